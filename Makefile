@@ -1,0 +1,87 @@
+# p304 - build, test, demo, bench, install. See README.md.
+#   make                 build build/p304 and build/libp304.a
+#   make test            every test; ends with "N passed, N failed"
+#   make demo            run the default scenario on inputs/, write outputs/
+#   make bench           performance figures
+#   make SANITIZE=address,undefined test
+#   make install PREFIX=/usr/local
+
+comma    := ,
+CC       ?= gcc
+PREFIX   ?= /usr/local
+SANITIZE ?=
+DEMO_SCENARIO ?= inputs/scenarios/2020-vague1.json
+
+ifeq ($(SANITIZE),)
+BUILD    := build
+OPT      := -O2
+else
+BUILD    := build/san-$(subst $(comma),-,$(SANITIZE))
+OPT      := -O1 -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+CFLAGS   += -std=c17 $(WARN) $(OPT) -g -Iinclude -D_GNU_SOURCE
+LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
+LIBS     := -lcsv -lcjson -lcrypto -lm
+TESTLIBS := -lcmocka
+
+CORE_SRC := $(wildcard src/core/*.c)
+IO_SRC   := $(wildcard src/io/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC))
+CLI_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CLI_SRC))
+UNIT_SRC := $(wildcard test/unit/test_*.c)
+UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
+DEPS_OK  := build/.deps-ok
+
+.PHONY: all deps test unit cases demo bench install clean
+all: $(BUILD)/p304
+
+# Missing Debian packages are installed when root, otherwise the exact
+# command is printed and make stops (scripts/ensure-deps.sh).
+$(DEPS_OK): scripts/ensure-deps.sh
+	@sh scripts/ensure-deps.sh
+	@mkdir -p build && touch $@
+deps: $(DEPS_OK)
+
+$(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -c $< -o $@
+
+$(BUILD)/libp304.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/p304: $(CLI_OBJ) $(BUILD)/libp304.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libp304.a $(LIBS)
+
+$(BUILD)/test/%: test/unit/%.c $(BUILD)/libp304.a test/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS) $(TESTLIBS)
+
+test: $(BUILD)/p304 $(UNIT_BIN)
+	@sh test/run-tests.sh $(BUILD)
+
+demo: $(BUILD)/p304
+	./$(BUILD)/p304 allocate $(DEMO_SCENARIO)
+
+$(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS)
+
+bench: $(BUILD)/bench
+	./$(BUILD)/bench
+
+install: $(BUILD)/p304
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/include/p304 $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/p304/reference
+	install -m 755 $(BUILD)/p304 $(DESTDIR)$(PREFIX)/bin/p304
+	install -m 644 $(BUILD)/libp304.a $(DESTDIR)$(PREFIX)/lib/libp304.a
+	install -m 644 include/p304/*.h $(DESTDIR)$(PREFIX)/include/p304/
+	install -m 644 docs/p304.1 $(DESTDIR)$(PREFIX)/share/man/man1/p304.1
+	install -m 644 inputs/reference/*.csv $(DESTDIR)$(PREFIX)/share/p304/reference/
+
+clean:
+	rm -rf build

@@ -1,0 +1,225 @@
+/*
+ * io.h - p304's readers and writers: numbers and codes as officers type them,
+ * criteria tables exported from Excel (libcsv, iconv), the reference list of
+ * authorities, scenarios (cJSON), and the result files of `p304 allocate`.
+ *
+ * Every function returns a p304_code and fills a p304_error with the file and
+ * line of the problem. Nothing here prints or exits.
+ */
+#ifndef P304_IO_H
+#define P304_IO_H
+
+#include <stdio.h>
+
+#include <p304/p304.h>
+
+/* ------------------------------------------------------------------ */
+/* Numbers and codes                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Parses a non-negative decimal written the way French spreadsheets write it:
+ * digits, optional thousands separators (space, U+00A0, U+202F) in groups of
+ * three, one optional decimal mark (',' or '.') followed by at most
+ * `max_decimals` digits. Surrounding spaces are ignored. Rejects signs,
+ * exponents, NaN/Infinity and trailing text.
+ * On success returns 0 and *out = value × 10^max_decimals (exact).
+ * On failure returns -1 and writes a reason ("is negative", "is not a number",
+ * "is too large", ...) into why.
+ */
+int p304_parse_decimal(const char *s, size_t len, int max_decimals,
+		       int64_t max_scaled, int64_t *out, char *why,
+		       size_t why_size);
+
+/*
+ * Normalises an authority code: surrounding spaces removed, letters upper
+ * case, a lone digit padded ("1" -> "01", because Excel drops leading zeros).
+ * Codes are strings, never numbers. Returns 0, or -1 when the result would be
+ * empty, longer than out_size - 1, or hold characters other than [0-9A-Z].
+ */
+int p304_normalize_code(const char *s, size_t len, char *out, size_t out_size);
+
+/* ------------------------------------------------------------------ */
+/* Reference list of authorities                                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct p304_authority {
+	const char *code;        /* canonical code: "49", "2A", "20R", "69M" */
+	const char *name;        /* "Maine-et-Loire" */
+	const char *region_code; /* "52" */
+	const char *region_name; /* "Pays de la Loire" */
+	const char *kind;        /* "departement", "collectivite_unique", ... */
+	int valid_from, valid_to;/* years, 0 = open */
+	const char *aliases;     /* other codings, '|'-separated ("20|20D") */
+	const char *members;     /* codes it gathers, '|'-separated ("67|68") */
+} p304_authority;
+
+/* Opaque; free with p304_reference_free (accepts NULL). */
+typedef struct p304_reference p304_reference;
+
+/* Loads inputs/reference/collectivites.csv (format: docs/formats.md). */
+p304_code p304_reference_load(const char *path, p304_reference **out,
+			      p304_error *err);
+void p304_reference_free(p304_reference *ref);
+const char *p304_reference_path(const p304_reference *ref);
+size_t p304_reference_count(const p304_reference *ref);
+const p304_authority *p304_reference_at(const p304_reference *ref, size_t i);
+/* Finds an authority by its canonical code or one of its aliases, after
+ * normalisation; NULL when unknown. The pointer lives as long as ref. */
+const p304_authority *p304_reference_find(const p304_reference *ref,
+					  const char *code);
+
+/* ------------------------------------------------------------------ */
+/* CSV tables                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A CSV file read as text: header and cells, UTF-8, one record per data row
+ * (blank rows and rows of separators dropped), each with its line number.
+ * Accepts ';', ',' or tab (sniffed from the header line), quoted fields, CRLF,
+ * a UTF-8 BOM, and Windows-1252 text (converted with iconv). Opaque; free
+ * with p304_csv_free (accepts NULL).
+ */
+typedef struct p304_csv p304_csv;
+
+p304_code p304_csv_load(const char *path, p304_csv **out, p304_error *err);
+void p304_csv_free(p304_csv *csv);
+const char *p304_csv_path(const p304_csv *csv);
+size_t p304_csv_ncols(const p304_csv *csv);
+size_t p304_csv_nrows(const p304_csv *csv);
+const char *p304_csv_header(const p304_csv *csv, size_t col);
+/* Index of the column named `name` (exact, after trimming), or -1. */
+long p304_csv_find_column(const p304_csv *csv, const char *name);
+/* The cell text ("" when the row was short). Lives as long as csv. */
+const char *p304_csv_cell(const p304_csv *csv, size_t row, size_t col);
+long p304_csv_line(const p304_csv *csv, size_t row);
+/* "code;nom;enfants_0_19" style list of the header, for messages. */
+void p304_csv_describe_columns(const p304_csv *csv, char *buf, size_t size);
+/* The delimiter found (';', ',' or '\t') and whether iconv converted the
+ * file from Windows-1252. */
+char p304_csv_delimiter(const p304_csv *csv);
+int p304_csv_was_cp1252(const p304_csv *csv);
+
+/* ------------------------------------------------------------------ */
+/* Scenario                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef enum p304_missing_rule {
+	P304_MISSING_ERROR = 0, /* a hole in a used column is an error */
+	P304_MISSING_EXCLUDE    /* the authority is left out, with a warning */
+} p304_missing_rule;
+
+typedef struct p304_criterion {
+	char *column;
+	double weight_pct;
+} p304_criterion;
+
+typedef enum p304_participants_kind {
+	P304_PARTICIPANTS_ALL = 0,
+	P304_PARTICIPANTS_LIST,
+	P304_PARTICIPANTS_FILE
+} p304_participants_kind;
+
+/* A scenario as read from its JSON file (contract: docs/formats.md). Paths
+ * are resolved relative to the scenario file. Free with p304_scenario_free. */
+typedef struct p304_scenario {
+	char *path;            /* the scenario file */
+	char *id, *title;
+	int64_t envelope_eur;
+	char *data_path;       /* resolved "data" */
+	char *reference_path;  /* resolved "reference", or the default */
+	p304_criterion *criteria;
+	size_t ncriteria;
+	int64_t floor_eur, ceiling_eur; /* P304_NO_BOUND when absent/null */
+	int64_t rounding_eur;
+	p304_participants_kind participants_kind;
+	char **participants;   /* LIST: the codes as written */
+	long *participants_pos;/* LIST: line of each code in the JSON */
+	size_t nparticipants;
+	char *participants_path; /* FILE: resolved path */
+	p304_missing_rule missing;
+	char *text;            /* the scenario file as read (for the manifest) */
+} p304_scenario;
+
+/* Reads and checks a scenario: unknown keys (with the nearest valid key),
+ * duplicate keys, wrong types, amounts that are not whole euros, weights
+ * not summing to 100 %. `default_reference` is used when the file has no
+ * "reference" key (may be NULL). */
+p304_code p304_scenario_load(const char *path, const char *default_reference,
+			     p304_scenario **out, p304_error *err);
+void p304_scenario_free(p304_scenario *sc);
+
+/* ------------------------------------------------------------------ */
+/* A full allocation run: scenario + table + reference -> result        */
+/* ------------------------------------------------------------------ */
+
+typedef struct p304_input_file {
+	char *role;   /* "scenario", "data", "reference", "participants" */
+	char *path;
+	char sha256[65];
+} p304_input_file;
+
+/* One authority of the result, in code order. */
+typedef struct p304_result_row {
+	const char *code, *name, *region_code, *region_name; /* in reference */
+	long line;          /* its line in the criteria table */
+	int64_t *criteria;  /* ncriteria values × P304_VALUE_SCALE */
+	p304_row alloc;
+} p304_result_row;
+
+typedef struct p304_result {
+	p304_scenario *scenario;  /* owned */
+	p304_reference *reference;/* owned */
+	char **sources;           /* per criterion: provenance text, or NULL */
+	p304_result_row *rows;
+	size_t nrows;
+	p304_summary summary;
+	p304_input_file *inputs;
+	size_t ninputs;
+	char **warnings;          /* e.g. who was excluded for a hole */
+	size_t nwarnings;
+	char *sources_path;       /* "<data>.sources.csv" when it exists */
+} p304_result;
+
+/* Loads every input of the scenario, checks them, allocates. `validate`
+ * uses the same call and writes nothing. Free with p304_result_free. */
+p304_code p304_run_allocation(const char *scenario_path,
+			      const char *default_reference,
+			      p304_result **out, p304_error *err);
+void p304_result_free(p304_result *res);
+
+/* ------------------------------------------------------------------ */
+/* Writers                                                             */
+/* ------------------------------------------------------------------ */
+
+/* repartition.json (contract), repartition.csv (Excel, French), and the
+ * manifest. Each writes the whole file to `fp`; output is deterministic. */
+p304_code p304_write_result_json(const p304_result *res, FILE *fp,
+				 p304_error *err);
+p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
+				p304_error *err);
+p304_code p304_write_manifest(const p304_result *res, const char *command,
+			      FILE *fp, p304_error *err);
+
+/*
+ * An output set written all or nothing: files are written into a fresh
+ * temporary directory beside `dir`, then the directory is put in place by
+ * one rename (or an atomic exchange with a previous p304 output directory).
+ * A directory that exists and was not written by p304 is refused, so an
+ * input can never be overwritten.
+ */
+typedef struct p304_outset p304_outset;
+/* `inputs` (n paths) are the run's input files: a directory holding one of
+ * them is refused as output. */
+p304_code p304_outset_begin(const char *dir, const char *const *inputs,
+			    size_t ninputs, p304_outset **out, p304_error *err);
+/* Opens `name` inside the set for writing; close it with fclose. */
+FILE *p304_outset_open(p304_outset *set, const char *name, p304_error *err);
+p304_code p304_outset_commit(p304_outset *set, p304_error *err);
+/* Removes what was written and frees; accepts NULL. */
+void p304_outset_abort(p304_outset *set);
+
+/* SHA-256 of a file, as 64 hex digits. */
+p304_code p304_sha256_file(const char *path, char hex[65], p304_error *err);
+
+#endif /* P304_IO_H */

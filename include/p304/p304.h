@@ -1,0 +1,188 @@
+/*
+ * p304.h - the allocation core of p304: status codes, error detail, and the
+ * exact bounded allocation of an envelope between authorities.
+ *
+ * The core computes and returns a status; it never prints, never exits and
+ * knows nothing of files. Loaders live in <p304/io.h>.
+ */
+#ifndef P304_H
+#define P304_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define P304_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Status and error detail                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every library function returns one of these (P304_OK is 0). The CLI maps
+ * them to exit codes (docs/exit-codes.md).
+ */
+typedef enum p304_code {
+	P304_OK = 0,
+	P304_ERR_USAGE,      /* bad command line or API misuse */
+	P304_ERR_INPUT,      /* an input file is malformed or inconsistent */
+	P304_ERR_INFEASIBLE, /* the bounds cannot be met with this envelope */
+	P304_ERR_IO,         /* a file cannot be read or written */
+	P304_ERR_NOMEM,      /* out of memory */
+	P304_ERR_OVERFLOW,   /* an amount or a total would not fit in int64 */
+	P304_ERR_INTERNAL    /* a broken invariant: a bug, please report */
+} p304_code;
+
+/*
+ * Where and why an operation failed. `file` is empty and `line` 0 when the
+ * problem is not tied to a place in a file.
+ */
+typedef struct p304_error {
+	p304_code code;
+	char file[512];
+	long line;   /* 1-based, 0 = none */
+	long column; /* 1-based field or character, 0 = none */
+	char message[768];
+} p304_error;
+
+/* Resets `err` to "no error". Accepts NULL. */
+void p304_error_clear(p304_error *err);
+
+/* Fills `err` (when not NULL) and returns `code`, so callers can write
+ * `return p304_error_set(err, P304_ERR_INPUT, path, line, "...", ...)`. */
+p304_code p304_error_set(p304_error *err, p304_code code, const char *file,
+			 long line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* A short static description of `code` ("input error", ...). */
+const char *p304_strerror(p304_code code);
+
+/* ------------------------------------------------------------------ */
+/* Money                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Amounts are whole euros in int64. Larger than this is refused: 10^15 €
+ * is far above any budget and keeps every sum of a million rows exact. */
+#define P304_MAX_EUR ((int64_t)1000000000000000LL)
+
+/* "No bound": a floor or ceiling that is not set. */
+#define P304_NO_BOUND ((int64_t)-1)
+
+/* Checked a + b; returns 0 and sets *out, or -1 on overflow (out untouched). */
+int p304_add_i64(int64_t a, int64_t b, int64_t *out);
+/* Checked a * b; returns 0 and sets *out, or -1 on overflow. */
+int p304_mul_i64(int64_t a, int64_t b, int64_t *out);
+
+/* ------------------------------------------------------------------ */
+/* Allocation                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Criterion values are exact fixed-point numbers: value × 1000 in int64, so
+ * criterion totals are exact and do not depend on the order of the rows. */
+#define P304_VALUE_SCALE 1000
+
+typedef enum p304_status {
+	P304_FREE = 0,  /* proportional to its share: λ·s_i */
+	P304_FLOOR,     /* raised to the floor */
+	P304_CEILING    /* lowered to the ceiling */
+} p304_status;
+
+/* "floor", "ceiling" or "free". */
+const char *p304_status_name(p304_status st);
+
+/*
+ * One allocation problem. The caller owns every array; the core only reads.
+ * Rows should be given in code order (the loaders do so): ties in the
+ * rounding are broken by code, everything else is independent of row order.
+ */
+typedef struct p304_problem {
+	size_t n;                   /* participants */
+	size_t k;                   /* criteria */
+	const char *const *codes;   /* n codes, for tie-breaking */
+	const int64_t *values;      /* n*k, row-major, × P304_VALUE_SCALE, >= 0 */
+	const long double *weights; /* k weights as fractions summing to 1 */
+	int64_t envelope_eur;       /* E > 0 */
+	int64_t floor_eur;          /* F, or P304_NO_BOUND */
+	int64_t ceiling_eur;        /* C, or P304_NO_BOUND */
+	int64_t unit_eur;           /* rounding unit >= 1; F and C multiples of it */
+} p304_problem;
+
+/* What the core computes for one participant. */
+typedef struct p304_row {
+	long double share;       /* s_i, sums to 1 over participants */
+	long double formula_eur; /* E·s_i, the unbounded amount */
+	long double exact_eur;   /* min(C, max(F, λ·s_i)), before rounding */
+	int64_t amount_eur;      /* rounded amount, a multiple of the unit */
+	p304_status status;
+} p304_row;
+
+typedef struct p304_summary {
+	long double lambda;      /* the multiplier of the free participants */
+	int64_t allocated_eur;   /* Σ amount_eur */
+	int64_t unallocated_eur; /* E − allocated (E mod unit) */
+	size_t n_floor, n_ceiling, n_free;
+} p304_summary;
+
+/*
+ * Scratch memory reused between allocations, so that repeated runs (sweeps,
+ * benchmarks, comparisons) allocate nothing. Opaque; not thread-safe: use one
+ * per thread. Free with p304_workspace_free (accepts NULL).
+ */
+typedef struct p304_workspace p304_workspace;
+p304_workspace *p304_workspace_new(void);
+void p304_workspace_free(p304_workspace *ws);
+
+/*
+ * Allocates problem->envelope_eur between the participants (the rules of
+ * docs/formulas.md):
+ *   1. s_i = Σ_k w_k·x_ik / Σ_j x_jk;
+ *   2. a_i = min(C, max(F, λ·s_i)) with λ such that Σ a_i = E, solved exactly
+ *      over the sorted breakpoints (no tolerance loop);
+ *   3. largest-remainder rounding to the unit, ties by code ascending.
+ * `rows` must hold problem->n rows and is filled in the problem's order.
+ * Errors: P304_ERR_INPUT (criterion total 0, bad weights, bound not a multiple
+ * of the unit…), P304_ERR_INFEASIBLE (n·F > E or n·C < E; the message says
+ * what would make it feasible), P304_ERR_OVERFLOW, P304_ERR_NOMEM.
+ */
+p304_code p304_allocate(const p304_problem *problem, p304_workspace *ws,
+			p304_row *rows, p304_summary *summary, p304_error *err);
+
+/*
+ * The building blocks of p304_allocate, public because reconciliation and
+ * sweeps reuse them.
+ */
+
+/* Shares s_i of each row (step 1). `totals` (k entries) receives Σ_j x_jk.
+ * Errors: P304_ERR_INPUT when a criterion total is 0, P304_ERR_OVERFLOW. */
+p304_code p304_compute_shares(size_t n, size_t k, const int64_t *values,
+			      const long double *weights, int64_t *totals,
+			      long double *shares, p304_error *err);
+
+/*
+ * Solves Σ_i clamp(λ·s_i, lo_i, hi_i) = target for λ (step 2 generalised to
+ * per-row bounds, as the reconciliation's water-filling needs). lo/hi may be
+ * NULL to use lo_all/hi_all for every row; hi_all = P304_NO_BOUND means no
+ * upper bound. Writes the exact amounts and each row's position (P304_FLOOR
+ * when at lo, P304_CEILING when at hi) and *lambda.
+ * Errors: P304_ERR_INFEASIBLE when target is outside [Σlo, Σhi].
+ */
+p304_code p304_solve_clamped(size_t n, const long double *shares,
+			     const int64_t *lo, int64_t lo_all,
+			     const int64_t *hi, int64_t hi_all,
+			     int64_t target, p304_workspace *ws,
+			     long double *lambda, long double *exact,
+			     p304_status *position, p304_error *err);
+
+/*
+ * Largest-remainder rounding (step 3): amount_i = unit·floor(exact_i/unit),
+ * then one more unit to the largest remainders, ties by code ascending, until
+ * Σ amount = target (a multiple of unit). A row never gets a unit that would
+ * take it above hi_i (hi NULL: hi_all; P304_NO_BOUND: none).
+ * Errors: P304_ERR_INTERNAL if the exact amounts cannot round to target.
+ */
+p304_code p304_round_largest_remainder(size_t n, const long double *exact,
+				       const char *const *codes, int64_t unit,
+				       int64_t target, const int64_t *hi,
+				       int64_t hi_all, p304_workspace *ws,
+				       int64_t *amounts, p304_error *err);
+
+#endif /* P304_H */

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Checks the Debian packages p304 builds and tests with. As root, installs the
+# missing ones (apt-get update, then apt-get install -y); otherwise prints the
+# exact command to run and fails.
+PKGS="gcc make libc6-dev libcsv-dev libcjson-dev libssl-dev libcmocka-dev"
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "p304: not a Debian system; install the equivalents of:$missing" >&2
+	exit 1
+fi
+if [ "$(id -u)" = 0 ]; then
+	echo "p304: installing missing Debian packages:$missing" >&2
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
+	exit $?
+fi
+echo "p304: missing Debian packages:$missing" >&2
+echo "run:  sudo apt-get update && sudo apt-get install -y$missing" >&2
+exit 1

@@ -1,0 +1,46 @@
+/*
+ * cli.h - private to the command-line tool: the command table entry, exit
+ * codes and the shared printing helpers. Only the CLI prints and exits.
+ */
+#ifndef P304_CLI_H
+#define P304_CLI_H
+
+#include <stdio.h>
+
+#include <p304/io.h>
+
+/* Exit codes (docs/exit-codes.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_INTERNAL = 1,   /* a bug or out of memory */
+	EXIT_USAGE = 2,      /* bad command line */
+	EXIT_INPUT = 3,      /* an input file is wrong */
+	EXIT_INFEASIBLE = 4, /* the bounds cannot be met */
+	EXIT_IO = 5          /* a file cannot be read or written */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_allocate(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+
+/* Prints "p304: file:line: message" (and the offending line) to stderr and
+ * returns the exit code of err->code. */
+int cli_fail(const p304_error *err);
+/* Prints a usage error for `cmd` and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The reference list used when a scenario names none. */
+const char *cli_default_reference(void);
+/* 1835000 -> "1 835 000 €". */
+const char *cli_eur(char *buf, size_t size, long long v);
+/* Warnings of a result, to stderr. */
+void cli_print_warnings(const p304_result *res);
+/* The terminal summary of an allocation. */
+void cli_print_summary(FILE *fp, const p304_result *res);
+
+#endif

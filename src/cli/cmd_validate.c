@@ -1,0 +1,60 @@
+/*
+ * cmd_validate.c - `p304 validate SCENARIO`: reads and checks every input of
+ * a scenario exactly as `allocate` would, including feasibility of the
+ * bounds, and writes nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: p304 validate SCENARIO.json [-q]\n"
+	"\n"
+	"Checks the scenario, the reference list, the criteria table (every used\n"
+	"cell), the participants and the feasibility of the floor and ceiling,\n"
+	"exactly as 'p304 allocate' does, and writes no file. Each problem is\n"
+	"reported as file:line: message.\n"
+	"\n"
+	"  -q         print nothing on stdout when the inputs are valid\n"
+	"  -h, --help this text\n"
+	"\n"
+	"Exit codes: 0 valid, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n";
+
+int cmd_validate(int argc, char **argv)
+{
+	const char *scenario = NULL;
+	int quiet = 0;
+	p304_result *res = NULL;
+	p304_error err;
+
+	p304_error_clear(&err);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			quiet = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage_error("validate", "unknown option '%s'", argv[i]);
+		} else if (!scenario) {
+			scenario = argv[i];
+		} else {
+			return cli_usage_error("validate", "one scenario at a time ('%s' is extra)",
+					       argv[i]);
+		}
+	}
+	if (!scenario)
+		return cli_usage_error("validate", "missing SCENARIO.json");
+	if (p304_run_allocation(scenario, cli_default_reference(), &res, &err) != P304_OK)
+		return cli_fail(&err);
+	cli_print_warnings(res);
+	if (!quiet) {
+		printf("%s: valid (%zu participants, %zu criteria, %zu input files)\n",
+		       scenario, res->nrows, res->scenario->ncriteria, res->ninputs);
+		for (size_t i = 0; i < res->ninputs; i++)
+			printf("  %-12s %s\n", res->inputs[i].role, res->inputs[i].path);
+	}
+	p304_result_free(res);
+	return EXIT_OK;
+}

@@ -1,0 +1,57 @@
+/*
+ * main.c - p304's entry point: finds the subcommand in the table and runs it.
+ * Adding a command is one cmd_*.c file and one line here (git's commands[]).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command commands[] = {
+	{ "allocate", cmd_allocate, "compute the pre-notified amounts of a scenario" },
+	{ "validate", cmd_validate, "check a scenario and its input files, write nothing" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void print_help(FILE *fp)
+{
+	fprintf(fp,
+		"usage: p304 [--version] [--help] <command> [<args>]\n"
+		"\n"
+		"Simulates the allocation of the programme 304 envelope (child-protection\n"
+		"contractualisation) between départements: weighted criteria, floor and\n"
+		"ceiling, amounts rounded so that the table adds up to the euro.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "   %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(fp,
+		"\n"
+		"'p304 <command> --help' describes a command. Exit codes: 0 success,\n"
+		"1 internal error, 2 usage error, 3 input error, 4 infeasible bounds,\n"
+		"5 file cannot be read or written (docs/exit-codes.md).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		print_help(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("p304 %s\n", P304_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "p304: '%s' is not a p304 command; try 'p304 --help'\n", argv[1]);
+	return EXIT_USAGE;
+}

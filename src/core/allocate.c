@@ -1,0 +1,145 @@
+/*
+ * allocate.c - the whole pre-notification: shares, bounded amounts, rounding
+ * (docs/formulas.md). Validates the problem first so that every refusal names
+ * the numbers involved and what would make the problem solvable.
+ */
+#include <p304/p304.h>
+
+#include <math.h>
+#include <stdio.h>
+
+#include "workspace.h"
+
+/* 18000000 -> "18 000 000" (ASCII spaces: the core writes no locale). */
+static const char *eur(char *buf, size_t size, int64_t v)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%lld", (long long)(v < 0 ? -v : v));
+	size_t o = 0;
+
+	if (v < 0 && o + 1 < size)
+		buf[o++] = '-';
+	for (int i = 0; i < len && o + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ' ';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static p304_code check_problem(const p304_problem *p, p304_error *err)
+{
+	long double wsum = 0.0L;
+	char b1[40], b2[40], b3[40], b4[40];
+	int64_t n = (int64_t)p->n, total;
+
+	if (p->n == 0)
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0, "no participant");
+	if (p->k == 0)
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0, "no criterion");
+	if (p->envelope_eur <= 0 || p->envelope_eur > P304_MAX_EUR)
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
+			"envelope %s € is not between 1 € and 10^15 €",
+			eur(b1, sizeof(b1), p->envelope_eur));
+	if (p->unit_eur < 1 || p->unit_eur > p->envelope_eur)
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
+			"rounding unit %lld € is not between 1 € and the envelope",
+			(long long)p->unit_eur);
+	for (size_t c = 0; c < p->k; c++) {
+		if (!(p->weights[c] >= 0.0L))
+			return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
+					      "weight %zu is negative", c + 1);
+		wsum += p->weights[c];
+	}
+	if (fabsl(wsum - 1.0L) > 1e-9L)
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
+			"weights sum to %.6Lf %%, expected 100 %%", wsum * 100.0L);
+	if (p->floor_eur != P304_NO_BOUND &&
+	    (p->floor_eur < 0 || p->floor_eur % p->unit_eur != 0))
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
+			"floor %s € is not a non-negative multiple of the rounding unit %lld €",
+			eur(b1, sizeof(b1), p->floor_eur), (long long)p->unit_eur);
+	if (p->ceiling_eur != P304_NO_BOUND &&
+	    (p->ceiling_eur < 0 || p->ceiling_eur % p->unit_eur != 0))
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
+			"ceiling %s € is not a non-negative multiple of the rounding unit %lld €",
+			eur(b1, sizeof(b1), p->ceiling_eur), (long long)p->unit_eur);
+	if (p->floor_eur != P304_NO_BOUND && p->ceiling_eur != P304_NO_BOUND &&
+	    p->floor_eur > p->ceiling_eur)
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
+			"floor %s € is above ceiling %s €",
+			eur(b1, sizeof(b1), p->floor_eur), eur(b2, sizeof(b2), p->ceiling_eur));
+	if (p->floor_eur != P304_NO_BOUND &&
+	    (p304_mul_i64(n, p->floor_eur, &total) || total > p->envelope_eur))
+		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
+			"infeasible: %zu participants × floor %s € = %s € exceeds the envelope %s €; "
+			"lower the floor to at most %s € or raise the envelope",
+			p->n, eur(b1, sizeof(b1), p->floor_eur),
+			p304_mul_i64(n, p->floor_eur, &total) ? "more than 10^18" : eur(b2, sizeof(b2), total),
+			eur(b3, sizeof(b3), p->envelope_eur),
+			eur(b4, sizeof(b4), p->envelope_eur / n / p->unit_eur * p->unit_eur));
+	if (p->ceiling_eur != P304_NO_BOUND &&
+	    (!p304_mul_i64(n, p->ceiling_eur, &total) && total < p->envelope_eur)) {
+		int64_t need = (p->envelope_eur + n - 1) / n;
+
+		need = (need + p->unit_eur - 1) / p->unit_eur * p->unit_eur;
+		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
+			"infeasible: %zu participants × ceiling %s € = %s € is below the envelope %s €; "
+			"raise the ceiling to at least %s € or lower the envelope",
+			p->n, eur(b1, sizeof(b1), p->ceiling_eur), eur(b2, sizeof(b2), total),
+			eur(b3, sizeof(b3), p->envelope_eur), eur(b4, sizeof(b4), need));
+	}
+	return P304_OK;
+}
+
+p304_code p304_allocate(const p304_problem *p, p304_workspace *ws,
+			p304_row *rows, p304_summary *sum, p304_error *err)
+{
+	p304_code rc;
+	int64_t target, lo_all, hi_all;
+	long double lambda = 0.0L;
+
+	if ((rc = check_problem(p, err)) != P304_OK)
+		return rc;
+	if ((rc = workspace_reserve(ws, p->n, p->k, err)) != P304_OK)
+		return rc;
+	if ((rc = p304_compute_shares(p->n, p->k, p->values, p->weights,
+				      ws->totals, ws->shares, err)) != P304_OK)
+		return rc;
+	lo_all = p->floor_eur == P304_NO_BOUND ? 0 : p->floor_eur;
+	hi_all = p->ceiling_eur;
+	if ((rc = p304_solve_clamped(p->n, ws->shares, NULL, lo_all, NULL, hi_all,
+				     p->envelope_eur, ws, &lambda, ws->exact,
+				     ws->position, err)) != P304_OK)
+		return rc;
+	/* The table adds up to the largest multiple of the unit not above E. */
+	target = p->envelope_eur - p->envelope_eur % p->unit_eur;
+	if ((rc = p304_round_largest_remainder(p->n, ws->exact, p->codes,
+			p->unit_eur, target, NULL, hi_all, ws, ws->amounts,
+			err)) != P304_OK)
+		return rc;
+	sum->lambda = lambda;
+	sum->allocated_eur = target;
+	sum->unallocated_eur = p->envelope_eur - target;
+	sum->n_floor = sum->n_ceiling = sum->n_free = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		p304_row *r = &rows[i];
+
+		r->share = ws->shares[i];
+		r->formula_eur = (long double)p->envelope_eur * ws->shares[i];
+		r->exact_eur = ws->exact[i];
+		r->amount_eur = ws->amounts[i];
+		r->status = ws->position[i];
+		/* Without a floor, sitting at 0 is not "at the floor". */
+		if (r->status == P304_FLOOR && p->floor_eur == P304_NO_BOUND)
+			r->status = P304_FREE;
+		if (r->status == P304_FLOOR)
+			sum->n_floor++;
+		else if (r->status == P304_CEILING)
+			sum->n_ceiling++;
+		else
+			sum->n_free++;
+	}
+	return P304_OK;
+}

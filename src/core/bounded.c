@@ -1,0 +1,169 @@
+/*
+ * bounded.c - step 2: the multiplier λ of the bounded allocation
+ * a_i = clamp(λ·s_i, lo_i, hi_i) with Σ a_i = target.
+ *
+ * S(λ) = Σ clamp(λ·s_i, lo_i, hi_i) is continuous, piecewise linear and
+ * non-decreasing, with breakpoints lo_i/s_i and hi_i/s_i. We bracket λ between
+ * two breakpoints by a quickselect-like search (each round evaluates S at one
+ * breakpoint and folds the rows whose position is settled on the bracket into
+ * a constant and a slope), then solve the last linear piece exactly:
+ * λ = (target − constant) / slope. Expected O(n), no tolerance, no iteration
+ * count to tune. The 2020 circular's floor and ceiling (annex 4 III-A) are the
+ * constant-bound case; reconciliation uses per-row bounds.
+ */
+#include <p304/p304.h>
+
+#include <math.h>
+
+#include "workspace.h"
+
+#define LO(i) (lo ? lo[i] : lo_all)
+#define HI(i) (hi ? hi[i] : hi_all)
+
+static long double clampl(long double v, long double a, long double b)
+{
+	return v < a ? a : (v > b ? b : v);
+}
+
+static p304_code check_feasible(size_t n, const long double *shares,
+				const int64_t *lo, int64_t lo_all,
+				const int64_t *hi, int64_t hi_all,
+				int64_t target, int64_t *fixed_out,
+				p304_error *err)
+{
+	int64_t min_sum = 0, max_sum = 0, fixed = 0;
+	int unbounded = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t l = LO(i), h = HI(i);
+
+		if (l < 0 || (h != P304_NO_BOUND && h < l))
+			return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
+				"row %zu: bounds [%lld, %lld] are not ordered", i + 1,
+				(long long)l, (long long)h);
+		if (p304_add_i64(min_sum, l, &min_sum))
+			goto overflow;
+		if (shares[i] <= 0.0L) {
+			/* No share: λ never moves this row off its lower bound. */
+			if (p304_add_i64(fixed, l, &fixed) ||
+			    p304_add_i64(max_sum, l, &max_sum))
+				goto overflow;
+		} else if (h == P304_NO_BOUND) {
+			unbounded = 1;
+		} else if (p304_add_i64(max_sum, h, &max_sum)) {
+			goto overflow;
+		}
+	}
+	if (target < min_sum)
+		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
+			"the lower bounds add up to %lld, above the %lld to share",
+			(long long)min_sum, (long long)target);
+	if (!unbounded && target > max_sum)
+		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
+			"the upper bounds add up to %lld, below the %lld to share",
+			(long long)max_sum, (long long)target);
+	*fixed_out = fixed;
+	return P304_OK;
+overflow:
+	return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
+			      "the bounds add up to more than 64 bits hold");
+}
+
+p304_code p304_solve_clamped(size_t n, const long double *shares,
+			     const int64_t *lo, int64_t lo_all,
+			     const int64_t *hi, int64_t hi_all,
+			     int64_t target, p304_workspace *ws,
+			     long double *lambda, long double *exact,
+			     p304_status *position, p304_error *err)
+{
+	p304_code rc;
+	int64_t fixed = 0;
+	long double L = 0.0L, H = HUGE_VALL, slope = 0.0L, konst, lam;
+	size_t *act, nact = 0;
+
+	if ((rc = workspace_reserve(ws, n, 0, err)) != P304_OK)
+		return rc;
+	if ((rc = check_feasible(n, shares, lo, lo_all, hi, hi_all, target,
+				 &fixed, err)) != P304_OK)
+		return rc;
+	act = ws->idx;
+	for (size_t i = 0; i < n; i++) {
+		long double s = shares[i];
+		int64_t h = HI(i);
+
+		if (s <= 0.0L)
+			continue;
+		ws->blo[i] = (long double)LO(i) / s;
+		ws->bhi[i] = h == P304_NO_BOUND ? HUGE_VALL : (long double)h / s;
+		act[nact++] = i;
+	}
+	konst = (long double)fixed;
+
+	while (nact > 0) {
+		size_t keep = 0, m;
+		long double p, val;
+
+		/* Fold the rows whose position no longer changes on (L, H). */
+		for (size_t j = 0; j < nact; j++) {
+			size_t i = act[j];
+
+			if (ws->bhi[i] <= L)
+				konst += (long double)HI(i);
+			else if (ws->blo[i] >= H)
+				konst += (long double)LO(i);
+			else if (ws->blo[i] <= L && ws->bhi[i] >= H)
+				slope += shares[i];
+			else
+				act[keep++] = i;
+		}
+		nact = keep;
+		if (nact == 0)
+			break;
+		m = act[nact / 2];
+		p = (ws->blo[m] > L && ws->blo[m] < H) ? ws->blo[m] : ws->bhi[m];
+		val = konst + slope * p;
+		for (size_t j = 0; j < nact; j++) {
+			size_t i = act[j];
+			long double h = HI(i) == P304_NO_BOUND ? HUGE_VALL
+							       : (long double)HI(i);
+
+			val += clampl(p * shares[i], (long double)LO(i), h);
+		}
+		if (val < (long double)target)
+			L = p;
+		else if (val > (long double)target)
+			H = p;
+		else {
+			L = H = p;
+		}
+	}
+	if (L == H)
+		lam = L;
+	else if (slope > 0.0L)
+		lam = ((long double)target - konst) / slope;
+	else /* S is flat: every row sits on a bound. */
+		lam = isinf(H) ? L : H;
+	if (lam < L)
+		lam = L;
+	if (lam > H)
+		lam = H;
+
+	for (size_t i = 0; i < n; i++) {
+		long double s = shares[i];
+		int64_t h = HI(i);
+
+		if (s <= 0.0L || lam <= ws->blo[i]) {
+			exact[i] = (long double)LO(i);
+			position[i] = P304_FLOOR;
+		} else if (h != P304_NO_BOUND && lam >= ws->bhi[i]) {
+			exact[i] = (long double)h;
+			position[i] = P304_CEILING;
+		} else {
+			exact[i] = clampl(lam * s, (long double)LO(i),
+					  h == P304_NO_BOUND ? HUGE_VALL : (long double)h);
+			position[i] = P304_FREE;
+		}
+	}
+	*lambda = lam;
+	return P304_OK;
+}

@@ -1,0 +1,161 @@
+/*
+ * numbers.c - strict parsing of numbers and codes as Excel exports them in a
+ * French locale. No strtod, no locale: every accepted form is listed in
+ * docs/formats.md and everything else is refused with a reason.
+ */
+#include <p304/io.h>
+
+#include <stdio.h>
+#include <string.h>
+
+/* Length of a "space" at s (ASCII space or tab, U+00A0, U+202F), or 0. */
+static size_t space_len(const char *s, size_t left)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (left >= 1 && (u[0] == ' ' || u[0] == '\t'))
+		return 1;
+	if (left >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+		return 2;
+	if (left >= 3 && u[0] == 0xE2 && u[1] == 0x80 && u[2] == 0xAF)
+		return 3;
+	return 0;
+}
+
+static void trim(const char **s, size_t *len)
+{
+	size_t n;
+
+	while (*len > 0 && (n = space_len(*s, *len)) > 0) {
+		*s += n;
+		*len -= n;
+	}
+	for (;;) {
+		size_t cut = 0;
+
+		if (*len >= 1 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+			cut = 1;
+		else if (*len >= 2 && space_len(*s + *len - 2, 2) == 2)
+			cut = 2;
+		else if (*len >= 3 && space_len(*s + *len - 3, 3) == 3)
+			cut = 3;
+		if (!cut)
+			break;
+		*len -= cut;
+	}
+}
+
+static int fail(char *why, size_t size, const char *reason)
+{
+	if (why && size)
+		snprintf(why, size, "%s", reason);
+	return -1;
+}
+
+int p304_parse_decimal(const char *s, size_t len, int max_decimals,
+		       int64_t max_scaled, int64_t *out, char *why,
+		       size_t why_size)
+{
+	size_t i = 0, group = 0, ngroups = 0, ndigits = 0;
+	int64_t v = 0, scale = 1;
+	int decimals = 0, separated = 0;
+
+	trim(&s, &len);
+	if (len == 0)
+		return fail(why, why_size, "is empty");
+	if (s[0] == '-')
+		return fail(why, why_size, "is negative");
+	/* Integer part: groups of digits, separated by single spaces. */
+	while (i < len) {
+		size_t sp;
+
+		if (s[i] >= '0' && s[i] <= '9') {
+			if (__builtin_mul_overflow(v, 10, &v) ||
+			    __builtin_add_overflow(v, s[i] - '0', &v))
+				return fail(why, why_size, "is too large");
+			group++;
+			ndigits++;
+			i++;
+			continue;
+		}
+		sp = space_len(s + i, len - i);
+		if (sp == 0 || group == 0)
+			break;
+		/* A thousands separator: the group before it must be 1-3 digits
+		 * (first group) or exactly 3 (later groups). */
+		if ((ngroups == 0 && group > 3) || (ngroups > 0 && group != 3))
+			return fail(why, why_size,
+				    "has a thousands separator in the wrong place");
+		ngroups++;
+		separated = 1;
+		group = 0;
+		i += sp;
+	}
+	if (ndigits == 0)
+		return fail(why, why_size, "is not a number");
+	if (separated && group != 3)
+		return fail(why, why_size,
+			    "has a thousands separator in the wrong place");
+	if (i < len && (s[i] == ',' || s[i] == '.')) {
+		size_t start = ++i;
+
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			if (decimals < max_decimals) {
+				if (__builtin_mul_overflow(v, 10, &v) ||
+				    __builtin_add_overflow(v, s[i] - '0', &v))
+					return fail(why, why_size, "is too large");
+				decimals++;
+			} else if (s[i] != '0') {
+				char buf[64];
+
+				snprintf(buf, sizeof(buf), "has more than %d decimal%s",
+					 max_decimals, max_decimals > 1 ? "s" : "");
+				return fail(why, why_size,
+					    max_decimals ? buf : "is not a whole number");
+			}
+			i++;
+		}
+		if (i == start)
+			return fail(why, why_size, "is not a number");
+	}
+	if (i < len)
+		return fail(why, why_size, "is not a number");
+	for (int d = decimals; d < max_decimals; d++) {
+		if (__builtin_mul_overflow(v, 10, &v))
+			return fail(why, why_size, "is too large");
+	}
+	(void)scale;
+	if (max_scaled >= 0 && v > max_scaled)
+		return fail(why, why_size, "is too large");
+	*out = v;
+	return 0;
+}
+
+int p304_normalize_code(const char *s, size_t len, char *out, size_t out_size)
+{
+	size_t o = 0;
+	int all_digits = 1;
+
+	trim(&s, &len);
+	if (len == 0 || len + 2 > out_size)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')))
+			return -1;
+		if (c < '0' || c > '9')
+			all_digits = 0;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	/* Excel turns "01" into 1: put the zero back. */
+	if (all_digits && o == 1) {
+		out[1] = out[0];
+		out[0] = '0';
+		out[2] = '\0';
+	}
+	return 0;
+}

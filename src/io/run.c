@@ -1,0 +1,492 @@
+/*
+ * run.c - one allocation from files: reads the scenario, the reference list,
+ * the criteria table and its sources, checks every used cell, builds the
+ * core's problem in code order and calls p304_allocate. Each refusal names
+ * the file, the line and the value.
+ */
+#include <p304/io.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "fileutil.h"
+
+/* A row of the criteria table that takes part. */
+struct part {
+	const p304_authority *auth;
+	size_t row;   /* row in the table */
+	long line;
+	long src_line;/* line in the participants list, if any */
+};
+
+static int part_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct part *)a)->auth->code,
+		      ((const struct part *)b)->auth->code);
+}
+
+static p304_code add_input(p304_result *res, const char *role, const char *path,
+			   p304_error *err)
+{
+	p304_input_file *in;
+	void *p = realloc(res->inputs, (res->ninputs + 1) * sizeof(*res->inputs));
+	p304_code rc;
+
+	if (!p)
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+	res->inputs = p;
+	in = &res->inputs[res->ninputs];
+	memset(in, 0, sizeof(*in));
+	in->role = strdup(role);
+	in->path = strdup(path);
+	res->ninputs++;
+	if (!in->role || !in->path)
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+	if ((rc = p304_sha256_file(path, in->sha256, err)) != P304_OK)
+		return rc;
+	return P304_OK;
+}
+
+static p304_code add_warning(p304_result *res, const char *text, p304_error *err)
+{
+	void *p = realloc(res->warnings, (res->nwarnings + 1) * sizeof(char *));
+
+	if (!p || !(((char **)p)[res->nwarnings] = strdup(text))) {
+		if (p)
+			res->warnings = p;
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	res->warnings = p;
+	res->nwarnings++;
+	return P304_OK;
+}
+
+/* The code column is "code" whatever its case; the first column otherwise
+ * would be a guess, so it is an error. */
+static long find_code_column(const p304_csv *csv)
+{
+	for (size_t i = 0; i < p304_csv_ncols(csv); i++)
+		if (strcasecmp(p304_csv_header(csv, i), "code") == 0)
+			return (long)i;
+	return -1;
+}
+
+static p304_code missing_column(const p304_csv *csv, const char *name,
+				p304_error *err)
+{
+	char found[600];
+
+	p304_csv_describe_columns(csv, found, sizeof(found));
+	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
+		"column '%s' not found; columns found: %s", name, found);
+}
+
+/* Resolves the code cell of each row against the reference list. */
+static p304_code resolve_rows(const p304_csv *csv, long codecol,
+			      const p304_reference *ref, struct part *rows,
+			      p304_error *err)
+{
+	size_t n = p304_csv_nrows(csv);
+
+	for (size_t r = 0; r < n; r++) {
+		const char *raw = p304_csv_cell(csv, r, (size_t)codecol);
+		const p304_authority *a = p304_reference_find(ref, raw);
+
+		rows[r].row = r;
+		rows[r].line = p304_csv_line(csv, r);
+		if (!a)
+			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
+				rows[r].line, "code '%s' is not in the reference list %s",
+				raw, p304_reference_path(ref));
+		rows[r].auth = a;
+	}
+	qsort(rows, n, sizeof(*rows), part_cmp);
+	for (size_t r = 1; r < n; r++)
+		if (rows[r].auth == rows[r - 1].auth)
+			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
+				rows[r].line > rows[r - 1].line ? rows[r].line : rows[r - 1].line,
+				"duplicate code '%s' (lines %ld and %ld)", rows[r].auth->code,
+				rows[r - 1].line < rows[r].line ? rows[r - 1].line : rows[r].line,
+				rows[r - 1].line < rows[r].line ? rows[r].line : rows[r - 1].line);
+	return P304_OK;
+}
+
+static struct part *find_part(struct part *rows, size_t n, const p304_authority *a)
+{
+	struct part key = { .auth = a };
+
+	return bsearch(&key, rows, n, sizeof(*rows), part_cmp);
+}
+
+/* Keeps in `rows` only the participants named by the scenario. */
+static p304_code select_participants(p304_result *res, const p304_csv *table,
+				     struct part *rows, size_t *n,
+				     p304_error *err)
+{
+	const p304_scenario *sc = res->scenario;
+	const p304_reference *ref = res->reference;
+	char **codes = sc->participants;
+	size_t ncodes = sc->nparticipants;
+	p304_csv *list = NULL;
+	const char *where = sc->path;
+	struct part *keep;
+	size_t nkeep = 0;
+	p304_code rc = P304_OK;
+
+	if (sc->participants_kind == P304_PARTICIPANTS_ALL)
+		return P304_OK;
+	if (sc->participants_kind == P304_PARTICIPANTS_FILE) {
+		long col;
+
+		if ((rc = p304_csv_load(sc->participants_path, &list, err)) != P304_OK)
+			return rc;
+		if ((rc = add_input(res, "participants", sc->participants_path, err)) != P304_OK)
+			goto out;
+		if ((col = find_code_column(list)) < 0) {
+			rc = missing_column(list, "code", err);
+			goto out;
+		}
+		ncodes = p304_csv_nrows(list);
+		codes = calloc(ncodes ? ncodes : 1, sizeof(char *));
+		if (!codes) {
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < ncodes; i++)
+			codes[i] = (char *)p304_csv_cell(list, i, (size_t)col);
+		where = sc->participants_path;
+	}
+	keep = calloc(ncodes ? ncodes : 1, sizeof(*keep));
+	if (!keep) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < ncodes; i++) {
+		long line = list ? p304_csv_line(list, i) : sc->participants_pos[i];
+		const p304_authority *a = p304_reference_find(ref, codes[i]);
+		struct part *p;
+
+		if (!a) {
+			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
+				"participant '%s' is not in the reference list %s",
+				codes[i], p304_reference_path(ref));
+			break;
+		}
+		p = find_part(rows, *n, a);
+		if (!p) {
+			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
+				"participant '%s' (%s) has no row in %s", codes[i], a->name,
+				p304_csv_path(table));
+			break;
+		}
+		keep[nkeep] = *p;
+		keep[nkeep++].src_line = line;
+	}
+	if (rc == P304_OK) {
+		qsort(keep, nkeep, sizeof(*keep), part_cmp);
+		for (size_t i = 1; i < nkeep; i++) {
+			if (keep[i].auth == keep[i - 1].auth) {
+				rc = p304_error_set(err, P304_ERR_INPUT, where,
+					keep[i].src_line,
+					"participant '%s' (%s) is listed twice",
+					keep[i].auth->code, keep[i].auth->name);
+				break;
+			}
+		}
+	}
+	if (rc == P304_OK) {
+		memcpy(rows, keep, nkeep * sizeof(*keep));
+		*n = nkeep;
+	}
+	free(keep);
+out:
+	if (list)
+		free(codes);
+	p304_csv_free(list);
+	return rc;
+}
+
+/* "<data>.sources.csv" beside the table: one provenance line per column. */
+static p304_code load_sources(p304_result *res, p304_error *err)
+{
+	const p304_scenario *sc = res->scenario;
+	const char *data = sc->data_path;
+	size_t len = strlen(data);
+	p304_csv *src = NULL;
+	struct stat st;
+	p304_code rc = P304_OK;
+	long c_col, c_prod, c_pub, c_ref, c_stat;
+
+	res->sources = calloc(sc->ncriteria, sizeof(char *));
+	res->sources_path = malloc(len + 16);
+	if (!res->sources || !res->sources_path)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	if (len > 4 && strcmp(data + len - 4, ".csv") == 0)
+		len -= 4;
+	snprintf(res->sources_path, len + 16, "%.*s.sources.csv", (int)len, data);
+	if (stat(res->sources_path, &st) != 0) {
+		free(res->sources_path);
+		res->sources_path = NULL;
+		return P304_OK;
+	}
+	if ((rc = p304_csv_load(res->sources_path, &src, err)) != P304_OK)
+		return rc;
+	if ((rc = add_input(res, "sources", res->sources_path, err)) != P304_OK)
+		goto out;
+	c_col = p304_csv_find_column(src, "colonne");
+	c_prod = p304_csv_find_column(src, "producteur");
+	c_pub = p304_csv_find_column(src, "publication");
+	c_ref = p304_csv_find_column(src, "date_reference");
+	c_stat = p304_csv_find_column(src, "statut");
+	if (c_col < 0 || c_prod < 0 || c_pub < 0 || c_ref < 0 || c_stat < 0) {
+		rc = missing_column(src, c_col < 0 ? "colonne" : c_prod < 0 ? "producteur" :
+				    c_pub < 0 ? "publication" : c_ref < 0 ? "date_reference" :
+				    "statut", err);
+		goto out;
+	}
+	for (size_t k = 0; k < sc->ncriteria; k++) {
+		for (size_t r = 0; r < p304_csv_nrows(src); r++) {
+			char buf[1024];
+
+			if (strcmp(p304_csv_cell(src, r, (size_t)c_col), sc->criteria[k].column))
+				continue;
+			snprintf(buf, sizeof(buf), "%s, %s, au %s (%s)",
+				 p304_csv_cell(src, r, (size_t)c_prod),
+				 p304_csv_cell(src, r, (size_t)c_pub),
+				 p304_csv_cell(src, r, (size_t)c_ref),
+				 p304_csv_cell(src, r, (size_t)c_stat));
+			free(res->sources[k]);
+			if (!(res->sources[k] = strdup(buf))) {
+				rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+				goto out;
+			}
+		}
+	}
+out:
+	p304_csv_free(src);
+	return rc;
+}
+
+/* Parses the used columns of each participant; holes either stop the run or,
+ * with "missing": "exclude", remove the authority with a warning. */
+static p304_code read_values(p304_result *res, const p304_csv *csv,
+			     const long *cols, struct part *rows, size_t *n,
+			     int64_t *values, p304_error *err)
+{
+	const p304_scenario *sc = res->scenario;
+	size_t k = sc->ncriteria, out = 0;
+	p304_code rc;
+
+	for (size_t i = 0; i < *n; i++) {
+		int excluded = 0;
+
+		for (size_t c = 0; c < k && !excluded; c++) {
+			const char *cell = p304_csv_cell(csv, rows[i].row, (size_t)cols[c]);
+			char why[96];
+			int64_t v;
+
+			if (p304_parse_decimal(cell, strlen(cell), 3, -1, &v, why, sizeof(why)) == 0) {
+				values[out * k + c] = v;
+				continue;
+			}
+			if (strcmp(why, "is empty") == 0 && sc->missing == P304_MISSING_EXCLUDE) {
+				char msg[512];
+
+				snprintf(msg, sizeof(msg),
+					 "%s (%s) excluded: no value in column '%s' (%s:%ld)",
+					 rows[i].auth->code, rows[i].auth->name, sc->criteria[c].column,
+					 p304_csv_path(csv), rows[i].line);
+				if ((rc = add_warning(res, msg, err)) != P304_OK)
+					return rc;
+				excluded = 1;
+				break;
+			}
+			if (strcmp(why, "is empty") == 0)
+				return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
+					rows[i].line,
+					"no value in column '%s' for '%s' (%s); fill it, or leave "
+					"this authority out with \"missing\": \"exclude\"",
+					sc->criteria[c].column, rows[i].auth->code, rows[i].auth->name);
+			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
+				rows[i].line, "value '%s' in column '%s' %s%s", cell,
+				sc->criteria[c].column, why,
+				strncmp(why, "has more than", 13) == 0 ? " (at most 3 decimals)" : "");
+		}
+		if (!excluded)
+			rows[out++] = rows[i];
+	}
+	*n = out;
+	return P304_OK;
+}
+
+p304_code p304_run_allocation(const char *scenario_path,
+			      const char *default_reference,
+			      p304_result **out, p304_error *err)
+{
+	p304_result *res;
+	p304_csv *csv = NULL;
+	struct part *rows = NULL;
+	int64_t *values = NULL;
+	long *cols = NULL, codecol;
+	long double *weights = NULL;
+	const char **codes = NULL;
+	p304_row *alloc = NULL;
+	p304_workspace *ws = NULL;
+	p304_problem prob;
+	size_t n, k;
+	p304_code rc;
+
+	*out = NULL;
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	if ((rc = p304_scenario_load(scenario_path, default_reference, &res->scenario, err)) ||
+	    (rc = add_input(res, "scenario", scenario_path, err)) ||
+	    (rc = p304_reference_load(res->scenario->reference_path, &res->reference, err)) ||
+	    (rc = add_input(res, "reference", res->scenario->reference_path, err)) ||
+	    (rc = p304_csv_load(res->scenario->data_path, &csv, err)) ||
+	    (rc = add_input(res, "data", res->scenario->data_path, err)) ||
+	    (rc = load_sources(res, err)))
+		goto fail;
+	k = res->scenario->ncriteria;
+	if ((codecol = find_code_column(csv)) < 0) {
+		rc = missing_column(csv, "code", err);
+		goto fail;
+	}
+	cols = calloc(k, sizeof(long));
+	weights = calloc(k, sizeof(long double));
+	n = p304_csv_nrows(csv);
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!cols || !weights || !rows)
+		goto nomem;
+	{
+		/* Name every absent column at once: an officer filling in a
+		 * preset (FIR, ONDAM) needs the whole list, not one per run. */
+		char absent[400] = "";
+		size_t nabsent = 0, o = 0;
+
+		for (size_t c = 0; c < k; c++) {
+			cols[c] = p304_csv_find_column(csv, res->scenario->criteria[c].column);
+			weights[c] = (long double)res->scenario->criteria[c].weight_pct / 100.0L;
+			if (cols[c] >= 0)
+				continue;
+			nabsent++;
+			if (o < sizeof(absent))
+				o += (size_t)snprintf(absent + o, sizeof(absent) - o, "%s'%s'",
+					o ? ", " : "", res->scenario->criteria[c].column);
+		}
+		if (nabsent == 1) {
+			for (size_t c = 0; c < k; c++)
+				if (cols[c] < 0)
+					rc = missing_column(csv, res->scenario->criteria[c].column, err);
+			goto fail;
+		}
+		if (nabsent > 1) {
+			char found[600];
+
+			p304_csv_describe_columns(csv, found, sizeof(found));
+			rc = p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
+				"columns %s not found; columns found: %s", absent, found);
+			goto fail;
+		}
+	}
+	if (n == 0) {
+		rc = p304_error_set(err, P304_ERR_INPUT, res->scenario->data_path, 1,
+				    "the table has a header but no data row");
+		goto fail;
+	}
+	if ((rc = resolve_rows(csv, codecol, res->reference, rows, err)) ||
+	    (rc = select_participants(res, csv, rows, &n, err)))
+		goto fail;
+	values = calloc((n ? n : 1) * k, sizeof(int64_t));
+	if (!values)
+		goto nomem;
+	if ((rc = read_values(res, csv, cols, rows, &n, values, err)))
+		goto fail;
+	codes = calloc(n ? n : 1, sizeof(char *));
+	alloc = calloc(n ? n : 1, sizeof(p304_row));
+	res->rows = calloc(n ? n : 1, sizeof(p304_result_row));
+	ws = p304_workspace_new();
+	if (!codes || !alloc || !res->rows || !ws)
+		goto nomem;
+	for (size_t i = 0; i < n; i++)
+		codes[i] = rows[i].auth->code;
+	prob = (p304_problem){
+		.n = n, .k = k, .codes = codes, .values = values, .weights = weights,
+		.envelope_eur = res->scenario->envelope_eur,
+		.floor_eur = res->scenario->floor_eur,
+		.ceiling_eur = res->scenario->ceiling_eur,
+		.unit_eur = res->scenario->rounding_eur,
+	};
+	if ((rc = p304_allocate(&prob, ws, alloc, &res->summary, err)) != P304_OK) {
+		/* The core does not know files: the problem is the scenario's. */
+		if (err && !err->file[0])
+			snprintf(err->file, sizeof(err->file), "%s", scenario_path);
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		p304_result_row *r = &res->rows[i];
+
+		r->code = rows[i].auth->code;
+		r->name = rows[i].auth->name;
+		r->region_code = rows[i].auth->region_code;
+		r->region_name = rows[i].auth->region_name;
+		r->line = rows[i].line;
+		r->criteria = malloc(k * sizeof(int64_t));
+		if (!r->criteria)
+			goto nomem;
+		memcpy(r->criteria, values + i * k, k * sizeof(int64_t));
+		r->alloc = alloc[i];
+		res->nrows = i + 1;
+	}
+	free(rows);
+	free(values);
+	free(cols);
+	free(weights);
+	free(codes);
+	free(alloc);
+	p304_workspace_free(ws);
+	p304_csv_free(csv);
+	*out = res;
+	return P304_OK;
+nomem:
+	rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+fail:
+	free(rows);
+	free(values);
+	free(cols);
+	free(weights);
+	free(codes);
+	free(alloc);
+	p304_workspace_free(ws);
+	p304_csv_free(csv);
+	p304_result_free(res);
+	return rc;
+}
+
+void p304_result_free(p304_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->nrows; i++)
+		free(res->rows[i].criteria);
+	free(res->rows);
+	for (size_t i = 0; i < res->ninputs; i++) {
+		free(res->inputs[i].role);
+		free(res->inputs[i].path);
+	}
+	free(res->inputs);
+	for (size_t i = 0; i < res->nwarnings; i++)
+		free(res->warnings[i]);
+	free(res->warnings);
+	if (res->scenario && res->sources)
+		for (size_t k = 0; k < res->scenario->ncriteria; k++)
+			free(res->sources[k]);
+	free(res->sources);
+	free(res->sources_path);
+	p304_reference_free(res->reference);
+	p304_scenario_free(res->scenario);
+	free(res);
+}

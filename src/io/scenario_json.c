@@ -1,0 +1,425 @@
+/*
+ * scenario_json.c - reads a scenario file (contract: docs/formats.md) with
+ * cJSON. Strict on purpose: an unknown or misspelt key is an error naming the
+ * nearest valid key, because a typo must not silently drop a floor.
+ */
+#include <p304/io.h>
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileutil.h"
+
+static const char *const TOP_KEYS[] = {
+	"id", "title", "description", "envelope_eur", "data", "reference",
+	"criteria", "floor_eur", "ceiling_eur", "participants", "rounding_eur",
+	"missing", NULL
+};
+static const char *const CRITERION_KEYS[] = { "column", "weight_pct", "label", NULL };
+static const char *const PARTICIPANTS_KEYS[] = { "file", NULL };
+
+/* Line of the first occurrence of "key" in the text (1 when not found):
+ * cJSON keeps no positions, and a line is what the officer needs. */
+static long line_of_key(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+	long line = 1;
+
+	for (; *p; p++) {
+		if (*p == '\n')
+			line++;
+		else if (*p == '"' && strncmp(p + 1, key, klen) == 0 && p[1 + klen] == '"')
+			return line;
+	}
+	return 1;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
+	}
+	return prev[lb];
+}
+
+/* Every key of `obj` must be in `allowed` and appear once. */
+static p304_code check_keys(const p304_scenario *sc, const cJSON *obj,
+			    const char *const *allowed, const char *where,
+			    p304_error *err)
+{
+	for (const cJSON *it = obj->child; it; it = it->next) {
+		int known = 0;
+
+		for (const cJSON *o = obj->child; o != it; o = o->next)
+			if (strcmp(o->string, it->string) == 0)
+				return p304_error_set(err, P304_ERR_INPUT, sc->path,
+					line_of_key(sc->text, it->string),
+					"key '%s' appears twice in %s", it->string, where);
+		for (size_t i = 0; allowed[i]; i++)
+			known |= strcmp(allowed[i], it->string) == 0;
+		if (!known) {
+			const char *best = allowed[0];
+			size_t bestd = (size_t)-1;
+
+			for (size_t i = 0; allowed[i]; i++) {
+				size_t d = edit_distance(it->string, allowed[i]);
+
+				if (d < bestd) {
+					bestd = d;
+					best = allowed[i];
+				}
+			}
+			return p304_error_set(err, P304_ERR_INPUT, sc->path,
+				line_of_key(sc->text, it->string),
+				"unknown key '%s' in %s; did you mean '%s'?", it->string,
+				where, best);
+		}
+	}
+	return P304_OK;
+}
+
+static const char *json_type(const cJSON *v)
+{
+	if (cJSON_IsString(v)) return "a string";
+	if (cJSON_IsNumber(v)) return "a number";
+	if (cJSON_IsBool(v)) return "a boolean";
+	if (cJSON_IsNull(v)) return "null";
+	if (cJSON_IsArray(v)) return "an array";
+	if (cJSON_IsObject(v)) return "an object";
+	return "an invalid value";
+}
+
+/* Whole euros from a JSON number: cJSON gives a double, so check it is
+ * finite, integral and in range before converting (never read valueint,
+ * which saturates). */
+static p304_code get_euros(const p304_scenario *sc, const cJSON *obj,
+			   const char *key, int required, int64_t min,
+			   int64_t *out, p304_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	long line = line_of_key(sc->text, key);
+	double d;
+
+	if (!v || cJSON_IsNull(v)) {
+		if (required)
+			return p304_error_set(err, P304_ERR_INPUT, sc->path, 1,
+					      "key '%s' is missing, expected whole euros", key);
+		*out = P304_NO_BOUND;
+		return P304_OK;
+	}
+	if (!cJSON_IsNumber(v))
+		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+			"'%s' is %s, expected a number of euros without quotes "
+			"(e.g. 50000000)", key, json_type(v));
+	d = v->valuedouble;
+	if (!isfinite(d))
+		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+				      "'%s' is not a finite number", key);
+	if (d != floor(d))
+		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+				      "'%s' is %.2f, expected whole euros", key, d);
+	if (d < (double)min || d > (double)P304_MAX_EUR)
+		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+			"'%s' is %.0f, expected between %lld and 10^15 euros", key, d,
+			(long long)min);
+	*out = (int64_t)d;
+	return P304_OK;
+}
+
+static p304_code get_string(const p304_scenario *sc, const cJSON *obj,
+			    const char *key, int required, char **out,
+			    p304_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*out = NULL;
+	if (!v) {
+		if (required)
+			return p304_error_set(err, P304_ERR_INPUT, sc->path, 1,
+					      "key '%s' is missing", key);
+		return P304_OK;
+	}
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return p304_error_set(err, P304_ERR_INPUT, sc->path,
+			line_of_key(sc->text, key), "'%s' is %s, expected a non-empty string",
+			key, cJSON_IsString(v) ? "empty" : json_type(v));
+	*out = strdup(v->valuestring);
+	if (!*out)
+		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+	return P304_OK;
+}
+
+static p304_code read_criteria(p304_scenario *sc, const cJSON *root,
+			       p304_error *err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "criteria");
+	long line = line_of_key(sc->text, "criteria");
+	double sum = 0.0;
+	size_t n, i = 0;
+	const cJSON *it;
+
+	if (!arr)
+		return p304_error_set(err, P304_ERR_INPUT, sc->path, 1,
+				      "key 'criteria' is missing");
+	if (!cJSON_IsArray(arr) || (n = (size_t)cJSON_GetArraySize(arr)) == 0)
+		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+			"'criteria' must be a non-empty array of {\"column\", \"weight_pct\"}");
+	sc->criteria = calloc(n, sizeof(p304_criterion));
+	if (!sc->criteria)
+		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		p304_criterion *c = &sc->criteria[i];
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(it, "weight_pct");
+		p304_code rc;
+		char where[64];
+
+		snprintf(where, sizeof(where), "criterion %zu", i + 1);
+		if (!cJSON_IsObject(it))
+			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+				"criterion %zu is %s, expected {\"column\", \"weight_pct\"}",
+				i + 1, json_type(it));
+		if ((rc = check_keys(sc, it, CRITERION_KEYS, where, err)) != P304_OK)
+			return rc;
+		if ((rc = get_string(sc, it, "column", 1, &c->column, err)) != P304_OK)
+			return rc;
+		sc->ncriteria = ++i;
+		if (!w || !cJSON_IsNumber(w) || !isfinite(w->valuedouble) ||
+		    w->valuedouble < 0.0 || w->valuedouble > 100.0)
+			return p304_error_set(err, P304_ERR_INPUT, sc->path,
+				line_of_key(sc->text, c->column),
+				"criterion '%s': 'weight_pct' must be a number from 0 to 100",
+				c->column);
+		c->weight_pct = w->valuedouble;
+		sum += c->weight_pct;
+		for (size_t j = 0; j + 1 < i; j++)
+			if (strcmp(sc->criteria[j].column, c->column) == 0)
+				return p304_error_set(err, P304_ERR_INPUT, sc->path,
+					line_of_key(sc->text, c->column),
+					"column '%s' is used by two criteria", c->column);
+	}
+	if (fabs(sum - 100.0) > 1e-9)
+		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+			"criteria weights sum to %.6g %%, expected 100 %%", sum);
+	return P304_OK;
+}
+
+static p304_code read_participants(p304_scenario *sc, const cJSON *root,
+				   p304_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "participants");
+	long line = line_of_key(sc->text, "participants");
+	const cJSON *it;
+	size_t n, i = 0;
+
+	if (!v || (cJSON_IsString(v) && strcmp(v->valuestring, "all") == 0)) {
+		sc->participants_kind = P304_PARTICIPANTS_ALL;
+		return P304_OK;
+	}
+	if (cJSON_IsObject(v)) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(v, "file");
+		p304_code rc = check_keys(sc, v, PARTICIPANTS_KEYS, "'participants'", err);
+
+		if (rc != P304_OK)
+			return rc;
+		if (!cJSON_IsString(f) || !f->valuestring[0])
+			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+				"'participants' object needs a \"file\" string");
+		sc->participants_kind = P304_PARTICIPANTS_FILE;
+		sc->participants_path = p304_path_relative_to(sc->path, f->valuestring);
+		return sc->participants_path ? P304_OK
+			: p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+	}
+	if (!cJSON_IsArray(v) || (n = (size_t)cJSON_GetArraySize(v)) == 0)
+		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+			"'participants' must be \"all\", a non-empty list of codes or "
+			"{\"file\": \"list.csv\"}");
+	sc->participants_kind = P304_PARTICIPANTS_LIST;
+	sc->participants = calloc(n, sizeof(char *));
+	sc->participants_pos = calloc(n, sizeof(long));
+	if (!sc->participants || !sc->participants_pos)
+		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+	cJSON_ArrayForEach(it, v) {
+		if (!cJSON_IsString(it))
+			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+				"participant %zu is %s, expected a code in quotes (e.g. \"02\")",
+				i + 1, json_type(it));
+		sc->participants[i] = strdup(it->valuestring);
+		if (!sc->participants[i])
+			return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+		sc->participants_pos[i] = line;
+		sc->nparticipants = ++i;
+	}
+	return P304_OK;
+}
+
+/* The id names the output directory: keep it a plain file name. */
+static int valid_id(const char *id)
+{
+	if (!id[0] || strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 100)
+		return 0;
+	return strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			  "0123456789._-") == strlen(id);
+}
+
+p304_code p304_scenario_load(const char *path, const char *default_reference,
+			     p304_scenario **out, p304_error *err)
+{
+	p304_scenario *sc;
+	cJSON *root = NULL;
+	const char *end = NULL;
+	size_t len;
+	p304_code rc;
+	char *s = NULL;
+	const cJSON *miss;
+
+	*out = NULL;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc || !(sc->path = strdup(path))) {
+		free(sc);
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+	}
+	if ((rc = p304_read_file(path, &sc->text, &len, err)) != P304_OK)
+		goto fail;
+	if (strlen(sc->text) != len) {
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+				    "binary data (a NUL byte), expected JSON text");
+		goto fail;
+	}
+	root = cJSON_ParseWithOpts(sc->text, &end, 1);
+	if (!root) {
+		long line = 1, col = 1;
+		const char *at = end ? end : cJSON_GetErrorPtr();
+
+		for (const char *p = sc->text; at && p < at && *p; p++) {
+			if (*p == '\n') {
+				line++;
+				col = 1;
+			} else {
+				col++;
+			}
+		}
+		rc = p304_error_set(err, P304_ERR_INPUT, path, line,
+			"invalid JSON at column %ld, near '%.20s'", col, at ? at : "");
+		if (err)
+			err->column = col;
+		goto fail;
+	}
+	if (!cJSON_IsObject(root)) {
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
+				    "the scenario must be a JSON object {...}");
+		goto fail;
+	}
+	if ((rc = check_keys(sc, root, TOP_KEYS, "the scenario", err)) != P304_OK)
+		goto fail;
+	if ((rc = get_string(sc, root, "id", 1, &sc->id, err)) != P304_OK)
+		goto fail;
+	if (!valid_id(sc->id)) {
+		rc = p304_error_set(err, P304_ERR_INPUT, path, line_of_key(sc->text, "id"),
+			"id '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)",
+			sc->id);
+		goto fail;
+	}
+	if ((rc = get_string(sc, root, "title", 0, &sc->title, err)) != P304_OK)
+		goto fail;
+	if (!sc->title && !(sc->title = strdup(sc->id)))
+		goto nomem;
+	if ((rc = get_euros(sc, root, "envelope_eur", 1, 1, &sc->envelope_eur, err)) != P304_OK ||
+	    (rc = get_euros(sc, root, "floor_eur", 0, 0, &sc->floor_eur, err)) != P304_OK ||
+	    (rc = get_euros(sc, root, "ceiling_eur", 0, 0, &sc->ceiling_eur, err)) != P304_OK ||
+	    (rc = get_euros(sc, root, "rounding_eur", 0, 1, &sc->rounding_eur, err)) != P304_OK)
+		goto fail;
+	if (sc->rounding_eur == P304_NO_BOUND)
+		sc->rounding_eur = 1;
+	if (sc->floor_eur != P304_NO_BOUND && sc->ceiling_eur != P304_NO_BOUND &&
+	    sc->floor_eur > sc->ceiling_eur) {
+		rc = p304_error_set(err, P304_ERR_INPUT, path, line_of_key(sc->text, "floor_eur"),
+			"floor_eur %lld is above ceiling_eur %lld", (long long)sc->floor_eur,
+			(long long)sc->ceiling_eur);
+		goto fail;
+	}
+	if ((rc = get_string(sc, root, "data", 1, &s, err)) != P304_OK)
+		goto fail;
+	sc->data_path = p304_path_relative_to(path, s);
+	free(s);
+	s = NULL;
+	if (!sc->data_path)
+		goto nomem;
+	if ((rc = get_string(sc, root, "reference", 0, &s, err)) != P304_OK)
+		goto fail;
+	if (s) {
+		sc->reference_path = p304_path_relative_to(path, s);
+		free(s);
+		s = NULL;
+	} else if (default_reference) {
+		sc->reference_path = strdup(default_reference);
+	} else {
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
+				    "key 'reference' is missing and no default reference list is known");
+		goto fail;
+	}
+	if (!sc->reference_path)
+		goto nomem;
+	if ((rc = read_criteria(sc, root, err)) != P304_OK ||
+	    (rc = read_participants(sc, root, err)) != P304_OK)
+		goto fail;
+	miss = cJSON_GetObjectItemCaseSensitive(root, "missing");
+	if (miss) {
+		if (cJSON_IsString(miss) && strcmp(miss->valuestring, "error") == 0)
+			sc->missing = P304_MISSING_ERROR;
+		else if (cJSON_IsString(miss) && strcmp(miss->valuestring, "exclude") == 0)
+			sc->missing = P304_MISSING_EXCLUDE;
+		else {
+			rc = p304_error_set(err, P304_ERR_INPUT, path,
+				line_of_key(sc->text, "missing"),
+				"'missing' must be \"error\" or \"exclude\"");
+			goto fail;
+		}
+	}
+	cJSON_Delete(root);
+	*out = sc;
+	return P304_OK;
+nomem:
+	rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+fail:
+	free(s);
+	cJSON_Delete(root);
+	p304_scenario_free(sc);
+	return rc;
+}
+
+void p304_scenario_free(p304_scenario *sc)
+{
+	if (!sc)
+		return;
+	for (size_t i = 0; i < sc->ncriteria; i++)
+		free(sc->criteria[i].column);
+	free(sc->criteria);
+	for (size_t i = 0; i < sc->nparticipants; i++)
+		free(sc->participants[i]);
+	free(sc->participants);
+	free(sc->participants_pos);
+	free(sc->participants_path);
+	free(sc->path);
+	free(sc->id);
+	free(sc->title);
+	free(sc->data_path);
+	free(sc->reference_path);
+	free(sc->text);
+	free(sc);
+}

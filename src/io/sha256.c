@@ -1,0 +1,31 @@
+/*
+ * sha256.c - SHA-256 of input files for the manifest, with OpenSSL's
+ * libcrypto (EVP interface): a checksum must not be hand-written.
+ */
+#include <p304/io.h>
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fileutil.h"
+
+p304_code p304_sha256_file(const char *path, char hex[65], p304_error *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char *buf;
+	size_t len;
+	p304_code rc;
+	int ok;
+
+	if ((rc = p304_read_file(path, &buf, &len, err)) != P304_OK)
+		return rc;
+	ok = EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL);
+	free(buf);
+	if (!ok || mdlen != 32)
+		return p304_error_set(err, P304_ERR_INTERNAL, path, 0, "SHA-256 failed");
+	for (unsigned int i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return P304_OK;
+}
