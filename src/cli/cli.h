@@ -38,6 +38,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 const char *cli_default_reference(void);
 /* 1835000 -> "1 835 000 €". */
 const char *cli_eur(char *buf, size_t size, long long v);
+/* 28.5 -> "28,5" (decimal comma, no locale involved). */
+const char *cli_decimal(char *buf, size_t size, long double v, int decimals);
 /* Warnings of a result, to stderr. */
 void cli_print_warnings(const p304_result *res);
 /* The terminal summary of an allocation. */

@@ -100,6 +100,16 @@ const char *cli_eur(char *buf, size_t size, long long v)
 	return buf;
 }
 
+const char *cli_decimal(char *buf, size_t size, long double v, int decimals)
+{
+	char *dot;
+
+	snprintf(buf, size, "%.*Lf", decimals, v);
+	if ((dot = strchr(buf, '.')) != NULL)
+		*dot = ',';
+	return buf;
+}
+
 void cli_print_warnings(const p304_result *res)
 {
 	for (size_t i = 0; i < res->nwarnings; i++)
@@ -126,7 +136,7 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 	fprintf(fp, "  réparti              %s (non réparti : %s)\n",
 		cli_eur(a, sizeof(a), s->allocated_eur),
 		cli_eur(b, sizeof(b), s->unallocated_eur));
-	fprintf(fp, "  λ                    %.2Lf\n", s->lambda);
+	fprintf(fp, "  λ (multiplicateur)   %s\n", cli_decimal(a, sizeof(a), s->lambda, 2));
 	if (sc->floor_eur != P304_NO_BOUND)
 		fprintf(fp, "  au plancher          %zu (plancher %s)\n", s->n_floor,
 			cli_eur(a, sizeof(a), sc->floor_eur));
@@ -154,7 +164,7 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 	free(amounts);
 	fprintf(fp, "  critères et sources\n");
 	for (size_t k = 0; k < sc->ncriteria; k++)
-		fprintf(fp, "    %-24s %5.1f %%  %s\n", sc->criteria[k].column,
-			sc->criteria[k].weight_pct,
+		fprintf(fp, "    %-24s %6s %%  %s\n", sc->criteria[k].column,
+			cli_decimal(a, sizeof(a), (long double)sc->criteria[k].weight_pct, 1),
 			res->sources && res->sources[k] ? res->sources[k] : "source non renseignée");
 }

@@ -32,6 +32,7 @@ static p304_code check_feasible(size_t n, const long double *shares,
 				p304_error *err)
 {
 	int64_t min_sum = 0, max_sum = 0, fixed = 0;
+	size_t nzero = 0;
 	int unbounded = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -45,6 +46,7 @@ static p304_code check_feasible(size_t n, const long double *shares,
 			goto overflow;
 		if (shares[i] <= 0.0L) {
 			/* No share: λ never moves this row off its lower bound. */
+			nzero++;
 			if (p304_add_i64(fixed, l, &fixed) ||
 			    p304_add_i64(max_sum, l, &max_sum))
 				goto overflow;
@@ -60,8 +62,9 @@ static p304_code check_feasible(size_t n, const long double *shares,
 			(long long)min_sum, (long long)target);
 	if (!unbounded && target > max_sum)
 		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
-			"the upper bounds add up to %lld, below the %lld to share",
-			(long long)max_sum, (long long)target);
+			"the upper bounds add up to %lld, below the %lld to share%s",
+			(long long)max_sum, (long long)target,
+			nzero ? " (rows with a zero share keep their lower bound)" : "");
 	*fixed_out = fixed;
 	return P304_OK;
 overflow:

@@ -57,7 +57,7 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		       size_t why_size)
 {
 	size_t i = 0, group = 0, ngroups = 0, ndigits = 0;
-	int64_t v = 0, scale = 1;
+	int64_t v = 0;
 	int decimals = 0, separated = 0;
 
 	trim(&s, &len);
@@ -91,7 +91,7 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		group = 0;
 		i += sp;
 	}
-	if (ndigits == 0)
+	if (ndigits == 0 || (separated && group == 0))
 		return fail(why, why_size, "is not a number");
 	if (separated && group != 3)
 		return fail(why, why_size,
@@ -124,7 +124,6 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		if (__builtin_mul_overflow(v, 10, &v))
 			return fail(why, why_size, "is too large");
 	}
-	(void)scale;
 	if (max_scaled >= 0 && v > max_scaled)
 		return fail(why, why_size, "is too large");
 	*out = v;

@@ -405,6 +405,20 @@ p304_code p304_run_allocation(const char *scenario_path,
 		goto nomem;
 	if ((rc = read_values(res, csv, cols, rows, &n, values, err)))
 		goto fail;
+	/* Checked here rather than in the core so the message names the column. */
+	for (size_t c = 0; c < k; c++) {
+		int64_t total = 0;
+
+		for (size_t i = 0; i < n && total == 0; i++)
+			total += values[i * k + c];
+		if (total == 0 && n > 0) {
+			rc = p304_error_set(err, P304_ERR_INPUT, res->scenario->data_path, 0,
+				"column '%s' is 0 for all %zu participants: its %g %% of the "
+				"envelope cannot be shared", res->scenario->criteria[c].column, n,
+				res->scenario->criteria[c].weight_pct);
+			goto fail;
+		}
+	}
 	codes = calloc(n ? n : 1, sizeof(char *));
 	alloc = calloc(n ? n : 1, sizeof(p304_row));
 	res->rows = calloc(n ? n : 1, sizeof(p304_result_row));

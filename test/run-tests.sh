@@ -1,0 +1,107 @@
+#!/bin/sh
+# Runs every test of p304 and ends with one line "N passed, N failed".
+#   test/run-tests.sh BUILD_DIR
+# 1. each cmocka unit-test binary in BUILD_DIR/test/ (its counts are summed);
+# 2. each CLI case in test/cases/NAME/ (see test/cases/README.md): the case
+#    folder is copied to a scratch directory, `p304 <cmd>` runs there, and
+#    exit code, stdout, stderr and the files under expected/ are compared;
+#    any other file created or changed in the folder is a failure.
+# VALGRIND="valgrind -q --error-exitcode=99" runs the CLI under valgrind.
+set -u
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+P304="$ROOT/$BUILD/p304"
+export P304_REFERENCE="$ROOT/inputs/reference/collectivites.csv"
+export LC_ALL=C
+export P304
+pass=0
+fail=0
+scratch=$(mktemp -d /tmp/p304-cases.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+
+for t in "$ROOT/$BUILD"/test/test_*; do
+	[ -x "$t" ] || continue
+	out=$("$t" 2>&1)
+	rc=$?
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # crashed before its summary (sanitizer, abort)
+	fi
+	if [ "$f" -ne 0 ]; then
+		printf '%s\n' "$out" | grep -E 'ERROR|FAILED|LINE|Sanitizer|runtime error' | head -20
+		echo "FAIL unit $(basename "$t"): $f failed"
+	else
+		echo "ok   unit $(basename "$t"): $p passed"
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+done
+
+# Lists every file of a tree with its checksum, to see what a run changed.
+snapshot() { (cd "$1" && find . -type f ! -path './expected*' -exec sha256sum {} + | sort); }
+
+for dir in "$ROOT"/test/cases/*/; do
+	name=$(basename "$dir")
+	[ -f "$dir/cmd" ] || continue
+	work="$scratch/$name"
+	cp -R "$dir" "$work"
+	[ -x "$work/setup" ] && (cd "$work" && ./setup)
+	before=$(snapshot "$work")
+	(cd "$work" && eval "set -- $(cat cmd)" && ${VALGRIND:-} "$P304" "$@" \
+		>"$scratch/$name.out" 2>"$scratch/$name.err")
+	rc=$?
+	# Paths of the checkout vary between machines: compare them as @ROOT@.
+	sed -i "s|$ROOT|@ROOT@|g" "$scratch/$name.out" "$scratch/$name.err"
+	[ -x "$work/teardown" ] && (cd "$work" && ./teardown)
+	why=""
+	want=$(cat "$dir/expected_exit" 2>/dev/null || echo 0)
+	[ "$rc" -eq "$want" ] || why="exit $rc, expected $want"
+	for s in out err; do
+		exp="$dir/expected_std$s"
+		[ -f "$exp" ] || continue
+		if ! cmp -s "$exp" "$scratch/$name.$s"; then
+			why="$why; std$s differs"
+			diff "$exp" "$scratch/$name.$s" | head -10
+		fi
+	done
+	if [ -f "$dir/expected_stderr_contains" ]; then
+		while IFS= read -r line; do
+			grep -qF -- "$line" "$scratch/$name.err" || why="$why; stderr lacks '$line'"
+		done <"$dir/expected_stderr_contains"
+	fi
+	created=""
+	if [ -d "$dir/expected" ]; then
+		for f in $(cd "$dir/expected" && find . -type f | sort); do
+			if ! cmp -s "$dir/expected/$f" "$work/$f"; then
+				why="$why; $f differs"
+				diff "$dir/expected/$f" "$work/$f" 2>&1 | head -10
+			fi
+		done
+		created=$(cd "$dir/expected" && find . -type f | sort)
+	fi
+	# Nothing else may appear or change (manifest.json beside an expected
+	# output is allowed: it holds the time).
+	snapshot "$work" >"$scratch/$name.after"
+	printf '%s\n' "$before" >"$scratch/$name.before"
+	extra=$(comm -13 "$scratch/$name.before" "$scratch/$name.after" |
+		awk '{print $2}' | while read -r f; do
+			case "$created" in *"$f"*) continue ;; esac
+			case "$f" in */manifest.json) [ -n "$created" ] && continue ;; esac
+			echo "$f"
+		done)
+	[ -z "$extra" ] || why="$why; unexpected or modified files: $(echo $extra)"
+	if [ -z "$why" ]; then
+		echo "ok   case $name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL case $name: ${why#; }"
+		sed 's/^/     stderr: /' "$scratch/$name.err" | head -5
+		fail=$((fail + 1))
+	fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,429 @@
+/*
+ * test_core.c - the allocation core: shares, the bounded solver, rounding,
+ * and property tests over thousands of random instances (fixed seeds).
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <p304/p304.h>
+
+#define MAXN 160
+#define MAXK 5
+
+struct inst {
+	size_t n, k;
+	char codebuf[MAXN][8];
+	const char *codes[MAXN];
+	int64_t values[MAXN * MAXK];
+	long double weights[MAXK];
+	p304_problem p;
+};
+
+static void inst_codes(struct inst *in)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		snprintf(in->codebuf[i], sizeof(in->codebuf[i]), "%03zu", i + 1);
+		in->codes[i] = in->codebuf[i];
+	}
+}
+
+static void inst_random(struct inst *in, uint64_t *seed)
+{
+	long double wsum = 0.0L;
+	int64_t units[] = { 1, 1, 100, 1000 };
+	int64_t unit, E, F, C;
+
+	in->n = (size_t)rng_range(seed, 1, MAXN);
+	in->k = (size_t)rng_range(seed, 1, MAXK);
+	inst_codes(in);
+	for (size_t c = 0; c < in->k; c++) {
+		in->weights[c] = (long double)rng_range(seed, 1, 1000);
+		wsum += in->weights[c];
+	}
+	for (size_t c = 0; c < in->k; c++)
+		in->weights[c] /= wsum;
+	for (size_t i = 0; i < in->n * in->k; i++)
+		in->values[i] = rng_range(seed, 0, 3) == 0 ? rng_range(seed, 0, 5)
+							    : rng_range(seed, 0, 5000000) * 1000;
+	for (size_t c = 0; c < in->k; c++)
+		in->values[c] += 1000; /* no criterion totals 0 */
+	for (size_t i = 0; i < in->n; i++)
+		in->values[i * in->k] += 1; /* no zero share: n·C >= E stays feasible */
+	unit = units[rng_range(seed, 0, 3)];
+	E = rng_range(seed, (int64_t)in->n * unit, 2000000000);
+	F = P304_NO_BOUND;
+	C = P304_NO_BOUND;
+	if (rng_range(seed, 0, 2))
+		F = rng_range(seed, 0, E / (int64_t)in->n / unit) * unit;
+	if (rng_range(seed, 0, 2)) {
+		int64_t cmin = (E + (int64_t)in->n - 1) / (int64_t)in->n;
+
+		cmin = (cmin + unit - 1) / unit * unit;
+		if (F != P304_NO_BOUND && cmin < F)
+			cmin = F;
+		C = cmin + rng_range(seed, 0, 3) * rng_range(seed, 0, E / unit / 2) * unit;
+	}
+	in->p = (p304_problem){ .n = in->n, .k = in->k, .codes = in->codes,
+		.values = in->values, .weights = in->weights, .envelope_eur = E,
+		.floor_eur = F, .ceiling_eur = C, .unit_eur = unit };
+}
+
+static long double clampF(long double v, const p304_problem *p)
+{
+	if (p->floor_eur != P304_NO_BOUND && v < (long double)p->floor_eur)
+		v = (long double)p->floor_eur;
+	if (p->ceiling_eur != P304_NO_BOUND && v > (long double)p->ceiling_eur)
+		v = (long double)p->ceiling_eur;
+	return v;
+}
+
+/* Checks every invariant of a solved instance. */
+static void check_solution(const p304_problem *p, const p304_row *rows,
+			   const p304_summary *s)
+{
+	int64_t total = 0, target = p->envelope_eur - p->envelope_eur % p->unit_eur;
+	long double exact_sum = 0.0L;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const p304_row *r = &rows[i];
+		long double want = clampF(s->lambda * r->share, p);
+
+		total += r->amount_eur;
+		exact_sum += r->exact_eur;
+		assert_true(r->amount_eur % p->unit_eur == 0);
+		if (p->floor_eur != P304_NO_BOUND)
+			assert_true(r->amount_eur >= p->floor_eur);
+		if (p->ceiling_eur != P304_NO_BOUND)
+			assert_true(r->amount_eur <= p->ceiling_eur);
+		/* within one unit of the exact amount */
+		assert_true(fabsl((long double)r->amount_eur - r->exact_eur) <=
+			    (long double)p->unit_eur + 1e-6L);
+		/* the exact amount is clamp(λ·s_i): the characterisation */
+		assert_true(fabsl(r->exact_eur - want) <= 1e-6L * (1.0L + want));
+	}
+	assert_true(total == target);
+	assert_true(s->allocated_eur == target);
+	assert_true(s->unallocated_eur == p->envelope_eur - target);
+	assert_true(fabsl(exact_sum - (long double)p->envelope_eur) <=
+		    1e-9L * (long double)p->envelope_eur + 1e-6L);
+}
+
+static void test_shares_basic(void **state)
+{
+	int64_t values[] = { 1000, 3000, 3000, 1000 }; /* 2 rows × 2 criteria */
+	long double w[] = { 0.5L, 0.5L }, shares[2];
+	int64_t totals[2];
+	p304_error err;
+
+	(void)state;
+	assert_int_equal(p304_compute_shares(2, 2, values, w, totals, shares, &err), P304_OK);
+	assert_true(totals[0] == 4000 && totals[1] == 4000);
+	assert_true(fabsl(shares[0] - 0.5L) < 1e-18L);
+	assert_true(fabsl(shares[1] - 0.5L) < 1e-18L);
+}
+
+static void test_shares_zero_total(void **state)
+{
+	int64_t values[] = { 1000, 0, 2000, 0 };
+	long double w[] = { 0.5L, 0.5L }, shares[2];
+	int64_t totals[2];
+	p304_error err;
+
+	(void)state;
+	assert_int_equal(p304_compute_shares(2, 2, values, w, totals, shares, &err),
+			 P304_ERR_INPUT);
+	assert_non_null(strstr(err.message, "criterion 2 totals 0"));
+}
+
+/* The worked example of docs/formulas.md, checked to the euro. */
+static void test_worked_example(void **state)
+{
+	const char *codes[] = { "A", "B", "C", "D" };
+	int64_t values[] = { 10000, 40000, 20000, 130000 };
+	long double w[] = { 1.0L };
+	p304_row rows[4];
+	p304_summary s;
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+	p304_problem p = { .n = 4, .k = 1, .codes = codes, .values = values,
+		.weights = w, .envelope_eur = 1000000, .floor_eur = 100000,
+		.ceiling_eur = 500000, .unit_eur = 1 };
+
+	(void)state;
+	assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_OK);
+	/* shares 5 %, 20 %, 10 %, 65 %: D capped at 500 000, A floored at
+	 * 100 000; B and C share 400 000 in ratio 2:1. */
+	assert_int_equal(rows[0].amount_eur, 100000);
+	assert_int_equal(rows[1].amount_eur, 266667);
+	assert_int_equal(rows[2].amount_eur, 133333);
+	assert_int_equal(rows[3].amount_eur, 500000);
+	assert_int_equal(rows[0].status, P304_FLOOR);
+	assert_int_equal(rows[3].status, P304_CEILING);
+	assert_int_equal(rows[1].status, P304_FREE);
+	assert_true(fabsl(s.lambda - 1333333.3333333333L) < 1e-6L);
+	p304_workspace_free(ws);
+}
+
+static void test_rounding_ties_by_code(void **state)
+{
+	const char *codes[] = { "B", "A", "C" };
+	long double exact[] = { 1.5L, 1.5L, 1.0L };
+	int64_t amounts[3];
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+
+	(void)state;
+	assert_int_equal(p304_round_largest_remainder(3, exact, codes, 1, 4, NULL,
+			 P304_NO_BOUND, ws, amounts, &err), P304_OK);
+	assert_int_equal(amounts[0], 1); /* B loses the tie to A */
+	assert_int_equal(amounts[1], 2);
+	assert_int_equal(amounts[2], 1);
+	p304_workspace_free(ws);
+}
+
+static void test_rounding_unit_and_remainder(void **state)
+{
+	const char *codes[] = { "01", "02", "03" };
+	int64_t values[] = { 1000, 1000, 1000 };
+	long double w[] = { 1.0L };
+	p304_row rows[3];
+	p304_summary s;
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+	p304_problem p = { .n = 3, .k = 1, .codes = codes, .values = values,
+		.weights = w, .envelope_eur = 1000050, .floor_eur = P304_NO_BOUND,
+		.ceiling_eur = P304_NO_BOUND, .unit_eur = 100 };
+
+	(void)state;
+	assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_OK);
+	/* 333 350 each exactly; units of 100: 333 300 + one more for the
+	 * lowest code until 1 000 000. */
+	assert_int_equal(rows[0].amount_eur, 333400);
+	assert_int_equal(rows[1].amount_eur, 333300);
+	assert_int_equal(rows[2].amount_eur, 333300);
+	assert_int_equal(s.unallocated_eur, 50);
+	p304_workspace_free(ws);
+}
+
+static void test_infeasible_floor(void **state)
+{
+	const char *codes[] = { "01", "02", "03" };
+	int64_t values[] = { 1000, 2000, 3000 };
+	long double w[] = { 1.0L };
+	p304_row rows[3];
+	p304_summary s;
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+	p304_problem p = { .n = 3, .k = 1, .codes = codes, .values = values,
+		.weights = w, .envelope_eur = 1000000, .floor_eur = 400000,
+		.ceiling_eur = P304_NO_BOUND, .unit_eur = 1 };
+
+	(void)state;
+	assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_ERR_INFEASIBLE);
+	assert_non_null(strstr(err.message, "3 participants × floor 400 000 € = 1 200 000 €"));
+	assert_non_null(strstr(err.message, "at most 333 333 €"));
+	p.floor_eur = P304_NO_BOUND;
+	p.ceiling_eur = 300000;
+	assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_ERR_INFEASIBLE);
+	assert_non_null(strstr(err.message, "raise the ceiling to at least 333 334 €"));
+	p304_workspace_free(ws);
+}
+
+static void test_bad_problem(void **state)
+{
+	const char *codes[] = { "01" };
+	int64_t values[] = { 1000 };
+	long double w[] = { 0.999L };
+	p304_row rows[1];
+	p304_summary s;
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+	p304_problem p = { .n = 1, .k = 1, .codes = codes, .values = values,
+		.weights = w, .envelope_eur = 1000, .floor_eur = P304_NO_BOUND,
+		.ceiling_eur = P304_NO_BOUND, .unit_eur = 1 };
+
+	(void)state;
+	assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_ERR_INPUT);
+	assert_non_null(strstr(err.message, "99.9"));
+	w[0] = 1.0L;
+	p.envelope_eur = 0;
+	assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_ERR_INPUT);
+	p.envelope_eur = 1000;
+	p.floor_eur = 150;
+	p.unit_eur = 100;
+	assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_ERR_INPUT);
+	assert_non_null(strstr(err.message, "multiple of the rounding unit"));
+	p304_workspace_free(ws);
+}
+
+static void test_property_random(void **state)
+{
+	uint64_t seed = 20260101;
+	p304_workspace *ws = p304_workspace_new();
+	static struct inst in;
+	static p304_row rows[MAXN];
+	p304_summary s;
+	p304_error err;
+
+	(void)state;
+	for (int t = 0; t < 5000; t++) {
+		inst_random(&in, &seed);
+		if (p304_allocate(&in.p, ws, rows, &s, &err) != P304_OK)
+			fail_msg("instance %d: %s (n=%zu E=%lld F=%lld C=%lld u=%lld)", t,
+				 err.message, in.n, (long long)in.p.envelope_eur,
+				 (long long)in.p.floor_eur, (long long)in.p.ceiling_eur,
+				 (long long)in.p.unit_eur);
+		check_solution(&in.p, rows, &s);
+	}
+	p304_workspace_free(ws);
+}
+
+/* Reordering rows (with their codes) changes no amount. */
+static void test_property_order(void **state)
+{
+	uint64_t seed = 77;
+	p304_workspace *ws = p304_workspace_new();
+	static struct inst in, perm;
+	static p304_row rows[MAXN], rows2[MAXN];
+	size_t order[MAXN];
+	p304_summary s, s2;
+	p304_error err;
+
+	(void)state;
+	for (int t = 0; t < 2000; t++) {
+		inst_random(&in, &seed);
+		if (p304_allocate(&in.p, ws, rows, &s, &err) != P304_OK)
+			fail_msg("instance %d: %s", t, err.message);
+		perm = in;
+		for (size_t i = 0; i < in.n; i++)
+			order[i] = i;
+		for (size_t i = in.n; i > 1; i--) {
+			size_t j = (size_t)rng_range(&seed, 0, (int64_t)i - 1), tmp = order[i - 1];
+
+			order[i - 1] = order[j];
+			order[j] = tmp;
+		}
+		for (size_t i = 0; i < in.n; i++) {
+			perm.codes[i] = in.codes[order[i]];
+			memcpy(&perm.values[i * in.k], &in.values[order[i] * in.k],
+			       in.k * sizeof(int64_t));
+		}
+		perm.p.codes = perm.codes;
+		perm.p.values = perm.values;
+		perm.p.weights = perm.weights;
+		assert_int_equal(p304_allocate(&perm.p, ws, rows2, &s2, &err), P304_OK);
+		for (size_t i = 0; i < in.n; i++)
+			assert_true(rows2[i].amount_eur == rows[order[i]].amount_eur);
+	}
+	p304_workspace_free(ws);
+}
+
+/* Raising one authority's criterion never lowers its amount. */
+static void test_property_monotone(void **state)
+{
+	uint64_t seed = 4242;
+	p304_workspace *ws = p304_workspace_new();
+	static struct inst in;
+	static p304_row rows[MAXN], rows2[MAXN];
+	p304_summary s, s2;
+	p304_error err;
+
+	(void)state;
+	for (int t = 0; t < 3000; t++) {
+		size_t i, c;
+
+		inst_random(&in, &seed);
+		if (p304_allocate(&in.p, ws, rows, &s, &err) != P304_OK)
+			fail_msg("instance %d: %s", t, err.message);
+		i = (size_t)rng_range(&seed, 0, (int64_t)in.n - 1);
+		c = (size_t)rng_range(&seed, 0, (int64_t)in.k - 1);
+		in.values[i * in.k + c] += rng_range(&seed, 1, 2000000) * 1000;
+		assert_int_equal(p304_allocate(&in.p, ws, rows2, &s2, &err), P304_OK);
+		assert_true(rows2[i].exact_eur >= rows[i].exact_eur - 1e-6L);
+		assert_true(rows2[i].amount_eur >= rows[i].amount_eur);
+	}
+	p304_workspace_free(ws);
+}
+
+/* Without bounds the exact amount is E·s_i. */
+static void test_property_unbounded(void **state)
+{
+	uint64_t seed = 99;
+	p304_workspace *ws = p304_workspace_new();
+	static struct inst in;
+	static p304_row rows[MAXN];
+	p304_summary s;
+	p304_error err;
+
+	(void)state;
+	for (int t = 0; t < 2000; t++) {
+		inst_random(&in, &seed);
+		in.p.floor_eur = in.p.ceiling_eur = P304_NO_BOUND;
+		assert_int_equal(p304_allocate(&in.p, ws, rows, &s, &err), P304_OK);
+		for (size_t i = 0; i < in.n; i++) {
+			long double want = rows[i].share * (long double)in.p.envelope_eur;
+
+			assert_true(fabsl(rows[i].exact_eur - want) <= 1e-6L * (1.0L + want));
+			assert_true(fabsl(rows[i].formula_eur - want) <= 1e-6L * (1.0L + want));
+			assert_int_equal(rows[i].status, P304_FREE);
+		}
+		check_solution(&in.p, rows, &s);
+	}
+	p304_workspace_free(ws);
+}
+
+/* Per-row bounds, as reconciliation will use them. */
+static void test_solve_clamped_per_row(void **state)
+{
+	long double shares[] = { 0.5L, 0.3L, 0.2L, 0.0L }, lambda, exact[4];
+	int64_t lo[] = { 0, 0, 0, 7 }, hi[] = { 10, 100, 100, 50 };
+	p304_status pos[4];
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+
+	(void)state;
+	assert_int_equal(p304_solve_clamped(4, shares, lo, 0, hi, 0, 67, ws, &lambda,
+					    exact, pos, &err), P304_OK);
+	/* row 0 capped at 10, row 3 has no share: stays at 7; 50 left for
+	 * rows 1-2 in ratio 3:2. */
+	assert_true(fabsl(exact[0] - 10.0L) < 1e-12L);
+	assert_true(fabsl(exact[1] - 30.0L) < 1e-9L);
+	assert_true(fabsl(exact[2] - 20.0L) < 1e-9L);
+	assert_true(fabsl(exact[3] - 7.0L) < 1e-12L);
+	assert_int_equal(pos[0], P304_CEILING);
+	assert_int_equal(p304_solve_clamped(4, shares, lo, 0, hi, 0, 261, ws, &lambda,
+					    exact, pos, &err), P304_ERR_INFEASIBLE);
+	p304_workspace_free(ws);
+}
+
+static void test_money(void **state)
+{
+	int64_t r;
+
+	(void)state;
+	assert_int_equal(p304_add_i64(INT64_MAX, 1, &r), -1);
+	assert_int_equal(p304_add_i64(1, 2, &r), 0);
+	assert_true(r == 3);
+	assert_int_equal(p304_mul_i64(INT64_MAX / 2, 3, &r), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shares_basic),
+		cmocka_unit_test(test_shares_zero_total),
+		cmocka_unit_test(test_worked_example),
+		cmocka_unit_test(test_rounding_ties_by_code),
+		cmocka_unit_test(test_rounding_unit_and_remainder),
+		cmocka_unit_test(test_infeasible_floor),
+		cmocka_unit_test(test_bad_problem),
+		cmocka_unit_test(test_solve_clamped_per_row),
+		cmocka_unit_test(test_money),
+		cmocka_unit_test(test_property_random),
+		cmocka_unit_test(test_property_order),
+		cmocka_unit_test(test_property_monotone),
+		cmocka_unit_test(test_property_unbounded),
+	};
+
+	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}

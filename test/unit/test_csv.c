@@ -1,0 +1,143 @@
+/*
+ * test_csv.c - the CSV reader on what Excel produces: separators, quotes,
+ * CRLF, BOM, Windows-1252, blank rows; and the refusals with their lines.
+ */
+#include "testutil.h"
+
+#include <p304/io.h>
+
+static p304_csv *load_ok(const char *text, size_t len)
+{
+	const char *path = write_temp(".csv", text, len);
+	p304_csv *csv = NULL;
+	p304_error err;
+
+	if (p304_csv_load(path, &csv, &err) != P304_OK)
+		fail_msg("load failed: %s:%ld: %s", err.file, err.line, err.message);
+	unlink(path);
+	return csv;
+}
+
+static void load_bad(const char *text, size_t len, long line, const char *msg)
+{
+	const char *path = write_temp(".csv", text, len);
+	p304_csv *csv = NULL;
+	p304_error err;
+
+	assert_int_not_equal(p304_csv_load(path, &csv, &err), P304_OK);
+	assert_null(csv);
+	if (!strstr(err.message, msg))
+		fail_msg("message '%s', expected '%s'", err.message, msg);
+	assert_int_equal(err.line, line);
+	assert_string_equal(err.file, path);
+	unlink(path);
+}
+
+#define OK(s) load_ok((s), sizeof(s) - 1)
+#define BAD(s, line, msg) load_bad((s), sizeof(s) - 1, (line), (msg))
+
+static void test_separators(void **state)
+{
+	p304_csv *c;
+
+	(void)state;
+	c = OK("code;nom;v\n01;Ain;5\n");
+	assert_int_equal(p304_csv_delimiter(c), ';');
+	assert_string_equal(p304_csv_cell(c, 0, 2), "5");
+	p304_csv_free(c);
+	c = OK("code,nom,v\n01,Ain,5\n");
+	assert_int_equal(p304_csv_delimiter(c), ',');
+	assert_string_equal(p304_csv_cell(c, 0, 1), "Ain");
+	p304_csv_free(c);
+	c = OK("code\tnom\tv\n01\tAin\t1 234\n");
+	assert_int_equal(p304_csv_delimiter(c), '\t');
+	assert_string_equal(p304_csv_cell(c, 0, 2), "1 234");
+	p304_csv_free(c);
+}
+
+static void test_excel_quirks(void **state)
+{
+	p304_csv *c;
+
+	(void)state;
+	/* BOM, CRLF, quoted separator, blank rows, rows of separators,
+	 * trailing empty columns, a quoted newline */
+	c = OK("\xEF\xBB\xBF" "code;nom;v;;\r\n\"01\";\"Ain; x\";5;;\r\n\r\n;;;;\r\n"
+	       "02;\"two\nlines\";6\r\n03;C;7;;\r\n");
+	assert_int_equal(p304_csv_nrows(c), 3);
+	assert_string_equal(p304_csv_header(c, 0), "code");
+	assert_string_equal(p304_csv_cell(c, 0, 1), "Ain; x");
+	assert_int_equal(p304_csv_line(c, 0), 2);
+	assert_int_equal(p304_csv_line(c, 1), 5);
+	assert_int_equal(p304_csv_line(c, 2), 7);
+	assert_string_equal(p304_csv_cell(c, 1, 1), "two\nlines");
+	assert_int_equal(p304_csv_find_column(c, "v"), 2);
+	assert_int_equal(p304_csv_find_column(c, "w"), -1);
+	p304_csv_free(c);
+}
+
+static void test_cp1252(void **state)
+{
+	p304_csv *c;
+
+	(void)state;
+	c = OK("code;nom\n49;Maine-et-Loire\n69M;M\xe9tropole de Lyon\n");
+	assert_true(p304_csv_was_cp1252(c));
+	assert_string_equal(p304_csv_cell(c, 1, 1), "M\xc3\xa9tropole de Lyon");
+	p304_csv_free(c);
+	c = OK("code;nom\n69M;M\xc3\xa9tropole de Lyon\n");
+	assert_false(p304_csv_was_cp1252(c));
+	p304_csv_free(c);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	BAD("", 0, "file is empty");
+	BAD("\n\n;;\n", 0, "no header line");
+	BAD("code;nom\n01;A\x00x\n", 2, "binary data");
+	BAD("code;nom\n01;S\xc3\xa9ine\n02;S\xe9ine\n", 3, "mixed encodings: line 2 is UTF-8");
+	BAD("code;nom\n01;A\x81\n", 2, "neither UTF-8 nor Windows-1252");
+	BAD("code;v;v\n01;1;2\n", 1, "column 'v' appears twice (columns 2 and 3)");
+	BAD("code;v\n01;1;7\n", 2, "row has 3 fields but the header has 2 columns");
+	BAD("code;v\n01;\"1\n", 2, "ends inside a quoted field");
+	BAD("code;v\n01;1\"2\"\n", 2, "malformed CSV");
+}
+
+static void test_long_field(void **state)
+{
+	char *text = malloc(20000);
+
+	(void)state;
+	strcpy(text, "code;v\n01;");
+	memset(text + 10, '9', 10000);
+	strcpy(text + 10010, "\n");
+	load_bad(text, strlen(text), 2, "more than 4096");
+	free(text);
+}
+
+static void test_missing_file(void **state)
+{
+	p304_csv *c;
+	p304_error err;
+
+	(void)state;
+	assert_int_equal(p304_csv_load("/nonexistent/x.csv", &c, &err), P304_ERR_IO);
+	assert_string_equal(err.message, "file not found");
+	assert_int_equal(p304_csv_load("/tmp", &c, &err), P304_ERR_IO);
+	assert_string_equal(err.message, "is a directory, expected a file");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_separators),
+		cmocka_unit_test(test_excel_quirks),
+		cmocka_unit_test(test_cp1252),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_long_field),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
+}

@@ -1,0 +1,125 @@
+/*
+ * test_numbers.c - number parsing and code normalisation, the forms Excel
+ * writes in a French locale and the ones that must be refused.
+ */
+#include "testutil.h"
+
+#include <p304/io.h>
+
+static int64_t parse3(const char *s, int *ok, char *why)
+{
+	int64_t v = -1;
+
+	*ok = p304_parse_decimal(s, strlen(s), 3, -1, &v, why, 96) == 0;
+	return v;
+}
+
+static void accepts(const char *s, int64_t want)
+{
+	char why[96] = "";
+	int ok;
+	int64_t v = parse3(s, &ok, why);
+
+	if (!ok)
+		fail_msg("'%s' refused: %s", s, why);
+	if (v != want)
+		fail_msg("'%s' gave %lld, expected %lld", s, (long long)v, (long long)want);
+}
+
+static void refuses(const char *s, const char *reason)
+{
+	char why[96] = "";
+	int ok;
+
+	parse3(s, &ok, why);
+	if (ok)
+		fail_msg("'%s' accepted", s);
+	if (!strstr(why, reason))
+		fail_msg("'%s': reason '%s', expected '%s'", s, why, reason);
+}
+
+static void test_accepted_forms(void **state)
+{
+	(void)state;
+	accepts("1234567", 1234567000);
+	accepts("1 234 567", 1234567000);
+	accepts("1\xC2\xA0" "234\xC2\xA0" "567", 1234567000);          /* U+00A0 */
+	accepts("1\xE2\x80\xAF" "234\xE2\x80\xAF" "567", 1234567000);  /* U+202F */
+	accepts("1234567,0", 1234567000);
+	accepts("1234567.0", 1234567000);
+	accepts("1 234 567,5", 1234567500);
+	accepts("  42  ", 42000);
+	accepts("0", 0);
+	accepts("0,125", 125);
+	accepts("12,5000", 12500);  /* trailing zeros beyond 3 decimals */
+	accepts("007", 7000);
+}
+
+static void test_refused_forms(void **state)
+{
+	(void)state;
+	refuses("", "is empty");
+	refuses("   ", "is empty");
+	refuses("-5", "is negative");
+	refuses("-0", "is negative");
+	refuses("12a", "is not a number");
+	refuses("1e400", "is not a number");
+	refuses("NaN", "is not a number");
+	refuses("Infinity", "is not a number");
+	refuses("+5", "is not a number");
+	refuses("1 23 456", "thousands separator in the wrong place");
+	refuses("12 34", "thousands separator in the wrong place");
+	refuses("1234 567", "thousands separator in the wrong place");
+	refuses("1,234,567", "is not a number");
+	refuses("1.234.567", "is not a number");
+	refuses("1,", "is not a number");
+	refuses(",5", "is not a number");
+	refuses("1,2345", "more than 3 decimals");
+	refuses("99999999999999999999", "is too large");
+	refuses("1 234 567 €", "is not a number");
+}
+
+static void test_whole_numbers_and_max(void **state)
+{
+	int64_t v;
+	char why[96];
+
+	(void)state;
+	assert_int_equal(p304_parse_decimal("1 000", 5, 0, 5000, &v, why, sizeof(why)), 0);
+	assert_true(v == 1000);
+	assert_int_equal(p304_parse_decimal("1000,5", 6, 0, -1, &v, why, sizeof(why)), -1);
+	assert_string_equal(why, "is not a whole number");
+	assert_int_equal(p304_parse_decimal("6000", 4, 0, 5000, &v, why, sizeof(why)), -1);
+	assert_string_equal(why, "is too large");
+}
+
+static void test_codes(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_int_equal(p304_normalize_code("1", 1, out, sizeof(out)), 0);
+	assert_string_equal(out, "01");
+	assert_int_equal(p304_normalize_code(" 2a ", 4, out, sizeof(out)), 0);
+	assert_string_equal(out, "2A");
+	assert_int_equal(p304_normalize_code("971", 3, out, sizeof(out)), 0);
+	assert_string_equal(out, "971");
+	assert_int_equal(p304_normalize_code("69m", 3, out, sizeof(out)), 0);
+	assert_string_equal(out, "69M");
+	assert_int_equal(p304_normalize_code("", 0, out, sizeof(out)), -1);
+	assert_int_equal(p304_normalize_code("4 9", 3, out, sizeof(out)), -1);
+	assert_int_equal(p304_normalize_code("49.0", 4, out, sizeof(out)), -1);
+	assert_int_equal(p304_normalize_code("ABCDEFGHIJKLMNOPQRST", 20, out, sizeof(out)), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_accepted_forms),
+		cmocka_unit_test(test_refused_forms),
+		cmocka_unit_test(test_whole_numbers_and_max),
+		cmocka_unit_test(test_codes),
+	};
+
+	return cmocka_run_group_tests_name("numbers", tests, NULL, NULL);
+}
