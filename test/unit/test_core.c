@@ -12,7 +12,7 @@
 
 struct inst {
 	size_t n, k;
-	char codebuf[MAXN][8];
+	char codebuf[MAXN][24];
 	const char *codes[MAXN];
 	int64_t values[MAXN * MAXK];
 	long double weights[MAXK];
