@@ -114,6 +114,13 @@ typedef struct p304_criterion {
 	double weight_pct;
 } p304_criterion;
 
+/* Fill a hole in `column` with from_i × Σcolumn / Σfrom, the totals taken
+ * over the participants that have both figures (ratio imputation). */
+typedef struct p304_impute_rule {
+	char *column;
+	char *from;
+} p304_impute_rule;
+
 typedef enum p304_participants_kind {
 	P304_PARTICIPANTS_ALL = 0,
 	P304_PARTICIPANTS_LIST,
@@ -138,6 +145,8 @@ typedef struct p304_scenario {
 	size_t nparticipants;
 	char *participants_path; /* FILE: resolved path */
 	p304_missing_rule missing;
+	p304_impute_rule *impute; /* "impute": explicit ratio imputations */
+	size_t nimpute;
 	char *text;            /* the scenario file as read (for the manifest) */
 } p304_scenario;
 
@@ -164,6 +173,7 @@ typedef struct p304_result_row {
 	const char *code, *name, *region_code, *region_name; /* in reference */
 	long line;          /* its line in the criteria table */
 	int64_t *criteria;  /* ncriteria values × P304_VALUE_SCALE */
+	unsigned char *imputed; /* per criterion: 1 when imputed */
 	p304_row alloc;
 } p304_result_row;
 

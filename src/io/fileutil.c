@@ -74,6 +74,25 @@ p304_code p304_read_file(const char *path, char **buf, size_t *len,
 	return P304_OK;
 }
 
+/* Removes "dir/../" pairs lexically, so messages and manifests say
+ * "inputs/data/x.csv" rather than "inputs/scenarios/../data/x.csv". */
+static void collapse_dotdot(char *path)
+{
+	char *p;
+
+	while ((p = strstr(path, "/../")) != NULL) {
+		char *seg = p;
+
+		while (seg > path && seg[-1] != '/')
+			seg--;
+		if ((size_t)(p - seg) == 2 && seg[0] == '.' && seg[1] == '.')
+			break; /* "../../": nothing left to collapse */
+		if (p == seg)
+			break;
+		memmove(seg, p + 4, strlen(p + 4) + 1);
+	}
+}
+
 char *p304_path_relative_to(const char *base_file, const char *rel)
 {
 	const char *slash;
@@ -89,5 +108,6 @@ char *p304_path_relative_to(const char *base_file, const char *rel)
 	memcpy(out, base_file, dirlen);
 	out[dirlen] = '/';
 	strcpy(out + dirlen + 1, rel);
+	collapse_dotdot(out);
 	return out;
 }

@@ -106,6 +106,15 @@ static cJSON *result_to_json(const p304_result *res)
 		bad |= add_raw(o, "formula_eur", "%.2Lf", r->alloc.formula_eur);
 		bad |= !cJSON_AddStringToObject(o, "status", p304_status_name(r->alloc.status));
 		bad |= add_raw(o, "amount_eur", "%lld", (long long)r->alloc.amount_eur);
+		{
+			cJSON *imp = cJSON_AddArrayToObject(o, "imputed");
+
+			bad |= !imp;
+			for (size_t k = 0; imp && k < sc->ncriteria; k++)
+				if (r->imputed && r->imputed[k])
+					bad |= !cJSON_AddItemToArray(imp,
+						cJSON_CreateString(sc->criteria[k].column));
+		}
 		cv = cJSON_AddObjectToObject(o, "criteria");
 		bad |= !cv;
 		for (size_t k = 0; cv && k < sc->ncriteria; k++) {

@@ -6,6 +6,7 @@
  */
 #include <p304/io.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -252,7 +253,7 @@ static p304_code load_sources(p304_result *res, p304_error *err)
 
 			if (strcmp(p304_csv_cell(src, r, (size_t)c_col), sc->criteria[k].column))
 				continue;
-			snprintf(buf, sizeof(buf), "%s, %s, au %s (%s)",
+			snprintf(buf, sizeof(buf), "%s, %s, réf. %s (%s)",
 				 p304_csv_cell(src, r, (size_t)c_prod),
 				 p304_csv_cell(src, r, (size_t)c_pub),
 				 p304_csv_cell(src, r, (size_t)c_ref),
@@ -269,53 +270,154 @@ out:
 	return rc;
 }
 
-/* Parses the used columns of each participant; holes either stop the run or,
- * with "missing": "exclude", remove the authority with a warning. */
+/* A hole: an empty cell (a non-number is an error wherever it stands). */
+#define HOLE INT64_MIN
+
+static p304_code parse_cell(const p304_csv *csv, const struct part *row,
+			    long col, const char *name, int64_t *out,
+			    p304_error *err)
+{
+	const char *cell = p304_csv_cell(csv, row->row, (size_t)col);
+	char why[96];
+
+	if (p304_parse_decimal(cell, strlen(cell), 3, -1, out, why, sizeof(why)) == 0)
+		return P304_OK;
+	if (strcmp(why, "is empty") == 0) {
+		*out = HOLE;
+		return P304_OK;
+	}
+	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), row->line,
+		"value '%s' in column '%s' %s%s", cell, name, why,
+		strncmp(why, "has more than", 13) == 0 ? " (at most 3 decimals)" : "");
+}
+
+/* "impute": a hole in `column` becomes from_i × Σcolumn / Σfrom over the
+ * participants that have both figures, rounded to the thousandth, and the
+ * rule and figures are printed as a warning: an imputation is a choice the
+ * officer must see. */
+static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
+			const p304_impute_rule *rule, struct part *rows, size_t n,
+			int64_t *values, unsigned char *imputed, p304_error *err)
+{
+	size_t k = res->scenario->ncriteria, both = 0;
+	long fcol = p304_csv_find_column(csv, rule->from);
+	int64_t *from, sum_col = 0, sum_from = 0;
+	p304_code rc = P304_OK;
+
+	long fcrit = -1;
+
+	/* From another criterion: its values as already read and imputed, so
+	 * rules chain in the order written. */
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(res->scenario->criteria[j].column, rule->from) == 0)
+			fcrit = (long)j;
+	if (fcol < 0)
+		return missing_column(csv, rule->from, err);
+	from = calloc(n ? n : 1, sizeof(int64_t));
+	if (!from)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < n && rc == P304_OK; i++) {
+		if (fcrit >= 0)
+			from[i] = values[i * k + (size_t)fcrit];
+		else
+			rc = parse_cell(csv, &rows[i], fcol, rule->from, &from[i], err);
+	}
+	for (size_t i = 0; i < n && rc == P304_OK; i++) {
+		if (values[i * k + c] == HOLE || from[i] == HOLE)
+			continue;
+		if (p304_add_i64(sum_col, values[i * k + c], &sum_col) ||
+		    p304_add_i64(sum_from, from[i], &sum_from))
+			rc = p304_error_set(err, P304_ERR_OVERFLOW, p304_csv_path(csv), 0,
+					    "column totals overflow");
+		both++;
+	}
+	if (rc == P304_OK && sum_from == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (values[i * k + c] == HOLE && from[i] != HOLE)
+				rc = p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
+					rows[i].line, "cannot impute '%s' from '%s': no participant "
+					"has both figures", rule->column, rule->from);
+	}
+	for (size_t i = 0; i < n && rc == P304_OK; i++) {
+		long double ratio, v;
+		char msg[600];
+
+		if (values[i * k + c] != HOLE || from[i] == HOLE)
+			continue;
+		ratio = (long double)sum_col / (long double)sum_from;
+		/* Criteria are counts: impute a whole number. */
+		v = roundl((long double)from[i] * ratio / P304_VALUE_SCALE) * P304_VALUE_SCALE;
+		values[i * k + c] = (int64_t)v;
+		imputed[i * k + c] = 1;
+		snprintf(msg, sizeof(msg),
+			 "%s (%s): '%s' imputed as %.0Lf = '%s' %.0Lf × %.6Lf "
+			 "(ratio of the totals over the %zu participants with both figures)",
+			 rows[i].auth->code, rows[i].auth->name, rule->column,
+			 v / P304_VALUE_SCALE, rule->from,
+			 (long double)from[i] / P304_VALUE_SCALE, ratio, both);
+		rc = add_warning(res, msg, err);
+	}
+	free(from);
+	return rc;
+}
+
+/* Parses the used columns of each participant, applies the scenario's
+ * imputations, then treats what is still empty: an error by default, or,
+ * with "missing": "exclude", the authority is left out with a warning. */
 static p304_code read_values(p304_result *res, const p304_csv *csv,
 			     const long *cols, struct part *rows, size_t *n,
-			     int64_t *values, p304_error *err)
+			     int64_t *values, unsigned char *imputed,
+			     p304_error *err)
 {
 	const p304_scenario *sc = res->scenario;
 	size_t k = sc->ncriteria, out = 0;
 	p304_code rc;
 
+	for (size_t i = 0; i < *n; i++)
+		for (size_t c = 0; c < k; c++)
+			if ((rc = parse_cell(csv, &rows[i], cols[c], sc->criteria[c].column,
+					     &values[i * k + c], err)) != P304_OK)
+				return rc;
+	for (size_t r = 0; r < sc->nimpute; r++)
+		for (size_t c = 0; c < k; c++)
+			if (strcmp(sc->criteria[c].column, sc->impute[r].column) == 0 &&
+			    (rc = impute(res, csv, c, &sc->impute[r], rows, *n, values,
+					 imputed, err)) != P304_OK)
+				return rc;
 	for (size_t i = 0; i < *n; i++) {
-		int excluded = 0;
+		size_t c;
 
-		for (size_t c = 0; c < k && !excluded; c++) {
-			const char *cell = p304_csv_cell(csv, rows[i].row, (size_t)cols[c]);
-			char why[96];
-			int64_t v;
-
-			if (p304_parse_decimal(cell, strlen(cell), 3, -1, &v, why, sizeof(why)) == 0) {
-				values[out * k + c] = v;
-				continue;
-			}
-			if (strcmp(why, "is empty") == 0 && sc->missing == P304_MISSING_EXCLUDE) {
-				char msg[512];
-
-				snprintf(msg, sizeof(msg),
-					 "%s (%s) excluded: no value in column '%s' (%s:%ld)",
-					 rows[i].auth->code, rows[i].auth->name, sc->criteria[c].column,
-					 p304_csv_path(csv), rows[i].line);
-				if ((rc = add_warning(res, msg, err)) != P304_OK)
-					return rc;
-				excluded = 1;
+		for (c = 0; c < k; c++)
+			if (values[i * k + c] == HOLE)
 				break;
-			}
-			if (strcmp(why, "is empty") == 0)
-				return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
-					rows[i].line,
-					"no value in column '%s' for '%s' (%s); fill it, or leave "
-					"this authority out with \"missing\": \"exclude\"",
-					sc->criteria[c].column, rows[i].auth->code, rows[i].auth->name);
-			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
-				rows[i].line, "value '%s' in column '%s' %s%s", cell,
-				sc->criteria[c].column, why,
-				strncmp(why, "has more than", 13) == 0 ? " (at most 3 decimals)" : "");
-		}
-		if (!excluded)
+		if (c == k) {
+			memmove(&values[out * k], &values[i * k], k * sizeof(int64_t));
+			memmove(&imputed[out * k], &imputed[i * k], k);
 			rows[out++] = rows[i];
+			continue;
+		}
+		if (sc->missing != P304_MISSING_EXCLUDE)
+			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
+				rows[i].line,
+				"no value in column '%s' for '%s' (%s); fill it, or say in the "
+				"scenario what to do (\"missing\": \"exclude\" or an \"impute\" rule)",
+				sc->criteria[c].column, rows[i].auth->code, rows[i].auth->name);
+		{
+			char msg[768], cols_txt[400] = "";
+			size_t o = 0;
+
+			for (size_t j = 0; j < k; j++)
+				if (values[i * k + j] == HOLE && o < sizeof(cols_txt))
+					o += (size_t)snprintf(cols_txt + o, sizeof(cols_txt) - o,
+							      "%s'%s'", o ? ", " : "",
+							      sc->criteria[j].column);
+			snprintf(msg, sizeof(msg),
+				 "%s (%s) excluded: no value in %s (%s:%ld)",
+				 rows[i].auth->code, rows[i].auth->name, cols_txt,
+				 p304_csv_path(csv), rows[i].line);
+			if ((rc = add_warning(res, msg, err)) != P304_OK)
+				return rc;
+		}
 	}
 	*n = out;
 	return P304_OK;
@@ -329,6 +431,7 @@ p304_code p304_run_allocation(const char *scenario_path,
 	p304_csv *csv = NULL;
 	struct part *rows = NULL;
 	int64_t *values = NULL;
+	unsigned char *imputed = NULL;
 	long *cols = NULL, codecol;
 	long double *weights = NULL;
 	const char **codes = NULL;
@@ -401,9 +504,10 @@ p304_code p304_run_allocation(const char *scenario_path,
 	    (rc = select_participants(res, csv, rows, &n, err)))
 		goto fail;
 	values = calloc((n ? n : 1) * k, sizeof(int64_t));
-	if (!values)
+	imputed = calloc((n ? n : 1) * k, 1);
+	if (!values || !imputed)
 		goto nomem;
-	if ((rc = read_values(res, csv, cols, rows, &n, values, err)))
+	if ((rc = read_values(res, csv, cols, rows, &n, values, imputed, err)))
 		goto fail;
 	/* Checked here rather than in the core so the message names the column. */
 	for (size_t c = 0; c < k; c++) {
@@ -452,11 +556,16 @@ p304_code p304_run_allocation(const char *scenario_path,
 		if (!r->criteria)
 			goto nomem;
 		memcpy(r->criteria, values + i * k, k * sizeof(int64_t));
+		r->imputed = malloc(k);
+		if (!r->imputed)
+			goto nomem;
+		memcpy(r->imputed, imputed + i * k, k);
 		r->alloc = alloc[i];
 		res->nrows = i + 1;
 	}
 	free(rows);
 	free(values);
+	free(imputed);
 	free(cols);
 	free(weights);
 	free(codes);
@@ -470,6 +579,7 @@ nomem:
 fail:
 	free(rows);
 	free(values);
+	free(imputed);
 	free(cols);
 	free(weights);
 	free(codes);
@@ -484,8 +594,10 @@ void p304_result_free(p304_result *res)
 {
 	if (!res)
 		return;
-	for (size_t i = 0; i < res->nrows; i++)
+	for (size_t i = 0; i < res->nrows; i++) {
 		free(res->rows[i].criteria);
+		free(res->rows[i].imputed);
+	}
 	free(res->rows);
 	for (size_t i = 0; i < res->ninputs; i++) {
 		free(res->inputs[i].role);

@@ -15,10 +15,11 @@
 static const char *const TOP_KEYS[] = {
 	"id", "title", "description", "envelope_eur", "data", "reference",
 	"criteria", "floor_eur", "ceiling_eur", "participants", "rounding_eur",
-	"missing", NULL
+	"missing", "impute", NULL
 };
 static const char *const CRITERION_KEYS[] = { "column", "weight_pct", "label", NULL };
 static const char *const PARTICIPANTS_KEYS[] = { "file", NULL };
+static const char *const IMPUTE_KEYS[] = { "column", "from", NULL };
 
 /* Line of the first occurrence of "key" in the text (1 when not found):
  * cJSON keeps no positions, and a line is what the officer needs. */
@@ -268,6 +269,50 @@ static p304_code read_participants(p304_scenario *sc, const cJSON *root,
 	return P304_OK;
 }
 
+static p304_code read_impute(p304_scenario *sc, const cJSON *root,
+			     p304_error *err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "impute"), *it;
+	long line = line_of_key(sc->text, "impute");
+	size_t n, i = 0;
+
+	if (!arr)
+		return P304_OK;
+	if (!cJSON_IsArray(arr) || (n = (size_t)cJSON_GetArraySize(arr)) == 0)
+		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+			"'impute' must be a list of {\"column\", \"from\"}");
+	sc->impute = calloc(n, sizeof(*sc->impute));
+	if (!sc->impute)
+		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		p304_impute_rule *r = &sc->impute[i];
+		p304_code rc;
+		int used = 0;
+
+		if (!cJSON_IsObject(it))
+			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+				"impute rule %zu is %s, expected {\"column\", \"from\"}",
+				i + 1, json_type(it));
+		if ((rc = check_keys(sc, it, IMPUTE_KEYS, "an impute rule", err)) != P304_OK)
+			return rc;
+		sc->nimpute = ++i;
+		if ((rc = get_string(sc, it, "column", 1, &r->column, err)) != P304_OK ||
+		    (rc = get_string(sc, it, "from", 1, &r->from, err)) != P304_OK)
+			return rc;
+		for (size_t k = 0; k < sc->ncriteria; k++)
+			used |= strcmp(sc->criteria[k].column, r->column) == 0;
+		if (!used || strcmp(r->column, r->from) == 0)
+			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+				"impute rule %zu: 'column' must be one of the criteria and "
+				"differ from 'from'", i);
+		for (size_t j = 0; j + 1 < i; j++)
+			if (strcmp(sc->impute[j].column, r->column) == 0)
+				return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+					"column '%s' has two impute rules", r->column);
+	}
+	return P304_OK;
+}
+
 /* The id names the output directory: keep it a plain file name. */
 static int valid_id(const char *id)
 {
@@ -376,7 +421,8 @@ p304_code p304_scenario_load(const char *path, const char *default_reference,
 	if (!sc->reference_path)
 		goto nomem;
 	if ((rc = read_criteria(sc, root, err)) != P304_OK ||
-	    (rc = read_participants(sc, root, err)) != P304_OK)
+	    (rc = read_participants(sc, root, err)) != P304_OK ||
+	    (rc = read_impute(sc, root, err)) != P304_OK)
 		goto fail;
 	miss = cJSON_GetObjectItemCaseSensitive(root, "missing");
 	if (miss) {
@@ -415,6 +461,11 @@ void p304_scenario_free(p304_scenario *sc)
 	free(sc->participants);
 	free(sc->participants_pos);
 	free(sc->participants_path);
+	for (size_t i = 0; i < sc->nimpute; i++) {
+		free(sc->impute[i].column);
+		free(sc->impute[i].from);
+	}
+	free(sc->impute);
 	free(sc->path);
 	free(sc->id);
 	free(sc->title);
