@@ -14,6 +14,7 @@ P304="$ROOT/$BUILD/p304"
 export P304_REFERENCE="$ROOT/inputs/reference/collectivites.csv"
 export LC_ALL=C
 export P304
+export P304_ROOT="$ROOT"
 pass=0
 fail=0
 scratch=$(mktemp -d /tmp/p304-cases.XXXXXX)
