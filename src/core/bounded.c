@@ -72,6 +72,11 @@ overflow:
 			      "the bounds add up to more than 64 bits hold");
 }
 
+/* A row's position for multiplier x: compare x·s with the bounds rather
+ * than x with lo/s and hi/s, so no division per row is needed. */
+#define AT_HI(x, i) (HI(i) != P304_NO_BOUND && (x) * shares[i] >= (long double)HI(i))
+#define AT_LO(x, i) ((x) * shares[i] <= (long double)LO(i))
+
 p304_code p304_solve_clamped(size_t n, const long double *shares,
 			     const int64_t *lo, int64_t lo_all,
 			     const int64_t *hi, int64_t hi_all,
@@ -82,48 +87,70 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 	p304_code rc;
 	int64_t fixed = 0;
 	long double L = 0.0L, H = HUGE_VALL, slope = 0.0L, konst, lam;
+	int H_inf = 1;
 	size_t *act, nact = 0;
 
+	(void)ws;
 	if ((rc = workspace_reserve(ws, n, 0, err)) != P304_OK)
 		return rc;
 	if ((rc = check_feasible(n, shares, lo, lo_all, hi, hi_all, target,
 				 &fixed, err)) != P304_OK)
 		return rc;
 	act = ws->idx;
-	for (size_t i = 0; i < n; i++) {
-		long double s = shares[i];
-		int64_t h = HI(i);
-
-		if (s <= 0.0L)
-			continue;
-		ws->blo[i] = (long double)LO(i) / s;
-		ws->bhi[i] = h == P304_NO_BOUND ? HUGE_VALL : (long double)h / s;
-		act[nact++] = i;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (shares[i] > 0.0L)
+			act[nact++] = i;
 	konst = (long double)fixed;
 
 	while (nact > 0) {
-		size_t keep = 0, m;
+		size_t keep = 0, m, mid;
 		long double p, val;
 
-		/* Fold the rows whose position no longer changes on (L, H). */
+		/* Fold the rows whose position no longer changes on (L, H):
+		 * products only, no division per row. */
 		for (size_t j = 0; j < nact; j++) {
 			size_t i = act[j];
 
-			if (ws->bhi[i] <= L)
+			if (AT_HI(L, i))
 				konst += (long double)HI(i);
-			else if (ws->blo[i] >= H)
+			else if (!H_inf && AT_LO(H, i))
 				konst += (long double)LO(i);
-			else if (ws->blo[i] <= L && ws->bhi[i] >= H)
-				slope += shares[i];
-			else
+			else if (AT_LO(L, i) || (HI(i) != P304_NO_BOUND && (H_inf || AT_HI(H, i))))
 				act[keep++] = i;
+			else
+				slope += shares[i];
 		}
 		nact = keep;
 		if (nact == 0)
 			break;
-		m = act[nact / 2];
-		p = (ws->blo[m] > L && ws->blo[m] < H) ? ws->blo[m] : ws->bhi[m];
+		/* Pivot: a breakpoint of the middle row. If rounding puts it on
+		 * an end of the bracket, the row is linear on (L, H) to within
+		 * one ulp: fold it and try again (this guarantees progress). */
+		mid = nact / 2;
+		m = act[mid];
+		p = (long double)LO(m) / shares[m];
+		if (!(p > L)) {
+			/* Leaves its lower bound at or before L. */
+			p = HI(m) == P304_NO_BOUND ? HUGE_VALL : (long double)HI(m) / shares[m];
+			if (!(p > L)) {
+				konst += (long double)HI(m);
+			} else if (!H_inf && !(p < H)) {
+				slope += shares[m];
+			} else if (H_inf && isinf(p)) {
+				slope += shares[m];
+			} else {
+				goto pivot;
+			}
+		} else if (!H_inf && !(p < H)) {
+			/* Leaves its lower bound at or after H. */
+			konst += (long double)LO(m);
+		} else {
+			goto pivot;
+		}
+		nact--;
+		act[mid] = act[nact];
+		continue;
+pivot:
 		val = konst + slope * p;
 		for (size_t j = 0; j < nact; j++) {
 			size_t i = act[j];
@@ -132,38 +159,39 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 
 			val += clampl(p * shares[i], (long double)LO(i), h);
 		}
-		if (val < (long double)target)
+		if (val < (long double)target) {
 			L = p;
-		else if (val > (long double)target)
+		} else if (val > (long double)target) {
 			H = p;
-		else {
+			H_inf = 0;
+		} else {
 			L = H = p;
+			H_inf = 0;
 		}
 	}
-	if (L == H)
+	if (!H_inf && L == H)
 		lam = L;
 	else if (slope > 0.0L)
 		lam = ((long double)target - konst) / slope;
 	else /* S is flat: every row sits on a bound. */
-		lam = isinf(H) ? L : H;
+		lam = H_inf ? L : H;
 	if (lam < L)
 		lam = L;
-	if (lam > H)
+	if (!H_inf && lam > H)
 		lam = H;
 
 	for (size_t i = 0; i < n; i++) {
 		long double s = shares[i];
 		int64_t h = HI(i);
 
-		if (s <= 0.0L || lam <= ws->blo[i]) {
+		if (s <= 0.0L || AT_LO(lam, i)) {
 			exact[i] = (long double)LO(i);
 			position[i] = P304_FLOOR;
-		} else if (h != P304_NO_BOUND && lam >= ws->bhi[i]) {
+		} else if (AT_HI(lam, i)) {
 			exact[i] = (long double)h;
 			position[i] = P304_CEILING;
 		} else {
-			exact[i] = clampl(lam * s, (long double)LO(i),
-					  h == P304_NO_BOUND ? HUGE_VALL : (long double)h);
+			exact[i] = lam * s; /* strictly between the bounds */
 			position[i] = P304_FREE;
 		}
 	}

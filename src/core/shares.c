@@ -6,6 +6,8 @@
  */
 #include <p304/p304.h>
 
+#include <stdlib.h>
+
 p304_code p304_compute_shares(size_t n, size_t k, const int64_t *values,
 			      const long double *weights, int64_t *totals,
 			      long double *shares, p304_error *err)
@@ -30,16 +32,23 @@ p304_code p304_compute_shares(size_t n, size_t k, const int64_t *values,
 				"criterion %zu totals 0 over the participants", c + 1);
 		totals[c] = t;
 	}
+	/* w_k / T_k once per criterion: a long double division costs tens of
+	 * cycles, and sweeps call this millions of times. */
+	long double scale[16], *sc = scale;
+
+	if (k > 16 && !(sc = malloc(k * sizeof(long double))))
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	for (size_t c = 0; c < k; c++)
+		sc[c] = totals[c] ? weights[c] / (long double)totals[c] : 0.0L;
 	for (size_t i = 0; i < n; i++) {
+		const int64_t *row = values + i * k;
 		long double s = 0.0L;
 
-		for (size_t c = 0; c < k; c++) {
-			if (totals[c] == 0)
-				continue;
-			s += weights[c] * (long double)values[i * k + c] /
-			     (long double)totals[c];
-		}
+		for (size_t c = 0; c < k; c++)
+			s += (long double)row[c] * sc[c];
 		shares[i] = s;
 	}
+	if (sc != scale)
+		free(sc);
 	return P304_OK;
 }

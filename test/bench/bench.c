@@ -1,0 +1,191 @@
+/*
+ * bench.c - `make bench`: performance figures of the allocation core and the
+ * CSV reader. A benchmark, not a test: it prints numbers and never fails on
+ * them. Synthetic data from a fixed seed (not INSEE/DREES figures).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <p304/io.h>
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t rng(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+struct synth {
+	size_t n;
+	char *codebuf;
+	const char **codes;
+	int64_t *values;
+	long double weights[4];
+	p304_row *rows;
+};
+
+static void synth_make(struct synth *s, size_t n, uint64_t seed)
+{
+	s->n = n;
+	s->codebuf = malloc(n * 12);
+	s->codes = malloc(n * sizeof(char *));
+	s->values = malloc(n * 4 * sizeof(int64_t));
+	s->rows = malloc(n * sizeof(p304_row));
+	if (!s->codebuf || !s->codes || !s->values || !s->rows) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(s->codebuf + i * 12, 12, "%07zu", i);
+		s->codes[i] = s->codebuf + i * 12;
+		for (size_t c = 0; c < 4; c++) /* skewed sizes, like départements */
+			s->values[i * 4 + c] = (int64_t)(1 + rng(&seed) % 1000) *
+					       (int64_t)(1 + rng(&seed) % 1000) * 1000;
+	}
+	s->weights[0] = s->weights[1] = s->weights[2] = 0.285L;
+	s->weights[3] = 0.145L;
+}
+
+static void synth_free(struct synth *s)
+{
+	free(s->codebuf);
+	free(s->codes);
+	free(s->values);
+	free(s->rows);
+}
+
+static p304_problem problem(const struct synth *s, int64_t E, int64_t F, int64_t C)
+{
+	return (p304_problem){ .n = s->n, .k = 4, .codes = s->codes, .values = s->values,
+		.weights = s->weights, .envelope_eur = E, .floor_eur = F,
+		.ceiling_eur = C, .unit_eur = 1 };
+}
+
+static void must(p304_code rc, const p304_error *err)
+{
+	if (rc != P304_OK) {
+		fprintf(stderr, "bench: %s\n", err->message);
+		exit(1);
+	}
+}
+
+/* Median time of `reps` allocations of n entities, in ms. */
+static double time_one(size_t n, int reps)
+{
+	struct synth s;
+	p304_workspace *ws = p304_workspace_new();
+	p304_summary sum;
+	p304_error err;
+	double t[16];
+	/* envelope and bounds scaled so that some sit at each bound */
+	int64_t E = (int64_t)n * 500000, F = 100000, C = 3000000;
+	p304_problem p;
+
+	synth_make(&s, n, 42 + n);
+	p = problem(&s, E, F, C);
+	for (int r = 0; r < reps; r++) {
+		double t0 = now();
+
+		must(p304_allocate(&p, ws, s.rows, &sum, &err), &err);
+		t[r] = (now() - t0) * 1000.0;
+	}
+	for (int i = 1; i < reps; i++)
+		for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
+			double x = t[j];
+
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	printf("  one allocation, %7zu entities     %9.3f ms (median of %d; %zu floor, %zu ceiling)\n",
+	       n, t[reps / 2], reps, sum.n_floor, sum.n_ceiling);
+	p304_workspace_free(ws);
+	synth_free(&s);
+	return t[reps / 2];
+}
+
+static void bench_throughput(void)
+{
+	struct synth s;
+	p304_workspace *ws = p304_workspace_new();
+	p304_summary sum;
+	p304_error err;
+	p304_problem p;
+	long count = 0;
+	double t0, el;
+
+	synth_make(&s, 101, 7);
+	p = problem(&s, 50000000, 300000, 1500000);
+	t0 = now();
+	do {
+		for (int i = 0; i < 1000; i++) {
+			/* vary the envelope so no call is a repeat of the last */
+			p.envelope_eur = 50000000 + (count + i) % 1000;
+			must(p304_allocate(&p, ws, s.rows, &sum, &err), &err);
+		}
+		count += 1000;
+		el = now() - t0;
+	} while (el < 1.0);
+	printf("  101 authorities, bounds + rounding  %9.0f allocations/s (%zu floor, %zu ceiling)\n",
+	       (double)count / el, sum.n_floor, sum.n_ceiling);
+	p304_workspace_free(ws);
+	synth_free(&s);
+}
+
+static void bench_csv(size_t nrows)
+{
+	char path[] = "/tmp/p304-bench-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+	p304_csv *csv;
+	p304_error err;
+	uint64_t seed = 1;
+	double t0;
+
+	if (!fp) {
+		perror("bench: temp file");
+		return;
+	}
+	fputs("code;nom;enfants_0_19;menages_pauvres;enfants_ase;mesures_jeunes_majeurs\n", fp);
+	for (size_t i = 0; i < nrows; i++)
+		fprintf(fp, "%07zu;Entité %zu;%llu;%llu;%llu;%llu\n", i, i,
+			(unsigned long long)(rng(&seed) % 1000000),
+			(unsigned long long)(rng(&seed) % 100000),
+			(unsigned long long)(rng(&seed) % 10000),
+			(unsigned long long)(rng(&seed) % 1000));
+	fclose(fp);
+	t0 = now();
+	must(p304_csv_load(path, &csv, &err), &err);
+	printf("  CSV reader, %zu rows             %9.1f ms\n", p304_csv_nrows(csv),
+	       (now() - t0) * 1000.0);
+	p304_csv_free(csv);
+	unlink(path);
+}
+
+int main(void)
+{
+	struct rusage ru;
+
+	printf("p304 %s benchmark (synthetic data, fixed seeds)\n", P304_VERSION);
+	bench_throughput();
+	time_one(35000, 9);
+	time_one(1000000, 5);
+	bench_csv(1000000);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("  peak memory (max RSS)               %9.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
+	return 0;
+}
