@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -76,11 +78,34 @@ int cli_fail(const p304_error *err)
 	return EXIT_INTERNAL;
 }
 
+/*
+ * The reference list when a scenario names none: $P304_REFERENCE, else the
+ * installed copy (<prefix>/share/p304/reference beside <prefix>/bin/p304),
+ * else the source tree's inputs/reference (a build that was not installed).
+ */
 const char *cli_default_reference(void)
 {
+	static char installed[PATH_MAX + 64];
 	const char *env = getenv("P304_REFERENCE");
+	char exe[PATH_MAX];
+	ssize_t len;
 
-	return env && env[0] ? env : P304_DATADIR "/reference/collectivites.csv";
+	if (env && env[0])
+		return env;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		char *slash;
+
+		exe[len] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			snprintf(installed, sizeof(installed),
+				 "%s/../share/p304/reference/collectivites.csv", exe);
+			if (access(installed, R_OK) == 0)
+				return installed;
+		}
+	}
+	return P304_DATADIR "/reference/collectivites.csv";
 }
 
 const char *cli_eur(char *buf, size_t size, long long v)
