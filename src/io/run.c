@@ -270,6 +270,15 @@ out:
 	return rc;
 }
 
+/* Warnings end up in repartition.json: name files without their folder so
+ * the result does not depend on where the checkout lives. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 /* A hole: an empty cell (a non-number is an error wherever it stands). */
 #define HOLE INT64_MIN
 
@@ -414,7 +423,7 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 			snprintf(msg, sizeof(msg),
 				 "%s (%s) excluded: no value in %s (%s:%ld)",
 				 rows[i].auth->code, rows[i].auth->name, cols_txt,
-				 p304_csv_path(csv), rows[i].line);
+				 base_name(p304_csv_path(csv)), rows[i].line);
 			if ((rc = add_warning(res, msg, err)) != P304_OK)
 				return rc;
 		}
