@@ -20,6 +20,8 @@ BUILD    := build/san-$(subst $(comma),-,$(SANITIZE))
 OPT      := -O1 -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
+# V=1 shows the full compiler command lines.
+Q        := $(if $(V),,@)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 CFLAGS   += -std=c17 $(WARN) $(OPT) -g -Iinclude -D_GNU_SOURCE
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
@@ -47,18 +49,22 @@ deps: $(DEPS_OK)
 
 $(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -c $< -o $@
 
 $(BUILD)/libp304.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/p304: $(CLI_OBJ) $(BUILD)/libp304.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libp304.a $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libp304.a $(LIBS)
 
 $(BUILD)/test/%: test/unit/%.c $(BUILD)/libp304.a test/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS) $(TESTLIBS)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS) $(TESTLIBS)
 
 test: $(BUILD)/p304 $(UNIT_BIN)
 	@sh test/run-tests.sh $(BUILD)

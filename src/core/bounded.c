@@ -20,11 +20,6 @@
 #define LO(i) (lo ? lo[i] : lo_all)
 #define HI(i) (hi ? hi[i] : hi_all)
 
-static long double clampl(long double v, long double a, long double b)
-{
-	return v < a ? a : (v > b ? b : v);
-}
-
 static p304_code check_feasible(size_t n, const long double *shares,
 				const int64_t *lo, int64_t lo_all,
 				const int64_t *hi, int64_t hi_all,
@@ -42,17 +37,17 @@ static p304_code check_feasible(size_t n, const long double *shares,
 			return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
 				"row %zu: bounds [%lld, %lld] are not ordered", i + 1,
 				(long long)l, (long long)h);
-		if (p304_add_i64(min_sum, l, &min_sum))
+		if (__builtin_add_overflow(min_sum, l, &min_sum))
 			goto overflow;
 		if (shares[i] <= 0.0L) {
 			/* No share: λ never moves this row off its lower bound. */
 			nzero++;
-			if (p304_add_i64(fixed, l, &fixed) ||
-			    p304_add_i64(max_sum, l, &max_sum))
+			if (__builtin_add_overflow(fixed, l, &fixed) ||
+			    __builtin_add_overflow(max_sum, l, &max_sum))
 				goto overflow;
 		} else if (h == P304_NO_BOUND) {
 			unbounded = 1;
-		} else if (p304_add_i64(max_sum, h, &max_sum)) {
+		} else if (__builtin_add_overflow(max_sum, h, &max_sum)) {
 			goto overflow;
 		}
 	}
@@ -74,6 +69,10 @@ overflow:
 
 /* A row's position for multiplier x: compare x·s with the bounds rather
  * than x with lo/s and hi/s, so no division per row is needed. */
+/* Bounds as long double, +inf for "no upper bound". */
+#define LOF(i) (lo ? (long double)lo[i] : lo_c)
+#define HAS_HI(i) ((hi ? hi[i] : hi_all) != P304_NO_BOUND)
+#define HIV(i) (hi ? (long double)hi[i] : hi_c)
 #define AT_HI(x, i) (HI(i) != P304_NO_BOUND && (x) * shares[i] >= (long double)HI(i))
 #define AT_LO(x, i) ((x) * shares[i] <= (long double)LO(i))
 
@@ -88,6 +87,7 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 	int64_t fixed = 0;
 	long double L = 0.0L, H = HUGE_VALL, slope = 0.0L, konst, lam;
 	int H_inf = 1;
+	long double lo_c, hi_c;
 	size_t *act, nact = 0;
 
 	(void)ws;
@@ -101,6 +101,8 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 		if (shares[i] > 0.0L)
 			act[nact++] = i;
 	konst = (long double)fixed;
+	lo_c = (long double)lo_all;
+	hi_c = (long double)hi_all;
 
 	while (nact > 0) {
 		size_t keep = 0, m, mid;
@@ -110,40 +112,54 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 		 * products only, no division per row. */
 		for (size_t j = 0; j < nact; j++) {
 			size_t i = act[j];
+			long double sh = shares[i], fl = L * sh, lo_i = LOF(i);
+			/* No arithmetic on infinities: x87 handles them slowly. */
+			int has_hi = HAS_HI(i);
+			long double hi_i = has_hi ? HIV(i) : 0.0L;
 
-			if (AT_HI(L, i))
-				konst += (long double)HI(i);
-			else if (!H_inf && AT_LO(H, i))
-				konst += (long double)LO(i);
-			else if (AT_LO(L, i) || (HI(i) != P304_NO_BOUND && (H_inf || AT_HI(H, i))))
-				act[keep++] = i;
-			else
-				slope += shares[i];
+			if (has_hi && fl >= hi_i) {
+				konst += hi_i;
+			} else if (H_inf) {
+				if (fl <= lo_i || has_hi)
+					act[keep++] = i;
+				else
+					slope += sh;
+			} else {
+				long double fh = H * sh;
+
+				if (fh <= lo_i)
+					konst += lo_i;
+				else if (fl <= lo_i || (has_hi && fh >= hi_i))
+					act[keep++] = i;
+				else
+					slope += sh;
+			}
 		}
 		nact = keep;
 		if (nact == 0)
 			break;
 		/* Pivot: a breakpoint of the middle row. If rounding puts it on
-		 * an end of the bracket, the row is linear on (L, H) to within
-		 * one ulp: fold it and try again (this guarantees progress). */
+		 * an end of the bracket, the row's position on (L, H) is known
+		 * to within one ulp: fold it and try again (progress guaranteed). */
 		mid = nact / 2;
 		m = act[mid];
-		p = (long double)LO(m) / shares[m];
+		p = LOF(m) / shares[m];
 		if (!(p > L)) {
 			/* Leaves its lower bound at or before L. */
-			p = HI(m) == P304_NO_BOUND ? HUGE_VALL : (long double)HI(m) / shares[m];
-			if (!(p > L)) {
-				konst += (long double)HI(m);
-			} else if (!H_inf && !(p < H)) {
-				slope += shares[m];
-			} else if (H_inf && isinf(p)) {
+			if (!HAS_HI(m)) {
 				slope += shares[m];
 			} else {
-				goto pivot;
+				p = HIV(m) / shares[m];
+				if (!(p > L))
+					konst += HIV(m);
+				else if (!H_inf && !(p < H))
+					slope += shares[m];
+				else
+					goto pivot;
 			}
 		} else if (!H_inf && !(p < H)) {
 			/* Leaves its lower bound at or after H. */
-			konst += (long double)LO(m);
+			konst += LOF(m);
 		} else {
 			goto pivot;
 		}
@@ -154,10 +170,13 @@ pivot:
 		val = konst + slope * p;
 		for (size_t j = 0; j < nact; j++) {
 			size_t i = act[j];
-			long double h = HI(i) == P304_NO_BOUND ? HUGE_VALL
-							       : (long double)HI(i);
+			long double v = p * shares[i], lo_i = LOF(i);
 
-			val += clampl(p * shares[i], (long double)LO(i), h);
+			if (v <= lo_i)
+				v = lo_i;
+			else if (HAS_HI(i) && v >= HIV(i))
+				v = HIV(i);
+			val += v;
 		}
 		if (val < (long double)target) {
 			L = p;

@@ -78,7 +78,7 @@ p304_code p304_round_largest_remainder(size_t n, const long double *exact,
 	rem = ws->blo; /* free after the solver: reuse as remainders */
 	cand = ws->idx;
 	for (size_t i = 0; i < n; i++) {
-		long double q = exact[i] / (long double)unit;
+		long double q = unit == 1 ? exact[i] : exact[i] / (long double)unit;
 		long double f = floorl(q);
 
 		if (!(f >= 0.0L) || f > (long double)(P304_MAX_EUR / unit))
@@ -86,7 +86,7 @@ p304_code p304_round_largest_remainder(size_t n, const long double *exact,
 				"row %zu: amount %.0Lf out of range", i + 1, exact[i]);
 		amounts[i] = (int64_t)f * unit;
 		rem[i] = q - f;
-		if (p304_add_i64(sum, amounts[i], &sum))
+		if (__builtin_add_overflow(sum, amounts[i], &sum))
 			return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
 					      "rounded amounts overflow");
 	}
