@@ -104,5 +104,22 @@ for dir in "$ROOT"/test/cases/*/; do
 	fi
 done
 
+# Determinism and locale independence: the shipped 2020 wave twice, under
+# the C locale and a French one; repartition.json and .csv must be identical.
+det="$scratch/determinism"
+mkdir -p "$det"
+LC_ALL=C ${VALGRIND:-} "$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$det/a" -q 2>/dev/null
+frloc=$(locale -a 2>/dev/null | grep -i -m1 '^fr_FR') || frloc=C
+LC_ALL=$frloc LANG=$frloc ${VALGRIND:-} "$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$det/b" -q 2>/dev/null
+if cmp -s "$det/a/repartition.json" "$det/b/repartition.json" &&
+   cmp -s "$det/a/repartition.csv" "$det/b/repartition.csv" &&
+   [ -s "$det/a/repartition.json" ]; then
+	echo "ok   determinism (LC_ALL=C and LC_ALL=$frloc give identical files)"
+	pass=$((pass + 1))
+else
+	echo "FAIL determinism: two runs differ (LC_ALL=C vs $frloc)"
+	fail=$((fail + 1))
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
