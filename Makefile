@@ -69,8 +69,11 @@ $(BUILD)/test/%: test/unit/%.c $(BUILD)/libp304.a test/unit/testutil.h
 test: $(BUILD)/p304 $(UNIT_BIN)
 	@sh test/run-tests.sh $(BUILD)
 
+DEMO_NEEDS    ?= inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv
+
 demo: $(BUILD)/p304
-	./$(BUILD)/p304 allocate $(DEMO_SCENARIO)
+	./$(BUILD)/p304 allocate $(DEMO_SCENARIO) --by region
+	./$(BUILD)/p304 reconcile $(DEMO_SCENARIO) --needs $(DEMO_NEEDS)
 
 $(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
 	@mkdir -p $(dir $@)

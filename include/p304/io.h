@@ -127,6 +127,17 @@ typedef enum p304_participants_kind {
 	P304_PARTICIPANTS_FILE
 } p304_participants_kind;
 
+/* The scenario's "reconciliation" object (docs/reconciliation.md). */
+typedef struct p304_recon_policy {
+	int64_t available_eur;      /* P304_NO_BOUND = the envelope */
+	p304_missing_answer missing;
+	p304_surplus surplus;
+	p304_shortfall shortfall;
+	char **caps_columns;        /* first non-empty column of CAPS.csv is the cap */
+	size_t ncaps_columns;
+	long deadline;              /* yyyymmdd, 0 = none */
+} p304_recon_policy;
+
 /* A scenario as read from its JSON file (contract: docs/formats.md). Paths
  * are resolved relative to the scenario file. Free with p304_scenario_free. */
 typedef struct p304_scenario {
@@ -145,6 +156,7 @@ typedef struct p304_scenario {
 	size_t nparticipants;
 	char *participants_path; /* FILE: resolved path */
 	p304_missing_rule missing;
+	p304_recon_policy recon;  /* "reconciliation" (defaults when absent) */
 	p304_impute_rule *impute; /* "impute": explicit ratio imputations */
 	size_t nimpute;
 	char *text;            /* the scenario file as read (for the manifest) */
@@ -197,6 +209,63 @@ p304_code p304_run_allocation(const char *scenario_path,
 			      const char *default_reference,
 			      p304_result **out, p304_error *err);
 void p304_result_free(p304_result *res);
+
+/* Records an input file (role, path, SHA-256) in the result's manifest. */
+p304_code p304_result_add_input(p304_result *res, const char *role,
+				const char *path, p304_error *err);
+
+/* A date written 2025-06-30 or 30/06/2025, as yyyymmdd; -1 if invalid. */
+long p304_parse_date(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* Reconciliation run: allocation + needs (+ caps) -> notification      */
+/* ------------------------------------------------------------------ */
+
+typedef struct p304_notification {
+	p304_result *alloc;        /* owned: the pre-notification */
+	p304_recon_row *rows;      /* aligned with alloc->rows */
+	int64_t *need;             /* as expressed, P304_NO_BOUND = no answer */
+	int64_t *cap;              /* P304_NO_BOUND = none */
+	long *received;            /* yyyymmdd or 0 */
+	unsigned char *late;
+	int64_t available_eur;
+	p304_recon_summary summary;
+} p304_notification;
+
+/* Runs the allocation of the scenario, reads NEEDS.csv (`code;besoin_eur`
+ * [+ `date_reception`]) and optionally CAPS.csv, and reconciles with the
+ * scenario's policy. Free with p304_notification_free. */
+p304_code p304_run_reconcile(const char *scenario_path,
+			     const char *default_reference,
+			     const char *needs_path, const char *caps_path,
+			     p304_notification **out, p304_error *err);
+void p304_notification_free(p304_notification *nt);
+
+p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
+				       p304_error *err);
+p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,
+				      p304_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Regional totals (--by region): the préfet de région runs the BOP 304  */
+/* ------------------------------------------------------------------ */
+
+typedef struct p304_region_total {
+	const char *code, *name;  /* point into the rows */
+	size_t n;                 /* authorities */
+	int64_t amount[2];        /* e.g. pre-notified and notified */
+} p304_region_total;
+
+/* Totals by region of one or two amount columns (amount_b may be NULL), in
+ * region-code order. `out` must hold nrows entries; returns how many regions. */
+size_t p304_region_totals(const p304_result_row *rows, size_t nrows,
+			  const int64_t *amount_a, const int64_t *amount_b,
+			  p304_region_total *out);
+/* par-region.csv: code, région, collectivités, the amount columns named by
+ * `labels` (1 or 2), and a TOTAL row. */
+p304_code p304_write_regions_csv(const p304_region_total *t, size_t n,
+				 const char *const *labels, size_t namounts,
+				 FILE *fp, p304_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Writers                                                             */

@@ -185,4 +185,85 @@ p304_code p304_round_largest_remainder(size_t n, const long double *exact,
 				       int64_t hi_all, p304_workspace *ws,
 				       int64_t *amounts, p304_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Reconciliation: from pre-notified amounts to the notification       */
+/* ------------------------------------------------------------------ */
+
+/* What a missing answer means (2025 instruction: no contract by the
+ * deadline = renouncing the credits). */
+typedef enum p304_missing_answer {
+	P304_MISSING_RENOUNCE = 0, /* need = 0 */
+	P304_MISSING_KEEP          /* need = the pre-notified amount */
+} p304_missing_answer;
+
+/* Where credits left once the granted amounts are served go. */
+typedef enum p304_surplus {
+	P304_SURPLUS_NONE = 0,   /* stay unallocated (reliquat) */
+	P304_SURPLUS_CRITERIA,   /* to unmet needs, in proportion to the shares */
+	P304_SURPLUS_UNMET_NEED  /* to unmet needs, in proportion to them */
+} p304_surplus;
+
+typedef enum p304_shortfall {
+	P304_SHORTFALL_PROPORTIONAL = 0 /* every amount reduced by one rate */
+} p304_shortfall;
+
+/* Why a notified amount is what it is (one word each in the outputs). */
+typedef enum p304_reason {
+	P304_REASON_AS_PRENOTIFIED = 0, /* need equal to, or kept at, the amount */
+	P304_REASON_NEED_BELOW,         /* need below the amount: need granted */
+	P304_REASON_NEED_ABOVE,         /* need above the amount: amount granted */
+	P304_REASON_CAPPED,             /* request limited by the cap (2024 rule) */
+	P304_REASON_NO_ANSWER,          /* no need expressed */
+	P304_REASON_LATE,               /* answer after the deadline: as missing */
+	P304_REASON_REDUCED,            /* lowered by the shortfall rate */
+	P304_REASON_TOPPED_UP           /* raised from the surplus */
+} p304_reason;
+
+/* "need_below", "topped_up", ... */
+const char *p304_reason_name(p304_reason r);
+
+typedef struct p304_recon_input {
+	size_t n;
+	const char *const *codes;   /* tie-breaks of the rounding */
+	const int64_t *prenotified; /* p_i */
+	const long double *shares;  /* s_i, for surplus "criteria" */
+	const int64_t *need;        /* d_i, or P304_NO_BOUND when no answer */
+	const unsigned char *late;  /* 1 when the answer came after the deadline (may be NULL) */
+	const int64_t *cap;         /* cap_i or P304_NO_BOUND (may be NULL) */
+	int64_t available_eur;      /* A >= 0 */
+	int64_t ceiling_eur;        /* C, or P304_NO_BOUND: top-ups stop there */
+	p304_missing_answer missing;
+	p304_surplus surplus;
+	p304_shortfall shortfall;
+} p304_recon_input;
+
+typedef struct p304_recon_row {
+	int64_t need_eur;        /* d_i after the missing-answer rule */
+	int64_t capped_need_eur; /* d'_i = min(d_i, cap_i) */
+	int64_t granted_eur;     /* g_i = min(d'_i, p_i) */
+	int64_t notified_eur;    /* final amount */
+	p304_reason reason;
+} p304_recon_row;
+
+typedef struct p304_recon_summary {
+	int64_t needs_eur;       /* Σ needs expressed (answers on time) */
+	int64_t granted_eur;     /* Σ g_i */
+	int64_t notified_eur;    /* Σ notified */
+	int64_t unallocated_eur; /* A − Σ notified (reliquat) */
+	long double rate;        /* shortfall: A / Σg (1 when no shortfall) */
+	size_t n_answered, n_no_answer, n_late, n_capped, n_topped_up, n_reduced;
+} p304_recon_summary;
+
+/*
+ * Computes the notification (docs/reconciliation.md): granted amounts
+ * g_i = min(d'_i, p_i); if Σg > A every amount is reduced by the rate A/Σg
+ * (largest remainder to the euro, so the total is A); otherwise the surplus
+ * R = A − Σg stays unallocated or goes to unmet needs (capped by the need and
+ * the ceiling) by the policy. `rows` must hold in->n rows.
+ * Errors: P304_ERR_INPUT (negative amounts), P304_ERR_OVERFLOW, P304_ERR_NOMEM.
+ */
+p304_code p304_reconcile(const p304_recon_input *in, p304_workspace *ws,
+			 p304_recon_row *rows, p304_recon_summary *summary,
+			 p304_error *err);
+
 #endif /* P304_H */

@@ -26,7 +26,24 @@ struct cli_command {
 };
 
 int cmd_allocate(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+
+/* One file of an output set and the function that writes it. */
+struct cli_file {
+	const char *name;
+	p304_code (*write)(const void *ctx, FILE *fp, p304_error *err);
+	const void *ctx;
+};
+
+/* Writes `files` plus manifest.json (inputs of `res`) into `dir` as one
+ * all-or-nothing set (p304_outset). */
+p304_code cli_write_set(const p304_result *res, const char *dir,
+			const char *command, const struct cli_file *files,
+			size_t nfiles, p304_error *err);
+/* The regional table on the terminal. */
+void cli_print_regions(FILE *fp, const p304_region_total *t, size_t n,
+		       const char *const *labels, size_t namounts);
 
 /* Prints "p304: file:line: message" (and the offending line) to stderr and
  * returns the exit code of err->code. */

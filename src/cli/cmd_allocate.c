@@ -1,7 +1,8 @@
 /*
- * cmd_allocate.c - `p304 allocate SCENARIO [-o DIR] [-q]`: the pre-notified
- * amounts, written as one output set (repartition.json, repartition.csv,
- * manifest.json) and summarised on the terminal.
+ * cmd_allocate.c - `p304 allocate SCENARIO [-o DIR] [-q] [--by region]`: the
+ * pre-notified amounts, written as one output set (repartition.json,
+ * repartition.csv, manifest.json, and par-region.csv with --by region) and
+ * summarised on the terminal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +11,17 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: p304 allocate SCENARIO.json [-o DIR] [-q]\n"
+	"usage: p304 allocate SCENARIO.json [-o DIR] [-q] [--by region]\n"
 	"\n"
 	"Computes the pre-notified amount of every participant of the scenario:\n"
 	"shares of the weighted criteria, floor and ceiling (amounts proportional\n"
 	"to the shares between the bounds), rounding to 'rounding_eur' by largest\n"
 	"remainder so that the table adds up exactly.\n"
 	"\n"
-	"  -o DIR     write the output set there (default: outputs/<id>/)\n"
-	"  -q         print nothing on stdout (errors still go to stderr)\n"
-	"  -h, --help this text\n"
+	"  -o DIR       write the output set there (default: outputs/<id>/)\n"
+	"  -q           print nothing on stdout (errors still go to stderr)\n"
+	"  --by region  also total the amounts by region (par-region.csv)\n"
+	"  -h, --help   this text\n"
 	"\n"
 	"Writes DIR/repartition.json (for programs), DIR/repartition.csv (for\n"
 	"Excel: ';', decimal comma, UTF-8 with BOM) and DIR/manifest.json (tool\n"
@@ -29,51 +31,40 @@ static const char usage[] =
 	"\n"
 	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n";
 
-static int write_set(const p304_result *res, const char *dir, const char *command,
-		     p304_error *err)
+struct regions_ctx {
+	p304_region_total *t;
+	size_t n;
+};
+
+static const char *const region_labels[] = { "montant pré-notifié (€)" };
+
+static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
 {
-	static const char *const names[] = { "repartition.json", "repartition.csv", "manifest.json" };
-	const char **inputs = calloc(res->ninputs ? res->ninputs : 1, sizeof(char *));
-	p304_outset *set = NULL;
-	p304_code rc;
+	return p304_write_result_json(ctx, fp, err);
+}
 
-	if (!inputs)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	for (size_t i = 0; i < res->ninputs; i++)
-		inputs[i] = res->inputs[i].path;
-	rc = p304_outset_begin(dir, inputs, res->ninputs, &set, err);
-	free(inputs);
-	if (rc != P304_OK)
-		return rc;
-	for (size_t i = 0; i < 3 && rc == P304_OK; i++) {
-		FILE *fp = p304_outset_open(set, names[i], err);
+static p304_code write_csv(const void *ctx, FILE *fp, p304_error *err)
+{
+	return p304_write_result_csv(ctx, fp, err);
+}
 
-		if (!fp) {
-			rc = err->code;
-			break;
-		}
-		if (i == 0)
-			rc = p304_write_result_json(res, fp, err);
-		else if (i == 1)
-			rc = p304_write_result_csv(res, fp, err);
-		else
-			rc = p304_write_manifest(res, command, fp, err);
-		if (fclose(fp) != 0 && rc == P304_OK)
-			rc = p304_error_set(err, P304_ERR_IO, dir, 0, "write failed");
-	}
-	if (rc != P304_OK) {
-		p304_outset_abort(set);
-		return rc;
-	}
-	return p304_outset_commit(set, err);
+static p304_code write_regions(const void *ctx, FILE *fp, p304_error *err)
+{
+	const struct regions_ctx *r = ctx;
+
+	return p304_write_regions_csv(r->t, r->n, region_labels, 1, fp, err);
 }
 
 int cmd_allocate(int argc, char **argv)
 {
 	const char *scenario = NULL, *outdir = NULL;
 	char *defdir = NULL, command[1024];
-	int quiet = 0, code;
+	int quiet = 0, by_region = 0, code = EXIT_INTERNAL;
 	p304_result *res = NULL;
+	int64_t *amounts = NULL;
+	struct regions_ctx reg = { NULL, 0 };
+	struct cli_file files[3];
+	size_t nfiles = 2;
 	p304_error err;
 
 	p304_error_clear(&err);
@@ -87,6 +78,10 @@ int cmd_allocate(int argc, char **argv)
 			if (++i >= argc)
 				return cli_usage_error("allocate", "-o needs a directory");
 			outdir = argv[i];
+		} else if (!strcmp(argv[i], "--by")) {
+			if (++i >= argc || strcmp(argv[i], "region") != 0)
+				return cli_usage_error("allocate", "--by takes 'region'");
+			by_region = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage_error("allocate", "unknown option '%s'", argv[i]);
 		} else if (!scenario) {
@@ -102,25 +97,40 @@ int cmd_allocate(int argc, char **argv)
 		return cli_fail(&err);
 	cli_print_warnings(res);
 	if (!outdir) {
-		if (asprintf(&defdir, "outputs/%s", res->scenario->id) < 0) {
-			p304_result_free(res);
-			return EXIT_INTERNAL;
-		}
+		if (asprintf(&defdir, "outputs/%s", res->scenario->id) < 0)
+			goto out;
 		outdir = defdir;
 	}
-	snprintf(command, sizeof(command), "p304 allocate %s -o %s", scenario, outdir);
-	if (write_set(res, outdir, command, &err) != P304_OK) {
+	files[0] = (struct cli_file){ "repartition.json", write_json, res };
+	files[1] = (struct cli_file){ "repartition.csv", write_csv, res };
+	if (by_region) {
+		amounts = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
+		reg.t = calloc(res->nrows ? res->nrows : 1, sizeof(*reg.t));
+		if (!amounts || !reg.t)
+			goto out;
+		for (size_t i = 0; i < res->nrows; i++)
+			amounts[i] = res->rows[i].alloc.amount_eur;
+		reg.n = p304_region_totals(res->rows, res->nrows, amounts, NULL, reg.t);
+		files[nfiles++] = (struct cli_file){ "par-region.csv", write_regions, &reg };
+	}
+	snprintf(command, sizeof(command), "p304 allocate %s -o %s%s", scenario, outdir,
+		 by_region ? " --by region" : "");
+	if (cli_write_set(res, outdir, command, files, nfiles, &err) != P304_OK) {
 		code = cli_fail(&err);
 		goto out;
 	}
 	if (!quiet) {
 		cli_print_summary(stdout, res);
-		printf("  écrit dans           %s/ (repartition.json, repartition.csv, manifest.json)\n",
-		       outdir);
+		if (by_region)
+			cli_print_regions(stdout, reg.t, reg.n, region_labels, 1);
+		printf("  écrit dans           %s/ (repartition.json, repartition.csv, %smanifest.json)\n",
+		       outdir, by_region ? "par-region.csv, " : "");
 	}
 	code = EXIT_OK;
 out:
 	free(defdir);
+	free(amounts);
+	free(reg.t);
 	p304_result_free(res);
 	return code;
 }

@@ -193,3 +193,98 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 			cli_decimal(a, sizeof(a), (long double)sc->criteria[k].weight_pct, 1),
 			res->sources && res->sources[k] ? res->sources[k] : "source non renseignée");
 }
+
+struct manifest_ctx {
+	const p304_result *res;
+	const char *command;
+};
+
+static p304_code write_manifest(const void *ctx, FILE *fp, p304_error *err)
+{
+	const struct manifest_ctx *m = ctx;
+
+	return p304_write_manifest(m->res, m->command, fp, err);
+}
+
+p304_code cli_write_set(const p304_result *res, const char *dir,
+			const char *command, const struct cli_file *files,
+			size_t nfiles, p304_error *err)
+{
+	const char **inputs = calloc(res->ninputs ? res->ninputs : 1, sizeof(char *));
+	struct manifest_ctx m = { res, command };
+	p304_outset *set = NULL;
+	p304_code rc;
+
+	if (!inputs)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < res->ninputs; i++)
+		inputs[i] = res->inputs[i].path;
+	rc = p304_outset_begin(dir, inputs, res->ninputs, &set, err);
+	free(inputs);
+	if (rc != P304_OK)
+		return rc;
+	for (size_t i = 0; i <= nfiles && rc == P304_OK; i++) {
+		struct cli_file f = i < nfiles ? files[i]
+			: (struct cli_file){ "manifest.json", write_manifest, &m };
+		FILE *fp = p304_outset_open(set, f.name, err);
+
+		if (!fp) {
+			rc = err->code;
+			break;
+		}
+		rc = f.write(f.ctx, fp, err);
+		if (fclose(fp) != 0 && rc == P304_OK)
+			rc = p304_error_set(err, P304_ERR_IO, dir, 0, "write failed");
+	}
+	if (rc != P304_OK) {
+		p304_outset_abort(set);
+		return rc;
+	}
+	return p304_outset_commit(set, err);
+}
+
+/* Prints s left-aligned in `width` columns, counting UTF-8 characters (not
+ * bytes) so accented names line up. */
+static void print_padded(FILE *fp, const char *s, size_t width)
+{
+	size_t chars = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		chars += (*p & 0xC0) != 0x80;
+	fputs(s, fp);
+	for (; chars < width; chars++)
+		fputc(' ', fp);
+}
+
+void cli_print_regions(FILE *fp, const p304_region_total *t, size_t n,
+		       const char *const *labels, size_t namounts)
+{
+	int64_t total[2] = { 0, 0 };
+	size_t count = 0;
+	char a[48];
+
+	fprintf(fp, "  par région%33s", "");
+	for (size_t k = 0; k < namounts; k++) {
+		fputc(' ', fp);
+		print_padded(fp, labels[k], 24);
+	}
+	fputc('\n', fp);
+	for (size_t i = 0; i <= n; i++) {
+		const char *code = i < n ? t[i].code : "";
+		const char *name = i < n ? t[i].name : "TOTAL";
+
+		fprintf(fp, "    %-3s ", code);
+		print_padded(fp, name, 28);
+		fprintf(fp, " %4zu", i < n ? t[i].n : count);
+		for (size_t k = 0; k < namounts; k++) {
+			int64_t v = i < n ? t[i].amount[k] : total[k];
+
+			fprintf(fp, " %24s", cli_eur(a, sizeof(a), v));
+			if (i < n)
+				total[k] += v;
+		}
+		if (i < n)
+			count += t[i].n;
+		fputc('\n', fp);
+	}
+}

@@ -21,6 +21,7 @@ void p304_workspace_free(p304_workspace *ws)
 	free(ws->shares);
 	free(ws->position);
 	free(ws->amounts);
+	free(ws->bounds);
 	free(ws->totals);
 	free(ws);
 }
@@ -46,6 +47,7 @@ p304_code workspace_reserve(p304_workspace *ws, size_t n, size_t k,
 		GROW(ws->shares, n);
 		GROW(ws->position, n);
 		GROW(ws->amounts, n);
+		GROW(ws->bounds, n);
 		ws->cap = n;
 	}
 	if (k > ws->ktotals) {

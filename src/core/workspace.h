@@ -17,6 +17,7 @@ struct p304_workspace {
 	long double *shares;
 	p304_status *position;
 	int64_t *amounts;     /* rounded amounts */
+	int64_t *bounds;      /* per-row upper bounds (reconciliation) */
 	int64_t *totals;
 	size_t ktotals;
 };

@@ -158,3 +158,41 @@ int p304_normalize_code(const char *s, size_t len, char *out, size_t out_size)
 	}
 	return 0;
 }
+
+static int days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+/* 2025-06-30 (ISO, what JSON and most exports write) or 30/06/2025 (French
+ * Excel). Anything else, or an impossible date, is -1. */
+long p304_parse_date(const char *s)
+{
+	int y, m, d, n = 0;
+	size_t len;
+
+	while (*s == ' ')
+		s++;
+	len = strlen(s);
+	while (len && s[len - 1] == ' ')
+		len--;
+	if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
+	    s[4] == '-' && s[7] == '-') {
+		/* parsed */
+	} else if (len == 10 && sscanf(s, "%2d/%2d/%4d%n", &d, &m, &y, &n) == 3 && n == 10 &&
+		   s[2] == '/' && s[5] == '/') {
+		/* parsed */
+	} else {
+		return -1;
+	}
+	for (size_t i = 0; i < 10; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '/'))
+			return -1;
+	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return -1;
+	return (long)y * 10000 + m * 100 + d;
+}

@@ -28,8 +28,8 @@ static int part_cmp(const void *a, const void *b)
 		      ((const struct part *)b)->auth->code);
 }
 
-static p304_code add_input(p304_result *res, const char *role, const char *path,
-			   p304_error *err)
+p304_code p304_result_add_input(p304_result *res, const char *role,
+				const char *path, p304_error *err)
 {
 	p304_input_file *in;
 	void *p = realloc(res->inputs, (res->ninputs + 1) * sizeof(*res->inputs));
@@ -143,7 +143,7 @@ static p304_code select_participants(p304_result *res, const p304_csv *table,
 
 		if ((rc = p304_csv_load(sc->participants_path, &list, err)) != P304_OK)
 			return rc;
-		if ((rc = add_input(res, "participants", sc->participants_path, err)) != P304_OK)
+		if ((rc = p304_result_add_input(res, "participants", sc->participants_path, err)) != P304_OK)
 			goto out;
 		if ((col = find_code_column(list)) < 0) {
 			rc = missing_column(list, "code", err);
@@ -234,7 +234,7 @@ static p304_code load_sources(p304_result *res, p304_error *err)
 	}
 	if ((rc = p304_csv_load(res->sources_path, &src, err)) != P304_OK)
 		return rc;
-	if ((rc = add_input(res, "sources", res->sources_path, err)) != P304_OK)
+	if ((rc = p304_result_add_input(res, "sources", res->sources_path, err)) != P304_OK)
 		goto out;
 	c_col = p304_csv_find_column(src, "colonne");
 	c_prod = p304_csv_find_column(src, "producteur");
@@ -455,11 +455,11 @@ p304_code p304_run_allocation(const char *scenario_path,
 	if (!res)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	if ((rc = p304_scenario_load(scenario_path, default_reference, &res->scenario, err)) ||
-	    (rc = add_input(res, "scenario", scenario_path, err)) ||
+	    (rc = p304_result_add_input(res, "scenario", scenario_path, err)) ||
 	    (rc = p304_reference_load(res->scenario->reference_path, &res->reference, err)) ||
-	    (rc = add_input(res, "reference", res->scenario->reference_path, err)) ||
+	    (rc = p304_result_add_input(res, "reference", res->scenario->reference_path, err)) ||
 	    (rc = p304_csv_load(res->scenario->data_path, &csv, err)) ||
-	    (rc = add_input(res, "data", res->scenario->data_path, err)) ||
+	    (rc = p304_result_add_input(res, "data", res->scenario->data_path, err)) ||
 	    (rc = load_sources(res, err)))
 		goto fail;
 	k = res->scenario->ncriteria;

@@ -15,11 +15,17 @@
 static const char *const TOP_KEYS[] = {
 	"id", "title", "description", "envelope_eur", "data", "reference",
 	"criteria", "floor_eur", "ceiling_eur", "participants", "rounding_eur",
-	"missing", "impute", NULL
+	"missing", "impute", "reconciliation", NULL
 };
 static const char *const CRITERION_KEYS[] = { "column", "weight_pct", "label", NULL };
 static const char *const PARTICIPANTS_KEYS[] = { "file", NULL };
 static const char *const IMPUTE_KEYS[] = { "column", "from", NULL };
+static const char *const RECON_KEYS[] = {
+	"available_eur", "missing_answer", "surplus", "shortfall", "caps_columns",
+	"deadline", NULL
+};
+
+
 
 /* Line of the first occurrence of "key" in the text (1 when not found):
  * cJSON keeps no positions, and a line is what the officer needs. */
@@ -313,6 +319,91 @@ static p304_code read_impute(p304_scenario *sc, const cJSON *root,
 	return P304_OK;
 }
 
+/* One of `names` (NULL-terminated) for a string key; *out = its index. */
+static p304_code get_choice(const p304_scenario *sc, const cJSON *obj,
+			    const char *key, const char *const *names, int *out,
+			    p304_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char list[200] = "";
+	size_t o = 0;
+
+	if (!v)
+		return P304_OK;
+	for (int i = 0; names[i]; i++) {
+		if (cJSON_IsString(v) && strcmp(v->valuestring, names[i]) == 0) {
+			*out = i;
+			return P304_OK;
+		}
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s\"%s\"",
+				      i ? ", " : "", names[i]);
+	}
+	return p304_error_set(err, P304_ERR_INPUT, sc->path, line_of_key(sc->text, key),
+			      "'%s' must be one of %s", key, list);
+}
+
+static p304_code read_reconciliation(p304_scenario *sc, const cJSON *root,
+				     p304_error *err)
+{
+	static const char *const missing[] = { "renounce", "keep", NULL };
+	static const char *const surplus[] = { "none", "criteria", "unmet_need", NULL };
+	static const char *const shortfall[] = { "proportional", NULL };
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "reconciliation"), *v;
+	int choice;
+	p304_code rc;
+
+	sc->recon.available_eur = P304_NO_BOUND;
+	if (!o)
+		return P304_OK;
+	if (!cJSON_IsObject(o))
+		return p304_error_set(err, P304_ERR_INPUT, sc->path,
+			line_of_key(sc->text, "reconciliation"),
+			"'reconciliation' must be an object {...}");
+	if ((rc = check_keys(sc, o, RECON_KEYS, "'reconciliation'", err)) != P304_OK ||
+	    (rc = get_euros(sc, o, "available_eur", 0, 0, &sc->recon.available_eur, err)) != P304_OK)
+		return rc;
+	choice = 0;
+	if ((rc = get_choice(sc, o, "missing_answer", missing, &choice, err)) != P304_OK)
+		return rc;
+	sc->recon.missing = (p304_missing_answer)choice;
+	choice = 0;
+	if ((rc = get_choice(sc, o, "surplus", surplus, &choice, err)) != P304_OK)
+		return rc;
+	sc->recon.surplus = (p304_surplus)choice;
+	choice = 0;
+	if ((rc = get_choice(sc, o, "shortfall", shortfall, &choice, err)) != P304_OK)
+		return rc;
+	sc->recon.shortfall = (p304_shortfall)choice;
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "deadline")) != NULL) {
+		if (!cJSON_IsString(v) || (sc->recon.deadline = p304_parse_date(v->valuestring)) < 0)
+			return p304_error_set(err, P304_ERR_INPUT, sc->path,
+				line_of_key(sc->text, "deadline"),
+				"'deadline' must be a date \"2025-06-30\" or \"30/06/2025\"");
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "caps_columns")) != NULL) {
+		const cJSON *it;
+		size_t n = cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) : 0;
+
+		if (n == 0)
+			return p304_error_set(err, P304_ERR_INPUT, sc->path,
+				line_of_key(sc->text, "caps_columns"),
+				"'caps_columns' must be a non-empty list of column names");
+		sc->recon.caps_columns = calloc(n, sizeof(char *));
+		if (!sc->recon.caps_columns)
+			return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+		cJSON_ArrayForEach(it, v) {
+			if (!cJSON_IsString(it) || !it->valuestring[0])
+				return p304_error_set(err, P304_ERR_INPUT, sc->path,
+					line_of_key(sc->text, "caps_columns"),
+					"'caps_columns' must hold column names in quotes");
+			if (!(sc->recon.caps_columns[sc->recon.ncaps_columns] = strdup(it->valuestring)))
+				return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+			sc->recon.ncaps_columns++;
+		}
+	}
+	return P304_OK;
+}
+
 /* The id names the output directory: keep it a plain file name. */
 static int valid_id(const char *id)
 {
@@ -422,7 +513,8 @@ p304_code p304_scenario_load(const char *path, const char *default_reference,
 		goto nomem;
 	if ((rc = read_criteria(sc, root, err)) != P304_OK ||
 	    (rc = read_participants(sc, root, err)) != P304_OK ||
-	    (rc = read_impute(sc, root, err)) != P304_OK)
+	    (rc = read_impute(sc, root, err)) != P304_OK ||
+	    (rc = read_reconciliation(sc, root, err)) != P304_OK)
 		goto fail;
 	miss = cJSON_GetObjectItemCaseSensitive(root, "missing");
 	if (miss) {
@@ -466,6 +558,9 @@ void p304_scenario_free(p304_scenario *sc)
 		free(sc->impute[i].from);
 	}
 	free(sc->impute);
+	for (size_t i = 0; i < sc->recon.ncaps_columns; i++)
+		free(sc->recon.caps_columns[i]);
+	free(sc->recon.caps_columns);
 	free(sc->path);
 	free(sc->id);
 	free(sc->title);

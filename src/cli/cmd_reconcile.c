@@ -1,0 +1,187 @@
+/*
+ * cmd_reconcile.c - `p304 reconcile SCENARIO --needs NEEDS.csv [--caps
+ * CAPS.csv] [-o DIR] [-q] [--by region]`: from the pre-notified amounts to
+ * the notification, with the scenario's policy, written as one output set.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: p304 reconcile SCENARIO.json --needs NEEDS.csv [--caps CAPS.csv]\n"
+	"                      [-o DIR] [-q] [--by region]\n"
+	"\n"
+	"Computes the notification: each participant's expressed need (NEEDS.csv:\n"
+	"code;besoin_eur[;date_reception]), capped by the amount delegated before\n"
+	"(CAPS.csv, 2024 rule) and by its pre-notified amount, then fitted to the\n"
+	"credits available with the scenario's \"reconciliation\" policy:\n"
+	"missing_answer (renounce|keep), surplus (none|criteria|unmet_need),\n"
+	"shortfall (proportional), deadline (late answers count as missing).\n"
+	"\n"
+	"  --needs F    the expressed needs (required)\n"
+	"  --caps F     caps: the first non-empty of the scenario's caps_columns\n"
+	"  -o DIR       output folder (default: outputs/<id>-notification/)\n"
+	"  -q           print nothing on stdout\n"
+	"  --by region  also total by region (par-region.csv)\n"
+	"  -h, --help   this text\n"
+	"\n"
+	"Writes DIR/notification.json, DIR/notification.csv and DIR/manifest.json.\n"
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n";
+
+static const char *const region_labels[] = {
+	"montant pré-notifié (€)", "montant notifié (€)"
+};
+
+struct regions_ctx {
+	p304_region_total *t;
+	size_t n;
+};
+
+static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
+{
+	return p304_write_notification_json(ctx, fp, err);
+}
+
+static p304_code write_csv(const void *ctx, FILE *fp, p304_error *err)
+{
+	return p304_write_notification_csv(ctx, fp, err);
+}
+
+static p304_code write_regions(const void *ctx, FILE *fp, p304_error *err)
+{
+	const struct regions_ctx *r = ctx;
+
+	return p304_write_regions_csv(r->t, r->n, region_labels, 2, fp, err);
+}
+
+static void print_summary(const p304_notification *nt)
+{
+	const p304_recon_summary *s = &nt->summary;
+	const p304_result *res = nt->alloc;
+	char a[48], b[48];
+	int first = 1;
+
+	printf("%s (%s) — notification\n", res->scenario->title, res->scenario->id);
+	printf("  pré-notifié          %s (%zu participants)\n",
+	       cli_eur(a, sizeof(a), res->summary.allocated_eur), res->nrows);
+	printf("  besoins exprimés     %s (%zu réponses, %zu sans réponse, %zu hors délai)\n",
+	       cli_eur(a, sizeof(a), s->needs_eur), s->n_answered, s->n_no_answer, s->n_late);
+	printf("  crédits disponibles  %s\n", cli_eur(a, sizeof(a), nt->available_eur));
+	printf("  accordé              %s (%zu demandes plafonnées)\n",
+	       cli_eur(a, sizeof(a), s->granted_eur), s->n_capped);
+	printf("  notifié              %s (%zu complétés, %zu réduits%s%s)\n",
+	       cli_eur(a, sizeof(a), s->notified_eur), s->n_topped_up, s->n_reduced,
+	       s->n_reduced ? ", taux " : "",
+	       s->n_reduced ? cli_decimal(b, sizeof(b), s->rate * 100.0L, 4) : "");
+	printf("  reliquat             %s\n", cli_eur(a, sizeof(a), s->unallocated_eur));
+	for (size_t i = 0; i < res->nrows; i++) {
+		p304_reason r = nt->rows[i].reason;
+
+		if (r != P304_REASON_NO_ANSWER && r != P304_REASON_LATE)
+			continue;
+		printf("%s%s%s", first ? "  sans réponse / hors délai : " : ", ",
+		       res->rows[i].code, r == P304_REASON_LATE ? " (hors délai)" : "");
+		first = 0;
+	}
+	if (!first)
+		printf("\n");
+}
+
+int cmd_reconcile(int argc, char **argv)
+{
+	const char *scenario = NULL, *outdir = NULL, *needs = NULL, *caps = NULL;
+	char *defdir = NULL, command[2048];
+	int quiet = 0, by_region = 0, code = EXIT_INTERNAL;
+	p304_notification *nt = NULL;
+	int64_t *pre = NULL, *notified = NULL;
+	struct regions_ctx reg = { NULL, 0 };
+	struct cli_file files[3];
+	size_t nfiles = 2;
+	p304_error err;
+
+	p304_error_clear(&err);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			quiet = 1;
+		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+			if (++i >= argc)
+				return cli_usage_error("reconcile", "-o needs a directory");
+			outdir = argv[i];
+		} else if (!strcmp(argv[i], "--needs")) {
+			if (++i >= argc)
+				return cli_usage_error("reconcile", "--needs needs a file");
+			needs = argv[i];
+		} else if (!strcmp(argv[i], "--caps")) {
+			if (++i >= argc)
+				return cli_usage_error("reconcile", "--caps needs a file");
+			caps = argv[i];
+		} else if (!strcmp(argv[i], "--by")) {
+			if (++i >= argc || strcmp(argv[i], "region") != 0)
+				return cli_usage_error("reconcile", "--by takes 'region'");
+			by_region = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage_error("reconcile", "unknown option '%s'", argv[i]);
+		} else if (!scenario) {
+			scenario = argv[i];
+		} else {
+			return cli_usage_error("reconcile", "one scenario at a time ('%s' is extra)",
+					       argv[i]);
+		}
+	}
+	if (!scenario)
+		return cli_usage_error("reconcile", "missing SCENARIO.json");
+	if (!needs)
+		return cli_usage_error("reconcile", "missing --needs NEEDS.csv");
+	if (p304_run_reconcile(scenario, cli_default_reference(), needs, caps, &nt, &err) != P304_OK)
+		return cli_fail(&err);
+	cli_print_warnings(nt->alloc);
+	if (!outdir) {
+		if (asprintf(&defdir, "outputs/%s-notification", nt->alloc->scenario->id) < 0)
+			goto out;
+		outdir = defdir;
+	}
+	files[0] = (struct cli_file){ "notification.json", write_json, nt };
+	files[1] = (struct cli_file){ "notification.csv", write_csv, nt };
+	if (by_region) {
+		size_t n = nt->alloc->nrows;
+
+		pre = malloc((n ? n : 1) * sizeof(int64_t));
+		notified = malloc((n ? n : 1) * sizeof(int64_t));
+		reg.t = calloc(n ? n : 1, sizeof(*reg.t));
+		if (!pre || !notified || !reg.t)
+			goto out;
+		for (size_t i = 0; i < n; i++) {
+			pre[i] = nt->alloc->rows[i].alloc.amount_eur;
+			notified[i] = nt->rows[i].notified_eur;
+		}
+		reg.n = p304_region_totals(nt->alloc->rows, n, pre, notified, reg.t);
+		files[nfiles++] = (struct cli_file){ "par-region.csv", write_regions, &reg };
+	}
+	snprintf(command, sizeof(command), "p304 reconcile %s --needs %s%s%s -o %s%s",
+		 scenario, needs, caps ? " --caps " : "", caps ? caps : "", outdir,
+		 by_region ? " --by region" : "");
+	if (cli_write_set(nt->alloc, outdir, command, files, nfiles, &err) != P304_OK) {
+		code = cli_fail(&err);
+		goto out;
+	}
+	if (!quiet) {
+		print_summary(nt);
+		if (by_region)
+			cli_print_regions(stdout, reg.t, reg.n, region_labels, 2);
+		printf("  écrit dans           %s/ (notification.json, notification.csv, %smanifest.json)\n",
+		       outdir, by_region ? "par-region.csv, " : "");
+	}
+	code = EXIT_OK;
+out:
+	free(defdir);
+	free(pre);
+	free(notified);
+	free(reg.t);
+	p304_notification_free(nt);
+	return code;
+}

@@ -1,0 +1,280 @@
+/*
+ * reconcile_run.c - `p304 reconcile` from files: the scenario's allocation,
+ * the expressed needs (NEEDS.csv), the caps of the 2024 rule (CAPS.csv), and
+ * the scenario's "reconciliation" policy; then the core's p304_reconcile.
+ */
+#include <p304/io.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static long find_col_ci(const p304_csv *csv, const char *name)
+{
+	for (size_t i = 0; i < p304_csv_ncols(csv); i++)
+		if (strcasecmp(p304_csv_header(csv, i), name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static p304_code no_column(const p304_csv *csv, const char *name, p304_error *err)
+{
+	char found[600];
+
+	p304_csv_describe_columns(csv, found, sizeof(found));
+	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
+			      "column '%s' not found; columns found: %s", name, found);
+}
+
+/* Index of the participant with this code in the allocation, or -1 with an
+ * error naming the line: an unknown code, or an authority not taking part. */
+static long participant_index(const p304_result *res, const p304_csv *csv,
+			      size_t row, const char *raw, p304_error *err)
+{
+	const p304_authority *a = p304_reference_find(res->reference, raw);
+
+	if (!a) {
+		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
+			       "code '%s' is not in the reference list", raw);
+		return -1;
+	}
+	for (size_t i = 0; i < res->nrows; i++)
+		if (strcmp(res->rows[i].code, a->code) == 0)
+			return (long)i;
+	p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
+		       "'%s' (%s) is not a participant of scenario '%s'", a->code, a->name,
+		       res->scenario->id);
+	return -1;
+}
+
+static p304_code parse_euros(const p304_csv *csv, size_t row, long col,
+			     int64_t *out, p304_error *err)
+{
+	const char *cell = p304_csv_cell(csv, row, (size_t)col);
+	char why[96];
+
+	if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, out, why, sizeof(why)) == 0)
+		return P304_OK;
+	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
+		"amount '%s' in column '%s' %s%s", cell, p304_csv_header(csv, (size_t)col), why,
+		strcmp(why, "is not a whole number") == 0 ? " (whole euros expected)" : "");
+}
+
+static p304_code read_needs(p304_notification *nt, const char *path, p304_error *err)
+{
+	const p304_result *res = nt->alloc;
+	long deadline = res->scenario->recon.deadline, col_need, col_date, codecol;
+	long *first = NULL; /* line of each participant's answer */
+	p304_csv *csv = NULL;
+	p304_code rc;
+
+	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
+		return rc;
+	codecol = find_col_ci(csv, "code");
+	col_need = find_col_ci(csv, "besoin_eur");
+	col_date = find_col_ci(csv, "date_reception");
+	if (codecol < 0 || col_need < 0) {
+		rc = no_column(csv, codecol < 0 ? "code" : "besoin_eur", err);
+		goto out;
+	}
+	if (deadline && col_date < 0) {
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
+			"the scenario sets a deadline but the needs have no 'date_reception' column");
+		goto out;
+	}
+	first = calloc(res->nrows ? res->nrows : 1, sizeof(long));
+	if (!first) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
+		long i = participant_index(res, csv, r, p304_csv_cell(csv, r, (size_t)codecol), err);
+		const char *cell = p304_csv_cell(csv, r, (size_t)col_need);
+
+		if (i < 0) {
+			rc = err->code;
+			goto out;
+		}
+		if (first[i]) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
+				"duplicate code '%s' (lines %ld and %ld)", res->rows[i].code,
+				first[i], p304_csv_line(csv, r));
+			goto out;
+		}
+		first[i] = p304_csv_line(csv, r);
+		/* An empty need is an answer not given. */
+		if (cell[strspn(cell, " ")] == '\0')
+			continue;
+		if ((rc = parse_euros(csv, r, col_need, &nt->need[i], err)) != P304_OK)
+			goto out;
+		if (col_date >= 0) {
+			const char *d = p304_csv_cell(csv, r, (size_t)col_date);
+
+			if (d[strspn(d, " ")] == '\0' && deadline) {
+				rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
+					"no 'date_reception' for '%s': with a deadline every answer needs its date",
+					res->rows[i].code);
+				goto out;
+			}
+			if (d[strspn(d, " ")] != '\0' && (nt->received[i] = p304_parse_date(d)) < 0) {
+				rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
+					"date '%s' is not a date like 2025-06-30 or 30/06/2025", d);
+				goto out;
+			}
+			nt->late[i] = deadline && nt->received[i] > deadline;
+		}
+	}
+	rc = p304_result_add_input(nt->alloc, "needs", path, err);
+out:
+	free(first);
+	p304_csv_free(csv);
+	return rc;
+}
+
+static p304_code read_caps(p304_notification *nt, const char *path, p304_error *err)
+{
+	const p304_result *res = nt->alloc;
+	const p304_recon_policy *pol = &res->scenario->recon;
+	p304_csv *csv = NULL;
+	long codecol, *cols = NULL;
+	p304_code rc;
+
+	if (pol->ncaps_columns == 0)
+		return p304_error_set(err, P304_ERR_USAGE, path, 0,
+			"--caps given but the scenario's reconciliation has no 'caps_columns'");
+	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
+		return rc;
+	cols = calloc(pol->ncaps_columns, sizeof(long));
+	if (!cols) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	if ((codecol = find_col_ci(csv, "code")) < 0) {
+		rc = no_column(csv, "code", err);
+		goto out;
+	}
+	for (size_t c = 0; c < pol->ncaps_columns; c++) {
+		if ((cols[c] = p304_csv_find_column(csv, pol->caps_columns[c])) < 0) {
+			rc = no_column(csv, pol->caps_columns[c], err);
+			goto out;
+		}
+	}
+	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
+		long i = participant_index(res, csv, r, p304_csv_cell(csv, r, (size_t)codecol), err);
+
+		if (i < 0) {
+			rc = err->code;
+			goto out;
+		}
+		if (nt->cap[i] != P304_NO_BOUND) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
+					    "duplicate code '%s'", res->rows[i].code);
+			goto out;
+		}
+		/* 2024 rule: the amount delegated the year before, or failing
+		 * that the year before that: the first non-empty column. */
+		for (size_t c = 0; c < pol->ncaps_columns; c++) {
+			const char *cell = p304_csv_cell(csv, r, (size_t)cols[c]);
+
+			if (cell[strspn(cell, " ")] == '\0')
+				continue;
+			if ((rc = parse_euros(csv, r, cols[c], &nt->cap[i], err)) != P304_OK)
+				goto out;
+			break;
+		}
+	}
+	rc = p304_result_add_input(nt->alloc, "caps", path, err);
+out:
+	free(cols);
+	p304_csv_free(csv);
+	return rc;
+}
+
+p304_code p304_run_reconcile(const char *scenario_path,
+			     const char *default_reference,
+			     const char *needs_path, const char *caps_path,
+			     p304_notification **out, p304_error *err)
+{
+	p304_notification *nt;
+	p304_workspace *ws = NULL;
+	p304_recon_input in;
+	const char **codes = NULL;
+	int64_t *pre = NULL;
+	long double *shares = NULL;
+	size_t n;
+	p304_code rc;
+
+	*out = NULL;
+	nt = calloc(1, sizeof(*nt));
+	if (!nt)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	if ((rc = p304_run_allocation(scenario_path, default_reference, &nt->alloc, err)) != P304_OK)
+		goto fail;
+	n = nt->alloc->nrows;
+	nt->rows = calloc(n ? n : 1, sizeof(*nt->rows));
+	nt->need = malloc((n ? n : 1) * sizeof(int64_t));
+	nt->cap = malloc((n ? n : 1) * sizeof(int64_t));
+	nt->received = calloc(n ? n : 1, sizeof(long));
+	nt->late = calloc(n ? n : 1, 1);
+	codes = calloc(n ? n : 1, sizeof(char *));
+	pre = calloc(n ? n : 1, sizeof(int64_t));
+	shares = calloc(n ? n : 1, sizeof(long double));
+	ws = p304_workspace_new();
+	if (!nt->rows || !nt->need || !nt->cap || !nt->received || !nt->late || !codes ||
+	    !pre || !shares || !ws) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		nt->need[i] = nt->cap[i] = P304_NO_BOUND;
+		codes[i] = nt->alloc->rows[i].code;
+		pre[i] = nt->alloc->rows[i].alloc.amount_eur;
+		shares[i] = nt->alloc->rows[i].alloc.share;
+	}
+	if ((rc = read_needs(nt, needs_path, err)) != P304_OK ||
+	    (caps_path && (rc = read_caps(nt, caps_path, err)) != P304_OK))
+		goto fail;
+	nt->available_eur = nt->alloc->scenario->recon.available_eur;
+	if (nt->available_eur == P304_NO_BOUND)
+		nt->available_eur = nt->alloc->scenario->envelope_eur;
+	in = (p304_recon_input){
+		.n = n, .codes = codes, .prenotified = pre, .shares = shares,
+		.need = nt->need, .late = nt->late, .cap = nt->cap,
+		.available_eur = nt->available_eur,
+		.ceiling_eur = nt->alloc->scenario->ceiling_eur,
+		.missing = nt->alloc->scenario->recon.missing,
+		.surplus = nt->alloc->scenario->recon.surplus,
+		.shortfall = nt->alloc->scenario->recon.shortfall,
+	};
+	if ((rc = p304_reconcile(&in, ws, nt->rows, &nt->summary, err)) != P304_OK) {
+		if (err && !err->file[0])
+			snprintf(err->file, sizeof(err->file), "%s", scenario_path);
+		goto fail;
+	}
+	free(codes);
+	free(pre);
+	free(shares);
+	p304_workspace_free(ws);
+	*out = nt;
+	return P304_OK;
+fail:
+	free(codes);
+	free(pre);
+	free(shares);
+	p304_workspace_free(ws);
+	p304_notification_free(nt);
+	return rc;
+}
+
+void p304_notification_free(p304_notification *nt)
+{
+	if (!nt)
+		return;
+	p304_result_free(nt->alloc);
+	free(nt->rows);
+	free(nt->need);
+	free(nt->cap);
+	free(nt->received);
+	free(nt->late);
+	free(nt);
+}
