@@ -157,6 +157,7 @@ typedef struct p304_scenario {
 	char *participants_path; /* FILE: resolved path */
 	p304_missing_rule missing;
 	p304_recon_policy recon;  /* "reconciliation" (defaults when absent) */
+	p304_framework framework; /* "framework": "2020" or "2025" (action plans) */
 	p304_impute_rule *impute; /* "impute": explicit ratio imputations */
 	size_t nimpute;
 	char *text;            /* the scenario file as read (for the manifest) */
@@ -210,6 +211,9 @@ p304_code p304_run_allocation(const char *scenario_path,
 			      p304_result **out, p304_error *err);
 void p304_result_free(p304_result *res);
 
+/* Adds a warning (copied) to a result. */
+p304_code p304_result_add_warning(p304_result *res, const char *text,
+				  p304_error *err);
 /* Records an input file (role, path, SHA-256) in the result's manifest. */
 p304_code p304_result_add_input(p304_result *res, const char *role,
 				const char *path, p304_error *err);
@@ -239,12 +243,58 @@ p304_code p304_run_reconcile(const char *scenario_path,
 			     const char *default_reference,
 			     const char *needs_path, const char *caps_path,
 			     p304_notification **out, p304_error *err);
+/* The same with the needs taken from an action plan: the P304 lines of each
+ * participant, summed (lines the framework does not let P304 fund are left
+ * out, with a warning). */
+p304_code p304_run_reconcile_plan(const char *scenario_path,
+				  const char *default_reference,
+				  const char *plan_path, const char *caps_path,
+				  p304_notification **out, p304_error *err);
 void p304_notification_free(p304_notification *nt);
 
 p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 				       p304_error *err);
 p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,
 				      p304_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Action plans (code;objectif;enveloppe;montant_eur)                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct p304_plan_line {
+	const p304_authority *auth; /* lives as long as the reference list */
+	long line;
+	int objective;
+	p304_envelope envelope;
+	int64_t amount_eur;
+} p304_plan_line;
+
+typedef struct p304_plan {
+	char *path;
+	p304_plan_line *lines;
+	size_t nlines;
+} p304_plan;
+
+/* Reads an action plan: one line per action. Codes resolve through `ref`;
+ * envelopes are P304, FIR or ONDAM (ONDAM MS, ONDAM_MS accepted). Free with
+ * p304_plan_free. */
+p304_code p304_plan_load(const char *path, const p304_reference *ref,
+			 p304_plan **out, p304_error *err);
+void p304_plan_free(p304_plan *plan);
+
+/* One problem found in a plan: "file:line: message" (line 0 for a problem
+ * of an authority as a whole). */
+typedef struct p304_finding {
+	long line;
+	char message[400];
+} p304_finding;
+
+/* Checks a plan against a framework: objectives unknown to it, lines whose
+ * objective the named envelope may not fund, mandatory objectives missing per
+ * authority. *out (malloc'd, caller frees) receives the findings in file
+ * order, then per authority in code order. */
+p304_code p304_plan_check(const p304_plan *plan, p304_framework fw,
+			  p304_finding **out, size_t *nout, p304_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Regional totals (--by region): the préfet de région runs the BOP 304  */

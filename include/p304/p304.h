@@ -266,4 +266,41 @@ p304_code p304_reconcile(const p304_recon_input *in, p304_workspace *ws,
 			 p304_recon_row *rows, p304_recon_summary *summary,
 			 p304_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Action plans: which envelope funds which objective                 */
+/* ------------------------------------------------------------------ */
+
+typedef enum p304_framework {
+	P304_FRAMEWORK_NONE = 0,
+	P304_FRAMEWORK_2020,   /* circular of 20 February 2020: 26 objectives */
+	P304_FRAMEWORK_2025    /* instruction 2025/60: 14 objectives */
+} p304_framework;
+
+typedef enum p304_envelope {
+	P304_ENV_P304 = 0,
+	P304_ENV_FIR,
+	P304_ENV_ONDAM,
+	P304_ENV_COUNT
+} p304_envelope;
+
+/* "P304", "FIR", "ONDAM". */
+const char *p304_envelope_name(p304_envelope e);
+/* Highest objective number of a framework (26 or 14; 0 for NONE). */
+int p304_objective_max(p304_framework fw);
+/* 1 when `objective` may be funded by `env` in `fw` (2020: P304 6-8, 10-12,
+ * 14-26, FIR 1-5 and 13, ONDAM 9 and 24; 2025: FIR 1-5, P304 6-11, ONDAM
+ * 12-14), 0 otherwise. */
+int p304_objective_fundable(p304_framework fw, p304_envelope env, int objective);
+/* Which objectives may fund `env`, for messages ("6-8, 10-12, 14-26"). */
+const char *p304_objective_ranges(p304_framework fw, p304_envelope env);
+/*
+ * Mandatory objectives missing from a plan: present[o] is nonzero when
+ * objective o (1-based, present has objective_max + 1 entries) has a line.
+ * 2020: the 11 fundamental objectives (1-11); 2025: 1-4, 6, 7 and at least
+ * one of 12-14. Writes a text like "6, 7, one of 12-14" into buf (empty when
+ * nothing is missing) and returns how many requirements are unmet.
+ */
+int p304_mandatory_missing(p304_framework fw, const unsigned char *present,
+			   char *buf, size_t size);
+
 #endif /* P304_H */

@@ -26,6 +26,7 @@ struct cli_command {
 };
 
 int cmd_allocate(int argc, char **argv);
+int cmd_check_plan(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 

@@ -10,8 +10,8 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: p304 reconcile SCENARIO.json --needs NEEDS.csv [--caps CAPS.csv]\n"
-	"                      [-o DIR] [-q] [--by region]\n"
+	"usage: p304 reconcile SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)\n"
+	"                      [--caps CAPS.csv] [-o DIR] [-q] [--by region]\n"
 	"\n"
 	"Computes the notification: each participant's expressed need (NEEDS.csv:\n"
 	"code;besoin_eur[;date_reception]), capped by the amount delegated before\n"
@@ -20,7 +20,9 @@ static const char usage[] =
 	"missing_answer (renounce|keep), surplus (none|criteria|unmet_need),\n"
 	"shortfall (proportional), deadline (late answers count as missing).\n"
 	"\n"
-	"  --needs F    the expressed needs (required)\n"
+	"  --needs F    the expressed needs\n"
+	"  --plan F     or the action plan (code;objectif;enveloppe;montant_eur):\n"
+	"               the need is the sum of the participant's P304 lines\n"
 	"  --caps F     caps: the first non-empty of the scenario's caps_columns\n"
 	"  -o DIR       output folder (default: outputs/<id>-notification/)\n"
 	"  -q           print nothing on stdout\n"
@@ -91,7 +93,7 @@ static void print_summary(const p304_notification *nt)
 
 int cmd_reconcile(int argc, char **argv)
 {
-	const char *scenario = NULL, *outdir = NULL, *needs = NULL, *caps = NULL;
+	const char *scenario = NULL, *outdir = NULL, *needs = NULL, *caps = NULL, *plan = NULL;
 	char *defdir = NULL, command[2048];
 	int quiet = 0, by_region = 0, code = EXIT_INTERNAL;
 	p304_notification *nt = NULL;
@@ -116,6 +118,10 @@ int cmd_reconcile(int argc, char **argv)
 			if (++i >= argc)
 				return cli_usage_error("reconcile", "--needs needs a file");
 			needs = argv[i];
+		} else if (!strcmp(argv[i], "--plan")) {
+			if (++i >= argc)
+				return cli_usage_error("reconcile", "--plan needs a file");
+			plan = argv[i];
 		} else if (!strcmp(argv[i], "--caps")) {
 			if (++i >= argc)
 				return cli_usage_error("reconcile", "--caps needs a file");
@@ -135,9 +141,12 @@ int cmd_reconcile(int argc, char **argv)
 	}
 	if (!scenario)
 		return cli_usage_error("reconcile", "missing SCENARIO.json");
-	if (!needs)
-		return cli_usage_error("reconcile", "missing --needs NEEDS.csv");
-	if (p304_run_reconcile(scenario, cli_default_reference(), needs, caps, &nt, &err) != P304_OK)
+	if (!needs == !plan)
+		return cli_usage_error("reconcile", needs ? "--needs and --plan exclude each other"
+						      : "missing --needs NEEDS.csv (or --plan PLAN.csv)");
+	if ((needs ? p304_run_reconcile(scenario, cli_default_reference(), needs, caps, &nt, &err)
+		   : p304_run_reconcile_plan(scenario, cli_default_reference(), plan, caps, &nt, &err))
+	    != P304_OK)
 		return cli_fail(&err);
 	cli_print_warnings(nt->alloc);
 	if (!outdir) {
@@ -162,8 +171,8 @@ int cmd_reconcile(int argc, char **argv)
 		reg.n = p304_region_totals(nt->alloc->rows, n, pre, notified, reg.t);
 		files[nfiles++] = (struct cli_file){ "par-region.csv", write_regions, &reg };
 	}
-	snprintf(command, sizeof(command), "p304 reconcile %s --needs %s%s%s -o %s%s",
-		 scenario, needs, caps ? " --caps " : "", caps ? caps : "", outdir,
+	snprintf(command, sizeof(command), "p304 reconcile %s %s %s%s%s -o %s%s",
+		 scenario, needs ? "--needs" : "--plan", needs ? needs : plan, caps ? " --caps " : "", caps ? caps : "", outdir,
 		 by_region ? " --by region" : "");
 	if (cli_write_set(nt->alloc, outdir, command, files, nfiles, &err) != P304_OK) {
 		code = cli_fail(&err);

@@ -190,10 +190,79 @@ out:
 	return rc;
 }
 
+/* Needs from an action plan: the P304 lines of each participant, summed.
+ * A line P304 may not fund in the scenario's framework is left out, with a
+ * warning: it cannot be financed from this envelope. */
+static p304_code read_plan_needs(p304_notification *nt, const char *path, p304_error *err)
+{
+	p304_result *res = nt->alloc;
+	p304_framework fw = res->scenario->framework;
+	p304_plan *plan = NULL;
+	p304_code rc;
+
+	if ((rc = p304_plan_load(path, res->reference, &plan, err)) != P304_OK)
+		return rc;
+	for (size_t k = 0; k < plan->nlines; k++) {
+		const p304_plan_line *l = &plan->lines[k];
+		long i = -1;
+
+		if (l->envelope != P304_ENV_P304)
+			continue;
+		for (size_t j = 0; j < res->nrows; j++)
+			if (strcmp(res->rows[j].code, l->auth->code) == 0)
+				i = (long)j;
+		if (i < 0) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
+				"'%s' (%s) is not a participant of scenario '%s'", l->auth->code,
+				l->auth->name, res->scenario->id);
+			goto out;
+		}
+		if (fw != P304_FRAMEWORK_NONE && !p304_objective_fundable(fw, P304_ENV_P304, l->objective)) {
+			char msg[400];
+
+			snprintf(msg, sizeof(msg), "%s:%ld: objective %d left out of the need of %s: "
+				 "P304 funds objectives %s", path, l->line, l->objective,
+				 l->auth->code, p304_objective_ranges(fw, P304_ENV_P304));
+			if ((rc = p304_result_add_warning(res, msg, err)) != P304_OK)
+				goto out;
+			continue;
+		}
+		if (nt->need[i] == P304_NO_BOUND)
+			nt->need[i] = 0;
+		if (__builtin_add_overflow(nt->need[i], l->amount_eur, &nt->need[i])) {
+			rc = p304_error_set(err, P304_ERR_OVERFLOW, path, l->line, "need overflows");
+			goto out;
+		}
+	}
+	rc = p304_result_add_input(res, "plan", path, err);
+out:
+	p304_plan_free(plan);
+	return rc;
+}
+
+static p304_code run(const char *scenario_path, const char *default_reference,
+		     const char *needs_path, const char *plan_path,
+		     const char *caps_path, p304_notification **out, p304_error *err);
+
 p304_code p304_run_reconcile(const char *scenario_path,
 			     const char *default_reference,
 			     const char *needs_path, const char *caps_path,
 			     p304_notification **out, p304_error *err)
+{
+	return run(scenario_path, default_reference, needs_path, NULL, caps_path, out, err);
+}
+
+p304_code p304_run_reconcile_plan(const char *scenario_path,
+				  const char *default_reference,
+				  const char *plan_path, const char *caps_path,
+				  p304_notification **out, p304_error *err)
+{
+	return run(scenario_path, default_reference, NULL, plan_path, caps_path, out, err);
+}
+
+static p304_code run(const char *scenario_path, const char *default_reference,
+		     const char *needs_path, const char *plan_path,
+		     const char *caps_path, p304_notification **out, p304_error *err)
 {
 	p304_notification *nt;
 	p304_workspace *ws = NULL;
@@ -231,7 +300,8 @@ p304_code p304_run_reconcile(const char *scenario_path,
 		pre[i] = nt->alloc->rows[i].alloc.amount_eur;
 		shares[i] = nt->alloc->rows[i].alloc.share;
 	}
-	if ((rc = read_needs(nt, needs_path, err)) != P304_OK ||
+	rc = needs_path ? read_needs(nt, needs_path, err) : read_plan_needs(nt, plan_path, err);
+	if (rc != P304_OK ||
 	    (caps_path && (rc = read_caps(nt, caps_path, err)) != P304_OK))
 		goto fail;
 	nt->available_eur = nt->alloc->scenario->recon.available_eur;

@@ -50,7 +50,8 @@ p304_code p304_result_add_input(p304_result *res, const char *role,
 	return P304_OK;
 }
 
-static p304_code add_warning(p304_result *res, const char *text, p304_error *err)
+p304_code p304_result_add_warning(p304_result *res, const char *text,
+				  p304_error *err)
 {
 	void *p = realloc(res->warnings, (res->nwarnings + 1) * sizeof(char *));
 
@@ -364,7 +365,7 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 			 rows[i].auth->code, rows[i].auth->name, rule->column,
 			 v / P304_VALUE_SCALE, rule->from,
 			 (long double)from[i] / P304_VALUE_SCALE, ratio, both);
-		rc = add_warning(res, msg, err);
+		rc = p304_result_add_warning(res, msg, err);
 	}
 	free(from);
 	return rc;
@@ -424,7 +425,7 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 				 "%s (%s) excluded: no value in %s (%s:%ld)",
 				 rows[i].auth->code, rows[i].auth->name, cols_txt,
 				 base_name(p304_csv_path(csv)), rows[i].line);
-			if ((rc = add_warning(res, msg, err)) != P304_OK)
+			if ((rc = p304_result_add_warning(res, msg, err)) != P304_OK)
 				return rc;
 		}
 	}

@@ -15,7 +15,7 @@
 static const char *const TOP_KEYS[] = {
 	"id", "title", "description", "envelope_eur", "data", "reference",
 	"criteria", "floor_eur", "ceiling_eur", "participants", "rounding_eur",
-	"missing", "impute", "reconciliation", NULL
+	"missing", "impute", "reconciliation", "framework", NULL
 };
 static const char *const CRITERION_KEYS[] = { "column", "weight_pct", "label", NULL };
 static const char *const PARTICIPANTS_KEYS[] = { "file", NULL };
@@ -516,6 +516,20 @@ p304_code p304_scenario_load(const char *path, const char *default_reference,
 	    (rc = read_impute(sc, root, err)) != P304_OK ||
 	    (rc = read_reconciliation(sc, root, err)) != P304_OK)
 		goto fail;
+	{
+		const cJSON *fw = cJSON_GetObjectItemCaseSensitive(root, "framework");
+
+		if (fw && cJSON_IsString(fw) && strcmp(fw->valuestring, "2020") == 0)
+			sc->framework = P304_FRAMEWORK_2020;
+		else if (fw && cJSON_IsString(fw) && strcmp(fw->valuestring, "2025") == 0)
+			sc->framework = P304_FRAMEWORK_2025;
+		else if (fw) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path,
+				line_of_key(sc->text, "framework"),
+				"'framework' must be \"2020\" or \"2025\" (in quotes)");
+			goto fail;
+		}
+	}
 	miss = cJSON_GetObjectItemCaseSensitive(root, "missing");
 	if (miss) {
 		if (cJSON_IsString(miss) && strcmp(miss->valuestring, "error") == 0)

@@ -1,0 +1,112 @@
+/*
+ * cmd_check_plan.c - `p304 check-plan PLAN.csv (--framework 2020|2025 |
+ * --scenario S.json)`: reports the lines of an action plan whose objective
+ * the named envelope may not fund, unknown objectives, and mandatory
+ * objectives missing, one message per problem. Writes nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: p304 check-plan PLAN.csv (--framework 2020|2025 | --scenario S.json) [-q]\n"
+	"\n"
+	"Checks an action plan (code;objectif;enveloppe;montant_eur, one line per\n"
+	"action; enveloppe P304, FIR or ONDAM) against the objectives each\n"
+	"envelope may fund:\n"
+	"  2020 (circular of 20/02/2020): P304 6-8, 10-12, 14-26; FIR 1-5, 13;\n"
+	"       ONDAM 9, 24; the 11 fundamental objectives 1-11 in every plan;\n"
+	"  2025 (instruction 2025/60): FIR 1-5; P304 6-11; ONDAM 12-14;\n"
+	"       1-4, 6, 7 mandatory and at least one of 12-14.\n"
+	"\n"
+	"  --framework Y  2020 or 2025\n"
+	"  --scenario F   take the framework (\"framework\") and reference list of F\n"
+	"  -q             print only the problems\n"
+	"\n"
+	"Exit codes: 0 no problem, 2 usage, 3 problems found or input error, 5 file error.\n";
+
+int cmd_check_plan(int argc, char **argv)
+{
+	const char *path = NULL, *fw_text = NULL, *scenario = NULL, *refpath;
+	p304_framework fw = P304_FRAMEWORK_NONE;
+	p304_scenario *sc = NULL;
+	p304_reference *ref = NULL;
+	p304_plan *plan = NULL;
+	p304_finding *found = NULL;
+	size_t nfound = 0;
+	int quiet = 0, code;
+	p304_error err;
+
+	p304_error_clear(&err);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "-q")) {
+			quiet = 1;
+		} else if (!strcmp(argv[i], "--framework")) {
+			if (++i >= argc)
+				return cli_usage_error("check-plan", "--framework needs 2020 or 2025");
+			fw_text = argv[i];
+		} else if (!strcmp(argv[i], "--scenario")) {
+			if (++i >= argc)
+				return cli_usage_error("check-plan", "--scenario needs a file");
+			scenario = argv[i];
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage_error("check-plan", "unknown option '%s'", argv[i]);
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			return cli_usage_error("check-plan", "one plan at a time ('%s' is extra)", argv[i]);
+		}
+	}
+	if (!path)
+		return cli_usage_error("check-plan", "missing PLAN.csv");
+	if (fw_text) {
+		if (!strcmp(fw_text, "2020"))
+			fw = P304_FRAMEWORK_2020;
+		else if (!strcmp(fw_text, "2025"))
+			fw = P304_FRAMEWORK_2025;
+		else
+			return cli_usage_error("check-plan", "--framework takes 2020 or 2025, not '%s'",
+					       fw_text);
+	}
+	refpath = cli_default_reference();
+	if (scenario) {
+		if (p304_scenario_load(scenario, refpath, &sc, &err) != P304_OK)
+			return cli_fail(&err);
+		refpath = sc->reference_path;
+		if (fw == P304_FRAMEWORK_NONE)
+			fw = sc->framework;
+	}
+	if (fw == P304_FRAMEWORK_NONE) {
+		p304_scenario_free(sc);
+		return cli_usage_error("check-plan", "no framework: give --framework 2020|2025 "
+				       "or a scenario with \"framework\"");
+	}
+	if (p304_reference_load(refpath, &ref, &err) != P304_OK ||
+	    p304_plan_load(path, ref, &plan, &err) != P304_OK ||
+	    p304_plan_check(plan, fw, &found, &nfound, &err) != P304_OK) {
+		code = cli_fail(&err);
+		goto out;
+	}
+	for (size_t i = 0; i < nfound; i++) {
+		if (found[i].line > 0)
+			fprintf(stderr, "p304: %s:%ld: %s\n", path, found[i].line, found[i].message);
+		else
+			fprintf(stderr, "p304: %s: %s\n", path, found[i].message);
+	}
+	if (!quiet)
+		printf("%s: %zu lines, framework %s: %s\n", path, plan->nlines,
+		       fw == P304_FRAMEWORK_2020 ? "2020" : "2025",
+		       nfound ? "problems found (see above)" : "no problem");
+	code = nfound ? EXIT_INPUT : EXIT_OK;
+out:
+	free(found);
+	p304_plan_free(plan);
+	p304_reference_free(ref);
+	p304_scenario_free(sc);
+	return code;
+}
