@@ -297,6 +297,43 @@ p304_code p304_plan_check(const p304_plan *plan, p304_framework fw,
 			  p304_finding **out, size_t *nout, p304_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Yearly amendment of a multi-year contract (p304 avenant)             */
+/* ------------------------------------------------------------------ */
+
+typedef struct p304_avenant_line {
+	const p304_authority *auth;
+	int64_t current_eur;
+	int64_t consumed_eur;   /* P304_NO_BOUND = no report */
+	p304_avenant_row row;
+} p304_avenant_line;
+
+typedef struct p304_avenant_result {
+	char *id;                 /* of the current amounts ("2020-vague1-notification") */
+	p304_reference *reference;/* owned */
+	p304_avenant_line *lines; /* in code order */
+	size_t nlines;
+	p304_avenant_rule rule;
+	int rate_bp;
+	int64_t current_eur, consumed_eur, reduction_eur, next_eur;
+	size_t n_reduced, n_no_report;
+	p304_input_file *inputs;
+	size_t ninputs;
+} p304_avenant_result;
+
+/* Reads the current amounts (a notification.json — notified_eur —, a
+ * repartition.json — amount_eur —, or a CSV code;montant_eur) and the
+ * consumption (CSV code;consomme_eur), then applies the rule. Free with
+ * p304_avenant_result_free. */
+p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
+			   const char *reference_path, p304_avenant_rule rule,
+			   int rate_bp, p304_avenant_result **out, p304_error *err);
+void p304_avenant_result_free(p304_avenant_result *av);
+p304_code p304_write_avenant_json(const p304_avenant_result *av, FILE *fp,
+				  p304_error *err);
+p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp,
+				 p304_error *err);
+
+/* ------------------------------------------------------------------ */
 /* Regional totals (--by region): the préfet de région runs the BOP 304  */
 /* ------------------------------------------------------------------ */
 
@@ -329,6 +366,9 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 				p304_error *err);
 p304_code p304_write_manifest(const p304_result *res, const char *command,
 			      FILE *fp, p304_error *err);
+/* A manifest with only the inputs (commands without a scenario). */
+p304_code p304_write_inputs_manifest(const p304_input_file *inputs, size_t n,
+				     const char *command, FILE *fp, p304_error *err);
 
 /*
  * An output set written all or nothing: files are written into a fresh

@@ -303,4 +303,44 @@ const char *p304_objective_ranges(p304_framework fw, p304_envelope env);
 int p304_mandatory_missing(p304_framework fw, const unsigned char *present,
 			   char *buf, size_t size);
 
+/* ------------------------------------------------------------------ */
+/* Multi-year contracts: next year's amount (avenant)                  */
+/* ------------------------------------------------------------------ */
+
+/* Contracts are multi-year (2020-2022, 2025-2027): the amount is deemed
+ * stable and confirmed by a yearly amendment; it may be reduced after
+ * under-consumption ("reprise de crédits"). */
+typedef enum p304_avenant_rule {
+	P304_AVENANT_STABLE = 0,        /* next = current */
+	P304_AVENANT_REDUCE_UNCONSUMED  /* next = current − rate × unconsumed */
+} p304_avenant_rule;
+
+typedef enum p304_avenant_reason {
+	P304_AV_STABLE = 0,  /* amount confirmed */
+	P304_AV_REDUCED,     /* lowered by the unconsumed part */
+	P304_AV_CONSUMED,    /* everything consumed: confirmed */
+	P304_AV_NO_REPORT    /* no consumption reported: confirmed, to check */
+} p304_avenant_reason;
+
+/* "stable", "reduced", "fully_consumed", "no_report". */
+const char *p304_avenant_reason_name(p304_avenant_reason r);
+
+typedef struct p304_avenant_row {
+	int64_t unconsumed_eur; /* max(0, current − consumed), 0 without report */
+	int64_t reduction_eur;  /* floor(unconsumed × rate) */
+	int64_t next_eur;       /* current − reduction */
+	p304_avenant_reason reason;
+} p304_avenant_row;
+
+/*
+ * Next year's amounts. consumed[i] = P304_NO_BOUND when no report came.
+ * rate_bp is the share of the unconsumed part taken back, in basis points
+ * (10000 = all of it); the reduction is floored to the euro so no amount is
+ * taken back beyond the rule. Totals are exact integer sums.
+ * Errors: P304_ERR_INPUT (negative amount, rate outside 0-10000).
+ */
+p304_code p304_avenant(size_t n, const int64_t *current, const int64_t *consumed,
+		       p304_avenant_rule rule, int rate_bp, p304_avenant_row *rows,
+		       p304_error *err);
+
 #endif /* P304_H */

@@ -26,6 +26,7 @@ struct cli_command {
 };
 
 int cmd_allocate(int argc, char **argv);
+int cmd_avenant(int argc, char **argv);
 int cmd_check_plan(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
@@ -37,6 +38,10 @@ struct cli_file {
 	const void *ctx;
 };
 
+/* Writes `files` into `dir` as one all-or-nothing set; a directory holding
+ * one of the `in` files is refused. */
+p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir,
+			  const struct cli_file *files, size_t nfiles, p304_error *err);
 /* Writes `files` plus manifest.json (inputs of `res`) into `dir` as one
  * all-or-nothing set (p304_outset). */
 p304_code cli_write_set(const p304_result *res, const char *dir,

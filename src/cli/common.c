@@ -206,33 +206,29 @@ static p304_code write_manifest(const void *ctx, FILE *fp, p304_error *err)
 	return p304_write_manifest(m->res, m->command, fp, err);
 }
 
-p304_code cli_write_set(const p304_result *res, const char *dir,
-			const char *command, const struct cli_file *files,
-			size_t nfiles, p304_error *err)
+p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir,
+			  const struct cli_file *files, size_t nfiles, p304_error *err)
 {
-	const char **inputs = calloc(res->ninputs ? res->ninputs : 1, sizeof(char *));
-	struct manifest_ctx m = { res, command };
+	const char **inputs = calloc(nin ? nin : 1, sizeof(char *));
 	p304_outset *set = NULL;
 	p304_code rc;
 
 	if (!inputs)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	for (size_t i = 0; i < res->ninputs; i++)
-		inputs[i] = res->inputs[i].path;
-	rc = p304_outset_begin(dir, inputs, res->ninputs, &set, err);
+	for (size_t i = 0; i < nin; i++)
+		inputs[i] = in[i].path;
+	rc = p304_outset_begin(dir, inputs, nin, &set, err);
 	free(inputs);
 	if (rc != P304_OK)
 		return rc;
-	for (size_t i = 0; i <= nfiles && rc == P304_OK; i++) {
-		struct cli_file f = i < nfiles ? files[i]
-			: (struct cli_file){ "manifest.json", write_manifest, &m };
-		FILE *fp = p304_outset_open(set, f.name, err);
+	for (size_t i = 0; i < nfiles && rc == P304_OK; i++) {
+		FILE *fp = p304_outset_open(set, files[i].name, err);
 
 		if (!fp) {
 			rc = err->code;
 			break;
 		}
-		rc = f.write(f.ctx, fp, err);
+		rc = files[i].write(files[i].ctx, fp, err);
 		if (fclose(fp) != 0 && rc == P304_OK)
 			rc = p304_error_set(err, P304_ERR_IO, dir, 0, "write failed");
 	}
@@ -241,6 +237,20 @@ p304_code cli_write_set(const p304_result *res, const char *dir,
 		return rc;
 	}
 	return p304_outset_commit(set, err);
+}
+
+p304_code cli_write_set(const p304_result *res, const char *dir,
+			const char *command, const struct cli_file *files,
+			size_t nfiles, p304_error *err)
+{
+	struct manifest_ctx m = { res, command };
+	struct cli_file all[8];
+
+	if (nfiles + 1 > sizeof(all) / sizeof(all[0]))
+		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, "too many output files");
+	memcpy(all, files, nfiles * sizeof(*files));
+	all[nfiles] = (struct cli_file){ "manifest.json", write_manifest, &m };
+	return cli_write_files(res->inputs, res->ninputs, dir, all, nfiles + 1, err);
 }
 
 /* Prints s left-aligned in `width` columns, counting UTF-8 characters (not

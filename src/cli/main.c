@@ -11,6 +11,7 @@
 
 static const struct cli_command commands[] = {
 	{ "allocate", cmd_allocate, "compute the pre-notified amounts of a scenario" },
+	{ "avenant", cmd_avenant, "next year's amounts of a multi-year contract (stable or reduced)" },
 	{ "check-plan", cmd_check_plan, "check an action plan against the objectives each envelope funds" },
 	{ "reconcile", cmd_reconcile, "from pre-notified amounts and expressed needs to the notification" },
 	{ "validate", cmd_validate, "check a scenario and its input files, write nothing" },

@@ -248,17 +248,17 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
 }
 
-p304_code p304_write_manifest(const p304_result *res, const char *command,
-			      FILE *fp, p304_error *err)
+/* tool, version, command, time and the inputs with their SHA-256. */
+static cJSON *manifest_base(const p304_input_file *in, size_t n, const char *command)
 {
-	cJSON *root = cJSON_CreateObject(), *inputs, *scen;
+	cJSON *root = cJSON_CreateObject(), *inputs;
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	int bad = !root;
 
 	if (bad)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return NULL;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	bad |= !cJSON_AddStringToObject(root, "tool", "p304");
@@ -267,16 +267,37 @@ p304_code p304_write_manifest(const p304_result *res, const char *command,
 	bad |= !cJSON_AddStringToObject(root, "generated_utc", stamp);
 	inputs = cJSON_AddArrayToObject(root, "inputs");
 	bad |= !inputs;
-	for (size_t i = 0; inputs && i < res->ninputs; i++) {
+	for (size_t i = 0; inputs && i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 
 		bad |= !o || !cJSON_AddItemToArray(inputs, o);
 		if (!o)
 			break;
-		bad |= !cJSON_AddStringToObject(o, "role", res->inputs[i].role);
-		bad |= !cJSON_AddStringToObject(o, "path", res->inputs[i].path);
-		bad |= !cJSON_AddStringToObject(o, "sha256", res->inputs[i].sha256);
+		bad |= !cJSON_AddStringToObject(o, "role", in[i].role);
+		bad |= !cJSON_AddStringToObject(o, "path", in[i].path);
+		bad |= !cJSON_AddStringToObject(o, "sha256", in[i].sha256);
 	}
+	if (bad) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+p304_code p304_write_inputs_manifest(const p304_input_file *inputs, size_t n,
+				     const char *command, FILE *fp, p304_error *err)
+{
+	return print_json(manifest_base(inputs, n, command), fp, err);
+}
+
+p304_code p304_write_manifest(const p304_result *res, const char *command,
+			      FILE *fp, p304_error *err)
+{
+	cJSON *root = manifest_base(res->inputs, res->ninputs, command), *scen;
+	int bad = !root;
+
+	if (bad)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	/* The scenario as read: parsed again, it is known to be valid JSON. */
 	scen = cJSON_Parse(res->scenario->text);
 	bad |= !scen || !cJSON_AddItemToObject(root, "scenario", scen);

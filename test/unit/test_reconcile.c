@@ -187,6 +187,35 @@ static void test_properties(void **state)
 	p304_workspace_free(ws);
 }
 
+static void test_avenant(void **state)
+{
+	int64_t cur[5] = { 1000, 2000, 3000, 4000, 12345 };
+	int64_t con[5] = { 1000, 1500, P304_NO_BOUND, 5000, 0 };
+	p304_avenant_row r[5];
+	p304_error err;
+
+	(void)state;
+	assert_int_equal(p304_avenant(5, cur, con, P304_AVENANT_STABLE, 10000, r, &err), P304_OK);
+	for (int i = 0; i < 5; i++)
+		assert_true(r[i].next_eur == cur[i]);
+	assert_int_equal(r[2].reason, P304_AV_NO_REPORT);
+	assert_int_equal(r[0].reason, P304_AV_CONSUMED);
+	assert_int_equal(r[3].reason, P304_AV_CONSUMED); /* over-consumed */
+	assert_int_equal(p304_avenant(5, cur, con, P304_AVENANT_REDUCE_UNCONSUMED, 3333, r, &err),
+			 P304_OK);
+	assert_true(r[1].unconsumed_eur == 500 && r[1].reduction_eur == 166 && r[1].next_eur == 1834);
+	assert_true(r[4].reduction_eur == 4114); /* floor(12345 × 0,3333) */
+	assert_true(r[2].next_eur == 3000);
+	assert_int_equal(p304_avenant(5, cur, con, P304_AVENANT_REDUCE_UNCONSUMED, 10001, r, &err),
+			 P304_ERR_INPUT);
+	/* no overflow near the 10^15 limit */
+	cur[0] = P304_MAX_EUR;
+	con[0] = 0;
+	assert_int_equal(p304_avenant(1, cur, con, P304_AVENANT_REDUCE_UNCONSUMED, 9999, r, &err),
+			 P304_OK);
+	assert_true(r[0].reduction_eur == P304_MAX_EUR / 10000 * 9999);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_surplus_criteria_and_unmet),
 		cmocka_unit_test(test_late_is_missing),
 		cmocka_unit_test(test_properties),
+		cmocka_unit_test(test_avenant),
 	};
 
 	return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);

@@ -1,0 +1,149 @@
+/*
+ * cmd_avenant.c - `p304 avenant CURRENT --consumed CONSO.csv [--rule R]
+ * [--rate PCT] [-o DIR] [-q]`: next year's amounts of a multi-year contract.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: p304 avenant CURRENT --consumed CONSO.csv [--rule stable|reduce-unconsumed]\n"
+	"                    [--rate PCT] [-o DIR] [-q]\n"
+	"\n"
+	"Next year's amounts of a multi-year contract (2020-2022, 2025-2027): the\n"
+	"amount is confirmed each year by an amendment, and may be reduced after\n"
+	"under-consumption (reprise de crédits).\n"
+	"\n"
+	"  CURRENT        this year's amounts: notification.json or repartition.json\n"
+	"                 written by p304, or a CSV code;montant_eur\n"
+	"  --consumed F   what each authority consumed: CSV code;consomme_eur\n"
+	"                 (an authority missing from it keeps its amount: no_report)\n"
+	"  --rule R       stable (default): amounts confirmed;\n"
+	"                 reduce-unconsumed: amount − rate × (amount − consumed)\n"
+	"  --rate PCT     share of the unconsumed part taken back (default 100)\n"
+	"  -o DIR         output folder (default: outputs/<id>-avenant/)\n"
+	"  -q             print nothing on stdout\n"
+	"\n"
+	"Writes DIR/avenant.json, DIR/avenant.csv and DIR/manifest.json.\n"
+	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error.\n";
+
+struct ctx {
+	const p304_avenant_result *av;
+	const char *command;
+};
+
+static p304_code write_json(const void *c, FILE *fp, p304_error *err)
+{
+	return p304_write_avenant_json(((const struct ctx *)c)->av, fp, err);
+}
+
+static p304_code write_csv(const void *c, FILE *fp, p304_error *err)
+{
+	return p304_write_avenant_csv(((const struct ctx *)c)->av, fp, err);
+}
+
+static p304_code write_manifest(const void *c, FILE *fp, p304_error *err)
+{
+	const struct ctx *x = c;
+
+	return p304_write_inputs_manifest(x->av->inputs, x->av->ninputs, x->command, fp, err);
+}
+
+int cmd_avenant(int argc, char **argv)
+{
+	const char *current = NULL, *consumed = NULL, *outdir = NULL, *rate_text = "100";
+	p304_avenant_rule rule = P304_AVENANT_STABLE;
+	p304_avenant_result *av = NULL;
+	char *defdir = NULL, command[2048], a[48], b[48], c[48];
+	int quiet = 0, code = EXIT_INTERNAL;
+	int64_t rate;
+	p304_error err;
+
+	p304_error_clear(&err);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "-q")) {
+			quiet = 1;
+		} else if (!strcmp(argv[i], "-o")) {
+			if (++i >= argc)
+				return cli_usage_error("avenant", "-o needs a directory");
+			outdir = argv[i];
+		} else if (!strcmp(argv[i], "--consumed")) {
+			if (++i >= argc)
+				return cli_usage_error("avenant", "--consumed needs a file");
+			consumed = argv[i];
+		} else if (!strcmp(argv[i], "--rule")) {
+			if (++i >= argc)
+				return cli_usage_error("avenant", "--rule needs stable or reduce-unconsumed");
+			if (!strcmp(argv[i], "stable"))
+				rule = P304_AVENANT_STABLE;
+			else if (!strcmp(argv[i], "reduce-unconsumed"))
+				rule = P304_AVENANT_REDUCE_UNCONSUMED;
+			else
+				return cli_usage_error("avenant", "--rule takes stable or "
+						       "reduce-unconsumed, not '%s'", argv[i]);
+		} else if (!strcmp(argv[i], "--rate")) {
+			if (++i >= argc)
+				return cli_usage_error("avenant", "--rate needs a percentage");
+			rate_text = argv[i];
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage_error("avenant", "unknown option '%s'", argv[i]);
+		} else if (!current) {
+			current = argv[i];
+		} else {
+			return cli_usage_error("avenant", "one file of current amounts ('%s' is extra)",
+					       argv[i]);
+		}
+	}
+	if (!current)
+		return cli_usage_error("avenant", "missing CURRENT (notification.json, repartition.json or CSV)");
+	if (!consumed)
+		return cli_usage_error("avenant", "missing --consumed CONSO.csv");
+	if (p304_parse_decimal(rate_text, strlen(rate_text), 2, 10000, &rate, NULL, 0) != 0)
+		return cli_usage_error("avenant", "--rate takes a percentage from 0 to 100 "
+				       "(at most 2 decimals), not '%s'", rate_text);
+	if (p304_run_avenant(current, consumed, cli_default_reference(), rule, (int)rate,
+			     &av, &err) != P304_OK)
+		return cli_fail(&err);
+	if (!outdir) {
+		if (asprintf(&defdir, "outputs/%s", av->id) < 0)
+			goto out;
+		outdir = defdir;
+	}
+	snprintf(command, sizeof(command), "p304 avenant %s --consumed %s --rule %s --rate %s -o %s",
+		 current, consumed, rule == P304_AVENANT_STABLE ? "stable" : "reduce-unconsumed",
+		 rate_text, outdir);
+	{
+		struct ctx x = { av, command };
+		struct cli_file files[] = {
+			{ "avenant.json", write_json, &x },
+			{ "avenant.csv", write_csv, &x },
+			{ "manifest.json", write_manifest, &x },
+		};
+
+		if (cli_write_files(av->inputs, av->ninputs, outdir, files, 3, &err) != P304_OK) {
+			code = cli_fail(&err);
+			goto out;
+		}
+	}
+	if (!quiet) {
+		printf("Avenant (%s)\n", av->id);
+		printf("  montants de l'année  %s (%zu collectivités)\n",
+		       cli_eur(a, sizeof(a), av->current_eur), av->nlines);
+		printf("  consommé déclaré     %s (%zu sans déclaration)\n",
+		       cli_eur(b, sizeof(b), av->consumed_eur), av->n_no_report);
+		printf("  reprise              %s (%zu montants réduits)\n",
+		       cli_eur(c, sizeof(c), av->reduction_eur), av->n_reduced);
+		printf("  montants de l'avenant %s\n", cli_eur(a, sizeof(a), av->next_eur));
+		printf("  écrit dans           %s/ (avenant.json, avenant.csv, manifest.json)\n", outdir);
+	}
+	code = EXIT_OK;
+out:
+	free(defdir);
+	p304_avenant_result_free(av);
+	return code;
+}

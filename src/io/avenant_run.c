@@ -1,0 +1,411 @@
+/*
+ * avenant_run.c - `p304 avenant` from files: the current amounts (a result
+ * JSON of p304 or a CSV), what each authority consumed, and the rule; then
+ * the core's p304_avenant, and the avenant.json / avenant.csv writers.
+ */
+#include <p304/io.h>
+
+#include <cjson/cJSON.h>
+#include <csv.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fileutil.h"
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(((const p304_avenant_line *)a)->auth->code,
+		      ((const p304_avenant_line *)b)->auth->code);
+}
+
+static p304_code add_input(p304_avenant_result *av, const char *role, const char *path,
+			   p304_error *err)
+{
+	void *p = realloc(av->inputs, (av->ninputs + 1) * sizeof(*av->inputs));
+	p304_input_file *in;
+
+	if (!p)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	av->inputs = p;
+	in = &av->inputs[av->ninputs++];
+	memset(in, 0, sizeof(*in));
+	if (!(in->role = strdup(role)) || !(in->path = strdup(path)))
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	return p304_sha256_file(path, in->sha256, err);
+}
+
+static p304_code add_line(p304_avenant_result *av, const p304_authority *a,
+			  int64_t amount, const char *path, long line, p304_error *err)
+{
+	void *p;
+
+	for (size_t i = 0; i < av->nlines; i++)
+		if (av->lines[i].auth == a)
+			return p304_error_set(err, P304_ERR_INPUT, path, line,
+					      "duplicate code '%s'", a->code);
+	p = realloc(av->lines, (av->nlines + 1) * sizeof(*av->lines));
+	if (!p)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	av->lines = p;
+	av->lines[av->nlines++] = (p304_avenant_line){ .auth = a, .current_eur = amount,
+						       .consumed_eur = P304_NO_BOUND };
+	return P304_OK;
+}
+
+/* A result file written by p304 (notification.json or repartition.json). */
+static p304_code read_current_json(p304_avenant_result *av, const char *path, p304_error *err)
+{
+	char *text = NULL;
+	size_t len;
+	cJSON *root = NULL, *rows, *it;
+	const char *field;
+	p304_code rc;
+	size_t k = 0;
+
+	if ((rc = p304_read_file(path, &text, &len, err)) != P304_OK)
+		return rc;
+	root = cJSON_ParseWithOpts(text, NULL, 1);
+	rows = root ? cJSON_GetObjectItemCaseSensitive(root, "rows") : NULL;
+	if (!root || !cJSON_IsArray(rows)) {
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+			"not a p304 result (expected JSON with \"rows\": notification.json or repartition.json)");
+		goto out;
+	}
+	it = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (cJSON_IsString(it) && !(av->id = strdup(it->valuestring))) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	field = rows->child && cJSON_GetObjectItemCaseSensitive(rows->child, "notified_eur")
+		? "notified_eur" : "amount_eur";
+	cJSON_ArrayForEach(it, rows) {
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(it, "code");
+		const cJSON *amt = cJSON_GetObjectItemCaseSensitive(it, field);
+		const p304_authority *a;
+
+		k++;
+		if (!cJSON_IsString(code) || !cJSON_IsNumber(amt) || !isfinite(amt->valuedouble) ||
+		    amt->valuedouble < 0 || amt->valuedouble > (double)P304_MAX_EUR ||
+		    amt->valuedouble != floor(amt->valuedouble)) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+				"row %zu: expected \"code\" and a whole \"%s\"", k, field);
+			goto out;
+		}
+		if (!(a = p304_reference_find(av->reference, code->valuestring))) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+				"row %zu: code '%s' is not in the reference list", k, code->valuestring);
+			goto out;
+		}
+		if ((rc = add_line(av, a, (int64_t)amt->valuedouble, path, 0, err)) != P304_OK)
+			goto out;
+	}
+	if (!av->id) {
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, "no \"id\" in the result");
+		goto out;
+	}
+	if (strlen(av->id) < 200) {
+		/* the avenant of "x-notification" is "x-avenant" */
+		char *id = malloc(strlen(av->id) + 16);
+
+		if (!id) {
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			goto out;
+		}
+		sprintf(id, "%s-avenant", av->id);
+		free(av->id);
+		av->id = id;
+	}
+out:
+	cJSON_Delete(root);
+	free(text);
+	return rc;
+}
+
+static long col_ci(const p304_csv *csv, const char *name)
+{
+	for (size_t i = 0; i < p304_csv_ncols(csv); i++)
+		if (strcasecmp(p304_csv_header(csv, i), name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* A two-column CSV: code and an amount column. `add` receives each row. */
+static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
+				  const char *amount_col, int consumed, p304_error *err)
+{
+	p304_csv *csv = NULL;
+	long cc, ca;
+	p304_code rc = P304_OK;
+
+	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
+		return rc;
+	cc = col_ci(csv, "code");
+	ca = col_ci(csv, amount_col);
+	if (cc < 0 || ca < 0) {
+		char found[600];
+
+		p304_csv_describe_columns(csv, found, sizeof(found));
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
+			"column '%s' not found; columns found: %s", cc < 0 ? "code" : amount_col, found);
+		goto out;
+	}
+	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
+		const char *code = p304_csv_cell(csv, r, (size_t)cc);
+		const char *cell = p304_csv_cell(csv, r, (size_t)ca);
+		long line = p304_csv_line(csv, r);
+		const p304_authority *a = p304_reference_find(av->reference, code);
+		char why[96];
+		int64_t v;
+
+		if (!a) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
+					    "code '%s' is not in the reference list", code);
+			goto out;
+		}
+		if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, &v, why, sizeof(why))) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
+				"amount '%s' in column '%s' %s", cell, amount_col, why);
+			goto out;
+		}
+		if (!consumed) {
+			if ((rc = add_line(av, a, v, path, line, err)) != P304_OK)
+				goto out;
+			continue;
+		}
+		{
+			size_t i;
+
+			for (i = 0; i < av->nlines; i++)
+				if (av->lines[i].auth == a)
+					break;
+			if (i == av->nlines) {
+				rc = p304_error_set(err, P304_ERR_INPUT, path, line,
+					"'%s' (%s) has no current amount", a->code, a->name);
+				goto out;
+			}
+			if (av->lines[i].consumed_eur != P304_NO_BOUND) {
+				rc = p304_error_set(err, P304_ERR_INPUT, path, line,
+						    "duplicate code '%s'", a->code);
+				goto out;
+			}
+			av->lines[i].consumed_eur = v;
+		}
+	}
+out:
+	p304_csv_free(csv);
+	return rc;
+}
+
+p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
+			   const char *reference_path, p304_avenant_rule rule,
+			   int rate_bp, p304_avenant_result **out, p304_error *err)
+{
+	p304_avenant_result *av = calloc(1, sizeof(*av));
+	size_t len = strlen(current_path);
+	int64_t *cur = NULL, *con = NULL;
+	p304_avenant_row *rows = NULL;
+	p304_code rc;
+
+	*out = NULL;
+	if (!av)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	av->rule = rule;
+	av->rate_bp = rule == P304_AVENANT_STABLE ? 0 : rate_bp;
+	if ((rc = p304_reference_load(reference_path, &av->reference, err)) != P304_OK)
+		goto fail;
+	if (len > 5 && strcasecmp(current_path + len - 5, ".json") == 0) {
+		rc = read_current_json(av, current_path, err);
+	} else {
+		const char *slash = strrchr(current_path, '/');
+		const char *base = slash ? slash + 1 : current_path;
+
+		rc = read_amounts_csv(av, current_path, "montant_eur", 0, err);
+		if (rc == P304_OK && !(av->id = malloc(strlen(base) + 16)))
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		if (rc == P304_OK) {
+			size_t b = strcspn(base, ".");
+
+			snprintf(av->id, strlen(base) + 16, "%.*s-avenant", (int)b, base);
+		}
+	}
+	if (rc != P304_OK || (rc = add_input(av, "current", current_path, err)) != P304_OK ||
+	    (rc = read_amounts_csv(av, consumed_path, "consomme_eur", 1, err)) != P304_OK ||
+	    (rc = add_input(av, "consumed", consumed_path, err)) != P304_OK ||
+	    (rc = add_input(av, "reference", reference_path, err)) != P304_OK)
+		goto fail;
+	if (av->nlines == 0) {
+		rc = p304_error_set(err, P304_ERR_INPUT, current_path, 0, "no current amount");
+		goto fail;
+	}
+	qsort(av->lines, av->nlines, sizeof(*av->lines), line_cmp);
+	cur = malloc(av->nlines * sizeof(int64_t));
+	con = malloc(av->nlines * sizeof(int64_t));
+	rows = malloc(av->nlines * sizeof(*rows));
+	if (!cur || !con || !rows) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < av->nlines; i++) {
+		cur[i] = av->lines[i].current_eur;
+		con[i] = av->lines[i].consumed_eur;
+	}
+	if ((rc = p304_avenant(av->nlines, cur, con, rule, av->rate_bp, rows, err)) != P304_OK)
+		goto fail;
+	for (size_t i = 0; i < av->nlines; i++) {
+		av->lines[i].row = rows[i];
+		av->current_eur += cur[i];
+		if (con[i] != P304_NO_BOUND)
+			av->consumed_eur += con[i];
+		av->reduction_eur += rows[i].reduction_eur;
+		av->next_eur += rows[i].next_eur;
+		av->n_reduced += rows[i].reason == P304_AV_REDUCED;
+		av->n_no_report += rows[i].reason == P304_AV_NO_REPORT;
+	}
+	free(cur);
+	free(con);
+	free(rows);
+	*out = av;
+	return P304_OK;
+fail:
+	free(cur);
+	free(con);
+	free(rows);
+	p304_avenant_result_free(av);
+	return rc;
+}
+
+void p304_avenant_result_free(p304_avenant_result *av)
+{
+	if (!av)
+		return;
+	for (size_t i = 0; i < av->ninputs; i++) {
+		free(av->inputs[i].role);
+		free(av->inputs[i].path);
+	}
+	free(av->inputs);
+	free(av->lines);
+	free(av->id);
+	p304_reference_free(av->reference);
+	free(av);
+}
+
+static const char *const RULES[] = { "stable", "reduce_unconsumed" };
+
+static cJSON *num(int64_t v)
+{
+	char buf[32];
+
+	if (v == P304_NO_BOUND)
+		return cJSON_CreateNull();
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return cJSON_CreateRaw(buf);
+}
+
+p304_code p304_write_avenant_json(const p304_avenant_result *av, FILE *fp, p304_error *err)
+{
+	cJSON *root = cJSON_CreateObject(), *rows;
+	char rate[16], *text;
+	int ok;
+
+	if (!root)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	snprintf(rate, sizeof(rate), "%d.%02d", av->rate_bp / 100, av->rate_bp % 100);
+	cJSON_AddStringToObject(root, "id", av->id);
+	cJSON_AddStringToObject(root, "rule", RULES[av->rule]);
+	cJSON_AddItemToObject(root, "rate_pct", cJSON_CreateRaw(rate));
+	cJSON_AddItemToObject(root, "current_eur", num(av->current_eur));
+	cJSON_AddItemToObject(root, "consumed_eur", num(av->consumed_eur));
+	cJSON_AddItemToObject(root, "reduction_eur", num(av->reduction_eur));
+	cJSON_AddItemToObject(root, "next_eur", num(av->next_eur));
+	rows = cJSON_AddArrayToObject(root, "rows");
+	for (size_t i = 0; rows && i < av->nlines; i++) {
+		const p304_avenant_line *l = &av->lines[i];
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o || !cJSON_AddItemToArray(rows, o))
+			break;
+		cJSON_AddStringToObject(o, "code", l->auth->code);
+		cJSON_AddStringToObject(o, "name", l->auth->name);
+		cJSON_AddItemToObject(o, "current_eur", num(l->current_eur));
+		cJSON_AddItemToObject(o, "consumed_eur", num(l->consumed_eur));
+		cJSON_AddItemToObject(o, "unconsumed_eur", num(l->row.unconsumed_eur));
+		cJSON_AddItemToObject(o, "reduction_eur", num(l->row.reduction_eur));
+		cJSON_AddItemToObject(o, "next_eur", num(l->row.next_eur));
+		cJSON_AddStringToObject(o, "reason", p304_avenant_reason_name(l->row.reason));
+	}
+	text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	ok = fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
+	cJSON_free(text);
+	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed");
+}
+
+static int row(FILE *fp, const char *const *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i && fputc(';', fp) == EOF)
+			return -1;
+		if (csv_fwrite2(fp, f[i], strlen(f[i]), '"') != 0)
+			return -1;
+	}
+	return fputs("\r\n", fp) < 0 ? -1 : 0;
+}
+
+static const char *fmt(char *buf, size_t size, int64_t v)
+{
+	if (v == P304_NO_BOUND)
+		return "";
+	snprintf(buf, size, "%lld", (long long)v);
+	return buf;
+}
+
+p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp, p304_error *err)
+{
+	static const char *const header[] = {
+		"code", "collectivité", "montant de l'année (€)", "consommé (€)",
+		"non consommé (€)", "reprise (€)", "montant de l'avenant (€)", "motif"
+	};
+	static const char *const reason_fr[] = {
+		"montant confirmé", "réduit (non-consommation)", "entièrement consommé",
+		"consommation non déclarée"
+	};
+	char a[32], b[32], c[32], d[32], e[32], line[300];
+	const char *f[8];
+	int bad = fputs("\xEF\xBB\xBF", fp) < 0;
+
+	bad |= row(fp, header, 8);
+	for (size_t i = 0; i < av->nlines; i++) {
+		const p304_avenant_line *l = &av->lines[i];
+
+		f[0] = l->auth->code;
+		f[1] = l->auth->name;
+		f[2] = fmt(a, sizeof(a), l->current_eur);
+		f[3] = fmt(b, sizeof(b), l->consumed_eur);
+		f[4] = fmt(c, sizeof(c), l->row.unconsumed_eur);
+		f[5] = fmt(d, sizeof(d), l->row.reduction_eur);
+		f[6] = fmt(e, sizeof(e), l->row.next_eur);
+		f[7] = reason_fr[l->row.reason];
+		bad |= row(fp, f, 8);
+	}
+	f[0] = "TOTAL"; f[1] = "";
+	f[2] = fmt(a, sizeof(a), av->current_eur);
+	f[3] = fmt(b, sizeof(b), av->consumed_eur);
+	f[4] = "";
+	f[5] = fmt(d, sizeof(d), av->reduction_eur);
+	f[6] = fmt(e, sizeof(e), av->next_eur);
+	f[7] = "";
+	bad |= row(fp, f, 8);
+	bad |= fputs("\r\n", fp) < 0;
+	if (av->rule == P304_AVENANT_STABLE)
+		snprintf(line, sizeof(line), "Règle : montant stable (aucune reprise)");
+	else
+		snprintf(line, sizeof(line), "Règle : reprise de %d,%02d %% du montant non consommé "
+			 "(arrondi à l'euro inférieur)", av->rate_bp / 100, av->rate_bp % 100);
+	f[0] = line;
+	bad |= row(fp, f, 1);
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+}
