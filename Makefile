@@ -37,7 +37,7 @@ UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test unit cases demo bench install clean
+.PHONY: all deps test unit cases demo bench install clean fuzz
 all: $(BUILD)/p304
 
 # Missing Debian packages are installed when root, otherwise the exact
@@ -94,3 +94,33 @@ install: $(BUILD)/p304
 
 clean:
 	rm -rf build
+
+# libFuzzer harnesses (clang): make fuzz FUZZ_SECONDS=60 runs each that long.
+FUZZ_SECONDS ?= 60
+FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs
+FUZZ_BIN := $(patsubst %,build/fuzz/%,$(FUZZERS))
+FUZZ_CFLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Iinclude -Isrc -D_GNU_SOURCE -DP304_DATADIR='"$(CURDIR)/inputs"'
+
+build/.fuzz-deps-ok: scripts/ensure-deps.sh
+	@sh scripts/ensure-deps.sh clang libclang-rt-14-dev
+	@mkdir -p build && touch $@
+
+build/fuzz/%: test/fuzz/%.c $(CORE_SRC) $(IO_SRC) build/.fuzz-deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(IO_SRC) $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZERS); do \
+		mkdir -p build/fuzz/corpus/$$f build/fuzz/crashes; \
+		echo "== $$f ($(FUZZ_SECONDS) s)"; \
+		./build/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crashes/$$f- \
+			build/fuzz/corpus/$$f test/fuzz/corpus/$$f >build/fuzz/$$f.log 2>&1; \
+		rc=$$?; \
+		grep -E "^stat::(number_of_executed_units|new_units_added)" build/fuzz/$$f.log; \
+		if [ $$rc -ne 0 ]; then \
+			echo "FUZZ FAILURE in $$f (exit $$rc):"; tail -40 build/fuzz/$$f.log; exit 1; \
+		fi; \
+	done

@@ -2,7 +2,8 @@
 # Checks the Debian packages p304 builds and tests with. As root, installs the
 # missing ones (apt-get update, then apt-get install -y); otherwise prints the
 # exact command to run and fails.
-PKGS="gcc make libc6-dev libcsv-dev libcjson-dev libssl-dev libcmocka-dev"
+# Extra packages may be named on the command line (make fuzz adds clang).
+PKGS="${*:-gcc make libc6-dev libcsv-dev libcjson-dev libssl-dev libcmocka-dev}"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -83,6 +83,10 @@ const p304_authority *p304_reference_find(const p304_reference *ref,
 typedef struct p304_csv p304_csv;
 
 p304_code p304_csv_load(const char *path, p304_csv **out, p304_error *err);
+/* The same from a buffer already in memory (copied); `path` names it in
+ * messages. */
+p304_code p304_csv_parse(const char *path, const char *data, size_t len,
+			 p304_csv **out, p304_error *err);
 void p304_csv_free(p304_csv *csv);
 const char *p304_csv_path(const p304_csv *csv);
 size_t p304_csv_ncols(const p304_csv *csv);
@@ -169,6 +173,10 @@ typedef struct p304_scenario {
  * "reference" key (may be NULL). */
 p304_code p304_scenario_load(const char *path, const char *default_reference,
 			     p304_scenario **out, p304_error *err);
+/* The same from text in memory (copied); paths resolve against `path`. */
+p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
+			      const char *default_reference, p304_scenario **out,
+			      p304_error *err);
 void p304_scenario_free(p304_scenario *sc);
 
 /* ------------------------------------------------------------------ */

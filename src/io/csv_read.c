@@ -322,11 +322,25 @@ static int term_char(unsigned char c)
 
 p304_code p304_csv_load(const char *path, p304_csv **out, p304_error *err)
 {
+	char *buf;
+	size_t len;
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_read_file(path, &buf, &len, err)) != P304_OK)
+		return rc;
+	rc = p304_csv_parse(path, buf, len, out, err);
+	free(buf);
+	return rc;
+}
+
+p304_code p304_csv_parse(const char *path, const char *data, size_t len,
+			 p304_csv **out, p304_error *err)
+{
 	p304_csv *csv;
 	struct csv_parser parser;
 	struct parse ps;
 	char *buf = NULL, *text;
-	size_t len = 0;
 	p304_code rc;
 	int parser_ready = 0;
 
@@ -336,8 +350,13 @@ p304_code p304_csv_load(const char *path, p304_csv **out, p304_error *err)
 		free(csv);
 		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
 	}
-	if ((rc = p304_read_file(path, &buf, &len, err)) != P304_OK)
+	buf = malloc(len + 1);
+	if (!buf) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
 		goto fail;
+	}
+	memcpy(buf, data, len);
+	buf[len] = '\0';
 	if (len == 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
 				    "file is empty, expected a header line");

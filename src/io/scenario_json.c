@@ -416,22 +416,39 @@ static int valid_id(const char *id)
 p304_code p304_scenario_load(const char *path, const char *default_reference,
 			     p304_scenario **out, p304_error *err)
 {
+	char *text;
+	size_t len;
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_read_file(path, &text, &len, err)) != P304_OK)
+		return rc;
+	rc = p304_scenario_parse(path, text, len, default_reference, out, err);
+	free(text);
+	return rc;
+}
+
+p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
+			      const char *default_reference, p304_scenario **out,
+			      p304_error *err)
+{
 	p304_scenario *sc;
 	cJSON *root = NULL;
 	const char *end = NULL;
-	size_t len;
 	p304_code rc;
 	char *s = NULL;
 	const cJSON *miss;
 
 	*out = NULL;
 	sc = calloc(1, sizeof(*sc));
-	if (!sc || !(sc->path = strdup(path))) {
+	if (!sc || !(sc->path = strdup(path)) || !(sc->text = malloc(len + 1))) {
+		if (sc)
+			free(sc->path);
 		free(sc);
 		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
 	}
-	if ((rc = p304_read_file(path, &sc->text, &len, err)) != P304_OK)
-		goto fail;
+	memcpy(sc->text, text, len);
+	sc->text[len] = '\0';
 	if (strlen(sc->text) != len) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
 				    "binary data (a NUL byte), expected JSON text");
