@@ -44,10 +44,12 @@ done
 # Lists every file of a tree with its checksum, to see what a run changed.
 snapshot() { (cd "$1" && find . -type f ! -path './expected*' -exec sha256sum {} + | sort); }
 
-for dir in "$ROOT"/test/cases/*/; do
+for dir in "$ROOT"/test/cases/*/ "$ROOT"/test/bad/*/; do
 	name=$(basename "$dir")
 	[ -f "$dir/cmd" ] || continue
+	case "$dir" in */test/bad/*) name="bad/$name" ;; esac
 	work="$scratch/$name"
+	mkdir -p "$(dirname "$work")"
 	cp -R "$dir" "$work"
 	[ -x "$work/setup" ] && (cd "$work" && ./setup)
 	before=$(snapshot "$work")

@@ -79,7 +79,9 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 			continue;
 		}
 		sp = space_len(s + i, len - i);
-		if (sp == 0 || group == 0)
+		/* A space not followed by a digit ends the number ("40000 €"):
+		 * what follows is trailing text, not a misplaced separator. */
+		if (sp == 0 || group == 0 || i + sp >= len || s[i + sp] < '0' || s[i + sp] > '9')
 			break;
 		/* A thousands separator: the group before it must be 1-3 digits
 		 * (first group) or exactly 3 (later groups). */

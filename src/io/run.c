@@ -80,9 +80,21 @@ static p304_code missing_column(const p304_csv *csv, const char *name,
 {
 	char found[600];
 
+	char hint[96] = "";
+
 	p304_csv_describe_columns(csv, found, sizeof(found));
+	/* One column holding another separator: say so, it is the usual
+	 * reason (an export with '|' or ':' rather than ';'). */
+	if (p304_csv_ncols(csv) == 1) {
+		const char *h = p304_csv_header(csv, 0);
+		const char *sep = h + strcspn(h, "|:#/");
+
+		if (*sep)
+			snprintf(hint, sizeof(hint), "; the file seems to use '%c' as separator, "
+				 "p304 reads ';', ',' or tab", *sep);
+	}
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-		"column '%s' not found; columns found: %s", name, found);
+		"column '%s' not found; columns found: %s%s", name, found, hint);
 }
 
 /* Resolves the code cell of each row against the reference list. */
