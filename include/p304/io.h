@@ -372,11 +372,13 @@ p304_code p304_write_result_json(const p304_result *res, FILE *fp,
 				 p304_error *err);
 p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 				p304_error *err);
-p304_code p304_write_manifest(const p304_result *res, const char *command,
+/* `argv` (NULL-terminated) is the command that made the set, with its
+ * actual output folder: `p304 verify` reruns it. */
+p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
 			      FILE *fp, p304_error *err);
 /* A manifest with only the inputs (commands without a scenario). */
 p304_code p304_write_inputs_manifest(const p304_input_file *inputs, size_t n,
-				     const char *command, FILE *fp, p304_error *err);
+				     const char *const *argv, FILE *fp, p304_error *err);
 
 /*
  * An output set written all or nothing: files are written into a fresh

@@ -16,7 +16,8 @@ enum {
 	EXIT_USAGE = 2,      /* bad command line */
 	EXIT_INPUT = 3,      /* an input file is wrong */
 	EXIT_INFEASIBLE = 4, /* the bounds cannot be met */
-	EXIT_IO = 5          /* a file cannot be read or written */
+	EXIT_IO = 5,         /* a file cannot be read or written */
+	EXIT_DIFFERS = 6     /* verify: an input changed or a result differs */
 };
 
 struct cli_command {
@@ -30,6 +31,7 @@ int cmd_avenant(int argc, char **argv);
 int cmd_check_plan(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* One file of an output set and the function that writes it. */
 struct cli_file {
@@ -45,8 +47,11 @@ p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir
 /* Writes `files` plus manifest.json (inputs of `res`) into `dir` as one
  * all-or-nothing set (p304_outset). */
 p304_code cli_write_set(const p304_result *res, const char *dir,
-			const char *command, const struct cli_file *files,
+			const char *const *argv, const struct cli_file *files,
 			size_t nfiles, p304_error *err);
+/* The subcommand's arguments as recorded in a manifest: -o and -q dropped,
+ * "-o outdir" appended; NULL-terminated; free the array (not the strings). */
+const char **cli_argv_with_output(int argc, char **argv, const char *outdir);
 /* The regional table on the terminal. */
 void cli_print_regions(FILE *fp, const p304_region_total *t, size_t n,
 		       const char *const *labels, size_t namounts);

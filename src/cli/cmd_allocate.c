@@ -58,13 +58,14 @@ static p304_code write_regions(const void *ctx, FILE *fp, p304_error *err)
 int cmd_allocate(int argc, char **argv)
 {
 	const char *scenario = NULL, *outdir = NULL;
-	char *defdir = NULL, command[1024];
+	char *defdir = NULL;
 	int quiet = 0, by_region = 0, code = EXIT_INTERNAL;
 	p304_result *res = NULL;
 	int64_t *amounts = NULL;
 	struct regions_ctx reg = { NULL, 0 };
 	struct cli_file files[3];
 	size_t nfiles = 2;
+	const char **margv = NULL;
 	p304_error err;
 
 	p304_error_clear(&err);
@@ -113,9 +114,10 @@ int cmd_allocate(int argc, char **argv)
 		reg.n = p304_region_totals(res->rows, res->nrows, amounts, NULL, reg.t);
 		files[nfiles++] = (struct cli_file){ "par-region.csv", write_regions, &reg };
 	}
-	snprintf(command, sizeof(command), "p304 allocate %s -o %s%s", scenario, outdir,
-		 by_region ? " --by region" : "");
-	if (cli_write_set(res, outdir, command, files, nfiles, &err) != P304_OK) {
+	margv = cli_argv_with_output(argc, argv, outdir);
+	if (!margv)
+		goto out;
+	if (cli_write_set(res, outdir, margv, files, nfiles, &err) != P304_OK) {
 		code = cli_fail(&err);
 		goto out;
 	}
@@ -128,6 +130,7 @@ int cmd_allocate(int argc, char **argv)
 	}
 	code = EXIT_OK;
 out:
+	free(margv);
 	free(defdir);
 	free(amounts);
 	free(reg.t);

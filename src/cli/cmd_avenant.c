@@ -31,7 +31,7 @@ static const char usage[] =
 
 struct ctx {
 	const p304_avenant_result *av;
-	const char *command;
+	const char *const *argv;
 };
 
 static p304_code write_json(const void *c, FILE *fp, p304_error *err)
@@ -48,7 +48,7 @@ static p304_code write_manifest(const void *c, FILE *fp, p304_error *err)
 {
 	const struct ctx *x = c;
 
-	return p304_write_inputs_manifest(x->av->inputs, x->av->ninputs, x->command, fp, err);
+	return p304_write_inputs_manifest(x->av->inputs, x->av->ninputs, x->argv, fp, err);
 }
 
 int cmd_avenant(int argc, char **argv)
@@ -56,9 +56,10 @@ int cmd_avenant(int argc, char **argv)
 	const char *current = NULL, *consumed = NULL, *outdir = NULL, *rate_text = "100";
 	p304_avenant_rule rule = P304_AVENANT_STABLE;
 	p304_avenant_result *av = NULL;
-	char *defdir = NULL, command[2048], a[48], b[48], c[48];
+	char *defdir = NULL, a[48], b[48], c[48];
 	int quiet = 0, code = EXIT_INTERNAL;
 	int64_t rate;
+	const char **margv = NULL;
 	p304_error err;
 
 	p304_error_clear(&err);
@@ -114,11 +115,10 @@ int cmd_avenant(int argc, char **argv)
 			goto out;
 		outdir = defdir;
 	}
-	snprintf(command, sizeof(command), "p304 avenant %s --consumed %s --rule %s --rate %s -o %s",
-		 current, consumed, rule == P304_AVENANT_STABLE ? "stable" : "reduce-unconsumed",
-		 rate_text, outdir);
+	if (!(margv = cli_argv_with_output(argc, argv, outdir)))
+		goto out;
 	{
-		struct ctx x = { av, command };
+		struct ctx x = { av, margv };
 		struct cli_file files[] = {
 			{ "avenant.json", write_json, &x },
 			{ "avenant.csv", write_csv, &x },
@@ -143,6 +143,7 @@ int cmd_avenant(int argc, char **argv)
 	}
 	code = EXIT_OK;
 out:
+	free(margv);
 	free(defdir);
 	p304_avenant_result_free(av);
 	return code;

@@ -94,13 +94,14 @@ static void print_summary(const p304_notification *nt)
 int cmd_reconcile(int argc, char **argv)
 {
 	const char *scenario = NULL, *outdir = NULL, *needs = NULL, *caps = NULL, *plan = NULL;
-	char *defdir = NULL, command[2048];
+	char *defdir = NULL;
 	int quiet = 0, by_region = 0, code = EXIT_INTERNAL;
 	p304_notification *nt = NULL;
 	int64_t *pre = NULL, *notified = NULL;
 	struct regions_ctx reg = { NULL, 0 };
 	struct cli_file files[3];
 	size_t nfiles = 2;
+	const char **margv = NULL;
 	p304_error err;
 
 	p304_error_clear(&err);
@@ -171,10 +172,10 @@ int cmd_reconcile(int argc, char **argv)
 		reg.n = p304_region_totals(nt->alloc->rows, n, pre, notified, reg.t);
 		files[nfiles++] = (struct cli_file){ "par-region.csv", write_regions, &reg };
 	}
-	snprintf(command, sizeof(command), "p304 reconcile %s %s %s%s%s -o %s%s",
-		 scenario, needs ? "--needs" : "--plan", needs ? needs : plan, caps ? " --caps " : "", caps ? caps : "", outdir,
-		 by_region ? " --by region" : "");
-	if (cli_write_set(nt->alloc, outdir, command, files, nfiles, &err) != P304_OK) {
+	margv = cli_argv_with_output(argc, argv, outdir);
+	if (!margv)
+		goto out;
+	if (cli_write_set(nt->alloc, outdir, margv, files, nfiles, &err) != P304_OK) {
 		code = cli_fail(&err);
 		goto out;
 	}
@@ -187,6 +188,7 @@ int cmd_reconcile(int argc, char **argv)
 	}
 	code = EXIT_OK;
 out:
+	free(margv);
 	free(defdir);
 	free(pre);
 	free(notified);

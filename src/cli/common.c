@@ -196,14 +196,14 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 
 struct manifest_ctx {
 	const p304_result *res;
-	const char *command;
+	const char *const *argv;
 };
 
 static p304_code write_manifest(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct manifest_ctx *m = ctx;
 
-	return p304_write_manifest(m->res, m->command, fp, err);
+	return p304_write_manifest(m->res, m->argv, fp, err);
 }
 
 p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir,
@@ -240,10 +240,10 @@ p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir
 }
 
 p304_code cli_write_set(const p304_result *res, const char *dir,
-			const char *command, const struct cli_file *files,
+			const char *const *argv, const struct cli_file *files,
 			size_t nfiles, p304_error *err)
 {
-	struct manifest_ctx m = { res, command };
+	struct manifest_ctx m = { res, argv };
 	struct cli_file all[8];
 
 	if (nfiles + 1 > sizeof(all) / sizeof(all[0]))
@@ -297,4 +297,26 @@ void cli_print_regions(FILE *fp, const p304_region_total *t, size_t n,
 			count += t[i].n;
 		fputc('\n', fp);
 	}
+}
+
+const char **cli_argv_with_output(int argc, char **argv, const char *outdir)
+{
+	const char **v = calloc((size_t)argc + 4, sizeof(char *));
+	size_t n = 0;
+
+	if (!v)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+			i++;
+			continue;
+		}
+		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+			continue;
+		v[n++] = argv[i];
+	}
+	v[n++] = "-o";
+	v[n++] = outdir;
+	v[n] = NULL;
+	return v;
 }

@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
 	{ "check-plan", cmd_check_plan, "check an action plan against the objectives each envelope funds" },
 	{ "reconcile", cmd_reconcile, "from pre-notified amounts and expressed needs to the notification" },
 	{ "validate", cmd_validate, "check a scenario and its input files, write nothing" },
+	{ "verify", cmd_verify, "recompute an output set from its manifest and compare" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -34,7 +35,8 @@ static void print_help(FILE *fp)
 		"\n"
 		"'p304 <command> --help' describes a command. Exit codes: 0 success,\n"
 		"1 internal error, 2 usage error, 3 input error, 4 infeasible bounds,\n"
-		"5 file cannot be read or written (docs/exit-codes.md).\n");
+		"5 file cannot be read or written, 6 verify found differences\n"
+		"(docs/exit-codes.md).\n");
 }
 
 int main(int argc, char **argv)

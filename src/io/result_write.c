@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Criterion values are × 1000: print 1234500 as 1234.5, 1234000 as 1234. */
 static void format_scaled(int64_t v, char *buf, size_t size, char dec)
@@ -248,11 +249,15 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
 }
 
-/* tool, version, command, time and the inputs with their SHA-256. */
-static cJSON *manifest_base(const p304_input_file *in, size_t n, const char *command)
+/* tool, version, command (text and argument vector, with the working
+ * directory: `p304 verify` reruns exactly this), time, and the inputs with
+ * their SHA-256. */
+static cJSON *manifest_base(const p304_input_file *in, size_t n,
+			    const char *const *argv)
 {
-	cJSON *root = cJSON_CreateObject(), *inputs;
-	char stamp[32];
+	cJSON *root = cJSON_CreateObject(), *inputs, *args;
+	char stamp[32], command[4096], cwd[4096];
+	size_t len = 0;
 	time_t now = time(NULL);
 	struct tm tm;
 	int bad = !root;
@@ -263,7 +268,15 @@ static cJSON *manifest_base(const p304_input_file *in, size_t n, const char *com
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	bad |= !cJSON_AddStringToObject(root, "tool", "p304");
 	bad |= !cJSON_AddStringToObject(root, "version", P304_VERSION);
+	len = (size_t)snprintf(command, sizeof(command), "p304");
+	for (size_t i = 0; argv[i] && len < sizeof(command); i++)
+		len += (size_t)snprintf(command + len, sizeof(command) - len, " %s", argv[i]);
 	bad |= !cJSON_AddStringToObject(root, "command", command);
+	args = cJSON_AddArrayToObject(root, "argv");
+	bad |= !args;
+	for (size_t i = 0; args && argv[i]; i++)
+		bad |= !cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
+	bad |= !cJSON_AddStringToObject(root, "cwd", getcwd(cwd, sizeof(cwd)) ? cwd : "");
 	bad |= !cJSON_AddStringToObject(root, "generated_utc", stamp);
 	inputs = cJSON_AddArrayToObject(root, "inputs");
 	bad |= !inputs;
@@ -285,15 +298,15 @@ static cJSON *manifest_base(const p304_input_file *in, size_t n, const char *com
 }
 
 p304_code p304_write_inputs_manifest(const p304_input_file *inputs, size_t n,
-				     const char *command, FILE *fp, p304_error *err)
+				     const char *const *argv, FILE *fp, p304_error *err)
 {
-	return print_json(manifest_base(inputs, n, command), fp, err);
+	return print_json(manifest_base(inputs, n, argv), fp, err);
 }
 
-p304_code p304_write_manifest(const p304_result *res, const char *command,
+p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
 			      FILE *fp, p304_error *err)
 {
-	cJSON *root = manifest_base(res->inputs, res->ninputs, command), *scen;
+	cJSON *root = manifest_base(res->inputs, res->ninputs, argv), *scen;
 	int bad = !root;
 
 	if (bad)
