@@ -123,5 +123,11 @@ else
 	fail=$((fail + 1))
 fi
 
+if sh "$ROOT/test/atomic-kill.sh" "$P304" 60; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
