@@ -342,6 +342,49 @@ p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp,
 				 p304_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Comparing two scenarios or results (p304 compare)                   */
+/* ------------------------------------------------------------------ */
+
+typedef struct p304_compare_row {
+	char *code, *name;        /* owned */
+	int in_a, in_b;           /* takes part on each side */
+	int64_t a_eur, b_eur;
+	const char *status_a, *status_b; /* "floor", "ceiling", "free", "absent" */
+	int rank_a, rank_b;       /* 1 = largest amount; 0 = absent */
+	int64_t *contrib;         /* per factor (all factor names), whole euros */
+	char *note;               /* e.g. "6AE compared with 67 + 68 in A" */
+} p304_compare_row;
+
+typedef struct p304_comparison {
+	char *a_id, *b_id, *a_title, *b_title;
+	int decomposed;           /* both sides are scenarios */
+	char **factors;           /* every factor name, in order */
+	unsigned char *differs;   /* per factor: 1 when A and B differ on it */
+	size_t nfactors;
+	p304_compare_row *rows;   /* in code order */
+	size_t nrows;
+	int64_t a_total, b_total;
+	size_t winners, losers, unchanged, entering, leaving;
+	char **notes;             /* joins across codings, adjustments */
+	size_t nnotes;
+	p304_input_file *inputs;  /* of both sides */
+	size_t ninputs;
+} p304_comparison;
+
+/* A and B are scenario files (then every change is split between the
+ * factors that differ, by the Shapley value: docs/compare.md) or result
+ * files of p304 (repartition.json, notification.json: amounts only). Free
+ * with p304_comparison_free. */
+p304_code p304_run_compare(const char *a_path, const char *b_path,
+			   const char *default_reference, p304_comparison **out,
+			   p304_error *err);
+void p304_comparison_free(p304_comparison *cmp);
+p304_code p304_write_comparison_json(const p304_comparison *cmp, FILE *fp,
+				     p304_error *err);
+p304_code p304_write_comparison_csv(const p304_comparison *cmp, FILE *fp,
+				    p304_error *err);
+
+/* ------------------------------------------------------------------ */
 /* Regional totals (--by region): the préfet de région runs the BOP 304  */
 /* ------------------------------------------------------------------ */
 

@@ -343,4 +343,24 @@ p304_code p304_avenant(size_t n, const int64_t *current, const int64_t *consumed
 		       p304_avenant_rule rule, int rate_bp, p304_avenant_row *rows,
 		       p304_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Explaining a change: Shapley attribution over factors               */
+/* ------------------------------------------------------------------ */
+
+#define P304_MAX_FACTORS 10
+
+/*
+ * Splits each row's change between nf factors (nf <= P304_MAX_FACTORS) by
+ * the Shapley value: the average, over every order in which the factors can
+ * be switched from A to B, of the change the factor causes. values[s*n + i]
+ * is row i's amount when the factors in bitmask s take B's value (s = 0: all
+ * A; s = 2^nf − 1: all B). contrib[i*nf + f] receives whole euros that add
+ * up exactly to values[full][i] − values[0][i]; a factor that never changes
+ * anything gets 0, and swapping A and B negates every contribution (the
+ * rounding is symmetric). Exact arithmetic in 128-bit integers.
+ * Errors: P304_ERR_USAGE when nf is too large.
+ */
+p304_code p304_shapley(size_t n, size_t nf, const int64_t *values,
+		       int64_t *contrib, p304_error *err);
+
 #endif /* P304_H */

@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
 	{ "allocate", cmd_allocate, "compute the pre-notified amounts of a scenario" },
 	{ "avenant", cmd_avenant, "next year's amounts of a multi-year contract (stable or reduced)" },
 	{ "check-plan", cmd_check_plan, "check an action plan against the objectives each envelope funds" },
+	{ "compare", cmd_compare, "compare two scenarios and explain every change exactly" },
 	{ "reconcile", cmd_reconcile, "from pre-notified amounts and expressed needs to the notification" },
 	{ "validate", cmd_validate, "check a scenario and its input files, write nothing" },
 	{ "verify", cmd_verify, "recompute an output set from its manifest and compare" },
