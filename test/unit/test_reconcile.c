@@ -128,7 +128,7 @@ static void test_late_is_missing(void **state)
 static void test_properties(void **state)
 {
 	enum { MAXN = 120 };
-	static char cb[MAXN][8];
+	static char cb[MAXN][24];
 	static const char *codes[MAXN];
 	static int64_t p[MAXN], need[MAXN], cap[MAXN];
 	static long double sh[MAXN];
