@@ -25,7 +25,7 @@ Q        := $(if $(V),,@)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 CFLAGS   += -std=c17 $(WARN) $(OPT) -g -Iinclude -D_GNU_SOURCE
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LIBS     := -lcsv -lcjson -lcrypto -lm
+LIBS     := -lcsv -lcjson -lcrypto -lm -lpthread
 TESTLIBS := -lcmocka
 
 CORE_SRC := $(wildcard src/core/*.c)

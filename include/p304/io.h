@@ -385,6 +385,46 @@ p304_code p304_write_comparison_csv(const p304_comparison *cmp, FILE *fp,
 				    p304_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Sensitivity sweeps (p304 sweep)                                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct p304_sweep_options {
+	size_t samples;
+	uint64_t seed;
+	int vary_weights, vary_data;   /* 1 = vary */
+	double weight_points, data_pct;
+	int64_t floor_min, floor_max;  /* P304_NO_BOUND = keep the scenario's */
+	int64_t ceiling_min, ceiling_max;
+	int threads;
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
+} p304_sweep_options;
+
+typedef struct p304_tornado {
+	char *factor;          /* "weights", "data:enfants_ase", "floor", "ceiling" */
+	int64_t spread_eur;    /* mean width of the 5-95 % band, over authorities */
+} p304_tornado;
+
+typedef struct p304_sweep_result {
+	p304_result *base;     /* owned: the scenario's own allocation */
+	p304_sweep_options opt;
+	p304_sweep_stat *stats;/* aligned with base->rows */
+	p304_sweep_summary summary;
+	p304_tornado *tornado; /* largest spread first */
+	size_t ntornado;
+	double seconds;        /* wall time of the main sweep */
+} p304_sweep_result;
+
+/* Runs the scenario, then opt->samples variants around it, then one smaller
+ * sweep per factor for the tornado summary. Free with p304_sweep_result_free. */
+p304_code p304_run_sweep(const char *scenario_path, const char *default_reference,
+			 const p304_sweep_options *opt, p304_sweep_result **out,
+			 p304_error *err);
+void p304_sweep_result_free(p304_sweep_result *sw);
+p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_error *err);
+p304_code p304_write_sweep_csv(const p304_sweep_result *sw, FILE *fp, p304_error *err);
+
+/* ------------------------------------------------------------------ */
 /* Regional totals (--by region): the préfet de région runs the BOP 304  */
 /* ------------------------------------------------------------------ */
 

@@ -363,4 +363,56 @@ p304_code p304_avenant(size_t n, const int64_t *current, const int64_t *consumed
 p304_code p304_shapley(size_t n, size_t nf, const int64_t *values,
 		       int64_t *contrib, p304_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Sensitivity sweeps                                                   */
+/* ------------------------------------------------------------------ */
+
+/* What a sweep varies (bitmask). */
+#define P304_VARY_WEIGHTS  1u
+#define P304_VARY_DATA     2u   /* every criterion */
+#define P304_VARY_FLOOR    4u
+#define P304_VARY_CEILING  8u
+/* P304_VARY_COLUMN(k): the data of criterion k only (k < 16) */
+#define P304_VARY_COLUMN(k) (16u << (k))
+
+typedef struct p304_sweep_spec {
+	const p304_problem *base;  /* the scenario; variant 0 is the base itself */
+	size_t samples;            /* variants, base included */
+	uint64_t seed;
+	unsigned vary;             /* P304_VARY_* */
+	double weight_points;      /* each weight ± up to this many points, then
+				    * renormalised to 100 % */
+	double data_pct;           /* each figure × (1 ± up to this %) */
+	int64_t floor_min, floor_max;     /* uniform, rounded to the unit */
+	int64_t ceiling_min, ceiling_max;
+	int threads;               /* >= 1; results do not depend on it */
+	size_t max_stored;         /* amounts kept for the percentiles (0: 16M) */
+	/* called now and then from the calling thread; may be NULL */
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
+} p304_sweep_spec;
+
+typedef struct p304_sweep_stat {
+	int64_t base_eur, min_eur, p5_eur, median_eur, p95_eur, max_eur;
+	size_t at_floor, at_ceiling; /* variants where the authority sits there */
+} p304_sweep_stat;
+
+typedef struct p304_sweep_summary {
+	size_t done;        /* variants computed */
+	size_t infeasible;  /* variants whose bounds could not be met (skipped) */
+	size_t stored;      /* variants behind the percentiles (every one, or a
+			     * regular subsample when n × samples is too large) */
+} p304_sweep_summary;
+
+/*
+ * Runs spec->samples allocations around the base problem with the exact
+ * solver and rounding of p304_allocate; variant v draws from its own random
+ * stream (seed, v), so results are identical for any number of threads.
+ * Per-variant work reuses precomputed totals (when data do not vary) and
+ * per-thread buffers: nothing is allocated per variant. `stats` holds
+ * base->n entries. Percentiles are nearest-rank over the stored variants.
+ */
+p304_code p304_sweep(const p304_sweep_spec *spec, p304_sweep_stat *stats,
+		     p304_sweep_summary *summary, p304_error *err);
+
 #endif /* P304_H */

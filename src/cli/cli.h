@@ -31,6 +31,7 @@ int cmd_avenant(int argc, char **argv);
 int cmd_check_plan(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 

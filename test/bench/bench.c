@@ -176,6 +176,33 @@ static void bench_csv(size_t nrows)
 	unlink(path);
 }
 
+/* Variants per second of a sweep: n entities, bounds and rounding. */
+static void bench_sweep(size_t n, unsigned vary, const char *what, int threads, size_t samples)
+{
+	struct synth s;
+	p304_sweep_stat *st;
+	p304_sweep_summary sum;
+	p304_error err;
+	p304_problem p;
+	p304_sweep_spec sp;
+	double t0, el;
+
+	synth_make(&s, n, 11);
+	p = problem(&s, (int64_t)n * 500000, 300000, 1500000);
+	st = malloc(n * sizeof(*st));
+	if (!st)
+		exit(1);
+	sp = (p304_sweep_spec){ .base = &p, .samples = samples, .seed = 1, .vary = vary,
+		.weight_points = 2, .data_pct = 5, .threads = threads };
+	t0 = now();
+	must(p304_sweep(&sp, st, &sum, &err), &err);
+	el = now() - t0;
+	printf("  sweep, %6zu entities, %-13s %d thread%s %9.0f variants/s (%zu in %.2f s)\n",
+	       n, what, threads, threads > 1 ? "s" : " ", (double)samples / el, samples, el);
+	free(st);
+	synth_free(&s);
+}
+
 int main(void)
 {
 	struct rusage ru;
@@ -184,6 +211,11 @@ int main(void)
 	bench_throughput();
 	time_one(35000, 9);
 	time_one(1000000, 5);
+	bench_sweep(101, P304_VARY_WEIGHTS, "weights,", 1, 300000);
+	bench_sweep(101, P304_VARY_WEIGHTS, "weights,", 2, 300000);
+	bench_sweep(101, P304_VARY_WEIGHTS | P304_VARY_DATA, "weights+data,", 1, 200000);
+	bench_sweep(101, P304_VARY_WEIGHTS | P304_VARY_DATA, "weights+data,", 2, 200000);
+	bench_sweep(35000, P304_VARY_WEIGHTS | P304_VARY_DATA, "weights+data,", 2, 200);
 	bench_csv(1000000);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("  peak memory (max RSS)               %9.1f MiB\n", (double)ru.ru_maxrss / 1024.0);

@@ -1,0 +1,225 @@
+/*
+ * cmd_sweep.c - `p304 sweep SCENARIO --samples N [options]`: how much each
+ * authority's amount moves when weights, figures and bounds move a little.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: p304 sweep SCENARIO.json --samples N [--weights PTS] [--data PCT]\n"
+	"                  [--floor MIN:MAX] [--ceiling MIN:MAX] [--seed S] [--threads T]\n"
+	"                  [-o DIR] [-q]\n"
+	"\n"
+	"Draws N variants around the scenario (the first is the scenario itself)\n"
+	"and reports, per authority, the minimum, 5th percentile, median, 95th\n"
+	"percentile and maximum of its amount and how often it sits at the floor\n"
+	"or the ceiling; then a tornado: which factor moves the amounts most.\n"
+	"\n"
+	"  --samples N      number of variants (required)\n"
+	"  --weights PTS    each weight moves by up to ±PTS points, renormalised to\n"
+	"                   100 %% (default 2; 0 keeps the weights)\n"
+	"  --data PCT       each figure moves by up to ±PCT %% (default 5; 0 keeps them)\n"
+	"  --floor MIN:MAX  floor drawn in [MIN, MAX] euros (default: the scenario's)\n"
+	"  --ceiling MIN:MAX  ceiling drawn in [MIN, MAX] euros\n"
+	"  --seed S         random seed (default 1): same seed, same results\n"
+	"  --threads T      worker threads (default 1); results do not depend on T\n"
+	"  -o DIR           output folder (default: outputs/<id>-sweep/)\n"
+	"  -q               print nothing on stdout\n"
+	"\n"
+	"Writes DIR/sweep.json, DIR/sweep.csv and DIR/manifest.json. A progress bar\n"
+	"with rate and remaining time goes to stderr when it is a terminal.\n"
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible scenario, 5 file error.\n";
+
+struct bar {
+	double start;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+	struct bar *b = ctx;
+	double el = now() - b->start, rate = el > 0 ? (double)done / el : 0;
+	int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : width;
+
+	fprintf(stderr, "\r  [%.*s%*s] %3d %%  %10.0f variantes/s  reste %4.0f s ", fill,
+		"##############################", width - fill, "",
+		total ? (int)(100.0 * (double)done / (double)total) : 100, rate,
+		rate > 0 ? (double)(total - done) / rate : 0.0);
+	if (done >= total)
+		fputc('\n', stderr);
+}
+
+static int parse_range(const char *s, int64_t *lo, int64_t *hi)
+{
+	const char *colon = strchr(s, ':');
+
+	if (!colon)
+		return -1;
+	return p304_parse_decimal(s, (size_t)(colon - s), 0, P304_MAX_EUR, lo, NULL, 0) ||
+	       p304_parse_decimal(colon + 1, strlen(colon + 1), 0, P304_MAX_EUR, hi, NULL, 0) ||
+	       *hi < *lo ? -1 : 0;
+}
+
+static int parse_real(const char *s, double *out, double max)
+{
+	int64_t v;
+
+	if (p304_parse_decimal(s, strlen(s), 3, -1, &v, NULL, 0) != 0 || (double)v / 1000.0 > max)
+		return -1;
+	*out = (double)v / 1000.0;
+	return 0;
+}
+
+struct ctx {
+	const p304_sweep_result *sw;
+	const char *const *argv;
+};
+
+static p304_code write_json(const void *c, FILE *fp, p304_error *err)
+{
+	return p304_write_sweep_json(((const struct ctx *)c)->sw, fp, err);
+}
+
+static p304_code write_csv(const void *c, FILE *fp, p304_error *err)
+{
+	return p304_write_sweep_csv(((const struct ctx *)c)->sw, fp, err);
+}
+
+static p304_code write_manifest(const void *c, FILE *fp, p304_error *err)
+{
+	const struct ctx *x = c;
+
+	return p304_write_manifest(x->sw->base, x->argv, fp, err);
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	const char *scenario = NULL, *outdir = NULL, **margv = NULL;
+	char *defdir = NULL, a[48], b2[48];
+	int quiet = 0, code = EXIT_INTERNAL;
+	p304_sweep_options o = { .samples = 0, .seed = 1, .vary_weights = 1, .vary_data = 1,
+		.weight_points = 2.0, .data_pct = 5.0, .floor_min = P304_NO_BOUND,
+		.floor_max = P304_NO_BOUND, .ceiling_min = P304_NO_BOUND,
+		.ceiling_max = P304_NO_BOUND, .threads = 1 };
+	p304_sweep_result *sw = NULL;
+	struct bar bar = { now() };
+	p304_error err;
+	int64_t v;
+
+	p304_error_clear(&err);
+	for (int i = 1; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : "";
+
+		if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(opt, "-q")) {
+			quiet = 1;
+		} else if (opt[0] == '-' && opt[1] && i + 1 >= argc) {
+			return cli_usage_error("sweep", "%s needs a value", opt);
+		} else if (!strcmp(opt, "-o")) {
+			outdir = argv[++i];
+		} else if (!strcmp(opt, "--samples") && ++i) {
+			if (p304_parse_decimal(val, strlen(val), 0, 100000000, &v, NULL, 0) || v < 1)
+				return cli_usage_error("sweep", "--samples takes 1 to 100000000");
+			o.samples = (size_t)v;
+		} else if (!strcmp(opt, "--seed") && ++i) {
+			if (p304_parse_decimal(val, strlen(val), 0, -1, &v, NULL, 0))
+				return cli_usage_error("sweep", "--seed takes a whole number");
+			o.seed = (uint64_t)v;
+		} else if (!strcmp(opt, "--threads") && ++i) {
+			if (p304_parse_decimal(val, strlen(val), 0, 64, &v, NULL, 0) || v < 1)
+				return cli_usage_error("sweep", "--threads takes 1 to 64");
+			o.threads = (int)v;
+		} else if (!strcmp(opt, "--weights")) {
+			if (parse_real(argv[++i], &o.weight_points, 100.0))
+				return cli_usage_error("sweep", "--weights takes points from 0 to 100");
+			o.vary_weights = o.weight_points > 0;
+		} else if (!strcmp(opt, "--data")) {
+			if (parse_real(argv[++i], &o.data_pct, 100.0))
+				return cli_usage_error("sweep", "--data takes a percentage from 0 to 100");
+			o.vary_data = o.data_pct > 0;
+		} else if (!strcmp(opt, "--floor")) {
+			if (parse_range(argv[++i], &o.floor_min, &o.floor_max))
+				return cli_usage_error("sweep", "--floor takes MIN:MAX in whole euros");
+		} else if (!strcmp(opt, "--ceiling")) {
+			if (parse_range(argv[++i], &o.ceiling_min, &o.ceiling_max))
+				return cli_usage_error("sweep", "--ceiling takes MIN:MAX in whole euros");
+		} else if (opt[0] == '-' && opt[1]) {
+			return cli_usage_error("sweep", "unknown option '%s'", opt);
+		} else if (!scenario) {
+			scenario = opt;
+		} else {
+			return cli_usage_error("sweep", "one scenario at a time ('%s' is extra)", opt);
+		}
+	}
+	if (!scenario)
+		return cli_usage_error("sweep", "missing SCENARIO.json");
+	if (!o.samples)
+		return cli_usage_error("sweep", "missing --samples N");
+	if (isatty(2)) {
+		o.progress = progress;
+		o.progress_ctx = &bar;
+	}
+	if (p304_run_sweep(scenario, cli_default_reference(), &o, &sw, &err) != P304_OK)
+		return cli_fail(&err);
+	if (!outdir) {
+		if (asprintf(&defdir, "outputs/%s-sweep", sw->base->scenario->id) < 0)
+			goto out;
+		outdir = defdir;
+	}
+	if (!(margv = cli_argv_with_output(argc, argv, outdir)))
+		goto out;
+	{
+		struct ctx x = { sw, margv };
+		struct cli_file files[] = {
+			{ "sweep.json", write_json, &x },
+			{ "sweep.csv", write_csv, &x },
+			{ "manifest.json", write_manifest, &x },
+		};
+
+		if (cli_write_files(sw->base->inputs, sw->base->ninputs, outdir, files, 3, &err) != P304_OK) {
+			code = cli_fail(&err);
+			goto out;
+		}
+	}
+	if (!quiet) {
+		size_t widest = 0;
+
+		printf("%s (%s) — sensibilité\n", sw->base->scenario->title, sw->base->scenario->id);
+		printf("  variantes            %zu (graine %llu, %zu irréalisables)\n", o.samples,
+		       (unsigned long long)o.seed, sw->summary.infeasible);
+		for (size_t i = 1; i < sw->base->nrows; i++)
+			if (sw->stats[i].p95_eur - sw->stats[i].p5_eur >
+			    sw->stats[widest].p95_eur - sw->stats[widest].p5_eur)
+				widest = i;
+		if (sw->base->nrows)
+			printf("  bande 5-95 %% la plus large  %s (%s) : %s à %s\n",
+			       sw->base->rows[widest].code, sw->base->rows[widest].name,
+			       cli_eur(a, sizeof(a), sw->stats[widest].p5_eur),
+			       cli_eur(b2, sizeof(b2), sw->stats[widest].p95_eur));
+		printf("  facteurs (largeur moyenne de la bande 5-95 %%)\n");
+		for (size_t i = 0; i < sw->ntornado; i++)
+			printf("    %-28s %s\n", sw->tornado[i].factor,
+			       cli_eur(a, sizeof(a), sw->tornado[i].spread_eur));
+		printf("  écrit dans           %s/ (sweep.json, sweep.csv, manifest.json)\n", outdir);
+	}
+	code = EXIT_OK;
+out:
+	free(margv);
+	free(defdir);
+	p304_sweep_result_free(sw);
+	return code;
+}

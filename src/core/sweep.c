@@ -1,0 +1,333 @@
+/*
+ * sweep.c - sensitivity: thousands of allocations around a scenario (weights
+ * moved by a few points, figures perturbed by a few percent, floor and
+ * ceiling over a range), each with the exact solver and rounding of the
+ * core. Variant v uses its own random stream, so the numbers do not depend
+ * on the number of threads; work that does not change between variants
+ * (criterion totals when the data do not vary) is done once.
+ */
+#include <p304/p304.h>
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "workspace.h"
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [-1, 1). */
+static double unit_sym(uint64_t *s)
+{
+	return (double)(splitmix(s) >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+}
+
+struct shared {
+	const p304_sweep_spec *spec;
+	size_t n, k, stride;        /* stride: store every stride-th variant */
+	int64_t *store;             /* stored × n amounts */
+	long double *colscale;      /* k: w_k / T_k of the base (data fixed) */
+	atomic_size_t done, infeasible;
+	size_t *at_floor, *at_ceiling; /* threads × n */
+	int64_t *mins, *maxs;          /* threads × n */
+	p304_code rc;
+	p304_error err;
+	pthread_mutex_t lock;
+};
+
+struct worker {
+	struct shared *sh;
+	int id, nthreads;
+};
+
+static void fail(struct shared *sh, p304_code rc, const p304_error *e)
+{
+	pthread_mutex_lock(&sh->lock);
+	if (sh->rc == P304_OK) {
+		sh->rc = rc;
+		sh->err = *e;
+	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* An infeasible variant (bounds that cannot be met): counted, and its
+ * stored slot marked so the percentiles leave it out. */
+#define SKIPPED INT64_MIN
+
+static void skip(struct shared *sh, size_t v)
+{
+	if (v % sh->stride == 0)
+		for (size_t i = 0; i < sh->n; i++)
+			sh->store[(v / sh->stride) * sh->n + i] = SKIPPED;
+	atomic_fetch_add(&sh->infeasible, 1);
+	atomic_fetch_add(&sh->done, 1);
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	const p304_sweep_spec *sp = sh->spec;
+	const p304_problem *b = sp->base;
+	size_t n = sh->n, k = sh->k;
+	p304_workspace *ws = p304_workspace_new();
+	int64_t *vals = malloc(n * k * sizeof(int64_t)), *totals = malloc(k * sizeof(int64_t));
+	long double *shares = malloc(n * sizeof(long double)), *exact = malloc(n * sizeof(long double));
+	p304_status *pos = malloc(n * sizeof(p304_status));
+	int64_t *amounts = malloc(n * sizeof(int64_t));
+	size_t *atf = sh->at_floor + (size_t)w->id * n, *atc = sh->at_ceiling + (size_t)w->id * n;
+	int64_t *mn = sh->mins + (size_t)w->id * n, *mx = sh->maxs + (size_t)w->id * n;
+	p304_error e;
+
+	if (!ws || !vals || !totals || !shares || !exact || !pos || !amounts ||
+	    workspace_reserve(ws, n, k, &e) != P304_OK) {
+		p304_error_set(&e, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		fail(sh, P304_ERR_NOMEM, &e);
+		goto out;
+	}
+	for (size_t v = (size_t)w->id; v < sp->samples && sh->rc == P304_OK; v += (size_t)w->nthreads) {
+		uint64_t rs = sp->seed ^ (0xD1B54A32D192ED03ULL * (v + 1));
+		long double wt[64], wsum = 0.0L;
+		int64_t F = b->floor_eur, C = b->ceiling_eur, target;
+		int data = v > 0 && (sp->vary & (P304_VARY_DATA | ~0xFu));
+		long double lambda;
+
+		/* weights */
+		for (size_t c = 0; c < k; c++) {
+			double d = v > 0 && (sp->vary & P304_VARY_WEIGHTS) ? unit_sym(&rs) * sp->weight_points : 0.0;
+			long double x = b->weights[c] * 100.0L + (long double)d;
+
+			wt[c] = x > 0.0L ? x : 0.0L;
+			wsum += wt[c];
+		}
+		for (size_t c = 0; c < k; c++)
+			wt[c] /= wsum;
+		/* bounds */
+		if (v > 0 && (sp->vary & P304_VARY_FLOOR))
+			F = (sp->floor_min + (int64_t)((double)(sp->floor_max - sp->floor_min) *
+				 (unit_sym(&rs) + 1.0) / 2.0)) / b->unit_eur * b->unit_eur;
+		if (v > 0 && (sp->vary & P304_VARY_CEILING))
+			C = (sp->ceiling_min + (int64_t)((double)(sp->ceiling_max - sp->ceiling_min) *
+				 (unit_sym(&rs) + 1.0) / 2.0) + b->unit_eur - 1) / b->unit_eur * b->unit_eur;
+		if (F != P304_NO_BOUND && C != P304_NO_BOUND && C < F)
+			C = F;
+		/* shares: from the precomputed column scales when the data are
+		 * fixed, else from perturbed figures and their new totals */
+		if (!data) {
+			long double sc[64];
+
+			for (size_t c = 0; c < k; c++)
+				sc[c] = sh->colscale[c] * wt[c] / b->weights[c];
+			for (size_t i = 0; i < n; i++) {
+				long double s = 0.0L;
+
+				for (size_t c = 0; c < k; c++)
+					if (b->weights[c] > 0.0L)
+						s += (long double)b->values[i * k + c] * sc[c];
+				shares[i] = s;
+			}
+			/* a weight that was 0 in the base got none above: */
+			for (size_t c = 0; c < k; c++)
+				if (!(b->weights[c] > 0.0L) && wt[c] > 0.0L) {
+					data = 1;
+					break;
+				}
+		}
+		if (data) {
+			for (size_t i = 0; i < n; i++)
+				for (size_t c = 0; c < k; c++) {
+					int64_t x = b->values[i * k + c];
+					int col = (sp->vary & P304_VARY_DATA) ||
+						  (c < 16 && (sp->vary & P304_VARY_COLUMN(c)));
+
+					if (v > 0 && col && sp->data_pct > 0.0)
+						x = (int64_t)llround((double)x * (1.0 + unit_sym(&rs) * sp->data_pct / 100.0));
+					vals[i * k + c] = x < 0 ? 0 : x;
+				}
+			if (p304_compute_shares(n, k, vals, wt, totals, shares, &e) != P304_OK) {
+				skip(sh, v);
+				continue;
+			}
+		}
+		if ((F != P304_NO_BOUND && (int64_t)n * F > b->envelope_eur) ||
+		    (C != P304_NO_BOUND && (int64_t)n * C < b->envelope_eur) ||
+		    p304_solve_clamped(n, shares, NULL, F == P304_NO_BOUND ? 0 : F, NULL, C,
+				       b->envelope_eur, ws, &lambda, exact, pos, &e) != P304_OK) {
+			skip(sh, v);
+			continue;
+		}
+		target = b->envelope_eur - b->envelope_eur % b->unit_eur;
+		if (p304_round_largest_remainder(n, exact, b->codes, b->unit_eur, target, NULL, C,
+						 ws, amounts, &e) != P304_OK) {
+			fail(sh, e.code, &e);
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (F != P304_NO_BOUND && pos[i] == P304_FLOOR)
+				atf[i]++;
+			else if (pos[i] == P304_CEILING)
+				atc[i]++;
+			if (amounts[i] < mn[i])
+				mn[i] = amounts[i];
+			if (amounts[i] > mx[i])
+				mx[i] = amounts[i];
+		}
+		if (v % sh->stride == 0)
+			memcpy(sh->store + (v / sh->stride) * n, amounts, n * sizeof(int64_t));
+		atomic_fetch_add(&sh->done, 1);
+	}
+out:
+	p304_workspace_free(ws);
+	free(vals);
+	free(totals);
+	free(shares);
+	free(exact);
+	free(pos);
+	free(amounts);
+	return NULL;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
+		     p304_sweep_summary *sum, p304_error *err)
+{
+	const p304_problem *b = sp->base;
+	struct shared sh;
+	struct worker *wk = NULL;
+	pthread_t *th = NULL;
+	int nt = sp->threads < 1 ? 1 : sp->threads > 64 ? 64 : sp->threads;
+	size_t n = b->n, k = b->k, maxst = sp->max_stored ? sp->max_stored : (size_t)16 << 20;
+	size_t stored, started = 0;
+	int64_t *col = NULL, *totals = NULL;
+	long double *tmp = NULL;
+	p304_code rc;
+
+	memset(&sh, 0, sizeof(sh));
+	if (sp->samples < 1 || k > 64 || k == 0 || n == 0)
+		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
+			"a sweep needs at least one sample, 1 to 64 criteria and a participant");
+	if (((sp->vary & P304_VARY_FLOOR) && (sp->floor_min < 0 || sp->floor_max < sp->floor_min)) ||
+	    ((sp->vary & P304_VARY_CEILING) && (sp->ceiling_min < 0 || sp->ceiling_max < sp->ceiling_min)))
+		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, "a bound range is empty or negative");
+	sh.spec = sp;
+	sh.n = n;
+	sh.k = k;
+	/* keep every stride-th variant for the percentiles */
+	sh.stride = 1;
+	while ((sp->samples + sh.stride - 1) / sh.stride * n > maxst)
+		sh.stride++;
+	stored = (sp->samples + sh.stride - 1) / sh.stride;
+	sh.store = malloc(stored * n * sizeof(int64_t));
+	sh.colscale = malloc(k * sizeof(long double));
+	sh.at_floor = calloc((size_t)nt * n, sizeof(size_t));
+	sh.at_ceiling = calloc((size_t)nt * n, sizeof(size_t));
+	sh.mins = malloc((size_t)nt * n * sizeof(int64_t));
+	sh.maxs = malloc((size_t)nt * n * sizeof(int64_t));
+	totals = malloc(k * sizeof(int64_t));
+	tmp = malloc(n * sizeof(long double));
+	col = malloc((stored ? stored : 1) * sizeof(int64_t));
+	wk = calloc((size_t)nt, sizeof(*wk));
+	th = calloc((size_t)nt, sizeof(*th));
+	if (!sh.store || !sh.colscale || !sh.at_floor || !sh.at_ceiling || !sh.mins || !sh.maxs ||
+	    !totals || !tmp || !col || !wk || !th) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory for the sweep");
+		goto out;
+	}
+	for (size_t i = 0; i < (size_t)nt * n; i++) {
+		sh.mins[i] = INT64_MAX;
+		sh.maxs[i] = INT64_MIN;
+	}
+	/* criterion totals of the base, once */
+	if ((rc = p304_compute_shares(n, k, b->values, b->weights, totals, tmp, err)) != P304_OK)
+		goto out;
+	for (size_t c = 0; c < k; c++)
+		sh.colscale[c] = totals[c] ? b->weights[c] / (long double)totals[c] : 0.0L;
+	pthread_mutex_init(&sh.lock, NULL);
+	for (int t = 0; t < nt; t++) {
+		wk[t] = (struct worker){ &sh, t, nt };
+		if (pthread_create(&th[t], NULL, work, &wk[t]) != 0)
+			break;
+		started++;
+	}
+	/* the calling thread reports progress while the workers run */
+	while (sp->progress && started == (size_t)nt && atomic_load(&sh.done) < sp->samples &&
+	       sh.rc == P304_OK) {
+		struct timespec ts = { 0, 200000000 };
+
+		sp->progress(sp->progress_ctx, atomic_load(&sh.done), sp->samples);
+		nanosleep(&ts, NULL);
+	}
+	for (size_t t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_destroy(&sh.lock);
+	if (sp->progress)
+		sp->progress(sp->progress_ctx, atomic_load(&sh.done), sp->samples);
+	if (started < (size_t)nt) {
+		rc = p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, "cannot start threads");
+		goto out;
+	}
+	if (sh.rc != P304_OK) {
+		rc = sh.rc;
+		if (err)
+			*err = sh.err;
+		goto out;
+	}
+	/* statistics per authority */
+	for (size_t i = 0; i < n; i++) {
+		size_t m = 0;
+		p304_sweep_stat *st = &stats[i];
+
+		memset(st, 0, sizeof(*st));
+		st->min_eur = INT64_MAX;
+		st->max_eur = INT64_MIN;
+		for (int t = 0; t < nt; t++) {
+			st->at_floor += sh.at_floor[(size_t)t * n + i];
+			st->at_ceiling += sh.at_ceiling[(size_t)t * n + i];
+			if (sh.mins[(size_t)t * n + i] < st->min_eur)
+				st->min_eur = sh.mins[(size_t)t * n + i];
+			if (sh.maxs[(size_t)t * n + i] > st->max_eur)
+				st->max_eur = sh.maxs[(size_t)t * n + i];
+		}
+		st->base_eur = sh.store[i]; /* variant 0, the base, is always stored */
+		for (size_t s = 0; s < stored; s++)
+			if (sh.store[s * n + i] != SKIPPED)
+				col[m++] = sh.store[s * n + i];
+		qsort(col, m, sizeof(int64_t), cmp_i64);
+		st->p5_eur = col[(size_t)floor(0.05 * (double)(m - 1))];
+		st->median_eur = col[(m - 1) / 2];
+		st->p95_eur = col[(size_t)ceil(0.95 * (double)(m - 1))];
+	}
+	sum->done = atomic_load(&sh.done);
+	sum->infeasible = atomic_load(&sh.infeasible);
+	sum->stored = stored;
+	rc = P304_OK;
+out:
+	free(sh.store);
+	free(sh.colscale);
+	free(sh.at_floor);
+	free(sh.at_ceiling);
+	free(sh.mins);
+	free(sh.maxs);
+	free(totals);
+	free(tmp);
+	free(col);
+	free(wk);
+	free(th);
+	return rc;
+}
