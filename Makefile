@@ -25,13 +25,14 @@ Q        := $(if $(V),,@)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 CFLAGS   += -std=c17 $(WARN) $(OPT) -g -Iinclude -D_GNU_SOURCE
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LIBS     := -lcsv -lcjson -lcrypto -lm -lpthread
+LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lm -lpthread
 TESTLIBS := -lcmocka
 
 CORE_SRC := $(wildcard src/core/*.c)
 IO_SRC   := $(wildcard src/io/*.c)
+CHART_SRC:= $(wildcard src/chart/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
-LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC))
+LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC) $(CHART_SRC))
 CLI_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
@@ -47,6 +48,13 @@ $(DEPS_OK): scripts/ensure-deps.sh
 	@mkdir -p build && touch $@
 deps: $(DEPS_OK)
 
+# Tests and the demo also need cmocka, gnuplot (charts) and xlsx2csv (to
+# read workbooks back); p304 itself runs without gnuplot.
+TEST_DEPS_OK := build/.test-deps-ok
+$(TEST_DEPS_OK): scripts/ensure-deps.sh
+	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv
+	@mkdir -p build && touch $@
+
 $(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
@@ -61,7 +69,7 @@ $(BUILD)/p304: $(CLI_OBJ) $(BUILD)/libp304.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libp304.a $(LIBS)
 
-$(BUILD)/test/%: test/unit/%.c $(BUILD)/libp304.a test/unit/testutil.h
+$(BUILD)/test/%: test/unit/%.c $(BUILD)/libp304.a test/unit/testutil.h $(TEST_DEPS_OK)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS) $(TESTLIBS)
@@ -71,7 +79,7 @@ test: $(BUILD)/p304 $(UNIT_BIN)
 
 DEMO_NEEDS    ?= inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv
 
-demo: $(BUILD)/p304
+demo: $(BUILD)/p304 $(TEST_DEPS_OK)
 	./$(BUILD)/p304 allocate $(DEMO_SCENARIO) --by region
 	./$(BUILD)/p304 reconcile $(DEMO_SCENARIO) --needs $(DEMO_NEEDS)
 

@@ -53,8 +53,13 @@ for dir in "$ROOT"/test/cases/*/ "$ROOT"/test/bad/*/; do
 	cp -R "$dir" "$work"
 	[ -x "$work/setup" ] && (cd "$work" && ./setup)
 	before=$(snapshot "$work")
-	(cd "$work" && eval "set -- $(cat cmd)" && ${VALGRIND:-} "$P304" "$@" \
-		>"$scratch/$name.out" 2>"$scratch/$name.err")
+	# an optional `env` file sets variables for the command (e.g. PATH)
+	(cd "$work" && eval "set -- $(cat cmd)" &&
+		if [ -f env ]; then
+			${VALGRIND:-} env $(cat env) "$P304" "$@"
+		else
+			${VALGRIND:-} "$P304" "$@"
+		fi >"$scratch/$name.out" 2>"$scratch/$name.err")
 	rc=$?
 	# Paths of the checkout vary between machines: compare them as @ROOT@.
 	sed -i "s|$ROOT|@ROOT@|g" "$scratch/$name.out" "$scratch/$name.err"
@@ -84,6 +89,14 @@ for dir in "$ROOT"/test/cases/*/ "$ROOT"/test/bad/*/; do
 			fi
 		done
 		created=$(cd "$dir/expected" && find . -type f | sort)
+	fi
+	# files that must exist, content not compared (images)
+	if [ -f "$dir/expected_files" ]; then
+		while IFS= read -r f; do
+			[ -s "$work/$f" ] || why="$why; $f was not created"
+			created="$created
+./$f"
+		done <"$dir/expected_files"
 	fi
 	# Nothing else may appear or change (manifest.json beside an expected
 	# output is allowed: it holds the time).

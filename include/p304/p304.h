@@ -29,7 +29,8 @@ typedef enum p304_code {
 	P304_ERR_IO,         /* a file cannot be read or written */
 	P304_ERR_NOMEM,      /* out of memory */
 	P304_ERR_OVERFLOW,   /* an amount or a total would not fit in int64 */
-	P304_ERR_INTERNAL    /* a broken invariant: a bug, please report */
+	P304_ERR_INTERNAL,   /* a broken invariant: a bug, please report */
+	P304_ERR_DEPENDENCY  /* a program p304 needs (gnuplot) is missing */
 } p304_code;
 
 /*

@@ -17,7 +17,8 @@ enum {
 	EXIT_INPUT = 3,      /* an input file is wrong */
 	EXIT_INFEASIBLE = 4, /* the bounds cannot be met */
 	EXIT_IO = 5,         /* a file cannot be read or written */
-	EXIT_DIFFERS = 6     /* verify: an input changed or a result differs */
+	EXIT_DIFFERS = 6,    /* verify: an input changed or a result differs */
+	EXIT_DEPENDENCY = 7  /* a program p304 needs (gnuplot) is missing */
 };
 
 struct cli_command {
@@ -28,6 +29,7 @@ struct cli_command {
 
 int cmd_allocate(int argc, char **argv);
 int cmd_avenant(int argc, char **argv);
+int cmd_chart(int argc, char **argv);
 int cmd_check_plan(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);

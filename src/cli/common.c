@@ -72,6 +72,7 @@ int cli_fail(const p304_error *err)
 	case P304_ERR_OVERFLOW: return EXIT_INPUT;
 	case P304_ERR_INFEASIBLE: return EXIT_INFEASIBLE;
 	case P304_ERR_IO: return EXIT_IO;
+	case P304_ERR_DEPENDENCY: return EXIT_DEPENDENCY;
 	case P304_ERR_NOMEM:
 	case P304_ERR_INTERNAL: break;
 	}

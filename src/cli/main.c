@@ -12,6 +12,7 @@
 static const struct cli_command commands[] = {
 	{ "allocate", cmd_allocate, "compute the pre-notified amounts of a scenario" },
 	{ "avenant", cmd_avenant, "next year's amounts of a multi-year contract (stable or reduced)" },
+	{ "chart", cmd_chart, "draw a result with gnuplot (bars, map, compare, waterfall, ...)" },
 	{ "check-plan", cmd_check_plan, "check an action plan against the objectives each envelope funds" },
 	{ "compare", cmd_compare, "compare two scenarios and explain every change exactly" },
 	{ "reconcile", cmd_reconcile, "from pre-notified amounts and expressed needs to the notification" },
@@ -37,8 +38,8 @@ static void print_help(FILE *fp)
 		"\n"
 		"'p304 <command> --help' describes a command. Exit codes: 0 success,\n"
 		"1 internal error, 2 usage error, 3 input error, 4 infeasible bounds,\n"
-		"5 file cannot be read or written, 6 verify found differences\n"
-		"(docs/exit-codes.md).\n");
+		"5 file cannot be read or written, 6 verify found differences,\n"
+		"7 gnuplot missing (docs/exit-codes.md).\n");
 }
 
 int main(int argc, char **argv)

@@ -43,6 +43,7 @@ const char *p304_strerror(p304_code code)
 	case P304_ERR_NOMEM: return "out of memory";
 	case P304_ERR_OVERFLOW: return "amount too large";
 	case P304_ERR_INTERNAL: return "internal error";
+	case P304_ERR_DEPENDENCY: return "missing program";
 	}
 	return "unknown error";
 }

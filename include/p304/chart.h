@@ -1,0 +1,50 @@
+/*
+ * chart.h - charts of p304 results drawn by gnuplot (pngcairo, svg,
+ * pdfcairo), run as a child process through a pipe with an argument vector,
+ * never through a shell. Every text taken from a file is escaped.
+ */
+#ifndef P304_CHART_H
+#define P304_CHART_H
+
+#include <p304/p304.h>
+
+typedef enum p304_chart_kind {
+	P304_CHART_BARS = 0,  /* amounts by authority (repartition/notification.json) */
+	P304_CHART_MAP,       /* tile map of France */
+	P304_CHART_COMPARE,   /* A vs B per authority (comparaison.json) */
+	P304_CHART_WATERFALL, /* decomposition of one authority's change */
+	P304_CHART_RECONCILE, /* pre-notified, need, notified (notification.json) */
+	P304_CHART_SWEEP      /* 5-95 % bands and medians (sweep.json) */
+} p304_chart_kind;
+
+typedef enum p304_chart_format {
+	P304_FORMAT_PNG = 0,
+	P304_FORMAT_SVG,
+	P304_FORMAT_PDF
+} p304_chart_format;
+
+typedef struct p304_chart_request {
+	p304_chart_kind kind;
+	p304_chart_format format;
+	const char *result_path;  /* a result JSON written by p304 */
+	const char *out_path;     /* the image to write (atomically) */
+	const char *code;         /* waterfall: the authority */
+	const char *map_value;    /* map: "amount" (default), "per_child", "change" */
+	const char *tiles_path;   /* map: inputs/reference/tuiles.csv */
+	const char *caption;      /* extra caption line (sources), may be NULL */
+} p304_chart_request;
+
+/* "bars", "map", ... -> kind; -1 when unknown. */
+int p304_chart_kind_parse(const char *name);
+
+/* Writes the gnuplot script that draws the request into *script (malloc'd,
+ * caller frees), the image going to `output`. */
+p304_code p304_chart_script(const p304_chart_request *req, const char *output,
+			    char **script, p304_error *err);
+
+/* Draws the chart: script, gnuplot, then rename into place. Errors:
+ * P304_ERR_DEPENDENCY when gnuplot is not installed, P304_ERR_INPUT for a
+ * result that does not fit the kind, P304_ERR_IO. */
+p304_code p304_chart_render(const p304_chart_request *req, p304_error *err);
+
+#endif /* P304_CHART_H */

@@ -1,0 +1,111 @@
+/*
+ * cmd_chart.c - `p304 chart RESULT.json --kind KIND [--format F] [-o FILE]`:
+ * a chart of a result, drawn by gnuplot.
+ */
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <p304/chart.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: p304 chart RESULT.json --kind KIND [--format png|svg|pdf] [-o FILE]\n"
+	"                  [--code CODE] [--value amount|per_child|change]\n"
+	"\n"
+	"Draws a result of p304 with gnuplot:\n"
+	"  bars       amounts by authority, sorted, floor and ceiling as lines\n"
+	"             (repartition.json, notification.json)\n"
+	"  map        tile map of France coloured by --value: amount, per_child\n"
+	"             (amount per child 0-19) or change (comparaison.json, in %%)\n"
+	"  compare    A and B per authority, rises and falls (comparaison.json)\n"
+	"  waterfall  one authority's change, factor by factor (--code, comparaison.json)\n"
+	"  reconcile  pre-notified, need and notified (notification.json)\n"
+	"  sweep      5-95 %% bands and medians (sweep.json)\n"
+	"\n"
+	"  -o FILE    the image (default: RESULT's folder, KIND.FORMAT)\n"
+	"\n"
+	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error, 7 gnuplot missing.\n";
+
+int cmd_chart(int argc, char **argv)
+{
+	p304_chart_request req = { .kind = -1, .format = P304_FORMAT_PNG };
+	static const char *const ext[] = { "png", "svg", "pdf" };
+	static const char *const kinds[] = { "bars", "map", "compare", "waterfall", "reconcile", "sweep" };
+	char *defout = NULL, tiles[PATH_MAX];
+	int quiet = 0, code;
+	p304_error err;
+
+	p304_error_clear(&err);
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(o, "-q")) {
+			quiet = 1;
+		} else if (o[0] == '-' && o[1] && !v) {
+			return cli_usage_error("chart", "%s needs a value", o);
+		} else if (!strcmp(o, "--kind")) {
+			if ((int)(req.kind = p304_chart_kind_parse(v)) < 0)
+				return cli_usage_error("chart", "unknown kind '%s' (bars, map, compare, "
+						       "waterfall, reconcile, sweep)", v);
+			i++;
+		} else if (!strcmp(o, "--format")) {
+			if (!strcmp(v, "png"))
+				req.format = P304_FORMAT_PNG;
+			else if (!strcmp(v, "svg"))
+				req.format = P304_FORMAT_SVG;
+			else if (!strcmp(v, "pdf"))
+				req.format = P304_FORMAT_PDF;
+			else
+				return cli_usage_error("chart", "--format takes png, svg or pdf");
+			i++;
+		} else if (!strcmp(o, "-o")) {
+			req.out_path = argv[++i];
+		} else if (!strcmp(o, "--code")) {
+			req.code = argv[++i];
+		} else if (!strcmp(o, "--value")) {
+			req.map_value = argv[++i];
+		} else if (o[0] == '-' && o[1]) {
+			return cli_usage_error("chart", "unknown option '%s'", o);
+		} else if (!req.result_path) {
+			req.result_path = o;
+		} else {
+			return cli_usage_error("chart", "one result at a time ('%s' is extra)", o);
+		}
+	}
+	if (!req.result_path)
+		return cli_usage_error("chart", "missing RESULT.json");
+	if ((int)req.kind < 0)
+		return cli_usage_error("chart", "missing --kind");
+	if (!req.out_path) {
+		char *copy = strdup(req.result_path);
+
+		if (!copy || asprintf(&defout, "%s/%s.%s", dirname(copy), kinds[req.kind], ext[req.format]) < 0) {
+			free(copy);
+			return EXIT_INTERNAL;
+		}
+		free(copy);
+		req.out_path = defout;
+	}
+	/* the tile table lives beside the reference list */
+	snprintf(tiles, sizeof(tiles), "%s", cli_default_reference());
+	snprintf(strrchr(tiles, '/') ? strrchr(tiles, '/') + 1 : tiles,
+		 sizeof(tiles) - (size_t)((strrchr(tiles, '/') ? strrchr(tiles, '/') + 1 : tiles) - tiles),
+		 "tuiles.csv");
+	req.tiles_path = tiles;
+	if (p304_chart_render(&req, &err) != P304_OK) {
+		code = cli_fail(&err);
+	} else {
+		if (!quiet)
+			printf("%s\n", req.out_path);
+		code = EXIT_OK;
+	}
+	free(defout);
+	return code;
+}
