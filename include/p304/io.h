@@ -446,6 +446,20 @@ p304_code p304_write_regions_csv(const p304_region_total *t, size_t n,
 				 FILE *fp, p304_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Excel workbooks (libxlsxwriter)                                      */
+/* ------------------------------------------------------------------ */
+
+/* Sheets "Paramètres", "Répartition" (or "Notification", "Comparaison") and
+ * "Par région": euro format, frozen header, autofilter, widths, a totals row
+ * written as =SUM(...) carrying our exact total, the sources in a footer.
+ * Each writes the whole .xlsx to fp. */
+p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_error *err);
+p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp,
+				       p304_error *err);
+p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp,
+				     p304_error *err);
+
+/* ------------------------------------------------------------------ */
 /* Writers                                                             */
 /* ------------------------------------------------------------------ */
 

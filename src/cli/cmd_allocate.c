@@ -11,7 +11,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: p304 allocate SCENARIO.json [-o DIR] [-q] [--by region]\n"
+	"usage: p304 allocate SCENARIO.json [-o DIR] [-q] [--by region] [--xlsx]\n"
 	"\n"
 	"Computes the pre-notified amount of every participant of the scenario:\n"
 	"shares of the weighted criteria, floor and ceiling (amounts proportional\n"
@@ -21,6 +21,8 @@ static const char usage[] =
 	"  -o DIR       write the output set there (default: outputs/<id>/)\n"
 	"  -q           print nothing on stdout (errors still go to stderr)\n"
 	"  --by region  also total the amounts by region (par-region.csv)\n"
+	"  --xlsx       also write repartition.xlsx (sheets Paramètres, Répartition,\n"
+	"               Par région)\n"
 	"  -h, --help   this text\n"
 	"\n"
 	"Writes DIR/repartition.json (for programs), DIR/repartition.csv (for\n"
@@ -48,6 +50,11 @@ static p304_code write_csv(const void *ctx, FILE *fp, p304_error *err)
 	return p304_write_result_csv(ctx, fp, err);
 }
 
+static p304_code write_xlsx(const void *ctx, FILE *fp, p304_error *err)
+{
+	return p304_write_xlsx_allocation(ctx, fp, err);
+}
+
 static p304_code write_regions(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct regions_ctx *r = ctx;
@@ -59,11 +66,11 @@ int cmd_allocate(int argc, char **argv)
 {
 	const char *scenario = NULL, *outdir = NULL;
 	char *defdir = NULL;
-	int quiet = 0, by_region = 0, code = EXIT_INTERNAL;
+	int quiet = 0, by_region = 0, xlsx = 0, code = EXIT_INTERNAL;
 	p304_result *res = NULL;
 	int64_t *amounts = NULL;
 	struct regions_ctx reg = { NULL, 0 };
-	struct cli_file files[3];
+	struct cli_file files[4];
 	size_t nfiles = 2;
 	const char **margv = NULL;
 	p304_error err;
@@ -79,6 +86,8 @@ int cmd_allocate(int argc, char **argv)
 			if (++i >= argc)
 				return cli_usage_error("allocate", "-o needs a directory");
 			outdir = argv[i];
+		} else if (!strcmp(argv[i], "--xlsx")) {
+			xlsx = 1;
 		} else if (!strcmp(argv[i], "--by")) {
 			if (++i >= argc || strcmp(argv[i], "region") != 0)
 				return cli_usage_error("allocate", "--by takes 'region'");
@@ -114,6 +123,8 @@ int cmd_allocate(int argc, char **argv)
 		reg.n = p304_region_totals(res->rows, res->nrows, amounts, NULL, reg.t);
 		files[nfiles++] = (struct cli_file){ "par-region.csv", write_regions, &reg };
 	}
+	if (xlsx)
+		files[nfiles++] = (struct cli_file){ "repartition.xlsx", write_xlsx, res };
 	margv = cli_argv_with_output(argc, argv, outdir);
 	if (!margv)
 		goto out;
@@ -125,8 +136,8 @@ int cmd_allocate(int argc, char **argv)
 		cli_print_summary(stdout, res);
 		if (by_region)
 			cli_print_regions(stdout, reg.t, reg.n, region_labels, 1);
-		printf("  écrit dans           %s/ (repartition.json, repartition.csv, %smanifest.json)\n",
-		       outdir, by_region ? "par-region.csv, " : "");
+		printf("  écrit dans           %s/ (repartition.json, repartition.csv, %s%smanifest.json)\n",
+		       outdir, by_region ? "par-region.csv, " : "", xlsx ? "repartition.xlsx, " : "");
 	}
 	code = EXIT_OK;
 out:

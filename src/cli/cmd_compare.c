@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: p304 compare A B [-o DIR] [-q]\n"
+	"usage: p304 compare A B [-o DIR] [-q] [--xlsx]\n"
 	"\n"
 	"Compares two scenarios (or two result files of p304: repartition.json,\n"
 	"notification.json) authority by authority: amounts, difference in € and %,\n"
@@ -21,6 +21,7 @@ static const char usage[] =
 	"\n"
 	"  -o DIR     output folder (default: outputs/compare-<A>-vs-<B>/)\n"
 	"  -q         print nothing on stdout\n"
+	"  --xlsx     also write comparaison.xlsx\n"
 	"\n"
 	"Writes DIR/comparaison.json, DIR/comparaison.csv and DIR/manifest.json.\n"
 	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n";
@@ -33,6 +34,11 @@ static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
 static p304_code write_csv(const void *ctx, FILE *fp, p304_error *err)
 {
 	return p304_write_comparison_csv(ctx, fp, err);
+}
+
+static p304_code write_xlsx(const void *ctx, FILE *fp, p304_error *err)
+{
+	return p304_write_xlsx_comparison(ctx, fp, err);
 }
 
 struct mctx {
@@ -131,7 +137,7 @@ int cmd_compare(int argc, char **argv)
 {
 	const char *pa = NULL, *pb = NULL, *outdir = NULL, **margv = NULL;
 	char *defdir = NULL;
-	int quiet = 0, code = EXIT_INTERNAL;
+	int quiet = 0, xlsx = 0, code = EXIT_INTERNAL;
 	p304_comparison *c = NULL;
 	p304_error err;
 
@@ -142,6 +148,8 @@ int cmd_compare(int argc, char **argv)
 			return EXIT_OK;
 		} else if (!strcmp(argv[i], "-q")) {
 			quiet = 1;
+		} else if (!strcmp(argv[i], "--xlsx")) {
+			xlsx = 1;
 		} else if (!strcmp(argv[i], "-o")) {
 			if (++i >= argc)
 				return cli_usage_error("compare", "-o needs a directory");
@@ -176,9 +184,10 @@ int cmd_compare(int argc, char **argv)
 			{ "comparaison.json", write_json, c },
 			{ "comparaison.csv", write_csv, c },
 			{ "manifest.json", write_manifest, &m },
+			{ "comparaison.xlsx", write_xlsx, c },
 		};
 
-		if (cli_write_files(c->inputs, c->ninputs, outdir, files, 3, &err) != P304_OK) {
+		if (cli_write_files(c->inputs, c->ninputs, outdir, files, xlsx ? 4 : 3, &err) != P304_OK) {
 			code = cli_fail(&err);
 			goto out;
 		}

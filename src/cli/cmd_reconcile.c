@@ -11,7 +11,7 @@
 
 static const char usage[] =
 	"usage: p304 reconcile SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)\n"
-	"                      [--caps CAPS.csv] [-o DIR] [-q] [--by region]\n"
+	"                      [--caps CAPS.csv] [-o DIR] [-q] [--by region] [--xlsx]\n"
 	"\n"
 	"Computes the notification: each participant's expressed need (NEEDS.csv:\n"
 	"code;besoin_eur[;date_reception]), capped by the amount delegated before\n"
@@ -27,6 +27,7 @@ static const char usage[] =
 	"  -o DIR       output folder (default: outputs/<id>-notification/)\n"
 	"  -q           print nothing on stdout\n"
 	"  --by region  also total by region (par-region.csv)\n"
+	"  --xlsx       also write notification.xlsx\n"
 	"  -h, --help   this text\n"
 	"\n"
 	"Writes DIR/notification.json, DIR/notification.csv and DIR/manifest.json.\n"
@@ -49,6 +50,11 @@ static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
 static p304_code write_csv(const void *ctx, FILE *fp, p304_error *err)
 {
 	return p304_write_notification_csv(ctx, fp, err);
+}
+
+static p304_code write_xlsx(const void *ctx, FILE *fp, p304_error *err)
+{
+	return p304_write_xlsx_notification(ctx, fp, err);
 }
 
 static p304_code write_regions(const void *ctx, FILE *fp, p304_error *err)
@@ -95,11 +101,11 @@ int cmd_reconcile(int argc, char **argv)
 {
 	const char *scenario = NULL, *outdir = NULL, *needs = NULL, *caps = NULL, *plan = NULL;
 	char *defdir = NULL;
-	int quiet = 0, by_region = 0, code = EXIT_INTERNAL;
+	int quiet = 0, by_region = 0, xlsx = 0, code = EXIT_INTERNAL;
 	p304_notification *nt = NULL;
 	int64_t *pre = NULL, *notified = NULL;
 	struct regions_ctx reg = { NULL, 0 };
-	struct cli_file files[3];
+	struct cli_file files[4];
 	size_t nfiles = 2;
 	const char **margv = NULL;
 	p304_error err;
@@ -127,6 +133,8 @@ int cmd_reconcile(int argc, char **argv)
 			if (++i >= argc)
 				return cli_usage_error("reconcile", "--caps needs a file");
 			caps = argv[i];
+		} else if (!strcmp(argv[i], "--xlsx")) {
+			xlsx = 1;
 		} else if (!strcmp(argv[i], "--by")) {
 			if (++i >= argc || strcmp(argv[i], "region") != 0)
 				return cli_usage_error("reconcile", "--by takes 'region'");
@@ -172,6 +180,8 @@ int cmd_reconcile(int argc, char **argv)
 		reg.n = p304_region_totals(nt->alloc->rows, n, pre, notified, reg.t);
 		files[nfiles++] = (struct cli_file){ "par-region.csv", write_regions, &reg };
 	}
+	if (xlsx)
+		files[nfiles++] = (struct cli_file){ "notification.xlsx", write_xlsx, nt };
 	margv = cli_argv_with_output(argc, argv, outdir);
 	if (!margv)
 		goto out;

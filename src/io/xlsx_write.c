@@ -1,0 +1,488 @@
+/*
+ * xlsx_write.c - Excel workbooks of p304's results with libxlsxwriter: a
+ * "Paramètres" sheet (scenario, weights, bounds, sources), the table sheet
+ * and "Par région". Amounts are written as numbers with a euro format; the
+ * totals row is an Excel formula (=SUM) whose cached value is our exact total,
+ * so the file opens with the right figure even before Excel recalculates.
+ */
+#include <p304/io.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+struct fmts {
+	lxw_format *head, *eur, *pct, *bold, *bold_eur, *note;
+};
+
+/* One cell of a table: text, or a number. */
+struct cell {
+	const char *s;
+	double v;
+	int is_num;
+};
+
+typedef void (*cell_fn)(const void *ctx, size_t row, size_t col, struct cell *out);
+
+struct table {
+	const char *sheet;
+	const char *const *head;
+	size_t ncols, nrows;
+	unsigned money;    /* bit c: column c is euros */
+	unsigned percent;  /* bit c: column c is a percentage value (e.g. 3,45) */
+	unsigned totals;   /* bit c: =SUM() in the totals row */
+	cell_fn cell;
+	const void *ctx;
+	const char *const *footer;
+	size_t nfooter;
+};
+
+static void setup_formats(lxw_workbook *wb, struct fmts *f)
+{
+	f->head = workbook_add_format(wb);
+	format_set_bold(f->head);
+	format_set_bg_color(f->head, 0xDCE6F1);
+	format_set_text_wrap(f->head);
+	/* shown "1 835 000 €" in a French Excel (the comma is the locale's
+	 * thousands separator) */
+	f->eur = workbook_add_format(wb);
+	format_set_num_format(f->eur, "#,##0 \"€\"");
+	f->pct = workbook_add_format(wb);
+	format_set_num_format(f->pct, "0.000000");
+	f->bold = workbook_add_format(wb);
+	format_set_bold(f->bold);
+	f->bold_eur = workbook_add_format(wb);
+	format_set_bold(f->bold_eur);
+	format_set_num_format(f->bold_eur, "#,##0 \"€\"");
+	f->note = workbook_add_format(wb);
+	format_set_italic(f->note);
+}
+
+static char col_letter(size_t c)
+{
+	return (char)('A' + c);
+}
+
+static void write_table(lxw_workbook *wb, struct fmts *f, const struct table *t)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(wb, t->sheet);
+	size_t last = t->nrows; /* header at row 0, data rows 1..nrows */
+
+	for (size_t c = 0; c < t->ncols; c++) {
+		worksheet_write_string(ws, 0, (lxw_col_t)c, t->head[c], f->head);
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+				     c == 1 ? 32 : (t->money >> c) & 1 ? 18 : 14, NULL);
+	}
+	worksheet_freeze_panes(ws, 1, 0);
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			struct cell x = { 0 };
+
+			t->cell(t->ctx, r, c, &x);
+			if (x.is_num)
+				worksheet_write_number(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, x.v,
+						       (t->money >> c) & 1 ? f->eur :
+						       (t->percent >> c) & 1 ? f->pct : NULL);
+			else if (x.s)
+				worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, x.s, NULL);
+		}
+	worksheet_autofilter(ws, 0, 0, (lxw_row_t)last, (lxw_col_t)(t->ncols - 1));
+	worksheet_write_string(ws, (lxw_row_t)(last + 1), 0, "TOTAL", f->bold);
+	for (size_t c = 0; c < t->ncols; c++) {
+		char formula[64];
+		double sum = 0;
+
+		if (!((t->totals >> c) & 1))
+			continue;
+		for (size_t r = 0; r < t->nrows; r++) {
+			struct cell x = { 0 };
+
+			t->cell(t->ctx, r, c, &x);
+			if (x.is_num)
+				sum += x.v; /* whole euros below 2^53: exact */
+		}
+		snprintf(formula, sizeof(formula), "=SUM(%c2:%c%zu)", col_letter(c), col_letter(c), last + 1);
+		worksheet_write_formula_num(ws, (lxw_row_t)(last + 1), (lxw_col_t)c, formula,
+					    (t->money >> c) & 1 ? f->bold_eur : f->bold, sum);
+	}
+	for (size_t i = 0; i < t->nfooter; i++)
+		worksheet_write_string(ws, (lxw_row_t)(last + 3 + i), 0, t->footer[i], f->note);
+}
+
+static void write_params(lxw_workbook *wb, struct fmts *f, const char *const *keys,
+			 const char *const *values, size_t n)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(wb, "Paramètres");
+
+	worksheet_set_column(ws, 0, 0, 34, NULL);
+	worksheet_set_column(ws, 1, 1, 110, NULL);
+	worksheet_write_string(ws, 0, 0, "paramètre", f->head);
+	worksheet_write_string(ws, 0, 1, "valeur", f->head);
+	for (size_t i = 0; i < n; i++) {
+		worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, keys[i], f->bold);
+		worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, values[i] ? values[i] : "", NULL);
+	}
+}
+
+/* libxlsxwriter writes to a file name: a private temporary file, copied to fp. */
+static p304_code finish(lxw_workbook *wb, const char *tmp, FILE *fp, p304_error *err)
+{
+	lxw_error e = workbook_close(wb);
+	FILE *in;
+	char buf[65536];
+	size_t n;
+	int bad = 0;
+
+	if (e != LXW_NO_ERROR) {
+		unlink(tmp);
+		return p304_error_set(err, P304_ERR_IO, NULL, 0, "workbook: %s", lxw_strerror(e));
+	}
+	in = fopen(tmp, "rb");
+	if (!in) {
+		unlink(tmp);
+		return p304_error_set(err, P304_ERR_IO, tmp, 0, "cannot read the workbook back");
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		bad |= fwrite(buf, 1, n, fp) != n;
+	fclose(in);
+	unlink(tmp);
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+}
+
+static lxw_workbook *start(char *tmp, size_t size, struct fmts *f, p304_error *err)
+{
+	lxw_workbook *wb;
+	int fd;
+
+	snprintf(tmp, size, "/tmp/p304-xlsx-XXXXXX");
+	if ((fd = mkstemp(tmp)) < 0) {
+		p304_error_set(err, P304_ERR_IO, NULL, 0, "cannot create a temporary file");
+		return NULL;
+	}
+	close(fd);
+	wb = workbook_new(tmp);
+	if (!wb) {
+		unlink(tmp);
+		p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "cannot create the workbook");
+		return NULL;
+	}
+	{
+		/* a fixed creation date: same inputs, byte-identical workbook
+		 * (p304 verify compares it too) */
+		lxw_doc_properties props = { 0 };
+
+		props.title = "p304";
+		props.created = 946684800; /* 2000-01-01 */
+		workbook_set_properties(wb, &props);
+	}
+	setup_formats(wb, f);
+	return wb;
+}
+
+static const char *eur_text(char *buf, size_t size, int64_t v)
+{
+	if (v == P304_NO_BOUND)
+		return "aucun";
+	snprintf(buf, size, "%lld €", (long long)v);
+	return buf;
+}
+
+/* Parameters common to allocation and notification. */
+static size_t scenario_params(const p304_result *res, const char **k, const char **v,
+			      char (*buf)[512], size_t max)
+{
+	const p304_scenario *sc = res->scenario;
+	size_t n = 0;
+
+	k[n] = "scénario"; v[n++] = sc->id;
+	k[n] = "titre"; v[n++] = sc->title;
+	k[n] = "enveloppe"; v[n] = eur_text(buf[n], 512, sc->envelope_eur); n++;
+	k[n] = "plancher"; v[n] = eur_text(buf[n], 512, sc->floor_eur); n++;
+	k[n] = "plafond"; v[n] = eur_text(buf[n], 512, sc->ceiling_eur); n++;
+	k[n] = "unité d'arrondi"; v[n] = eur_text(buf[n], 512, sc->rounding_eur); n++;
+	k[n] = "participants"; snprintf(buf[n], 512, "%zu", res->nrows); v[n] = buf[n]; n++;
+	for (size_t c = 0; c < sc->ncriteria && n + 1 < max; c++) {
+		snprintf(buf[n], 512, "critère %s (%g %%)", sc->criteria[c].column, sc->criteria[c].weight_pct);
+		k[n] = buf[n];
+		v[n] = res->sources && res->sources[c] ? res->sources[c] : "source non renseignée";
+		n++;
+	}
+	for (size_t w = 0; w < res->nwarnings && n < max; w++) {
+		k[n] = "avertissement";
+		v[n++] = res->warnings[w];
+	}
+	return n;
+}
+
+static const char *status_fr(p304_status s)
+{
+	return s == P304_FLOOR ? "plancher" : s == P304_CEILING ? "plafond" : "formule";
+}
+
+static void alloc_cell(const void *ctx, size_t r, size_t c, struct cell *x)
+{
+	const p304_result *res = ctx;
+	const p304_result_row *row = &res->rows[r];
+
+	switch (c) {
+	case 0: x->s = row->code; break;
+	case 1: x->s = row->name; break;
+	case 2: x->s = row->region_name; break;
+	case 3: x->is_num = 1; x->v = (double)(row->alloc.share * 100.0L); break;
+	case 4: x->is_num = 1; x->v = (double)row->alloc.formula_eur; break;
+	case 5: x->s = status_fr(row->alloc.status); break;
+	default: x->is_num = 1; x->v = (double)row->alloc.amount_eur; break;
+	}
+}
+
+struct reg_ctx {
+	const p304_region_total *t;
+};
+
+static void region_cell(const void *ctx, size_t r, size_t c, struct cell *x)
+{
+	const p304_region_total *t = &((const struct reg_ctx *)ctx)->t[r];
+
+	if (c == 0)
+		x->s = t->code;
+	else if (c == 1)
+		x->s = t->name;
+	else if (c == 2) {
+		x->is_num = 1;
+		x->v = (double)t->n;
+	} else {
+		x->is_num = 1;
+		x->v = (double)t->amount[c - 3];
+	}
+}
+
+static p304_code regions_sheet(lxw_workbook *wb, struct fmts *f, const p304_result *res,
+			       const int64_t *a, const int64_t *b, const char *const *labels,
+			       p304_error *err)
+{
+	p304_region_total *t = calloc(res->nrows ? res->nrows : 1, sizeof(*t));
+	const char *head[] = { "code région", "région", "collectivités", labels[0], b ? labels[1] : NULL };
+	struct reg_ctx rc = { t };
+	struct table tb;
+
+	if (!t)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	tb = (struct table){ "Par région", head, b ? 5 : 4, p304_region_totals(res->rows, res->nrows, a, b, t),
+			     b ? 0x18u : 0x8u, 0, b ? 0x1Cu : 0xCu, region_cell, &rc, NULL, 0 };
+	write_table(wb, f, &tb);
+	free(t);
+	return P304_OK;
+}
+
+static const char **sources_footer(const p304_result *res, char (*buf)[512], size_t *n)
+{
+	static const char *lines[32];
+
+	*n = 0;
+	for (size_t c = 0; c < res->scenario->ncriteria && *n < 32; c++) {
+		snprintf(buf[*n], 512, "Source %s : %s", res->scenario->criteria[c].column,
+			 res->sources && res->sources[c] ? res->sources[c] : "non renseignée");
+		lines[*n] = buf[*n];
+		(*n)++;
+	}
+	return lines;
+}
+
+p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_error *err)
+{
+	static const char *const head[] = {
+		"code", "collectivité", "région", "part (%)", "montant formule (€)", "statut",
+		"montant pré-notifié (€)"
+	};
+	static const char *const labels[] = { "montant pré-notifié (€)" };
+	char tmp[64], buf[64][512], fbuf[32][512];
+	const char *k[64], *v[64];
+	size_t np, nf;
+	const char **foot;
+	int64_t *a;
+	struct fmts f;
+	struct table t;
+	lxw_workbook *wb = start(tmp, sizeof(tmp), &f, err);
+	p304_code rc;
+
+	if (!wb)
+		return err ? err->code : P304_ERR_IO;
+	np = scenario_params(res, k, v, buf, 64);
+	write_params(wb, &f, k, v, np);
+	foot = sources_footer(res, fbuf, &nf);
+	t = (struct table){ "Répartition", head, 7, res->nrows, 0x50u, 0x8u, 0x58u, alloc_cell, res, foot, nf };
+	write_table(wb, &f, &t);
+	a = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
+	if (!a) {
+		workbook_close(wb);
+		unlink(tmp);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < res->nrows; i++)
+		a[i] = res->rows[i].alloc.amount_eur;
+	rc = regions_sheet(wb, &f, res, a, NULL, labels, err);
+	free(a);
+	if (rc != P304_OK) {
+		workbook_close(wb);
+		unlink(tmp);
+		return rc;
+	}
+	return finish(wb, tmp, fp, err);
+}
+
+static const char *reason_fr(p304_reason r)
+{
+	static const char *const t[] = {
+		"montant pré-notifié", "besoin inférieur", "besoin supérieur", "demande plafonnée",
+		"sans réponse", "hors délai", "réduit", "complété"
+	};
+
+	return (size_t)r < sizeof(t) / sizeof(t[0]) ? t[r] : "";
+}
+
+static void notif_cell(const void *ctx, size_t r, size_t c, struct cell *x)
+{
+	const p304_notification *nt = ctx;
+	const p304_result_row *row = &nt->alloc->rows[r];
+	int64_t v = 0;
+
+	switch (c) {
+	case 0: x->s = row->code; return;
+	case 1: x->s = row->name; return;
+	case 2: x->s = row->region_name; return;
+	case 3: v = row->alloc.amount_eur; break;
+	case 4: v = nt->need[r]; break;
+	case 5: v = nt->cap[r]; break;
+	case 6: v = nt->rows[r].granted_eur; break;
+	case 7: v = nt->rows[r].notified_eur; break;
+	default: x->s = reason_fr(nt->rows[r].reason); return;
+	}
+	if (v != P304_NO_BOUND) {
+		x->is_num = 1;
+		x->v = (double)v;
+	}
+}
+
+p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p304_error *err)
+{
+	static const char *const head[] = {
+		"code", "collectivité", "région", "montant pré-notifié (€)", "besoin exprimé (€)",
+		"plafond de la demande (€)", "montant accordé (€)", "montant notifié (€)", "motif"
+	};
+	static const char *const labels[] = { "montant pré-notifié (€)", "montant notifié (€)" };
+	static const char *const missing[] = { "renoncement", "maintien du pré-notifié" };
+	static const char *const surplus[] = { "non réparti", "selon la clé", "au prorata des besoins non couverts" };
+	char tmp[64], buf[64][512], fbuf[32][512];
+	const char *k[64], *v[64];
+	size_t np, nf;
+	const char **foot;
+	int64_t *a, *b;
+	struct fmts f;
+	struct table t;
+	lxw_workbook *wb = start(tmp, sizeof(tmp), &f, err);
+	const p304_result *res = nt->alloc;
+	p304_code rc;
+
+	if (!wb)
+		return err ? err->code : P304_ERR_IO;
+	np = scenario_params(res, k, v, buf, 60);
+	k[np] = "crédits disponibles"; v[np] = eur_text(buf[np], 512, nt->available_eur); np++;
+	k[np] = "réponse manquante"; v[np++] = missing[res->scenario->recon.missing];
+	k[np] = "reliquat"; v[np++] = surplus[res->scenario->recon.surplus];
+	k[np] = "insuffisance"; v[np++] = "réduction proportionnelle";
+	write_params(wb, &f, k, v, np);
+	foot = sources_footer(res, fbuf, &nf);
+	t = (struct table){ "Notification", head, 9, res->nrows, 0xF8u, 0, 0xD8u, notif_cell, nt, foot, nf };
+	write_table(wb, &f, &t);
+	a = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
+	b = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
+	if (!a || !b) {
+		free(a);
+		free(b);
+		workbook_close(wb);
+		unlink(tmp);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < res->nrows; i++) {
+		a[i] = res->rows[i].alloc.amount_eur;
+		b[i] = nt->rows[i].notified_eur;
+	}
+	rc = regions_sheet(wb, &f, res, a, b, labels, err);
+	free(a);
+	free(b);
+	if (rc != P304_OK) {
+		workbook_close(wb);
+		unlink(tmp);
+		return rc;
+	}
+	return finish(wb, tmp, fp, err);
+}
+
+struct cmp_ctx {
+	const p304_comparison *c;
+	size_t fac[16];
+	size_t nfac;
+};
+
+static void cmp_cell(const void *ctx, size_t r, size_t c, struct cell *x)
+{
+	const struct cmp_ctx *cc = ctx;
+	const p304_compare_row *row = &cc->c->rows[r];
+
+	switch (c) {
+	case 0: x->s = row->code; return;
+	case 1: x->s = row->name; return;
+	case 2: x->is_num = 1; x->v = (double)row->a_eur; return;
+	case 3: x->is_num = 1; x->v = (double)row->b_eur; return;
+	case 4: x->is_num = 1; x->v = (double)(row->b_eur - row->a_eur); return;
+	case 5:
+		if (row->a_eur) {
+			x->is_num = 1;
+			x->v = 100.0 * (double)(row->b_eur - row->a_eur) / (double)row->a_eur;
+		}
+		return;
+	case 6: x->s = row->status_a; return;
+	case 7: x->s = row->status_b; return;
+	default:
+		x->is_num = 1;
+		x->v = row->contrib ? (double)row->contrib[cc->fac[c - 8]] : 0;
+	}
+}
+
+p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_error *err)
+{
+	const char *head[8 + 16] = {
+		"code", "collectivité", "montant A (€)", "montant B (€)", "écart (€)", "écart (%)",
+		"statut A", "statut B"
+	};
+	char tmp[64], names[16][80];
+	const char *k[8], *v[8];
+	struct cmp_ctx cc = { cmp, { 0 }, 0 };
+	struct fmts f;
+	struct table t;
+	unsigned money = 0x1Cu, totals = 0x1Cu;
+	lxw_workbook *wb = start(tmp, sizeof(tmp), &f, err);
+
+	if (!wb)
+		return err ? err->code : P304_ERR_IO;
+	for (size_t i = 0; cmp->decomposed && i < cmp->nfactors && cc.nfac < 16; i++) {
+		if (!cmp->differs[i])
+			continue;
+		snprintf(names[cc.nfac], sizeof(names[0]), "dont %s (€)", cmp->factors[i]);
+		head[8 + cc.nfac] = names[cc.nfac];
+		money |= 1u << (8 + cc.nfac);
+		totals |= 1u << (8 + cc.nfac);
+		cc.fac[cc.nfac++] = i;
+	}
+	k[0] = "A"; v[0] = cmp->a_title;
+	k[1] = "B"; v[1] = cmp->b_title;
+	k[2] = "méthode"; v[2] = cmp->decomposed ? "écart décomposé par la valeur de Shapley "
+		"(docs/compare.md) : les contributions s'additionnent exactement à l'écart"
+		: "montants comparés, écart non décomposé";
+	write_params(wb, &f, k, v, 3);
+	t = (struct table){ "Comparaison", head, 8 + cc.nfac, cmp->nrows, money, 0, totals, cmp_cell, &cc,
+			    (const char *const *)cmp->notes, cmp->nnotes };
+	write_table(wb, &f, &t);
+	return finish(wb, tmp, fp, err);
+}
