@@ -82,6 +82,8 @@ DEMO_NEEDS    ?= inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv
 demo: $(BUILD)/p304 $(TEST_DEPS_OK)
 	./$(BUILD)/p304 allocate $(DEMO_SCENARIO) --by region
 	./$(BUILD)/p304 reconcile $(DEMO_SCENARIO) --needs $(DEMO_NEEDS)
+	./$(BUILD)/p304 note $(DEMO_SCENARIO) --compare inputs/scenarios/2025-avec-bornes-2020.json \
+		--needs $(DEMO_NEEDS) -o outputs/note-2020-vague1
 
 $(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
 	@mkdir -p $(dir $@)

@@ -47,4 +47,26 @@ p304_code p304_chart_script(const p304_chart_request *req, const char *output,
  * result that does not fit the kind, P304_ERR_IO. */
 p304_code p304_chart_render(const p304_chart_request *req, p304_error *err);
 
+/* ------------------------------------------------------------------ */
+/* The note for the minister (p304 note)                               */
+/* ------------------------------------------------------------------ */
+
+#include <stdio.h>
+
+#include <p304/io.h>
+
+typedef struct p304_note {
+	const p304_result *alloc;          /* required */
+	const p304_comparison *cmp;        /* optional: --compare */
+	const p304_notification *nt;       /* optional: --needs */
+	/* SVG files drawn beforehand (embedded in the HTML, linked from the
+	 * Markdown by their base names); NULL when absent */
+	const char *svg_map, *svg_bars, *svg_compare, *svg_reconcile;
+} p304_note;
+
+/* note.html: self-contained (SVG and CSS inline), prints on A4. */
+p304_code p304_write_note_html(const p304_note *note, FILE *fp, p304_error *err);
+/* note.md: the same text, images linked. */
+p304_code p304_write_note_md(const p304_note *note, FILE *fp, p304_error *err);
+
 #endif /* P304_CHART_H */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include <sys/stat.h>
 
 #include "chart_priv.h"
 #include "../io/fileutil.h"
@@ -648,6 +649,13 @@ p304_code p304_chart_render(const p304_chart_request *req, p304_error *err)
 		return rc;
 	}
 	close(fd);
+	{
+		/* mkstemp makes 0600; an image is an ordinary file (umask) */
+		mode_t mask = umask(0);
+
+		umask(mask);
+		chmod(tmp, 0666 & ~mask);
+	}
 	if ((rc = p304_chart_script(req, tmp, &script, err)) == P304_OK &&
 	    (rc = gnuplot_run(script, strlen(script), err)) == P304_OK &&
 	    rename(tmp, req->out_path) != 0)

@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
 	{ "chart", cmd_chart, "draw a result with gnuplot (bars, map, compare, waterfall, ...)" },
 	{ "check-plan", cmd_check_plan, "check an action plan against the objectives each envelope funds" },
 	{ "compare", cmd_compare, "compare two scenarios and explain every change exactly" },
+	{ "note", cmd_note, "the minister's note: HTML and Markdown, charts, workbook" },
 	{ "reconcile", cmd_reconcile, "from pre-notified amounts and expressed needs to the notification" },
 	{ "sweep", cmd_sweep, "sensitivity: thousands of variants around a scenario" },
 	{ "validate", cmd_validate, "check a scenario and its input files, write nothing" },

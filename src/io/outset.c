@@ -147,6 +147,13 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 				    "cannot write output directory: %s", strerror(errno));
 		goto fail;
 	}
+	{
+		/* mkdtemp makes 0700; the set is an ordinary folder (umask) */
+		mode_t mask = umask(0);
+
+		umask(mask);
+		chmod(set->tmp, 0777 & ~mask);
+	}
 	free(pcopy);
 	free(bcopy);
 	*out = set;
