@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "fileutil.h"
+#include "writeutil.h"
 
 static int line_cmp(const void *a, const void *b)
 {
@@ -293,21 +294,10 @@ void p304_avenant_result_free(p304_avenant_result *av)
 
 static const char *const RULES[] = { "stable", "reduce_unconsumed" };
 
-static cJSON *num(int64_t v)
-{
-	char buf[32];
-
-	if (v == P304_NO_BOUND)
-		return cJSON_CreateNull();
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	return cJSON_CreateRaw(buf);
-}
-
 p304_code p304_write_avenant_json(const p304_avenant_result *av, FILE *fp, p304_error *err)
 {
 	cJSON *root = cJSON_CreateObject(), *rows;
-	char rate[16], *text;
-	int ok;
+	char rate[16];
 
 	if (!root)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
@@ -315,10 +305,10 @@ p304_code p304_write_avenant_json(const p304_avenant_result *av, FILE *fp, p304_
 	cJSON_AddStringToObject(root, "id", av->id);
 	cJSON_AddStringToObject(root, "rule", RULES[av->rule]);
 	cJSON_AddItemToObject(root, "rate_pct", cJSON_CreateRaw(rate));
-	cJSON_AddItemToObject(root, "current_eur", num(av->current_eur));
-	cJSON_AddItemToObject(root, "consumed_eur", num(av->consumed_eur));
-	cJSON_AddItemToObject(root, "reduction_eur", num(av->reduction_eur));
-	cJSON_AddItemToObject(root, "next_eur", num(av->next_eur));
+	cJSON_AddItemToObject(root, "current_eur", wu_eur_or_null(av->current_eur));
+	cJSON_AddItemToObject(root, "consumed_eur", wu_eur_or_null(av->consumed_eur));
+	cJSON_AddItemToObject(root, "reduction_eur", wu_eur_or_null(av->reduction_eur));
+	cJSON_AddItemToObject(root, "next_eur", wu_eur_or_null(av->next_eur));
 	rows = cJSON_AddArrayToObject(root, "rows");
 	for (size_t i = 0; rows && i < av->nlines; i++) {
 		const p304_avenant_line *l = &av->lines[i];
@@ -328,31 +318,14 @@ p304_code p304_write_avenant_json(const p304_avenant_result *av, FILE *fp, p304_
 			break;
 		cJSON_AddStringToObject(o, "code", l->auth->code);
 		cJSON_AddStringToObject(o, "name", l->auth->name);
-		cJSON_AddItemToObject(o, "current_eur", num(l->current_eur));
-		cJSON_AddItemToObject(o, "consumed_eur", num(l->consumed_eur));
-		cJSON_AddItemToObject(o, "unconsumed_eur", num(l->row.unconsumed_eur));
-		cJSON_AddItemToObject(o, "reduction_eur", num(l->row.reduction_eur));
-		cJSON_AddItemToObject(o, "next_eur", num(l->row.next_eur));
+		cJSON_AddItemToObject(o, "current_eur", wu_eur_or_null(l->current_eur));
+		cJSON_AddItemToObject(o, "consumed_eur", wu_eur_or_null(l->consumed_eur));
+		cJSON_AddItemToObject(o, "unconsumed_eur", wu_eur_or_null(l->row.unconsumed_eur));
+		cJSON_AddItemToObject(o, "reduction_eur", wu_eur_or_null(l->row.reduction_eur));
+		cJSON_AddItemToObject(o, "next_eur", wu_eur_or_null(l->row.next_eur));
 		cJSON_AddStringToObject(o, "reason", p304_avenant_reason_name(l->row.reason));
 	}
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	ok = fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
-	cJSON_free(text);
-	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed");
-}
-
-static int row(FILE *fp, const char *const *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i && fputc(';', fp) == EOF)
-			return -1;
-		if (csv_fwrite2(fp, f[i], strlen(f[i]), '"') != 0)
-			return -1;
-	}
-	return fputs("\r\n", fp) < 0 ? -1 : 0;
+	return wu_print_json(root, fp, err);
 }
 
 static const char *fmt(char *buf, size_t size, int64_t v)
@@ -377,7 +350,7 @@ p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp, p304_e
 	const char *f[8];
 	int bad = fputs("\xEF\xBB\xBF", fp) < 0;
 
-	bad |= row(fp, header, 8);
+	bad |= wu_row(fp, header, 8);
 	for (size_t i = 0; i < av->nlines; i++) {
 		const p304_avenant_line *l = &av->lines[i];
 
@@ -389,7 +362,7 @@ p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp, p304_e
 		f[5] = fmt(d, sizeof(d), l->row.reduction_eur);
 		f[6] = fmt(e, sizeof(e), l->row.next_eur);
 		f[7] = reason_fr[l->row.reason];
-		bad |= row(fp, f, 8);
+		bad |= wu_row(fp, f, 8);
 	}
 	f[0] = "TOTAL"; f[1] = "";
 	f[2] = fmt(a, sizeof(a), av->current_eur);
@@ -398,7 +371,7 @@ p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp, p304_e
 	f[5] = fmt(d, sizeof(d), av->reduction_eur);
 	f[6] = fmt(e, sizeof(e), av->next_eur);
 	f[7] = "";
-	bad |= row(fp, f, 8);
+	bad |= wu_row(fp, f, 8);
 	bad |= fputs("\r\n", fp) < 0;
 	if (av->rule == P304_AVENANT_STABLE)
 		snprintf(line, sizeof(line), "Règle : montant stable (aucune reprise)");
@@ -406,6 +379,6 @@ p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp, p304_e
 		snprintf(line, sizeof(line), "Règle : reprise de %d,%02d %% du montant non consommé "
 			 "(arrondi à l'euro inférieur)", av->rate_bp / 100, av->rate_bp % 100);
 	f[0] = line;
-	bad |= row(fp, f, 1);
+	bad |= wu_row(fp, f, 1);
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
 }

@@ -9,13 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static cJSON *num(int64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	return cJSON_CreateRaw(buf);
-}
+#include "writeutil.h"
 
 /* (b − a) / a in %, 2 decimals, as text; NULL when a = 0. */
 static const char *pct(char *buf, size_t size, int64_t a, int64_t b, char dec)
@@ -37,8 +31,7 @@ static const char *pct(char *buf, size_t size, int64_t a, int64_t b, char dec)
 p304_code p304_write_comparison_json(const p304_comparison *c, FILE *fp, p304_error *err)
 {
 	cJSON *root = cJSON_CreateObject(), *f, *rows, *tot, *notes, *enter, *leave;
-	char *text, buf[32];
-	int ok;
+	char buf[32];
 
 	if (!root)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
@@ -61,26 +54,26 @@ p304_code p304_write_comparison_json(const p304_comparison *c, FILE *fp, p304_er
 			break;
 		cJSON_AddStringToObject(o, "code", r->code);
 		cJSON_AddStringToObject(o, "name", r->name);
-		cJSON_AddItemToObject(o, "a_eur", num(r->a_eur));
-		cJSON_AddItemToObject(o, "b_eur", num(r->b_eur));
-		cJSON_AddItemToObject(o, "delta_eur", num(r->b_eur - r->a_eur));
+		cJSON_AddItemToObject(o, "a_eur", wu_int(r->a_eur));
+		cJSON_AddItemToObject(o, "b_eur", wu_int(r->b_eur));
+		cJSON_AddItemToObject(o, "delta_eur", wu_int(r->b_eur - r->a_eur));
 		cJSON_AddItemToObject(o, "delta_pct", p ? cJSON_CreateRaw(p) : cJSON_CreateNull());
 		cJSON_AddStringToObject(o, "status_a", r->status_a);
 		cJSON_AddStringToObject(o, "status_b", r->status_b);
-		cJSON_AddItemToObject(o, "rank_a", r->rank_a ? num(r->rank_a) : cJSON_CreateNull());
-		cJSON_AddItemToObject(o, "rank_b", r->rank_b ? num(r->rank_b) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "rank_a", r->rank_a ? wu_int(r->rank_a) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "rank_b", r->rank_b ? wu_int(r->rank_b) : cJSON_CreateNull());
 		ce = cJSON_AddObjectToObject(o, "contrib_eur");
 		for (size_t k = 0; ce && r->contrib && k < c->nfactors; k++)
-			cJSON_AddItemToObject(ce, c->factors[k], num(r->contrib[k]));
+			cJSON_AddItemToObject(ce, c->factors[k], wu_int(r->contrib[k]));
 	}
 	tot = cJSON_AddObjectToObject(root, "totals");
 	if (tot) {
-		cJSON_AddItemToObject(tot, "a_eur", num(c->a_total));
-		cJSON_AddItemToObject(tot, "b_eur", num(c->b_total));
-		cJSON_AddItemToObject(tot, "delta_eur", num(c->b_total - c->a_total));
-		cJSON_AddItemToObject(tot, "winners", num((int64_t)c->winners));
-		cJSON_AddItemToObject(tot, "losers", num((int64_t)c->losers));
-		cJSON_AddItemToObject(tot, "unchanged", num((int64_t)c->unchanged));
+		cJSON_AddItemToObject(tot, "a_eur", wu_int(c->a_total));
+		cJSON_AddItemToObject(tot, "b_eur", wu_int(c->b_total));
+		cJSON_AddItemToObject(tot, "delta_eur", wu_int(c->b_total - c->a_total));
+		cJSON_AddItemToObject(tot, "winners", wu_int((int64_t)c->winners));
+		cJSON_AddItemToObject(tot, "losers", wu_int((int64_t)c->losers));
+		cJSON_AddItemToObject(tot, "unchanged", wu_int((int64_t)c->unchanged));
 		enter = cJSON_AddArrayToObject(tot, "entering");
 		leave = cJSON_AddArrayToObject(tot, "leaving");
 		for (size_t i = 0; i < c->nrows; i++) {
@@ -97,27 +90,14 @@ p304_code p304_write_comparison_json(const p304_comparison *c, FILE *fp, p304_er
 
 				for (size_t i = 0; i < c->nrows; i++)
 					s += c->rows[i].contrib[k];
-				cJSON_AddItemToObject(ct, c->factors[k], num(s));
+				cJSON_AddItemToObject(ct, c->factors[k], wu_int(s));
 			}
 		}
 	}
 	notes = cJSON_AddArrayToObject(root, "notes");
 	for (size_t i = 0; notes && i < c->nnotes; i++)
 		cJSON_AddItemToArray(notes, cJSON_CreateString(c->notes[i]));
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	ok = fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
-	cJSON_free(text);
-	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed");
-}
-
-static int field(FILE *fp, const char *s, int first)
-{
-	if (!first && fputc(';', fp) == EOF)
-		return -1;
-	return csv_fwrite2(fp, s, strlen(s), '"');
+	return wu_print_json(root, fp, err);
 }
 
 static const char *status_fr(const char *s)
@@ -139,12 +119,12 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 	int bad = fputs("\xEF\xBB\xBF", fp) < 0;
 
 	for (size_t i = 0; i < 10; i++)
-		bad |= field(fp, head[i], i == 0);
+		bad |= wu_field(fp, head[i], i == 0);
 	for (size_t k = 0; c->decomposed && k < c->nfactors; k++) {
 		if (!c->differs[k])
 			continue;
 		snprintf(buf, sizeof(buf), "dont %s (€)", c->factors[k]);
-		bad |= field(fp, buf, 0);
+		bad |= wu_field(fp, buf, 0);
 	}
 	bad |= fputs("\r\n", fp) < 0;
 	for (size_t i = 0; i <= c->nrows; i++) {
@@ -152,22 +132,22 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 		int64_t a = r ? r->a_eur : c->a_total, b = r ? r->b_eur : c->b_total;
 		const char *p;
 
-		bad |= field(fp, r ? r->code : "TOTAL", 1);
-		bad |= field(fp, r ? r->name : "", 0);
+		bad |= wu_field(fp, r ? r->code : "TOTAL", 1);
+		bad |= wu_field(fp, r ? r->name : "", 0);
 		snprintf(buf, sizeof(buf), "%lld", (long long)a);
-		bad |= field(fp, buf, 0);
+		bad |= wu_field(fp, buf, 0);
 		snprintf(buf, sizeof(buf), "%lld", (long long)b);
-		bad |= field(fp, buf, 0);
+		bad |= wu_field(fp, buf, 0);
 		snprintf(buf, sizeof(buf), "%lld", (long long)(b - a));
-		bad |= field(fp, buf, 0);
+		bad |= wu_field(fp, buf, 0);
 		p = pct(buf, sizeof(buf), a, b, ',');
-		bad |= field(fp, p ? p : "", 0);
-		bad |= field(fp, r ? status_fr(r->status_a) : "", 0);
-		bad |= field(fp, r ? status_fr(r->status_b) : "", 0);
+		bad |= wu_field(fp, p ? p : "", 0);
+		bad |= wu_field(fp, r ? status_fr(r->status_a) : "", 0);
+		bad |= wu_field(fp, r ? status_fr(r->status_b) : "", 0);
 		snprintf(buf, sizeof(buf), "%d", r ? r->rank_a : 0);
-		bad |= field(fp, r && r->rank_a ? buf : "", 0);
+		bad |= wu_field(fp, r && r->rank_a ? buf : "", 0);
 		snprintf(buf, sizeof(buf), "%d", r ? r->rank_b : 0);
-		bad |= field(fp, r && r->rank_b ? buf : "", 0);
+		bad |= wu_field(fp, r && r->rank_b ? buf : "", 0);
 		for (size_t k = 0; c->decomposed && k < c->nfactors; k++) {
 			int64_t s = 0;
 
@@ -179,21 +159,21 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 				for (size_t q = 0; q < c->nrows; q++)
 					s += c->rows[q].contrib[k];
 			snprintf(buf, sizeof(buf), "%lld", (long long)s);
-			bad |= field(fp, buf, 0);
+			bad |= wu_field(fp, buf, 0);
 		}
 		bad |= fputs("\r\n", fp) < 0;
 	}
 	bad |= fputs("\r\n", fp) < 0;
 	snprintf(line, sizeof(line), "A : %s (%s) ; B : %s (%s)", c->a_title, c->a_id,
 		 c->b_title, c->b_id);
-	bad |= field(fp, line, 1) | (fputs("\r\n", fp) < 0);
+	bad |= wu_field(fp, line, 1) | (fputs("\r\n", fp) < 0);
 	if (c->decomposed) {
-		bad |= field(fp, "Décomposition de l'écart par la valeur de Shapley (docs/compare.md) : "
+		bad |= wu_field(fp, "Décomposition de l'écart par la valeur de Shapley (docs/compare.md) : "
 			     "les contributions s'additionnent exactement à l'écart", 1);
 		bad |= fputs("\r\n", fp) < 0;
 	}
 	for (size_t i = 0; i < c->nnotes; i++) {
-		bad |= field(fp, c->notes[i], 1);
+		bad |= wu_field(fp, c->notes[i], 1);
 		bad |= fputs("\r\n", fp) < 0;
 	}
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;

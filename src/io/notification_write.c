@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "writeutil.h"
+
 static const char *const MISSING[] = { "renounce", "keep" };
 static const char *const SURPLUS[] = { "none", "criteria", "unmet_need" };
 static const char *const SHORTFALL[] = { "proportional" };
@@ -25,11 +27,6 @@ static cJSON *raw(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	return cJSON_CreateRaw(buf);
-}
-
-static cJSON *eur_or_null(int64_t v)
-{
-	return v == P304_NO_BOUND ? cJSON_CreateNull() : raw("%lld", (long long)v);
 }
 
 static void iso_date(long d, char *buf, size_t size)
@@ -68,8 +65,6 @@ p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 	const p304_result *res = nt->alloc;
 	const p304_recon_summary *s = &nt->summary;
 	cJSON *root = cJSON_CreateObject(), *rows;
-	char *text;
-	int ok;
 
 	if (!root)
 		goto nomem;
@@ -102,25 +97,19 @@ p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 		cJSON_AddStringToObject(o, "name", res->rows[i].name);
 		cJSON_AddStringToObject(o, "region", res->rows[i].region_code);
 		cJSON_AddItemToObject(o, "prenotified_eur", raw("%lld", (long long)res->rows[i].alloc.amount_eur));
-		cJSON_AddItemToObject(o, "need_eur", eur_or_null(nt->need[i]));
+		cJSON_AddItemToObject(o, "need_eur", wu_eur_or_null(nt->need[i]));
 		if (nt->received[i]) {
 			iso_date(nt->received[i], date, sizeof(date));
 			cJSON_AddStringToObject(o, "date_reception", date);
 		} else {
 			cJSON_AddNullToObject(o, "date_reception");
 		}
-		cJSON_AddItemToObject(o, "cap_eur", eur_or_null(nt->cap[i]));
+		cJSON_AddItemToObject(o, "cap_eur", wu_eur_or_null(nt->cap[i]));
 		cJSON_AddItemToObject(o, "granted_eur", raw("%lld", (long long)r->granted_eur));
 		cJSON_AddItemToObject(o, "notified_eur", raw("%lld", (long long)r->notified_eur));
 		cJSON_AddStringToObject(o, "reason", p304_reason_name(r->reason));
 	}
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	ok = fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
-	cJSON_free(text);
-	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed");
+	return wu_print_json(root, fp, err);
 nomem:
 	cJSON_Delete(root);
 	return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
@@ -139,17 +128,6 @@ static const char *reason_fr(p304_reason r)
 	case P304_REASON_TOPPED_UP: return "complété (reliquat)";
 	}
 	return "";
-}
-
-static int row(FILE *fp, const char *const *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i && fputc(';', fp) == EOF)
-			return -1;
-		if (csv_fwrite2(fp, f[i], strlen(f[i]), '"') != 0)
-			return -1;
-	}
-	return fputs("\r\n", fp) < 0 ? -1 : 0;
 }
 
 static const char *num(char *buf, size_t size, int64_t v)
@@ -180,7 +158,7 @@ p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,
 	int bad = 0;
 
 	bad |= fputs("\xEF\xBB\xBF", fp) < 0;
-	bad |= row(fp, header, 9);
+	bad |= wu_row(fp, header, 9);
 	for (size_t i = 0; i < res->nrows; i++) {
 		const p304_recon_row *r = &nt->rows[i];
 
@@ -193,7 +171,7 @@ p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,
 		f[6] = num(d, sizeof(d), r->granted_eur);
 		f[7] = num(e, sizeof(e), r->notified_eur);
 		f[8] = reason_fr(r->reason);
-		bad |= row(fp, f, 9);
+		bad |= wu_row(fp, f, 9);
 	}
 	f[0] = "TOTAL"; f[1] = ""; f[2] = "";
 	f[3] = num(a, sizeof(a), res->summary.allocated_eur);
@@ -202,22 +180,22 @@ p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,
 	f[6] = num(d, sizeof(d), nt->summary.granted_eur);
 	f[7] = num(e, sizeof(e), nt->summary.notified_eur);
 	f[8] = "";
-	bad |= row(fp, f, 9);
+	bad |= wu_row(fp, f, 9);
 	f[0] = "RELIQUAT"; f[1] = "crédits disponibles non notifiés"; f[3] = ""; f[4] = "";
 	f[6] = ""; f[7] = num(e, sizeof(e), nt->summary.unallocated_eur);
-	bad |= row(fp, f, 9);
+	bad |= wu_row(fp, f, 9);
 	bad |= fputs("\r\n", fp) < 0;
 	snprintf(line, sizeof(line), "Crédits disponibles : %lld € ; réponse manquante : %s ; "
 		 "reliquat : %s ; insuffisance : réduction proportionnelle (taux %.6Lf)",
 		 (long long)nt->available_eur, missing_fr[pol->missing], surplus_fr[pol->surplus],
 		 nt->summary.rate);
 	f[0] = line;
-	bad |= row(fp, f, 1);
+	bad |= wu_row(fp, f, 1);
 	for (size_t k = 0; k < res->scenario->ncriteria; k++) {
 		snprintf(line, sizeof(line), "Source %s : %s", res->scenario->criteria[k].column,
 			 res->sources && res->sources[k] ? res->sources[k] : "non renseignée");
 		f[0] = line;
-		bad |= row(fp, f, 1);
+		bad |= wu_row(fp, f, 1);
 	}
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
 }

@@ -8,6 +8,8 @@
 #include <csv.h>
 #include <string.h>
 
+#include "writeutil.h"
+
 size_t p304_region_totals(const p304_result_row *rows, size_t nrows,
 			  const int64_t *amount_a, const int64_t *amount_b,
 			  p304_region_total *out)
@@ -38,13 +40,6 @@ size_t p304_region_totals(const p304_result_row *rows, size_t nrows,
 	return n;
 }
 
-static int field(FILE *fp, const char *s, int first)
-{
-	if (!first && fputc(';', fp) == EOF)
-		return -1;
-	return csv_fwrite2(fp, s, strlen(s), '"');
-}
-
 p304_code p304_write_regions_csv(const p304_region_total *t, size_t n,
 				 const char *const *labels, size_t namounts,
 				 FILE *fp, p304_error *err)
@@ -54,29 +49,29 @@ p304_code p304_write_regions_csv(const p304_region_total *t, size_t n,
 	char buf[32];
 	int bad = fputs("\xEF\xBB\xBF", fp) < 0;
 
-	bad |= field(fp, "code région", 1) | field(fp, "région", 0) |
-	       field(fp, "collectivités", 0);
+	bad |= wu_field(fp, "code région", 1) | wu_field(fp, "région", 0) |
+	       wu_field(fp, "collectivités", 0);
 	for (size_t k = 0; k < namounts; k++)
-		bad |= field(fp, labels[k], 0);
+		bad |= wu_field(fp, labels[k], 0);
 	bad |= fputs("\r\n", fp) < 0;
 	for (size_t i = 0; i < n; i++) {
-		bad |= field(fp, t[i].code, 1) | field(fp, t[i].name, 0);
+		bad |= wu_field(fp, t[i].code, 1) | wu_field(fp, t[i].name, 0);
 		snprintf(buf, sizeof(buf), "%zu", t[i].n);
-		bad |= field(fp, buf, 0);
+		bad |= wu_field(fp, buf, 0);
 		for (size_t k = 0; k < namounts; k++) {
 			snprintf(buf, sizeof(buf), "%lld", (long long)t[i].amount[k]);
-			bad |= field(fp, buf, 0);
+			bad |= wu_field(fp, buf, 0);
 			total[k] += t[i].amount[k];
 		}
 		count += t[i].n;
 		bad |= fputs("\r\n", fp) < 0;
 	}
-	bad |= field(fp, "TOTAL", 1) | field(fp, "", 0);
+	bad |= wu_field(fp, "TOTAL", 1) | wu_field(fp, "", 0);
 	snprintf(buf, sizeof(buf), "%zu", count);
-	bad |= field(fp, buf, 0);
+	bad |= wu_field(fp, buf, 0);
 	for (size_t k = 0; k < namounts; k++) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)total[k]);
-		bad |= field(fp, buf, 0);
+		bad |= wu_field(fp, buf, 0);
 	}
 	bad |= fputs("\r\n", fp) < 0;
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "writeutil.h"
+
 /* Criterion values are × 1000: print 1234500 as 1234.5, 1234000 as 1234. */
 static void format_scaled(int64_t v, char *buf, size_t size, char dec)
 {
@@ -133,40 +135,11 @@ static cJSON *result_to_json(const p304_result *res)
 	return root;
 }
 
-static p304_code print_json(cJSON *root, FILE *fp, p304_error *err)
-{
-	char *text;
-	int ok;
-
-	if (!root)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	ok = fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
-	cJSON_free(text);
-	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed");
-}
-
 p304_code p304_write_result_json(const p304_result *res, FILE *fp,
 				 p304_error *err)
 {
-	return print_json(result_to_json(res), fp, err);
+	return wu_print_json(result_to_json(res), fp, err);
 }
-
-/* One CSV row for Excel: every field quoted by libcsv, ';' between, CRLF. */
-static int csv_row(FILE *fp, const char *const *fields, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i && fputc(';', fp) == EOF)
-			return -1;
-		if (csv_fwrite2(fp, fields[i], strlen(fields[i]), '"') != 0)
-			return -1;
-	}
-	return fputs("\r\n", fp) < 0 ? -1 : 0;
-}
-
 /* 1234.56 with a decimal comma, from a long double, `dec` decimals. */
 static void fr_fixed(long double v, int dec, char *buf, size_t size)
 {
@@ -199,7 +172,7 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 	int bad = 0;
 
 	bad |= fputs("\xEF\xBB\xBF", fp) < 0;
-	bad |= csv_row(fp, header, 7);
+	bad |= wu_row(fp, header, 7);
 	for (size_t i = 0; i < res->nrows; i++) {
 		const p304_result_row *r = &res->rows[i];
 		const char *f[7];
@@ -209,7 +182,7 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 		snprintf(amount, sizeof(amount), "%lld", (long long)r->alloc.amount_eur);
 		f[0] = r->code; f[1] = r->name; f[2] = r->region_name; f[3] = share;
 		f[4] = formula; f[5] = status_fr(r->alloc.status); f[6] = amount;
-		bad |= csv_row(fp, f, 7);
+		bad |= wu_row(fp, f, 7);
 	}
 	{
 		const char *f[7];
@@ -219,12 +192,12 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 		snprintf(amount, sizeof(amount), "%lld", (long long)res->summary.allocated_eur);
 		f[0] = "TOTAL"; f[1] = ""; f[2] = ""; f[3] = "100,000000"; f[4] = formula;
 		f[5] = ""; f[6] = amount;
-		bad |= csv_row(fp, f, 7);
+		bad |= wu_row(fp, f, 7);
 		if (res->summary.unallocated_eur > 0) {
 			snprintf(env, sizeof(env), "%lld", (long long)res->summary.unallocated_eur);
 			f[0] = "NON RÉPARTI"; f[3] = ""; f[4] = ""; f[6] = env;
 			f[1] = "reste de l'arrondi";
-			bad |= csv_row(fp, f, 7);
+			bad |= wu_row(fp, f, 7);
 		}
 	}
 	/* Provenance travels with the figures (issue: sources in every output). */
@@ -244,7 +217,7 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 			 res->sources && res->sources[k] ? res->sources[k]
 							  : "non renseignée");
 		f[0] = line;
-		bad |= csv_row(fp, f, 1);
+		bad |= wu_row(fp, f, 1);
 	}
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
 }
@@ -300,7 +273,7 @@ static cJSON *manifest_base(const p304_input_file *in, size_t n,
 p304_code p304_write_inputs_manifest(const p304_input_file *inputs, size_t n,
 				     const char *const *argv, FILE *fp, p304_error *err)
 {
-	return print_json(manifest_base(inputs, n, argv), fp, err);
+	return wu_print_json(manifest_base(inputs, n, argv), fp, err);
 }
 
 p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
@@ -328,5 +301,5 @@ p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
 		cJSON_Delete(root);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	}
-	return print_json(root, fp, err);
+	return wu_print_json(root, fp, err);
 }

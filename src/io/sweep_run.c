@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "writeutil.h"
+
 static double now(void)
 {
 	struct timespec ts;
@@ -180,14 +182,6 @@ void p304_sweep_result_free(p304_sweep_result *sw)
 	free(sw);
 }
 
-static cJSON *num(int64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	return cJSON_CreateRaw(buf);
-}
-
 static cJSON *pct(size_t part, size_t whole)
 {
 	char buf[32];
@@ -201,14 +195,13 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 	const p304_sweep_options *o = &sw->opt;
 	size_t feasible = sw->summary.done - sw->summary.infeasible;
 	cJSON *root = cJSON_CreateObject(), *op, *rows, *tor;
-	char buf[64], *text;
-	int ok;
+	char buf[64];
 
 	if (!root)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	cJSON_AddStringToObject(root, "id", sw->base->scenario->id);
 	cJSON_AddStringToObject(root, "title", sw->base->scenario->title);
-	cJSON_AddItemToObject(root, "samples", num((int64_t)o->samples));
+	cJSON_AddItemToObject(root, "samples", wu_int((int64_t)o->samples));
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->seed);
 	cJSON_AddItemToObject(root, "seed", cJSON_CreateRaw(buf));
 	op = cJSON_AddObjectToObject(root, "options");
@@ -217,13 +210,13 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 		cJSON_AddItemToObject(op, "weight_points", cJSON_CreateRaw(buf));
 		snprintf(buf, sizeof(buf), "%.4g", o->vary_data ? o->data_pct : 0.0);
 		cJSON_AddItemToObject(op, "data_pct", cJSON_CreateRaw(buf));
-		cJSON_AddItemToObject(op, "floor_min_eur", o->floor_min == P304_NO_BOUND ? cJSON_CreateNull() : num(o->floor_min));
-		cJSON_AddItemToObject(op, "floor_max_eur", o->floor_min == P304_NO_BOUND ? cJSON_CreateNull() : num(o->floor_max));
-		cJSON_AddItemToObject(op, "ceiling_min_eur", o->ceiling_min == P304_NO_BOUND ? cJSON_CreateNull() : num(o->ceiling_min));
-		cJSON_AddItemToObject(op, "ceiling_max_eur", o->ceiling_min == P304_NO_BOUND ? cJSON_CreateNull() : num(o->ceiling_max));
+		cJSON_AddItemToObject(op, "floor_min_eur", o->floor_min == P304_NO_BOUND ? cJSON_CreateNull() : wu_int(o->floor_min));
+		cJSON_AddItemToObject(op, "floor_max_eur", o->floor_min == P304_NO_BOUND ? cJSON_CreateNull() : wu_int(o->floor_max));
+		cJSON_AddItemToObject(op, "ceiling_min_eur", o->ceiling_min == P304_NO_BOUND ? cJSON_CreateNull() : wu_int(o->ceiling_min));
+		cJSON_AddItemToObject(op, "ceiling_max_eur", o->ceiling_min == P304_NO_BOUND ? cJSON_CreateNull() : wu_int(o->ceiling_max));
 	}
-	cJSON_AddItemToObject(root, "infeasible", num((int64_t)sw->summary.infeasible));
-	cJSON_AddItemToObject(root, "stored", num((int64_t)sw->summary.stored));
+	cJSON_AddItemToObject(root, "infeasible", wu_int((int64_t)sw->summary.infeasible));
+	cJSON_AddItemToObject(root, "stored", wu_int((int64_t)sw->summary.stored));
 	rows = cJSON_AddArrayToObject(root, "rows");
 	for (size_t i = 0; rows && i < sw->base->nrows; i++) {
 		const p304_sweep_stat *s = &sw->stats[i];
@@ -233,12 +226,12 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 			break;
 		cJSON_AddStringToObject(r, "code", sw->base->rows[i].code);
 		cJSON_AddStringToObject(r, "name", sw->base->rows[i].name);
-		cJSON_AddItemToObject(r, "base_eur", num(s->base_eur));
-		cJSON_AddItemToObject(r, "min_eur", num(s->min_eur));
-		cJSON_AddItemToObject(r, "p5_eur", num(s->p5_eur));
-		cJSON_AddItemToObject(r, "median_eur", num(s->median_eur));
-		cJSON_AddItemToObject(r, "p95_eur", num(s->p95_eur));
-		cJSON_AddItemToObject(r, "max_eur", num(s->max_eur));
+		cJSON_AddItemToObject(r, "base_eur", wu_int(s->base_eur));
+		cJSON_AddItemToObject(r, "min_eur", wu_int(s->min_eur));
+		cJSON_AddItemToObject(r, "p5_eur", wu_int(s->p5_eur));
+		cJSON_AddItemToObject(r, "median_eur", wu_int(s->median_eur));
+		cJSON_AddItemToObject(r, "p95_eur", wu_int(s->p95_eur));
+		cJSON_AddItemToObject(r, "max_eur", wu_int(s->max_eur));
 		cJSON_AddItemToObject(r, "at_floor_pct", pct(s->at_floor, feasible));
 		cJSON_AddItemToObject(r, "at_ceiling_pct", pct(s->at_ceiling, feasible));
 	}
@@ -249,22 +242,9 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 		if (!t || !cJSON_AddItemToArray(tor, t))
 			break;
 		cJSON_AddStringToObject(t, "factor", sw->tornado[i].factor);
-		cJSON_AddItemToObject(t, "spread_eur", num(sw->tornado[i].spread_eur));
+		cJSON_AddItemToObject(t, "spread_eur", wu_int(sw->tornado[i].spread_eur));
 	}
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	ok = fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
-	cJSON_free(text);
-	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed");
-}
-
-static int field(FILE *fp, const char *s, int first)
-{
-	if (!first && fputc(';', fp) == EOF)
-		return -1;
-	return csv_fwrite2(fp, s, strlen(s), '"');
+	return wu_print_json(root, fp, err);
 }
 
 p304_code p304_write_sweep_csv(const p304_sweep_result *sw, FILE *fp, p304_error *err)
@@ -279,28 +259,28 @@ p304_code p304_write_sweep_csv(const p304_sweep_result *sw, FILE *fp, p304_error
 	int bad = fputs("\xEF\xBB\xBF", fp) < 0;
 
 	for (size_t i = 0; i < 10; i++)
-		bad |= field(fp, head[i], i == 0);
+		bad |= wu_field(fp, head[i], i == 0);
 	bad |= fputs("\r\n", fp) < 0;
 	for (size_t i = 0; i < sw->base->nrows; i++) {
 		const p304_sweep_stat *s = &sw->stats[i];
 		int64_t v[6] = { s->base_eur, s->min_eur, s->p5_eur, s->median_eur, s->p95_eur, s->max_eur };
 
-		bad |= field(fp, sw->base->rows[i].code, 1) | field(fp, sw->base->rows[i].name, 0);
+		bad |= wu_field(fp, sw->base->rows[i].code, 1) | wu_field(fp, sw->base->rows[i].name, 0);
 		for (int q = 0; q < 6; q++) {
 			snprintf(buf, sizeof(buf), "%lld", (long long)v[q]);
-			bad |= field(fp, buf, 0);
+			bad |= wu_field(fp, buf, 0);
 		}
 		snprintf(buf, sizeof(buf), "%.2f", feasible ? 100.0 * (double)s->at_floor / (double)feasible : 0.0);
 		*strchr(buf, '.') = ',';
-		bad |= field(fp, buf, 0);
+		bad |= wu_field(fp, buf, 0);
 		snprintf(buf, sizeof(buf), "%.2f", feasible ? 100.0 * (double)s->at_ceiling / (double)feasible : 0.0);
 		*strchr(buf, '.') = ',';
-		bad |= field(fp, buf, 0);
+		bad |= wu_field(fp, buf, 0);
 		bad |= fputs("\r\n", fp) < 0;
 	}
 	bad |= fputs("\r\n", fp) < 0;
 	snprintf(buf, sizeof(buf), "%zu variantes (graine %llu), %zu irréalisables", sw->opt.samples,
 		 (unsigned long long)sw->opt.seed, sw->summary.infeasible);
-	bad |= field(fp, buf, 1) | (fputs("\r\n", fp) < 0);
+	bad |= wu_field(fp, buf, 1) | (fputs("\r\n", fp) < 0);
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
 }

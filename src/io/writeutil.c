@@ -1,0 +1,51 @@
+/*
+ * writeutil.c - the small pieces every writer of p304 uses.
+ */
+#include "writeutil.h"
+
+#include <csv.h>
+#include <string.h>
+
+cJSON *wu_int(int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return cJSON_CreateRaw(buf);
+}
+
+cJSON *wu_eur_or_null(int64_t v)
+{
+	return v == P304_NO_BOUND ? cJSON_CreateNull() : wu_int(v);
+}
+
+p304_code wu_print_json(cJSON *root, FILE *fp, p304_error *err)
+{
+	char *text;
+	int ok;
+
+	if (!root)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	ok = fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
+	cJSON_free(text);
+	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed");
+}
+
+int wu_field(FILE *fp, const char *s, int first)
+{
+	if (!first && fputc(';', fp) == EOF)
+		return -1;
+	return csv_fwrite2(fp, s, strlen(s), '"');
+}
+
+int wu_row(FILE *fp, const char *const *fields, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (wu_field(fp, fields[i], i == 0) != 0)
+			return -1;
+	return fputs("\r\n", fp) < 0 ? -1 : 0;
+}
