@@ -543,6 +543,7 @@ static p304_code reconcile(struct sbuf *b, const p304_chart_request *req, const 
 	}
 	sb_printf(b, "EOD\nset style fill solid 0.85 noborder\nset xtics rotate by 90 right font ',8' noenhanced\n"
 		     "set ylabel 'montant (M€)'\nset format y '%%.1f'\nset yrange [0:*]\nset xrange [-1:%zu]\n"
+		     "set offsets 0,0,graph 0.06,0\n"
 		     "plot $D using ($0-0.27):2:(0.25) with boxes lc rgb '%s' title 'pré-notifié', "
 		     "$D using 0:3:(0.25):xtic(1) with boxes lc rgb '%s' title 'besoin exprimé', "
 		     "$D using ($0+0.27):4:(0.25) with boxes lc rgb '%s' title 'notifié'\n",
