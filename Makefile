@@ -38,7 +38,7 @@ UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test unit cases demo bench install clean fuzz
+.PHONY: all deps test unit cases demo bench install clean fuzz data
 all: $(BUILD)/p304
 
 # Missing Debian packages are installed when root, otherwise the exact
@@ -134,3 +134,24 @@ fuzz: $(FUZZ_BIN)
 			echo "FUZZ FAILURE in $$f (exit $$rc):"; tail -40 build/fuzz/$$f.log; exit 1; \
 		fi; \
 	done
+
+# Rebuilds inputs/reference and inputs/data from the INSEE/DREES files in
+# RAW (laid out as docs/data.md says). Not run by tests or CI.
+RAW ?= ../shared/data/raw
+data:
+	python3 scripts/build-reference.py $(RAW)/insee_cog/derived_cog_departements_from_COGiter.csv \
+		$(RAW)/insee_cog/derived_cog_regions_from_COGiter.csv inputs/reference
+	python3 scripts/build-tiles.py $(RAW)/geo/derived_tilegrid_departements_hex.csv \
+		inputs/reference/collectivites.csv inputs/reference/tuiles.csv
+	python3 scripts/build-criteria.py 2020 inputs/reference/collectivites.csv inputs/data/criteres-2020.csv \
+		--pop $(RAW)/insee_estim_pop/derived_pop_0_19_by_dep.csv --pop-year 2019 --pop-release 2020-01-14 \
+		--ase $(RAW)/drees_aide_sociale/derived_drees_ase_beneficiaires_2010_2022_from_asdep.csv --ase-year 2017 \
+		--jm $(RAW)/drees_aide_sociale/derived_drees_2020_jeunes_majeurs_by_dep.csv \
+		--households $(RAW)/insee_filosofi/FILO2016_DISP_DEP.csv --households-col NBMEN16 \
+		--poverty $(RAW)/insee_filosofi/derived_FILO2021_DISP_PAUVRES_DEP_extract_TP40_TP50_TP60.csv --poverty-col TP6021
+	python3 scripts/build-criteria.py 2025 inputs/reference/collectivites.csv inputs/data/criteres-2025.csv \
+		--pop $(RAW)/insee_estim_pop/derived_pop_0_19_by_dep.csv --pop-year 2022 --pop-release 2022-01-19 \
+		--ase $(RAW)/drees_aide_sociale/derived_drees_ase_beneficiaires_2010_2022_from_asdep.csv --ase-year 2022 \
+		--jm $(RAW)/drees_aide_sociale/derived_drees_2020_jeunes_majeurs_by_dep.csv \
+		--households $(RAW)/insee_filosofi/FILO2019_DISP_DEP.csv --households-col NBMEN19 \
+		--poverty $(RAW)/insee_filosofi/derived_FILO2021_DISP_PAUVRES_DEP_extract_TP40_TP50_TP60.csv --poverty-col TP6021
