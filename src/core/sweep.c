@@ -197,11 +197,40 @@ out:
 	return NULL;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (Hoare's quickselect, middle pivot); the
+ * array is reordered. Expected O(n): the percentiles need no full sort. */
+static int64_t select_kth(int64_t *v, size_t n, size_t k)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	size_t lo = 0, hi = n - 1;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		int64_t pivot = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				int64_t t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return v[k];
+	}
+	return v[k];
 }
 
 p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
@@ -308,10 +337,9 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 		for (size_t s = 0; s < stored; s++)
 			if (sh.store[s * n + i] != SKIPPED)
 				col[m++] = sh.store[s * n + i];
-		qsort(col, m, sizeof(int64_t), cmp_i64);
-		st->p5_eur = col[(size_t)floor(0.05 * (double)(m - 1))];
-		st->median_eur = col[(m - 1) / 2];
-		st->p95_eur = col[(size_t)ceil(0.95 * (double)(m - 1))];
+		st->p5_eur = select_kth(col, m, (size_t)floor(0.05 * (double)(m - 1)));
+		st->median_eur = select_kth(col, m, (m - 1) / 2);
+		st->p95_eur = select_kth(col, m, (size_t)ceil(0.95 * (double)(m - 1)));
 	}
 	sum->done = atomic_load(&sh.done);
 	sum->infeasible = atomic_load(&sh.infeasible);
