@@ -87,6 +87,7 @@ static void *work(void *arg)
 	int64_t *amounts = malloc(n * sizeof(int64_t));
 	size_t *atf = sh->at_floor + (size_t)w->id * n, *atc = sh->at_ceiling + (size_t)w->id * n;
 	int64_t *mn = sh->mins + (size_t)w->id * n, *mx = sh->maxs + (size_t)w->id * n;
+	size_t pending = 0;
 	p304_error e;
 
 	if (!ws || !vals || !totals || !shares || !exact || !pos || !amounts ||
@@ -184,8 +185,13 @@ static void *work(void *arg)
 		}
 		if (v % sh->stride == 0)
 			memcpy(sh->store + (v / sh->stride) * n, amounts, n * sizeof(int64_t));
-		atomic_fetch_add(&sh->done, 1);
+		/* progress only: one shared update per 64 variants, not per variant */
+		if (++pending == 64) {
+			atomic_fetch_add(&sh->done, pending);
+			pending = 0;
+		}
 	}
+	atomic_fetch_add(&sh->done, pending);
 out:
 	p304_workspace_free(ws);
 	free(vals);
