@@ -90,7 +90,6 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 	long double lo_c, hi_c;
 	size_t *act, nact = 0;
 
-	(void)ws;
 	if ((rc = workspace_reserve(ws, n, 0, err)) != P304_OK)
 		return rc;
 	if ((rc = check_feasible(n, shares, lo, lo_all, hi, hi_all, target,

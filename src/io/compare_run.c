@@ -290,17 +290,15 @@ static p304_code build_join(struct joined *j, p304_comparison *c, const struct s
 
 	for (size_t i = 0; i < p304_reference_count(ref); i++) {
 		const p304_authority *x = p304_reference_at(ref, i);
-		const struct side *one = NULL, *other = NULL;
+		const struct side *one = NULL;
 
 		if (!x->members[0])
 			continue;
 		if (side_find(b, x->code) >= 0 && side_find(a, x->code) < 0 && members_in(a, b, x->members)) {
 			one = a;
-			other = b;
 		} else if (side_find(a, x->code) >= 0 && side_find(b, x->code) < 0 &&
 			   members_in(b, a, x->members)) {
 			one = b;
-			other = a;
 		}
 		if (!one)
 			continue;
@@ -318,7 +316,6 @@ static p304_code build_join(struct joined *j, p304_comparison *c, const struct s
 					return rc;
 				o += (size_t)snprintf(plus + o, sizeof(plus) - o, "%s%s", o ? " + " : "", tok);
 			}
-			(void)other;
 			if ((rc = add_note(c, err, "%s (%s) in %s is compared with %s in %s%s",
 					   x->code, x->name, one == a ? "B" : "A", plus,
 					   one == a ? "A" : "B", strchr(plus, '+') ? " (their sum)" :
