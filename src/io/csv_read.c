@@ -219,36 +219,35 @@ static p304_code to_utf8(const char *path, char **buf, size_t *len, int *cp1252,
 			 p304_error *err)
 {
 	iconv_t cd = iconv_open("UTF-8", "UTF-8");
-	char *in = *buf, *outbuf, *out;
+	char *in = *buf, *outbuf, *out, chunk[65536];
 	size_t inleft = *len, outleft, cap, bad;
-	int ok;
+	int ok = 1;
 
 	if (cd == (iconv_t)-1)
 		return p304_error_set(err, P304_ERR_INTERNAL, path, 0, "iconv: no UTF-8 support");
-	cap = *len * 3 + 16;
-	outbuf = malloc(cap);
-	if (!outbuf) {
-		iconv_close(cd);
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+	/* validation only: the output goes to a small buffer, reused */
+	while (inleft > 0) {
+		out = chunk;
+		outleft = sizeof(chunk);
+		if (iconv(cd, &in, &inleft, &out, &outleft) == (size_t)-1 && errno != E2BIG) {
+			ok = 0;
+			break;
+		}
 	}
-	out = outbuf;
-	outleft = cap;
-	ok = iconv(cd, &in, &inleft, &out, &outleft) != (size_t)-1;
 	iconv_close(cd);
-	if (ok) {
-		free(outbuf);
+	if (ok)
 		return P304_OK;
-	}
 	bad = (size_t)(in - *buf);
 	for (size_t i = 0; i < bad; i++) {
-		if ((unsigned char)(*buf)[i] >= 0x80) {
-			free(outbuf);
+		if ((unsigned char)(*buf)[i] >= 0x80)
 			return p304_error_set(err, P304_ERR_INPUT, path, line_of(*buf, bad),
 				"mixed encodings: line %ld is UTF-8 but this line holds byte 0x%02X, "
 				"which is not; save the whole file as UTF-8",
 				line_of(*buf, i), (unsigned char)(*buf)[bad]);
-		}
 	}
+	cap = *len * 3 + 16;
+	if (!(outbuf = malloc(cap)))
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
 	cd = iconv_open("UTF-8", "CP1252");
 	if (cd == (iconv_t)-1) {
 		free(outbuf);
@@ -320,6 +319,9 @@ static int term_char(unsigned char c)
 	return c == '\r' || c == '\n';
 }
 
+static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv **out,
+			     p304_error *err);
+
 p304_code p304_csv_load(const char *path, p304_csv **out, p304_error *err)
 {
 	char *buf;
@@ -329,18 +331,30 @@ p304_code p304_csv_load(const char *path, p304_csv **out, p304_error *err)
 	*out = NULL;
 	if ((rc = p304_read_file(path, &buf, &len, err)) != P304_OK)
 		return rc;
-	rc = p304_csv_parse(path, buf, len, out, err);
-	free(buf);
-	return rc;
+	return parse_owned(path, buf, len, out, err);
 }
 
 p304_code p304_csv_parse(const char *path, const char *data, size_t len,
 			 p304_csv **out, p304_error *err)
 {
+	char *buf = malloc(len + 1);
+
+	*out = NULL;
+	if (!buf)
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+	return parse_owned(path, buf, len, out, err);
+}
+
+/* Parses `buf` (malloc'd, len bytes, freed here whatever happens). */
+static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv **out,
+			     p304_error *err)
+{
 	p304_csv *csv;
 	struct csv_parser parser;
 	struct parse ps;
-	char *buf = NULL, *text;
+	char *text;
 	p304_code rc;
 	int parser_ready = 0;
 
@@ -348,15 +362,9 @@ p304_code p304_csv_parse(const char *path, const char *data, size_t len,
 	csv = calloc(1, sizeof(*csv));
 	if (!csv || !(csv->path = strdup(path))) {
 		free(csv);
+		free(buf);
 		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
 	}
-	buf = malloc(len + 1);
-	if (!buf) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
-		goto fail;
-	}
-	memcpy(buf, data, len);
-	buf[len] = '\0';
 	if (len == 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
 				    "file is empty, expected a header line");
