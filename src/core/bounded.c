@@ -86,8 +86,8 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 	p304_code rc;
 	int64_t fixed = 0;
 	long double L = 0.0L, H = HUGE_VALL, slope = 0.0L, konst, lam;
-	int H_inf = 1;
-	long double lo_c, hi_c;
+	int H_inf = 1, newton = 4;
+	long double lo_c, hi_c, total = 0.0L, guess;
 	size_t *act, nact = 0;
 
 	if ((rc = workspace_reserve(ws, n, 0, err)) != P304_OK)
@@ -97,9 +97,13 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 		return rc;
 	act = ws->idx;
 	for (size_t i = 0; i < n; i++)
-		if (shares[i] > 0.0L)
+		if (shares[i] > 0.0L) {
 			act[nact++] = i;
+			total += shares[i];
+		}
 	konst = (long double)fixed;
+	/* First guess: every row free (for an allocation, λ = E). */
+	guess = total > 0.0L ? (long double)target / total : -1.0L;
 	lo_c = (long double)lo_all;
 	hi_c = (long double)hi_all;
 
@@ -137,6 +141,16 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 		nact = keep;
 		if (nact == 0)
 			break;
+		/* A few Newton steps first: S is piecewise linear, so from a
+		 * point near the root the next guess usually lands in the final
+		 * piece and most rows fold at once. The bracket keeps each step
+		 * safe; after four, breakpoints guarantee progress. */
+		if (newton > 0 && guess > L && (H_inf || guess < H)) {
+			newton--;
+			p = guess;
+			goto pivot;
+		}
+		newton = 0;
 		/* Pivot: a breakpoint of the middle row. If rounding puts it on
 		 * an end of the bracket, the row's position on (L, H) is known
 		 * to within one ulp: fold it and try again (progress guaranteed). */
@@ -167,15 +181,23 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 		continue;
 pivot:
 		val = konst + slope * p;
-		for (size_t j = 0; j < nact; j++) {
-			size_t i = act[j];
-			long double v = p * shares[i], lo_i = LOF(i);
+		{
+			long double dslope = slope; /* S'(p): the free rows' shares */
 
-			if (v <= lo_i)
-				v = lo_i;
-			else if (HAS_HI(i) && v >= HIV(i))
-				v = HIV(i);
-			val += v;
+			for (size_t j = 0; j < nact; j++) {
+				size_t i = act[j];
+				long double v = p * shares[i], lo_i = LOF(i);
+
+				if (v <= lo_i) {
+					v = lo_i;
+				} else if (HAS_HI(i) && v >= HIV(i)) {
+					v = HIV(i);
+				} else {
+					dslope += shares[i];
+				}
+				val += v;
+			}
+			guess = dslope > 0.0L ? p + ((long double)target - val) / dslope : -1.0L;
 		}
 		if (val < (long double)target) {
 			L = p;
