@@ -8,6 +8,7 @@
 #include <p304/io.h>
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,6 +416,46 @@ static int64_t side_value_or_members(const struct side *s, const char *code, con
 	return sum;
 }
 
+/* A member missing from a table whose gathering authority is there (68 in
+ * a 2025 table that has the CEA): the authority's figure split in
+ * proportion to the members' figures of the other table. HOLE otherwise;
+ * *parent names the gathering authority used. */
+static int64_t member_split(const struct side *s, const struct side *other, const char *code,
+			    const char *col, const char **parent)
+{
+	const p304_reference *ref = s->res->reference;
+
+	for (size_t i = 0; i < p304_reference_count(ref); i++) {
+		const p304_authority *g = p304_reference_at(ref, i);
+		char buf[128], *save = NULL, *tok;
+		int64_t whole, mine = HOLE, sum = 0;
+		int member = 0;
+
+		if (!g->members[0])
+			continue;
+		snprintf(buf, sizeof(buf), "%s", g->members);
+		for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save))
+			member |= !strcmp(tok, code);
+		if (!member || (whole = side_value(s, g->code, col)) == HOLE)
+			continue;
+		snprintf(buf, sizeof(buf), "%s", g->members);
+		for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+			int64_t v = side_value(other, tok, col);
+
+			if (v == HOLE)
+				return HOLE;
+			sum += v;
+			if (!strcmp(tok, code))
+				mine = v;
+		}
+		if (sum <= 0 || mine == HOLE)
+			return HOLE;
+		*parent = g->code;
+		return (int64_t)roundl((long double)whole * (long double)mine / (long double)sum);
+	}
+	return HOLE;
+}
+
 static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const struct side *a,
 				const struct side *b, p304_error *err)
 {
@@ -473,6 +514,17 @@ static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const stru
 			/* A mixed combination needs A's figure for B's participants
 			 * and the reverse: a figure one table lacks is taken from
 			 * the other, and said. */
+			if (x == HOLE || y == HOLE) {
+				const char *parent = NULL;
+				int64_t *fill = x == HOLE ? &x : &y;
+
+				*fill = x == HOLE ? member_split(a, b, d->u[u], d->cols[k], &parent)
+						  : member_split(b, a, d->u[u], d->cols[k], &parent);
+				if (*fill != HOLE && (rc = add_note(c, err, "in %s's table the figure "
+						"of '%s' for %s is %s's, split in proportion to the other table",
+						fill == &x ? "A" : "B", d->cols[k], d->u[u], parent)))
+					return rc;
+			}
 			if (x == HOLE && y == HOLE)
 				return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
 					"no figure of '%s' for '%s' in either table: cannot decompose",
