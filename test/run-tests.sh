@@ -136,6 +136,11 @@ else
 	fail=$((fail + 1))
 fi
 
+if sh "$ROOT/test/progress-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/note-check.sh" "$P304" "$ROOT"; then
 	pass=$((pass + 1))
 else
