@@ -76,6 +76,79 @@ overflow:
 #define AT_HI(x, i) (HI(i) != P304_NO_BOUND && (x) * shares[i] >= (long double)HI(i))
 #define AT_LO(x, i) ((x) * shares[i] <= (long double)LO(i))
 
+/*
+ * The common case, one floor and one ceiling for every row: sorted by
+ * decreasing share, the rows at the ceiling are a prefix and the rows at the
+ * floor a suffix, and both kinds of breakpoints (lo/s, hi/s) increase along
+ * the order. One walk over the merged breakpoints finds the piece where S
+ * reaches the target, comparing by cross-multiplication (no division per
+ * row). The order is kept in the workspace: a sweep's next variant is almost
+ * sorted already, and insertion sort then costs O(n). Returns the multiplier;
+ * the caller classifies the rows.
+ */
+static long double solve_sorted(size_t n, const long double *sh, long double lo,
+				int has_hi, long double hi, long double target,
+				p304_workspace *ws)
+{
+	size_t *ord = ws->order, m = 0, c = 0, f = 0, z;
+	long double sumfree = 0.0L, K;
+
+	if (ws->order_n != n) {
+		for (size_t i = 0; i < n; i++)
+			ord[i] = i;
+		ws->order_n = n;
+	}
+	/* insertion sort by decreasing share, ties by row (adaptive) */
+	for (size_t i = 1; i < n; i++) {
+		size_t x = ord[i], j = i;
+
+		while (j > 0 && (sh[ord[j - 1]] < sh[x] || (sh[ord[j - 1]] == sh[x] && ord[j - 1] > x))) {
+			ord[j] = ord[j - 1];
+			j--;
+		}
+		ord[j] = x;
+	}
+	while (m < n && sh[ord[m]] > 0.0L)
+		m++;
+	z = n - m; /* rows without a share stay at the floor */
+	/* rows ord[0..c) at the ceiling, ord[c..f) free, ord[f..m) at the floor */
+	for (;;) {
+		int leave = f < m, reach = has_hi && c < f;
+		size_t i;
+
+		K = (long double)c * hi + (long double)(m - f + z) * lo;
+		if (leave && reach) {
+			/* which comes first: lo/s[f] or hi/s[c]? */
+			reach = hi * sh[ord[f]] < lo * sh[ord[c]];
+			leave = !reach;
+		}
+		if (!leave && !reach)
+			break;
+		i = leave ? ord[f] : ord[c];
+		/* S at this breakpoint λb = v/s_i: K + λb·sumfree >= target ? */
+		if ((leave ? lo : hi) * sumfree >= (target - K) * sh[i])
+			break;
+		if (leave) {
+			sumfree += sh[ord[f]];
+			f++;
+		} else {
+			sumfree -= sh[ord[c]];
+			c++;
+		}
+	}
+	/* The running sum lost digits to the subtractions (rows reaching the
+	 * ceiling): add the free shares again, in order, for the multiplier. */
+	sumfree = 0.0L;
+	for (size_t j = c; j < f; j++)
+		sumfree += sh[ord[j]];
+	if (sumfree > 0.0L)
+		return (target - K) / sumfree;
+	/* flat: every row on a bound; the next breakpoint is the answer */
+	if (f < m)
+		return lo / sh[ord[f]];
+	return has_hi && c > 0 ? hi / sh[ord[c - 1]] : 0.0L;
+}
+
 p304_code p304_solve_clamped(size_t n, const long double *shares,
 			     const int64_t *lo, int64_t lo_all,
 			     const int64_t *hi, int64_t hi_all,
@@ -95,6 +168,13 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 	if ((rc = check_feasible(n, shares, lo, lo_all, hi, hi_all, target,
 				 &fixed, err)) != P304_OK)
 		return rc;
+	if (!lo && !hi) {
+		lam = solve_sorted(n, shares, (long double)lo_all, hi_all != P304_NO_BOUND,
+				   (long double)hi_all, (long double)target, ws);
+		lo_c = (long double)lo_all;
+		hi_c = (long double)hi_all;
+		goto classify;
+	}
 	act = ws->idx;
 	for (size_t i = 0; i < n; i++)
 		if (shares[i] > 0.0L) {
@@ -219,6 +299,7 @@ pivot:
 		lam = L;
 	if (!H_inf && lam > H)
 		lam = H;
+classify:
 
 	for (size_t i = 0; i < n; i++) {
 		long double s = shares[i];

@@ -79,13 +79,14 @@ p304_code p304_round_largest_remainder(size_t n, const long double *exact,
 	cand = ws->idx;
 	for (size_t i = 0; i < n; i++) {
 		long double q = unit == 1 ? exact[i] : exact[i] / (long double)unit;
-		long double f = floorl(q);
+		int64_t f;
 
-		if (!(f >= 0.0L) || f > (long double)(P304_MAX_EUR / unit))
+		if (!(q >= 0.0L) || q >= (long double)(P304_MAX_EUR / unit) + 1.0L)
 			return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
 				"row %zu: amount %.0Lf out of range", i + 1, exact[i]);
-		amounts[i] = (int64_t)f * unit;
-		rem[i] = q - f;
+		f = (int64_t)q; /* truncation is the floor: q >= 0 */
+		amounts[i] = f * unit;
+		rem[i] = q - (long double)f;
 		if (__builtin_add_overflow(sum, amounts[i], &sum))
 			return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
 					      "rounded amounts overflow");

@@ -21,7 +21,7 @@ p304_code p304_compute_shares(size_t n, size_t k, const int64_t *values,
 			if (v < 0)
 				return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
 					"criterion %zu of row %zu is negative", c + 1, i + 1);
-			if (p304_add_i64(t, v, &t))
+			if (__builtin_add_overflow(t, v, &t))
 				return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
 					"the total of criterion %zu does not fit in 64 bits", c + 1);
 		}

@@ -22,6 +22,7 @@ void p304_workspace_free(p304_workspace *ws)
 	free(ws->position);
 	free(ws->amounts);
 	free(ws->bounds);
+	free(ws->order);
 	free(ws->totals);
 	free(ws);
 }
@@ -48,6 +49,8 @@ p304_code workspace_reserve(p304_workspace *ws, size_t n, size_t k,
 		GROW(ws->position, n);
 		GROW(ws->amounts, n);
 		GROW(ws->bounds, n);
+		GROW(ws->order, n);
+		ws->order_n = 0;
 		ws->cap = n;
 	}
 	if (k > ws->ktotals) {

@@ -18,6 +18,8 @@ struct p304_workspace {
 	p304_status *position;
 	int64_t *amounts;     /* rounded amounts */
 	int64_t *bounds;      /* per-row upper bounds (reconciliation) */
+	size_t *order;        /* rows by decreasing share, kept between calls */
+	size_t order_n;       /* rows `order` was made for (0: none) */
 	int64_t *totals;
 	size_t ktotals;
 };
