@@ -14,6 +14,7 @@
 #include <p304/p304.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "workspace.h"
 
@@ -86,6 +87,9 @@ overflow:
  * sorted already, and insertion sort then costs O(n). Returns the multiplier;
  * the caller classifies the rows.
  */
+/* Row x comes before row y: larger share, then lower index. */
+#define BEFORE(x, y) (sh[x] > sh[y] || (sh[x] == sh[y] && (x) < (y)))
+
 static long double solve_sorted(size_t n, const long double *sh, long double lo,
 				int has_hi, long double hi, long double target,
 				p304_workspace *ws)
@@ -93,20 +97,49 @@ static long double solve_sorted(size_t n, const long double *sh, long double lo,
 	size_t *ord = ws->order, m = 0, c = 0, f = 0, z;
 	long double sumfree = 0.0L, K;
 
-	if (ws->order_n != n) {
-		for (size_t i = 0; i < n; i++)
-			ord[i] = i;
-		ws->order_n = n;
-	}
-	/* insertion sort by decreasing share, ties by row (adaptive) */
-	for (size_t i = 1; i < n; i++) {
+	size_t moves = 0;
+	int sorted = ws->order_n == n;
+
+	/* insertion sort by decreasing share, ties by row: O(n) on the almost
+	 * sorted order of the previous call; given up for a merge sort when the
+	 * order is new or moved too much */
+	for (size_t i = 1; sorted && i < n; i++) {
 		size_t x = ord[i], j = i;
 
-		while (j > 0 && (sh[ord[j - 1]] < sh[x] || (sh[ord[j - 1]] == sh[x] && ord[j - 1] > x))) {
+		while (j > 0 && BEFORE(x, ord[j - 1])) {
 			ord[j] = ord[j - 1];
 			j--;
 		}
 		ord[j] = x;
+		moves += i - j;
+		if (moves > 8 * n)
+			sorted = 0;
+	}
+	if (!sorted) {
+		size_t *tmp = ws->idx, *src = ord, *dst = tmp;
+
+		for (size_t i = 0; i < n; i++)
+			ord[i] = i;
+		for (size_t w = 1; w < n; w *= 2) {
+			for (size_t start = 0; start < n; start += 2 * w) {
+				size_t mid = start + w < n ? start + w : n;
+				size_t end = start + 2 * w < n ? start + 2 * w : n;
+				size_t a = start, b = mid, o = start;
+
+				while (a < mid && b < end)
+					dst[o++] = BEFORE(src[b], src[a]) ? src[b++] : src[a++];
+				while (a < mid)
+					dst[o++] = src[a++];
+				while (b < end)
+					dst[o++] = src[b++];
+			}
+			tmp = src;
+			src = dst;
+			dst = tmp;
+		}
+		if (src != ord)
+			memcpy(ord, src, n * sizeof(size_t));
+		ws->order_n = n;
 	}
 	while (m < n && sh[ord[m]] > 0.0L)
 		m++;
@@ -168,13 +201,16 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 	if ((rc = check_feasible(n, shares, lo, lo_all, hi, hi_all, target,
 				 &fixed, err)) != P304_OK)
 		return rc;
-	if (!lo && !hi) {
+	/* Sorting pays only when calls repeat (sweeps, comparisons): a single
+	 * allocation uses the O(n) bracket search below. */
+	if (!lo && !hi && ws->last_n == n) {
 		lam = solve_sorted(n, shares, (long double)lo_all, hi_all != P304_NO_BOUND,
 				   (long double)hi_all, (long double)target, ws);
 		lo_c = (long double)lo_all;
 		hi_c = (long double)hi_all;
 		goto classify;
 	}
+	ws->last_n = n;
 	act = ws->idx;
 	for (size_t i = 0; i < n; i++)
 		if (shares[i] > 0.0L) {
@@ -300,20 +336,47 @@ pivot:
 	if (!H_inf && lam > H)
 		lam = H;
 classify:
+	{
+		/* Positions from the λ found, then λ again from the positions,
+		 * summed in row order: whichever search found the partition,
+		 * the same partition gives bit for bit the same amounts. */
+		long double bounded = 0.0L, free = 0.0L;
 
-	for (size_t i = 0; i < n; i++) {
-		long double s = shares[i];
-		int64_t h = HI(i);
+		for (size_t i = 0; i < n; i++) {
+			long double s = shares[i];
 
-		if (s <= 0.0L || AT_LO(lam, i)) {
-			exact[i] = (long double)LO(i);
-			position[i] = P304_FLOOR;
-		} else if (AT_HI(lam, i)) {
-			exact[i] = (long double)h;
-			position[i] = P304_CEILING;
-		} else {
-			exact[i] = lam * s; /* strictly between the bounds */
-			position[i] = P304_FREE;
+			if (s <= 0.0L || AT_LO(lam, i)) {
+				position[i] = P304_FLOOR;
+				bounded += (long double)LO(i);
+			} else if (AT_HI(lam, i)) {
+				position[i] = P304_CEILING;
+				bounded += (long double)HI(i);
+			} else {
+				position[i] = P304_FREE;
+				free += s;
+			}
+		}
+		if (free > 0.0L)
+			lam = ((long double)target - bounded) / free;
+		for (size_t i = 0; i < n; i++) {
+			long double v = lam * shares[i];
+
+			if (position[i] == P304_FLOOR)
+				v = (long double)LO(i);
+			else if (position[i] == P304_CEILING)
+				v = (long double)HI(i);
+			else if (v < (long double)LO(i))
+				v = (long double)LO(i);
+			else if (HI(i) != P304_NO_BOUND && v > (long double)HI(i))
+				v = (long double)HI(i);
+			exact[i] = v;
+			/* a free row that lands exactly on a bound is said to be
+			 * there: the position follows the amount */
+			if (position[i] == P304_FREE && v <= (long double)LO(i))
+				position[i] = P304_FLOOR;
+			else if (position[i] == P304_FREE && HI(i) != P304_NO_BOUND &&
+				 v >= (long double)HI(i))
+				position[i] = P304_CEILING;
 		}
 	}
 	*lambda = lam;

@@ -20,6 +20,7 @@ struct p304_workspace {
 	int64_t *bounds;      /* per-row upper bounds (reconciliation) */
 	size_t *order;        /* rows by decreasing share, kept between calls */
 	size_t order_n;       /* rows `order` was made for (0: none) */
+	size_t last_n;        /* rows of the previous solve (0: none) */
 	int64_t *totals;
 	size_t ktotals;
 };

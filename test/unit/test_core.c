@@ -372,6 +372,34 @@ static void test_property_unbounded(void **state)
 	p304_workspace_free(ws);
 }
 
+/* The first call of a workspace searches by brackets, the next ones by the
+ * kept sorted order: both must give the same amounts and λ, bit for bit. */
+static void test_property_paths_agree(void **state)
+{
+	uint64_t seed = 8080;
+	static struct inst in;
+	static p304_row cold[MAXN], warm[MAXN];
+	p304_summary s1, s2;
+	p304_error err;
+
+	(void)state;
+	for (int t = 0; t < 3000; t++) {
+		p304_workspace *ws = p304_workspace_new();
+
+		inst_random(&in, &seed);
+		if (p304_allocate(&in.p, ws, cold, &s1, &err) != P304_OK)
+			fail_msg("instance %d: %s", t, err.message);
+		assert_int_equal(p304_allocate(&in.p, ws, warm, &s2, &err), P304_OK);
+		assert_true(s1.lambda == s2.lambda);
+		for (size_t i = 0; i < in.n; i++) {
+			assert_true(cold[i].amount_eur == warm[i].amount_eur);
+			assert_true(cold[i].exact_eur == warm[i].exact_eur);
+			assert_int_equal(cold[i].status, warm[i].status);
+		}
+		p304_workspace_free(ws);
+	}
+}
+
 /* Per-row bounds, as reconciliation will use them. */
 static void test_solve_clamped_per_row(void **state)
 {
@@ -423,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_property_order),
 		cmocka_unit_test(test_property_monotone),
 		cmocka_unit_test(test_property_unbounded),
+		cmocka_unit_test(test_property_paths_agree),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
