@@ -54,6 +54,14 @@ while [ "$i" -lt "$ROUNDS" ]; do
 	[ "$ok" -eq 1 ] || { bad=$((bad + 1)); echo "  round $i: out/ is not a complete set: $(ls out 2>&1 | tr '\n' ' ')"; }
 	i=$((i + 1))
 done
+# a temporary set left by a killed run is removed once an hour old, and a
+# younger one (maybe a run still writing) is kept
+mkdir -p .out.tmp-aaaaaa .out.tmp-bbbbbb
+touch .out.tmp-aaaaaa/repartition.json
+touch -d '2 hours ago' .out.tmp-aaaaaa
+"$P304" allocate s1000000000.json -o out -q || bad=$((bad + 1))
+[ -e .out.tmp-aaaaaa ] && { echo "  a stale temporary set was not removed"; bad=$((bad + 1)); }
+[ -d .out.tmp-bbbbbb ] || { echo "  a young temporary set was removed"; bad=$((bad + 1)); }
 if [ "$bad" -eq 0 ]; then
 	echo "ok   atomic outputs ($ROUNDS runs, $killed killed by SIGKILL, $replaced found the new set, the others the previous one; never a mix)"
 	exit 0

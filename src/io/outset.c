@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileutil.h"
@@ -59,6 +60,32 @@ static void remove_flat_dir(const char *dir)
 		closedir(d);
 	}
 	rmdir(dir);
+}
+
+/* Temporary sets left by a run that was killed (`.NAME.tmp-XXXXXX` beside
+ * NAME) are removed once they are an hour old: no live run is that slow to
+ * write a set, and a younger one may belong to a run still going. */
+static void remove_stale(const char *parent, const char *base)
+{
+	DIR *d = opendir(parent);
+	struct dirent *e;
+	char prefix[300], path[PATH_MAX];
+	size_t plen;
+	time_t now = time(NULL);
+
+	if (!d)
+		return;
+	plen = (size_t)snprintf(prefix, sizeof(prefix), ".%s.tmp-", base);
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strncmp(e->d_name, prefix, plen) != 0 || strlen(e->d_name) != plen + 6)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_mtime < now - 3600)
+			remove_flat_dir(path);
+	}
+	closedir(d);
 }
 
 /* An existing directory may be replaced only if it is empty or a previous
@@ -138,6 +165,7 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 				    "cannot create directory: %s", strerror(errno));
 		goto fail;
 	}
+	remove_stale(parent, base);
 	if (asprintf(&set->tmp, "%s/.%s.tmp-XXXXXX", parent, base) < 0) {
 		set->tmp = NULL;
 		goto nomem;
