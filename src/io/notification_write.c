@@ -78,6 +78,7 @@ p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 	cJSON_AddItemToObject(root, "notified_eur", raw("%lld", (long long)s->notified_eur));
 	cJSON_AddItemToObject(root, "unallocated_eur", raw("%lld", (long long)s->unallocated_eur));
 	cJSON_AddItemToObject(root, "policy", policy_json(nt));
+	cJSON_AddItemToObject(root, "criteria", wu_criteria(res->scenario, res->sources));
 	cJSON_AddItemToObject(root, "participants", raw("%zu", res->nrows));
 	cJSON_AddItemToObject(root, "n_answered", raw("%zu", s->n_answered));
 	cJSON_AddItemToObject(root, "n_no_answer", raw("%zu", s->n_no_answer));

@@ -73,21 +73,8 @@ static cJSON *result_to_json(const p304_result *res)
 	bad |= add_raw(root, "rounding_eur", "%lld", (long long)sc->rounding_eur);
 	bad |= add_raw(root, "n_floor", "%zu", res->summary.n_floor);
 	bad |= add_raw(root, "n_ceiling", "%zu", res->summary.n_ceiling);
-	crit = cJSON_AddArrayToObject(root, "criteria");
-	bad |= !crit;
-	for (size_t k = 0; crit && k < sc->ncriteria; k++) {
-		cJSON *c = cJSON_CreateObject();
-
-		bad |= !c || !cJSON_AddItemToArray(crit, c);
-		if (!c)
-			break;
-		bad |= !cJSON_AddStringToObject(c, "column", sc->criteria[k].column);
-		bad |= add_raw(c, "weight_pct", "%.6g", sc->criteria[k].weight_pct);
-		if (res->sources && res->sources[k])
-			bad |= !cJSON_AddStringToObject(c, "source", res->sources[k]);
-		else
-			bad |= !cJSON_AddNullToObject(c, "source");
-	}
+	crit = wu_criteria(sc, res->sources);
+	bad |= !crit || !cJSON_AddItemToObject(root, "criteria", crit);
 	warn = cJSON_AddArrayToObject(root, "warnings");
 	bad |= !warn;
 	for (size_t i = 0; warn && i < res->nwarnings; i++)

@@ -215,6 +215,7 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 		cJSON_AddItemToObject(op, "ceiling_min_eur", o->ceiling_min == P304_NO_BOUND ? cJSON_CreateNull() : wu_int(o->ceiling_min));
 		cJSON_AddItemToObject(op, "ceiling_max_eur", o->ceiling_min == P304_NO_BOUND ? cJSON_CreateNull() : wu_int(o->ceiling_max));
 	}
+	cJSON_AddItemToObject(root, "criteria", wu_criteria(sw->base->scenario, sw->base->sources));
 	cJSON_AddItemToObject(root, "infeasible", wu_int((int64_t)sw->summary.infeasible));
 	cJSON_AddItemToObject(root, "stored", wu_int((int64_t)sw->summary.stored));
 	rows = cJSON_AddArrayToObject(root, "rows");

@@ -49,3 +49,24 @@ int wu_row(FILE *fp, const char *const *fields, size_t n)
 			return -1;
 	return fputs("\r\n", fp) < 0 ? -1 : 0;
 }
+
+cJSON *wu_criteria(const p304_scenario *sc, char *const *sources)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t k = 0; arr && k < sc->ncriteria; k++) {
+		cJSON *c = cJSON_CreateObject();
+		char w[32];
+
+		if (!c || !cJSON_AddItemToArray(arr, c))
+			break;
+		cJSON_AddStringToObject(c, "column", sc->criteria[k].column);
+		snprintf(w, sizeof(w), "%.6g", sc->criteria[k].weight_pct);
+		cJSON_AddItemToObject(c, "weight_pct", cJSON_CreateRaw(w));
+		if (sources && sources[k])
+			cJSON_AddStringToObject(c, "source", sources[k]);
+		else
+			cJSON_AddNullToObject(c, "source");
+	}
+	return arr;
+}

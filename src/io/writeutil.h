@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
-#include <p304/p304.h>
+#include <p304/io.h>
 
 /* v as a JSON number printed exactly (cJSON would print 10^15 as 1e+15). */
 cJSON *wu_int(int64_t v);
@@ -18,6 +18,9 @@ cJSON *wu_eur_or_null(int64_t v);
 /* Prints root (tab-indented, as cJSON_Print) and a newline to fp; deletes
  * root. A NULL root means an earlier allocation failed. */
 p304_code wu_print_json(cJSON *root, FILE *fp, p304_error *err);
+/* The "criteria" array of a result: column, weight, source (chart captions
+ * and readers find the provenance in every result file). */
+cJSON *wu_criteria(const p304_scenario *sc, char *const *sources);
 /* One quoted CSV field, preceded by ';' unless first. Returns -1 on error. */
 int wu_field(FILE *fp, const char *s, int first);
 /* A whole CSV row and its CRLF. Returns -1 on error. */
