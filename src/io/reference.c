@@ -189,7 +189,7 @@ const p304_authority *p304_reference_at(const p304_reference *ref, size_t i)
 const p304_authority *p304_reference_find(const p304_reference *ref,
 					  const char *code)
 {
-	struct key k, *hit;
+	struct key k = { { 0 }, 0 }, *hit;
 
 	if (p304_normalize_code(code, strlen(code), k.code, sizeof(k.code)) != 0)
 		return NULL;
