@@ -69,6 +69,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The reference list used when a scenario names none. */
 const char *cli_default_reference(void);
+/* The tile table of the map, beside the reference list. */
+void cli_tiles_path(char *buf, size_t size);
 /* 1835000 -> "1 835 000 €". */
 const char *cli_eur(char *buf, size_t size, long long v);
 /* 28.5 -> "28,5" (decimal comma, no locale involved). */

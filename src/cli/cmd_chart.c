@@ -94,10 +94,7 @@ int cmd_chart(int argc, char **argv)
 		req.out_path = defout;
 	}
 	/* the tile table lives beside the reference list */
-	snprintf(tiles, sizeof(tiles), "%s", cli_default_reference());
-	snprintf(strrchr(tiles, '/') ? strrchr(tiles, '/') + 1 : tiles,
-		 sizeof(tiles) - (size_t)((strrchr(tiles, '/') ? strrchr(tiles, '/') + 1 : tiles) - tiles),
-		 "tuiles.csv");
+	cli_tiles_path(tiles, sizeof(tiles));
 	req.tiles_path = tiles;
 	if (p304_chart_render(&req, &err) != P304_OK) {
 		code = cli_fail(&err);

@@ -163,9 +163,7 @@ int cmd_note(int argc, char **argv)
 		code = cli_fail(&err);
 		goto out;
 	}
-	snprintf(tiles, sizeof(tiles), "%s", cli_default_reference());
-	if (strrchr(tiles, '/'))
-		strcpy(strrchr(tiles, '/') + 1, "tuiles.csv");
+	cli_tiles_path(tiles, sizeof(tiles));
 	for (int k = 0; k < 4; k++) {
 		p304_chart_request req = { .format = P304_FORMAT_SVG, .tiles_path = tiles };
 

@@ -109,6 +109,13 @@ const char *cli_default_reference(void)
 	return P304_DATADIR "/reference/collectivites.csv";
 }
 
+void cli_tiles_path(char *buf, size_t size)
+{
+	const char *ref = cli_default_reference(), *slash = strrchr(ref, '/');
+
+	snprintf(buf, size, "%.*stuiles.csv", slash ? (int)(slash - ref + 1) : 0, ref);
+}
+
 const char *cli_eur(char *buf, size_t size, long long v)
 {
 	char digits[32];
