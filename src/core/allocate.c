@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "workspace.h"
+#include "banned.h"
 
 /* 18000000 -> "18 000 000" (ASCII spaces: the core writes no locale). */
 static const char *eur(char *buf, size_t size, int64_t v)

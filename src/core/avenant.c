@@ -5,6 +5,7 @@
  * 2025/60). Integer arithmetic only.
  */
 #include <p304/p304.h>
+#include "banned.h"
 
 const char *p304_avenant_reason_name(p304_avenant_reason r)
 {

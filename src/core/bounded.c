@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "workspace.h"
+#include "banned.h"
 
 #define LO(i) (lo ? lo[i] : lo_all)
 #define HI(i) (hi ? hi[i] : hi_all)

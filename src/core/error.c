@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "banned.h"
 
 void p304_error_clear(p304_error *err)
 {

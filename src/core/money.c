@@ -3,6 +3,7 @@
  * refused, never wrapped (git's st_add idea).
  */
 #include <p304/p304.h>
+#include "banned.h"
 
 int p304_add_i64(int64_t a, int64_t b, int64_t *out)
 {

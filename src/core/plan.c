@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "banned.h"
 
 const char *p304_envelope_name(p304_envelope e)
 {

@@ -7,6 +7,7 @@
 #include <p304/p304.h>
 
 #include "workspace.h"
+#include "banned.h"
 
 const char *p304_reason_name(p304_reason r)
 {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "workspace.h"
+#include "banned.h"
 
 /* Candidate a is "before" b: larger remainder, then smaller code. */
 static int before(const long double *rem, const char *const *codes,

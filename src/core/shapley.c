@@ -5,6 +5,7 @@
  * "applied first". With nf factors, 2^nf allocations are enough.
  */
 #include <p304/p304.h>
+#include "banned.h"
 
 typedef __int128 i128;
 

@@ -7,6 +7,7 @@
 #include <p304/p304.h>
 
 #include <stdlib.h>
+#include "banned.h"
 
 p304_code p304_compute_shares(size_t n, size_t k, const int64_t *values,
 			      const long double *weights, int64_t *totals,

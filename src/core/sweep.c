@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "workspace.h"
+#include "banned.h"
 
 static uint64_t splitmix(uint64_t *s)
 {

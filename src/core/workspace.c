@@ -4,6 +4,7 @@
 #include "workspace.h"
 
 #include <stdlib.h>
+#include "banned.h"
 
 p304_workspace *p304_workspace_new(void)
 {
