@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "workspace.h"
 #include "banned.h"
@@ -127,9 +128,11 @@ p304_code p304_allocate(const p304_problem *p, p304_workspace *ws,
 	for (size_t i = 0; i < p->n; i++) {
 		p304_row *r = &rows[i];
 
-		r->share = ws->shares[i];
+		/* memcpy moves the 80-bit values as bytes: an x87 load and
+		 * store per copy is what this loop would otherwise cost */
+		memcpy(&r->share, &ws->shares[i], sizeof(long double));
 		r->formula_eur = (long double)p->envelope_eur * ws->shares[i];
-		r->exact_eur = ws->exact[i];
+		memcpy(&r->exact_eur, &ws->exact[i], sizeof(long double));
 		r->amount_eur = ws->amounts[i];
 		r->status = ws->position[i];
 		/* Without a floor, sitting at 0 is not "at the floor". */

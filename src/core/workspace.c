@@ -23,6 +23,7 @@ void p304_workspace_free(p304_workspace *ws)
 	free(ws->position);
 	free(ws->amounts);
 	free(ws->bounds);
+	free(ws->keys);
 	free(ws->order);
 	free(ws->totals);
 	free(ws);
@@ -50,6 +51,7 @@ p304_code workspace_reserve(p304_workspace *ws, size_t n, size_t k,
 		GROW(ws->position, n);
 		GROW(ws->amounts, n);
 		GROW(ws->bounds, n);
+		GROW(ws->keys, n);
 		GROW(ws->order, n);
 		ws->order_n = 0;
 		ws->cap = n;

@@ -18,6 +18,7 @@ struct p304_workspace {
 	p304_status *position;
 	int64_t *amounts;     /* rounded amounts */
 	int64_t *bounds;      /* per-row upper bounds (reconciliation) */
+	uint64_t *keys;       /* rounding: remainders as integer keys */
 	size_t *order;        /* rows by decreasing share, kept between calls */
 	size_t order_n;       /* rows `order` was made for (0: none) */
 	size_t last_n;        /* rows of the previous solve (0: none) */

@@ -181,6 +181,49 @@ static void test_rounding_ties_by_code(void **state)
 	p304_workspace_free(ws);
 }
 
+/* The selection compares integer keys llrintl(rem·2^62) first: remainders
+ * too close for the key (here 2^-71 and 2^-70, both key 0) must still be
+ * ordered by their value, not by code; and a remainder just below 1 must
+ * not overflow its key. */
+static void test_rounding_keys_exact(void **state)
+{
+	const char *codes[] = { "01", "02", "03", "04" };
+	long double exact[] = { 0x1p-71L, 0x1p-70L, 5.0L - 0x1p-61L, 7.0L };
+	int64_t amounts[4];
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+
+	(void)state;
+	/* floors 0, 0, 4, 7 = 11; two units to give: 03 (≈1) then 02 */
+	assert_int_equal(p304_round_largest_remainder(4, exact, codes, 1, 13, NULL,
+			 P304_NO_BOUND, ws, amounts, &err), P304_OK);
+	assert_int_equal(amounts[0], 0);
+	assert_int_equal(amounts[1], 1);
+	assert_int_equal(amounts[2], 5);
+	assert_int_equal(amounts[3], 7);
+	/* many rows in one key bucket: the full comparison decides */
+	{
+		enum { N = 600 };
+		const char *cs[N];
+		char buf[N][8];
+		long double ex[N];
+		int64_t am[N], total = 0;
+
+		for (int i = 0; i < N; i++) {
+			snprintf(buf[i], sizeof(buf[i]), "%04d", i);
+			cs[i] = buf[i];
+			/* remainders 0.5 + i·2^-40: all in the same top-8-bit bucket */
+			ex[i] = 100.0L + 0.5L + (long double)i * 0x1p-40L;
+			total += 100;
+		}
+		assert_int_equal(p304_round_largest_remainder(N, ex, cs, 1, total + 250,
+				 NULL, P304_NO_BOUND, ws, am, &err), P304_OK);
+		for (int i = 0; i < N; i++)
+			assert_int_equal(am[i], i >= N - 250 ? 101 : 100);
+	}
+	p304_workspace_free(ws);
+}
+
 static void test_rounding_unit_and_remainder(void **state)
 {
 	const char *codes[] = { "01", "02", "03" };
@@ -443,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_worked_example),
 		cmocka_unit_test(test_rounding_ties_by_code),
 		cmocka_unit_test(test_rounding_unit_and_remainder),
+		cmocka_unit_test(test_rounding_keys_exact),
 		cmocka_unit_test(test_infeasible_floor),
 		cmocka_unit_test(test_bad_problem),
 		cmocka_unit_test(test_solve_clamped_per_row),
