@@ -379,6 +379,11 @@ p304_code p304_run_compare(const char *a_path, const char *b_path,
 			   const char *default_reference, p304_comparison **out,
 			   p304_error *err);
 void p304_comparison_free(p304_comparison *cmp);
+
+/* The French label of a factor name of the contract ("envelope" ->
+ * "enveloppe", "data:enfants_ase" -> "données enfants_ase"), for the CSV,
+ * the workbook, the charts and the note. Writes into buf, returns buf. */
+const char *p304_factor_label_fr(const char *factor, char *buf, size_t size);
 p304_code p304_write_comparison_json(const p304_comparison *cmp, FILE *fp,
 				     p304_error *err);
 p304_code p304_write_comparison_csv(const p304_comparison *cmp, FILE *fp,

@@ -25,6 +25,7 @@
 #define UP "#2166ac"
 #define DOWN "#b2182b"
 #define GREY "#bbbbbb"
+#define ENTER "#5e3c99" /* entrants: purple, apart from the RdBu pair */
 
 void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
@@ -143,6 +144,38 @@ static const char *jstr(const cJSON *o, const char *k, const char *dflt)
 	return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
+/* A title wider than the chart is cut at spaces into lines of about `per`
+ * characters (UTF-8 characters, not bytes), written as the gnuplot string
+ * expression 'line 1'."\n".'line 2' so that each piece stays quoted. */
+static void quote_wrapped(struct sbuf *b, const char *t, size_t per)
+{
+	size_t len = strlen(t), start = 0;
+
+	while (start < len) {
+		size_t i = start, chars = 0, cut = len;
+		char *piece;
+
+		for (; i < len; i++) {
+			if (((unsigned char)t[i] & 0xC0) == 0x80)
+				continue;
+			if (t[i] == ' ' && chars >= per / 2)
+				cut = i; /* last space seen past half a line */
+			if (++chars > per && cut != len)
+				break;
+		}
+		if (i == len)
+			cut = len;
+		piece = strndup(t + start, cut - start);
+		if (start > 0)
+			sb_printf(b, ".\"\\n\".");
+		sb_quote(b, piece ? piece : "");
+		free(piece);
+		start = cut + (cut < len);
+	}
+	if (len == 0)
+		sb_quote(b, "");
+}
+
 static void preamble(struct sbuf *b, const p304_chart_request *req, const char *output,
 		     const char *title, const cJSON *root, int width, int height)
 {
@@ -161,7 +194,7 @@ static void preamble(struct sbuf *b, const p304_chart_request *req, const char *
 	sb_printf(b, "\nset decimalsign ','\nset border 3\nset tics nomirror\n"
 		     "set grid ytics lc rgb '#e0e0e0'\nset key top right noenhanced\n"
 		     "set bmargin 9\nset title ");
-	sb_quote(b, title);
+	quote_wrapped(b, title, (size_t)width / 9);
 	sb_printf(b, " noenhanced font ',13'\n");
 	/* caption: the sources of every criterion, then the request's line */
 	cJSON_ArrayForEach(c, crit) {
@@ -451,19 +484,28 @@ static p304_code compare(struct sbuf *b, const p304_chart_request *req, const ch
 	preamble(b, req, out, title, root, 1100, 480 + 16 * (int)n);
 	sb_printf(b, "$D << EOD\n");
 	for (size_t i = 0; i < n; i++) {
+		double delta = jnum(s[i], "delta_eur", 0);
+		/* 1 up, 2 down, 3 unchanged, 4 enters (absent from A), 5 leaves:
+		 * an entrant is not "up from 0", it is drawn apart */
+		int cat = !strcmp(jstr(s[i], "status_a", ""), "absent") ? 4 :
+			  !strcmp(jstr(s[i], "status_b", ""), "absent") ? 5 :
+			  delta > 0 ? 1 : delta < 0 ? 2 : 3;
+
 		sb_token(b, jstr(s[i], "code", "?"));
-		sb_printf(b, " %.6f %.6f %d\n", jnum(s[i], "a_eur", 0) / 1e6, jnum(s[i], "b_eur", 0) / 1e6,
-			  jnum(s[i], "delta_eur", 0) > 0 ? 1 : jnum(s[i], "delta_eur", 0) < 0 ? -1 : 0);
+		sb_printf(b, " %.6f %.6f %d\n", jnum(s[i], "a_eur", 0) / 1e6,
+			  jnum(s[i], "b_eur", 0) / 1e6, cat);
 	}
 	sb_printf(b, "EOD\nset ytics font ',7' noenhanced\nset yrange [-1:%zu]\nset xlabel 'montant (M€)'\n"
 		     "set format x '%%.1f'\nset grid xtics\nset key outside right top\n"
 		     "set linetype 1 lc rgb '%s'\nset linetype 2 lc rgb '%s'\nset linetype 3 lc rgb '#999999'\n"
-		     "plot $D using 2:0:($3-$2):(0):($4>0?1:$4<0?2:3):ytic(1) with vectors nohead lw 2 lc variable notitle, "
-		     "$D using 2:0 with points pt 7 ps 0.8 lc rgb '%s' title 'A', "
-		     "$D using 3:0:($4>0?1:$4<0?2:3) with points pt 7 ps 0.9 lc variable notitle, "
+		     "plot $D using ($4<4?$2:NaN):0:($3-$2):(0):4:ytic(1) with vectors nohead lw 2 lc variable notitle, "
+		     "$D using ($4!=4?$2:NaN):0 with points pt 7 ps 0.8 lc rgb '%s' title 'A', "
+		     "$D using ($4<4?$3:NaN):0:4 with points pt 7 ps 0.9 lc variable notitle, "
 		     "NaN with points pt 7 lc rgb '%s' title 'B en hausse', "
-		     "NaN with points pt 7 lc rgb '%s' title 'B en baisse'\n",
-		  n, UP, DOWN, GREY, UP, DOWN);
+		     "NaN with points pt 7 lc rgb '%s' title 'B en baisse', "
+		     "$D using ($4==4?$3:NaN):0 with points pt 13 ps 1.0 lc rgb '%s' title 'B, absent de A (entre)', "
+		     "$D using ($4==5?$2:NaN):0 with points pt 2 ps 1.0 lc rgb '%s' title 'A, absent de B (sort)'\n",
+		  n, UP, DOWN, GREY, UP, DOWN, ENTER, DOWN);
 	free(s);
 	return P304_OK;
 }
@@ -474,7 +516,7 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r, *row = NULL, *f;
 	const cJSON *factors = cJSON_GetObjectItemCaseSensitive(root, "factors");
 	double level, a, bb;
-	char title[600], t1[64];
+	char title[600], t1[160];
 	int i = 0;
 
 	if (!req->code)
@@ -502,7 +544,7 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 		double c = jnum(cJSON_GetObjectItemCaseSensitive(row, "contrib_eur"), f->valuestring, 0);
 
 		i++;
-		sb_token(b, f->valuestring);
+		sb_token(b, p304_factor_label_fr(f->valuestring, t1, sizeof(t1)));
 		sb_printf(b, " %.6f %.6f %d ", level / 1e6, (level + c) / 1e6, c >= 0 ? 1 : 2);
 		snprintf(title, sizeof(title), "%s%s", c > 0 ? "+" : "", eur(t1, sizeof(t1), c));
 		sb_token(b, title);
@@ -511,13 +553,15 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 	}
 	sb_printf(b, "\"B\" 0 %.6f 0 ", bb / 1e6);
 	sb_token(b, eur(t1, sizeof(t1), bb));
-	sb_printf(b, "\nEOD\nset style fill solid 0.85 noborder\nset xtics noenhanced\n"
+	sb_printf(b, "\nEOD\nset style fill solid 0.85 noborder\nset xtics noenhanced%s\n"
 		     "set ylabel 'montant (M€)'\nset format y '%%.2f'\nset xrange [-0.6:%d.6]\n"
 		     "set linetype 1 lc rgb '%s'\nset linetype 2 lc rgb '%s'\nset linetype 3 lc rgb '#777777'\n"
 		     "plot $D using 0:(($2+$3)/2):(0.35):(abs($3-$2)/2):($4==0?3:$4):xtic(1) "
 		     "with boxxyerror lc variable notitle, "
 		     "$D using 0:($2>$3?$2:$3):5 with labels offset 0,0.8 font ',8' notitle\n",
-		  i + 1, UP, DOWN);
+		  /* beyond five bars the factor names ("données enfants_ase")
+		   * would run into each other: slant them */
+		  i + 2 > 5 ? " rotate by 25 right" : "", i + 1, UP, DOWN);
 	return P304_OK;
 }
 

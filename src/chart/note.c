@@ -89,15 +89,30 @@ static void key_figures(const p304_result *res, char *buf, size_t size)
 	free(v);
 }
 
+/* "aucune ne gagne", "1 gagne", "27 gagnent": counts read as French. */
+static const char *count_verb(char *buf, size_t size, size_t n, const char *one, const char *many)
+{
+	if (n == 0)
+		snprintf(buf, size, "aucune ne %s", one);
+	else
+		snprintf(buf, size, "%zu %s", n, n == 1 ? one : many);
+	return buf;
+}
+
 static void compare_figures(const p304_comparison *c, char *buf, size_t size)
 {
-	char a[64], b[64], d[64];
+	char a[64], b[64], d[64], w[48], l[48], u[48];
 
-	snprintf(buf, size, "Par rapport à « %s » (%s), le total passe de %s à %s (%s%s) : %zu collectivités "
-		 "gagnent, %zu perdent, %zu sont inchangées ; %zu entrent et %zu sortent.",
+	snprintf(buf, size, "Par rapport à « %s » (%s), le total passe de %s à %s (%s%s). "
+		 "Parmi les %zu collectivités présentes dans les deux scénarios, %s, %s et %s ; "
+		 "%zu entrent (absentes du premier) et %zu sortent.",
 		 c->b_title, c->b_id, eur(a, sizeof(a), c->a_total), eur(b, sizeof(b), c->b_total),
 		 c->b_total >= c->a_total ? "+" : "", eur(d, sizeof(d), c->b_total - c->a_total),
-		 c->winners, c->losers, c->unchanged, c->entering, c->leaving);
+		 c->winners + c->losers + c->unchanged,
+		 count_verb(w, sizeof(w), c->winners, "gagne", "gagnent"),
+		 count_verb(l, sizeof(l), c->losers, "perd", "perdent"),
+		 count_verb(u, sizeof(u), c->unchanged, "est inchangée", "sont inchangées"),
+		 c->entering, c->leaving);
 }
 
 static void notif_figures(const p304_notification *nt, char *buf, size_t size)
@@ -139,14 +154,38 @@ static size_t movers(const p304_comparison *c, const p304_compare_row **out)
 	return n;
 }
 
-static const char *main_factor(const p304_comparison *c, const p304_compare_row *r)
+static const char *main_factor(const p304_comparison *c, const p304_compare_row *r,
+			       char *buf, size_t size)
 {
 	size_t best = c->nfactors;
 
 	for (size_t k = 0; r->contrib && k < c->nfactors; k++)
 		if (c->differs[k] && (best == c->nfactors || llabs(r->contrib[k]) > llabs(r->contrib[best])))
 			best = k;
-	return best < c->nfactors ? c->factors[best] : "";
+	return best < c->nfactors ? p304_factor_label_fr(c->factors[best], buf, size) : "";
+}
+
+/* 28.5 -> "28,5" (decimal comma, no locale). */
+static const char *pct_fr(char *buf, size_t size, double v)
+{
+	char *dot;
+
+	snprintf(buf, size, "%g", v);
+	if ((dot = strchr(buf, '.')))
+		*dot = ',';
+	return buf;
+}
+
+/* "à l'euro", or "au multiple de 1 000 €" for another rounding unit. */
+static const char *rounding_fr(char *buf, size_t size, int64_t unit)
+{
+	char e[64];
+
+	if (unit <= 1)
+		snprintf(buf, size, "à l'euro");
+	else
+		snprintf(buf, size, "au multiple de %s", eur(e, sizeof(e), unit));
+	return buf;
 }
 
 static void embed_svg(FILE *fp, const char *path, const char *caption)
@@ -208,7 +247,7 @@ p304_code p304_write_note_html(const p304_note *n, FILE *fp, p304_error *err)
 {
 	const p304_result *res = n->alloc;
 	const p304_scenario *sc = res->scenario;
-	char text[2048], a[64], b[64];
+	char text[2048], a[64], b[64], pbuf[32], fbuf[96];
 	p304_region_total *t;
 	size_t nt = 0;
 
@@ -249,7 +288,7 @@ p304_code p304_write_note_html(const p304_note *n, FILE *fp, p304_error *err)
 			fprintf(fp, "<td class=\"n\">%s</td>", eur(b, sizeof(b), mv[i]->b_eur));
 			fprintf(fp, "<td class=\"n\">%s%s</td><td>", mv[i]->b_eur > mv[i]->a_eur ? "+" : "",
 				eur(a, sizeof(a), mv[i]->b_eur - mv[i]->a_eur));
-			html_text(fp, main_factor(n->cmp, mv[i]));
+			html_text(fp, main_factor(n->cmp, mv[i], fbuf, sizeof(fbuf)));
 			fputs("</td></tr>\n", fp);
 		}
 		fputs("</table>\n", fp);
@@ -280,14 +319,14 @@ p304_code p304_write_note_html(const p304_note *n, FILE *fp, p304_error *err)
 	for (size_t k = 0; k < sc->ncriteria; k++) {
 		fputs("<li>", fp);
 		html_text(fp, sc->criteria[k].column);
-		fprintf(fp, " (%g %%) : ", sc->criteria[k].weight_pct);
+		fprintf(fp, " (%s %%) : ", pct_fr(pbuf, sizeof(pbuf), sc->criteria[k].weight_pct));
 		html_text(fp, res->sources && res->sources[k] ? res->sources[k] : "source non renseignée");
 		fputs("</li>\n", fp);
 	}
-	fputs("<li>Part de chaque collectivité : somme, critère par critère, de sa valeur rapportée au total "
-	      "des participants, multipliée par la pondération. Entre plancher et plafond, chacune reçoit le "
-	      "même multiple de sa part, de sorte que le total soit l'enveloppe ; arrondi à l'euro par les plus "
-	      "forts restes (le tableau tombe juste).</li>\n", fp);
+	fprintf(fp, "<li>Part de chaque collectivité : somme, critère par critère, de sa valeur rapportée au total "
+		"des participants, multipliée par la pondération. Entre plancher et plafond, chacune reçoit le "
+		"même multiple de sa part, de sorte que le total soit l'enveloppe ; arrondi %s par les plus "
+		"forts restes (le tableau tombe juste).</li>\n", rounding_fr(a, sizeof(a), sc->rounding_eur));
 	for (size_t w = 0; w < res->nwarnings; w++) {
 		fputs("<li>", fp);
 		html_text(fp, res->warnings[w]);
@@ -308,7 +347,7 @@ p304_code p304_write_note_md(const p304_note *n, FILE *fp, p304_error *err)
 {
 	const p304_result *res = n->alloc;
 	const p304_scenario *sc = res->scenario;
-	char text[2048], a[64], b[64];
+	char text[2048], a[64], b[64], pbuf[32], fbuf[96];
 	p304_region_total *t;
 	size_t nt = 0;
 
@@ -341,7 +380,7 @@ p304_code p304_write_note_md(const p304_note *n, FILE *fp, p304_error *err)
 			fprintf(fp, "| %s | %s | %s | %s | %s%s | %s |\n", mv[i]->code, mv[i]->name,
 				eur(a, sizeof(a), mv[i]->a_eur), eur(b, sizeof(b), mv[i]->b_eur),
 				mv[i]->b_eur > mv[i]->a_eur ? "+" : "",
-				eur(text, sizeof(text), mv[i]->b_eur - mv[i]->a_eur), main_factor(n->cmp, mv[i]));
+				eur(text, sizeof(text), mv[i]->b_eur - mv[i]->a_eur), main_factor(n->cmp, mv[i], fbuf, sizeof(fbuf)));
 		fputs("\n", fp);
 	}
 	if (n->nt && n->svg_reconcile)
@@ -361,11 +400,13 @@ p304_code p304_write_note_md(const p304_note *n, FILE *fp, p304_error *err)
 		fprintf(fp, " %s |", eur(b, sizeof(b), n->nt->summary.notified_eur));
 	fputs("\n\n## Sources et méthode\n\n", fp);
 	for (size_t k = 0; k < sc->ncriteria; k++)
-		fprintf(fp, "- %s (%g %%) : %s\n", sc->criteria[k].column, sc->criteria[k].weight_pct,
+		fprintf(fp, "- %s (%s %%) : %s\n", sc->criteria[k].column,
+			pct_fr(pbuf, sizeof(pbuf), sc->criteria[k].weight_pct),
 			res->sources && res->sources[k] ? res->sources[k] : "source non renseignée");
-	fputs("- Part de chaque collectivité : somme, critère par critère, de sa valeur rapportée au total "
-	      "des participants, multipliée par la pondération ; entre plancher et plafond, chacune reçoit le "
-	      "même multiple de sa part ; arrondi à l'euro par les plus forts restes.\n", fp);
+	fprintf(fp, "- Part de chaque collectivité : somme, critère par critère, de sa valeur rapportée au total "
+		"des participants, multipliée par la pondération ; entre plancher et plafond, chacune reçoit le "
+		"même multiple de sa part ; arrondi %s par les plus forts restes.\n",
+		rounding_fr(a, sizeof(a), sc->rounding_eur));
 	for (size_t w = 0; w < res->nwarnings; w++)
 		fprintf(fp, "- %s\n", res->warnings[w]);
 	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;

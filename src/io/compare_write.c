@@ -121,9 +121,12 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 	for (size_t i = 0; i < 10; i++)
 		bad |= wu_field(fp, head[i], i == 0);
 	for (size_t k = 0; c->decomposed && k < c->nfactors; k++) {
+		char fr[96];
+
 		if (!c->differs[k])
 			continue;
-		snprintf(buf, sizeof(buf), "dont %s (€)", c->factors[k]);
+		snprintf(buf, sizeof(buf), "dont %s (€)",
+			 p304_factor_label_fr(c->factors[k], fr, sizeof(fr)));
 		bad |= wu_field(fp, buf, 0);
 	}
 	bad |= fputs("\r\n", fp) < 0;
@@ -177,4 +180,24 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 		bad |= fputs("\r\n", fp) < 0;
 	}
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+}
+
+const char *p304_factor_label_fr(const char *factor, char *buf, size_t size)
+{
+	static const char *const fr[][2] = {
+		{ "envelope", "enveloppe" }, { "participants", "participants" },
+		{ "weights", "pondérations" }, { "bounds", "plancher et plafond" },
+		{ "rounding", "arrondi" },
+	};
+
+	for (size_t i = 0; i < sizeof(fr) / sizeof(fr[0]); i++)
+		if (!strcmp(factor, fr[i][0])) {
+			snprintf(buf, size, "%s", fr[i][1]);
+			return buf;
+		}
+	if (!strncmp(factor, "data:", 5))
+		snprintf(buf, size, "données %s", factor + 5);
+	else
+		snprintf(buf, size, "%s", factor);
+	return buf;
 }

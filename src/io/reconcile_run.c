@@ -220,8 +220,8 @@ static p304_code read_plan_needs(p304_notification *nt, const char *path, p304_e
 		if (fw != P304_FRAMEWORK_NONE && !p304_objective_fundable(fw, P304_ENV_P304, l->objective)) {
 			char msg[400];
 
-			snprintf(msg, sizeof(msg), "%s:%ld: objective %d left out of the need of %s: "
-				 "P304 funds objectives %s", path, l->line, l->objective,
+			snprintf(msg, sizeof(msg), "%s:%ld : objectif %d écarté du besoin de %s : "
+				 "le P304 finance les objectifs %s", path, l->line, l->objective,
 				 l->auth->code, p304_objective_ranges(fw, P304_ENV_P304));
 			if ((rc = p304_result_add_warning(res, msg, err)) != P304_OK)
 				goto out;

@@ -371,12 +371,21 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 		v = roundl((long double)from[i] * ratio / P304_VALUE_SCALE) * P304_VALUE_SCALE;
 		values[i * k + c] = (int64_t)v;
 		imputed[i * k + c] = 1;
-		snprintf(msg, sizeof(msg),
-			 "%s (%s): '%s' imputed as %.0Lf = '%s' %.0Lf × %.6Lf "
-			 "(ratio of the totals over the %zu participants with both figures)",
-			 rows[i].auth->code, rows[i].auth->name, rule->column,
-			 v / P304_VALUE_SCALE, rule->from,
-			 (long double)from[i] / P304_VALUE_SCALE, ratio, both);
+		/* French, like every text published with the figures (CSV
+		 * footer, JSON, note, workbook); decimal comma by hand, no locale */
+		{
+			char rtxt[48], *dot;
+
+			snprintf(rtxt, sizeof(rtxt), "%.6Lf", ratio);
+			if ((dot = strchr(rtxt, '.')))
+				*dot = ',';
+			snprintf(msg, sizeof(msg),
+				 "%s (%s) : '%s' imputé à %.0Lf = '%s' %.0Lf × %s "
+				 "(rapport des totaux sur les %zu participants qui ont les deux valeurs)",
+				 rows[i].auth->code, rows[i].auth->name, rule->column,
+				 v / P304_VALUE_SCALE, rule->from,
+				 (long double)from[i] / P304_VALUE_SCALE, rtxt, both);
+		}
 		rc = p304_result_add_warning(res, msg, err);
 	}
 	free(from);
@@ -434,7 +443,7 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 							      "%s'%s'", o ? ", " : "",
 							      sc->criteria[j].column);
 			snprintf(msg, sizeof(msg),
-				 "%s (%s) excluded: no value in %s (%s:%ld)",
+				 "%s (%s) exclu : aucune valeur dans %s (%s:%ld)",
 				 rows[i].auth->code, rows[i].auth->name, cols_txt,
 				 base_name(p304_csv_path(csv)), rows[i].line);
 			if ((rc = p304_result_add_warning(res, msg, err)) != P304_OK)

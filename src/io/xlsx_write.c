@@ -467,9 +467,12 @@ p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_
 	if (!wb)
 		return err ? err->code : P304_ERR_IO;
 	for (size_t i = 0; cmp->decomposed && i < cmp->nfactors && cc.nfac < 16; i++) {
+		char fr[96];
+
 		if (!cmp->differs[i])
 			continue;
-		snprintf(names[cc.nfac], sizeof(names[0]), "dont %s (€)", cmp->factors[i]);
+		snprintf(names[cc.nfac], sizeof(names[0]), "dont %s (€)",
+			 p304_factor_label_fr(cmp->factors[i], fr, sizeof(fr)));
 		head[8 + cc.nfac] = names[cc.nfac];
 		money |= 1u << (8 + cc.nfac);
 		totals |= 1u << (8 + cc.nfac);
