@@ -22,9 +22,12 @@ done
 nb=$(printf '\342\200\257') # the narrow no-break space of French amounts
 for text in "50${nb}000${nb}000" "30 collectivités" "600${nb}000" "4${nb}500${nb}000" \
 	    "Seine-et-Marne" "Île-de-France" "INSEE" "DREES" "reliquat" "Par région" \
-	    "Sources et méthode"; do
+	    "Sources et méthode" "Parmi les 30 collectivités présentes" "aucune ne gagne" \
+	    "(28,5 %)" "imputé à" "<td>participants</td>"; do
 	grep -q "$text" "$H" || fail "note.html lacks '$text'"
 done
+# in French throughout: no contract name of a factor, no English warning
+grep -q -E 'imputed as|<td>envelope</td>|<td>participants, weights' "$H" && fail "note.html has English labels"
 # the allocated amounts of the result are in the regional total
 total=$(tr -d '"\r' <"$work/n/repartition.csv" | awk -F';' '$1 == "TOTAL" { print $7 }')
 [ "$total" = 50000000 ] || fail "repartition.csv total is '$total'"

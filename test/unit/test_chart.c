@@ -147,11 +147,48 @@ static void test_other_results(void **state)
 	assert_int_not_equal(access(out, F_OK), 0);
 }
 
+/* What an officer reads: a title longer than the chart is wrapped (it was
+ * cut at both edges), an authority absent from A is drawn as an entrant and
+ * not as "up from 0", and the factors are named in French. */
+static void test_readable_labels(void **state)
+{
+	const char *cmp = put("comparaison2.json",
+		"{\"a\": \"x\", \"b\": \"y\", \"decomposed\": true,\n"
+		" \"a_title\": \"P304 2020 – première vague (30 départements, circulaire du 20 février 2020)\",\n"
+		" \"b_title\": \"P304 2025 – tous les départements, enveloppe hypothétique de 70 M€, plancher et plafond de 2020\",\n"
+		" \"factors\": [\"envelope\", \"data:enfants_ase\"],\n"
+		" \"rows\": [{\"code\": \"49\", \"name\": \"M\", \"a_eur\": 0, \"b_eur\": 150, \"delta_eur\": 150,\n"
+		"   \"status_a\": \"absent\", \"status_b\": \"free\", \"contrib_eur\": {\"envelope\": 20, \"data:enfants_ase\": 130}},\n"
+		"  {\"code\": \"77\", \"name\": \"S\", \"a_eur\": 300, \"b_eur\": 250, \"delta_eur\": -50,\n"
+		"   \"status_a\": \"free\", \"status_b\": \"free\", \"contrib_eur\": {\"envelope\": 20, \"data:enfants_ase\": -70}}]}\n");
+	char out[160], *svg, *p;
+	size_t len;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/c2.svg", dir);
+	render(P304_CHART_COMPARE, P304_FORMAT_SVG, cmp, out, NULL, NULL);
+	svg = slurp(out, &len);
+	/* the two titles end on different lines of text */
+	assert_non_null(p = strstr(svg, "A : P304 2020"));
+	assert_null(strstr(svg, "2020) — B : P304 2025 – tous les départements, enveloppe hypothétique de 70 M€"));
+	assert_non_null(strstr(svg, "plafond de 2020<"));
+	assert_non_null(strstr(svg, "absent de A (entre)"));
+	free(svg);
+	snprintf(out, sizeof(out), "%s/w.svg", dir);
+	render(P304_CHART_WATERFALL, P304_FORMAT_SVG, cmp, out, "77", NULL);
+	svg = slurp(out, &len);
+	assert_non_null(strstr(svg, ">enveloppe<"));
+	assert_non_null(strstr(svg, "données"));
+	assert_null(strstr(svg, ">envelope<"));
+	free(svg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_other_results),
+		cmocka_unit_test(test_readable_labels),
 	};
 	const char *root = getenv("P304_ROOT");
 
