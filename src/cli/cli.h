@@ -38,6 +38,29 @@ int cmd_sweep(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
+/*
+ * The options of a subcommand, one table per command (git's parse-options,
+ * in small): every command then spells -h/--help, -q/--quiet and
+ * -o/--output alike and words its usage errors alike. The table ends with
+ * an entry whose `names` is NULL.
+ */
+struct cli_option {
+	const char *names; /* the spellings, '|'-separated: "-o|--output" */
+	const char *arg;   /* NULL for a flag; else what the value is, for
+			    * "-o needs a directory" */
+	const char **value; /* an option's value (the last one given wins) */
+	int *flag;          /* a flag: set to 1 */
+};
+
+/* Parses argv[1..argc) against `opts` (-h and --help are always known).
+ * Operands go to operands[0..max) in order and their count to *n; one more
+ * is refused as "<extra> ('X' is extra)". Returns -1 when the command goes
+ * on; otherwise the exit code to return: EXIT_OK once --help is printed,
+ * EXIT_USAGE after a usage error on stderr. "--" ends the options. */
+int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
+		      const struct cli_option *opts, const char **operands,
+		      size_t max, const char *extra, size_t *n);
+
 /* One file of an output set and the function that writes it. */
 struct cli_file {
 	const char *name;

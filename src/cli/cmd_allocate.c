@@ -76,30 +76,24 @@ int cmd_allocate(int argc, char **argv)
 	p304_error err;
 
 	p304_error_clear(&err);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
-			quiet = 1;
-		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-			if (++i >= argc)
-				return cli_usage_error("allocate", "-o needs a directory");
-			outdir = argv[i];
-		} else if (!strcmp(argv[i], "--xlsx")) {
-			xlsx = 1;
-		} else if (!strcmp(argv[i], "--by")) {
-			if (++i >= argc || strcmp(argv[i], "region") != 0)
-				return cli_usage_error("allocate", "--by takes 'region'");
-			by_region = 1;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error("allocate", "unknown option '%s'", argv[i]);
-		} else if (!scenario) {
-			scenario = argv[i];
-		} else {
-			return cli_usage_error("allocate", "one scenario at a time ('%s' is extra)",
-					       argv[i]);
-		}
+	{
+		const char *by = NULL;
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "--xlsx", NULL, NULL, &xlsx },
+			{ "--by", "'region'", &by, NULL },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("allocate", usage, argc, argv, opts, &scenario, 1,
+					   "one scenario at a time", &nop);
+
+		if (rc >= 0)
+			return rc;
+		if (by && strcmp(by, "region") != 0)
+			return cli_usage_error("allocate", "--by takes 'region'");
+		by_region = by != NULL;
 	}
 	if (!scenario)
 		return cli_usage_error("allocate", "missing SCENARIO.json");

@@ -63,42 +63,29 @@ int cmd_avenant(int argc, char **argv)
 	p304_error err;
 
 	p304_error_clear(&err);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-q")) {
-			quiet = 1;
-		} else if (!strcmp(argv[i], "-o")) {
-			if (++i >= argc)
-				return cli_usage_error("avenant", "-o needs a directory");
-			outdir = argv[i];
-		} else if (!strcmp(argv[i], "--consumed")) {
-			if (++i >= argc)
-				return cli_usage_error("avenant", "--consumed needs a file");
-			consumed = argv[i];
-		} else if (!strcmp(argv[i], "--rule")) {
-			if (++i >= argc)
-				return cli_usage_error("avenant", "--rule needs stable or reduce-unconsumed");
-			if (!strcmp(argv[i], "stable"))
-				rule = P304_AVENANT_STABLE;
-			else if (!strcmp(argv[i], "reduce-unconsumed"))
-				rule = P304_AVENANT_REDUCE_UNCONSUMED;
-			else
-				return cli_usage_error("avenant", "--rule takes stable or "
-						       "reduce-unconsumed, not '%s'", argv[i]);
-		} else if (!strcmp(argv[i], "--rate")) {
-			if (++i >= argc)
-				return cli_usage_error("avenant", "--rate needs a percentage");
-			rate_text = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error("avenant", "unknown option '%s'", argv[i]);
-		} else if (!current) {
-			current = argv[i];
-		} else {
-			return cli_usage_error("avenant", "one file of current amounts ('%s' is extra)",
-					       argv[i]);
-		}
+	{
+		const char *rule_text = NULL;
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "--consumed", "a file", &consumed, NULL },
+			{ "--rule", "stable or reduce-unconsumed", &rule_text, NULL },
+			{ "--rate", "a percentage", &rate_text, NULL },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("avenant", usage, argc, argv, opts, &current, 1,
+					   "one file of current amounts", &nop);
+
+		if (rc >= 0)
+			return rc;
+		if (!rule_text || !strcmp(rule_text, "stable"))
+			rule = P304_AVENANT_STABLE;
+		else if (!strcmp(rule_text, "reduce-unconsumed"))
+			rule = P304_AVENANT_REDUCE_UNCONSUMED;
+		else
+			return cli_usage_error("avenant", "--rule takes stable or "
+					       "reduce-unconsumed, not '%s'", rule_text);
 	}
 	if (!current)
 		return cli_usage_error("avenant", "missing CURRENT (notification.json, repartition.json or CSV)");

@@ -40,44 +40,34 @@ int cmd_chart(int argc, char **argv)
 	p304_error err;
 
 	p304_error_clear(&err);
-	for (int i = 1; i < argc; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+	{
+		const char *kind = NULL, *format = NULL;
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ "-o|--output", "a file", &req.out_path, NULL },
+			{ "--kind", "a value", &kind, NULL },
+			{ "--format", "png, svg or pdf", &format, NULL },
+			{ "--code", "a code", &req.code, NULL },
+			{ "--value", "a value", &req.map_value, NULL },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("chart", usage, argc, argv, opts, &req.result_path, 1,
+					   "one result at a time", &nop);
 
-		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(o, "-q")) {
-			quiet = 1;
-		} else if (o[0] == '-' && o[1] && !v) {
-			return cli_usage_error("chart", "%s needs a value", o);
-		} else if (!strcmp(o, "--kind")) {
-			if ((int)(req.kind = p304_chart_kind_parse(v)) < 0)
-				return cli_usage_error("chart", "unknown kind '%s' (bars, map, compare, "
-						       "waterfall, reconcile, sweep)", v);
-			i++;
-		} else if (!strcmp(o, "--format")) {
-			if (!strcmp(v, "png"))
-				req.format = P304_FORMAT_PNG;
-			else if (!strcmp(v, "svg"))
-				req.format = P304_FORMAT_SVG;
-			else if (!strcmp(v, "pdf"))
-				req.format = P304_FORMAT_PDF;
-			else
-				return cli_usage_error("chart", "--format takes png, svg or pdf");
-			i++;
-		} else if (!strcmp(o, "-o")) {
-			req.out_path = argv[++i];
-		} else if (!strcmp(o, "--code")) {
-			req.code = argv[++i];
-		} else if (!strcmp(o, "--value")) {
-			req.map_value = argv[++i];
-		} else if (o[0] == '-' && o[1]) {
-			return cli_usage_error("chart", "unknown option '%s'", o);
-		} else if (!req.result_path) {
-			req.result_path = o;
-		} else {
-			return cli_usage_error("chart", "one result at a time ('%s' is extra)", o);
-		}
+		if (rc >= 0)
+			return rc;
+		if (kind && (int)(req.kind = p304_chart_kind_parse(kind)) < 0)
+			return cli_usage_error("chart", "unknown kind '%s' (bars, map, compare, "
+					       "waterfall, reconcile, sweep)", kind);
+		if (!format || !strcmp(format, "png"))
+			req.format = P304_FORMAT_PNG;
+		else if (!strcmp(format, "svg"))
+			req.format = P304_FORMAT_SVG;
+		else if (!strcmp(format, "pdf"))
+			req.format = P304_FORMAT_PDF;
+		else
+			return cli_usage_error("chart", "--format takes png, svg or pdf");
 	}
 	if (!req.result_path)
 		return cli_usage_error("chart", "missing RESULT.json");

@@ -40,27 +40,19 @@ int cmd_check_plan(int argc, char **argv)
 	p304_error err;
 
 	p304_error_clear(&err);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-q")) {
-			quiet = 1;
-		} else if (!strcmp(argv[i], "--framework")) {
-			if (++i >= argc)
-				return cli_usage_error("check-plan", "--framework needs 2020 or 2025");
-			fw_text = argv[i];
-		} else if (!strcmp(argv[i], "--scenario")) {
-			if (++i >= argc)
-				return cli_usage_error("check-plan", "--scenario needs a file");
-			scenario = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error("check-plan", "unknown option '%s'", argv[i]);
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			return cli_usage_error("check-plan", "one plan at a time ('%s' is extra)", argv[i]);
-		}
+	{
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ "--framework", "2020 or 2025", &fw_text, NULL },
+			{ "--scenario", "a file", &scenario, NULL },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("check-plan", usage, argc, argv, opts, &path, 1,
+					   "one plan at a time", &nop);
+
+		if (rc >= 0)
+			return rc;
 	}
 	if (!path)
 		return cli_usage_error("check-plan", "missing PLAN.csv");

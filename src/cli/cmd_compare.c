@@ -142,27 +142,22 @@ int cmd_compare(int argc, char **argv)
 	p304_error err;
 
 	p304_error_clear(&err);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-q")) {
-			quiet = 1;
-		} else if (!strcmp(argv[i], "--xlsx")) {
-			xlsx = 1;
-		} else if (!strcmp(argv[i], "-o")) {
-			if (++i >= argc)
-				return cli_usage_error("compare", "-o needs a directory");
-			outdir = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error("compare", "unknown option '%s'", argv[i]);
-		} else if (!pa) {
-			pa = argv[i];
-		} else if (!pb) {
-			pb = argv[i];
-		} else {
-			return cli_usage_error("compare", "two files, A and B ('%s' is extra)", argv[i]);
-		}
+	{
+		const char *ab[2] = { NULL, NULL };
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "--xlsx", NULL, NULL, &xlsx },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("compare", usage, argc, argv, opts, ab, 2,
+					   "two files, A and B", &nop);
+
+		if (rc >= 0)
+			return rc;
+		pa = ab[0];
+		pb = ab[1];
 	}
 	if (!pb)
 		return cli_usage_error("compare", "needs two files, A and B");

@@ -102,29 +102,20 @@ int cmd_note(int argc, char **argv)
 	p304_error err;
 
 	p304_error_clear(&err);
-	for (int i = 1; i < argc; i++) {
-		const char *o = argv[i];
+	{
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "--compare", "a scenario", &other, NULL },
+			{ "--needs", "a file", &needs, NULL },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("note", usage, argc, argv, opts, &scenario, 1,
+					   "one scenario at a time", &nop);
 
-		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(o, "-q")) {
-			quiet = 1;
-		} else if (o[0] == '-' && o[1] && i + 1 >= argc) {
-			return cli_usage_error("note", "%s needs a value", o);
-		} else if (!strcmp(o, "--compare")) {
-			other = argv[++i];
-		} else if (!strcmp(o, "--needs")) {
-			needs = argv[++i];
-		} else if (!strcmp(o, "-o")) {
-			outdir = argv[++i];
-		} else if (o[0] == '-' && o[1]) {
-			return cli_usage_error("note", "unknown option '%s'", o);
-		} else if (!scenario) {
-			scenario = o;
-		} else {
-			return cli_usage_error("note", "one scenario at a time ('%s' is extra)", o);
-		}
+		if (rc >= 0)
+			return rc;
 	}
 	if (!scenario)
 		return cli_usage_error("note", "missing SCENARIO.json");

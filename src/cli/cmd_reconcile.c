@@ -111,42 +111,27 @@ int cmd_reconcile(int argc, char **argv)
 	p304_error err;
 
 	p304_error_clear(&err);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
-			quiet = 1;
-		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-			if (++i >= argc)
-				return cli_usage_error("reconcile", "-o needs a directory");
-			outdir = argv[i];
-		} else if (!strcmp(argv[i], "--needs")) {
-			if (++i >= argc)
-				return cli_usage_error("reconcile", "--needs needs a file");
-			needs = argv[i];
-		} else if (!strcmp(argv[i], "--plan")) {
-			if (++i >= argc)
-				return cli_usage_error("reconcile", "--plan needs a file");
-			plan = argv[i];
-		} else if (!strcmp(argv[i], "--caps")) {
-			if (++i >= argc)
-				return cli_usage_error("reconcile", "--caps needs a file");
-			caps = argv[i];
-		} else if (!strcmp(argv[i], "--xlsx")) {
-			xlsx = 1;
-		} else if (!strcmp(argv[i], "--by")) {
-			if (++i >= argc || strcmp(argv[i], "region") != 0)
-				return cli_usage_error("reconcile", "--by takes 'region'");
-			by_region = 1;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error("reconcile", "unknown option '%s'", argv[i]);
-		} else if (!scenario) {
-			scenario = argv[i];
-		} else {
-			return cli_usage_error("reconcile", "one scenario at a time ('%s' is extra)",
-					       argv[i]);
-		}
+	{
+		const char *by = NULL;
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "--needs", "a file", &needs, NULL },
+			{ "--plan", "a file", &plan, NULL },
+			{ "--caps", "a file", &caps, NULL },
+			{ "--xlsx", NULL, NULL, &xlsx },
+			{ "--by", "'region'", &by, NULL },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("reconcile", usage, argc, argv, opts, &scenario, 1,
+					   "one scenario at a time", &nop);
+
+		if (rc >= 0)
+			return rc;
+		if (by && strcmp(by, "region") != 0)
+			return cli_usage_error("reconcile", "--by takes 'region'");
+		by_region = by != NULL;
 	}
 	if (!scenario)
 		return cli_usage_error("reconcile", "missing SCENARIO.json");

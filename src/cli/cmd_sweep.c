@@ -119,51 +119,48 @@ int cmd_sweep(int argc, char **argv)
 	int64_t v;
 
 	p304_error_clear(&err);
-	for (int i = 1; i < argc; i++) {
-		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : "";
+	{
+		const char *samples = NULL, *seed = NULL, *threads = NULL, *weights = NULL;
+		const char *data = NULL, *floor_range = NULL, *ceiling_range = NULL;
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "--samples", "a number", &samples, NULL },
+			{ "--seed", "a number", &seed, NULL },
+			{ "--threads", "a number", &threads, NULL },
+			{ "--weights", "points", &weights, NULL },
+			{ "--data", "a percentage", &data, NULL },
+			{ "--floor", "MIN:MAX", &floor_range, NULL },
+			{ "--ceiling", "MIN:MAX", &ceiling_range, NULL },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("sweep", usage, argc, argv, opts, &scenario, 1,
+					   "one scenario at a time", &nop);
 
-		if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(opt, "-q")) {
-			quiet = 1;
-		} else if (opt[0] == '-' && opt[1] && i + 1 >= argc) {
-			return cli_usage_error("sweep", "%s needs a value", opt);
-		} else if (!strcmp(opt, "-o")) {
-			outdir = argv[++i];
-		} else if (!strcmp(opt, "--samples") && ++i) {
-			if (p304_parse_decimal(val, strlen(val), 0, 100000000, &v, NULL, 0) || v < 1)
-				return cli_usage_error("sweep", "--samples takes 1 to 100000000");
-			o.samples = (size_t)v;
-		} else if (!strcmp(opt, "--seed") && ++i) {
-			if (p304_parse_decimal(val, strlen(val), 0, -1, &v, NULL, 0))
-				return cli_usage_error("sweep", "--seed takes a whole number");
+		if (rc >= 0)
+			return rc;
+		if (samples && (p304_parse_decimal(samples, strlen(samples), 0, 100000000, &v, NULL, 0) || v < 1))
+			return cli_usage_error("sweep", "--samples takes 1 to 100000000");
+		o.samples = samples ? (size_t)v : 0;
+		if (seed && p304_parse_decimal(seed, strlen(seed), 0, -1, &v, NULL, 0))
+			return cli_usage_error("sweep", "--seed takes a whole number");
+		if (seed)
 			o.seed = (uint64_t)v;
-		} else if (!strcmp(opt, "--threads") && ++i) {
-			if (p304_parse_decimal(val, strlen(val), 0, 64, &v, NULL, 0) || v < 1)
-				return cli_usage_error("sweep", "--threads takes 1 to 64");
+		if (threads && (p304_parse_decimal(threads, strlen(threads), 0, 64, &v, NULL, 0) || v < 1))
+			return cli_usage_error("sweep", "--threads takes 1 to 64");
+		if (threads)
 			o.threads = (int)v;
-		} else if (!strcmp(opt, "--weights")) {
-			if (parse_real(argv[++i], &o.weight_points, 100.0))
-				return cli_usage_error("sweep", "--weights takes points from 0 to 100");
-			o.vary_weights = o.weight_points > 0;
-		} else if (!strcmp(opt, "--data")) {
-			if (parse_real(argv[++i], &o.data_pct, 100.0))
-				return cli_usage_error("sweep", "--data takes a percentage from 0 to 100");
-			o.vary_data = o.data_pct > 0;
-		} else if (!strcmp(opt, "--floor")) {
-			if (parse_range(argv[++i], &o.floor_min, &o.floor_max))
-				return cli_usage_error("sweep", "--floor takes MIN:MAX in whole euros");
-		} else if (!strcmp(opt, "--ceiling")) {
-			if (parse_range(argv[++i], &o.ceiling_min, &o.ceiling_max))
-				return cli_usage_error("sweep", "--ceiling takes MIN:MAX in whole euros");
-		} else if (opt[0] == '-' && opt[1]) {
-			return cli_usage_error("sweep", "unknown option '%s'", opt);
-		} else if (!scenario) {
-			scenario = opt;
-		} else {
-			return cli_usage_error("sweep", "one scenario at a time ('%s' is extra)", opt);
-		}
+		if (weights && parse_real(weights, &o.weight_points, 100.0))
+			return cli_usage_error("sweep", "--weights takes points from 0 to 100");
+		o.vary_weights = o.weight_points > 0;
+		if (data && parse_real(data, &o.data_pct, 100.0))
+			return cli_usage_error("sweep", "--data takes a percentage from 0 to 100");
+		o.vary_data = o.data_pct > 0;
+		if (floor_range && parse_range(floor_range, &o.floor_min, &o.floor_max))
+			return cli_usage_error("sweep", "--floor takes MIN:MAX in whole euros");
+		if (ceiling_range && parse_range(ceiling_range, &o.ceiling_min, &o.ceiling_max))
+			return cli_usage_error("sweep", "--ceiling takes MIN:MAX in whole euros");
 	}
 	if (!scenario)
 		return cli_usage_error("sweep", "missing SCENARIO.json");

@@ -29,20 +29,17 @@ int cmd_validate(int argc, char **argv)
 	p304_error err;
 
 	p304_error_clear(&err);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
-			quiet = 1;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error("validate", "unknown option '%s'", argv[i]);
-		} else if (!scenario) {
-			scenario = argv[i];
-		} else {
-			return cli_usage_error("validate", "one scenario at a time ('%s' is extra)",
-					       argv[i]);
-		}
+	{
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("validate", usage, argc, argv, opts, &scenario, 1,
+					   "one scenario at a time", &nop);
+
+		if (rc >= 0)
+			return rc;
 	}
 	if (!scenario)
 		return cli_usage_error("validate", "missing SCENARIO.json");

@@ -234,19 +234,16 @@ int cmd_verify(int argc, char **argv)
 	size_t nargs = 0, nfiles = 0;
 	int quiet = 0, code = EXIT_INTERNAL, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "-q")) {
-			quiet = 1;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error("verify", "unknown option '%s'", argv[i]);
-		} else if (!dir) {
-			dir = argv[i];
-		} else {
-			return cli_usage_error("verify", "one folder at a time ('%s' is extra)", argv[i]);
-		}
+	{
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+
+		if ((rc = cli_parse_options("verify", usage, argc, argv, opts, &dir, 1,
+					    "one folder at a time", &nop)) >= 0)
+			return rc;
 	}
 	if (!dir)
 		return cli_usage_error("verify", "missing DIR (an output folder of p304)");
@@ -301,16 +298,25 @@ int cmd_verify(int argc, char **argv)
 	if (!nargv)
 		goto out;
 	nargv[nargs++] = "p304";
-	cJSON_ArrayForEach(it, args) {
-		if (!cJSON_IsString(it))
-			continue;
-		nargv[nargs++] = it->valuestring;
-		if (!strcmp(it->valuestring, "-o") && it->next) {
-			nargv[nargs++] = outdir;
-			it = it->next;
+	{
+		int options = 1;
+
+		/* -q right after the command name, and -o's folder replaced
+		 * only before a "--": after it both would be operands */
+		cJSON_ArrayForEach(it, args) {
+			if (!cJSON_IsString(it))
+				continue;
+			nargv[nargs++] = it->valuestring;
+			if (nargs == 2)
+				nargv[nargs++] = "-q";
+			else if (options && !strcmp(it->valuestring, "--"))
+				options = 0;
+			else if (options && !strcmp(it->valuestring, "-o") && it->next) {
+				nargv[nargs++] = outdir;
+				it = it->next;
+			}
 		}
 	}
-	nargv[nargs++] = "-q";
 	nargv[nargs] = NULL;
 	rc = rerun(nargv);
 	if (rc != 0) {

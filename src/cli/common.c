@@ -311,20 +311,85 @@ const char **cli_argv_with_output(int argc, char **argv, const char *outdir)
 {
 	const char **v = calloc((size_t)argc + 4, sizeof(char *));
 	size_t n = 0;
+	int options = 1;
 
 	if (!v)
 		return NULL;
 	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+		if (options && i > 0 && !strcmp(argv[i], "--")) {
+			/* "-o DIR" before the "--": after it, `p304 verify`
+			 * would read it as an operand */
+			v[n++] = "-o";
+			v[n++] = outdir;
+			options = 0;
+		} else if (options && (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output"))) {
 			i++;
 			continue;
-		}
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+		} else if (options && (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))) {
 			continue;
+		}
 		v[n++] = argv[i];
 	}
-	v[n++] = "-o";
-	v[n++] = outdir;
+	if (options) {
+		v[n++] = "-o";
+		v[n++] = outdir;
+	}
 	v[n] = NULL;
 	return v;
+}
+
+/* Does `arg` spell one of the '|'-separated `names`? */
+static int spells(const char *names, const char *arg)
+{
+	size_t len = strlen(arg);
+
+	for (const char *p = names; *p;) {
+		const char *end = strchr(p, '|');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && !strncmp(p, arg, n))
+			return 1;
+		p += n + (end != NULL);
+	}
+	return 0;
+}
+
+int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
+		      const struct cli_option *opts, const char **operands,
+		      size_t max, const char *extra, size_t *n)
+{
+	int options = 1;
+
+	*n = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct cli_option *o = NULL;
+
+		if (options && a[0] == '-' && a[1]) {
+			if (!strcmp(a, "--")) {
+				options = 0;
+				continue;
+			}
+			if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+				fputs(usage, stdout);
+				return EXIT_OK;
+			}
+			for (o = opts; o->names && !spells(o->names, a); o++)
+				;
+			if (!o->names)
+				return cli_usage_error(cmd, "unknown option '%s'", a);
+			if (!o->arg) {
+				*o->flag = 1;
+			} else if (i + 1 >= argc) {
+				return cli_usage_error(cmd, "%s needs %s", a, o->arg);
+			} else {
+				*o->value = argv[++i];
+			}
+			continue;
+		}
+		if (*n >= max)
+			return cli_usage_error(cmd, "%s ('%s' is extra)", extra, a);
+		operands[(*n)++] = a;
+	}
+	return -1;
 }
