@@ -205,7 +205,7 @@ static void test_rounding_keys_exact(void **state)
 	{
 		enum { N = 600 };
 		const char *cs[N];
-		char buf[N][8];
+		char buf[N][12];
 		long double ex[N];
 		int64_t am[N], total = 0;
 
