@@ -194,7 +194,7 @@ static void preamble(struct sbuf *b, const p304_chart_request *req, const char *
 	sb_printf(b, "\nset decimalsign ','\nset border 3\nset tics nomirror\n"
 		     "set grid ytics lc rgb '#e0e0e0'\nset key top right noenhanced\n"
 		     "set bmargin 9\nset title ");
-	quote_wrapped(b, title, (size_t)width / 9);
+	quote_wrapped(b, title, (size_t)width / 11);
 	sb_printf(b, " noenhanced font ',13'\n");
 	/* caption: the sources of every criterion, then the request's line */
 	cJSON_ArrayForEach(c, crit) {
