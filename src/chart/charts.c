@@ -630,8 +630,8 @@ static p304_code sweep(struct sbuf *b, const p304_chart_request *req, const char
 			  jnum(s[i], "base_eur", 0) / 1e6);
 	}
 	sb_printf(b, "EOD\nset xtics rotate by 90 right font ',7' noenhanced\nset ylabel 'montant (M€)'\n"
-		     "set format y '%%.1f'\nset xrange [-1:%zu]\nset style fill solid 0.5 noborder\n"
-		     "plot $D using 0:2:6:xtic(1) with yerrorbars pt -1 lc rgb '%s' title 'min - max', "
+		     "set format y '%%.1f'\nset xrange [-1:%zu]\nset offsets 0, 0, graph 0.05, graph 0.05\nset style fill solid 0.5 noborder\n"
+		     "plot $D using 0:4:2:6:xtic(1) with yerrorbars pt -1 lc rgb '%s' title 'min - max', "
 		     "$D using 0:(($3+$5)/2):(0.35):(($5-$3)/2) with boxxyerror lc rgb '%s' title 'bande 5 - 95 %%', "
 		     "$D using 0:4 with points pt 7 ps 0.6 lc rgb '%s' title 'médiane', "
 		     "$D using 0:7 with points pt 2 ps 0.8 lc rgb '%s' title 'scénario'\n",

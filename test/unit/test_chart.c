@@ -181,6 +181,21 @@ static void test_readable_labels(void **state)
 	assert_non_null(strstr(svg, "données"));
 	assert_null(strstr(svg, ">envelope<"));
 	free(svg);
+	/* the sweep's whiskers run from min to max: given as a half-width
+	 * (x:y:dy), the row (min 1, max 9) drew from -8 to 10 */
+	{
+		const char *sw = put("sweep2.json",
+			"{\"id\": \"s\", \"title\": \"S\", \"samples\": 10, \"tornado\": [],\n"
+			" \"rows\": [{\"code\": \"49\", \"base_eur\": 5000000, \"min_eur\": 1000000, \"p5_eur\": 2000000,"
+			" \"median_eur\": 5000000, \"p95_eur\": 8000000, \"max_eur\": 9000000}]}\n");
+
+		snprintf(out, sizeof(out), "%s/s2.svg", dir);
+		render(P304_CHART_SWEEP, P304_FORMAT_SVG, sw, out, NULL, NULL);
+		svg = slurp(out, &len);
+		assert_non_null(strstr(svg, ">9,0<"));
+		assert_null(strstr(svg, ">-"));
+		free(svg);
+	}
 }
 
 int main(void)
