@@ -8,6 +8,7 @@
 #include <p304/io.h>
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -158,8 +159,14 @@ static void quote_wrapped(struct sbuf *b, const char *t, size_t per)
 		for (; i < len; i++) {
 			if (((unsigned char)t[i] & 0xC0) == 0x80)
 				continue;
-			if (t[i] == ' ' && chars >= per / 2)
-				cut = i; /* last space seen past half a line */
+			/* last space seen past half a line, but not inside an
+			 * amount ("4 500 000 €" stays on one line) nor inside
+			 * French quotes' spaces */
+			if (t[i] == ' ' && chars >= per / 2 &&
+			    !(i > 0 && isdigit((unsigned char)t[i - 1]) &&
+			      (isdigit((unsigned char)t[i + 1]) || !strncmp(t + i + 1, "€", 3))) &&
+			    !(i >= 2 && !strncmp(t + i - 2, "«", 2)) && strncmp(t + i + 1, "»", 2) != 0)
+				cut = i;
 			if (++chars > per && cut != len)
 				break;
 		}
@@ -359,6 +366,7 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 		: rows && rows->child && cJSON_GetObjectItemCaseSensitive(rows->child, "notified_eur")
 		? "notified_eur" : "amount_eur";
 	struct tile *tiles = NULL;
+	unsigned char *drawn = NULL;
 	size_t nt = 0;
 	double lo = INFINITY, hi = -INFINITY;
 	char title[600];
@@ -372,8 +380,16 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 				      "--value change draws a comparaison.json");
 	if ((rc = load_tiles(req->tiles_path, &tiles, &nt, err)) != P304_OK)
 		return rc;
-	snprintf(title, sizeof(title), "%s — %s", change ? jstr(root, "b_title", "") : jstr(root, "title", "p304"),
-		 change ? "évolution (%)" : per_child ? "montant par enfant de 0 à 19 ans (€)" : "montant (M€)");
+	if (change)
+		snprintf(title, sizeof(title), "Évolution (%%) de « %s » à « %s »",
+			 jstr(root, "a_title", ""), jstr(root, "b_title", ""));
+	else
+		snprintf(title, sizeof(title), "%s — %s", jstr(root, "title", "p304"),
+			 per_child ? "montant par enfant de 0 à 19 ans (€)" : "montant (M€)");
+	if (!(drawn = calloc(nt ? nt : 1, 1))) {
+		free(tiles);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	}
 	preamble(b, req, out, title, root, 1100, 1050);
 	sb_printf(b, "$T << EOD\n");
 	cJSON_ArrayForEach(r, rows) {
@@ -401,6 +417,7 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 				continue;
 			sb_token(b, code);
 			sb_printf(b, " %g %g %g %.6f\n", tiles[i].x, -tiles[i].y, tiles[i].hw, v);
+			drawn[i] = 1;
 			lo = v < lo ? v : lo;
 			hi = v > hi ? v : hi;
 		}
@@ -408,28 +425,28 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 	sb_printf(b, "EOD\n");
 	if (per_child && isinf(lo)) {
 		free(tiles);
+		free(drawn);
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
 			"--value per_child needs the criterion 'enfants_0_19' in the result's rows");
 	}
-	/* every other tile in grey, so the map keeps the shape of France */
+	/* every tile without a value in grey, so the map keeps the shape of
+	 * France: not in the result, or no value (an entrant has no change in
+	 * %, an authority without its count of children no amount per child) */
 	sb_printf(b, "$G << EOD\n");
 	for (size_t i = 0; i < nt; i++) {
-		int seen = 0;
+		int seen = drawn[i];
 
-		cJSON_ArrayForEach(r, rows)
-			seen |= !strcmp(jstr(r, "code", ""), tiles[i].code);
-		/* skip old codings covered by a newer tile (2A under 20R, 69 under 69D) */
+		/* skip old codings covered by a drawn tile (2A under 20R, 69 under 69D) */
 		for (size_t j = 0; j < nt && !seen; j++)
-			if (j != i && tiles[j].x == tiles[i].x && tiles[j].y == tiles[i].y) {
-				cJSON_ArrayForEach(r, rows)
-					seen |= !strcmp(jstr(r, "code", ""), tiles[j].code);
-			}
+			if (j != i && drawn[j] && tiles[j].x == tiles[i].x && tiles[j].y == tiles[i].y)
+				seen = 1;
 		if (!seen && tiles[i].hw > 0.3 && strlen(tiles[i].code) <= 3 && strcmp(tiles[i].code, "20R") &&
 		    strcmp(tiles[i].code, "6AE"))
 			sb_printf(b, "\"%s\" %g %g %g\n", tiles[i].code, tiles[i].x, -tiles[i].y, tiles[i].hw);
 	}
+	free(drawn);
 	sb_printf(b, "EOD\nunset border\nunset tics\nunset grid\nset size ratio -1\n"
-		     "set lmargin 2\nset rmargin 12\n");
+		     "set lmargin 2\nset rmargin 12\nset key bottom right\n");
 	if (change) {
 		double m = fmax(fabs(lo), fabs(hi));
 
@@ -445,12 +462,14 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 	/* white codes on the dark half of the palette, black on the light */
 	sb_printf(b, "set format cb '%%.%df'\nset cbtics\nset label 98 'Outre-mer' at 0.5,-13.4 left font ',9'\n"
 		     "set title font ',11'\nMID = %.6f\n"
-		     "plot $G using 2:3:4:(0.46) with boxxyerror fs solid 1.0 noborder lc rgb '#eeeeee' notitle, "
+		     "plot $G using 2:3:4:(0.46) with boxxyerror fs solid 1.0 noborder lc rgb '#eeeeee' title '%s', "
 		     "$T using 2:3:4:(0.46):5 with boxxyerror fs solid 1.0 noborder lc palette notitle, "
 		     "$T using 2:($5<MID?$3:NaN):1 with labels font ',7' tc rgb 'white' notitle, "
 		     "$T using 2:($5>=MID?$3:NaN):1 with labels font ',7' tc rgb 'black' notitle, "
 		     "$G using 2:3:1 with labels font ',7' tc rgb '#999999' notitle\n",
-		  per_child ? 1 : change ? 0 : 1, change ? -1e300 : (lo + hi) / 2);
+		  per_child ? 1 : change ? 0 : 1, change ? -1e300 : (lo + hi) / 2,
+		  change ? "en gris : absente de A ou de B" : per_child ? "en gris : sans valeur"
+		  : "en gris : non participante");
 	free(tiles);
 	return P304_OK;
 }

@@ -181,6 +181,29 @@ static void test_readable_labels(void **state)
 	assert_non_null(strstr(svg, "données"));
 	assert_null(strstr(svg, ">envelope<"));
 	free(svg);
+	/* a change map: the entrant (no change in %) is a grey tile, named */
+	snprintf(out, sizeof(out), "%s/mc.svg", dir);
+	render(P304_CHART_MAP, P304_FORMAT_SVG, cmp, out, NULL, "change");
+	svg = slurp(out, &len);
+	assert_non_null(strstr(svg, ">49<"));
+	assert_non_null(strstr(svg, "absente de A ou de B"));
+	free(svg);
+	/* an amount is not cut at the end of a title line */
+	{
+		char json[1024], a_title[128];
+
+		memset(a_title, 'a', 89);
+		snprintf(a_title + 89, sizeof(a_title) - 89, " 4 500 000 €");
+		snprintf(json, sizeof(json),
+			 "{\"a\": \"x\", \"b\": \"y\", \"a_title\": \"%s\", \"b_title\": \"B\",\n"
+			 " \"rows\": [{\"code\": \"77\", \"name\": \"S\", \"a_eur\": 300, \"b_eur\": 250,"
+			 " \"delta_eur\": -50}]}\n", a_title);
+		snprintf(out, sizeof(out), "%s/c3.svg", dir);
+		render(P304_CHART_COMPARE, P304_FORMAT_SVG, put("comparaison3.json", json), out, NULL, NULL);
+		svg = slurp(out, &len);
+		assert_non_null(strstr(svg, "4 500 000 €"));
+		free(svg);
+	}
 	/* the sweep's whiskers run from min to max: given as a half-width
 	 * (x:y:dy), the row (min 1, max 9) drew from -8 to 10 */
 	{
