@@ -600,8 +600,13 @@ static p304_code reconcile(struct sbuf *b, const p304_chart_request *req, const 
 	sb_printf(b, "$D << EOD\n");
 	cJSON_ArrayForEach(r, rows) {
 		sb_token(b, jstr(r, "code", "?"));
-		sb_printf(b, " %.6f %.6f %.6f\n", jnum(r, "prenotified_eur", 0) / 1e6,
+		const char *why = jstr(r, "reason", "");
+
+		sb_printf(b, " %.6f %.6f %.6f ", jnum(r, "prenotified_eur", 0) / 1e6,
 			  jnum(r, "need_eur", 0) / 1e6, jnum(r, "notified_eur", 0) / 1e6);
+		/* a missing bar must not look like a need of 0: say why */
+		sb_token(b, !strcmp(why, "no_answer") ? "sans réponse" : !strcmp(why, "late") ? "hors délai" : "");
+		sb_printf(b, "\n");
 		n++;
 	}
 	sb_printf(b, "EOD\nset style fill solid 0.85 noborder\nset xtics rotate by 90 right font ',8' noenhanced\n"
@@ -609,7 +614,8 @@ static p304_code reconcile(struct sbuf *b, const p304_chart_request *req, const 
 		     "set offsets 0,0,graph 0.06,0\n"
 		     "plot $D using ($0-0.27):2:(0.25) with boxes lc rgb '%s' title 'pré-notifié', "
 		     "$D using 0:3:(0.25):xtic(1) with boxes lc rgb '%s' title 'besoin exprimé', "
-		     "$D using ($0+0.27):4:(0.25) with boxes lc rgb '%s' title 'notifié'\n",
+		     "$D using ($0+0.27):4:(0.25) with boxes lc rgb '%s' title 'notifié', "
+		     "$D using 0:2:5 with labels rotate by 90 left offset 0,0.6 font ',8' notitle\n",
 		  n, GREY, ORANGE, BLUE);
 	return P304_OK;
 }

@@ -204,6 +204,17 @@ static void test_readable_labels(void **state)
 		assert_non_null(strstr(svg, "4 500 000 €"));
 		free(svg);
 	}
+	/* a participant without an answer has no need bar: the chart says why */
+	snprintf(out, sizeof(out), "%s/r.svg", dir);
+	render(P304_CHART_RECONCILE, P304_FORMAT_SVG, put("notification2.json",
+		"{\"id\": \"n\", \"title\": \"N\", \"unallocated_eur\": 10, \"policy\": {},\n"
+		" \"rows\": [{\"code\": \"49\", \"prenotified_eur\": 100, \"need_eur\": null, \"notified_eur\": 0,"
+		" \"reason\": \"no_answer\"},\n"
+		"          {\"code\": \"77\", \"prenotified_eur\": 100, \"need_eur\": 90, \"notified_eur\": 90,"
+		" \"reason\": \"need_below\"}]}\n"), out, NULL, NULL);
+	svg = slurp(out, &len);
+	assert_non_null(strstr(svg, "sans réponse"));
+	free(svg);
 	/* the sweep's whiskers run from min to max: given as a half-width
 	 * (x:y:dy), the row (min 1, max 9) drew from -8 to 10 */
 	{
