@@ -384,6 +384,10 @@ void p304_comparison_free(p304_comparison *cmp);
  * "enveloppe", "data:enfants_ase" -> "données enfants_ase"), for the CSV,
  * the workbook, the charts and the note. Writes into buf, returns buf. */
 const char *p304_factor_label_fr(const char *factor, char *buf, size_t size);
+/* The factor that moved row r most (largest |contribution| among the
+ * factors that differ), or NULL when the change is not decomposed. */
+const char *p304_compare_main_factor(const p304_comparison *cmp,
+				     const p304_compare_row *r);
 p304_code p304_write_comparison_json(const p304_comparison *cmp, FILE *fp,
 				     p304_error *err);
 p304_code p304_write_comparison_csv(const p304_comparison *cmp, FILE *fp,

@@ -157,12 +157,9 @@ static size_t movers(const p304_comparison *c, const p304_compare_row **out)
 static const char *main_factor(const p304_comparison *c, const p304_compare_row *r,
 			       char *buf, size_t size)
 {
-	size_t best = c->nfactors;
+	const char *f = p304_compare_main_factor(c, r);
 
-	for (size_t k = 0; r->contrib && k < c->nfactors; k++)
-		if (c->differs[k] && (best == c->nfactors || llabs(r->contrib[k]) > llabs(r->contrib[best])))
-			best = k;
-	return best < c->nfactors ? p304_factor_label_fr(c->factors[best], buf, size) : "";
+	return f ? p304_factor_label_fr(f, buf, size) : "";
 }
 
 /* 28.5 -> "28,5" (decimal comma, no locale). */

@@ -65,24 +65,14 @@ static int by_delta(const void *x, const void *y)
 }
 
 /* The factor that explains most of a row's change. */
-static const char *main_factor(const p304_comparison *c, const p304_compare_row *r)
-{
-	size_t best = c->nfactors;
-
-	for (size_t k = 0; r->contrib && k < c->nfactors; k++)
-		if (c->differs[k] && (best == c->nfactors ||
-		    llabs(r->contrib[k]) > llabs(r->contrib[best])))
-			best = k;
-	return best < c->nfactors ? c->factors[best] : NULL;
-}
-
 static void print_mover(const p304_comparison *c, const p304_compare_row *r)
 {
-	const char *f = main_factor(c, r);
-	char d[48];
+	const char *f = p304_compare_main_factor(c, r);
+	char d[48], fr[96];
 
 	printf("    %-4s %-30.30s %s%s%s%s\n", r->code, r->name, r->b_eur > r->a_eur ? "+" : "",
-	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur), f ? "  surtout : " : "", f ? f : "");
+	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur), f ? "  surtout : " : "",
+	       f ? p304_factor_label_fr(f, fr, sizeof(fr)) : "");
 }
 
 static void summary(const p304_comparison *c)
@@ -97,10 +87,15 @@ static void summary(const p304_comparison *c)
 	printf("  gagnants / perdants / inchangés  %zu / %zu / %zu ; entrants %zu, sortants %zu\n",
 	       c->winners, c->losers, c->unchanged, c->entering, c->leaving);
 	if (c->decomposed) {
+		const char *sep = " ";
+		char fr[96];
+
 		printf("  facteurs qui diffèrent :");
 		for (size_t k = 0; k < c->nfactors; k++)
-			if (c->differs[k])
-				printf(" %s", c->factors[k]);
+			if (c->differs[k]) {
+				printf("%s%s", sep, p304_factor_label_fr(c->factors[k], fr, sizeof(fr)));
+				sep = ", ";
+			}
 		printf("\n");
 	}
 	if (!sorted)
@@ -110,10 +105,11 @@ static void summary(const p304_comparison *c)
 			sorted[n++] = &c->rows[i];
 	qsort(sorted, n, sizeof(*sorted), by_delta);
 	/* sorted by change, largest rise first: five rises, then five falls */
-	printf("  plus fortes hausses\n");
+	printf("  plus fortes hausses%s\n", n && sorted[0]->b_eur > sorted[0]->a_eur ? "" : " : aucune");
 	for (size_t i = 0; i < n && i < 5 && sorted[i]->b_eur > sorted[i]->a_eur; i++)
 		print_mover(c, sorted[i]);
-	printf("  plus fortes baisses\n");
+	printf("  plus fortes baisses%s\n",
+	       n && sorted[n - 1]->b_eur < sorted[n - 1]->a_eur ? "" : " : aucune");
 	for (size_t i = 0; i < n && i < 5 && sorted[n - 1 - i]->b_eur < sorted[n - 1 - i]->a_eur; i++)
 		print_mover(c, sorted[n - 1 - i]);
 	free(sorted);
@@ -122,7 +118,7 @@ static void summary(const p304_comparison *c)
 
 		/* the scenarios' own warnings are in comparaison.json */
 		for (size_t i = 0; i < c->nnotes; i++) {
-			if (!strncmp(c->notes[i], "A: ", 3) || !strncmp(c->notes[i], "B: ", 3))
+			if (!strncmp(c->notes[i], "A : ", 4) || !strncmp(c->notes[i], "B : ", 4))
 				scen++;
 			else
 				printf("  note : %s\n", c->notes[i]);

@@ -180,7 +180,7 @@ static p304_code read_side(struct side *s, p304_comparison *c, const char *path,
 	}
 	s->n = s->res->nrows;
 	for (size_t i = 0; i < s->res->nwarnings; i++)
-		if ((rc = add_note(c, err, "%s: %s", label, s->res->warnings[i])) != P304_OK)
+		if ((rc = add_note(c, err, "%s : %s", label, s->res->warnings[i])) != P304_OK)
 			return rc;
 	if (!s->id || !s->title)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
@@ -317,10 +317,10 @@ static p304_code build_join(struct joined *j, p304_comparison *c, const struct s
 					return rc;
 				o += (size_t)snprintf(plus + o, sizeof(plus) - o, "%s%s", o ? " + " : "", tok);
 			}
-			if ((rc = add_note(c, err, "%s (%s) in %s is compared with %s in %s%s",
+			if ((rc = add_note(c, err, "%s (%s) dans %s est comparée à %s dans %s%s",
 					   x->code, x->name, one == a ? "B" : "A", plus,
-					   one == a ? "A" : "B", strchr(plus, '+') ? " (their sum)" :
-					   " (the only one of its members taking part there)")) != P304_OK)
+					   one == a ? "A" : "B", strchr(plus, '+') ? " (leur somme)" :
+					   " (le seul de ses membres qui y participe)")) != P304_OK)
 				return rc;
 		}
 	}
@@ -506,7 +506,7 @@ static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const stru
 				for (const char *m = au ? au->members : ""; *m && o + 4 < sizeof(plus); m++)
 					o += (size_t)snprintf(plus + o, sizeof(plus) - o,
 							      *m == '|' ? " + " : "%c", *m);
-				if ((rc = add_note(c, err, "in %s's table %s is the sum of %s",
+				if ((rc = add_note(c, err, "dans la table de %s, %s est la somme de %s",
 						   sx ? "A" : "B", d->u[u], plus)))
 					return rc;
 			}
@@ -520,8 +520,8 @@ static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const stru
 
 				*fill = x == HOLE ? member_split(a, b, d->u[u], d->cols[k], &parent)
 						  : member_split(b, a, d->u[u], d->cols[k], &parent);
-				if (*fill != HOLE && (rc = add_note(c, err, "in %s's table the figure "
-						"of '%s' for %s is %s's, split in proportion to the other table",
+				if (*fill != HOLE && (rc = add_note(c, err, "dans la table de %s, le chiffre "
+						"de '%s' pour %s est celui de %s, réparti au prorata de l'autre table",
 						fill == &x ? "A" : "B", d->cols[k], d->u[u], parent)))
 					return rc;
 			}
@@ -529,11 +529,11 @@ static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const stru
 				return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
 					"no figure of '%s' for '%s' in either table: cannot decompose",
 					d->cols[k], d->u[u]);
-			if (x == HOLE && (rc = add_note(c, err, "no figure of '%s' for %s in A's table: "
-					"B's figure used in the mixed combinations", d->cols[k], d->u[u])))
+			if (x == HOLE && (rc = add_note(c, err, "aucun chiffre de '%s' pour %s dans la table de A : "
+					"celui de B sert aux combinaisons mixtes", d->cols[k], d->u[u])))
 				return rc;
-			if (y == HOLE && (rc = add_note(c, err, "no figure of '%s' for %s in B's table: "
-					"A's figure used in the mixed combinations", d->cols[k], d->u[u])))
+			if (y == HOLE && (rc = add_note(c, err, "aucun chiffre de '%s' pour %s dans la table de B : "
+					"celui de A sert aux combinaisons mixtes", d->cols[k], d->u[u])))
 				return rc;
 			d->va[u * d->k + k] = x == HOLE ? y : x;
 			d->vb[u * d->k + k] = y == HOLE ? x : y;
@@ -601,16 +601,16 @@ static p304_code evaluate(const struct decomp *d, p304_comparison *c, const stru
 	 * nearest feasible value for that combination only, and said. */
 	if (p.floor_eur != P304_NO_BOUND && (int64_t)p.n * p.floor_eur > p.envelope_eur) {
 		p.floor_eur = p.envelope_eur / (int64_t)p.n / p.unit_eur * p.unit_eur;
-		if ((rc = add_note(c, err, "a mixed combination was infeasible: its floor was lowered "
-				   "to envelope / participants")))
+		if ((rc = add_note(c, err, "une combinaison mixte était infaisable : son plancher a été "
+				   "ramené à enveloppe / participants")))
 			goto out;
 	}
 	if (p.ceiling_eur != P304_NO_BOUND && (int64_t)p.n * p.ceiling_eur < p.envelope_eur) {
 		int64_t need = (p.envelope_eur + (int64_t)p.n - 1) / (int64_t)p.n;
 
 		p.ceiling_eur = (need + p.unit_eur - 1) / p.unit_eur * p.unit_eur;
-		if ((rc = add_note(c, err, "a mixed combination was infeasible: its ceiling was raised "
-				   "to envelope / participants")))
+		if ((rc = add_note(c, err, "une combinaison mixte était infaisable : son plafond a été "
+				   "porté à enveloppe / participants")))
 			goto out;
 	}
 	if (p.floor_eur != P304_NO_BOUND && p.floor_eur % p.unit_eur)
@@ -883,8 +883,8 @@ p304_code p304_run_compare(const char *a_path, const char *b_path,
 	ranks(c, 1);
 	if (a.res && b.res && (rc = decompose(c, &a, &b, &j, err)) != P304_OK)
 		goto fail;
-	if (!c->decomposed && (rc = add_note(c, err, "A or B is a result file: amounts are "
-					      "compared, the change is not decomposed")) != P304_OK)
+	if (!c->decomposed && (rc = add_note(c, err, "A ou B est un fichier de résultat : les "
+					      "montants sont comparés, l'écart n'est pas décomposé")) != P304_OK)
 		goto fail;
 	joined_free(&j);
 	side_free(&a);

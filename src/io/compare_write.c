@@ -201,3 +201,14 @@ const char *p304_factor_label_fr(const char *factor, char *buf, size_t size)
 		snprintf(buf, size, "%s", factor);
 	return buf;
 }
+
+const char *p304_compare_main_factor(const p304_comparison *c, const p304_compare_row *r)
+{
+	size_t best = c->nfactors;
+
+	for (size_t k = 0; r->contrib && k < c->nfactors; k++)
+		if (c->differs[k] && (best == c->nfactors ||
+		    llabs(r->contrib[k]) > llabs(r->contrib[best])))
+			best = k;
+	return best < c->nfactors ? c->factors[best] : NULL;
+}
