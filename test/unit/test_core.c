@@ -224,6 +224,87 @@ static void test_rounding_keys_exact(void **state)
 	p304_workspace_free(ws);
 }
 
+/* The rounding against the plainest reading of the rule (floors, then a
+ * full sort of the candidates by remainder, code, row): same amounts on
+ * thousands of random cases — many equal remainders, remainders far below
+ * the integer keys' resolution, units above 1, rows capped by a bound. */
+struct ref_cand {
+	long double rem;
+	const char *code;
+	size_t row;
+};
+
+static int ref_cmp(const void *x, const void *y)
+{
+	const struct ref_cand *a = x, *b = y;
+	int c;
+
+	if (a->rem != b->rem)
+		return a->rem > b->rem ? -1 : 1;
+	if ((c = strcmp(a->code, b->code)) != 0)
+		return c;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+static void test_rounding_matches_reference(void **state)
+{
+	enum { N = 300 };
+	static char buf[N][8];
+	static const char *codes[N];
+	static long double exact[N];
+	static int64_t hi[N], got[N], want[N];
+	static struct ref_cand cand[N];
+	uint64_t seed = 424242;
+	p304_workspace *ws = p304_workspace_new();
+	p304_error err;
+
+	(void)state;
+	for (int t = 0; t < 3000; t++) {
+		size_t n = (size_t)rng_range(&seed, 1, N), nc = 0;
+		int64_t unit = t % 5 == 0 ? 100 : 1, sum = 0, missing;
+		int kind = (int)(t % 4), capped = t % 3 == 0;
+
+		for (size_t i = 0; i < n; i++) {
+			snprintf(buf[i], sizeof(buf[i]), "%03d", (int)rng_range(&seed, 0, 999));
+			buf[i][3] = (char)('a' + i % 26); /* unique codes */
+			buf[i][4] = (char)('a' + (i / 26) % 26);
+			buf[i][5] = '\0';
+			codes[i] = buf[i];
+			if (kind == 0) /* spread remainders */
+				exact[i] = (long double)rng_range(&seed, 0, 1000000000) / 997.0L;
+			else if (kind == 1) /* many ties: quarters */
+				exact[i] = (long double)rng_range(&seed, 0, 4000) / 4.0L;
+			else if (kind == 2) /* below the keys' resolution */
+				exact[i] = (long double)rng_range(&seed, 0, 7) * 0x1p-70L;
+			else /* remainders in one narrow band */
+				exact[i] = 1000.0L + 0.25L + (long double)rng_range(&seed, 0, 50) * 0x1p-45L;
+			exact[i] *= (long double)unit;
+			hi[i] = P304_NO_BOUND;
+			want[i] = (int64_t)(exact[i] / (long double)unit) * unit;
+			sum += want[i];
+			if (capped && rng_range(&seed, 0, 3) == 0)
+				hi[i] = want[i]; /* on its bound: takes no unit */
+			if (hi[i] != P304_NO_BOUND && want[i] + unit > hi[i])
+				continue;
+			cand[nc].rem = exact[i] / (long double)unit - (long double)(want[i] / unit);
+			cand[nc].code = codes[i];
+			cand[nc].row = i;
+			nc++;
+		}
+		missing = (int64_t)rng_range(&seed, 0, (int64_t)nc);
+		qsort(cand, nc, sizeof(cand[0]), ref_cmp);
+		for (int64_t j = 0; j < missing; j++)
+			want[cand[j].row] += unit;
+		assert_int_equal(p304_round_largest_remainder(n, exact, codes, unit,
+				 sum + missing * unit, hi, 0, ws, got, &err), P304_OK);
+		for (size_t i = 0; i < n; i++)
+			if (got[i] != want[i])
+				fail_msg("case %d row %zu: %lld, expected %lld", t, i,
+					 (long long)got[i], (long long)want[i]);
+	}
+	p304_workspace_free(ws);
+}
+
 static void test_rounding_unit_and_remainder(void **state)
 {
 	const char *codes[] = { "01", "02", "03" };
@@ -487,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_rounding_ties_by_code),
 		cmocka_unit_test(test_rounding_unit_and_remainder),
 		cmocka_unit_test(test_rounding_keys_exact),
+		cmocka_unit_test(test_rounding_matches_reference),
 		cmocka_unit_test(test_infeasible_floor),
 		cmocka_unit_test(test_bad_problem),
 		cmocka_unit_test(test_solve_clamped_per_row),
