@@ -208,9 +208,17 @@ int cmd_sweep(int argc, char **argv)
 			       cli_eur(a, sizeof(a), sw->stats[widest].p5_eur),
 			       cli_eur(b2, sizeof(b2), sw->stats[widest].p95_eur));
 		printf("  facteurs (largeur moyenne de la bande 5-95 %%)\n");
-		for (size_t i = 0; i < sw->ntornado; i++)
-			printf("    %-28s %s\n", sw->tornado[i].factor,
+		for (size_t i = 0; i < sw->ntornado; i++) {
+			char fr[96];
+			size_t cols = 0;
+
+			/* pad by characters, not bytes: "données" has a 2-byte é */
+			p304_factor_label_fr(sw->tornado[i].factor, fr, sizeof(fr));
+			for (const char *q = fr; *q; q++)
+				cols += ((unsigned char)*q & 0xC0) != 0x80;
+			printf("    %s%*s %s\n", fr, cols < 32 ? (int)(32 - cols) : 0, "",
 			       cli_eur(a, sizeof(a), sw->tornado[i].spread_eur));
+		}
 		printf("  écrit dans           %s/ (sweep.json, sweep.csv, manifest.json)\n", outdir);
 	}
 	code = EXIT_OK;

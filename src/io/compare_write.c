@@ -187,7 +187,8 @@ const char *p304_factor_label_fr(const char *factor, char *buf, size_t size)
 	static const char *const fr[][2] = {
 		{ "envelope", "enveloppe" }, { "participants", "participants" },
 		{ "weights", "pondérations" }, { "bounds", "plancher et plafond" },
-		{ "rounding", "arrondi" },
+		{ "rounding", "arrondi" }, { "floor", "plancher" },
+		{ "ceiling", "plafond" },
 	};
 
 	for (size_t i = 0; i < sizeof(fr) / sizeof(fr[0]); i++)
