@@ -123,8 +123,9 @@ int cmd_avenant(int argc, char **argv)
 		       cli_eur(a, sizeof(a), av->current_eur), av->nlines);
 		printf("  consommé déclaré     %s (%zu sans déclaration)\n",
 		       cli_eur(b, sizeof(b), av->consumed_eur), av->n_no_report);
-		printf("  reprise              %s (%zu montants réduits)\n",
-		       cli_eur(c, sizeof(c), av->reduction_eur), av->n_reduced);
+		printf("  reprise              %s (%zu montant%s réduit%s)\n",
+		       cli_eur(c, sizeof(c), av->reduction_eur), av->n_reduced,
+		       av->n_reduced > 1 ? "s" : "", av->n_reduced > 1 ? "s" : "");
 		printf("  montants de l'avenant %s\n", cli_eur(a, sizeof(a), av->next_eur));
 		printf("  écrit dans           %s/ (avenant.json, avenant.csv, manifest.json)\n", outdir);
 	}
