@@ -98,6 +98,9 @@ void cli_tiles_path(char *buf, size_t size);
 const char *cli_eur(char *buf, size_t size, long long v);
 /* 28.5 -> "28,5" (decimal comma, no locale involved). */
 const char *cli_decimal(char *buf, size_t size, long double v, int decimals);
+/* "0 demande plafonnée", "2 demandes plafonnées": French takes the
+ * singular for 0 and 1. Writes into buf, returns buf. */
+const char *cli_count(char *buf, size_t size, size_t n, const char *one, const char *many);
 /* Warnings of a result, to stderr. */
 void cli_print_warnings(const p304_result *res);
 /* The terminal summary of an allocation. */

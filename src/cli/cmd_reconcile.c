@@ -68,19 +68,22 @@ static void print_summary(const p304_notification *nt)
 {
 	const p304_recon_summary *s = &nt->summary;
 	const p304_result *res = nt->alloc;
-	char a[48], b[48];
+	char a[48], b[48], w1[64], w2[64];
 	int first = 1;
 
 	printf("%s (%s) — notification\n", res->scenario->title, res->scenario->id);
 	printf("  pré-notifié          %s (%zu participants)\n",
 	       cli_eur(a, sizeof(a), res->summary.allocated_eur), res->nrows);
-	printf("  besoins exprimés     %s (%zu réponses, %zu sans réponse, %zu hors délai)\n",
-	       cli_eur(a, sizeof(a), s->needs_eur), s->n_answered, s->n_no_answer, s->n_late);
+	printf("  besoins exprimés     %s (%s, %zu sans réponse, %zu hors délai)\n",
+	       cli_eur(a, sizeof(a), s->needs_eur),
+	       cli_count(w1, sizeof(w1), s->n_answered, "réponse", "réponses"), s->n_no_answer, s->n_late);
 	printf("  crédits disponibles  %s\n", cli_eur(a, sizeof(a), nt->available_eur));
-	printf("  accordé              %s (%zu demandes plafonnées)\n",
-	       cli_eur(a, sizeof(a), s->granted_eur), s->n_capped);
-	printf("  notifié              %s (%zu complétés, %zu réduits%s%s)\n",
-	       cli_eur(a, sizeof(a), s->notified_eur), s->n_topped_up, s->n_reduced,
+	printf("  accordé              %s (%s)\n", cli_eur(a, sizeof(a), s->granted_eur),
+	       cli_count(w1, sizeof(w1), s->n_capped, "demande plafonnée", "demandes plafonnées"));
+	printf("  notifié              %s (%s, %s%s%s)\n",
+	       cli_eur(a, sizeof(a), s->notified_eur),
+	       cli_count(w1, sizeof(w1), s->n_topped_up, "complété", "complétés"),
+	       cli_count(w2, sizeof(w2), s->n_reduced, "réduit", "réduits"),
 	       s->n_reduced ? ", taux " : "",
 	       s->n_reduced ? cli_decimal(b, sizeof(b), s->rate * 100.0L, 4) : "");
 	printf("  reliquat             %s\n", cli_eur(a, sizeof(a), s->unallocated_eur));

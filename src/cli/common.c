@@ -393,3 +393,9 @@ int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
 	}
 	return -1;
 }
+
+const char *cli_count(char *buf, size_t size, size_t n, const char *one, const char *many)
+{
+	snprintf(buf, size, "%zu %s", n, n > 1 ? many : one);
+	return buf;
+}
