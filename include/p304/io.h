@@ -24,8 +24,10 @@
  * `max_decimals` digits. Surrounding spaces are ignored. Rejects signs,
  * exponents, NaN/Infinity and trailing text.
  * On success returns 0 and *out = value × 10^max_decimals (exact).
- * On failure returns -1 and writes a reason ("is negative", "is not a number",
- * "is too large", ...) into why.
+ * On failure returns -1 and writes into why the reason and what was expected
+ * ("is negative, expected 0 or more", "is not a number, expected digits such
+ * as ...", "is too large, expected at most 5 000", ...; at most 95
+ * characters) or exactly "is empty" for a blank cell.
  */
 int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		       int64_t max_scaled, int64_t *out, char *why,

@@ -52,6 +52,44 @@ static int fail(char *why, size_t size, const char *reason)
 	return -1;
 }
 
+/* Every reason says what was expected too (the rule for messages: what is
+ * wrong, what was expected); "is empty" stays bare, callers test for it. */
+static int not_a_number(char *why, size_t size, int max_decimals)
+{
+	return fail(why, size, max_decimals > 0
+		    ? "is not a number, expected digits such as 1234567, 1 234 567 or 1234,5"
+		    : "is not a number, expected digits such as 1234567 or 1 234 567");
+}
+
+static int misplaced_separator(char *why, size_t size)
+{
+	return fail(why, size, "has a thousands separator in the wrong place, "
+		    "expected groups of 3 digits (1 234 567)");
+}
+
+/* "at most 5 000" from the scaled maximum (-1: what 64 bits hold). */
+static int too_large(char *why, size_t size, int max_decimals, int64_t max_scaled)
+{
+	char digits[24], grouped[40];
+	size_t o = 0;
+	int len;
+
+	if (max_scaled < 0)
+		max_scaled = INT64_MAX;
+	for (int d = 0; d < max_decimals; d++)
+		max_scaled /= 10;
+	len = snprintf(digits, sizeof(digits), "%lld", (long long)max_scaled);
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			grouped[o++] = ' ';
+		grouped[o++] = digits[i];
+	}
+	grouped[o] = '\0';
+	if (why && size)
+		snprintf(why, size, "is too large, expected at most %s", grouped);
+	return -1;
+}
+
 int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		       int64_t max_scaled, int64_t *out, char *why,
 		       size_t why_size)
@@ -64,7 +102,7 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 	if (len == 0)
 		return fail(why, why_size, "is empty");
 	if (s[0] == '-')
-		return fail(why, why_size, "is negative");
+		return fail(why, why_size, "is negative, expected 0 or more");
 	/* Integer part: groups of digits, separated by single spaces. */
 	while (i < len) {
 		size_t sp;
@@ -72,7 +110,7 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		if (s[i] >= '0' && s[i] <= '9') {
 			if (__builtin_mul_overflow(v, 10, &v) ||
 			    __builtin_add_overflow(v, s[i] - '0', &v))
-				return fail(why, why_size, "is too large");
+				return too_large(why, why_size, max_decimals, max_scaled);
 			group++;
 			ndigits++;
 			i++;
@@ -86,18 +124,16 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		/* A thousands separator: the group before it must be 1-3 digits
 		 * (first group) or exactly 3 (later groups). */
 		if ((ngroups == 0 && group > 3) || (ngroups > 0 && group != 3))
-			return fail(why, why_size,
-				    "has a thousands separator in the wrong place");
+			return misplaced_separator(why, why_size);
 		ngroups++;
 		separated = 1;
 		group = 0;
 		i += sp;
 	}
 	if (ndigits == 0 || (separated && group == 0))
-		return fail(why, why_size, "is not a number");
+		return not_a_number(why, why_size, max_decimals);
 	if (separated && group != 3)
-		return fail(why, why_size,
-			    "has a thousands separator in the wrong place");
+		return misplaced_separator(why, why_size);
 	if (i < len && (s[i] == ',' || s[i] == '.')) {
 		size_t start = ++i;
 
@@ -105,29 +141,29 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 			if (decimals < max_decimals) {
 				if (__builtin_mul_overflow(v, 10, &v) ||
 				    __builtin_add_overflow(v, s[i] - '0', &v))
-					return fail(why, why_size, "is too large");
+					return too_large(why, why_size, max_decimals, max_scaled);
 				decimals++;
 			} else if (s[i] != '0') {
 				char buf[64];
 
-				snprintf(buf, sizeof(buf), "has more than %d decimal%s",
-					 max_decimals, max_decimals > 1 ? "s" : "");
-				return fail(why, why_size,
-					    max_decimals ? buf : "is not a whole number");
+				snprintf(buf, sizeof(buf), "has more than %d decimal%s, expected at most %d",
+					 max_decimals, max_decimals > 1 ? "s" : "", max_decimals);
+				return fail(why, why_size, max_decimals ? buf
+					    : "is not a whole number, expected no decimals");
 			}
 			i++;
 		}
 		if (i == start)
-			return fail(why, why_size, "is not a number");
+			return not_a_number(why, why_size, max_decimals);
 	}
 	if (i < len)
-		return fail(why, why_size, "is not a number");
+		return not_a_number(why, why_size, max_decimals);
 	for (int d = decimals; d < max_decimals; d++) {
 		if (__builtin_mul_overflow(v, 10, &v))
-			return fail(why, why_size, "is too large");
+			return too_large(why, why_size, max_decimals, max_scaled);
 	}
 	if (max_scaled >= 0 && v > max_scaled)
-		return fail(why, why_size, "is too large");
+		return too_large(why, why_size, max_decimals, max_scaled);
 	*out = v;
 	return 0;
 }

@@ -56,8 +56,7 @@ static p304_code parse_euros(const p304_csv *csv, size_t row, long col,
 	if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, out, why, sizeof(why)) == 0)
 		return P304_OK;
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-		"amount '%s' in column '%s' %s%s", cell, p304_csv_header(csv, (size_t)col), why,
-		strcmp(why, "is not a whole number") == 0 ? " (whole euros expected)" : "");
+		"amount '%s' in column '%s' %s", cell, p304_csv_header(csv, (size_t)col), why);
 }
 
 static p304_code read_needs(p304_notification *nt, const char *path, p304_error *err)

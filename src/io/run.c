@@ -309,8 +309,7 @@ static p304_code parse_cell(const p304_csv *csv, const struct part *row,
 		return P304_OK;
 	}
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), row->line,
-		"value '%s' in column '%s' %s%s", cell, name, why,
-		strncmp(why, "has more than", 13) == 0 ? " (at most 3 decimals)" : "");
+		"value '%s' in column '%s' %s", cell, name, why);
 }
 
 /* "impute": a hole in `column` becomes from_i × Σcolumn / Σfrom over the

@@ -88,9 +88,24 @@ static void test_whole_numbers_and_max(void **state)
 	assert_int_equal(p304_parse_decimal("1 000", 5, 0, 5000, &v, why, sizeof(why)), 0);
 	assert_true(v == 1000);
 	assert_int_equal(p304_parse_decimal("1000,5", 6, 0, -1, &v, why, sizeof(why)), -1);
-	assert_string_equal(why, "is not a whole number");
+	assert_string_equal(why, "is not a whole number, expected no decimals");
 	assert_int_equal(p304_parse_decimal("6000", 4, 0, 5000, &v, why, sizeof(why)), -1);
-	assert_string_equal(why, "is too large");
+	assert_string_equal(why, "is too large, expected at most 5 000");
+	/* the limit is stated in units, not in the scaled value */
+	assert_int_equal(p304_parse_decimal("12,5", 4, 2, 1000, &v, why, sizeof(why)), -1);
+	assert_string_equal(why, "is too large, expected at most 10");
+	assert_int_equal(p304_parse_decimal("99999999999999999999", 20, 3, -1, &v, why,
+					    sizeof(why)), -1);
+	assert_string_equal(why, "is too large, expected at most 9 223 372 036 854 775");
+	/* every refusal but a blank cell says what was expected */
+	assert_int_equal(p304_parse_decimal("-1", 2, 0, -1, &v, why, sizeof(why)), -1);
+	assert_string_equal(why, "is negative, expected 0 or more");
+	assert_int_equal(p304_parse_decimal("1,2345", 6, 3, -1, &v, why, sizeof(why)), -1);
+	assert_string_equal(why, "has more than 3 decimals, expected at most 3");
+	assert_int_equal(p304_parse_decimal("12 34", 5, 0, -1, &v, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, ", expected groups of 3 digits (1 234 567)"));
+	assert_int_equal(p304_parse_decimal("1e400", 5, 0, -1, &v, why, sizeof(why)), -1);
+	assert_string_equal(why, "is not a number, expected digits such as 1234567 or 1 234 567");
 }
 
 static void test_codes(void **state)
