@@ -166,8 +166,10 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 			goto out;
 		}
 		if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, &v, why, sizeof(why))) {
+			/* a blank amount is a figure forgotten, not a zero */
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-				"amount '%s' in column '%s' %s", cell, amount_col, why);
+				"amount '%s' in column '%s' %s%s", cell, amount_col, why,
+				strcmp(why, "is empty") == 0 ? ", expected whole euros (0 if none)" : "");
 			goto out;
 		}
 		if (!consumed) {

@@ -95,7 +95,8 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 		if (p304_parse_decimal(amt, strlen(amt), 0, P304_MAX_EUR, &l->amount_eur,
 				       why, sizeof(why)) != 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"amount '%s' in column 'montant_eur' %s", amt, why);
+				"amount '%s' in column 'montant_eur' %s%s", amt, why,
+				strcmp(why, "is empty") == 0 ? ", expected whole euros" : "");
 			goto fail;
 		}
 		plan->nlines++;

@@ -197,6 +197,12 @@ case("plan_for_reconcile_not_participant", "'77' (Seine-et-Marne) is not a parti
      files={"plan.csv": b"code;objectif;enveloppe;montant_eur\n77;6;P304;1\n"})
 case("consumed_without_current", "has no current amount", cmd="avenant montants.csv --consumed conso.csv -o out",
      files={"montants.csv": b"code;montant_eur\n49;1000\n", "conso.csv": b"code;consomme_eur\n77;1\n"})
+case("consumed_blank", "amount '' in column 'consomme_eur' is empty, expected whole euros (0 if none)",
+     cmd="avenant montants.csv --consumed conso.csv -o out",
+     files={"montants.csv": b"code;montant_eur\n49;1000\n", "conso.csv": b"code;consomme_eur\n49;\n"})
+case("plan_blank_amount", "amount '' in column 'montant_eur' is empty, expected whole euros",
+     cmd="check-plan plan.csv --framework 2025",
+     files={"plan.csv": b"code;objectif;enveloppe;montant_eur\n49;6;P304;\n"})
 
 # --- outputs ------------------------------------------------------------------
 case("out_parent_is_a_file", "cannot write output directory: Not a directory", exit_code=5, cmd="allocate scenario.json -o data.csv/out")
