@@ -539,12 +539,19 @@ p304_code p304_run_allocation(const char *scenario_path,
 		goto nomem;
 	if ((rc = read_values(res, csv, cols, rows, &n, values, imputed, err)))
 		goto fail;
-	/* Checked here rather than in the core so the message names the column. */
+	/* Checked here rather than in the core so the message names the column
+	 * and the file. Values are thousandths: the largest total is INT64_MAX/1000. */
 	for (size_t c = 0; c < k; c++) {
 		int64_t total = 0;
 
-		for (size_t i = 0; i < n && total == 0; i++)
-			total += values[i * k + c];
+		for (size_t i = 0; i < n; i++)
+			if (p304_add_i64(total, values[i * k + c], &total)) {
+				rc = p304_error_set(err, P304_ERR_OVERFLOW, res->scenario->data_path, 0,
+					"column '%s' does not fit in 64 bits: its total over the %zu "
+					"participants is above 9 223 372 036 854 775, expected counts "
+					"that add up to less", res->scenario->criteria[c].column, n);
+				goto fail;
+			}
 		if (total == 0 && n > 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, res->scenario->data_path, 0,
 				"column '%s' is 0 for all %zu participants: its %g %% of the "

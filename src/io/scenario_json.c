@@ -467,8 +467,17 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 				col++;
 			}
 		}
-		rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-			"invalid JSON at column %ld, near '%.20s'", col, at ? at : "");
+		if (strspn(sc->text, " \t\r\n") == len)
+			rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
+				"file is empty, expected a JSON object {...}");
+		else if (at && *at == '\0')
+			/* cJSON stops at the end: something was left open */
+			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
+				"the JSON ends too early (column %ld), expected a closing '}', ']' "
+				"or '\"'", col);
+		else
+			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
+				"invalid JSON at column %ld, near '%.20s'", col, at ? at : "");
 		if (err)
 			err->column = col;
 		goto fail;

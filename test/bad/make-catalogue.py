@@ -104,7 +104,7 @@ case("csv_all_zero_column", "column 'mesures_jeunes_majeurs' is 0 for all 5 part
      data=b"\n".join(l.rsplit(b";", 1)[0] + b";0" if i else l for i, l in enumerate(DATA.strip().split(b"\n"))) + b"\n")
 case("csv_every_participant_zero", "column 'enfants_0_19' is 0 for all 5 participants",
      data=HEADER + b"".join(c + b";X;0;0;0;0\n" for c in (b"01", b"02", b"03", b"49", b"59")))
-case("csv_sum_overflows_int64", "does not fit in 64 bits",
+case("csv_sum_overflows_int64", "data.csv: column 'enfants_0_19' does not fit in 64 bits",
      data=DATA.replace(b"1;Ain;160000", b"1;Ain;9000000000000000").replace(b"02;Aisne;130000", b"02;Aisne;9000000000000000"))
 case("csv_data_is_directory", "is a directory, expected a file", exit_code=5,
      files={"dir.csv/.keep": b""}, scen=scenario(data="dir.csv"))
@@ -113,9 +113,9 @@ case("csv_data_not_a_directory_path", "cannot open: Not a directory", exit_code=
      scen=scenario(data="data.csv/inner.csv"))
 
 # --- scenario ---------------------------------------------------------------
-case("scn_empty_file", "invalid JSON", scen=b"")
+case("scn_empty_file", "scenario.json:1: file is empty, expected a JSON object", scen=b"")
 case("scn_invalid_json", "invalid JSON at column", scen=b'{"id": "bad",, "envelope_eur": 1}')
-case("scn_truncated_json", "invalid JSON", scen=scenario()[:60])
+case("scn_truncated_json", "scenario.json:4: the JSON ends too early (column 22), expected a closing", scen=scenario()[:60])
 case("scn_binary_garbage", "binary data (a NUL byte), expected JSON text", scen=b"{\x00\x01\x02")
 case("scn_array_root", "the scenario must be a JSON object", scen=b"[1, 2, 3]")
 case("scn_duplicate_keys", "key 'envelope_eur' appears twice",
