@@ -548,6 +548,197 @@ static void test_solve_clamped_per_row(void **state)
 	p304_workspace_free(ws);
 }
 
+/* The library refuses a malformed problem itself, whoever calls it (outside
+ * tools link libp304 without our loaders), and names what is wrong. */
+static void test_api_refusals(void **state)
+{
+	const char *codes[] = { "01", "02" };
+	int64_t values[] = { 1000, 3000 };
+	long double w[] = { 1.0L }, wneg[] = { -0.5L, 1.5L };
+	p304_row rows[2];
+	p304_summary s;
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+	p304_problem ok = { .n = 2, .k = 1, .codes = codes, .values = values,
+		.weights = w, .envelope_eur = 1000, .floor_eur = P304_NO_BOUND,
+		.ceiling_eur = P304_NO_BOUND, .unit_eur = 1 }, p;
+	int64_t big[] = { INT64_MAX / 2, INT64_MAX / 2 + 10 }, neg[] = { 5, -1 }, zero[] = { 0, 0 };
+	struct {
+		const char *what;
+		p304_code code;
+	} want[12];
+	p304_problem bad[12];
+	size_t nb = 0;
+
+	(void)state;
+	assert_int_equal(p304_allocate(&ok, ws, rows, &s, &err), P304_OK);
+	assert_true(rows[0].amount_eur == 250 && rows[1].amount_eur == 750);
+#define BAD(field_set, msg, rc) do { p = ok; field_set; bad[nb] = p; \
+		want[nb].what = (msg); want[nb].code = (rc); nb++; } while (0)
+	BAD(p.n = 0, "no participant", P304_ERR_INPUT);
+	BAD(p.k = 0, "no criterion", P304_ERR_INPUT);
+	BAD(p.envelope_eur = P304_MAX_EUR + 1, "is not between 1 € and 10^15 €", P304_ERR_INPUT);
+	BAD(p.unit_eur = 2000, "rounding unit 2000 € is not between 1 € and the envelope", P304_ERR_INPUT);
+	BAD((p.k = 2, p.weights = wneg), "weight 1 is negative", P304_ERR_INPUT);
+	BAD((p.floor_eur = 300, p.ceiling_eur = 200), "floor 300 € is above ceiling 200 €", P304_ERR_INPUT);
+	BAD((p.unit_eur = 100, p.ceiling_eur = 550), "ceiling 550 € is not a non-negative multiple", P304_ERR_INPUT);
+	BAD(p.values = neg, "criterion 1 of row 2 is negative", P304_ERR_INPUT);
+	BAD(p.values = big, "the total of criterion 1 does not fit in 64 bits", P304_ERR_OVERFLOW);
+	BAD(p.values = zero, "criterion 1 totals 0 over the participants", P304_ERR_INPUT);
+#undef BAD
+	for (size_t t = 0; t < nb; t++) {
+		memset(&err, 0, sizeof(err));
+		if (p304_allocate(&bad[t], ws, rows, &s, &err) != want[t].code ||
+		    !strstr(err.message, want[t].what))
+			fail_msg("case %zu: got '%s', expected '%s'", t, err.message, want[t].what);
+	}
+	p304_workspace_free(ws);
+}
+
+/* More criteria than the shares' stack buffer holds (16): the same shares
+ * as a direct computation, and a table that adds up. */
+static void test_many_criteria(void **state)
+{
+	enum { N = 7, K = 20 };
+	const char *codes[N] = { "01", "02", "03", "04", "05", "06", "07" };
+	int64_t values[N * K];
+	long double w[K], wsum = 0.0L, share_sum = 0.0L;
+	p304_row rows[N];
+	p304_summary s;
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+	uint64_t seed = 2020;
+	int64_t total = 0;
+	p304_problem p = { .n = N, .k = K, .codes = codes, .values = values,
+		.weights = w, .envelope_eur = 50000000, .floor_eur = 600000,
+		.ceiling_eur = P304_NO_BOUND, .unit_eur = 1 };
+
+	(void)state;
+	for (size_t c = 0; c < K; c++) {
+		w[c] = (long double)rng_range(&seed, 1, 100);
+		wsum += w[c];
+	}
+	for (size_t c = 0; c < K; c++)
+		w[c] /= wsum;
+	for (size_t i = 0; i < N * K; i++)
+		values[i] = rng_range(&seed, 0, 1000000) * 1000;
+	assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_OK);
+	for (size_t i = 0; i < N; i++) {
+		long double want = 0.0L;
+
+		for (size_t c = 0; c < K; c++) {
+			long double t = 0.0L;
+
+			for (size_t j = 0; j < N; j++)
+				t += (long double)values[j * K + c];
+			want += w[c] * (long double)values[i * K + c] / t;
+		}
+		assert_true(fabsl(rows[i].share - want) < 1e-15L);
+		share_sum += rows[i].share;
+		total += rows[i].amount_eur;
+		assert_true(rows[i].amount_eur >= 600000);
+	}
+	assert_true(fabsl(share_sum - 1.0L) < 1e-15L);
+	assert_true(total == 50000000);
+	p304_workspace_free(ws);
+}
+
+/* Authorities whose criteria are all 0 (no share): they sit at the floor,
+ * or at 0 without a floor — "free" then, not "at the floor" — and the rest
+ * is shared as usual; both solver paths agree. Random instances elsewhere
+ * never have such rows. */
+static void test_zero_share_rows(void **state)
+{
+	uint64_t seed = 3040;
+	static struct inst in;
+	static p304_row cold[MAXN], warm[MAXN];
+	p304_summary s1, s2;
+	p304_error err;
+	int solved = 0;
+
+	(void)state;
+	for (int t = 0; t < 2000; t++) {
+		p304_workspace *ws = p304_workspace_new();
+		size_t nzero = 0;
+		p304_code rc;
+
+		inst_random(&in, &seed);
+		for (size_t i = 1; i < in.n; i++)
+			if (rng_range(&seed, 0, 3) == 0) {
+				for (size_t c = 0; c < in.k; c++)
+					in.values[i * in.k + c] = 0;
+				nzero++;
+			}
+		rc = p304_allocate(&in.p, ws, cold, &s1, &err);
+		if (rc == P304_ERR_INFEASIBLE) {
+			/* only when the rows with a share cannot take the rest */
+			assert_true(in.p.ceiling_eur != P304_NO_BOUND);
+			assert_true((int64_t)(in.n - nzero) * in.p.ceiling_eur +
+				    (int64_t)nzero * (in.p.floor_eur == P304_NO_BOUND ? 0 : in.p.floor_eur)
+				    < in.p.envelope_eur);
+			p304_workspace_free(ws);
+			continue;
+		}
+		if (rc != P304_OK)
+			fail_msg("instance %d: %s", t, err.message);
+		solved++;
+		check_solution(&in.p, cold, &s1);
+		assert_int_equal(p304_allocate(&in.p, ws, warm, &s2, &err), P304_OK);
+		assert_true(s1.lambda == s2.lambda);
+		for (size_t i = 0; i < in.n; i++) {
+			assert_true(cold[i].amount_eur == warm[i].amount_eur);
+			assert_int_equal(cold[i].status, warm[i].status);
+			if (cold[i].share > 0.0L)
+				continue;
+			if (in.p.floor_eur == P304_NO_BOUND) {
+				assert_true(cold[i].amount_eur == 0);
+				assert_int_equal(cold[i].status, P304_FREE);
+			} else {
+				assert_true(cold[i].amount_eur == in.p.floor_eur);
+				assert_int_equal(cold[i].status, P304_FLOOR);
+			}
+		}
+		p304_workspace_free(ws);
+	}
+	assert_true(solved > 1000);
+}
+
+/* Every row on a bound and the envelope met exactly at a breakpoint: the
+ * multiplier is that breakpoint, on the first call and on the next. */
+static void test_all_rows_on_bounds(void **state)
+{
+	const char *codes[] = { "01", "02" };
+	int64_t values[] = { 600, 400 };
+	long double w[] = { 1.0L };
+	p304_row rows[2];
+	p304_summary s;
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+	p304_problem p = { .n = 2, .k = 1, .codes = codes, .values = values,
+		.weights = w, .envelope_eur = 1000, .floor_eur = 400,
+		.ceiling_eur = 600, .unit_eur = 1 };
+
+	(void)state;
+	for (int call = 0; call < 2; call++) {
+		assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_OK);
+		assert_true(rows[0].amount_eur == 600 && rows[1].amount_eur == 400);
+		assert_int_equal(rows[0].status, P304_CEILING);
+		assert_int_equal(rows[1].status, P304_FLOOR);
+		assert_true(fabsl(s.lambda - 1000.0L) < 1e-12L);
+	}
+	/* the envelope is exactly n × floor: everyone at the floor, and λ is
+	 * where the largest share would leave it (400 / 0.6) */
+	p.envelope_eur = 800;
+	for (int call = 0; call < 2; call++) {
+		assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_OK);
+		assert_true(rows[0].amount_eur == 400 && rows[1].amount_eur == 400);
+		assert_int_equal(rows[0].status, P304_FLOOR);
+		assert_int_equal(rows[1].status, P304_FLOOR);
+		assert_true(fabsl(s.lambda - 2000.0L / 3.0L) < 1e-9L);
+	}
+	p304_workspace_free(ws);
+}
+
 static void test_money(void **state)
 {
 	int64_t r;
@@ -573,6 +764,10 @@ int main(void)
 		cmocka_unit_test(test_bad_problem),
 		cmocka_unit_test(test_solve_clamped_per_row),
 		cmocka_unit_test(test_money),
+		cmocka_unit_test(test_api_refusals),
+		cmocka_unit_test(test_many_criteria),
+		cmocka_unit_test(test_zero_share_rows),
+		cmocka_unit_test(test_all_rows_on_bounds),
 		cmocka_unit_test(test_property_random),
 		cmocka_unit_test(test_property_order),
 		cmocka_unit_test(test_property_monotone),
