@@ -391,6 +391,9 @@ typedef struct p304_sweep_spec {
 	/* called now and then from the calling thread; may be NULL */
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
+	/* 1: every variant through the long double path, without the double
+	 * precision filter (same results, slower; for tests and checks) */
+	int long_double_only;
 } p304_sweep_spec;
 
 typedef struct p304_sweep_stat {
@@ -403,12 +406,18 @@ typedef struct p304_sweep_summary {
 	size_t infeasible;  /* variants whose bounds could not be met (skipped) */
 	size_t stored;      /* variants behind the percentiles (every one, or a
 			     * regular subsample when n × samples is too large) */
+	size_t long_double; /* variants the double precision filter left to the
+			     * long double path (a decision too close to call) */
 } p304_sweep_summary;
 
 /*
  * Runs spec->samples allocations around the base problem with the exact
  * solver and rounding of p304_allocate; variant v draws from its own random
  * stream (seed, v), so results are identical for any number of threads.
+ * Each variant is first evaluated in double precision and kept only when
+ * every decision (bounds, floors, largest remainders) holds by more than a
+ * proven error bound; otherwise it runs through the long double path. The
+ * amounts are those of the long double path either way.
  * Per-variant work reuses precomputed totals (when data do not vary) and
  * per-thread buffers: nothing is allocated per variant. `stats` holds
  * base->n entries. Percentiles are nearest-rank over the stored variants.

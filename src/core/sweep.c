@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sweep_fast.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -38,7 +39,9 @@ struct shared {
 	size_t n, k, stride;        /* stride: store every stride-th variant */
 	int64_t *store;             /* stored × n amounts */
 	long double *colscale;      /* k: w_k / T_k of the base (data fixed) */
-	atomic_size_t done, infeasible;
+	double *xd;                 /* k × n base figures in double, or NULL when
+				     * one is 2^53 or more (no double filter) */
+	atomic_size_t done, infeasible, long_double;
 	size_t *at_floor, *at_ceiling; /* threads × n */
 	int64_t *mins, *maxs;          /* threads × n */
 	p304_code rc;
@@ -74,6 +77,10 @@ static void skip(struct shared *sh, size_t v)
 	atomic_fetch_add(&sh->done, 1);
 }
 
+/* Figures below 2^53 convert to double exactly: the filter's error bound
+ * assumes it. */
+#define TWO53 INT64_C(9007199254740992)
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
@@ -84,14 +91,17 @@ static void *work(void *arg)
 	p304_workspace *ws = p304_workspace_new();
 	int64_t *vals = malloc(n * k * sizeof(int64_t)), *totals = malloc(k * sizeof(int64_t));
 	long double *shares = malloc(n * sizeof(long double)), *exact = malloc(n * sizeof(long double));
+	double *sd = malloc(n * sizeof(double));
 	p304_status *pos = malloc(n * sizeof(p304_status));
 	int64_t *amounts = malloc(n * sizeof(int64_t));
 	size_t *atf = sh->at_floor + (size_t)w->id * n, *atc = sh->at_ceiling + (size_t)w->id * n;
 	int64_t *mn = sh->mins + (size_t)w->id * n, *mx = sh->maxs + (size_t)w->id * n;
-	size_t pending = 0;
+	size_t pending = 0, nld = 0;
+	fast_ws fw;
+	int fw_ok = fast_ws_init(&fw, n) == 0, fw_data = 1; /* fw_data: figures of the last call perturbed */
 	p304_error e;
 
-	if (!ws || !vals || !totals || !shares || !exact || !pos || !amounts ||
+	if (!ws || !vals || !totals || !shares || !exact || !sd || !pos || !amounts || !fw_ok ||
 	    workspace_reserve(ws, n, k, &e) != P304_OK) {
 		p304_error_set(&e, P304_ERR_NOMEM, NULL, 0, "out of memory");
 		fail(sh, P304_ERR_NOMEM, &e);
@@ -99,9 +109,10 @@ static void *work(void *arg)
 	}
 	for (size_t v = (size_t)w->id; v < sp->samples && sh->rc == P304_OK; v += (size_t)w->nthreads) {
 		uint64_t rs = sp->seed ^ (0xD1B54A32D192ED03ULL * (v + 1));
-		long double wt[64], wsum = 0.0L;
-		int64_t F = b->floor_eur, C = b->ceiling_eur, target;
+		long double wt[64], sc[64], wsum = 0.0L;
+		int64_t F = b->floor_eur, C = b->ceiling_eur, target, vmax = 0;
 		int data = v > 0 && (sp->vary & (P304_VARY_DATA | ~0xFu));
+		int fast = 0;
 		long double lambda;
 
 		/* weights */
@@ -123,29 +134,16 @@ static void *work(void *arg)
 				 (unit_sym(&rs) + 1.0) / 2.0) + b->unit_eur - 1) / b->unit_eur * b->unit_eur;
 		if (F != P304_NO_BOUND && C != P304_NO_BOUND && C < F)
 			C = F;
-		/* shares: from the precomputed column scales when the data are
-		 * fixed, else from perturbed figures and their new totals */
-		if (!data) {
-			long double sc[64];
-
-			for (size_t c = 0; c < k; c++)
-				sc[c] = sh->colscale[c] * wt[c] / b->weights[c];
-			for (size_t i = 0; i < n; i++) {
-				long double s = 0.0L;
-
-				for (size_t c = 0; c < k; c++)
-					if (b->weights[c] > 0.0L)
-						s += (long double)b->values[i * k + c] * sc[c];
-				shares[i] = s;
-			}
-			/* a weight that was 0 in the base got none above: */
-			for (size_t c = 0; c < k; c++)
-				if (!(b->weights[c] > 0.0L) && wt[c] > 0.0L) {
-					data = 1;
-					break;
-				}
-		}
+		/* a weight that was 0 in the base has no precomputed scale: the
+		 * shares then come from the figures, as when they vary */
+		for (size_t c = 0; c < k && !data; c++)
+			if (!(b->weights[c] > 0.0L) && wt[c] > 0.0L)
+				data = 1;
+		/* perturbed figures, and the scales w_k / T_k of this variant
+		 * exactly as p304_compute_shares forms them */
 		if (data) {
+			int usable = 1;
+
 			for (size_t i = 0; i < n; i++)
 				for (size_t c = 0; c < k; c++) {
 					int64_t x = b->values[i * k + c];
@@ -155,34 +153,102 @@ static void *work(void *arg)
 					if (v > 0 && col && sp->data_pct > 0.0)
 						x = (int64_t)llround((double)x * (1.0 + unit_sym(&rs) * sp->data_pct / 100.0));
 					vals[i * k + c] = x < 0 ? 0 : x;
+					if (vals[i * k + c] > vmax)
+						vmax = vals[i * k + c];
 				}
-			if (p304_compute_shares(n, k, vals, wt, totals, shares, &e) != P304_OK) {
-				skip(sh, v);
-				continue;
+			for (size_t c = 0; c < k && usable; c++) {
+				int64_t t = 0;
+
+				for (size_t i = 0; i < n && usable; i++)
+					usable = !__builtin_add_overflow(t, vals[i * k + c], &t);
+				if (usable && t == 0 && wt[c] != 0.0L)
+					usable = 0; /* the long double path refuses it */
+				sc[c] = t ? wt[c] / (long double)t : 0.0L;
 			}
+			if (!usable)
+				vmax = TWO53; /* no filter: the long double path decides */
+		} else {
+			for (size_t c = 0; c < k; c++)
+				sc[c] = b->weights[c] > 0.0L ? sh->colscale[c] * wt[c] / b->weights[c] : 0.0L;
 		}
 		if ((F != P304_NO_BOUND && (int64_t)n * F > b->envelope_eur) ||
-		    (C != P304_NO_BOUND && (int64_t)n * C < b->envelope_eur) ||
-		    p304_solve_clamped(n, shares, NULL, F == P304_NO_BOUND ? 0 : F, NULL, C,
-				       b->envelope_eur, ws, &lambda, exact, pos, &e) != P304_OK) {
+		    (C != P304_NO_BOUND && (int64_t)n * C < b->envelope_eur)) {
 			skip(sh, v);
 			continue;
 		}
-		target = b->envelope_eur - b->envelope_eur % b->unit_eur;
-		if (p304_round_largest_remainder(n, exact, b->codes, b->unit_eur, target, NULL, C,
-						 ws, amounts, &e) != P304_OK) {
-			fail(sh, e.code, &e);
-			break;
+		/* the double filter first, when its error bound applies */
+		if (!sp->long_double_only && (data ? vmax < TWO53 : sh->xd != NULL)) {
+			double scd[64];
+			size_t col[64], nc = 0;
+
+			/* the columns the long double path sums, in its order */
+			for (size_t c = 0; c < k; c++)
+				if (data || b->weights[c] > 0.0L) {
+					col[nc] = c;
+					scd[nc++] = (double)sc[c];
+				}
+			if (data) {
+				for (size_t i = 0; i < n; i++) {
+					double s = 0.0;
+
+					for (size_t j = 0; j < nc; j++)
+						s += (double)vals[i * k + col[j]] * scd[j];
+					sd[i] = s;
+				}
+			} else {
+				/* column by column (the figures stored so), which
+				 * the compiler can vectorise; per row the same sum */
+				const double *x0 = sh->xd + col[0] * n;
+
+				for (size_t i = 0; i < n; i++)
+					sd[i] = x0[i] * scd[0];
+				for (size_t j = 1; j < nc; j++) {
+					const double *xj = sh->xd + col[j] * n;
+
+					for (size_t i = 0; i < n; i++)
+						sd[i] += xj[i] * scd[j];
+				}
+			}
+			fast = fast_allocate(&fw, n, k, data ? vals : b->values, data || fw_data,
+					     col, scd, nc, sd, F == P304_NO_BOUND ? 0 : F, C,
+					     b->envelope_eur, b->unit_eur, amounts, pos);
+			fw_data = data;
 		}
+		if (!fast) {
+			if (!data) {
+				for (size_t i = 0; i < n; i++) {
+					long double s = 0.0L;
+
+					for (size_t c = 0; c < k; c++)
+						if (b->weights[c] > 0.0L)
+							s += (long double)b->values[i * k + c] * sc[c];
+					shares[i] = s;
+				}
+			} else if (p304_compute_shares(n, k, vals, wt, totals, shares, &e) != P304_OK) {
+				skip(sh, v);
+				continue;
+			}
+			if (p304_solve_clamped(n, shares, NULL, F == P304_NO_BOUND ? 0 : F, NULL, C,
+					       b->envelope_eur, ws, &lambda, exact, pos, &e) != P304_OK) {
+				skip(sh, v);
+				continue;
+			}
+			target = b->envelope_eur - b->envelope_eur % b->unit_eur;
+			if (p304_round_largest_remainder(n, exact, b->codes, b->unit_eur, target, NULL, C,
+							 ws, amounts, &e) != P304_OK) {
+				fail(sh, e.code, &e);
+				break;
+			}
+			nld++;
+		}
+		/* without branches: positions and amounts vary from row to row */
 		for (size_t i = 0; i < n; i++) {
-			if (F != P304_NO_BOUND && pos[i] == P304_FLOOR)
-				atf[i]++;
-			else if (pos[i] == P304_CEILING)
-				atc[i]++;
-			if (amounts[i] < mn[i])
-				mn[i] = amounts[i];
-			if (amounts[i] > mx[i])
-				mx[i] = amounts[i];
+			int64_t a = amounts[i];
+
+			atf[i] += (size_t)(F != P304_NO_BOUND && pos[i] == P304_FLOOR);
+			atc[i] += (size_t)(pos[i] == P304_CEILING);
+			mn[i] = a < mn[i] ? a : mn[i];
+			mx[i] = a > mx[i] ? a : mx[i];
 		}
 		if (v % sh->stride == 0)
 			memcpy(sh->store + (v / sh->stride) * n, amounts, n * sizeof(int64_t));
@@ -193,12 +259,15 @@ static void *work(void *arg)
 		}
 	}
 	atomic_fetch_add(&sh->done, pending);
+	atomic_fetch_add(&sh->long_double, nld);
 out:
 	p304_workspace_free(ws);
+	fast_ws_free(&fw); /* safe after a failed init too */
 	free(vals);
 	free(totals);
 	free(shares);
 	free(exact);
+	free(sd);
 	free(pos);
 	free(amounts);
 	return NULL;
@@ -261,6 +330,21 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	if (((sp->vary & P304_VARY_FLOOR) && (sp->floor_min < 0 || sp->floor_max < sp->floor_min)) ||
 	    ((sp->vary & P304_VARY_CEILING) && (sp->ceiling_min < 0 || sp->ceiling_max < sp->ceiling_min)))
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, "a bound range is empty or negative");
+	/* The base itself must allocate: it is variant 0, always kept, and
+	 * the statistics are read against it (an infeasible base left no
+	 * amount to take percentiles of). */
+	{
+		p304_workspace *bws = p304_workspace_new();
+		p304_row *brows = malloc(n * sizeof(p304_row));
+		p304_summary bsum;
+
+		rc = !bws || !brows ? p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory")
+				    : p304_allocate(b, bws, brows, &bsum, err);
+		p304_workspace_free(bws);
+		free(brows);
+		if (rc != P304_OK)
+			return rc;
+	}
 	sh.spec = sp;
 	sh.n = n;
 	sh.k = k;
@@ -294,6 +378,17 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 		goto out;
 	for (size_t c = 0; c < k; c++)
 		sh.colscale[c] = totals[c] ? b->weights[c] / (long double)totals[c] : 0.0L;
+	/* the base figures in double, column by column, once, for the filter
+	 * (exact below 2^53) */
+	sh.xd = malloc(n * k * sizeof(double));
+	for (size_t i = 0; sh.xd && i < n * k; i++) {
+		if (b->values[i] >= TWO53) {
+			free(sh.xd);
+			sh.xd = NULL;
+			break;
+		}
+		sh.xd[(i % k) * n + i / k] = (double)b->values[i];
+	}
 	pthread_mutex_init(&sh.lock, NULL);
 	for (int t = 0; t < nt; t++) {
 		wk[t] = (struct worker){ &sh, t, nt };
@@ -344,6 +439,11 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 		for (size_t s = 0; s < stored; s++)
 			if (sh.store[s * n + i] != SKIPPED)
 				col[m++] = sh.store[s * n + i];
+		if (m == 0 || st->base_eur == SKIPPED) {
+			rc = p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
+					    "the base of the sweep did not allocate");
+			goto out;
+		}
 		st->p5_eur = select_kth(col, m, (size_t)floor(0.05 * (double)(m - 1)));
 		st->median_eur = select_kth(col, m, (m - 1) / 2);
 		st->p95_eur = select_kth(col, m, (size_t)ceil(0.95 * (double)(m - 1)));
@@ -351,10 +451,12 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	sum->done = atomic_load(&sh.done);
 	sum->infeasible = atomic_load(&sh.infeasible);
 	sum->stored = stored;
+	sum->long_double = atomic_load(&sh.long_double);
 	rc = P304_OK;
 out:
 	free(sh.store);
 	free(sh.colscale);
+	free(sh.xd);
 	free(sh.at_floor);
 	free(sh.at_ceiling);
 	free(sh.mins);

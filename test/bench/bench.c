@@ -240,8 +240,9 @@ static void bench_sweep(size_t n, unsigned vary, const char *what, int threads, 
 	t0 = now();
 	must(p304_sweep(&sp, st, &sum, &err), &err);
 	el = now() - t0;
-	printf("  sweep, %6zu entities, %-13s %d thread%s %9.0f variants/s (%zu in %.2f s)\n",
-	       n, what, threads, threads > 1 ? "s" : " ", (double)samples / el, samples, el);
+	printf("  sweep, %6zu entities, %-13s %d thread%s %9.0f variants/s (%zu in %.2f s, %zu in long double)\n",
+	       n, what, threads, threads > 1 ? "s" : " ", (double)samples / el, samples, el,
+	       sum.long_double);
 	free(st);
 	synth_free(&s);
 }

@@ -1,7 +1,8 @@
 /*
  * test_sweep.c - sensitivity sweeps: reproducible for a seed, identical for
  * any number of threads, the ranges contain the base amounts (variant 0 is
- * the base), no variation gives the base everywhere, totals stay exact.
+ * the base), no variation gives the base everywhere, totals stay exact; and
+ * the double precision filter gives exactly the long double path's amounts.
  */
 #include "testutil.h"
 
@@ -102,12 +103,138 @@ static void test_subsampled_percentiles(void **state)
 		assert_true(a[i].min_eur <= a[i].p5_eur && a[i].p95_eur <= a[i].max_eur);
 }
 
+/* A random base problem, with what makes the filter's decisions hard: many
+ * equal figures (equal shares, equal remainders), units that do not divide
+ * the envelope, bounds that bind, rows without any share, figures near and
+ * above 2^53. */
+#define RN 150
+#define RK 6
+static const char *rcodes[RN];
+static char rcb[RN][24];
+static int64_t rvalues[RN * RK];
+static long double rweights[RK];
+
+static p304_problem random_base(uint64_t *seed, unsigned *vary)
+{
+	size_t n = (size_t)rng_range(seed, 1, RN), k = (size_t)rng_range(seed, 1, RK);
+	int style = (int)rng_range(seed, 0, 7);
+	int64_t units[] = { 1, 1, 1, 100, 1000, 7 }, unit = units[rng_range(seed, 0, 5)];
+	int64_t E, F = P304_NO_BOUND, C = P304_NO_BOUND;
+	long double wsum = 0.0L;
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(rcb[i], sizeof(rcb[i]), "%03zu", (i * 37) % 997);
+		rcodes[i] = rcb[i];
+		for (size_t c = 0; c < k; c++) {
+			int64_t x;
+
+			switch (style) {
+			case 0: x = rng_range(seed, 0, 3); break;              /* ties everywhere */
+			case 1: x = 1000; break;                               /* all equal */
+			case 2: x = rng_range(seed, 0, 4) == 0 ? 0 : rng_range(seed, 1, 1000000) * 1000; break;
+			case 3: x = (INT64_C(1) << 53) - rng_range(seed, 0, 5) * 1000; break;
+			case 4: x = rng_range(seed, 0, 9) == 0 ? (INT64_C(1) << 53) + 7 : rng_range(seed, 1, 100000); break;
+			/* nearly equal: remainders apart by a few millionths, where
+			 * the error bound decides */
+			case 5: x = INT64_C(1000000000000) + rng_range(seed, 0, 20); break;
+			case 6: x = 1000000 + rng_range(seed, 0, 1); break;
+			default: x = rng_range(seed, 1, 1000) * rng_range(seed, 1, 1000) * 1000; break;
+			}
+			rvalues[i * k + c] = x;
+		}
+	}
+	for (size_t c = 0; c < k; c++) {
+		rvalues[c] += 1; /* no criterion totals 0 */
+		rweights[c] = rng_range(seed, 0, 3) == 0 && c > 0 ? 0.0L : (long double)rng_range(seed, 1, 100);
+		wsum += rweights[c];
+	}
+	for (size_t c = 0; c < k; c++)
+		rweights[c] /= wsum;
+	E = rng_range(seed, (int64_t)n * unit, rng_range(seed, 0, 1) ? 100000000 : 1000000000000);
+	if (rng_range(seed, 0, 2))
+		F = rng_range(seed, 0, E / (int64_t)n / unit) * unit;
+	if (rng_range(seed, 0, 2)) {
+		int64_t cmin = (E + (int64_t)n - 1) / (int64_t)n;
+
+		cmin = (cmin + unit - 1) / unit * unit;
+		if (F != P304_NO_BOUND && cmin < F)
+			cmin = F;
+		C = cmin + rng_range(seed, 0, 2) * rng_range(seed, 0, E / unit / 4) * unit;
+	}
+	*vary = (unsigned)rng_range(seed, 0, 15) | (rng_range(seed, 0, 3) == 0 ? P304_VARY_COLUMN(0) : 0);
+	return (p304_problem){ .n = n, .k = k, .codes = rcodes, .values = rvalues,
+		.weights = rweights, .envelope_eur = E, .floor_eur = F, .ceiling_eur = C,
+		.unit_eur = unit };
+}
+
+/* Two variants (the base and one drawn) under many seeds: min and max of
+ * each authority are then exactly the two amounts, so every amount of every
+ * variant is compared between the filtered sweep and the long double one;
+ * then longer sweeps, where the filter starts from the previous variant's
+ * positions, compared on every statistic. */
+static void test_filter_matches_long_double(void **state)
+{
+	uint64_t seed = 1304;
+	static p304_sweep_stat a[RN], b[RN];
+	p304_sweep_summary sa, sb;
+	size_t fast_total = 0, slow_total = 0, variants = 0;
+
+	(void)state;
+	for (int t = 0; t < 1500; t++) {
+		unsigned vary;
+		p304_problem p = random_base(&seed, &vary);
+		p304_sweep_spec sp = { .base = &p, .samples = t % 3 == 0 ? 300 : 2, .seed = (uint64_t)t,
+			.vary = vary, .weight_points = (double)rng_range(&seed, 0, 5),
+			.data_pct = (double)rng_range(&seed, 0, 20), .threads = 1 };
+		p304_error err;
+		p304_code ra, rb;
+
+		if (sp.vary & P304_VARY_FLOOR) {
+			sp.floor_min = 0;
+			sp.floor_max = p.envelope_eur / (int64_t)p.n;
+		}
+		if (sp.vary & P304_VARY_CEILING) {
+			sp.ceiling_min = p.envelope_eur / (int64_t)p.n;
+			sp.ceiling_max = p.envelope_eur;
+		}
+		ra = p304_sweep(&sp, a, &sa, &err);
+		sp.long_double_only = 1;
+		rb = p304_sweep(&sp, b, &sb, &err);
+		assert_int_equal(ra, rb);
+		if (ra != P304_OK)
+			continue;
+		assert_int_equal(sb.long_double, sb.done - sb.infeasible);
+		if (sa.done != sb.done || sa.infeasible != sb.infeasible ||
+		    memcmp(a, b, p.n * sizeof(a[0])) != 0) {
+			for (size_t i = 0; i < p.n; i++)
+				if (memcmp(&a[i], &b[i], sizeof(a[0])))
+					fail_msg("case %d, row %zu: min %lld/%lld max %lld/%lld median %lld/%lld "
+						 "floor %zu/%zu ceiling %zu/%zu", t, i,
+						 (long long)a[i].min_eur, (long long)b[i].min_eur,
+						 (long long)a[i].max_eur, (long long)b[i].max_eur,
+						 (long long)a[i].median_eur, (long long)b[i].median_eur,
+						 a[i].at_floor, b[i].at_floor, a[i].at_ceiling, b[i].at_ceiling);
+			fail_msg("case %d: %zu/%zu done, %zu/%zu infeasible", t, sa.done, sb.done,
+				 sa.infeasible, sb.infeasible);
+		}
+		variants += sa.done - sa.infeasible;
+		slow_total += sa.long_double;
+		fast_total += sa.done - sa.infeasible - sa.long_double;
+	}
+	/* both paths were exercised: the filter decided most variants, and the
+	 * hard cases went to long double */
+	assert_true(variants > 50000);
+	assert_true(fast_total > variants / 3);
+	assert_true(slow_total > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reproducible_and_threads),
 		cmocka_unit_test(test_no_variation),
 		cmocka_unit_test(test_subsampled_percentiles),
+		cmocka_unit_test(test_filter_matches_long_double),
 	};
 
 	return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
