@@ -103,6 +103,23 @@ static void test_subsampled_percentiles(void **state)
 		assert_true(a[i].min_eur <= a[i].p5_eur && a[i].p95_eur <= a[i].max_eur);
 }
 
+/* A base that cannot be allocated is refused with its own reason (it used
+ * to leave no amount at all and the percentiles read before their buffer). */
+static void test_infeasible_base(void **state)
+{
+	p304_problem p = base();
+	p304_sweep_stat a[N];
+	p304_sweep_summary sa;
+	p304_error err;
+	p304_sweep_spec sp = { .base = &p, .samples = 50, .seed = 3, .vary = P304_VARY_WEIGHTS,
+		.weight_points = 2, .threads = 1 };
+
+	(void)state;
+	p.floor_eur = 600000; /* 40 × 600 000 > 20 000 000 */
+	assert_int_equal(p304_sweep(&sp, a, &sa, &err), P304_ERR_INFEASIBLE);
+	assert_non_null(strstr(err.message, "40 participants × floor 600 000 €"));
+}
+
 /* A random base problem, with what makes the filter's decisions hard: many
  * equal figures (equal shares, equal remainders), units that do not divide
  * the envelope, bounds that bind, rows without any share, figures near and
@@ -235,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_no_variation),
 		cmocka_unit_test(test_subsampled_percentiles),
 		cmocka_unit_test(test_filter_matches_long_double),
+		cmocka_unit_test(test_infeasible_base),
 	};
 
 	return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
