@@ -34,6 +34,7 @@
  */
 #include "sweep_fast.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,10 +228,12 @@ int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, int x_change
 	const double fhi_in = fhi * (1.0 - MARGIN), fhi_out = fhi * (1.0 + MARGIN);
 	const double rlo = 2.0 * delta, rhi = 1.0 - 2.0 * delta;
 	double lam, mass, all = 0.0, min_top = 2.0, max_rest = -1.0;
-	size_t c, fr, npos = 0, nb = 0, above = 0, need, bound, count[256];
+	double free_lo, free_hi, rmin, rmax, floor_hi, ceil_lo, smin;
+	size_t c, fr, npos = 0, nb = 0, above = 0, need, bound;
+	uint32_t count[256];
 	uint64_t sum = 0;
 	int64_t target, missing;
-	int walked = 0, bad = 0;
+	int walked = 0, big = 0;
 
 	if (n == 0 || n != f->n || nc == 0 || nc > 64 || unit < 1 || E <= 0 ||
 	    (double)E >= TWO53 || lo < 0 || (has_hi && hi < lo))
@@ -289,16 +292,25 @@ walk:
 			goto walk;
 		lam = (double)(E - K) / mass;
 		/* One pass: each row's position for λ (a row that moves makes
-		 * another round), the certificate (every row on its side of its
-		 * bounds by the margin, every remainder away from 0 and 1 by the
-		 * error) and the floors of the exact amounts. */
+		 * another round), the floors of the exact amounts, and what the
+		 * certificate needs (every row on its side of its bounds by the
+		 * margin, every remainder away from 0 and 1 by the error) as
+		 * minima and maxima: a flag or'ed per row was a dependency through
+		 * memory. */
 		memset(count, 0, sizeof(count));
 		npos = 0;
 		sum = 0;
-		bad = 0;
+		big = 0;
+		free_lo = smin = HUGE_VAL;
+		free_hi = -HUGE_VAL;
+		rmin = 2.0;
+		rmax = -1.0;
+		floor_hi = -HUGE_VAL;
+		ceil_lo = HUGE_VAL;
 		for (size_t i = 0; i < n; i++) {
 			double e = lam * s[i];
 			int p = e <= flo ? P304_FLOOR : has_hi && e >= fhi ? P304_CEILING : P304_FREE;
+			int64_t a;
 
 			if (p != f->cls[i]) {
 				changed++;
@@ -306,41 +318,47 @@ walk:
 				continue;
 			}
 			pos[i] = (p304_status)p;
+			smin = s[i] < smin ? s[i] : smin;
 			if (p == P304_FREE) {
 				double q = unit == 1 ? e : e / (double)unit, r;
 				int64_t fl;
 
 				if (!(q < 0x1p62)) { /* a wild guess's λ: no conversion */
-					bad = 1;
+					big = 1;
 					continue;
 				}
 				fl = (int64_t)q; /* q >= 0: truncation is the floor */
 				r = q - (double)fl; /* exact (Sterbenz) */
-				bad |= !(e > flo_in && (!has_hi || e < fhi_in) && r > rlo && r < rhi &&
-					 s[i] > 0.0);
+				free_lo = e < free_lo ? e : free_lo;
+				free_hi = e > free_hi ? e : free_hi;
+				rmin = r < rmin ? r : rmin;
+				rmax = r > rmax ? r : rmax;
 				f->rem[i] = r;
-				amounts[i] = fl * unit;
+				a = fl * unit;
 				/* a row one unit below its ceiling cannot take one more */
-				if (!has_hi || amounts[i] + unit <= hi) {
+				if (!has_hi || a + unit <= hi) {
 					f->cand[npos++] = i;
 					count[(int)(r * 256.0) & 255]++;
 				}
 			} else if (p == P304_FLOOR) {
-				bad |= !(e < flo_out && s[i] > 0.0);
-				amounts[i] = lo;
+				floor_hi = e > floor_hi ? e : floor_hi;
+				a = lo;
 			} else {
-				bad |= !(e > fhi_out);
-				amounts[i] = hi;
+				ceil_lo = e < ceil_lo ? e : ceil_lo;
+				a = hi;
 			}
+			amounts[i] = a;
 			/* unsigned: a rejected pass may add up to anything; a
 			 * certified one adds up to about E */
-			sum += (uint64_t)amounts[i];
+			sum += (uint64_t)a;
 		}
 		if (changed == 0)
 			break;
 	}
-	if (bad)
-		return 0; /* some decision is too close to call */
+	/* some decision too close to call */
+	if (big || !(smin > 0.0) || !(free_lo > flo_in) || (has_hi && !(free_hi < fhi_in)) ||
+	    !(rmin > rlo) || !(rmax < rhi) || !(floor_hi < flo_out) || (has_hi && !(ceil_lo > fhi_out)))
+		return 0;
 	target = E - E % unit;
 	if (sum > (uint64_t)target || (target - (int64_t)sum) % unit != 0)
 		return 0;
