@@ -364,6 +364,70 @@ static void select_ranks(const int64_t *v, size_t m, int64_t lo, int64_t hi,
 		out[t] = select_kth(tmp + start[t], hist[bin[t]], rank[t]);
 }
 
+/* The statistics of authorities [from, to): min and max over every
+ * variant (from the workers' tallies), percentiles over the stored ones. */
+struct stat_job {
+	const struct shared *sh;
+	size_t stored;
+	int nt;
+	size_t from, to;
+	p304_sweep_stat *stats;
+	int64_t *col, *tmp;     /* stored entries each, this job's own */
+	int failed, done_inline;
+};
+
+static void *stats_job(void *arg)
+{
+	struct stat_job *j = arg;
+	const struct shared *sh = j->sh;
+	size_t n = sh->n, stored = j->stored;
+	int64_t *col = j->col;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		size_t m = 0;
+		int64_t lo = INT64_MAX, hi = INT64_MIN;
+		p304_sweep_stat *st = &j->stats[i];
+
+		memset(st, 0, sizeof(*st));
+		st->min_eur = INT64_MAX;
+		st->max_eur = INT64_MIN;
+		for (int t = 0; t < j->nt; t++) {
+			st->at_floor += sh->at_floor[(size_t)t * n + i];
+			st->at_ceiling += sh->at_ceiling[(size_t)t * n + i];
+			if (sh->mins[(size_t)t * n + i] < st->min_eur)
+				st->min_eur = sh->mins[(size_t)t * n + i];
+			if (sh->maxs[(size_t)t * n + i] > st->max_eur)
+				st->max_eur = sh->maxs[(size_t)t * n + i];
+		}
+		st->base_eur = sh->store[i]; /* variant 0, the base, is always stored */
+		for (size_t s = 0; s < stored; s++) {
+			int64_t a = sh->store[s * n + i];
+
+			if (a != SKIPPED) {
+				col[m++] = a;
+				lo = a < lo ? a : lo;
+				hi = a > hi ? a : hi;
+			}
+		}
+		if (m == 0 || st->base_eur == SKIPPED) {
+			j->failed = 1;
+			return NULL;
+		}
+		{
+			/* nearest rank: these indices are the documented ones */
+			size_t rk[3] = { (size_t)floor(0.05 * (double)(m - 1)), (m - 1) / 2,
+					 (size_t)ceil(0.95 * (double)(m - 1)) };
+			int64_t q[3];
+
+			select_ranks(col, m, lo, hi, rk, q, j->tmp);
+			st->p5_eur = q[0];
+			st->median_eur = q[1];
+			st->p95_eur = q[2];
+		}
+	}
+	return NULL;
+}
+
 p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 		     p304_sweep_summary *sum, p304_error *err)
 {
@@ -416,8 +480,8 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	sh.maxs = malloc((size_t)nt * n * sizeof(int64_t));
 	totals = malloc(k * sizeof(int64_t));
 	tmp = malloc(n * sizeof(long double));
-	col = malloc((stored ? stored : 1) * sizeof(int64_t));
-	tmp_col = malloc((stored ? stored : 1) * sizeof(int64_t));
+	col = malloc((size_t)nt * (stored ? stored : 1) * sizeof(int64_t));
+	tmp_col = malloc((size_t)nt * (stored ? stored : 1) * sizeof(int64_t));
 	wk = calloc((size_t)nt, sizeof(*wk));
 	th = calloc((size_t)nt, sizeof(*th));
 	if (!sh.store || !sh.colscale || !sh.at_floor || !sh.at_ceiling || !sh.mins || !sh.maxs ||
@@ -475,48 +539,35 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 			*err = sh.err;
 		goto out;
 	}
-	/* statistics per authority */
-	for (size_t i = 0; i < n; i++) {
-		size_t m = 0;
-		int64_t lo = INT64_MAX, hi = INT64_MIN;
-		p304_sweep_stat *st = &stats[i];
+	/* statistics per authority, the authorities shared among the threads */
+	{
+		struct stat_job jobs[64];
+		pthread_t sth[64];
+		size_t per = (n + (size_t)nt - 1) / (size_t)nt, nj = 0;
+		int failed = 0;
 
-		memset(st, 0, sizeof(*st));
-		st->min_eur = INT64_MAX;
-		st->max_eur = INT64_MIN;
-		for (int t = 0; t < nt; t++) {
-			st->at_floor += sh.at_floor[(size_t)t * n + i];
-			st->at_ceiling += sh.at_ceiling[(size_t)t * n + i];
-			if (sh.mins[(size_t)t * n + i] < st->min_eur)
-				st->min_eur = sh.mins[(size_t)t * n + i];
-			if (sh.maxs[(size_t)t * n + i] > st->max_eur)
-				st->max_eur = sh.maxs[(size_t)t * n + i];
-		}
-		st->base_eur = sh.store[i]; /* variant 0, the base, is always stored */
-		for (size_t s = 0; s < stored; s++) {
-			int64_t a = sh.store[s * n + i];
+		for (int t = 0; t < nt && (size_t)t * per < n; t++) {
+			size_t from = (size_t)t * per, to = from + per < n ? from + per : n;
 
-			if (a != SKIPPED) {
-				col[m++] = a;
-				lo = a < lo ? a : lo;
-				hi = a > hi ? a : hi;
+			jobs[nj] = (struct stat_job){ &sh, stored, nt, from, to, stats,
+				col + (size_t)t * (stored ? stored : 1),
+				tmp_col + (size_t)t * (stored ? stored : 1), 0, 0 };
+			if (nj > 0 && pthread_create(&sth[nj], NULL, stats_job, &jobs[nj]) != 0) {
+				jobs[nj].done_inline = 1; /* no thread: do it here */
+				stats_job(&jobs[nj]);
 			}
+			nj++;
 		}
-		if (m == 0 || st->base_eur == SKIPPED) {
+		stats_job(&jobs[0]);
+		for (size_t j = 1; j < nj; j++)
+			if (!jobs[j].done_inline)
+				pthread_join(sth[j], NULL);
+		for (size_t j = 0; j < nj; j++)
+			failed |= jobs[j].failed;
+		if (failed) {
 			rc = p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
 					    "the base of the sweep did not allocate");
 			goto out;
-		}
-		{
-			/* nearest rank: these indices are the documented ones */
-			size_t rk[3] = { (size_t)floor(0.05 * (double)(m - 1)), (m - 1) / 2,
-					(size_t)ceil(0.95 * (double)(m - 1)) };
-			int64_t q[3];
-
-			select_ranks(col, m, lo, hi, rk, q, tmp_col);
-			st->p5_eur = q[0];
-			st->median_eur = q[1];
-			st->p95_eur = q[2];
 		}
 	}
 	sum->done = atomic_load(&sh.done);
