@@ -28,6 +28,19 @@ static uint64_t splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+/* llround(y) without the library call (a third of a data sweep's time):
+ * for 0 <= y < 2^62 the integer part is exact and so is y minus it; ties
+ * go away from zero, as llround's. Other values take llround itself. */
+static inline int64_t round_half_away(double y)
+{
+	int64_t t;
+
+	if (!(y >= 0.0 && y < 0x1p62))
+		return (int64_t)llround(y);
+	t = (int64_t)y;
+	return t + (y - (double)t >= 0.5);
+}
+
 /* Uniform in [-1, 1). */
 static double unit_sym(uint64_t *s)
 {
@@ -142,28 +155,29 @@ static void *work(void *arg)
 		/* perturbed figures, and the scales w_k / T_k of this variant
 		 * exactly as p304_compute_shares forms them */
 		if (data) {
-			int usable = 1;
+			int usable = 1, perturb[64];
+			int64_t tot[64] = { 0 };
 
+			for (size_t c = 0; c < k; c++)
+				perturb[c] = v > 0 && sp->data_pct > 0.0 &&
+					     ((sp->vary & P304_VARY_DATA) ||
+					      (c < 16 && (sp->vary & P304_VARY_COLUMN(c))));
 			for (size_t i = 0; i < n; i++)
 				for (size_t c = 0; c < k; c++) {
 					int64_t x = b->values[i * k + c];
-					int col = (sp->vary & P304_VARY_DATA) ||
-						  (c < 16 && (sp->vary & P304_VARY_COLUMN(c)));
 
-					if (v > 0 && col && sp->data_pct > 0.0)
-						x = (int64_t)llround((double)x * (1.0 + unit_sym(&rs) * sp->data_pct / 100.0));
-					vals[i * k + c] = x < 0 ? 0 : x;
-					if (vals[i * k + c] > vmax)
-						vmax = vals[i * k + c];
+					if (perturb[c])
+						x = round_half_away((double)x * (1.0 + unit_sym(&rs) *
+									 sp->data_pct / 100.0));
+					x = x < 0 ? 0 : x;
+					vals[i * k + c] = x;
+					vmax = x > vmax ? x : vmax;
+					usable &= !__builtin_add_overflow(tot[c], x, &tot[c]);
 				}
 			for (size_t c = 0; c < k && usable; c++) {
-				int64_t t = 0;
-
-				for (size_t i = 0; i < n && usable; i++)
-					usable = !__builtin_add_overflow(t, vals[i * k + c], &t);
-				if (usable && t == 0 && wt[c] != 0.0L)
+				if (tot[c] == 0 && wt[c] != 0.0L)
 					usable = 0; /* the long double path refuses it */
-				sc[c] = t ? wt[c] / (long double)t : 0.0L;
+				sc[c] = tot[c] ? wt[c] / (long double)tot[c] : 0.0L;
 			}
 			if (!usable)
 				vmax = TWO53; /* no filter: the long double path decides */
