@@ -50,7 +50,10 @@ static double unit_sym(uint64_t *s)
 struct shared {
 	const p304_sweep_spec *spec;
 	size_t n, k, stride;        /* stride: store every stride-th variant */
-	int64_t *store;             /* stored × n amounts */
+	int64_t *store;             /* stored × n amounts, or NULL when narrow */
+	uint32_t *store32;          /* the same in 32 bits, when the envelope is
+				     * below 2^32 - 1 € (no amount exceeds it):
+				     * half the memory traffic */
 	long double *colscale;      /* k: w_k / T_k of the base (data fixed) */
 	double *xd;                 /* k × n base figures in double, or NULL when
 				     * one is 2^53 or more (no double filter) */
@@ -80,12 +83,37 @@ static void fail(struct shared *sh, p304_code rc, const p304_error *e)
 /* An infeasible variant (bounds that cannot be met): counted, and its
  * stored slot marked so the percentiles leave it out. */
 #define SKIPPED INT64_MIN
+#define SKIPPED32 UINT32_MAX
+
+/* Keeps variant v's amounts (a stored slot) or marks them skipped. */
+static void store_put(struct shared *sh, size_t slot, const int64_t *amounts)
+{
+	size_t n = sh->n;
+
+	if (sh->store32) {
+		uint32_t *d = sh->store32 + slot * n;
+
+		for (size_t i = 0; i < n; i++)
+			d[i] = amounts ? (uint32_t)amounts[i] : SKIPPED32;
+	} else if (amounts) {
+		memcpy(sh->store + slot * n, amounts, n * sizeof(int64_t));
+	} else {
+		for (size_t i = 0; i < n; i++)
+			sh->store[slot * n + i] = SKIPPED;
+	}
+}
+
+static int64_t store_get(const struct shared *sh, size_t at)
+{
+	if (sh->store32)
+		return sh->store32[at] == SKIPPED32 ? SKIPPED : (int64_t)sh->store32[at];
+	return sh->store[at];
+}
 
 static void skip(struct shared *sh, size_t v)
 {
 	if (v % sh->stride == 0)
-		for (size_t i = 0; i < sh->n; i++)
-			sh->store[(v / sh->stride) * sh->n + i] = SKIPPED;
+		store_put(sh, v / sh->stride, NULL);
 	atomic_fetch_add(&sh->infeasible, 1);
 	atomic_fetch_add(&sh->done, 1);
 }
@@ -265,7 +293,7 @@ static void *work(void *arg)
 			mx[i] = a > mx[i] ? a : mx[i];
 		}
 		if (v % sh->stride == 0)
-			memcpy(sh->store + (v / sh->stride) * n, amounts, n * sizeof(int64_t));
+			store_put(sh, v / sh->stride, amounts);
 		/* progress only: one shared update per 64 variants, not per variant */
 		if (++pending == 64) {
 			atomic_fetch_add(&sh->done, pending);
@@ -413,9 +441,9 @@ static void *stats_job(void *arg)
 			if (sh->maxs[(size_t)t * n + i] > st->max_eur)
 				st->max_eur = sh->maxs[(size_t)t * n + i];
 		}
-		st->base_eur = sh->store[i]; /* variant 0, the base, is always stored */
+		st->base_eur = store_get(sh, i); /* variant 0, the base, is always stored */
 		for (size_t s = 0; s < stored; s++) {
-			int64_t a = sh->store[s * n + i];
+			int64_t a = store_get(sh, s * n + i);
 
 			if (a != SKIPPED) {
 				col[m++] = a;
@@ -486,7 +514,10 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	while ((sp->samples + sh.stride - 1) / sh.stride * n > maxst)
 		sh.stride++;
 	stored = (sp->samples + sh.stride - 1) / sh.stride;
-	sh.store = malloc(stored * n * sizeof(int64_t));
+	if (b->envelope_eur < (int64_t)SKIPPED32)
+		sh.store32 = malloc(stored * n * sizeof(uint32_t));
+	else
+		sh.store = malloc(stored * n * sizeof(int64_t));
 	sh.colscale = malloc(k * sizeof(long double));
 	sh.at_floor = calloc((size_t)nt * n, sizeof(size_t));
 	sh.at_ceiling = calloc((size_t)nt * n, sizeof(size_t));
@@ -498,7 +529,7 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	tmp_col = malloc((size_t)nt * (stored ? stored : 1) * sizeof(int64_t));
 	wk = calloc((size_t)nt, sizeof(*wk));
 	th = calloc((size_t)nt, sizeof(*th));
-	if (!sh.store || !sh.colscale || !sh.at_floor || !sh.at_ceiling || !sh.mins || !sh.maxs ||
+	if ((!sh.store && !sh.store32) || !sh.colscale || !sh.at_floor || !sh.at_ceiling || !sh.mins || !sh.maxs ||
 	    !totals || !tmp || !col || !tmp_col || !wk || !th) {
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory for the sweep");
 		goto out;
@@ -591,6 +622,7 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	rc = P304_OK;
 out:
 	free(sh.store);
+	free(sh.store32);
 	free(sh.colscale);
 	free(sh.xd);
 	free(sh.at_floor);

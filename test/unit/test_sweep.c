@@ -103,6 +103,40 @@ static void test_subsampled_percentiles(void **state)
 		assert_true(a[i].min_eur <= a[i].p5_eur && a[i].p95_eur <= a[i].max_eur);
 }
 
+/* Envelopes from 2^32 € up keep their amounts in 64 bits (below, in 32):
+ * both stores give the scenario's amounts back and percentiles within
+ * [min, max]. */
+static void test_wide_and_narrow_store(void **state)
+{
+	p304_problem p = base();
+	p304_sweep_stat a[N];
+	p304_sweep_summary sa;
+	p304_row rows[N];
+	p304_summary s;
+	p304_error err;
+	p304_workspace *ws = p304_workspace_new();
+	int64_t envelopes[] = { 20000000, 4294967294, 4294967295, 9000000000000 };
+
+	(void)state;
+	for (size_t e = 0; e < sizeof(envelopes) / sizeof(envelopes[0]); e++) {
+		p304_sweep_spec sp = { .base = &p, .samples = 400, .seed = 8, .vary = P304_VARY_WEIGHTS,
+			.weight_points = 3, .threads = 2 };
+
+		p.envelope_eur = envelopes[e];
+		p.floor_eur = envelopes[e] / 100;
+		p.ceiling_eur = envelopes[e] / 10;
+		run(&sp, a, &sa);
+		assert_int_equal(p304_allocate(&p, ws, rows, &s, &err), P304_OK);
+		for (int i = 0; i < N; i++) {
+			assert_true(a[i].base_eur == rows[i].amount_eur);
+			assert_true(a[i].min_eur <= a[i].p5_eur && a[i].p5_eur <= a[i].median_eur);
+			assert_true(a[i].median_eur <= a[i].p95_eur && a[i].p95_eur <= a[i].max_eur);
+			assert_true(a[i].max_eur <= p.ceiling_eur && a[i].min_eur >= p.floor_eur);
+		}
+	}
+	p304_workspace_free(ws);
+}
+
 /* A base that cannot be allocated is refused with its own reason (it used
  * to leave no amount at all and the percentiles read before their buffer). */
 static void test_infeasible_base(void **state)
@@ -253,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_subsampled_percentiles),
 		cmocka_unit_test(test_filter_matches_long_double),
 		cmocka_unit_test(test_infeasible_base),
+		cmocka_unit_test(test_wide_and_narrow_store),
 	};
 
 	return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
