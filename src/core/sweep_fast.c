@@ -213,6 +213,88 @@ static void move_row(fast_ws *f, size_t k, const int64_t *x, const size_t *col, 
 	f->cls[i] = (unsigned char)to;
 }
 
+/* What one pass found: the extremes the certificate checks. */
+struct pass {
+	size_t npos;      /* rows that may take one more unit, in f->cand */
+	uint64_t sum;     /* the amounts so far (floors and bounds) */
+	int big;          /* an exact amount too large to convert */
+	double smin, free_lo, free_hi, rmin, rmax, floor_hi, ceil_lo;
+};
+
+/*
+ * One pass over the rows for multiplier lam: each row's position (a row that
+ * moves is carried into its new position's sums, and makes another round:
+ * the number moved is returned), the floors of the exact amounts, and what
+ * the certificate needs (every row on its side of its bounds by the margin,
+ * every remainder away from 0 and 1 by the error) as minima and maxima: a
+ * flag or'ed per row was a dependency through memory. Its own function with
+ * restrict pointers, so that the counters stay in registers.
+ */
+static size_t one_pass(fast_ws *f, size_t n, size_t k, const int64_t *x, const size_t *col,
+		       size_t nc, const double *restrict s, double lam, int64_t lo, int64_t hi,
+		       int64_t unit, int64_t *restrict amounts, p304_status *restrict pos,
+		       uint32_t *restrict count, struct pass *o)
+{
+	const int has_hi = hi != P304_NO_BOUND;
+	const double flo = (double)lo, fhi = has_hi ? (double)hi : 0.0;
+	unsigned char *restrict cls = f->cls;
+	size_t *restrict cand = f->cand;
+	double *restrict rem = f->rem;
+	double smin = HUGE_VAL, free_lo = HUGE_VAL, free_hi = -HUGE_VAL, rmin = 2.0, rmax = -1.0;
+	double floor_hi = -HUGE_VAL, ceil_lo = HUGE_VAL;
+	size_t changed = 0, npos = 0;
+	uint64_t sum = 0;
+	int big = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double e = lam * s[i];
+		int p = e <= flo ? P304_FLOOR : has_hi && e >= fhi ? P304_CEILING : P304_FREE;
+		int64_t a;
+
+		if (p != cls[i]) {
+			changed++;
+			move_row(f, k, x, col, nc, i, cls[i], p);
+			continue;
+		}
+		pos[i] = (p304_status)p;
+		smin = s[i] < smin ? s[i] : smin;
+		if (p == P304_FREE) {
+			double q = unit == 1 ? e : e / (double)unit, r;
+			int64_t fl;
+
+			if (!(q < 0x1p62)) { /* a wild guess's λ: no conversion */
+				big = 1;
+				continue;
+			}
+			fl = (int64_t)q; /* q >= 0: truncation is the floor */
+			r = q - (double)fl; /* exact (Sterbenz) */
+			free_lo = e < free_lo ? e : free_lo;
+			free_hi = e > free_hi ? e : free_hi;
+			rmin = r < rmin ? r : rmin;
+			rmax = r > rmax ? r : rmax;
+			rem[i] = r;
+			a = fl * unit;
+			/* a row one unit below its ceiling cannot take one more */
+			if (!has_hi || a + unit <= hi) {
+				cand[npos++] = i;
+				count[(int)(r * 256.0) & 255]++;
+			}
+		} else if (p == P304_FLOOR) {
+			floor_hi = e > floor_hi ? e : floor_hi;
+			a = lo;
+		} else {
+			ceil_lo = e < ceil_lo ? e : ceil_lo;
+			a = hi;
+		}
+		amounts[i] = a;
+		/* unsigned: a rejected pass may add up to anything; a certified
+		 * one adds up to about E */
+		sum += (uint64_t)a;
+	}
+	*o = (struct pass){ npos, sum, big, smin, free_lo, free_hi, rmin, rmax, floor_hi, ceil_lo };
+	return changed;
+}
+
 int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, int x_changed,
 		  const size_t *col, const double *scd, size_t nc, const double *s,
 		  int64_t lo, int64_t hi, int64_t E, int64_t unit,
@@ -228,12 +310,12 @@ int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, int x_change
 	const double fhi_in = fhi * (1.0 - MARGIN), fhi_out = fhi * (1.0 + MARGIN);
 	const double rlo = 2.0 * delta, rhi = 1.0 - 2.0 * delta;
 	double lam, mass, all = 0.0, min_top = 2.0, max_rest = -1.0;
-	double free_lo, free_hi, rmin, rmax, floor_hi, ceil_lo, smin;
 	size_t c, fr, npos = 0, nb = 0, above = 0, need, bound;
 	uint32_t count[256];
 	uint64_t sum = 0;
 	int64_t target, missing;
-	int walked = 0, big = 0;
+	int walked = 0;
+	struct pass o;
 
 	if (n == 0 || n != f->n || nc == 0 || nc > 64 || unit < 1 || E <= 0 ||
 	    (double)E >= TWO53 || lo < 0 || (has_hi && hi < lo))
@@ -278,7 +360,7 @@ walk:
 	if (!f->sums_valid)
 		column_sums(f, n, k, x, col, nc);
 	for (int round = 0;; round++) {
-		size_t changed = 0;
+		size_t changed;
 		int64_t K, kf, kc;
 
 		if (round == 4)
@@ -291,73 +373,17 @@ walk:
 		    __builtin_add_overflow(kf, kc, &K) || K >= E || !(mass >= MIN_FREE_MASS * all))
 			goto walk;
 		lam = (double)(E - K) / mass;
-		/* One pass: each row's position for λ (a row that moves makes
-		 * another round), the floors of the exact amounts, and what the
-		 * certificate needs (every row on its side of its bounds by the
-		 * margin, every remainder away from 0 and 1 by the error) as
-		 * minima and maxima: a flag or'ed per row was a dependency through
-		 * memory. */
 		memset(count, 0, sizeof(count));
-		npos = 0;
-		sum = 0;
-		big = 0;
-		free_lo = smin = HUGE_VAL;
-		free_hi = -HUGE_VAL;
-		rmin = 2.0;
-		rmax = -1.0;
-		floor_hi = -HUGE_VAL;
-		ceil_lo = HUGE_VAL;
-		for (size_t i = 0; i < n; i++) {
-			double e = lam * s[i];
-			int p = e <= flo ? P304_FLOOR : has_hi && e >= fhi ? P304_CEILING : P304_FREE;
-			int64_t a;
-
-			if (p != f->cls[i]) {
-				changed++;
-				move_row(f, k, x, col, nc, i, f->cls[i], p);
-				continue;
-			}
-			pos[i] = (p304_status)p;
-			smin = s[i] < smin ? s[i] : smin;
-			if (p == P304_FREE) {
-				double q = unit == 1 ? e : e / (double)unit, r;
-				int64_t fl;
-
-				if (!(q < 0x1p62)) { /* a wild guess's λ: no conversion */
-					big = 1;
-					continue;
-				}
-				fl = (int64_t)q; /* q >= 0: truncation is the floor */
-				r = q - (double)fl; /* exact (Sterbenz) */
-				free_lo = e < free_lo ? e : free_lo;
-				free_hi = e > free_hi ? e : free_hi;
-				rmin = r < rmin ? r : rmin;
-				rmax = r > rmax ? r : rmax;
-				f->rem[i] = r;
-				a = fl * unit;
-				/* a row one unit below its ceiling cannot take one more */
-				if (!has_hi || a + unit <= hi) {
-					f->cand[npos++] = i;
-					count[(int)(r * 256.0) & 255]++;
-				}
-			} else if (p == P304_FLOOR) {
-				floor_hi = e > floor_hi ? e : floor_hi;
-				a = lo;
-			} else {
-				ceil_lo = e < ceil_lo ? e : ceil_lo;
-				a = hi;
-			}
-			amounts[i] = a;
-			/* unsigned: a rejected pass may add up to anything; a
-			 * certified one adds up to about E */
-			sum += (uint64_t)a;
-		}
+		changed = one_pass(f, n, k, x, col, nc, s, lam, lo, hi, unit, amounts, pos, count, &o);
 		if (changed == 0)
 			break;
 	}
+	npos = o.npos;
+	sum = o.sum;
 	/* some decision too close to call */
-	if (big || !(smin > 0.0) || !(free_lo > flo_in) || (has_hi && !(free_hi < fhi_in)) ||
-	    !(rmin > rlo) || !(rmax < rhi) || !(floor_hi < flo_out) || (has_hi && !(ceil_lo > fhi_out)))
+	if (o.big || !(o.smin > 0.0) || !(o.free_lo > flo_in) || (has_hi && !(o.free_hi < fhi_in)) ||
+	    !(o.rmin > rlo) || !(o.rmax < rhi) || !(o.floor_hi < flo_out) ||
+	    (has_hi && !(o.ceil_lo > fhi_out)))
 		return 0;
 	target = E - E % unit;
 	if (sum > (uint64_t)target || (target - (int64_t)sum) % unit != 0)
