@@ -50,6 +50,7 @@ static double unit_sym(uint64_t *s)
 struct shared {
 	const p304_sweep_spec *spec;
 	size_t n, k, stride;        /* stride: store every stride-th variant */
+	size_t stored;              /* slots of the store per authority */
 	int64_t *store;             /* stored × n amounts, or NULL when narrow */
 	uint32_t *store32;          /* the same in 32 bits, when the envelope is
 				     * below 2^32 - 1 € (no amount exceeds it):
@@ -85,29 +86,57 @@ static void fail(struct shared *sh, p304_code rc, const p304_error *e)
 #define SKIPPED INT64_MIN
 #define SKIPPED32 UINT32_MAX
 
-/* Keeps variant v's amounts (a stored slot) or marks them skipped. */
+/* The store is by authority (column i holds slots [i·stored, (i+1)·stored)):
+ * the percentiles then read each authority's amounts in a row, and the
+ * writes of consecutive variants fill the same cache lines. Keeps variant
+ * v's amounts in its slot, or marks them skipped. */
 static void store_put(struct shared *sh, size_t slot, const int64_t *amounts)
 {
-	size_t n = sh->n;
+	size_t n = sh->n, stored = sh->stored;
 
 	if (sh->store32) {
-		uint32_t *d = sh->store32 + slot * n;
-
 		for (size_t i = 0; i < n; i++)
-			d[i] = amounts ? (uint32_t)amounts[i] : SKIPPED32;
-	} else if (amounts) {
-		memcpy(sh->store + slot * n, amounts, n * sizeof(int64_t));
+			sh->store32[i * stored + slot] = amounts ? (uint32_t)amounts[i] : SKIPPED32;
 	} else {
 		for (size_t i = 0; i < n; i++)
-			sh->store[slot * n + i] = SKIPPED;
+			sh->store[i * stored + slot] = amounts ? amounts[i] : SKIPPED;
 	}
 }
 
-static int64_t store_get(const struct shared *sh, size_t at)
+/* Authority i's stored amounts, the skipped variants left out, into col;
+ * their number. */
+static size_t store_column(const struct shared *sh, size_t i, int64_t *col)
 {
-	if (sh->store32)
-		return sh->store32[at] == SKIPPED32 ? SKIPPED : (int64_t)sh->store32[at];
-	return sh->store[at];
+	size_t m = 0, stored = sh->stored;
+
+	if (sh->store32) {
+		const uint32_t *c = sh->store32 + i * stored;
+
+		for (size_t s = 0; s < stored; s++) {
+			col[m] = (int64_t)c[s];
+			m += c[s] != SKIPPED32;
+		}
+	} else {
+		const int64_t *c = sh->store + i * stored;
+
+		for (size_t s = 0; s < stored; s++) {
+			col[m] = c[s];
+			m += c[s] != SKIPPED;
+		}
+	}
+	return m;
+}
+
+/* Threads take variants in blocks of VBLOCK, so that two threads seldom
+ * write into the same cache line of the store. */
+#define VBLOCK 64
+
+static size_t next_variant(size_t v, int nthreads)
+{
+	v++;
+	if (v % VBLOCK == 0)
+		v += (size_t)(nthreads - 1) * VBLOCK;
+	return v;
 }
 
 static void skip(struct shared *sh, size_t v)
@@ -148,7 +177,8 @@ static void *work(void *arg)
 		fail(sh, P304_ERR_NOMEM, &e);
 		goto out;
 	}
-	for (size_t v = (size_t)w->id; v < sp->samples && sh->rc == P304_OK; v += (size_t)w->nthreads) {
+	for (size_t v = (size_t)w->id * VBLOCK; v < sp->samples && sh->rc == P304_OK;
+	     v = next_variant(v, w->nthreads)) {
 		uint64_t rs = sp->seed ^ (0xD1B54A32D192ED03ULL * (v + 1));
 		long double wt[64], sc[64], wsum = 0.0L;
 		int64_t F = b->floor_eur, C = b->ceiling_eur, target, vmax = 0;
@@ -441,16 +471,14 @@ static void *stats_job(void *arg)
 			if (sh->maxs[(size_t)t * n + i] > st->max_eur)
 				st->max_eur = sh->maxs[(size_t)t * n + i];
 		}
-		st->base_eur = store_get(sh, i); /* variant 0, the base, is always stored */
-		for (size_t s = 0; s < stored; s++) {
-			int64_t a = store_get(sh, s * n + i);
-
-			if (a != SKIPPED) {
-				col[m++] = a;
-				lo = a < lo ? a : lo;
-				hi = a > hi ? a : hi;
-			}
-		}
+		/* variant 0, the base, is always stored, in slot 0 */
+		st->base_eur = sh->store32 ? (sh->store32[i * stored] == SKIPPED32 ? SKIPPED
+					      : (int64_t)sh->store32[i * stored])
+				: sh->store[i * stored];
+		m = store_column(sh, i, col);
+		/* every stored amount lies within the extremes over all variants */
+		lo = st->min_eur;
+		hi = st->max_eur;
 		if (m == 0 || st->base_eur == SKIPPED) {
 			j->failed = 1;
 			return NULL;
@@ -514,6 +542,7 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	while ((sp->samples + sh.stride - 1) / sh.stride * n > maxst)
 		sh.stride++;
 	stored = (sp->samples + sh.stride - 1) / sh.stride;
+	sh.stored = stored;
 	if (b->envelope_eur < (int64_t)SKIPPED32)
 		sh.store32 = malloc(stored * n * sizeof(uint32_t));
 	else
