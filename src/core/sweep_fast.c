@@ -44,6 +44,9 @@
 #define MIN_FREE_MASS 0x1p-20
 #define TWO53 9007199254740992.0
 #define TWO53_I INT64_C(9007199254740992)
+/* remainders (in [0, 1)) by buckets for the selection */
+#define NBUCKETS 256
+#define BUCKET(r) ((size_t)((int)((r) * (double)NBUCKETS) & (NBUCKETS - 1)))
 
 int fast_ws_init(fast_ws *f, size_t n)
 {
@@ -277,7 +280,7 @@ static size_t one_pass(fast_ws *f, size_t n, size_t k, const int64_t *x, const s
 			/* a row one unit below its ceiling cannot take one more */
 			if (!has_hi || a + unit <= hi) {
 				cand[npos++] = i;
-				count[(int)(r * 256.0) & 255]++;
+				count[BUCKET(r)]++;
 			}
 		} else if (p == P304_FLOOR) {
 			floor_hi = e > floor_hi ? e : floor_hi;
@@ -311,7 +314,7 @@ int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, int x_change
 	const double rlo = 2.0 * delta, rhi = 1.0 - 2.0 * delta;
 	double lam, mass, all = 0.0, min_top = 2.0, max_rest = -1.0;
 	size_t c, fr, npos = 0, nb = 0, above = 0, need, bound;
-	uint32_t count[256];
+	uint32_t count[NBUCKETS];
 	uint64_t sum = 0;
 	int64_t target, missing;
 	int walked = 0;
@@ -401,10 +404,10 @@ walk:
 	}
 	if (missing == 0)
 		return 1;
-	/* The largest remainders by buckets of 1/256: those above the boundary
+	/* The largest remainders by buckets of 1/NBUCKETS: those above the boundary
 	 * bucket are served, those below are not, and only the boundary bucket
 	 * needs selecting. */
-	for (bound = 255; above + count[bound] < (size_t)missing; bound--)
+	for (bound = NBUCKETS - 1; above + count[bound] < (size_t)missing; bound--)
 		above += count[bound];
 	need = (size_t)missing - above;
 	/* Without branches (which side of the boundary a remainder falls is
@@ -413,7 +416,7 @@ walk:
 	 * the closest served and unserved remainders can only be in the
 	 * boundary bucket or its two neighbours, kept aside in cand[0..nb). */
 	for (size_t j = 0; j < npos; j++) {
-		size_t i = f->cand[j], b = (size_t)((int)(f->rem[i] * 256.0) & 255);
+		size_t i = f->cand[j], b = BUCKET(f->rem[i]);
 
 		amounts[i] += unit & -(int64_t)(b > bound);
 		f->cand[nb] = i; /* nb <= j: compacting in place is safe */
@@ -426,7 +429,7 @@ walk:
 		for (size_t j = 0; j < nb; j++) {
 			size_t i = f->cand[j];
 
-			if ((size_t)((int)(f->rem[i] * 256.0) & 255) == bound) {
+			if (BUCKET(f->rem[i]) == bound) {
 				f->cand[j] = f->cand[nbound];
 				f->cand[nbound++] = i;
 			}
@@ -440,7 +443,7 @@ walk:
 			if (j < need) {
 				amounts[i] += unit;
 				min_top = r < min_top ? r : min_top;
-			} else if (j < nbound || (size_t)((int)(r * 256.0) & 255) < bound) {
+			} else if (j < nbound || BUCKET(r) < bound) {
 				max_rest = r > max_rest ? r : max_rest;
 			} else {
 				min_top = r < min_top ? r : min_top; /* bucket above: served */
