@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "select.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -53,9 +54,12 @@ static long double remainder_of(const struct order_ctx *o, size_t i)
 	return q - (long double)(o->amounts[i] / o->unit);
 }
 
-/* Candidate a is "before" b: larger remainder, then smaller code. */
-static int before(const struct order_ctx *o, size_t a, size_t b)
+/* Candidate a is "before" b: larger remainder, then smaller code (a strict
+ * order: codes are unique). */
+static int before(const void *ctx, size_t a, size_t b)
 {
+	const struct order_ctx *o = ctx;
+
 	if (o->key[a] != o->key[b])
 		return o->key[a] > o->key[b];
 	{
@@ -71,38 +75,6 @@ static int before(const struct order_ctx *o, size_t a, size_t b)
 			return c < 0;
 	}
 	return a < b;
-}
-
-/* Reorders idx[0..n) so that its first k entries are the k "first" ones.
- * Quickselect (Lomuto partition, middle pivot): the order is strict (codes
- * are unique), so there are no equal keys to worry about. Expected O(n). */
-static void select_first(size_t *idx, size_t n, size_t k,
-			 const struct order_ctx *o)
-{
-	size_t left = 0, right = n;
-
-	while (right - left > 1) {
-		size_t mid = left + (right - left) / 2, store = left, pivot, t;
-
-		pivot = idx[mid];
-		idx[mid] = idx[right - 1];
-		idx[right - 1] = pivot;
-		for (size_t i = left; i < right - 1; i++) {
-			if (before(o, idx[i], pivot)) {
-				t = idx[i];
-				idx[i] = idx[store];
-				idx[store++] = t;
-			}
-		}
-		idx[right - 1] = idx[store];
-		idx[store] = pivot;
-		if (k < store)
-			right = store;
-		else if (k > store + 1)
-			left = store + 1;
-		else
-			break;
-	}
 }
 
 p304_code p304_round_largest_remainder(size_t n, const long double *exact,
@@ -176,7 +148,7 @@ p304_code p304_round_largest_remainder(size_t n, const long double *exact,
 	if (need < nb) {
 		/* amounts of bucket b are still floors: remainder_of needs that */
 		o = (struct order_ctx){ exact, amounts, key, codes, unit };
-		select_first(cand, nb, need, &o);
+		select_first_k(cand, nb, need, before, &o);
 	}
 	for (size_t j = 0; j < need; j++)
 		amounts[cand[j]] += unit;

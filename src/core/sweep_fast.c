@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "select.h"
 #include "banned.h"
 
 #define MARGIN 0x1p-24
@@ -143,33 +144,12 @@ static void walk(const size_t *ord, size_t n, const double *s, double lo,
 	*f_out = f;
 }
 
-/* Moves the `k` rows with the largest remainders to idx[0..k) (quickselect,
- * Lomuto partition, middle pivot; ties need no care: they fail the gap test). */
-static void select_largest(size_t *idx, size_t n, size_t k, const double *rem)
+/* Row a's remainder is larger than row b's (ties fail the gap test later). */
+static int larger_rem(const void *ctx, size_t a, size_t b)
 {
-	size_t left = 0, right = n;
+	const double *rem = ctx;
 
-	while (right - left > 1) {
-		size_t mid = left + (right - left) / 2, store = left, pivot, t;
-
-		pivot = idx[mid];
-		idx[mid] = idx[right - 1];
-		idx[right - 1] = pivot;
-		for (size_t i = left; i < right - 1; i++)
-			if (rem[idx[i]] > rem[pivot]) {
-				t = idx[i];
-				idx[i] = idx[store];
-				idx[store++] = t;
-			}
-		idx[right - 1] = idx[store];
-		idx[store] = pivot;
-		if (k < store)
-			right = store;
-		else if (k > store + 1)
-			left = store + 1;
-		else
-			break;
-	}
+	return rem[a] > rem[b];
 }
 
 /* The exact column sums X_c over the free rows of f->cls (each below its
@@ -435,7 +415,7 @@ walk:
 			}
 		}
 		if (need < nbound)
-			select_largest(f->cand, nbound, need, f->rem);
+			select_first_k(f->cand, nbound, need, larger_rem, f->rem);
 		for (size_t j = 0; j < nb; j++) {
 			size_t i = f->cand[j];
 			double r = f->rem[i];

@@ -496,6 +496,29 @@ static void test_property_unbounded(void **state)
 	p304_workspace_free(ws);
 }
 
+/* Solves p twice with one workspace: the first call searches by brackets,
+ * the second by the kept sorted order. Returns the first call's code; when
+ * it succeeded, both must agree bit for bit (λ, amounts, exact, status). */
+static p304_code solve_both_paths(const p304_problem *p, p304_row *cold, p304_row *warm,
+				  p304_summary *s1, p304_error *err)
+{
+	p304_workspace *ws = p304_workspace_new();
+	p304_summary s2;
+	p304_code rc = p304_allocate(p, ws, cold, s1, err);
+
+	if (rc == P304_OK) {
+		assert_int_equal(p304_allocate(p, ws, warm, &s2, err), P304_OK);
+		assert_true(s1->lambda == s2.lambda);
+		for (size_t i = 0; i < p->n; i++) {
+			assert_true(cold[i].amount_eur == warm[i].amount_eur);
+			assert_true(cold[i].exact_eur == warm[i].exact_eur);
+			assert_int_equal(cold[i].status, warm[i].status);
+		}
+	}
+	p304_workspace_free(ws);
+	return rc;
+}
+
 /* The first call of a workspace searches by brackets, the next ones by the
  * kept sorted order: both must give the same amounts and λ, bit for bit. */
 static void test_property_paths_agree(void **state)
@@ -503,24 +526,14 @@ static void test_property_paths_agree(void **state)
 	uint64_t seed = 8080;
 	static struct inst in;
 	static p304_row cold[MAXN], warm[MAXN];
-	p304_summary s1, s2;
+	p304_summary s1;
 	p304_error err;
 
 	(void)state;
 	for (int t = 0; t < 3000; t++) {
-		p304_workspace *ws = p304_workspace_new();
-
 		inst_random(&in, &seed);
-		if (p304_allocate(&in.p, ws, cold, &s1, &err) != P304_OK)
+		if (solve_both_paths(&in.p, cold, warm, &s1, &err) != P304_OK)
 			fail_msg("instance %d: %s", t, err.message);
-		assert_int_equal(p304_allocate(&in.p, ws, warm, &s2, &err), P304_OK);
-		assert_true(s1.lambda == s2.lambda);
-		for (size_t i = 0; i < in.n; i++) {
-			assert_true(cold[i].amount_eur == warm[i].amount_eur);
-			assert_true(cold[i].exact_eur == warm[i].exact_eur);
-			assert_int_equal(cold[i].status, warm[i].status);
-		}
-		p304_workspace_free(ws);
 	}
 }
 
@@ -652,13 +665,12 @@ static void test_zero_share_rows(void **state)
 	uint64_t seed = 3040;
 	static struct inst in;
 	static p304_row cold[MAXN], warm[MAXN];
-	p304_summary s1, s2;
+	p304_summary s1;
 	p304_error err;
 	int solved = 0;
 
 	(void)state;
 	for (int t = 0; t < 2000; t++) {
-		p304_workspace *ws = p304_workspace_new();
 		size_t nzero = 0;
 		p304_code rc;
 
@@ -669,25 +681,20 @@ static void test_zero_share_rows(void **state)
 					in.values[i * in.k + c] = 0;
 				nzero++;
 			}
-		rc = p304_allocate(&in.p, ws, cold, &s1, &err);
+		rc = solve_both_paths(&in.p, cold, warm, &s1, &err);
 		if (rc == P304_ERR_INFEASIBLE) {
 			/* only when the rows with a share cannot take the rest */
 			assert_true(in.p.ceiling_eur != P304_NO_BOUND);
 			assert_true((int64_t)(in.n - nzero) * in.p.ceiling_eur +
 				    (int64_t)nzero * (in.p.floor_eur == P304_NO_BOUND ? 0 : in.p.floor_eur)
 				    < in.p.envelope_eur);
-			p304_workspace_free(ws);
 			continue;
 		}
 		if (rc != P304_OK)
 			fail_msg("instance %d: %s", t, err.message);
 		solved++;
 		check_solution(&in.p, cold, &s1);
-		assert_int_equal(p304_allocate(&in.p, ws, warm, &s2, &err), P304_OK);
-		assert_true(s1.lambda == s2.lambda);
 		for (size_t i = 0; i < in.n; i++) {
-			assert_true(cold[i].amount_eur == warm[i].amount_eur);
-			assert_int_equal(cold[i].status, warm[i].status);
 			if (cold[i].share > 0.0L)
 				continue;
 			if (in.p.floor_eur == P304_NO_BOUND) {
@@ -698,7 +705,6 @@ static void test_zero_share_rows(void **state)
 				assert_int_equal(cold[i].status, P304_FLOOR);
 			}
 		}
-		p304_workspace_free(ws);
 	}
 	assert_true(solved > 1000);
 }
