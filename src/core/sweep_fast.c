@@ -175,7 +175,7 @@ static void column_sums(fast_ws *f, size_t n, size_t k, const int64_t *x,
 }
 
 /* Row i moves from position `from` to `to`: the free column sums and the
- * counts follow, exactly. */
+ * counts follow, exactly (the caller writes the new position). */
 static void move_row(fast_ws *f, size_t k, const int64_t *x, const size_t *col, size_t nc,
 		     size_t i, int from, int to)
 {
@@ -193,7 +193,6 @@ static void move_row(fast_ws *f, size_t k, const int64_t *x, const size_t *col, 
 		f->nfloor++;
 	else
 		f->nceil++;
-	f->cls[i] = (unsigned char)to;
 }
 
 /* What one pass found: the extremes the certificate checks. */
@@ -237,6 +236,7 @@ static size_t one_pass(fast_ws *f, size_t n, size_t k, const int64_t *x, const s
 		if (p != cls[i]) {
 			changed++;
 			move_row(f, k, x, col, nc, i, cls[i], p);
+			cls[i] = (unsigned char)p;
 			continue;
 		}
 		pos[i] = (p304_status)p;
