@@ -259,7 +259,9 @@ static void *work(void *arg)
 					col[nc] = c;
 					scd[nc++] = (double)sc[c];
 				}
-			if (data) {
+			if (nc == 0) {
+				/* no weighted column: nothing the filter can do */
+			} else if (data) {
 				for (size_t i = 0; i < n; i++) {
 					double s = 0.0;
 
@@ -268,8 +270,8 @@ static void *work(void *arg)
 					sd[i] = s;
 				}
 			} else {
-				/* column by column (the figures stored so), which
-				 * the compiler can vectorise; per row the same sum */
+				/* column by column, as the figures are stored: per
+				 * row the same sum, in streaming passes */
 				const double *x0 = sh->xd + col[0] * n;
 
 				for (size_t i = 0; i < n; i++)
@@ -281,10 +283,13 @@ static void *work(void *arg)
 						sd[i] += xj[i] * scd[j];
 				}
 			}
-			fast = fast_allocate(&fw, n, k, data ? vals : b->values, data || fw_data,
-					     col, scd, nc, sd, F == P304_NO_BOUND ? 0 : F, C,
-					     b->envelope_eur, b->unit_eur, amounts, pos);
-			fw_data = data;
+			if (nc > 0) {
+				fast = fast_allocate(&fw, n, k, data ? vals : b->values,
+						     data || fw_data, col, scd, nc, sd,
+						     F == P304_NO_BOUND ? 0 : F, C, b->envelope_eur,
+						     b->unit_eur, amounts, pos);
+				fw_data = data;
+			}
 		}
 		if (!fast) {
 			if (!data) {
