@@ -278,6 +278,30 @@ static size_t one_pass(fast_ws *f, size_t n, size_t k, const int64_t *x, const s
 	return changed;
 }
 
+/* Positions only, for multiplier lam: the rows that move are carried into
+ * their new position's sums; the number moved. A cheap pass for the rounds
+ * that will be redone anyway. */
+static size_t classify(fast_ws *f, size_t n, size_t k, const int64_t *x, const size_t *col,
+		       size_t nc, const double *restrict s, double lam, int64_t lo, int64_t hi)
+{
+	const int has_hi = hi != P304_NO_BOUND;
+	const double flo = (double)lo, fhi = has_hi ? (double)hi : HUGE_VAL;
+	unsigned char *restrict cls = f->cls;
+	size_t changed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double e = lam * s[i];
+		int p = e <= flo ? P304_FLOOR : e >= fhi ? P304_CEILING : P304_FREE;
+
+		if (p != cls[i]) {
+			changed++;
+			move_row(f, k, x, col, nc, i, cls[i], p);
+			cls[i] = (unsigned char)p;
+		}
+	}
+	return changed;
+}
+
 int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, int x_changed,
 		  const size_t *col, const double *scd, size_t nc, const double *s,
 		  int64_t lo, int64_t hi, int64_t E, int64_t unit,
@@ -297,7 +321,7 @@ int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, int x_change
 	uint32_t count[NBUCKETS];
 	uint64_t sum = 0;
 	int64_t target, missing;
-	int walked = 0;
+	int walked = 0, moved = 0;
 	struct pass o;
 
 	if (n == 0 || n != f->n || nc == 0 || nc > 64 || unit < 1 || E <= 0 ||
@@ -356,6 +380,14 @@ walk:
 		    __builtin_add_overflow(kf, kc, &K) || K >= E || !(mass >= MIN_FREE_MASS * all))
 			goto walk;
 		lam = (double)(E - K) / mass;
+		/* a cheap pass first, while rows still move (the usual first
+		 * round: one or two rows cross a bound from one variant to the
+		 * next); the full pass once they have moved */
+		if (!moved && classify(f, n, k, x, col, nc, s, lam, lo, hi) != 0) {
+			moved = 1;
+			continue;
+		}
+		moved = 0;
 		memset(count, 0, sizeof(count));
 		changed = one_pass(f, n, k, x, col, nc, s, lam, lo, hi, unit, amounts, pos, count, &o);
 		if (changed == 0)
