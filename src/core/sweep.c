@@ -270,17 +270,25 @@ static void *work(void *arg)
 					sd[i] = s;
 				}
 			} else {
-				/* column by column, as the figures are stored: per
-				 * row the same sum, in streaming passes */
-				const double *x0 = sh->xd + col[0] * n;
+				/* the figures are stored column by column; each row's
+				 * sum in the same order, up to four columns a pass */
+				for (size_t j = 0; j < nc; j += 4) {
+					const double *x0 = sh->xd + col[j] * n;
+					const double *x1 = j + 1 < nc ? sh->xd + col[j + 1] * n : NULL;
+					const double *x2 = j + 2 < nc ? sh->xd + col[j + 2] * n : NULL;
+					const double *x3 = j + 3 < nc ? sh->xd + col[j + 3] * n : NULL;
 
-				for (size_t i = 0; i < n; i++)
-					sd[i] = x0[i] * scd[0];
-				for (size_t j = 1; j < nc; j++) {
-					const double *xj = sh->xd + col[j] * n;
+					for (size_t i = 0; i < n; i++) {
+						double t = j ? sd[i] + x0[i] * scd[j] : x0[i] * scd[j];
 
-					for (size_t i = 0; i < n; i++)
-						sd[i] += xj[i] * scd[j];
+						if (x1)
+							t += x1[i] * scd[j + 1];
+						if (x2)
+							t += x2[i] * scd[j + 2];
+						if (x3)
+							t += x3[i] * scd[j + 3];
+						sd[i] = t;
+					}
 				}
 			}
 			if (nc > 0) {
