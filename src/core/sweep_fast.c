@@ -200,7 +200,7 @@ struct pass {
 	size_t npos;      /* rows that may take one more unit, in f->cand */
 	uint64_t sum;     /* the amounts so far (floors and bounds) */
 	int big;          /* an exact amount too large to convert */
-	double smin, free_lo, free_hi, rmin, rmax, floor_hi, ceil_lo;
+	double free_lo, free_hi, rmin, rmax, floor_lo, floor_hi, ceil_lo;
 };
 
 /*
@@ -222,8 +222,8 @@ static size_t one_pass(fast_ws *f, size_t n, size_t k, const int64_t *x, const s
 	unsigned char *restrict cls = f->cls;
 	size_t *restrict cand = f->cand;
 	double *restrict rem = f->rem;
-	double smin = HUGE_VAL, free_lo = HUGE_VAL, free_hi = -HUGE_VAL, rmin = 2.0, rmax = -1.0;
-	double floor_hi = -HUGE_VAL, ceil_lo = HUGE_VAL;
+	double free_lo = HUGE_VAL, free_hi = -HUGE_VAL, rmin = 2.0, rmax = -1.0;
+	double floor_lo = HUGE_VAL, floor_hi = -HUGE_VAL, ceil_lo = HUGE_VAL;
 	size_t changed = 0, npos = 0;
 	uint64_t sum = 0;
 	int big = 0;
@@ -240,7 +240,6 @@ static size_t one_pass(fast_ws *f, size_t n, size_t k, const int64_t *x, const s
 			continue;
 		}
 		pos[i] = (p304_status)p;
-		smin = s[i] < smin ? s[i] : smin;
 		if (p == P304_FREE) {
 			double q = unit == 1 ? e : e / (double)unit, r;
 			int64_t fl;
@@ -263,6 +262,10 @@ static size_t one_pass(fast_ws *f, size_t n, size_t k, const int64_t *x, const s
 				count[BUCKET(r)]++;
 			}
 		} else if (p == P304_FLOOR) {
+			/* e > 0 too: a row without a share follows the long
+			 * double path's own rules (free and ceiling rows have
+			 * e above a non-negative bound already) */
+			floor_lo = e < floor_lo ? e : floor_lo;
 			floor_hi = e > floor_hi ? e : floor_hi;
 			a = lo;
 		} else {
@@ -274,7 +277,7 @@ static size_t one_pass(fast_ws *f, size_t n, size_t k, const int64_t *x, const s
 		 * one adds up to about E */
 		sum += (uint64_t)a;
 	}
-	*o = (struct pass){ npos, sum, big, smin, free_lo, free_hi, rmin, rmax, floor_hi, ceil_lo };
+	*o = (struct pass){ npos, sum, big, free_lo, free_hi, rmin, rmax, floor_lo, floor_hi, ceil_lo };
 	return changed;
 }
 
@@ -396,7 +399,7 @@ walk:
 	npos = o.npos;
 	sum = o.sum;
 	/* some decision too close to call */
-	if (o.big || !(o.smin > 0.0) || !(o.free_lo > flo_in) || (has_hi && !(o.free_hi < fhi_in)) ||
+	if (o.big || !(o.floor_lo > 0.0) || !(o.free_lo > flo_in) || (has_hi && !(o.free_hi < fhi_in)) ||
 	    !(o.rmin > rlo) || !(o.rmax < rhi) || !(o.floor_hi < flo_out) ||
 	    (has_hi && !(o.ceil_lo > fhi_out)))
 		return 0;
