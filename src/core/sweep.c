@@ -56,6 +56,7 @@ struct shared {
 				     * below 2^32 - 1 € (no amount exceeds it):
 				     * half the memory traffic */
 	long double *colscale;      /* k: w_k / T_k of the base (data fixed) */
+	const int64_t *totals;      /* k: T_k of the base */
 	double *xd;                 /* k × n base figures in double, or NULL when
 				     * one is 2^53 or more (no double filter) */
 	atomic_size_t done, infeasible, long_double;
@@ -103,6 +104,17 @@ static void store_put(struct shared *sh, size_t slot, const int64_t *amounts)
 	}
 }
 
+/* Authority i's amount in a slot (SKIPPED for a skipped variant). */
+static int64_t store_at(const struct shared *sh, size_t i, size_t slot)
+{
+	if (sh->store32) {
+		uint32_t a = sh->store32[i * sh->stored + slot];
+
+		return a == SKIPPED32 ? SKIPPED : (int64_t)a;
+	}
+	return sh->store[i * sh->stored + slot];
+}
+
 /* Authority i's stored amounts, the skipped variants left out, into col;
  * their number. */
 static size_t store_column(const struct shared *sh, size_t i, int64_t *col)
@@ -147,9 +159,7 @@ static void skip(struct shared *sh, size_t v)
 	atomic_fetch_add(&sh->done, 1);
 }
 
-/* Figures below 2^53 convert to double exactly: the filter's error bound
- * assumes it. */
-#define TWO53 INT64_C(9007199254740992)
+#define TWO53 FAST_EXACT_LIMIT
 
 static void *work(void *arg)
 {
@@ -184,6 +194,7 @@ static void *work(void *arg)
 		int64_t F = b->floor_eur, C = b->ceiling_eur, target, vmax = 0;
 		int data = v > 0 && (sp->vary & (P304_VARY_DATA | ~0xFu));
 		int fast = 0;
+		int64_t tot[64]; /* column totals of the perturbed figures */
 		long double lambda;
 
 		/* weights */
@@ -214,7 +225,8 @@ static void *work(void *arg)
 		 * exactly as p304_compute_shares forms them */
 		if (data) {
 			int usable = 1, perturb[64];
-			int64_t tot[64] = { 0 };
+
+			memset(tot, 0, k * sizeof(tot[0]));
 
 			for (size_t c = 0; c < k; c++)
 				perturb[c] = v > 0 && sp->data_pct > 0.0 &&
@@ -293,7 +305,7 @@ static void *work(void *arg)
 			}
 			if (nc > 0) {
 				fast = fast_allocate(&fw, n, k, data ? vals : b->values,
-						     data || fw_data, col, scd, nc, sd,
+						     data ? tot : sh->totals, data || fw_data, col, scd, nc, sd,
 						     F == P304_NO_BOUND ? 0 : F, C, b->envelope_eur,
 						     b->unit_eur, amounts, pos);
 				fw_data = data;
@@ -453,7 +465,6 @@ static void select_ranks(const int64_t *v, size_t m, int64_t lo, int64_t hi,
  * variant (from the workers' tallies), percentiles over the stored ones. */
 struct stat_job {
 	const struct shared *sh;
-	size_t stored;
 	int nt;
 	size_t from, to;
 	p304_sweep_stat *stats;
@@ -465,7 +476,7 @@ static void *stats_job(void *arg)
 {
 	struct stat_job *j = arg;
 	const struct shared *sh = j->sh;
-	size_t n = sh->n, stored = j->stored;
+	size_t n = sh->n;
 	int64_t *col = j->col;
 
 	for (size_t i = j->from; i < j->to; i++) {
@@ -485,9 +496,7 @@ static void *stats_job(void *arg)
 				st->max_eur = sh->maxs[(size_t)t * n + i];
 		}
 		/* variant 0, the base, is always stored, in slot 0 */
-		st->base_eur = sh->store32 ? (sh->store32[i * stored] == SKIPPED32 ? SKIPPED
-					      : (int64_t)sh->store32[i * stored])
-				: sh->store[i * stored];
+		st->base_eur = store_at(sh, i, 0);
 		m = store_column(sh, i, col);
 		/* every stored amount lies within the extremes over all variants */
 		lo = st->min_eur;
@@ -585,6 +594,7 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 		goto out;
 	for (size_t c = 0; c < k; c++)
 		sh.colscale[c] = totals[c] ? b->weights[c] / (long double)totals[c] : 0.0L;
+	sh.totals = totals;
 	/* the base figures in double, column by column, once, for the filter
 	 * (exact below 2^53) */
 	sh.xd = malloc(n * k * sizeof(double));
@@ -636,7 +646,7 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 		for (int t = 0; t < nt && (size_t)t * per < n; t++) {
 			size_t from = (size_t)t * per, to = from + per < n ? from + per : n;
 
-			jobs[nj] = (struct stat_job){ &sh, stored, nt, from, to, stats,
+			jobs[nj] = (struct stat_job){ &sh, nt, from, to, stats,
 				col + (size_t)t * (stored ? stored : 1),
 				tmp_col + (size_t)t * (stored ? stored : 1), 0, 0 };
 			if (nj > 0 && pthread_create(&sth[nj], NULL, stats_job, &jobs[nj]) != 0) {

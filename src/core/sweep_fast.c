@@ -43,8 +43,8 @@
 
 #define MARGIN 0x1p-24
 #define MIN_FREE_MASS 0x1p-20
-#define TWO53 9007199254740992.0
-#define TWO53_I INT64_C(9007199254740992)
+#define TWO53 ((double)FAST_EXACT_LIMIT)
+#define TWO53_I FAST_EXACT_LIMIT
 /* remainders (in [0, 1)) by buckets for the selection */
 #define NBUCKETS 256
 #define BUCKET(r) ((size_t)((int)((r) * (double)NBUCKETS) & (NBUCKETS - 1)))
@@ -305,7 +305,8 @@ static size_t classify(fast_ws *f, size_t n, size_t k, const int64_t *x, const s
 	return changed;
 }
 
-int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, int x_changed,
+int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, const int64_t *totals,
+		  int x_changed,
 		  const size_t *col, const double *scd, size_t nc, const double *s,
 		  int64_t lo, int64_t hi, int64_t E, int64_t unit,
 		  int64_t *amounts, p304_status *pos)
@@ -330,23 +331,15 @@ int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, int x_change
 	if (n == 0 || n != f->n || nc == 0 || nc > 64 || unit < 1 || E <= 0 ||
 	    (double)E >= TWO53 || lo < 0 || (has_hi && hi < lo))
 		return 0;
-	if (x_changed || !f->all_valid) {
-		/* the column totals, for the free share mass test */
-		f->all_valid = 1;
-		for (size_t j = 0; j < nc; j++) {
-			int64_t t = 0;
-
-			for (size_t i = 0; i < n; i++)
-				f->all_valid &= !__builtin_add_overflow(t, x[i * k + col[j]], &t);
-			f->xall[j] = t;
-			f->all_valid &= t < TWO53_I;
-		}
+	if (x_changed)
 		f->sums_valid = 0;
-		if (!f->all_valid)
+	/* the whole share mass, for the free share mass test, from the
+	 * caller's column totals (below 2^53: exact in double) */
+	for (size_t j = 0; j < nc; j++) {
+		if (totals[col[j]] < 0 || totals[col[j]] >= TWO53_I)
 			return 0;
+		all += scd[j] * (double)totals[col[j]];
 	}
-	for (size_t j = 0; j < nc; j++)
-		all += scd[j] * (double)f->xall[j];
 	/* The partition: the last variant's first (a sweep's variants are
 	 * close), corrected by rounds of "positions for this λ, λ for these
 	 * positions" (the rows that move carry their figures in and out of the
