@@ -25,13 +25,15 @@ Q        := $(if $(V),,@)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 # -fno-math-errno: we never read errno after a libm call, and it lets gcc
 # inline llrintl (one x87 instruction) in the rounding loop.
-CFLAGS   += -std=c17 $(WARN) $(OPT) -fno-math-errno -g -Iinclude -D_GNU_SOURCE
+CFLAGS   += -std=c17 $(WARN) $(OPT) -fno-math-errno -g -Iinclude -Isrc -D_GNU_SOURCE
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lm -lpthread
 TESTLIBS := -lcmocka
 
 CORE_SRC := $(wildcard src/core/*.c)
-IO_SRC   := $(wildcard src/io/*.c)
+FORMAT_SRC := $(wildcard src/format/*.c)
+FLOW_SRC := $(wildcard src/workflow/*.c)
+IO_SRC   := $(FORMAT_SRC) $(FLOW_SRC)
 CHART_SRC:= $(wildcard src/chart/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC) $(CHART_SRC))

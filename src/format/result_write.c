@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "writeutil.h"
+#include "format/writeutil.h"
 
 /* Criterion values are × 1000: print 1234500 as 1234.5, 1234000 as 1234. */
 static void format_scaled(int64_t v, char *buf, size_t size, char dec)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fileutil.h"
+#include "format/fileutil.h"
 
 #define MAX_FIELD 4096
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileutil.h"
+#include "format/fileutil.h"
 
 static const char *const TOP_KEYS[] = {
 	"id", "title", "description", "envelope_eur", "data", "reference",

@@ -2,7 +2,7 @@
  * fileutil.c - reading whole files with one message per problem, and paths
  * relative to the scenario file.
  */
-#include "fileutil.h"
+#include "format/fileutil.h"
 
 #include <errno.h>
 #include <fcntl.h>

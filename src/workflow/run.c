@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "fileutil.h"
+#include "format/fileutil.h"
 
 /* A row of the criteria table that takes part. */
 struct part {

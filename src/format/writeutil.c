@@ -1,7 +1,7 @@
 /*
  * writeutil.c - the small pieces every writer of p304 uses.
  */
-#include "writeutil.h"
+#include "format/writeutil.h"
 
 #include <csv.h>
 #include <string.h>

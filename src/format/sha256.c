@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fileutil.h"
+#include "format/fileutil.h"
 
 p304_code p304_sha256_file(const char *path, char hex[65], p304_error *err)
 {

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fileutil.h"
-#include "writeutil.h"
+#include "format/fileutil.h"
+#include "format/writeutil.h"
 
 static int line_cmp(const void *a, const void *b)
 {

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fileutil.h"
+#include "format/fileutil.h"
 
 struct p304_outset {
 	char *dir;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "compare_internal.h"
-#include "fileutil.h"
+#include "format/fileutil.h"
 
 void compare_side_free(struct side *s)
 {

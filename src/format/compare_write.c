@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "writeutil.h"
+#include "format/writeutil.h"
 
 /* (b − a) / a in %, 2 decimals, as text; NULL when a = 0. */
 static const char *pct(char *buf, size_t size, int64_t a, int64_t b, char dec)

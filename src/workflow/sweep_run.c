@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "writeutil.h"
+#include "format/writeutil.h"
 
 static double now(void)
 {

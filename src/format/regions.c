@@ -8,7 +8,7 @@
 #include <csv.h>
 #include <string.h>
 
-#include "writeutil.h"
+#include "format/writeutil.h"
 
 size_t p304_region_totals(const p304_result_row *rows, size_t nrows,
 			  const int64_t *amount_a, const int64_t *amount_b,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "writeutil.h"
+#include "format/writeutil.h"
 
 static const char *const MISSING[] = { "renounce", "keep" };
 static const char *const SURPLUS[] = { "none", "criteria", "unmet_need" };
