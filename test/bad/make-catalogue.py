@@ -215,10 +215,17 @@ case("out_fake_manifest_with_input", "output directory holds the input", exit_co
      files={"inside/manifest.json": b'{\n\t"tool":\t"p304"\n}\n', "inside/scenario.json": scenario(data="../data.csv")})
 
 
+# More cases live in test/bad/cases_*.py (one file per topic), run here in name
+# order with this module's helpers (case, scenario, row, DATA, NEEDS_OK, RECON).
+for _extra in sorted(f for f in os.listdir(HERE) if f.startswith("cases_") and f.endswith(".py")):
+    with open(os.path.join(HERE, _extra), encoding="utf-8") as _f:
+        exec(compile(_f.read(), _extra, "exec"), globals())
+
+
 def main():
     for entry in os.listdir(HERE):
         p = os.path.join(HERE, entry)
-        if os.path.isdir(p):
+        if os.path.isdir(p) and entry != "__pycache__":
             shutil.rmtree(p)
     for name, files, cmd, code, contains in CASES:
         d = os.path.join(HERE, name)
