@@ -26,12 +26,30 @@
  * On success returns 0 and *out = value × 10^max_decimals (exact).
  * On failure returns -1 and writes into why the reason and what was expected
  * ("is negative, expected 0 or more", "is not a number, expected digits such
- * as ...", "is too large, expected at most 5 000", ...; at most 95
- * characters) or exactly "is empty" for a blank cell.
+ * as ...", "is too large, expected at most 5 000", ...; at most 255
+ * bytes) or exactly "is empty" for a blank cell.
  */
 int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		       int64_t max_scaled, int64_t *out, char *why,
 		       size_t why_size);
+
+/* Flags of p304_parse_number. */
+#define P304_NUM_EUR   1u /* an amount: a trailing "€", "EUR" or "euros" is accepted,
+			   * non-zero cents are refused as cents */
+#define P304_NUM_COUNT 2u /* a decimal field that usually holds counts (criteria):
+			   * "1,450" or "700.000" (one mark before exactly 3 digits,
+			   * 1-3 digits before it) is refused as ambiguous */
+
+/*
+ * p304_parse_decimal with flags. In every whole-number field
+ * (max_decimals 0) one '.' or ',' followed by exactly 3 digits ("250.000")
+ * is refused as ambiguous: it is a thousands separator to whoever typed it.
+ * Several '.' or ',' ("1.500.000", "1,500,000.00") are refused in every
+ * field, with the forms accepted. Reasons are at most 255 bytes.
+ */
+int p304_parse_number(const char *s, size_t len, int max_decimals,
+		      int64_t max_scaled, unsigned flags, int64_t *out,
+		      char *why, size_t why_size);
 
 /*
  * Normalises an authority code: surrounding spaces removed, letters upper

@@ -157,7 +157,7 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 		const char *cell = p304_csv_cell(csv, r, (size_t)ca);
 		long line = p304_csv_line(csv, r);
 		const p304_authority *a = p304_reference_find(av->reference, code);
-		char why[96];
+		char why[256];
 		int64_t v;
 
 		if (!a) {
@@ -165,7 +165,8 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 					    "code '%s' is not in the reference list", code);
 			goto out;
 		}
-		if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, &v, why, sizeof(why))) {
+		if (p304_parse_number(cell, strlen(cell), 0, P304_MAX_EUR, P304_NUM_EUR, &v, why,
+				      sizeof(why))) {
 			/* a blank amount is a figure forgotten, not a zero */
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
 				"amount '%s' in column '%s' %s%s", cell, amount_col, why,

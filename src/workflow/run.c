@@ -155,7 +155,7 @@ static p304_code select_participants(p304_result *res, const p304_csv *table,
 		long col;
 
 		if ((rc = p304_csv_load(sc->participants_path, &list, err)) != P304_OK)
-			return rc;
+			return p304_note_scenario_relative(err, sc->participants_path, sc->path);
 		if ((rc = p304_result_add_input(res, "participants", sc->participants_path, err)) != P304_OK)
 			goto out;
 		if ((col = find_code_column(list)) < 0) {
@@ -300,9 +300,9 @@ static p304_code parse_cell(const p304_csv *csv, const struct part *row,
 			    p304_error *err)
 {
 	const char *cell = p304_csv_cell(csv, row->row, (size_t)col);
-	char why[96];
+	char why[256];
 
-	if (p304_parse_decimal(cell, strlen(cell), 3, -1, out, why, sizeof(why)) == 0)
+	if (p304_parse_number(cell, strlen(cell), 3, -1, P304_NUM_COUNT, out, why, sizeof(why)) == 0)
 		return P304_OK;
 	if (strcmp(why, "is empty") == 0) {
 		*out = HOLE;
@@ -476,10 +476,19 @@ p304_code p304_run_allocation(const char *scenario_path,
 	if (!res)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	if ((rc = p304_scenario_load(scenario_path, default_reference, &res->scenario, err)) ||
-	    (rc = p304_result_add_input(res, "scenario", scenario_path, err)) ||
-	    (rc = p304_reference_load(res->scenario->reference_path, &res->reference, err)) ||
-	    (rc = p304_result_add_input(res, "reference", res->scenario->reference_path, err)) ||
-	    (rc = p304_csv_load(res->scenario->data_path, &csv, err)) ||
+	    (rc = p304_result_add_input(res, "scenario", scenario_path, err)))
+		goto fail;
+	if ((rc = p304_reference_load(res->scenario->reference_path, &res->reference, err))) {
+		/* the default list is not the scenario's: no note */
+		if (!default_reference || strcmp(res->scenario->reference_path, default_reference))
+			p304_note_scenario_relative(err, res->scenario->reference_path, scenario_path);
+		goto fail;
+	}
+	if ((rc = p304_csv_load(res->scenario->data_path, &csv, err))) {
+		p304_note_scenario_relative(err, res->scenario->data_path, scenario_path);
+		goto fail;
+	}
+	if ((rc = p304_result_add_input(res, "reference", res->scenario->reference_path, err)) ||
 	    (rc = p304_result_add_input(res, "data", res->scenario->data_path, err)) ||
 	    (rc = load_sources(res, err)))
 		goto fail;
