@@ -72,6 +72,9 @@ struct cli_file {
  * one of the `in` files is refused. */
 p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir,
 			  const struct cli_file *files, size_t nfiles, p304_error *err);
+/* While cli_write_files writes a set: the names of its files, for the
+ * manifest's "files" (NULL-terminated); NULL otherwise. */
+const char *const *cli_set_files(void);
 /* Writes `files` plus manifest.json (inputs of `res`) into `dir` as one
  * all-or-nothing set (p304_outset). */
 p304_code cli_write_set(const p304_result *res, const char *dir,

@@ -50,7 +50,8 @@ static p304_code write_manifest(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct mctx *m = ctx;
 
-	return p304_write_inputs_manifest(m->c->inputs, m->c->ninputs, m->argv, fp, err);
+	return p304_write_inputs_manifest(m->c->inputs, m->c->ninputs, m->argv,
+					  cli_set_files(), fp, err);
 }
 
 static int by_delta(const void *x, const void *y)

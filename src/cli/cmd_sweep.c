@@ -101,7 +101,7 @@ static p304_code write_manifest(const void *c, FILE *fp, p304_error *err)
 {
 	const struct ctx *x = c;
 
-	return p304_write_manifest(x->sw->base, x->argv, fp, err);
+	return p304_write_manifest(x->sw->base, x->argv, cli_set_files(), fp, err);
 }
 
 int cmd_sweep(int argc, char **argv)

@@ -207,28 +207,46 @@ struct manifest_ctx {
 	const char *const *argv;
 };
 
+/* The names of the set cli_write_files is writing (its manifest lists
+ * them); NULL outside a write. The CLI writes one set at a time. */
+static const char *const *set_names;
+
+const char *const *cli_set_files(void)
+{
+	return set_names;
+}
+
 static p304_code write_manifest(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct manifest_ctx *m = ctx;
 
-	return p304_write_manifest(m->res, m->argv, fp, err);
+	return p304_write_manifest(m->res, m->argv, cli_set_files(), fp, err);
 }
 
 p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir,
 			  const struct cli_file *files, size_t nfiles, p304_error *err)
 {
 	const char **inputs = calloc(nin ? nin : 1, sizeof(char *));
+	const char **names = calloc(nfiles + 1, sizeof(char *));
 	p304_outset *set = NULL;
 	p304_code rc;
 
-	if (!inputs)
+	if (!inputs || !names) {
+		free(inputs);
+		free(names);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	}
 	for (size_t i = 0; i < nin; i++)
 		inputs[i] = in[i].path;
+	for (size_t i = 0; i < nfiles; i++)
+		names[i] = files[i].name;
 	rc = p304_outset_begin(dir, inputs, nin, &set, err);
 	free(inputs);
-	if (rc != P304_OK)
+	if (rc != P304_OK) {
+		free(names);
 		return rc;
+	}
+	set_names = names;
 	for (size_t i = 0; i < nfiles && rc == P304_OK; i++) {
 		FILE *fp = p304_outset_open(set, files[i].name, err);
 
@@ -240,6 +258,8 @@ p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir
 		if (fclose(fp) != 0 && rc == P304_OK)
 			rc = p304_error_set(err, P304_ERR_IO, dir, 0, "write failed");
 	}
+	set_names = NULL;
+	free(names);
 	if (rc != P304_OK) {
 		p304_outset_abort(set);
 		return rc;
