@@ -169,6 +169,10 @@ typedef struct p304_scenario {
 	char *text;            /* the scenario file as read (for the manifest) */
 } p304_scenario;
 
+/* Is `id` a valid scenario or result id: 1 to 100 letters, digits, '.', '_'
+ * or '-', not "." or ".." (an id names the output folder, outputs/ID). */
+int p304_id_valid(const char *id);
+
 /* Reads and checks a scenario: unknown keys (with the nearest valid key),
  * duplicate keys, wrong types, amounts that are not whole euros, weights
  * not summing to 100 %. `default_reference` is used when the file has no

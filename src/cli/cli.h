@@ -87,6 +87,11 @@ const char **cli_argv_with_output(int argc, char **argv, const char *outdir);
 void cli_print_regions(FILE *fp, const p304_region_total *t, size_t n,
 		       const char *const *labels, size_t namounts);
 
+/* `s` as it may reach a terminal: control characters and ANSI escapes
+ * written as \e, \t, \n, \xNN, \u009b (a title or a line of a hostile
+ * file cannot clear the screen or recolour it). Returns one of 8 rotating
+ * static buffers (texts longer than 2 KB are cut); "" for NULL. */
+const char *cli_text(const char *s);
 /* Prints "p304: file:line: message" (and the offending line) to stderr and
  * returns the exit code of err->code. */
 int cli_fail(const p304_error *err);

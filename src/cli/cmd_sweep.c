@@ -195,7 +195,8 @@ int cmd_sweep(int argc, char **argv)
 	if (!quiet) {
 		size_t widest = 0;
 
-		printf("%s (%s) — sensibilité\n", sw->base->scenario->title, sw->base->scenario->id);
+		printf("%s (%s) — sensibilité\n", cli_text(sw->base->scenario->title),
+		       cli_text(sw->base->scenario->id));
 		printf("  variantes            %zu (graine %llu, %zu irréalisables)\n", o.samples,
 		       (unsigned long long)o.seed, sw->summary.infeasible);
 		for (size_t i = 1; i < sw->base->nrows; i++)
