@@ -160,6 +160,16 @@ if sh "$ROOT/test/xlsx-check.sh" "$P304" "$ROOT"; then
 else
 	fail=$((fail + 1))
 fi
+if sh "$ROOT/test/injection-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
+if sh "$ROOT/test/outset-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/atomic-kill.sh" "$P304" 60; then
 	pass=$((pass + 1))
 else

@@ -187,6 +187,10 @@ typedef struct p304_scenario {
 	char *text;            /* the scenario file as read (for the manifest) */
 } p304_scenario;
 
+/* Is `id` a valid scenario or result id: 1 to 100 letters, digits, '.', '_'
+ * or '-', not "." or ".." (an id names the output folder, outputs/ID). */
+int p304_id_valid(const char *id);
+
 /* Reads and checks a scenario: unknown keys (with the nearest valid key),
  * duplicate keys, wrong types, amounts that are not whole euros, weights
  * not summing to 100 %. `default_reference` is used when the file has no
@@ -499,17 +503,24 @@ p304_code p304_write_result_json(const p304_result *res, FILE *fp,
 p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 				p304_error *err);
 /* `argv` (NULL-terminated) is the command that made the set, with its
- * actual output folder: `p304 verify` reruns it. */
+ * actual output folder: `p304 verify` reruns it. `files` (NULL-terminated,
+ * may be NULL) names every file of the set, manifest.json included: a later
+ * run replaces only these (what p304 did not write is kept) and `p304
+ * verify` compares only these. */
 p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
-			      FILE *fp, p304_error *err);
+			      const char *const *files, FILE *fp, p304_error *err);
 /* A manifest with only the inputs (commands without a scenario). */
 p304_code p304_write_inputs_manifest(const p304_input_file *inputs, size_t n,
-				     const char *const *argv, FILE *fp, p304_error *err);
+				     const char *const *argv, const char *const *files,
+				     FILE *fp, p304_error *err);
 
 /*
  * An output set written all or nothing: files are written into a fresh
  * temporary directory beside `dir`, then the directory is put in place by
  * one rename (or an atomic exchange with a previous p304 output directory).
+ * Files of the previous set that p304 did not write (not listed in its
+ * manifest's "files") are kept in the new one; a symbolic link given as
+ * `dir` is followed (the folder it points to is replaced, the link kept).
  * A directory that exists and was not written by p304 is refused, so an
  * input can never be overwritten.
  */

@@ -50,7 +50,8 @@ static p304_code write_manifest(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct mctx *m = ctx;
 
-	return p304_write_inputs_manifest(m->c->inputs, m->c->ninputs, m->argv, fp, err);
+	return p304_write_inputs_manifest(m->c->inputs, m->c->ninputs, m->argv,
+					  cli_set_files(), fp, err);
 }
 
 static int by_delta(const void *x, const void *y)
@@ -70,7 +71,7 @@ static void print_mover(const p304_comparison *c, const p304_compare_row *r)
 	const char *f = p304_compare_main_factor(c, r);
 	char d[48], fr[96];
 
-	printf("    %-4s %-30.30s %s%s%s%s\n", r->code, r->name, r->b_eur > r->a_eur ? "+" : "",
+	printf("    %-4s %-30.30s %s%s%s%s\n", cli_text(r->code), cli_text(r->name), r->b_eur > r->a_eur ? "+" : "",
 	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur), f ? "  surtout : " : "",
 	       f ? p304_factor_label_fr(f, fr, sizeof(fr)) : "");
 }
@@ -81,7 +82,8 @@ static void summary(const p304_comparison *c)
 	size_t n = 0;
 	char a[48], b[48];
 
-	printf("A : %s (%s)\nB : %s (%s)\n", c->a_title, c->a_id, c->b_title, c->b_id);
+	printf("A : %s (%s)\nB : %s (%s)\n", cli_text(c->a_title), cli_text(c->a_id),
+	       cli_text(c->b_title), cli_text(c->b_id));
 	printf("  total A / B          %s / %s\n", cli_eur(a, sizeof(a), c->a_total),
 	       cli_eur(b, sizeof(b), c->b_total));
 	printf("  gagnants / perdants / inchangés  %zu / %zu / %zu ; entrants %zu, sortants %zu\n",
