@@ -27,7 +27,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 # inline llrintl (one x87 instruction) in the rounding loop.
 CFLAGS   += -std=c17 $(WARN) $(OPT) -fno-math-errno -g -Iinclude -Isrc -D_GNU_SOURCE
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lm -lpthread
+LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lmicrohttpd -lm -lpthread
 TESTLIBS := -lcmocka
 
 CORE_SRC := $(wildcard src/core/*.c)
@@ -35,14 +35,15 @@ FORMAT_SRC := $(wildcard src/format/*.c)
 FLOW_SRC := $(wildcard src/workflow/*.c)
 IO_SRC   := $(FORMAT_SRC) $(FLOW_SRC)
 CHART_SRC:= $(wildcard src/chart/*.c)
+SERVER_SRC:= $(wildcard src/server/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
-LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC) $(CHART_SRC))
+LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC) $(CHART_SRC) $(SERVER_SRC))
 CLI_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test unit cases demo bench install clean fuzz data
+.PHONY: all deps test unit cases demo serve bench install clean fuzz data
 all: $(BUILD)/p304
 
 # Missing Debian packages are installed when root, otherwise the exact
@@ -56,13 +57,13 @@ deps: $(DEPS_OK)
 # read workbooks back); p304 itself runs without gnuplot.
 TEST_DEPS_OK := build/.test-deps-ok
 $(TEST_DEPS_OK): scripts/ensure-deps.sh
-	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv
+	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv wrk curl python3
 	@mkdir -p build && touch $@
 
 $(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -DP304_WEBDIR='"$(CURDIR)/src/web"' -c $< -o $@
 
 $(BUILD)/libp304.a: $(LIB_OBJ)
 	@rm -f $@
@@ -89,6 +90,11 @@ demo: $(BUILD)/p304 $(TEST_DEPS_OK)
 	./$(BUILD)/p304 note $(DEMO_SCENARIO) --compare inputs/scenarios/2025-avec-bornes-2020.json \
 		--needs $(DEMO_NEEDS) -o outputs/note-2020-vague1
 
+# The workbench on the shipped inputs/: open the address it prints.
+SERVE_PORT ?= 8304
+serve: $(BUILD)/p304
+	./$(BUILD)/p304 serve --port $(SERVE_PORT)
+
 $(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS)
@@ -99,12 +105,19 @@ bench: $(BUILD)/bench
 install: $(BUILD)/p304
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include/p304 $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/p304/reference
+		$(DESTDIR)$(PREFIX)/share/p304/reference $(DESTDIR)$(PREFIX)/share/p304/data \
+		$(DESTDIR)$(PREFIX)/share/p304/scenarios $(DESTDIR)$(PREFIX)/share/p304/besoins \
+		$(DESTDIR)$(PREFIX)/share/p304/web
 	install -m 755 $(BUILD)/p304 $(DESTDIR)$(PREFIX)/bin/p304
 	install -m 644 $(BUILD)/libp304.a $(DESTDIR)$(PREFIX)/lib/libp304.a
 	install -m 644 include/p304/*.h $(DESTDIR)$(PREFIX)/include/p304/
 	install -m 644 docs/p304.1 $(DESTDIR)$(PREFIX)/share/man/man1/p304.1
 	install -m 644 inputs/reference/*.csv $(DESTDIR)$(PREFIX)/share/p304/reference/
+	install -m 644 inputs/data/*.csv $(DESTDIR)$(PREFIX)/share/p304/data/
+	install -m 644 inputs/scenarios/*.json $(DESTDIR)$(PREFIX)/share/p304/scenarios/
+	install -m 644 inputs/besoins/*.csv $(DESTDIR)$(PREFIX)/share/p304/besoins/
+	if [ -d src/web ]; then cp -R src/web/. $(DESTDIR)$(PREFIX)/share/p304/web/ && \
+		chmod -R a+rX $(DESTDIR)$(PREFIX)/share/p304/web; fi
 
 clean:
 	rm -rf build

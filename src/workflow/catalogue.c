@@ -83,6 +83,13 @@ void p304_catalogue_free(p304_catalogue *cat)
 	free(cat);
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -162,10 +169,12 @@ static struct entry *lookup(p304_catalogue *cat, const char *path, p304_catalogu
 
 		for (p304_catalogue *c = cat; c; c = c->parent)
 			for (size_t i = 0; i < c->n && o < sizeof(known); i++)
-				o += (size_t)snprintf(known + o, sizeof(known) - o, "%s%s",
-						      o ? ", " : "", c->e[i].key);
+				if (c->e[i].csv && !ends_with(c->e[i].key, ".sources.csv"))
+					o += (size_t)snprintf(known + o, sizeof(known) - o, "%s%s",
+							      o ? ", " : "", c->e[i].key);
 		p304_error_set(err, P304_ERR_INPUT, path, 0,
-			_("is not one of the files loaded at start, expected one of: %s"), known);
+			_("'%s' is not one of the tables loaded at start, expected one of: %s"),
+			base_name(path), known);
 	}
 	return NULL;
 }
@@ -309,13 +318,6 @@ const char *p304_catalogue_where(p304_catalogue *cat, const char *path)
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 /* Every *.csv (and, in scenarios/, *.json) of dir/sub, in name order. */
