@@ -196,6 +196,39 @@ static void json_path_at_line(const char *t, size_t len, long line, char *out, s
 	}
 }
 
+/* The message may name the key at fault inside the object of that line
+ * ("criterion 'x': 'weight_pct' must be ..."): the last quoted word of the
+ * message that is a key of the document replaces the last part of the path. */
+static void refine_field(const char *msg, const char *doc, char *field, size_t size)
+{
+	char best[64] = "", pat[80], *last, *br;
+
+	for (const char *p = strchr(msg, '\''); p; p = strchr(p + 1, '\'')) {
+		const char *end = strchr(p + 1, '\'');
+		size_t n;
+
+		if (!end)
+			break;
+		n = (size_t)(end - p - 1);
+		if (n && n < sizeof(best) && strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_") >= n) {
+			snprintf(pat, sizeof(pat), "\"%.*s\":", (int)n, p + 1);
+			if (strstr(doc, pat))
+				snprintf(best, sizeof(best), "%.*s", (int)n, p + 1);
+		}
+		p = end;
+	}
+	if (!best[0] || !field[0])
+		return;
+	last = strrchr(field, '.');
+	br = strrchr(field, ']');
+	if (last && (!br || strchr(last, ']') == NULL))
+		*last = '\0';
+	else if (!last && !br)
+		field[0] = '\0';
+	if (strlen(field) + strlen(best) + 2 < size)
+		snprintf(field + strlen(field), size - strlen(field), "%s%s", field[0] ? "." : "", best);
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -234,8 +267,10 @@ static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
 	else
 		snprintf(msg, sizeof(msg), "%s", err->message);
 	for (size_t i = 0; file && i < ndocs; i++)
-		if (strcmp(file, docs[i].name) == 0 && err->line > 0)
+		if (strcmp(file, docs[i].name) == 0 && err->line > 0) {
 			json_path_at_line(docs[i].text, docs[i].len, err->line, field, sizeof(field));
+			refine_field(err->message, docs[i].text, field, sizeof(field));
+		}
 	if (file && err->line == 0 && strstr(err->message, "' is not one of the tables") &&
 	    ndocs > 0) {
 		/* a file the scenario names: point at its key in the scenario */

@@ -62,7 +62,8 @@ static p304_code side_alloc(struct side *s, size_t n, p304_error *err)
 }
 
 /* A result file written by p304: the amounts, no decomposition. */
-static p304_code read_result(struct side *s, p304_comparison *c, const char *path,
+static p304_code read_result(p304_catalogue *cat, struct side *s, p304_comparison *c,
+			     const char *path,
 			     const cJSON *root, const p304_reference *ref, const char *label,
 			     p304_error *err)
 {
@@ -75,7 +76,7 @@ static p304_code read_result(struct side *s, p304_comparison *c, const char *pat
 	p304_code rc;
 	size_t k = 0;
 
-	if ((rc = p304_sha256_file(path, in.sha256, err)) != P304_OK ||
+	if ((rc = p304_catalogue_sha256(cat, path, in.sha256, err)) != P304_OK ||
 	    (rc = copy_inputs(c, &in, 1, label, err)) != P304_OK ||
 	    (rc = side_alloc(s, (size_t)cJSON_GetArraySize(rows), err)) != P304_OK)
 		return rc;
@@ -122,7 +123,7 @@ p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison
 	/* A result file has rows and no data table; a scenario the opposite. */
 	if (root && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "rows")) &&
 	    !cJSON_GetObjectItemCaseSensitive(root, "data")) {
-		rc = read_result(s, c, path, root, ref, label, err);
+		rc = read_result(cat, s, c, path, root, ref, label, err);
 		cJSON_Delete(root);
 		return rc;
 	}
