@@ -203,17 +203,27 @@ static void refine_field(const char *msg, const char *doc, char *field, size_t s
 {
 	char best[64] = "", pat[80], *last, *br;
 
-	for (const char *p = strchr(msg, '\''); p; p = strchr(p + 1, '\'')) {
-		const char *end = strchr(p + 1, '\'');
+	/* quoted 'x' (English) or « x » (French, with no-break spaces) */
+	for (const char *p = msg; *p; p++) {
+		const char *w = p + 1, *end;
 		size_t n;
 
+		if (*p == '\'') {
+			end = strchr(w, '\'');
+		} else if (strncmp(p, "«\u00a0", 4) == 0) {
+			w = p + 4;
+			end = strstr(w, "\u00a0»");
+		} else {
+			continue;
+		}
 		if (!end)
 			break;
-		n = (size_t)(end - p - 1);
-		if (n && n < sizeof(best) && strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_") >= n) {
-			snprintf(pat, sizeof(pat), "\"%.*s\":", (int)n, p + 1);
+		n = (size_t)(end - w);
+		p = w - 1;
+		if (n && n < sizeof(best) && strspn(w, "abcdefghijklmnopqrstuvwxyz_") >= n) {
+			snprintf(pat, sizeof(pat), "\"%.*s\":", (int)n, w);
 			if (strstr(doc, pat))
-				snprintf(best, sizeof(best), "%.*s", (int)n, p + 1);
+				snprintf(best, sizeof(best), "%.*s", (int)n, w);
 		}
 		p = end;
 	}
@@ -245,7 +255,7 @@ struct doc {
 
 /* The CLI's message for a workflow error, with the place at fault. */
 static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
-			     const struct doc *docs, size_t ndocs)
+			     const struct doc *docs, size_t ndocs, p304_catalogue *cat)
 {
 	char msg[1400], field[160] = "";
 	const char *file = err->file[0] ? base_name(err->file) : NULL;
@@ -271,8 +281,7 @@ static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
 			json_path_at_line(docs[i].text, docs[i].len, err->line, field, sizeof(field));
 			refine_field(err->message, docs[i].text, field, sizeof(field));
 		}
-	if (file && err->line == 0 && strstr(err->message, "' is not one of the tables") &&
-	    ndocs > 0) {
+	if (file && err->line == 0 && ndocs > 0 && cat && !p304_catalogue_has(cat, file)) {
 		/* a file the scenario names: point at its key in the scenario */
 		static const char *const keys[] = { "data", "reference", "participants" };
 		cJSON *root = cJSON_ParseWithLength(docs[ndocs - 1].text, docs[ndocs - 1].len);
@@ -300,14 +309,15 @@ static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
 	}
 	if (!field[0]) {
 		/* a CSV message names its column: "column 'enfants_ase' ..." */
-		const char *c = strstr(err->message, "column '");
+		const char *c = strstr(err->message, "column '"), *end = NULL;
+		size_t skip = 8;
 
-		if (c) {
-			const char *end = strchr(c + 8, '\'');
-
-			if (end && (size_t)(end - c - 8) < sizeof(field))
-				snprintf(field, sizeof(field), "%.*s", (int)(end - c - 8), c + 8);
-		}
+		if (!c && (c = strstr(err->message, "colonne «\u00a0")))
+			skip = strlen("colonne «\u00a0");
+		if (c)
+			end = skip == 8 ? strchr(c + skip, '\'') : strstr(c + skip, "\u00a0»");
+		if (end && (size_t)(end - c - skip) < sizeof(field))
+			snprintf(field, sizeof(field), "%.*s", (int)(end - c - skip), c + skip);
 	}
 	api_error(rp, status, code, msg, file, err->line, field[0] ? field : NULL);
 }
@@ -737,12 +747,12 @@ static p304_catalogue *overlay_with(struct srv_api *api, struct srv_reply *rp,
 	p304_error err;
 
 	if (p304_catalogue_overlay(api->cat, &ov, &err) != P304_OK) {
-		reply_p304_error(rp, &err, NULL, 0);
+		reply_p304_error(rp, &err, NULL, 0, NULL);
 		return NULL;
 	}
 	for (size_t i = 0; i < ndocs; i++)
 		if (p304_catalogue_add_text(ov, docs[i].name, docs[i].text, docs[i].len, &err) != P304_OK) {
-			reply_p304_error(rp, &err, NULL, 0);
+			reply_p304_error(rp, &err, NULL, 0, NULL);
 			p304_catalogue_free(ov);
 			return NULL;
 		}
@@ -769,7 +779,7 @@ static void reply_written(struct srv_reply *rp, writer w, const void *x, const c
 		rc = p304_error_set(&err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	if (rc != P304_OK) {
 		free(buf);
-		reply_p304_error(rp, &err, NULL, 0);
+		reply_p304_error(rp, &err, NULL, 0, NULL);
 		return;
 	}
 	rp->status = 200;
@@ -805,7 +815,7 @@ static p304_result *do_allocate(struct srv_api *api, const char *text, size_t le
 	if (!ov)
 		return NULL;
 	if (p304_run_allocation_in(ov, "scenario.json", api->default_ref, &res, &err) != P304_OK)
-		reply_p304_error(rp, &err, &d, 1);
+		reply_p304_error(rp, &err, &d, 1, ov);
 	p304_catalogue_free(ov);
 	return res;
 }
@@ -850,7 +860,7 @@ static p304_comparison *do_compare(struct srv_api *api, const struct srv_request
 		return NULL;
 	if (p304_run_compare_in(ov, "reference.json", "scenario.json", api->default_ref, &cmp,
 				&err) != P304_OK)
-		reply_p304_error(rp, &err, d, 2);
+		reply_p304_error(rp, &err, d, 2, ov);
 	p304_catalogue_free(ov);
 	return cmp;
 }
@@ -877,7 +887,7 @@ static p304_notification *do_reconcile(struct srv_api *api, const struct srv_req
 		return NULL;
 	if (p304_run_reconcile_in(ov, "scenario.json", api->default_ref, "besoins.csv",
 				  rq->part_seen[2] ? "plafonds.csv" : NULL, &nt, &err) != P304_OK)
-		reply_p304_error(rp, &err, d, 1);
+		reply_p304_error(rp, &err, d, 1, ov);
 	p304_catalogue_free(ov);
 	return nt;
 }
@@ -960,7 +970,7 @@ static p304_sweep_result *do_sweep(struct srv_api *api, const struct srv_request
 	if (!(ov = overlay_with(api, rp, &d, 1)))
 		return NULL;
 	if (p304_run_sweep_in(ov, "scenario.json", api->default_ref, &o, &sw, &err) != P304_OK)
-		reply_p304_error(rp, &err, &d, 1);
+		reply_p304_error(rp, &err, &d, 1, ov);
 	p304_catalogue_free(ov);
 	return sw;
 }
@@ -1185,7 +1195,7 @@ static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_char
 	rmdir(dir);
 	if (rc != P304_OK) {
 		err.file[0] = '\0';   /* the temporary names mean nothing to the officer */
-		reply_p304_error(rp, &err, NULL, 0);
+		reply_p304_error(rp, &err, NULL, 0, NULL);
 		return;
 	}
 	rp->status = 200;
