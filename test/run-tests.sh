@@ -191,6 +191,19 @@ else
 	fail=$((fail + 1))
 fi
 
+# The HTTP API of p304 serve (test/api-test.py): each check is one test.
+# VALGRIND (as above) runs the server under valgrind too.
+api_out=$(python3 "$ROOT/test/api-test.py" "$P304" "$ROOT" 2>&1)
+printf '%s\n' "$api_out" | grep -E '^(FAIL|ok   api SIGTERM|api:)'
+api_p=$(printf '%s\n' "$api_out" | grep -c '^ok   api ')
+api_f=$(printf '%s\n' "$api_out" | grep -c '^FAIL api ')
+if ! printf '%s\n' "$api_out" | grep -q '^api: '; then
+	printf '%s\n' "$api_out" | tail -20
+	api_f=$((api_f + 1)) # crashed before its summary
+fi
+pass=$((pass + api_p))
+fail=$((fail + api_f))
+
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else
