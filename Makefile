@@ -52,11 +52,12 @@ $(DEPS_OK): scripts/ensure-deps.sh
 	@mkdir -p build && touch $@
 deps: $(DEPS_OK)
 
-# Tests and the demo also need cmocka, gnuplot (charts) and xlsx2csv (to
+# Tests and the demo also need cmocka, gnuplot (charts), pandoc (.docx),
+# chromium and poppler-utils (the note printed to PDF) and xlsx2csv (to
 # read workbooks back); p304 itself runs without gnuplot.
 TEST_DEPS_OK := build/.test-deps-ok
 $(TEST_DEPS_OK): scripts/ensure-deps.sh
-	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv
+	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv pandoc chromium poppler-utils unzip
 	@mkdir -p build && touch $@
 
 $(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)

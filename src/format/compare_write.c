@@ -100,7 +100,7 @@ p304_code p304_write_comparison_json(const p304_comparison *c, FILE *fp, p304_er
 	return wu_print_json(root, fp, err);
 }
 
-static const char *status_fr(const char *s)
+const char *p304_status_label_fr(const char *s)
 {
 	if (!strcmp(s, "floor")) return "plancher";
 	if (!strcmp(s, "ceiling")) return "plafond";
@@ -145,8 +145,8 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 		bad |= wu_field(fp, buf, 0);
 		p = pct(buf, sizeof(buf), a, b, ',');
 		bad |= wu_field(fp, p ? p : "", 0);
-		bad |= wu_field(fp, r ? status_fr(r->status_a) : "", 0);
-		bad |= wu_field(fp, r ? status_fr(r->status_b) : "", 0);
+		bad |= wu_field(fp, r ? p304_status_label_fr(r->status_a) : "", 0);
+		bad |= wu_field(fp, r ? p304_status_label_fr(r->status_b) : "", 0);
 		snprintf(buf, sizeof(buf), "%d", r ? r->rank_a : 0);
 		bad |= wu_field(fp, r && r->rank_a ? buf : "", 0);
 		snprintf(buf, sizeof(buf), "%d", r ? r->rank_b : 0);
@@ -196,20 +196,47 @@ const char *p304_factor_label_fr(const char *factor, char *buf, size_t size)
 			snprintf(buf, size, "%s", fr[i][1]);
 			return buf;
 		}
-	if (!strncmp(factor, "data:", 5))
-		snprintf(buf, size, "données %s", factor + 5);
-	else
+	if (!strncmp(factor, "data:", 5)) {
+		/* the criteria of the instructions in words; another column with
+		 * its underscores as spaces */
+		static const char *const col[][2] = {
+			{ "enfants_0_19", "enfants de 0 à 19 ans" },
+			{ "menages_pauvres", "ménages pauvres" },
+			{ "enfants_ase", "enfants accueillis à l'ASE" },
+			{ "mesures_jeunes_majeurs", "mesures jeunes majeurs" },
+		};
+		const char *name = factor + 5;
+		size_t o;
+
+		for (size_t i = 0; i < sizeof(col) / sizeof(col[0]); i++)
+			if (!strcmp(name, col[i][0])) {
+				snprintf(buf, size, "données : %s", col[i][1]);
+				return buf;
+			}
+		o = (size_t)snprintf(buf, size, "données : ");
+		for (; *name && o + 1 < size; name++)
+			buf[o++] = *name == '_' ? ' ' : *name;
+		buf[o < size ? o : size - 1] = '\0';
+	} else
 		snprintf(buf, size, "%s", factor);
 	return buf;
 }
 
 const char *p304_compare_main_factor(const p304_comparison *c, const p304_compare_row *r)
 {
-	size_t best = c->nfactors;
+	size_t best = c->nfactors, env = c->nfactors;
 
-	for (size_t k = 0; r->contrib && k < c->nfactors; k++)
-		if (c->differs[k] && (best == c->nfactors ||
-		    llabs(r->contrib[k]) > llabs(r->contrib[best])))
+	for (size_t k = 0; r->contrib && k < c->nfactors; k++) {
+		if (!c->differs[k] || r->contrib[k] == 0)
+			continue;
+		if (!strcmp(c->factors[k], "envelope")) {
+			env = k;
+			continue;
+		}
+		if (best == c->nfactors || llabs(r->contrib[k]) > llabs(r->contrib[best]))
 			best = k;
+	}
+	if (best == c->nfactors)
+		best = env;
 	return best < c->nfactors ? c->factors[best] : NULL;
 }
