@@ -417,6 +417,10 @@ const char *p304_compare_main_factor(const p304_comparison *cmp,
  * sets *nrises. Ties by code. */
 size_t p304_compare_movers(const p304_comparison *cmp, int by_pct, size_t per_side,
 			   const p304_compare_row **out, size_t *nrises);
+/* The order of the rows in the comparison's files: by change b − a, largest
+ * rise first, largest fall last (authorities entering or leaving by their
+ * change too), ties by code. `order` receives cmp->nrows indexes. */
+void p304_compare_order(const p304_comparison *cmp, size_t *order);
 /* (b − a) / a × 100 of a row (0 when a = 0). */
 double p304_compare_pct(const p304_compare_row *r);
 /* "floor" -> "plancher", "ceiling" -> "plafond", "free" -> "formule",

@@ -112,11 +112,17 @@ const char *p304_status_label_fr(const char *s)
 p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_error *err)
 {
 	static const char *const head[] = {
-		"code", "collectivité", "montant A (€)", "montant B (€)", "écart (€)", "écart (%)",
+		"code", "collectivité", "référence A (€)", "scénario B (€)", "écart B − A (€)", "écart (%)",
 		"statut A", "statut B", "rang A", "rang B"
 	};
 	char buf[64], line[700];
+	size_t *order = malloc((c->nrows ? c->nrows : 1) * sizeof(size_t));
 	int bad = fputs("\xEF\xBB\xBF", fp) < 0;
+
+	if (!order)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	/* sorted by change: the largest rises first, the largest falls last */
+	p304_compare_order(c, order);
 
 	for (size_t i = 0; i < 10; i++)
 		bad |= wu_field(fp, head[i], i == 0);
@@ -131,7 +137,7 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 	}
 	bad |= fputs("\r\n", fp) < 0;
 	for (size_t i = 0; i <= c->nrows; i++) {
-		const p304_compare_row *r = i < c->nrows ? &c->rows[i] : NULL;
+		const p304_compare_row *r = i < c->nrows ? &c->rows[order[i]] : NULL;
 		int64_t a = r ? r->a_eur : c->a_total, b = r ? r->b_eur : c->b_total;
 		const char *p;
 
@@ -167,8 +173,9 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 		bad |= fputs("\r\n", fp) < 0;
 	}
 	bad |= fputs("\r\n", fp) < 0;
-	snprintf(line, sizeof(line), "A : %s (%s) ; B : %s (%s)", c->a_title, c->a_id,
-		 c->b_title, c->b_id);
+	free(order);
+	snprintf(line, sizeof(line), "A (référence) : %s (%s) ; B (scénario) : %s (%s) ; écart = B − A",
+		 c->a_title, c->a_id, c->b_title, c->b_id);
 	bad |= wu_field(fp, line, 1) | (fputs("\r\n", fp) < 0);
 	if (c->decomposed) {
 		bad |= wu_field(fp, "Décomposition de l'écart par la valeur de Shapley (docs/compare.md) : "
