@@ -259,6 +259,21 @@ p304_code p304_result_add_input(p304_result *res, const char *role,
 /* A date written 2025-06-30 or 30/06/2025, as yyyymmdd; -1 if invalid. */
 long p304_parse_date(const char *s);
 
+/* The provenance of each criterion in words, for documents people read
+ * (the note, the département sheets), from "<data>.sources.csv": label
+ * ("Enfants de 0 à 19 ans"), words ("INSEE, …, au 1er janvier 2019
+ * (provisoire)") and method (how the column was built). Without a sources
+ * file, the column name and "source non renseignée". *out holds
+ * res->scenario->ncriteria entries; free with p304_sources_free. */
+typedef struct p304_source_text {
+	char *label, *words, *method;
+} p304_source_text;
+p304_code p304_sources_read(const p304_result *res, p304_source_text **out,
+			    p304_error *err);
+void p304_sources_free(p304_source_text *s, size_t n);
+/* 20190101 -> "1er janvier 2019" (into buf, returned). */
+const char *p304_date_fr(long yyyymmdd, char *buf, size_t size);
+
 /* ------------------------------------------------------------------ */
 /* Reconciliation run: allocation + needs (+ caps) -> notification      */
 /* ------------------------------------------------------------------ */
@@ -415,9 +430,30 @@ void p304_comparison_free(p304_comparison *cmp);
  * the workbook, the charts and the note. Writes into buf, returns buf. */
 const char *p304_factor_label_fr(const char *factor, char *buf, size_t size);
 /* The factor that moved row r most (largest |contribution| among the
- * factors that differ), or NULL when the change is not decomposed. */
+ * factors that differ), leaving the envelope aside when another factor
+ * moved the row too: a uniform change of the envelope moves every row, so it
+ * is named only when it is the whole story. NULL when the change is not
+ * decomposed or nothing moved the row. */
 const char *p304_compare_main_factor(const p304_comparison *cmp,
 				     const p304_compare_row *r);
+/* The largest movers, reading from A (the reference) to B (the scenario):
+ * up to `per_side` rises (largest first) then up to `per_side` falls
+ * (largest fall first), among the authorities present on both sides. By
+ * euros (by_pct = 0) or by percentage of the reference amount (by_pct = 1;
+ * rows whose reference amount is 0 are left out). `out` must hold
+ * 2 × per_side pointers into cmp->rows; returns how many were written and
+ * sets *nrises. Ties by code. */
+size_t p304_compare_movers(const p304_comparison *cmp, int by_pct, size_t per_side,
+			   const p304_compare_row **out, size_t *nrises);
+/* The order of the rows in the comparison's files: by change b − a, largest
+ * rise first, largest fall last (authorities entering or leaving by their
+ * change too), ties by code. `order` receives cmp->nrows indexes. */
+void p304_compare_order(const p304_comparison *cmp, size_t *order);
+/* (b − a) / a × 100 of a row (0 when a = 0). */
+double p304_compare_pct(const p304_compare_row *r);
+/* "floor" -> "plancher", "ceiling" -> "plafond", "free" -> "formule",
+ * "absent", "mixed" -> "mixte": the French word of a status, everywhere. */
+const char *p304_status_label_fr(const char *status_name);
 p304_code p304_write_comparison_json(const p304_comparison *cmp, FILE *fp,
 				     p304_error *err);
 p304_code p304_write_comparison_csv(const p304_comparison *cmp, FILE *fp,
