@@ -14,6 +14,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 P304="$ROOT/$BUILD/p304"
 export P304_REFERENCE="$ROOT/inputs/reference/collectivites.csv"
 export LC_ALL=C
+# The golden cases and the bad-input catalogue hold the English messages
+# (msgids); French, the default, is checked by test/i18n-check.sh.
+export LANGUAGE=en
 export P304
 export P304_ROOT="$ROOT"
 pass=0
@@ -133,7 +136,8 @@ if [ -z "$frloc" ]; then
 	skip=$((skip + 1))
 else
 	LC_ALL=C ${VALGRIND:-} "$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$det/a" -q 2>/dev/null
-	LC_ALL=$frloc LANG=$frloc ${VALGRIND:-} "$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$det/b" -q 2>/dev/null
+	# (the second run also in French, the default language: messages only)
+	LC_ALL=$frloc LANG=$frloc LANGUAGE= ${VALGRIND:-} "$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$det/b" -q 2>/dev/null
 	if cmp -s "$det/a/repartition.json" "$det/b/repartition.json" &&
 	   cmp -s "$det/a/repartition.csv" "$det/b/repartition.csv" &&
 	   [ -s "$det/a/repartition.json" ]; then
@@ -143,6 +147,12 @@ else
 		echo "FAIL determinism: two runs differ (LC_ALL=C vs $frloc)"
 		fail=$((fail + 1))
 	fi
+fi
+
+if sh "$ROOT/test/i18n-check.sh" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
 fi
 
 if sh "$ROOT/test/deps-check.sh" "$ROOT"; then
@@ -165,11 +175,34 @@ if sh "$ROOT/test/xlsx-check.sh" "$P304" "$ROOT"; then
 else
 	fail=$((fail + 1))
 fi
+if sh "$ROOT/test/injection-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
+if sh "$ROOT/test/outset-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/atomic-kill.sh" "$P304" 60; then
 	pass=$((pass + 1))
 else
 	fail=$((fail + 1))
 fi
+
+# The HTTP API of p304 serve (test/api-test.py): each check is one test.
+# VALGRIND (as above) runs the server under valgrind too.
+api_out=$(python3 "$ROOT/test/api-test.py" "$P304" "$ROOT" 2>&1)
+printf '%s\n' "$api_out" | grep -E '^(FAIL|ok   api SIGTERM|api:)'
+api_p=$(printf '%s\n' "$api_out" | grep -c '^ok   api ')
+api_f=$(printf '%s\n' "$api_out" | grep -c '^FAIL api ')
+if ! printf '%s\n' "$api_out" | grep -q '^api: '; then
+	printf '%s\n' "$api_out" | tail -20
+	api_f=$((api_f + 1)) # crashed before its summary
+fi
+pass=$((pass + api_p))
+fail=$((fail + api_f))
 
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
