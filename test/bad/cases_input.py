@@ -115,3 +115,14 @@ case("needs_cea_for_2020", "'6AE' (Collectivit\u00e9 europ\u00e9enne d'Alsace) i
      files={"besoins.csv": b"code;besoin_eur\n6AE;1000000\n"})
 case("plan_code_02b", "code '02B' is not in the reference list; did you mean '2B' (Haute-Corse)?", cmd=PLAN,
      files={"plan.csv": b"code;objectif;enveloppe;montant_eur\n02B;6;P304;5\n"})
+
+# --- JSON numbers as officers type them -------------------------------------
+_W = [{"column": "enfants_0_19", "weight_pct": 50}, {"column": "enfants_ase", "weight_pct": 50}]
+case("scn_weight_decimal_comma", "scenario.json:9: '34,5' has a decimal comma: JSON decimals take a point, expected 34.5",
+     scen=scenario(criteria=_W).replace(b'"weight_pct": 50\n', b'"weight_pct": 34,5\n', 1))
+case("scn_weight_leading_zero", "number '050' starts with a zero, expected 50 (JSON numbers take no leading zero)",
+     scen=scenario(criteria=_W).replace(b'"weight_pct": 50\n', b'"weight_pct": 050\n', 1))
+case("scn_envelope_leading_zero", "scenario.json:4: number '010000000' starts with a zero, expected 10000000",
+     scen=scenario().replace(b'"envelope_eur": 10000000', b'"envelope_eur": 010000000'))
+case("scn_weights_sum_almost_100", "criteria weights sum to 99.99999999 %, expected 100 %",
+     scen=scenario(criteria=[{"column": "enfants_0_19", "weight_pct": 50}, {"column": "enfants_ase", "weight_pct": 49.99999999}]))
