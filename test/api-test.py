@@ -234,6 +234,13 @@ st, h, data = req("POST", "/api/export?format=chart&kind=allocate", read(v1))
 check("POST /api/export chart is a PNG (or 503 without gnuplot)",
       (st == 200 and data[:8] == b"\x89PNG\r\n\x1a\n" and h.get("content-type") == "image/png")
       or (st == 503 and err_of(data).get("code") == "dependency"), "%d %s" % (st, data[:200]))
+st, h, data = req("POST", "/api/export?format=note&kind=allocate", read(v1))
+check("POST /api/export note is the note's HTML",
+      st == 200 and h.get("content-type", "").startswith("text/html") and b"<html" in data[:400]
+      and "2020-vague1-note.html" in h.get("content-disposition", ""), "%d %s" % (st, data[:200]))
+st, h, data = req("POST", "/api/export?format=xlsx&kind=compare",
+                  '{"reference": %s, "scenario": %s}' % (read(a).decode(), read(b).decode()))
+check("POST /api/export compare xlsx", st == 200 and data[:2] == b"PK", data[:200])
 st, h, data = req("POST", "/api/export?format=docx", read(v1))
 check("POST /api/export unknown format: 400", st == 400, data[:200])
 left = [f for f in os.listdir("/tmp") if f.startswith("p304-serve-")]
