@@ -1160,12 +1160,21 @@ static void put_scenario(struct srv_api *api, const struct srv_request *rq, cons
 static const char XLSX[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 static const char CSV[] = "text/csv; charset=utf-8";
 
+/* A private folder (mode 0700) under $TMPDIR or /tmp. */
+static char *make_temp_dir(char *buf, size_t size)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/p304-serve-XXXXXX", t && t[0] == '/' ? t : "/tmp");
+	return mkdtemp(buf);
+}
+
 /* Draws a chart of a result held in memory: the JSON and the PNG live in a
  * private temporary folder, removed before returning. */
 static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_chart_kind kind,
 			const char *tiles)
 {
-	char dir[] = "/tmp/p304-serve-XXXXXX", json[64], png[64];
+	char dir[512], json[600], png[600];
 	p304_chart_request req = { .kind = kind, .format = P304_FORMAT_PNG, .tiles_path = tiles };
 	p304_error err;
 	FILE *fp;
@@ -1173,7 +1182,7 @@ static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_char
 	char *data = NULL;
 	size_t len = 0;
 
-	if (!mkdtemp(dir)) {
+	if (!make_temp_dir(dir, sizeof(dir))) {
 		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
 		return;
 	}
@@ -1212,13 +1221,13 @@ static p304_code w_note(const void *x, FILE *fp, p304_error *e) { return p304_wr
 static void reply_note(struct srv_api *api, struct srv_reply *rp, const p304_result *res,
 		       const p304_comparison *cmp)
 {
-	char dir[] = "/tmp/p304-serve-XXXXXX", files[5][64] = { "" };
+	char dir[512], files[5][600] = { "" };
 	const char *svg[3] = { NULL, NULL, NULL };
 	p304_error err;
 	p304_code rc = P304_OK;
 	FILE *fp;
 
-	if (!mkdtemp(dir)) {
+	if (!make_temp_dir(dir, sizeof(dir))) {
 		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
 		return;
 	}
