@@ -12,6 +12,7 @@
 
 #include "compare_internal.h"
 #include "format/fileutil.h"
+#include "gettext.h"
 
 void compare_side_free(struct side *s)
 {
@@ -80,7 +81,23 @@ static p304_code read_result(p304_catalogue *cat, struct side *s, p304_compariso
 	    (rc = copy_inputs(c, &in, 1, label, err)) != P304_OK ||
 	    (rc = side_alloc(s, (size_t)cJSON_GetArraySize(rows), err)) != P304_OK)
 		return rc;
-	s->id = strdup(cJSON_IsString(id) ? id->valuestring : path);
+	if (cJSON_IsString(id) && !p304_id_valid(id->valuestring))
+		/* the ids name the comparison's folder, outputs/compare-A-vs-B */
+		return p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("\"id\" '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)"),
+			id->valuestring);
+	if (cJSON_IsString(id)) {
+		s->id = strdup(id->valuestring);
+	} else {
+		/* no id: the file's name, up to its first '.', in safe characters */
+		const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+		size_t n = strcspn(base, ".");
+
+		if ((s->id = strndup(n ? base : "resultat", n ? (n > 100 ? 100 : n) : 8)) != NULL)
+			for (char *p = s->id; *p; p++)
+				if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
+					*p = '_';
+	}
 	s->title = strdup(cJSON_IsString(title) ? title->valuestring : s->id);
 	cJSON_ArrayForEach(it, rows) {
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(it, "code");
