@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <p304/chart.h>
@@ -1262,7 +1263,14 @@ static void reply_note(struct srv_api *api, struct srv_reply *rp, const p304_res
 			svg[k] = files[2 + k];
 	}
 	if (rc == P304_OK) {
-		p304_note note = { res, cmp, NULL, svg[0], svg[1], svg[2], NULL };
+		time_t now = time(NULL);
+		struct tm tm;
+		p304_note note;
+
+		localtime_r(&now, &tm);
+		note = (p304_note){ .alloc = res, .cmp = cmp, .svg_map = svg[0], .svg_bars = svg[1],
+			.svg_compare = svg[2],
+			.date = (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday };
 
 		reply_written(rp, w_note, &note, "text/html; charset=utf-8");
 	} else {
