@@ -163,8 +163,9 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 		int64_t v;
 
 		if (!a) {
+			p304_reference_unknown_hint(av->reference, code, why, sizeof(why));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-					    "code '%s' is not in the reference list", code);
+					    "code '%s' is not in the reference list%s", code, why);
 			goto out;
 		}
 		if (p304_parse_number(cell, strlen(cell), 0, P304_MAX_EUR, P304_NUM_EUR, &v, why,

@@ -17,18 +17,23 @@ static long participant_index(const p304_result *res, const p304_csv *csv,
 			      size_t row, const char *raw, p304_error *err)
 {
 	const p304_authority *a = p304_reference_find(res->reference, raw);
+	char hint[400];
 
 	if (!a) {
+		p304_reference_unknown_hint(res->reference, raw, hint, sizeof(hint));
 		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-			       "code '%s' is not in the reference list", raw);
+			       "code '%s' is not in the reference list%s", raw, hint);
 		return -1;
 	}
 	for (size_t i = 0; i < res->nrows; i++)
 		if (strcmp(res->rows[i].code, a->code) == 0)
 			return (long)i;
+	/* "68" for a scenario whose participant is 6AE: never matched silently
+	 * (68's need is not the CEA's), refused with the coding to use */
+	p304_authority_hint(res->reference, a, hint, sizeof(hint));
 	p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-		       "'%s' (%s) is not a participant of scenario '%s'", a->code, a->name,
-		       res->scenario->id);
+		       "'%s' (%s) is not a participant of scenario '%s'%s", a->code, a->name,
+		       res->scenario->id, hint);
 	return -1;
 }
 
@@ -220,9 +225,12 @@ static p304_code read_plan_needs(p304_notification *nt, const char *path, p304_e
 			if (strcmp(res->rows[j].code, l->auth->code) == 0)
 				i = (long)j;
 		if (i < 0) {
+			char hint[400];
+
+			p304_authority_hint(res->reference, l->auth, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"'%s' (%s) is not a participant of scenario '%s'", l->auth->code,
-				l->auth->name, res->scenario->id);
+				"'%s' (%s) is not a participant of scenario '%s'%s", l->auth->code,
+				l->auth->name, res->scenario->id, hint);
 			goto out;
 		}
 		if (fw != P304_FRAMEWORK_NONE && !p304_objective_fundable(fw, P304_ENV_P304, l->objective)) {
