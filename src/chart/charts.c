@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 
 #include "chart_priv.h"
-#include "format/fileutil.h"
+#include "../format/fileutil.h"
 
 #define BLUE "#3b528b"
 #define ORANGE "#d95f02"
@@ -59,35 +59,6 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 			b->cap = cap;
 		}
 	}
-}
-
-void sb_quote(struct sbuf *b, const char *t)
-{
-	sb_printf(b, "'");
-	for (; t && *t; t++) {
-		if (*t == '\'')
-			sb_printf(b, "''");
-		else if ((unsigned char)*t >= 0x20)
-			sb_printf(b, "%c", *t);
-		else
-			sb_printf(b, " ");
-	}
-	sb_printf(b, "'");
-}
-
-void sb_token(struct sbuf *b, const char *t)
-{
-	/* a space becomes U+00A0 (gnuplot splits data on ASCII blanks only) */
-	sb_printf(b, "\"");
-	for (; t && *t; t++) {
-		if (*t == ' ')
-			sb_printf(b, "\xC2\xA0");
-		else if (*t == '"')
-			sb_printf(b, "'");
-		else if ((unsigned char)*t > ' ')
-			sb_printf(b, "%c", *t);
-	}
-	sb_printf(b, "\"");
 }
 
 int p304_chart_kind_parse(const char *name)

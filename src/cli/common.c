@@ -2,6 +2,7 @@
  * common.c - what every subcommand prints: errors with their place in the
  * file, warnings, amounts in the French way, and the allocation summary.
  */
+#include <iconv.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,11 +12,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "format/fileutil.h"
 #include "gettext.h"
 
-#ifndef P304_DATADIR
-#define P304_DATADIR "inputs"
-#endif
+#include <p304/workflow.h>
 
 const char *cli_text(const char *s)
 {
@@ -68,12 +68,51 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* The line as UTF-8: kept when it is; a Windows-1252 line (what csv_read
+ * accepts and converts) converted the same way, so the echo shows "€" and
+ * "é" rather than bad bytes; anything else with its bad bytes as \xNN. */
+static const char *utf8_line(const char *line, char *out, size_t size)
+{
+	size_t inleft = strlen(line), outleft = size - 1, o;
+	char *in = (char *)line, *op = out;
+	iconv_t cd = iconv_open("UTF-8", "UTF-8");
+	int ok;
+
+	if (cd == (iconv_t)-1)
+		return line;
+	ok = iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
+	iconv_close(cd);
+	if (ok)
+		return line;
+	if ((cd = iconv_open("UTF-8", "CP1252")) != (iconv_t)-1) {
+		in = (char *)line;
+		inleft = strlen(line);
+		op = out;
+		outleft = size - 1;
+		ok = iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
+		iconv_close(cd);
+		if (ok) {
+			*op = '\0';
+			return out;
+		}
+	}
+	o = 0;
+	for (const unsigned char *u = (const unsigned char *)line; *u && o + 5 < size; u++) {
+		if (*u >= 0x80)
+			o += (size_t)snprintf(out + o, size - o, "\\x%02X", *u);
+		else
+			out[o++] = (char)*u;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* Echoes line `line` of `path` under the message, as SQLite's shell does, so
  * the officer sees the offending row without opening the file. */
 static void echo_line(const char *path, long line)
 {
-	FILE *fp = fopen(path, "rb");
-	char buf[4096];
+	FILE *fp = p304_open_regular(path, NULL);
+	char buf[4096], shown[4096 * 3];
 	long n = 1;
 
 	if (!fp)
@@ -93,7 +132,7 @@ static void echo_line(const char *path, long line)
 					cut--;
 				strcpy(buf + cut, "...");
 			}
-			fprintf(stderr, "  %ld | %s\n", line, cli_text(buf));
+			fprintf(stderr, "  %ld | %s\n", line, cli_text(utf8_line(buf, shown, sizeof(shown))));
 			break;
 		}
 		if (whole)
@@ -135,27 +174,13 @@ int cli_fail(const p304_error *err)
  */
 const char *cli_default_reference(void)
 {
-	static char installed[PATH_MAX + 64];
+	static char path[PATH_MAX + 64];
 	const char *env = getenv("P304_REFERENCE");
-	char exe[PATH_MAX];
-	ssize_t len;
 
 	if (env && env[0])
 		return env;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			snprintf(installed, sizeof(installed),
-				 "%s/../share/p304/reference/collectivites.csv", exe);
-			if (access(installed, R_OK) == 0)
-				return installed;
-		}
-	}
-	return P304_DATADIR "/reference/collectivites.csv";
+	snprintf(path, sizeof(path), "%s/reference/collectivites.csv", p304_datadir());
+	return path;
 }
 
 void cli_tiles_path(char *buf, size_t size)

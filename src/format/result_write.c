@@ -257,6 +257,13 @@ static cJSON *manifest_base(const p304_input_file *in, size_t n,
 			break;
 		bad |= !cJSON_AddStringToObject(o, "role", in[i].role);
 		bad |= !cJSON_AddStringToObject(o, "path", in[i].path);
+		{
+			/* the file open() read: symbolic links and ".." resolved */
+			char *real = realpath(in[i].path, NULL);
+
+			bad |= !cJSON_AddStringToObject(o, "resolved", real ? real : in[i].path);
+			free(real);
+		}
 		bad |= !cJSON_AddStringToObject(o, "sha256", in[i].sha256);
 	}
 	if (bad) {
