@@ -236,6 +236,14 @@ typedef struct p304_input_file {
 	char sha256[65];
 } p304_input_file;
 
+/* An authority of the scenario left out for missing data ("missing":
+ * "exclude"): named in the outputs and the summary, not only warned about. */
+typedef struct p304_excluded {
+	const char *code, *name; /* in reference */
+	char *columns;           /* "enfants_ase, menages_pauvres" (owned) */
+	long line;               /* its line in the criteria table */
+} p304_excluded;
+
 /* One authority of the result, in code order. */
 typedef struct p304_result_row {
 	const char *code, *name, *region_code, *region_name; /* in reference */
@@ -257,6 +265,8 @@ typedef struct p304_result {
 	char **warnings;          /* e.g. who was excluded for a hole */
 	size_t nwarnings;
 	char *sources_path;       /* "<data>.sources.csv" when it exists */
+	p304_excluded *excluded;  /* left out for missing data, in code order */
+	size_t nexcluded;
 } p304_result;
 
 /* Loads every input of the scenario, checks them, allocates. `validate`
@@ -302,6 +312,8 @@ typedef struct p304_notification {
 	int64_t *cap;              /* P304_NO_BOUND = none */
 	long *received;            /* yyyymmdd or 0 */
 	unsigned char *late;
+	unsigned char *absent;     /* 1: no line in the needs file at all */
+	size_t n_absent;           /* participants absent from the needs file */
 	int64_t available_eur;
 	p304_recon_summary summary;
 } p304_notification;
@@ -322,6 +334,12 @@ p304_code p304_run_reconcile_plan(const char *scenario_path,
 				  p304_notification **out, p304_error *err);
 void p304_notification_free(p304_notification *nt);
 
+/* The participants without an answer (late = 0) or with a late one (late =
+ * 1), as "44 Loire-Atlantique, 59 Nord (absent du fichier)" — "absent du
+ * fichier" when the needs file has no line for it — into buf (empty when
+ * none); returns how many. For the summary, the CSV, the workbook. */
+size_t p304_notification_missing_text(const p304_notification *nt, int late,
+				      char *buf, size_t size);
 p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 				       p304_error *err);
 p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,

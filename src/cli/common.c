@@ -239,11 +239,17 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 
 	fprintf(fp, "%s (%s)\n", cli_text(sc->title), cli_text(sc->id));
 	fprintf(fp, "  participants         %zu\n", res->nrows);
+	/* left out for missing data: named here, not only in a warning */
+	for (size_t i = 0; i < res->nexcluded; i++)
+		fprintf(fp, "  %s%s %s (aucune valeur dans %s)\n",
+			i ? "                     " : "exclu                ",
+			res->excluded[i].code, cli_text(res->excluded[i].name),
+			cli_text(res->excluded[i].columns));
 	fprintf(fp, "  enveloppe            %s\n", cli_eur(a, sizeof(a), sc->envelope_eur));
 	fprintf(fp, "  réparti              %s (non réparti : %s)\n",
 		cli_eur(a, sizeof(a), s->allocated_eur),
 		cli_eur(b, sizeof(b), s->unallocated_eur));
-	fprintf(fp, "  λ (multiplicateur)   %s\n", cli_decimal(a, sizeof(a), s->lambda, 2));
+	/* λ is for programs (repartition.json), not for the officer's summary */
 	if (sc->floor_eur != P304_NO_BOUND)
 		fprintf(fp, "  au plancher          %zu (plancher %s)\n", s->n_floor,
 			cli_eur(a, sizeof(a), sc->floor_eur));

@@ -117,6 +117,13 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 			nt->late[i] = deadline && nt->received[i] > deadline;
 		}
 	}
+	/* A participant the file does not mention at all has not answered
+	 * either; it is named (warning, summary, outputs), not just counted. */
+	for (size_t i = 0; i < res->nrows; i++)
+		if (!first[i]) {
+			nt->absent[i] = 1;
+			nt->n_absent++;
+		}
 	rc = p304_result_add_input_in(cat, nt->alloc, "needs", path, err);
 out:
 	free(first);
@@ -324,11 +331,12 @@ static p304_code run(p304_catalogue *cat, const char *scenario_path,
 	nt->cap = malloc((n ? n : 1) * sizeof(int64_t));
 	nt->received = calloc(n ? n : 1, sizeof(long));
 	nt->late = calloc(n ? n : 1, 1);
+	nt->absent = calloc(n ? n : 1, 1);
 	codes = calloc(n ? n : 1, sizeof(char *));
 	pre = calloc(n ? n : 1, sizeof(int64_t));
 	shares = calloc(n ? n : 1, sizeof(long double));
 	ws = p304_workspace_new();
-	if (!nt->rows || !nt->need || !nt->cap || !nt->received || !nt->late || !codes ||
+	if (!nt->rows || !nt->need || !nt->cap || !nt->received || !nt->late || !nt->absent || !codes ||
 	    !pre || !shares || !ws) {
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 		goto fail;
@@ -385,5 +393,6 @@ void p304_notification_free(p304_notification *nt)
 	free(nt->cap);
 	free(nt->received);
 	free(nt->late);
+	free(nt->absent);
 	free(nt);
 }

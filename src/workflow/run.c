@@ -467,6 +467,21 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 	return rc;
 }
 
+static p304_code add_excluded(p304_result *res, const p304_authority *a,
+				const char *columns, long line, p304_error *err)
+{
+	p304_excluded *p = realloc(res->excluded, (res->nexcluded + 1) * sizeof(*p));
+
+	if (!p)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	res->excluded = p;
+	p[res->nexcluded] = (p304_excluded){ a->code, a->name, strdup(columns), line };
+	if (!p[res->nexcluded].columns)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	res->nexcluded++;
+	return P304_OK;
+}
+
 /* Parses the used columns of each participant, applies the scenario's
  * imputations, then treats what is still empty: an error by default, or,
  * with "missing": "exclude", the authority is left out with a warning. */
@@ -509,19 +524,24 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 				"scenario what to do (\"missing\": \"exclude\" or an \"impute\" rule)",
 				sc->criteria[c].column, rows[i].auth->code, rows[i].auth->name);
 		{
-			char msg[768], cols_txt[400] = "";
-			size_t o = 0;
+			char msg[768], cols_txt[400] = "", plain[400] = "";
+			size_t o = 0, op = 0;
 
 			for (size_t j = 0; j < k; j++)
-				if (values[i * k + j] == HOLE && o < sizeof(cols_txt))
+				if (values[i * k + j] == HOLE && o < sizeof(cols_txt)) {
 					o += (size_t)snprintf(cols_txt + o, sizeof(cols_txt) - o,
 							      "%s'%s'", o ? ", " : "",
 							      sc->criteria[j].column);
+					op += (size_t)snprintf(plain + op, sizeof(plain) - op,
+							       "%s%s", op ? ", " : "",
+							       sc->criteria[j].column);
+				}
 			snprintf(msg, sizeof(msg),
 				 "%s (%s) exclu : aucune valeur dans %s (%s:%ld)",
 				 rows[i].auth->code, rows[i].auth->name, cols_txt,
 				 base_name(p304_csv_path(csv)), rows[i].line);
-			if ((rc = p304_result_add_warning(res, msg, err)) != P304_OK)
+			if ((rc = p304_result_add_warning(res, msg, err)) != P304_OK ||
+			    (rc = add_excluded(res, rows[i].auth, plain, rows[i].line, err)) != P304_OK)
 				return rc;
 		}
 	}
@@ -793,6 +813,9 @@ void p304_result_free(p304_result *res)
 	for (size_t i = 0; i < res->nwarnings; i++)
 		free(res->warnings[i]);
 	free(res->warnings);
+	for (size_t i = 0; i < res->nexcluded; i++)
+		free(res->excluded[i].columns);
+	free(res->excluded);
 	if (res->scenario && res->sources)
 		for (size_t k = 0; k < res->scenario->ncriteria; k++)
 			free(res->sources[k]);
