@@ -53,7 +53,8 @@ static p304_code write_manifest(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct mctx *m = ctx;
 
-	return p304_write_inputs_manifest(m->c->inputs, m->c->ninputs, m->argv, fp, err);
+	return p304_write_inputs_manifest(m->c->inputs, m->c->ninputs, m->argv,
+					  cli_set_files(), fp, err);
 }
 
 /* "    62   Pas-de-Calais   -3 170 161 € (-70,4 %)  surtout : participants" */
@@ -67,7 +68,7 @@ static void print_mover(const p304_comparison *c, const p304_compare_row *r)
 	for (char *q = p; *q; q++)
 		if (*q == '.')
 			*q = ',';
-	printf("    %-4s %-30.30s %s%s (%s)%s%s\n", r->code, r->name, r->b_eur > r->a_eur ? "+" : "",
+	printf("    %-4s %-30.30s %s%s (%s)%s%s\n", cli_text(r->code), cli_text(r->name), r->b_eur > r->a_eur ? "+" : "",
 	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur), r->a_eur ? p : "-",
 	       f ? "  surtout : " : "", f ? p304_factor_label_fr(f, fr, sizeof(fr)) : "");
 }
@@ -89,7 +90,8 @@ static void summary(const p304_comparison *c)
 {
 	char a[48], b[48], d[48];
 
-	printf("A (référence) : %s (%s)\nB (scénario)  : %s (%s)\n", c->a_title, c->a_id, c->b_title, c->b_id);
+	printf("A (référence) : %s (%s)\nB (scénario)  : %s (%s)\n", cli_text(c->a_title), cli_text(c->a_id),
+	       cli_text(c->b_title), cli_text(c->b_id));
 	printf("  total A -> B         %s -> %s (écart B - A : %s%s)\n", cli_eur(a, sizeof(a), c->a_total),
 	       cli_eur(b, sizeof(b), c->b_total), c->b_total > c->a_total ? "+" : "",
 	       cli_eur(d, sizeof(d), c->b_total - c->a_total));

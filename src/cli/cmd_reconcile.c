@@ -72,7 +72,8 @@ static void print_summary(const p304_notification *nt)
 	char a[48], b[48], w1[64], w2[64];
 	int first = 1;
 
-	printf("%s (%s) — notification\n", res->scenario->title, res->scenario->id);
+	printf("%s (%s) — notification\n", cli_text(res->scenario->title),
+	       cli_text(res->scenario->id));
 	printf("  pré-notifié          %s (%zu participants)\n",
 	       cli_eur(a, sizeof(a), res->summary.allocated_eur), res->nrows);
 	printf("  besoins exprimés     %s (%s, %zu sans réponse, %zu hors délai)\n",
