@@ -81,7 +81,7 @@ static p304_code w_manifest(const void *c, FILE *fp, p304_error *e)
 {
 	const struct mctx *m = c;
 
-	return p304_write_inputs_manifest(m->in, m->n, m->argv, fp, e);
+	return p304_write_inputs_manifest(m->in, m->n, m->argv, cli_set_files(), fp, e);
 }
 
 int cmd_fiches(int argc, char **argv)
