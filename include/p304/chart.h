@@ -84,6 +84,13 @@ p304_code p304_write_note_html(const p304_note *note, FILE *fp, p304_error *err)
  * scenario of the note). */
 p304_code p304_write_note_md(const p304_note *note, FILE *fp, p304_error *err);
 
+/* Département sheets (p304 fiches): one HTML page per participant (i), the
+ * index page linking them (CODE.html), and every sheet in one Markdown text
+ * (page breaks for pandoc when for_pandoc), all escaped. */
+p304_code p304_write_fiche_html(const p304_fiches *fs, size_t i, FILE *fp, p304_error *err);
+p304_code p304_write_fiches_index_html(const p304_fiches *fs, FILE *fp, p304_error *err);
+p304_code p304_write_fiches_md(const p304_fiches *fs, int for_pandoc, FILE *fp, p304_error *err);
+
 /* Converts the Markdown file md_path into out_path (.docx or .odt, by its
  * extension) with pandoc, images looked up in resource_dir. `epoch` (seconds,
  * 0 = none) is passed as SOURCE_DATE_EPOCH so the same input gives the same
