@@ -142,3 +142,18 @@ void sb_token(struct sbuf *b, const char *t)
 	}
 	sb_printf(b, "\"");
 }
+
+/* A tic label: gnuplot reads a label of `set xtics ("label" pos)` as a
+ * format, so a percent sign is doubled. Into buf (cut at size). */
+const char *tic_text(char *buf, size_t size, const char *t)
+{
+	size_t o = 0;
+
+	for (; t && *t && o + 2 < size; t++) {
+		if (*t == '%')
+			buf[o++] = '%';
+		buf[o++] = *t;
+	}
+	buf[o] = '\0';
+	return buf;
+}
