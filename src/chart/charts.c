@@ -258,7 +258,7 @@ void ch_eur_tics(struct sbuf *b, const char *axis, double lo, double hi, int sig
 
 	if (!(span > 0))
 		span = fabs(hi) > 0 ? fabs(hi) : 1;
-	raw = span / 5;
+	raw = span / 4.5;
 	mag = pow(10, floor(log10(raw)));
 	f = raw / mag;
 	step = (f < 1.5 ? 1 : f < 2.2 ? 2 : f < 3.5 ? 2.5 : f < 7 ? 5 : 10) * mag;
@@ -271,13 +271,20 @@ void ch_eur_tics(struct sbuf *b, const char *axis, double lo, double hi, int sig
 			int dec = step >= 1e6 ? 0 : step >= 1e5 ? 1 : 2;
 
 			snprintf(t, sizeof(t), sign && x > 0 ? "+%.*f M€" : "%.*f M€", dec, x / 1e6);
-			if ((dot = strchr(t, '.')))
-				*dot = ',';
+		} else if (fmax(fabs(lo), fabs(hi)) >= 2e4) {
+			/* "250 k€": whole amounts would run into each other */
+			int dec = step >= 1e3 ? 0 : 1;
+
+			snprintf(t, sizeof(t), sign && x > 0 ? "+%.*f k€" : "%.*f k€", dec, x / 1e3);
 		} else if (sign) {
 			ch_eur_signed(t, sizeof(t), x);
 		} else {
 			ch_eur(t, sizeof(t), x);
 		}
+		if ((dot = strchr(t, '.')))
+			*dot = ',';
+		if (x == 0)
+			snprintf(t, sizeof(t), "0");
 		sb_printf(b, "%s", n ? ", " : "");
 		sb_quote(b, tic_text(tt, sizeof(tt), t));
 		sb_printf(b, " %.6f", x);
@@ -303,7 +310,7 @@ void ch_preamble(struct sbuf *b, const p304_chart_request *req, const char *outp
 	sb_printf(b, "\nset decimalsign ','\nset border 3\nset tics nomirror\n"
 		     "set grid ytics lc rgb '#e0e0e0'\nset key top right noenhanced\n"
 		     "set bmargin 9\nset title ");
-	ch_quote_wrapped(b, title, (size_t)width / 10);
+	ch_quote_wrapped(b, title, (size_t)width / 13);
 	sb_printf(b, " noenhanced font ',12'\n");
 	/* caption: the sources of every criterion, then the request's line */
 	cJSON_ArrayForEach(c, crit) {
@@ -412,7 +419,7 @@ static p304_code bars(struct sbuf *b, const p304_chart_request *req, const char 
 	const cJSON **sorted;
 	double floor_eur = ch_jnum(root, "floor_eur", NAN), ceil_eur = ch_jnum(root, "ceiling_eur", NAN), top;
 	char t1[64], t2[96], title[1200], clean[1000];
-	int horizontal;
+	int horizontal, far_ceiling = 0;
 
 	if (!cJSON_IsArray(rows) || cJSON_GetArraySize(rows) == 0)
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
@@ -422,8 +429,12 @@ static p304_code bars(struct sbuf *b, const p304_chart_request *req, const char 
 	sort_field = field;
 	qsort(sorted, n, sizeof(*sorted), by_field_desc);
 	top = fmax(ch_jnum(sorted[0], field, 0), 1);
-	if (!isnan(ceil_eur))
+	/* a ceiling far above every amount would squeeze the bars: it is
+	 * named in the key, not drawn */
+	if (!isnan(ceil_eur) && ceil_eur <= top * 1.3)
 		top = fmax(top, ceil_eur);
+	else if (!isnan(ceil_eur))
+		far_ceiling = 1;
 	horizontal = n > HORIZONTAL;
 	snprintf(title, sizeof(title), "%s" BR "montant %s par département (%zu participant%s)",
 		 ch_clean(clean, sizeof(clean), ch_jstr(root, "title", "p304")),
@@ -455,7 +466,7 @@ static p304_code bars(struct sbuf *b, const p304_chart_request *req, const char 
 	for (int k = 0; k < 2; k++) {
 		double v = k ? ceil_eur : floor_eur;
 
-		if (isnan(v))
+		if (isnan(v) || (k && far_ceiling))
 			continue;
 		if (horizontal)
 			sb_printf(b, "set arrow %d from %.0f, graph 0 to %.0f, graph 1 nohead dt %d lw 2 lc rgb '%s' front\n",
@@ -477,8 +488,9 @@ static p304_code bars(struct sbuf *b, const p304_chart_request *req, const char 
 
 		if (isnan(v))
 			continue;
-		sb_printf(b, ", NaN with lines dt %d lw 2 lc rgb '%s' title ", k ? 4 : 2, k ? DOWN : ORANGE);
-		snprintf(t2, sizeof(t2), "%s %s", k ? "plafond" : "plancher", ch_eur(t1, sizeof(t1), v));
+		sb_printf(b, ", NaN with lines dt %d lw 2 lc rgb '%s' title ", k ? 4 : 2, k && far_ceiling ? "#ffffff" : k ? DOWN : ORANGE);
+		snprintf(t2, sizeof(t2), "%s %s%s", k ? "plafond" : "plancher", ch_eur(t1, sizeof(t1), v),
+			 k && far_ceiling ? " (loin au-dessus de tous les montants)" : "");
 		sb_quote(b, t2);
 	}
 	sb_printf(b, "\n");
@@ -747,33 +759,20 @@ static p304_code compare(struct sbuf *b, const p304_chart_request *req, const ch
 			     "set key %s\nset linetype 1 lc rgb '%s'\nset linetype 2 lc rgb '%s'\n",
 			  shown_up + shown_down, x0, x1, lo < 0 ? "top left" : "bottom right", UP, DOWN);
 		ch_eur_tics(b, "x", x0 < 0 ? lo : 0, hi > 0 ? hi : 0, 1);
-		sb_printf(b, "plot $D using ($2/2):0:(abs($2)/2):(0.36):($2>0?1:2):ytic(1) with boxxyerror lc variable notitle, "
-			     "$D using ($2>0?$2:NaN):0:3 with labels left offset 0.5,0 font ',8' notitle, "
-			     "$D using ($2<0?$2:NaN):0:3 with labels right offset -0.5,0 font ',8' notitle, "
-			     "NaN with boxes lc rgb '%s' title 'hausse de A à B', NaN with boxes lc rgb '%s' title 'baisse de A à B'\n",
-			  UP, DOWN);
+		/* a labels plot whose every point is undefined crashes gnuplot
+		 * 5.4: each side only when it has rows */
+		sb_printf(b, "plot $D using ($2/2):0:(abs($2)/2):(0.36):($2>0?1:2):ytic(1) with boxxyerror lc variable notitle");
+		if (shown_up)
+			sb_printf(b, ", $D using ($2>0?$2:NaN):0:3 with labels left offset 0.5,0 font ',8' notitle");
+		if (shown_down)
+			sb_printf(b, ", $D using ($2<0?$2:NaN):0:3 with labels right offset -0.5,0 font ',8' notitle");
+		sb_printf(b, ", NaN with boxes lc rgb '%s' title 'hausse de A à B', "
+			     "NaN with boxes lc rgb '%s' title 'baisse de A à B'\n", UP, DOWN);
 	}
 	free(s);
 	free(up);
 	free(down);
 	return P304_OK;
-}
-
-/* A title cut to `max` characters with an ellipsis (UTF-8 aware). */
-static const char *shorten(char *buf, size_t size, const char *t, size_t max)
-{
-	size_t chars = 0, i = 0;
-
-	ch_clean(buf, size, t);
-	for (; buf[i]; i++)
-		if (((unsigned char)buf[i] & 0xC0) != 0x80 && ++chars > max)
-			break;
-	if (buf[i] && i + 4 < size) {
-		while (i > 0 && buf[i - 1] != ' ' && chars-- > max - 12)
-			i--;
-		snprintf(buf + i, size - i, "…");
-	}
-	return buf;
 }
 
 static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const char *out,
@@ -782,7 +781,7 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r, *row = NULL, *f;
 	const cJSON *factors = cJSON_GetObjectItemCaseSensitive(root, "factors");
 	double level, a, bb, top, low;
-	char title[1600], t1[600], t2[700], ea[64], eb[64], ed[64];
+	char title[2400], t1[600], t2[700], ea[64], eb[64], ed[64];
 	int i = 0, nf = cJSON_GetArraySize(factors);
 
 	if (!req->code)
@@ -798,9 +797,16 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 				      "no authority '%s' in the comparison", req->code);
 	a = ch_jnum(row, "a_eur", 0);
 	bb = ch_jnum(row, "b_eur", 0);
-	snprintf(title, sizeof(title), "%s (%.40s) : de A à B, facteur par facteur" BR "%s → %s (%s)",
-		 ch_clean(t1, sizeof(t1), ch_name(row)), req->code, ch_eur(ea, sizeof(ea), a),
-		 ch_eur(eb, sizeof(eb), bb), ch_eur_signed(ed, sizeof(ed), bb - a));
+	{
+		char ta[600], tb[600];
+
+		snprintf(title, sizeof(title), "%s (%.40s) : de A à B, facteur par facteur, %s → %s (%s)"
+			 BR "A (référence) : %s" BR "B : %s",
+			 ch_clean(t1, sizeof(t1), ch_name(row)), req->code, ch_eur(ea, sizeof(ea), a),
+			 ch_eur(eb, sizeof(eb), bb), ch_eur_signed(ed, sizeof(ed), bb - a),
+			 ch_clean(ta, sizeof(ta), ch_jstr(root, "a_title", "")),
+			 ch_clean(tb, sizeof(tb), ch_jstr(root, "b_title", "")));
+	}
 	ch_preamble(b, req, out, title, root, 1100, 760);
 	sb_printf(b, "$D << EOD\n");
 	sb_printf(b, "0 %.0f 0 ", a);
@@ -827,20 +833,17 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 	 * the bars; room above the highest bar for its figure, so that no
 	 * label runs into the title */
 	sb_printf(b, "\nEOD\nset style fill solid 0.85 noborder\nset xtics scale 0 font ',8' (");
-	snprintf(t2, sizeof(t2), "A (référence) : %s", shorten(t1, sizeof(t1), ch_jstr(root, "a_title", ""), 70));
-	ch_quote_wrapped(b, tic_text(t1, sizeof(t1), t2), nf > 4 ? 16 : 24);
+	sb_quote(b, "A (référence)");
 	sb_printf(b, " 0");
 	i = 0;
 	cJSON_ArrayForEach(f, factors) {
 		sb_printf(b, ", ");
 		ch_quote_wrapped(b, tic_text(t2, sizeof(t2), cJSON_IsString(f) ? ch_factor_words(f->valuestring, t1,
-				 sizeof(t1)) : "?"), nf > 4 ? 14 : 22);
+				 sizeof(t1)) : "?"), nf > 4 ? 17 : 22);
 		sb_printf(b, " %d", ++i);
 	}
-	snprintf(t2, sizeof(t2), "B : %s", shorten(t1, sizeof(t1), ch_jstr(root, "b_title", ""), 70));
-	sb_printf(b, ", ");
-	ch_quote_wrapped(b, tic_text(t1, sizeof(t1), t2), nf > 4 ? 16 : 24);
-	sb_printf(b, " %d)\nset bmargin 15\nset xrange [-0.6:%d.6]\nset yrange [%.0f:%.0f]\n"
+	sb_printf(b, ", 'B'");
+	sb_printf(b, " %d)\nset bmargin 12\nset xrange [-0.6:%d.6]\nset yrange [%.0f:%.0f]\n"
 		     "set linetype 1 lc rgb '%s'\nset linetype 2 lc rgb '%s'\nset linetype 3 lc rgb '#777777'\n",
 		  i + 1, i + 1, low, top * 1.12, UP, DOWN);
 	ch_eur_tics(b, "y", low, top * 1.12, 0);
@@ -893,7 +896,7 @@ static p304_code reconcile(struct sbuf *b, const p304_chart_request *req, const 
 	sb_printf(b, "plot $D using ($2/2):0:($2/2):(0.42):ytic(1) with boxxyerror fs solid 0.5 lc rgb '%s' title 'pré-notifié', "
 		     "$D using ($4/2):0:($4/2):(0.2) with boxxyerror lc rgb '%s' title 'notifié', "
 		     "$D using 3:0:(%.0f):(0.42) with boxxyerror lc rgb '%s' title 'besoin exprimé', "
-		     "$D using ($2>($3==$3?$3:0)?$2:$3):0:5 with labels left offset 0.6,0 font ',7' tc rgb '#555555' notitle\n",
+		     "$D using 2:0:5 with labels left offset 0.6,0 font ',7' tc rgb '#555555' notitle\n",
 		  GREY, BLUE, top * 0.003, ORANGE);
 	free(s);
 	return P304_OK;

@@ -99,9 +99,12 @@ io:
 /* Text from a file in a gnuplot script. gnuplot 5.4 misreads a doubled
  * quote at the start of a single-quoted string ('''x'' y' fails with
  * "unexpected or unrecognized token": issue 12), so an apostrophe is never
- * written inside one: it is the string "'" joined with '.', as in
- * "'".'Hypothèse haute'."'".' 2025'. Single-quoted strings take a backslash
- * literally and are never searched for `command` or @macro; control
+ * written inside one: it is the string "\047" joined with '.', as in
+ * "\047".'Hypothèse haute'."\047".' 2025' (an octal escape: a quote
+ * character inside a double-quoted string makes gnuplot's @macro scanner
+ * lose track of the quotes and expand an @name of the title). Single-quoted
+ * strings take a backslash literally and are never searched for `command`
+ * or @macro; control
  * characters (a newline in a title) become spaces. The terminals run
  * noenhanced, so @ ^ _ ~ { } print as they are. */
 void sb_quote(struct sbuf *b, const char *t)
@@ -112,7 +115,7 @@ void sb_quote(struct sbuf *b, const char *t)
 		unsigned char c = (unsigned char)*t;
 
 		if (c == '\'') {
-			sb_printf(b, "%s%s\"'\"", open ? "'" : "", any ? "." : "");
+			sb_printf(b, "%s%s\"\\047\"", open ? "'" : "", any ? "." : "");
 			open = 0;
 			any = 1;
 			continue;
