@@ -267,7 +267,7 @@ void ch_eur_tics(struct sbuf *b, const char *axis, double lo, double hi, int sig
 		char t[64], tt[128], *dot;
 		double x = fabs(v) < step * 1e-6 ? 0 : v;
 
-		if (fmax(fabs(lo), fabs(hi)) >= 2e6) {
+		if (fmax(fabs(lo), fabs(hi)) >= 1e6) {
 			int dec = step >= 1e6 ? 0 : step >= 1e5 ? 1 : 2;
 
 			snprintf(t, sizeof(t), sign && x > 0 ? "+%.*f M€" : "%.*f M€", dec, x / 1e6);

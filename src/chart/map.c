@@ -244,6 +244,7 @@ static const char *const paris[] = { "75", "92", "93", "94" };
 #define PARIS_X 1140.0
 #define PARIS_Y 7025.0
 #define PARIS_SCALE 4.0
+#define MIN_STEP 1.2     /* km of the drawing */
 
 static const char *const overseas[][2] = {
 	{ "971", "Guadeloupe" }, { "972", "Martinique" }, { "973", "Guyane" },
@@ -378,6 +379,8 @@ p304_code ch_map(struct sbuf *b, const p304_chart_request *req, const char *out,
 	for (size_t i = 0; i < nd; i++) {
 		const struct ring *g = &o.ring[dr[i].ring];
 
+		double lx = INFINITY, ly = INFINITY;
+
 		for (size_t k = 0; k <= g->n; k++) {
 			const double *p = o.pt[g->first + k % g->n];
 			double x = p[0], y = p[1];
@@ -386,7 +389,14 @@ p304_code ch_map(struct sbuf *b, const p304_chart_request *req, const char *out,
 				x = PARIS_X + (x - (px0 + px1) / 2) * PARIS_SCALE;
 				y = PARIS_Y + (y - (py0 + py1) / 2) * PARIS_SCALE;
 			}
+			/* a point less than a pixel (about 1.5 km) from the last
+			 * one drawn adds nothing but weight to an SVG; the white
+			 * borders hide the hair-thin seams this may leave */
+			if (k > 0 && k < g->n && hypot(x - lx, y - ly) < MIN_STEP)
+				continue;
 			sb_printf(b, "%.1f %.1f %u\n", x, y, dr[i].rgb);
+			lx = x;
+			ly = y;
 		}
 		sb_printf(b, "\n");
 	}
@@ -516,7 +526,7 @@ p304_code ch_map(struct sbuf *b, const p304_chart_request *req, const char *out,
 		ch_eur_tics(b, "cb", lo, hi, 0);
 	}
 	sb_printf(b, "set cbtics font ',8' scale 0.5\n"
-		     "plot $P using 1:2:3 with filledcurves closed fc rgb variable notitle, "
+		     "plot $P using 1:2:3 with filledcurves closed fc rgb variable fs solid 1.0 noborder notitle, "
 		     "$P using 1:2 with lines lc rgb '#ffffff' lw 0.6 notitle, "
 		     "NaN with boxes fs solid 1.0 lc rgb '#dddddd' title ");
 	sb_quote(b, change ? "en gris : absente de A ou de B (entre ou sort)"
