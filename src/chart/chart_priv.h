@@ -28,7 +28,7 @@ void sb_token(struct sbuf *b, const char *text);
 
 /* A tic label's text with its percent signs doubled (gnuplot reads a tic
  * label as a format). */
-const char *tic_text(char *buf, size_t size, const char *t);
+const char *ch_tic_text(char *buf, size_t size, const char *t);
 
 struct cJSON;
 

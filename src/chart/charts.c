@@ -286,7 +286,7 @@ void ch_eur_tics(struct sbuf *b, const char *axis, double lo, double hi, int sig
 		if (x == 0)
 			snprintf(t, sizeof(t), "0");
 		sb_printf(b, "%s", n ? ", " : "");
-		sb_quote(b, tic_text(tt, sizeof(tt), t));
+		sb_quote(b, ch_tic_text(tt, sizeof(tt), t));
 		sb_printf(b, " %.6f", x);
 	}
 	sb_printf(b, ")\n");
@@ -395,14 +395,15 @@ static const cJSON **row_array(const cJSON *rows, size_t *n)
 	return a;
 }
 
-static const char *sort_field;
-
-static int by_field_desc(const void *x, const void *y)
+/* Largest first by the field named by ctx (qsort_r: charts may be drawn
+ * from several threads of the server), ties by name. */
+static int by_field_desc(const void *x, const void *y, void *ctx)
 {
-	double a = ch_jnum(*(const cJSON *const *)x, sort_field, 0);
-	double b = ch_jnum(*(const cJSON *const *)y, sort_field, 0);
+	const cJSON *rx = *(const cJSON *const *)x, *ry = *(const cJSON *const *)y;
+	double a = ch_jnum(rx, ctx, 0), b = ch_jnum(ry, ctx, 0);
 
-	return a > b ? -1 : a < b;
+	/* equal amounts (the floor) in the order of their names */
+	return a > b ? -1 : a < b ? 1 : strcmp(ch_name(rx), ch_name(ry));
 }
 
 /* Horizontal bars (name on the left, largest on top) when more than
@@ -426,8 +427,7 @@ static p304_code bars(struct sbuf *b, const p304_chart_request *req, const char 
 			"no rows: 'bars' draws repartition.json or notification.json");
 	if (!(sorted = row_array(rows, &n)))
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	sort_field = field;
-	qsort(sorted, n, sizeof(*sorted), by_field_desc);
+	qsort_r(sorted, n, sizeof(*sorted), by_field_desc, (void *)field);
 	top = fmax(ch_jnum(sorted[0], field, 0), 1);
 	/* a ceiling far above every amount would squeeze the bars: it is
 	 * named in the key, not drawn */
@@ -713,9 +713,13 @@ static p304_code compare(struct sbuf *b, const p304_chart_request *req, const ch
 			 ch_clean(t1, sizeof(t1), ch_jstr(root, "a_title", "A")),
 			 ch_clean(t2, sizeof(t2), ch_jstr(root, "b_title", "B")), nup, ndown, nsame, nsame > 1 ? "s" : "");
 		len = strlen(title);
-		if (nin || nout)
-			snprintf(title + len, sizeof(title) - len, " ; %zu entre%s (absent%s de A), %zu sort%s (absent%s de B)",
-				 nin, nin > 1 ? "nt" : "", nin > 1 ? "s" : "", nout, nout > 1 ? "ent" : "", nout > 1 ? "s" : "");
+		if (nin)
+			snprintf(title + len, sizeof(title) - len, " ; %zu entre%s (absent%s de A)",
+				 nin, nin > 1 ? "nt" : "", nin > 1 ? "s" : "");
+		len = strlen(title);
+		if (nout)
+			snprintf(title + len, sizeof(title) - len, " ; %zu sort%s (absent%s de B)",
+				 nout, nout > 1 ? "ent" : "", nout > 1 ? "s" : "");
 		len = strlen(title);
 		if (shown_up + shown_down)
 			snprintf(title + len, sizeof(title) - len, BR "%s%s%s, en euros",
@@ -838,7 +842,7 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 	i = 0;
 	cJSON_ArrayForEach(f, factors) {
 		sb_printf(b, ", ");
-		ch_quote_wrapped(b, tic_text(t2, sizeof(t2), cJSON_IsString(f) ? ch_factor_words(f->valuestring, t1,
+		ch_quote_wrapped(b, ch_tic_text(t2, sizeof(t2), cJSON_IsString(f) ? ch_factor_words(f->valuestring, t1,
 				 sizeof(t1)) : "?"), nf > 4 ? 17 : 22);
 		sb_printf(b, " %d", ++i);
 	}
@@ -867,8 +871,7 @@ static p304_code reconcile(struct sbuf *b, const p304_chart_request *req, const 
 				      "'reconcile' draws a notification.json");
 	if (!(s = row_array(rows, &n)))
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	sort_field = "prenotified_eur";
-	qsort(s, n, sizeof(*s), by_field_desc);
+	qsort_r(s, n, sizeof(*s), by_field_desc, (void *)"prenotified_eur");
 	snprintf(title, sizeof(title), "%s" BR "notification : besoin exprimé et montant notifié (reliquat : %s)",
 		 ch_clean(t1, sizeof(t1), ch_jstr(root, "title", "")),
 		 ch_eur(t2, sizeof(t2), ch_jnum(root, "unallocated_eur", 0)));
@@ -949,8 +952,7 @@ static p304_code sweep(struct sbuf *b, const p304_chart_request *req, const char
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0, "'sweep' draws a sweep.json");
 	if (!(s = row_array(rows, &n)))
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	sort_field = "median_eur";
-	qsort(s, n, sizeof(*s), by_field_desc);
+	qsort_r(s, n, sizeof(*s), by_field_desc, (void *)"median_eur");
 	sweep_sizes(sizes, sizeof(sizes), root);
 	snprintf(title, sizeof(title), "%s" BR "sensibilité des montants : %s",
 		 ch_clean(t1, sizeof(t1), ch_jstr(root, "title", "")), sizes);

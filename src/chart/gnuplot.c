@@ -148,7 +148,7 @@ void sb_token(struct sbuf *b, const char *t)
 
 /* A tic label: gnuplot reads a label of `set xtics ("label" pos)` as a
  * format, so a percent sign is doubled. Into buf (cut at size). */
-const char *tic_text(char *buf, size_t size, const char *t)
+const char *ch_tic_text(char *buf, size_t size, const char *t)
 {
 	size_t o = 0;
 

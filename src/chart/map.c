@@ -518,7 +518,7 @@ p304_code ch_map(struct sbuf *b, const p304_chart_request *req, const char *out,
 			if (strchr(t1, '.'))
 				*strchr(t1, '.') = ',';
 			sb_printf(b, "%s", n ? ", " : "");
-			sb_quote(b, tic_text(t2, sizeof(t2), t1));
+			sb_quote(b, ch_tic_text(t2, sizeof(t2), t1));
 			sb_printf(b, " %.6f", x);
 		}
 		sb_printf(b, ")\n");
