@@ -259,7 +259,7 @@ static void code_at(int i, char *code, size_t size)
 		if (d == 20 || d == 67 || d == 68 || d == 69)
 			continue;
 		if (k++ == i) {
-			snprintf(code, size, "%02d", d);
+			snprintf(code, size, "%02d", d % 100);
 			return;
 		}
 	}
@@ -282,7 +282,7 @@ static void name_of(const char *code, char *name, size_t size)
  * present, is the one outlier (+98 %). */
 static void write_round(int n, const char *tag)
 {
-	char path[256], code[8], name[64];
+	char path[256], code[16], name[64];
 	FILE *fp[4];
 	static const char *const file[] = { "repartition", "comparaison", "notification", "sweep" };
 
