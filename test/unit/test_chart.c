@@ -490,6 +490,41 @@ static void test_map_robust_scale(void **state)
 	free(svg);
 }
 
+/* The waterfall keeps room above its highest bar, so that the figure over
+ * it stays inside the frame (it ran into the title); a malformed outline
+ * table is refused with its file and line. */
+static void test_waterfall_room_and_bad_outlines(void **state)
+{
+	char cmp[160], res[160], *sc, *p;
+	double lo, hi, a, b;
+	p304_chart_request req = { .kind = P304_CHART_MAP, .format = P304_FORMAT_PNG };
+	p304_error err;
+
+	(void)state;
+	write_round(30, "w");
+	snprintf(cmp, sizeof(cmp), "%s/comparaison-w.json", dir);
+	sc = script_of(P304_CHART_WATERFALL, cmp, "01", NULL);
+	assert_non_null(p = strstr(sc, "set yrange ["));
+	assert_int_equal(sscanf(p, "set yrange [%lf:%lf]", &lo, &hi), 2);
+	/* Département-01: A 300 000 €, B 285 000 € */
+	a = 300000;
+	b = 285000;
+	assert_true(hi >= 1.1 * (a > b ? a : b));
+	assert_true(lo <= 0);
+	free(sc);
+
+	snprintf(res, sizeof(res), "%s/repartition-w.json", dir);
+	req.result_path = res;
+	req.out_path = put("never.png", "");
+	req.contours_path = put("contours-bad.csv", "code,anneau,x,y\n01,0,1.5,2\n01,0,abc,3\n");
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_INPUT);
+	assert_non_null(strstr(err.message, "not an outline point"));
+	assert_int_equal(err.line, 3);
+	req.contours_path = put("contours-cols.csv", "code;x;y\n01;1;2\n");
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_INPUT);
+	assert_non_null(strstr(err.message, "'anneau'"));
+}
+
 /* Issue 12: a title that starts with an apostrophe ('Hypothèse haute' 2025)
  * made every chart fail ("gnuplot failed": gnuplot misreads a doubled quote
  * at the start of a single-quoted string); a backslash, a newline and
@@ -541,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_title_characters),
 		cmocka_unit_test(test_every_kind_30_and_99),
 		cmocka_unit_test(test_map_robust_scale),
+		cmocka_unit_test(test_waterfall_room_and_bad_outlines),
 	};
 	const char *root = getenv("P304_ROOT");
 
