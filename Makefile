@@ -123,8 +123,9 @@ $(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS)
 
-bench: $(BUILD)/bench
+bench: $(BUILD)/bench $(BUILD)/p304 $(TEST_DEPS_OK)
 	./$(BUILD)/bench
+	sh test/bench/serve-bench.sh ./$(BUILD)/p304 .
 
 install: $(BUILD)/p304 $(LOCALE_MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

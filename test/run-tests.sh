@@ -180,6 +180,11 @@ if sh "$ROOT/test/injection-check.sh" "$P304" "$ROOT"; then
 else
 	fail=$((fail + 1))
 fi
+if sh "$ROOT/test/fulldisk-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/outset-check.sh" "$P304" "$ROOT"; then
 	pass=$((pass + 1))
 else

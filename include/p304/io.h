@@ -92,6 +92,23 @@ const p304_authority *p304_reference_at(const p304_reference *ref, size_t i);
 const p304_authority *p304_reference_find(const p304_reference *ref,
 					  const char *code);
 
+/* 1 when `whole` gathers `part` ("composee_de": 67 is part of 6AE, 69D of 69). */
+int p304_authority_part_of(const p304_authority *part, const p304_authority *whole);
+
+/*
+ * A hint for messages about authority `a`, from the reference list's
+ * compositions and years, starting with "; " (or empty): "; since 2021 68
+ * (Haut-Rhin) is part of 6AE (Collectivité européenne d'Alsace): use the code
+ * 6AE", "; since 2015 69 (Rhône) is split into 69D (...) and 69M (...)".
+ */
+void p304_authority_hint(const p304_reference *ref, const p304_authority *a,
+			 char *buf, size_t size);
+
+/* A hint for a code absent from the list ("02A" -> "; did you mean '2A'
+ * (Corse-du-Sud)?"), or empty. */
+void p304_reference_unknown_hint(const p304_reference *ref, const char *code,
+				 char *buf, size_t size);
+
 /* ------------------------------------------------------------------ */
 /* CSV tables                                                          */
 /* ------------------------------------------------------------------ */

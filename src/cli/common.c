@@ -3,6 +3,7 @@
  * file, warnings, amounts in the French way, and the allocation summary.
  */
 #include <iconv.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "cli.h"
 #include "format/fileutil.h"
+#include "gettext.h"
 
 #include <p304/workflow.h>
 
@@ -327,9 +329,21 @@ p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir
 			rc = err->code;
 			break;
 		}
+		int werr;
+
+		errno = 0;
 		rc = files[i].write(files[i].ctx, fp, err);
-		if (fclose(fp) != 0 && rc == P304_OK)
-			rc = p304_error_set(err, P304_ERR_IO, dir, 0, "write failed");
+		/* a full disk shows at the write, the flush or the sync: name
+		 * the file and the reason (not a bare "write failed") */
+		werr = ferror(fp) ? (errno ? errno : EIO) : 0;
+
+		if (!werr && (fflush(fp) != 0 || fsync(fileno(fp)) != 0))
+			werr = errno;
+		if (fclose(fp) != 0 && !werr)
+			werr = errno;
+		if ((rc == P304_OK && werr) || (rc == P304_ERR_IO && !err->file[0]))
+			rc = p304_error_set(err, P304_ERR_IO, NULL, 0, _("%s/%s: cannot write: %s"),
+					    dir, files[i].name, strerror(werr ? werr : EIO));
 	}
 	set_names = NULL;
 	free(names);

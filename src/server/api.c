@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <p304/chart.h>
@@ -1160,12 +1161,21 @@ static void put_scenario(struct srv_api *api, const struct srv_request *rq, cons
 static const char XLSX[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 static const char CSV[] = "text/csv; charset=utf-8";
 
+/* A private folder (mode 0700) under $TMPDIR or /tmp. */
+static char *make_temp_dir(char *buf, size_t size)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/p304-serve-XXXXXX", t && t[0] == '/' ? t : "/tmp");
+	return mkdtemp(buf);
+}
+
 /* Draws a chart of a result held in memory: the JSON and the PNG live in a
  * private temporary folder, removed before returning. */
 static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_chart_kind kind,
 			const char *tiles)
 {
-	char dir[] = "/tmp/p304-serve-XXXXXX", json[64], png[64];
+	char dir[512], json[600], png[600];
 	p304_chart_request req = { .kind = kind, .format = P304_FORMAT_PNG, .tiles_path = tiles };
 	p304_error err;
 	FILE *fp;
@@ -1173,7 +1183,7 @@ static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_char
 	char *data = NULL;
 	size_t len = 0;
 
-	if (!mkdtemp(dir)) {
+	if (!make_temp_dir(dir, sizeof(dir))) {
 		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
 		return;
 	}
@@ -1204,6 +1214,75 @@ static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_char
 	rp->type = "image/png";
 }
 
+static p304_code w_note(const void *x, FILE *fp, p304_error *e) { return p304_write_note_html(x, fp, e); }
+
+/* note.html of an allocation (and of a comparison), with the map, the bars
+ * (and the comparison) drawn as SVG in a private temporary folder; without
+ * gnuplot the note has no charts, as with p304 note. */
+static void reply_note(struct srv_api *api, struct srv_reply *rp, const p304_result *res,
+		       const p304_comparison *cmp)
+{
+	char dir[512], files[5][600] = { "" };
+	const char *svg[3] = { NULL, NULL, NULL };
+	p304_error err;
+	p304_code rc = P304_OK;
+	FILE *fp;
+
+	if (!make_temp_dir(dir, sizeof(dir))) {
+		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+		return;
+	}
+	snprintf(files[0], sizeof(files[0]), "%s/repartition.json", dir);
+	snprintf(files[1], sizeof(files[1]), "%s/comparaison.json", dir);
+	for (int i = 0; i < 2 && rc == P304_OK; i++) {
+		if (i == 1 && !cmp)
+			break;
+		if (!(fp = fopen(files[i], "wb"))) {
+			rc = p304_error_set(&err, P304_ERR_IO, NULL, 0, "%s", strerror(errno));
+			break;
+		}
+		rc = i == 0 ? p304_write_result_json(res, fp, &err)
+			    : p304_write_comparison_json(cmp, fp, &err);
+		if (fclose(fp) != 0 && rc == P304_OK)
+			rc = p304_error_set(&err, P304_ERR_IO, NULL, 0, "write failed");
+	}
+	for (int k = 0; k < 3 && rc == P304_OK; k++) {
+		p304_chart_request req = { .format = P304_FORMAT_SVG, .tiles_path = api->tiles };
+
+		if (k == 2 && !cmp)
+			break;
+		req.kind = k == 0 ? P304_CHART_MAP : k == 1 ? P304_CHART_BARS : P304_CHART_COMPARE;
+		req.result_path = k == 2 ? files[1] : files[0];
+		snprintf(files[2 + k], sizeof(files[2 + k]), "%s/chart-%d.svg", dir, k);
+		req.out_path = files[2 + k];
+		if ((rc = p304_chart_render(&req, &err)) == P304_ERR_DEPENDENCY) {
+			rc = P304_OK;   /* no gnuplot: a note without charts */
+			break;
+		}
+		if (rc == P304_OK)
+			svg[k] = files[2 + k];
+	}
+	if (rc == P304_OK) {
+		time_t now = time(NULL);
+		struct tm tm;
+		p304_note note;
+
+		localtime_r(&now, &tm);
+		note = (p304_note){ .alloc = res, .cmp = cmp, .svg_map = svg[0], .svg_bars = svg[1],
+			.svg_compare = svg[2],
+			.date = (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday };
+
+		reply_written(rp, w_note, &note, "text/html; charset=utf-8");
+	} else {
+		err.file[0] = '\0';
+		reply_p304_error(rp, &err, NULL, 0, NULL);
+	}
+	for (int i = 0; i < 5; i++)
+		if (files[i][0])
+			unlink(files[i]);   /* absent ones: ENOENT, harmless */
+	rmdir(dir);
+}
+
 static void set_name(struct srv_reply *rp, const char *id, const char *name)
 {
 	if (rp->status == 200 && asprintf(&rp->filename, "%s-%s", id, name) < 0)
@@ -1215,10 +1294,32 @@ static void export(struct srv_api *api, const struct srv_request *rq, struct srv
 	const char *f = rq->query_format ? rq->query_format : "";
 	const char *k = rq->query_kind ? rq->query_kind : "allocate";
 	int xlsx = !strcmp(f, "xlsx"), csv = !strcmp(f, "csv"), chart = !strcmp(f, "chart");
+	int note = !strcmp(f, "note");
 
-	if (!xlsx && !csv && !chart) {
-		api_error(rp, 400, "bad_request", _("format must be xlsx, csv or chart"), NULL, 0,
-			  "format");
+	if (!xlsx && !csv && !chart && !note) {
+		api_error(rp, 400, "bad_request", _("format must be xlsx, csv, note or chart"), NULL,
+			  0, "format");
+		return;
+	}
+	if (note && (!strcmp(k, "allocate") || !strcmp(k, "compare"))) {
+		const char *text = rq->body;
+		size_t len = rq->len, s, e;
+		p304_comparison *cmp = NULL;
+		p304_result *res;
+
+		if (!strcmp(k, "compare")) {
+			if (!(cmp = do_compare(api, rq, rp)))
+				return;
+			member_span(rq->body, rq->len, "scenario", &s, &e);
+			text = rq->body + s;
+			len = e - s;
+		}
+		if ((res = do_allocate(api, text, len, rp))) {
+			reply_note(api, rp, res, cmp);
+			set_name(rp, res->scenario->id, "note.html");
+			p304_result_free(res);
+		}
+		p304_comparison_free(cmp);
 		return;
 	}
 	if (!strcmp(k, "allocate")) {
@@ -1249,7 +1350,7 @@ static void export(struct srv_api *api, const struct srv_request *rq, struct srv
 		set_name(rp, cmp->b_id, xlsx ? "comparaison.xlsx" : csv ? "comparaison.csv"
 					   : "comparaison.png");
 		p304_comparison_free(cmp);
-	} else if (!strcmp(k, "reconcile")) {
+	} else if (!strcmp(k, "reconcile") && !note) {
 		p304_notification *nt = do_reconcile(api, rq, rp);
 
 		if (!nt)
@@ -1263,7 +1364,7 @@ static void export(struct srv_api *api, const struct srv_request *rq, struct srv
 		set_name(rp, nt->alloc->scenario->id, xlsx ? "notification.xlsx"
 				: csv ? "notification.csv" : "notification.png");
 		p304_notification_free(nt);
-	} else if (!strcmp(k, "sweep") && !xlsx) {
+	} else if (!strcmp(k, "sweep") && !xlsx && !note) {
 		p304_sweep_result *sw = do_sweep(api, rq, rp);
 
 		if (!sw)
@@ -1276,7 +1377,7 @@ static void export(struct srv_api *api, const struct srv_request *rq, struct srv
 		p304_sweep_result_free(sw);
 	} else {
 		api_error(rp, 400, "bad_request", _("kind must be allocate, compare, reconcile or "
-			  "sweep (sweep: csv or chart)"), NULL, 0, "kind");
+			  "sweep (note: allocate or compare; sweep: csv or chart)"), NULL, 0, "kind");
 	}
 }
 
