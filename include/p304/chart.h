@@ -10,11 +10,14 @@
 
 typedef enum p304_chart_kind {
 	P304_CHART_BARS = 0,  /* amounts by authority (repartition/notification.json) */
-	P304_CHART_MAP,       /* tile map of France */
-	P304_CHART_COMPARE,   /* A vs B per authority (comparaison.json) */
+	P304_CHART_MAP,       /* map of France from the département outlines */
+	P304_CHART_COMPARE,   /* largest rises and falls from A to B (comparaison.json) */
 	P304_CHART_WATERFALL, /* decomposition of one authority's change */
 	P304_CHART_RECONCILE, /* pre-notified, need, notified (notification.json) */
-	P304_CHART_SWEEP      /* 5-95 % bands and medians (sweep.json) */
+	P304_CHART_SWEEP,     /* 5-95 % bands and medians (sweep.json) */
+	P304_CHART_TILES,     /* tile map of France (one tile per département) */
+	P304_CHART_TORNADO,   /* which factor moves the amounts most (sweep.json) */
+	P304_CHART_NKINDS
 } p304_chart_kind;
 
 typedef enum p304_chart_format {
@@ -30,14 +33,18 @@ typedef struct p304_chart_request {
 	const char *out_path;     /* the image to write (atomically) */
 	const char *code;         /* waterfall: the authority */
 	const char *map_value;    /* map: "amount" (default), "per_child", "change" */
-	const char *tiles_path;   /* map: inputs/reference/tuiles.csv */
+	const char *tiles_path;   /* tiles: inputs/reference/tuiles.csv */
 	const char *caption;      /* extra caption line (sources), may be NULL */
 	int force;                /* replace an existing file that is not a chart
 				   * of this format (never an input) */
+	const char *contours_path; /* map: inputs/reference/contours.csv; NULL:
+				    * contours.csv beside tiles_path */
 } p304_chart_request;
 
 /* "bars", "map", ... -> kind; -1 when unknown. */
 int p304_chart_kind_parse(const char *name);
+/* kind -> "bars", "map", ... (the default file name of a chart). */
+const char *p304_chart_kind_name(p304_chart_kind kind);
 
 /* Writes the gnuplot script that draws the request into *script (malloc'd,
  * caller frees), the image going to `output`. */
