@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "compare", cmd_compare, "compare two scenarios and explain every change exactly" },
 	{ "note", cmd_note, "the minister's note: HTML and Markdown, charts, workbook" },
 	{ "reconcile", cmd_reconcile, "from pre-notified amounts and expressed needs to the notification" },
+	{ "serve", cmd_serve, "the workbench in a browser: a local server and its JSON API" },
 	{ "sweep", cmd_sweep, "sensitivity: thousands of variants around a scenario" },
 	{ "validate", cmd_validate, "check a scenario and its input files, write nothing" },
 	{ "verify", cmd_verify, "recompute an output set from its manifest and compare" },
@@ -45,6 +46,7 @@ static void print_help(FILE *fp)
 
 int main(int argc, char **argv)
 {
+	p304_i18n_init();
 	if (argc < 2) {
 		print_help(stderr);
 		return EXIT_USAGE;
@@ -69,6 +71,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "p304: '%s' is not a p304 command; try 'p304 --help'\n", argv[1]);
+	fprintf(stderr, _("p304: '%s' is not a p304 command; try 'p304 --help'\n"), argv[1]);
 	return EXIT_USAGE;
 }

@@ -14,6 +14,7 @@
 
 #include "format/fileutil.h"
 #include "format/writeutil.h"
+#include "gettext.h"
 
 static int line_cmp(const void *a, const void *b)
 {
@@ -104,6 +105,13 @@ static p304_code read_current_json(p304_avenant_result *av, const char *path, p3
 	}
 	if (!av->id) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, "no \"id\" in the result");
+		goto out;
+	}
+	if (!p304_id_valid(av->id)) {
+		/* the id names the avenant's folder, outputs/ID-avenant */
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("\"id\" '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)"),
+			av->id);
 		goto out;
 	}
 	if (strlen(av->id) < 200) {

@@ -123,7 +123,7 @@ static void test_missing_file(void **state)
 
 	(void)state;
 	assert_int_equal(p304_csv_load("/nonexistent/x.csv", &c, &err), P304_ERR_IO);
-	assert_string_equal(err.message, "file not found");
+	assert_string_equal(err.message, "file not found (looked for /nonexistent/x.csv)");
 	assert_int_equal(p304_csv_load("/tmp", &c, &err), P304_ERR_IO);
 	assert_string_equal(err.message, "is a directory, expected a file");
 }
