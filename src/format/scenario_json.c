@@ -270,7 +270,7 @@ static p304_code read_criteria(p304_scenario *sc, const cJSON *root,
 				break;
 		}
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-			"criteria weights sum to %s %%, expected 100 %%", shown);
+			_("criteria weights sum to %s %%, expected 100 %%"), shown);
 	}
 	return P304_OK;
 }
