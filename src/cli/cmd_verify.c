@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "format/fileutil.h"
 
 extern char **environ;
 
@@ -51,7 +52,7 @@ static void report(const char *fmt, ...)
 
 static cJSON *load_json(const char *path)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = p304_open_regular(path, NULL); /* a FIFO would hang */
 	char *buf;
 	long len;
 	cJSON *j;

@@ -137,3 +137,5 @@ case("scn_16384_criteria", "'criteria' holds 16384 criteria, expected at most 16
                      b"print \"]}\" }' > big.json\n"})
 case("csv_duplicated_header_late", "column 'x3' appears twice (columns 10 and 4007)",
      data=HEADER.rstrip(b"\n") + b"".join(b";x%d" % i for i in range(4000)) + b";x3\n" + DATA.split(b"\n", 1)[1])
+case("fifo_manifest", "manifest.json: not a manifest of p304", exit_code=3, cmd="verify set",
+     files={"setup": b"#!/bin/sh\nmkdir set && mkfifo set/manifest.json\n"})
