@@ -139,3 +139,8 @@ case("csv_duplicated_header_late", "column 'x3' appears twice (columns 10 and 40
      data=HEADER.rstrip(b"\n") + b"".join(b";x%d" % i for i in range(4000)) + b";x3\n" + DATA.split(b"\n", 1)[1])
 case("fifo_manifest", "manifest.json: not a manifest of p304", exit_code=3, cmd="verify set",
      files={"setup": b"#!/bin/sh\nmkdir set && mkfifo set/manifest.json\n"})
+# command-line whole numbers too: 250.000 was read as 250
+case("sweep_floor_thousands_dot", "--floor takes MIN:MAX in whole euros", exit_code=2,
+     cmd="sweep scenario.json --samples 10 --floor 250.000:300.000 -o out")
+case("sweep_samples_thousands_dot", "--samples takes 1 to 100000000", exit_code=2,
+     cmd="sweep scenario.json --samples 1.000 -o out")
