@@ -168,15 +168,15 @@ static p304_code read_amounts_csv(p304_catalogue *cat, p304_avenant_result *av,
 		if (!a) {
 			p304_reference_unknown_hint(av->reference, code, why, sizeof(why));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-					    "code '%s' is not in the reference list%s", code, why);
+					    _("code '%s' is not in the reference list%s"), code, why);
 			goto out;
 		}
 		if (p304_parse_number(cell, strlen(cell), 0, P304_MAX_EUR, P304_NUM_EUR, &v, why,
 				      sizeof(why))) {
 			/* a blank amount is a figure forgotten, not a zero */
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-				"amount '%s' in column '%s' %s%s", cell, amount_col, why,
-				strcmp(why, "is empty") == 0 ? ", expected whole euros (0 if none)" : "");
+				_("amount '%s' in column '%s' %s"), cell, amount_col,
+				strcmp(why, "is empty") == 0 ? _("is empty, expected whole euros (0 if none)") : why);
 			goto out;
 		}
 		if (!consumed) {

@@ -92,7 +92,8 @@ static cJSON *load_json(const char *path)
 
 static int same_file(const char *a, const char *b)
 {
-	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	/* a FIFO put in the set's folder would hang fopen: regular files only */
+	FILE *fa = p304_open_regular(a, NULL), *fb = p304_open_regular(b, NULL);
 	int same = fa && fb, ca, cb;
 
 	while (same) {
