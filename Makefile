@@ -147,6 +147,8 @@ data:
 		$(RAW)/insee_cog/derived_cog_regions_from_COGiter.csv inputs/reference
 	python3 scripts/build-tiles.py $(RAW)/geo/derived_tilegrid_departements_hex.csv \
 		inputs/reference/collectivites.csv inputs/reference/tuiles.csv
+	python3 scripts/build-outlines.py $(RAW)/geo/departements-avec-outre-mer.geojson \
+		inputs/reference/collectivites.csv inputs/reference/contours.csv
 	python3 scripts/build-criteria.py 2020 inputs/reference/collectivites.csv inputs/data/criteres-2020.csv \
 		--pop $(RAW)/insee_estim_pop/derived_pop_0_19_by_dep.csv --pop-year 2019 --pop-release 2020-01-14 \
 		--ase $(RAW)/drees_aide_sociale/derived_drees_ase_beneficiaires_2010_2022_from_asdep.csv --ase-year 2017 \
