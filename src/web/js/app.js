@@ -311,8 +311,13 @@ function onFormChange() {
 // ------------------------------------------------------------------ participants
 function presetList() {
 	const out = [{ label: 'Toute la table', value: 'all' }];
+	const seen = new Set();
 	for (const [id, sc] of S.shipped) {
-		if (Array.isArray(sc.participants)) out.push({ label: `${shortTitle(sc)} (${sc.participants.length})`, value: sc.participants, id });
+		if (!Array.isArray(sc.participants)) continue;
+		const key = [...sc.participants].sort().join(',');
+		if (seen.has(key)) continue; // FIR and ONDAM 2020 reuse the wave's list
+		seen.add(key);
+		out.push({ label: `${shortTitle(sc)} (${sc.participants.length})`, value: sc.participants, id });
 	}
 	out.push({ label: 'Aucun', value: [] });
 	return out;
@@ -457,11 +462,10 @@ function perChild(row) {
 }
 
 function card(title, value, detail, id) {
-	return h('div', { class: 'fr-card fr-card--no-arrow p304-card', id },
-		h('div', { class: 'fr-card__body' }, h('div', { class: 'fr-card__content' },
-			h('p', { class: 'fr-card__desc p304-card__title', text: title }),
-			h('p', { class: 'p304-card__value', text: value }),
-			detail ? h('p', { class: 'fr-card__detail', text: detail }) : null)));
+	return h('div', { class: 'p304-card', id },
+		h('p', { class: 'p304-card__title', text: title }),
+		h('p', { class: 'p304-card__value', text: value }),
+		detail ? h('p', { class: 'p304-card__detail', text: detail }) : null);
 }
 
 function renderResult() {
@@ -764,7 +768,7 @@ function renderCompare() {
 	const leftCeil = c.rows.filter((x) => x.status_a === 'ceiling' && x.status_b !== 'ceiling' && x.status_b !== 'absent').length;
 	void moved;
 	$('cmp-summary').replaceChildren(
-		h('p', {}, `De « ${c.a_title || c.a} » (${formatEuros(t.a_eur)}) à « ${c.b_title || c.b} » (${formatEuros(t.b_eur)}) : `,
+		h('p', { class: 'fr-mt-2w' }, `De « ${c.a_title || c.a} » (${formatEuros(t.a_eur)}) à « ${c.b_title || c.b} » (${formatEuros(t.b_eur)}) : `,
 			h('strong', { text: `${t.winners} gagnants, ${t.losers} perdants, ${t.unchanged} inchangés` }),
 			`, ${t.entering.length} entrants, ${t.leaving.length} sortants. `,
 			`Au plancher : ${newFloor} nouveaux, ${leftFloor} qui le quittent ; au plafond : ${newCeil} nouveaux, ${leftCeil} qui le quittent.`));

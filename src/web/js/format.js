@@ -110,7 +110,7 @@ export function parseEuros(text) {
 	} else if (/^\d{1,3}(\.\d{3}){2,}$/.test(s)) {
 		digits = s.replace(/\./g, '');
 	} else if (/^\d{1,3}[.,]\d{3}$/.test(s)) {
-		return { ok: false, message: `« ${raw} » est ambigu (milliers ou décimales ?) : écrivez ${s.replace(/[.,]/, ' ')} ou ${s.replace(/[.,]/, ',')} M€` };
+		return { ok: false, message: `« ${raw} » est ambigu (milliers ou décimales ?) : écrivez ${s.replace(/[.,]/, ' ')} pour des euros, ou ajoutez l'unité (${s.replace('.', ',')} M€)` };
 	} else {
 		return { ok: false, message: `« ${raw} » n'est pas compris : groupez les chiffres par trois (77 000 000) ou écrivez 77 M€` };
 	}

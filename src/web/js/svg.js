@@ -81,23 +81,32 @@ export function drawMap({ contours, values, background, colour, title, names, on
 
 // Sequential classes (quantiles of the values) in blues, or diverging
 // classes (symmetric around 0) in orange/blue for changes.
-const SEQ = ['#e3e3fd', '#cacafb', '#9a9aff', '#6a6af4', '#313178', '#000091'];
+const SEQ = ['#ececfe', '#cacafb', '#a1a1f8', '#6a6af4', '#3b3bd0', '#000091'];
 const DIV_NEG = ['#fcd7bd', '#f69c6b', '#ce614a', '#a33b1f'];
 const DIV_POS = ['#d3e5f7', '#8fbce8', '#3a80c9', '#1b4e8a'];
 
+// Classes from the quantiles of the distinct values: 74 participants at the
+// same floor must not swallow every class.
 export function sequentialScale(nums) {
-	const v = nums.filter((x) => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
-	const n = SEQ.length;
+	const all = nums.filter((x) => x !== null && Number.isFinite(x));
+	const v = [...new Set(all)].sort((a, b) => a - b);
+	const n = Math.min(SEQ.length, Math.max(1, v.length));
+	const pal = n === SEQ.length ? SEQ : SEQ.slice(SEQ.length - n);
 	const breaks = [];
-	for (let i = 1; i < n; i++) breaks.push(v.length ? v[Math.min(v.length - 1, Math.floor(i * v.length / n))] : 0);
+	for (let i = 1; i < n; i++) breaks.push(v[Math.floor(i * v.length / n)]);
 	const colour = (x) => {
 		if (x === null || x === undefined || !Number.isFinite(x)) return '#ffffff';
 		let i = 0;
 		while (i < breaks.length && x >= breaks[i]) i++;
-		return SEQ[i];
+		return pal[i];
 	};
-	const classes = SEQ.map((c, i) => ({ colour: c, lo: i === 0 ? v[0] : breaks[i - 1], hi: i === n - 1 ? v[v.length - 1] : breaks[i] }));
-	return { colour, classes: classes.filter((c, i) => i === 0 || c.lo !== classes[i - 1].lo) };
+	const classes = pal.map((c, i) => {
+		const lo = i === 0 ? v[0] : breaks[i - 1];
+		const next = i === n - 1 ? null : breaks[i];
+		const hi = next === null ? v[v.length - 1] : v[v.indexOf(next) - 1];
+		return { colour: c, lo, hi };
+	});
+	return { colour, classes };
 }
 
 export function divergingScale(nums) {
@@ -165,8 +174,7 @@ export function drawWaterfall(start, steps, end, title, startLabel, endLabel) {
 		const txt = c.total ? formatEuros(c.to) : formatDeltaEuros(c.delta);
 		svg.appendChild(el('text', { x: x + colW * 0.35, y: y - 5, 'text-anchor': 'middle', class: 'p304-chart-value' }, txt));
 		const lab = el('text', { x: x + colW * 0.35, y: H - bottom + 16, 'text-anchor': 'middle', class: 'p304-chart-label' });
-		const words = c.label.split(' ');
-		words.forEach((w, j) => lab.appendChild(el('tspan', { x: x + colW * 0.35, dy: j ? 13 : 0 }, w)));
+		wrap(c.label, Math.max(8, Math.floor(colW / 6.5))).forEach((w, j) => lab.appendChild(el('tspan', { x: x + colW * 0.35, dy: j ? 13 : 0 }, w)));
 		svg.appendChild(lab);
 		if (i < cols.length - 1) {
 			const nx = left + (i + 1) * colW + colW * 0.15;
@@ -174,6 +182,18 @@ export function drawWaterfall(start, steps, end, title, startLabel, endLabel) {
 		}
 	});
 	return svg;
+}
+
+// Splits a label into at most three lines of about `width` characters.
+function wrap(text, width) {
+	const lines = [];
+	let cur = '';
+	for (const w of text.split(' ')) {
+		if (cur && (cur + ' ' + w).length > width) { lines.push(cur); cur = w; } else cur = cur ? cur + ' ' + w : w;
+	}
+	if (cur) lines.push(cur);
+	if (lines.length > 3) { lines.length = 3; lines[2] += '…'; }
+	return lines;
 }
 
 // Bands of a sweep: per row min–max line, p5–p95 box, median tick, base dot.
