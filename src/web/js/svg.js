@@ -129,11 +129,11 @@ export function divergingScale(nums) {
 }
 
 // ---------------------------------------------------------------- charts
-const LABEL_W = 210;
+const LABEL_W = 340;
 
 // Horizontal bars: rows [{label, value, colour}], values in euros.
 export function drawBars(rows, title, { signed = false, format = formatEuros } = {}) {
-	const rowH = 22, W = 720, plotW = W - LABEL_W - 120;
+	const rowH = 22, W = 820, plotW = W - LABEL_W - 110;
 	const H = rows.length * rowH + 30;
 	const svg = svgRoot(W, H, title, 'p304-chart');
 	const max = Math.max(1, ...rows.map((r) => Math.abs(r.value)));
