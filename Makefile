@@ -42,7 +42,7 @@ UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test unit cases demo bench install clean fuzz data
+.PHONY: all deps test unit cases demo bench install clean fuzz data browser-deps
 all: $(BUILD)/p304
 
 # Missing Debian packages are installed when root, otherwise the exact
@@ -58,6 +58,27 @@ TEST_DEPS_OK := build/.test-deps-ok
 $(TEST_DEPS_OK): scripts/ensure-deps.sh
 	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv
 	@mkdir -p build && touch $@
+
+# Browser tests of the page (test/browser/): Debian's chromium and node, and
+# playwright-core from the npm registry (test/browser/package-lock.json,
+# `npm ci` when node_modules is missing or older than the lock file). Where
+# they cannot be installed, build/.browser-skip[-npm] holds the reason and the
+# browser tests are counted as skipped, never as passed.
+BROWSER_DEPS_OK := build/.browser-deps-ok
+BROWSER_NPM_OK  := test/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS_OK): scripts/ensure-deps.sh
+	@mkdir -p build && rm -f build/.browser-skip
+	@pkgs=chromium; command -v node >/dev/null 2>&1 || pkgs="$$pkgs nodejs"; \
+	command -v npm >/dev/null 2>&1 || pkgs="$$pkgs npm"; \
+	sh scripts/ensure-deps.sh $$pkgs || \
+		echo "Debian packages $$pkgs could not be installed (see the message above)" >build/.browser-skip
+	@touch $@
+$(BROWSER_NPM_OK): test/browser/package-lock.json $(BROWSER_DEPS_OK)
+	@rm -f build/.browser-skip-npm; if [ ! -f build/.browser-skip ]; then \
+		(cd test/browser && npm ci --no-audit --no-fund) || \
+		echo "npm ci could not install playwright-core in test/browser" >build/.browser-skip-npm; \
+	fi
+browser-deps: $(BROWSER_NPM_OK)
 
 $(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -78,7 +99,7 @@ $(BUILD)/test/%: test/unit/%.c $(BUILD)/libp304.a test/unit/testutil.h $(TEST_DE
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS) $(TESTLIBS)
 
-test: $(BUILD)/p304 $(UNIT_BIN)
+test: $(BUILD)/p304 $(UNIT_BIN) browser-deps
 	@sh test/run-tests.sh $(BUILD)
 
 DEMO_NEEDS    ?= inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv

@@ -81,7 +81,7 @@ export function drawMap({ contours, values, background, colour, title, names, on
 
 // Sequential classes (quantiles of the values) in blues, or diverging
 // classes (symmetric around 0) in orange/blue for changes.
-const SEQ = ['#ececfe', '#cacafb', '#a1a1f8', '#6a6af4', '#3b3bd0', '#000091'];
+const SEQ = ['#d5d5fb', '#b1b1f9', '#8f8ff2', '#6a6af4', '#3b3bd0', '#000091'];
 const DIV_NEG = ['#fcd7bd', '#f69c6b', '#ce614a', '#a33b1f'];
 const DIV_POS = ['#d3e5f7', '#8fbce8', '#3a80c9', '#1b4e8a'];
 
