@@ -41,9 +41,16 @@ CLI_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 DEPS_OK  := build/.deps-ok
+# French messages (GNU gettext): po/fr.po compiled into the build tree; the
+# program finds it beside itself (build/locale, or <prefix>/share/locale
+# once installed).
+LOCALE_MO := $(BUILD)/locale/fr/LC_MESSAGES/p304.mo
+XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
+	--keyword=Q_:1,2 --add-comments=TRANSLATORS: --package-name=p304 \
+	--msgid-bugs-address=none --sort-by-file --force-po
 
-.PHONY: all deps test unit cases demo bench install clean fuzz data browser-deps
-all: $(BUILD)/p304
+.PHONY: all deps test unit cases demo bench install clean fuzz data pot browser-deps
+all: $(BUILD)/p304 $(LOCALE_MO)
 
 # Missing Debian packages are installed when root, otherwise the exact
 # command is printed and make stops (scripts/ensure-deps.sh).
@@ -83,7 +90,20 @@ browser-deps: $(BROWSER_NPM_OK)
 $(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' \
+		-DP304_LOCALEDIR='"$(CURDIR)/$(BUILD)/locale"' -c $< -o $@
+
+$(LOCALE_MO): po/fr.po $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MSGFMT  $<")
+	$(Q)msgfmt --check -o $@ $<
+
+# Regenerates po/p304.pot from the marked messages and merges it into
+# po/fr.po (new messages then appear untranslated; `make test` fails until
+# they are translated).
+pot: $(DEPS_OK)
+	xgettext $(XGETTEXT_FLAGS) -o po/p304.pot $(sort $(wildcard src/*/*.c src/*/*.h))
+	msgmerge --quiet --update --backup=none --no-fuzzy-matching po/fr.po po/p304.pot
 
 $(BUILD)/libp304.a: $(LIB_OBJ)
 	@rm -f $@
@@ -99,7 +119,7 @@ $(BUILD)/test/%: test/unit/%.c $(BUILD)/libp304.a test/unit/testutil.h $(TEST_DE
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS) $(TESTLIBS)
 
-test: $(BUILD)/p304 $(UNIT_BIN) browser-deps
+test: $(BUILD)/p304 $(LOCALE_MO) $(UNIT_BIN) browser-deps
 	@sh test/run-tests.sh $(BUILD)
 
 DEMO_NEEDS    ?= inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv
@@ -117,11 +137,14 @@ $(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
 bench: $(BUILD)/bench
 	./$(BUILD)/bench
 
-install: $(BUILD)/p304
+install: $(BUILD)/p304 $(LOCALE_MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include/p304 $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/p304/reference
+		$(DESTDIR)$(PREFIX)/share/p304/reference \
+		$(DESTDIR)$(PREFIX)/share/locale/fr/LC_MESSAGES \
+		$(DESTDIR)$(PREFIX)/share/man/en/man1
 	install -m 755 $(BUILD)/p304 $(DESTDIR)$(PREFIX)/bin/p304
+	install -m 644 $(LOCALE_MO) $(DESTDIR)$(PREFIX)/share/locale/fr/LC_MESSAGES/p304.mo
 	install -m 644 $(BUILD)/libp304.a $(DESTDIR)$(PREFIX)/lib/libp304.a
 	install -m 644 include/p304/*.h $(DESTDIR)$(PREFIX)/include/p304/
 	install -m 644 docs/p304.1 $(DESTDIR)$(PREFIX)/share/man/man1/p304.1

@@ -13,6 +13,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 P304="$ROOT/$BUILD/p304"
 export P304_REFERENCE="$ROOT/inputs/reference/collectivites.csv"
 export LC_ALL=C
+# The golden cases and the bad-input catalogue hold the English messages
+# (msgids); French, the default, is checked by test/i18n-check.sh.
+export LANGUAGE=en
 export P304
 export P304_ROOT="$ROOT"
 pass=0
@@ -125,7 +128,8 @@ det="$scratch/determinism"
 mkdir -p "$det"
 LC_ALL=C ${VALGRIND:-} "$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$det/a" -q 2>/dev/null
 frloc=$(locale -a 2>/dev/null | grep -i -m1 '^fr_FR') || frloc=C
-LC_ALL=$frloc LANG=$frloc ${VALGRIND:-} "$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$det/b" -q 2>/dev/null
+# (the second run also in French, the default language: messages only)
+LC_ALL=$frloc LANG=$frloc LANGUAGE= ${VALGRIND:-} "$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$det/b" -q 2>/dev/null
 if cmp -s "$det/a/repartition.json" "$det/b/repartition.json" &&
    cmp -s "$det/a/repartition.csv" "$det/b/repartition.csv" &&
    [ -s "$det/a/repartition.json" ]; then
@@ -136,6 +140,11 @@ else
 	fail=$((fail + 1))
 fi
 
+if sh "$ROOT/test/i18n-check.sh" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/progress-check.sh" "$P304" "$ROOT"; then
 	pass=$((pass + 1))
 else

@@ -509,4 +509,22 @@ void p304_outset_abort(p304_outset *set);
 /* SHA-256 of a file, as 64 hex digits. */
 p304_code p304_sha256_file(const char *path, char hex[65], p304_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Language of the messages                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Chooses the language of p304's messages before the first one is made:
+ * French by default whatever the machine's locale, English when $LANGUAGE
+ * names it first ("en", "en_US", "en:fr"). Binds the "p304" text domain
+ * (UTF-8) to its catalogue, found beside the installed program
+ * (<prefix>/share/locale) or the built one (build/locale). Sets LC_MESSAGES
+ * (never LC_NUMERIC, LC_CTYPE or LC_ALL) and $LANGUAGE to "fr" or "en".
+ * Call once, before any thread starts. Returns 0, or -1 when French is
+ * wanted and no catalogue was found (the messages then stay in English).
+ */
+int p304_i18n_init(void);
+/* "fr" or "en": the language p304_i18n_init() chose ("en" before it). */
+const char *p304_i18n_language(void);
+
 #endif /* P304_IO_H */

@@ -61,35 +61,6 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
-void sb_quote(struct sbuf *b, const char *t)
-{
-	sb_printf(b, "'");
-	for (; t && *t; t++) {
-		if (*t == '\'')
-			sb_printf(b, "''");
-		else if ((unsigned char)*t >= 0x20)
-			sb_printf(b, "%c", *t);
-		else
-			sb_printf(b, " ");
-	}
-	sb_printf(b, "'");
-}
-
-void sb_token(struct sbuf *b, const char *t)
-{
-	/* a space becomes U+00A0 (gnuplot splits data on ASCII blanks only) */
-	sb_printf(b, "\"");
-	for (; t && *t; t++) {
-		if (*t == ' ')
-			sb_printf(b, "\xC2\xA0");
-		else if (*t == '"')
-			sb_printf(b, "'");
-		else if ((unsigned char)*t > ' ')
-			sb_printf(b, "%c", *t);
-	}
-	sb_printf(b, "\"");
-}
-
 int p304_chart_kind_parse(const char *name)
 {
 	static const char *const names[] = { "bars", "map", "compare", "waterfall", "reconcile", "sweep" };

@@ -95,3 +95,50 @@ io:
 		close(in[1]);
 	return p304_error_set(err, P304_ERR_IO, NULL, 0, "cannot create a pipe: %s", strerror(errno));
 }
+
+/* Text from a file in a gnuplot script. gnuplot 5.4 misreads a doubled
+ * quote at the start of a single-quoted string ('''x'' y' fails with
+ * "unexpected or unrecognized token": issue 12), so an apostrophe is never
+ * written inside one: it is the string "'" joined with '.', as in
+ * "'".'Hypothèse haute'."'".' 2025'. Single-quoted strings take a backslash
+ * literally and are never searched for `command` or @macro; control
+ * characters (a newline in a title) become spaces. The terminals run
+ * noenhanced, so @ ^ _ ~ { } print as they are. */
+void sb_quote(struct sbuf *b, const char *t)
+{
+	int open = 0, any = 0;
+
+	for (; t && *t; t++) {
+		unsigned char c = (unsigned char)*t;
+
+		if (c == '\'') {
+			sb_printf(b, "%s%s\"'\"", open ? "'" : "", any ? "." : "");
+			open = 0;
+			any = 1;
+			continue;
+		}
+		if (!open)
+			sb_printf(b, "%s'", any ? "." : "");
+		open = any = 1;
+		sb_printf(b, "%c", c < 0x20 || c == 0x7f ? ' ' : c);
+	}
+	if (open)
+		sb_printf(b, "'");
+	else if (!any)
+		sb_printf(b, "''");
+}
+
+void sb_token(struct sbuf *b, const char *t)
+{
+	/* a space becomes U+00A0 (gnuplot splits data on ASCII blanks only) */
+	sb_printf(b, "\"");
+	for (; t && *t; t++) {
+		if (*t == ' ')
+			sb_printf(b, "\xC2\xA0");
+		else if (*t == '"')
+			sb_printf(b, "'");
+		else if ((unsigned char)*t > ' ' && *t != 0x7f)
+			sb_printf(b, "%c", *t);
+	}
+	sb_printf(b, "\"");
+}

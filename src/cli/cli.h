@@ -9,6 +9,8 @@
 
 #include <p304/io.h>
 
+#include "gettext.h"
+
 /* Exit codes (docs/exit-codes.md). */
 enum {
 	EXIT_OK = 0,

@@ -45,6 +45,7 @@ static void print_help(FILE *fp)
 
 int main(int argc, char **argv)
 {
+	p304_i18n_init();
 	if (argc < 2) {
 		print_help(stderr);
 		return EXIT_USAGE;
@@ -69,6 +70,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "p304: '%s' is not a p304 command; try 'p304 --help'\n", argv[1]);
+	fprintf(stderr, _("p304: '%s' is not a p304 command; try 'p304 --help'\n"), argv[1]);
 	return EXIT_USAGE;
 }
