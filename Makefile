@@ -27,7 +27,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 # inline llrintl (one x87 instruction) in the rounding loop.
 CFLAGS   += -std=c17 $(WARN) $(OPT) -fno-math-errno -g -Iinclude -Isrc -D_GNU_SOURCE
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lm -lpthread
+LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lmicrohttpd -lm -lpthread
 TESTLIBS := -lcmocka
 
 CORE_SRC := $(wildcard src/core/*.c)
@@ -35,8 +35,9 @@ FORMAT_SRC := $(wildcard src/format/*.c)
 FLOW_SRC := $(wildcard src/workflow/*.c)
 IO_SRC   := $(FORMAT_SRC) $(FLOW_SRC)
 CHART_SRC:= $(wildcard src/chart/*.c)
+SERVER_SRC:= $(wildcard src/server/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
-LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC) $(CHART_SRC))
+LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC) $(CHART_SRC) $(SERVER_SRC))
 CLI_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
@@ -49,7 +50,7 @@ XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
 	--keyword=Q_:1,2 --add-comments=TRANSLATORS: --package-name=p304 \
 	--msgid-bugs-address=none --sort-by-file --force-po
 
-.PHONY: all deps test unit cases demo bench install clean fuzz data pot browser-deps
+.PHONY: all deps test unit cases demo serve bench install clean fuzz data pot browser-deps
 all: $(BUILD)/p304 $(LOCALE_MO)
 
 # Missing Debian packages are installed when root, otherwise the exact
@@ -63,7 +64,7 @@ deps: $(DEPS_OK)
 # read workbooks back); p304 itself runs without gnuplot.
 TEST_DEPS_OK := build/.test-deps-ok
 $(TEST_DEPS_OK): scripts/ensure-deps.sh
-	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv
+	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv wrk curl python3
 	@mkdir -p build && touch $@
 
 # Browser tests of the page (test/browser/): Debian's chromium and node, and
@@ -90,7 +91,7 @@ browser-deps: $(BROWSER_NPM_OK)
 $(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' \
+	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -DP304_WEBDIR='"$(CURDIR)/src/web"' \
 		-DP304_LOCALEDIR='"$(CURDIR)/$(BUILD)/locale"' -c $< -o $@
 
 $(LOCALE_MO): po/fr.po $(DEPS_OK)
@@ -130,6 +131,11 @@ demo: $(BUILD)/p304 $(TEST_DEPS_OK)
 	./$(BUILD)/p304 note $(DEMO_SCENARIO) --compare inputs/scenarios/2025-avec-bornes-2020.json \
 		--needs $(DEMO_NEEDS) -o outputs/note-2020-vague1
 
+# The workbench on the shipped inputs/: open the address it prints.
+SERVE_PORT ?= 8304
+serve: $(BUILD)/p304
+	./$(BUILD)/p304 serve --port $(SERVE_PORT)
+
 $(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS)
@@ -140,7 +146,9 @@ bench: $(BUILD)/bench
 install: $(BUILD)/p304 $(LOCALE_MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include/p304 $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/p304/reference \
+		$(DESTDIR)$(PREFIX)/share/p304/reference $(DESTDIR)$(PREFIX)/share/p304/data \
+		$(DESTDIR)$(PREFIX)/share/p304/scenarios $(DESTDIR)$(PREFIX)/share/p304/besoins \
+		$(DESTDIR)$(PREFIX)/share/p304/web \
 		$(DESTDIR)$(PREFIX)/share/locale/fr/LC_MESSAGES \
 		$(DESTDIR)$(PREFIX)/share/man/en/man1
 	install -m 755 $(BUILD)/p304 $(DESTDIR)$(PREFIX)/bin/p304
@@ -149,6 +157,11 @@ install: $(BUILD)/p304 $(LOCALE_MO)
 	install -m 644 include/p304/*.h $(DESTDIR)$(PREFIX)/include/p304/
 	install -m 644 docs/p304.1 $(DESTDIR)$(PREFIX)/share/man/man1/p304.1
 	install -m 644 inputs/reference/*.csv $(DESTDIR)$(PREFIX)/share/p304/reference/
+	install -m 644 inputs/data/*.csv $(DESTDIR)$(PREFIX)/share/p304/data/
+	install -m 644 inputs/scenarios/*.json $(DESTDIR)$(PREFIX)/share/p304/scenarios/
+	install -m 644 inputs/besoins/*.csv $(DESTDIR)$(PREFIX)/share/p304/besoins/
+	if [ -d src/web ]; then cp -R src/web/. $(DESTDIR)$(PREFIX)/share/p304/web/ && \
+		chmod -R a+rX $(DESTDIR)$(PREFIX)/share/p304/web; fi
 
 clean:
 	rm -rf build

@@ -3,7 +3,7 @@
 # missing ones (apt-get update, then apt-get install -y); otherwise prints the
 # exact command to run and fails.
 # Extra packages may be named on the command line (make fuzz adds clang).
-PKGS="${*:-gcc make libc6-dev gettext libcsv-dev libcjson-dev libssl-dev libxlsxwriter-dev}"
+PKGS="${*:-gcc make libc6-dev gettext libcsv-dev libcjson-dev libssl-dev libxlsxwriter-dev libmicrohttpd-dev}"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -62,7 +62,10 @@ typedef struct p304_reference p304_reference;
 /* Loads inputs/reference/collectivites.csv (format: docs/formats.md). */
 p304_code p304_reference_load(const char *path, p304_reference **out,
 			      p304_error *err);
+/* Frees one owner's hold: the list is freed when its last owner frees it.
+ * p304_reference_ref adds an owner (thread-safe); returns ref. */
 void p304_reference_free(p304_reference *ref);
+p304_reference *p304_reference_ref(p304_reference *ref);
 const char *p304_reference_path(const p304_reference *ref);
 size_t p304_reference_count(const p304_reference *ref);
 const p304_authority *p304_reference_at(const p304_reference *ref, size_t i);
@@ -89,7 +92,10 @@ p304_code p304_csv_load(const char *path, p304_csv **out, p304_error *err);
  * messages. */
 p304_code p304_csv_parse(const char *path, const char *data, size_t len,
 			 p304_csv **out, p304_error *err);
+/* As for the reference list: p304_csv_ref adds an owner (thread-safe), each
+ * owner frees once, the last one frees the table. */
 void p304_csv_free(p304_csv *csv);
+p304_csv *p304_csv_ref(p304_csv *csv);
 const char *p304_csv_path(const p304_csv *csv);
 size_t p304_csv_ncols(const p304_csv *csv);
 size_t p304_csv_nrows(const p304_csv *csv);
@@ -508,6 +514,9 @@ void p304_outset_abort(p304_outset *set);
 
 /* SHA-256 of a file, as 64 hex digits. */
 p304_code p304_sha256_file(const char *path, char hex[65], p304_error *err);
+/* SHA-256 of bytes in memory. */
+p304_code p304_sha256_buffer(const void *data, size_t len, char hex[65],
+			     p304_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Language of the messages                                            */

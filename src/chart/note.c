@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../format/fileutil.h"
+#include "format/fileutil.h"
 
 static const char *eur(char *buf, size_t size, long long v)
 {

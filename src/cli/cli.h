@@ -36,6 +36,7 @@ int cmd_check_plan(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_note(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

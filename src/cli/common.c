@@ -11,9 +11,7 @@
 
 #include "cli.h"
 
-#ifndef P304_DATADIR
-#define P304_DATADIR "inputs"
-#endif
+#include <p304/workflow.h>
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -86,27 +84,13 @@ int cli_fail(const p304_error *err)
  */
 const char *cli_default_reference(void)
 {
-	static char installed[PATH_MAX + 64];
+	static char path[PATH_MAX + 64];
 	const char *env = getenv("P304_REFERENCE");
-	char exe[PATH_MAX];
-	ssize_t len;
 
 	if (env && env[0])
 		return env;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			snprintf(installed, sizeof(installed),
-				 "%s/../share/p304/reference/collectivites.csv", exe);
-			if (access(installed, R_OK) == 0)
-				return installed;
-		}
-	}
-	return P304_DATADIR "/reference/collectivites.csv";
+	snprintf(path, sizeof(path), "%s/reference/collectivites.csv", p304_datadir());
+	return path;
 }
 
 void cli_tiles_path(char *buf, size_t size)

@@ -6,6 +6,7 @@
  */
 #include <p304/io.h>
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct p304_reference {
 	size_t n;
 	struct key *keys;  /* canonical codes and aliases, sorted */
 	size_t nkeys;
+	atomic_long extra; /* owners beyond the first (p304_reference_ref) */
 };
 
 static const char *const COLUMNS[] = {
@@ -167,9 +169,16 @@ fail:
 	return rc;
 }
 
+p304_reference *p304_reference_ref(p304_reference *ref)
+{
+	if (ref)
+		atomic_fetch_add(&ref->extra, 1);
+	return ref;
+}
+
 void p304_reference_free(p304_reference *ref)
 {
-	if (!ref)
+	if (!ref || atomic_fetch_sub(&ref->extra, 1) > 0)
 		return;
 	free(ref->path);
 	free(ref->auth);

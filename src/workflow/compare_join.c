@@ -105,7 +105,8 @@ static p304_code read_result(struct side *s, p304_comparison *c, const char *pat
 	return s->id && s->title ? P304_OK : p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 }
 
-p304_code compare_read_side(struct side *s, p304_comparison *c, const char *path,
+p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison *c,
+			    const char *path,
 			   const char *default_reference, const p304_reference *ref,
 			   const char *label, p304_error *err)
 {
@@ -114,7 +115,7 @@ p304_code compare_read_side(struct side *s, p304_comparison *c, const char *path
 	cJSON *root;
 	p304_code rc;
 
-	if ((rc = p304_read_file(path, &text, &len, err)) != P304_OK)
+	if ((rc = p304_catalogue_text(cat, path, &text, &len, err)) != P304_OK)
 		return rc;
 	root = cJSON_ParseWithOpts(text, NULL, 1);
 	free(text);
@@ -126,7 +127,7 @@ p304_code compare_read_side(struct side *s, p304_comparison *c, const char *path
 		return rc;
 	}
 	cJSON_Delete(root);
-	if ((rc = p304_run_allocation(path, default_reference, &s->res, err)) != P304_OK ||
+	if ((rc = p304_run_allocation_in(cat, path, default_reference, &s->res, err)) != P304_OK ||
 	    (rc = copy_inputs(c, s->res->inputs, s->res->ninputs, label, err)) != P304_OK ||
 	    (rc = side_alloc(s, s->res->nrows, err)) != P304_OK)
 		return rc;
@@ -145,7 +146,7 @@ p304_code compare_read_side(struct side *s, p304_comparison *c, const char *path
 			return rc;
 	if (!s->id || !s->title)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	return p304_csv_load(s->res->scenario->data_path, &s->table, err);
+	return p304_catalogue_csv(cat, s->res->scenario->data_path, &s->table, err);
 }
 
 long compare_side_find(const struct side *s, const char *code)

@@ -86,6 +86,24 @@ p304_code p304_run_compare(const char *a_path, const char *b_path,
 			   const char *default_reference, p304_comparison **out,
 			   p304_error *err)
 {
+	p304_catalogue *cat;
+	char sa[4096], sb[4096];
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
+		return rc;
+	a_path = p304_shipped_path(a_path, sa, sizeof(sa));
+	b_path = p304_shipped_path(b_path, sb, sizeof(sb));
+	rc = p304_run_compare_in(cat, a_path, b_path, default_reference, out, err);
+	p304_catalogue_free(cat);
+	return rc;
+}
+
+p304_code p304_run_compare_in(p304_catalogue *cat, const char *a_path, const char *b_path,
+			      const char *default_reference, p304_comparison **out,
+			      p304_error *err)
+{
 	p304_comparison *c = calloc(1, sizeof(*c));
 	struct side a = { 0 }, b = { 0 };
 	struct joined j = { 0 };
@@ -96,9 +114,9 @@ p304_code p304_run_compare(const char *a_path, const char *b_path,
 	*out = NULL;
 	if (!c)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	if ((rc = p304_reference_load(default_reference, &ref, err)) != P304_OK ||
-	    (rc = compare_read_side(&a, c, a_path, default_reference, ref, "A", err)) != P304_OK ||
-	    (rc = compare_read_side(&b, c, b_path, default_reference, ref, "B", err)) != P304_OK)
+	if ((rc = p304_catalogue_reference(cat, default_reference, &ref, err)) != P304_OK ||
+	    (rc = compare_read_side(cat, &a, c, a_path, default_reference, ref, "A", err)) != P304_OK ||
+	    (rc = compare_read_side(cat, &b, c, b_path, default_reference, ref, "B", err)) != P304_OK)
 		goto fail;
 	r = a.res ? a.res->reference : ref;
 	if ((rc = compare_build_join(&j, c, &a, &b, r, err)) != P304_OK)

@@ -3,7 +3,7 @@
  * the expressed needs (NEEDS.csv), the caps of the 2024 rule (CAPS.csv), and
  * the scenario's "reconciliation" policy; then the core's p304_reconcile.
  */
-#include <p304/io.h>
+#include <p304/workflow.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,8 @@ static p304_code parse_euros(const p304_csv *csv, size_t row, long col,
 		"amount '%s' in column '%s' %s", cell, p304_csv_header(csv, (size_t)col), why);
 }
 
-static p304_code read_needs(p304_notification *nt, const char *path, p304_error *err)
+static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const char *path,
+			    p304_error *err)
 {
 	const p304_result *res = nt->alloc;
 	long deadline = res->scenario->recon.deadline, col_need, col_date, codecol;
@@ -67,7 +68,7 @@ static p304_code read_needs(p304_notification *nt, const char *path, p304_error 
 	p304_csv *csv = NULL;
 	p304_code rc;
 
-	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
+	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
 	codecol = find_col_ci(csv, "code");
 	col_need = find_col_ci(csv, "besoin_eur");
@@ -123,14 +124,15 @@ static p304_code read_needs(p304_notification *nt, const char *path, p304_error 
 			nt->late[i] = deadline && nt->received[i] > deadline;
 		}
 	}
-	rc = p304_result_add_input(nt->alloc, "needs", path, err);
+	rc = p304_result_add_input_in(cat, nt->alloc, "needs", path, err);
 out:
 	free(first);
 	p304_csv_free(csv);
 	return rc;
 }
 
-static p304_code read_caps(p304_notification *nt, const char *path, p304_error *err)
+static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const char *path,
+			   p304_error *err)
 {
 	const p304_result *res = nt->alloc;
 	const p304_recon_policy *pol = &res->scenario->recon;
@@ -141,7 +143,7 @@ static p304_code read_caps(p304_notification *nt, const char *path, p304_error *
 	if (pol->ncaps_columns == 0)
 		return p304_error_set(err, P304_ERR_USAGE, path, 0,
 			"--caps given but the scenario's reconciliation has no 'caps_columns'");
-	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
+	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
 	cols = calloc(pol->ncaps_columns, sizeof(long));
 	if (!cols) {
@@ -182,7 +184,7 @@ static p304_code read_caps(p304_notification *nt, const char *path, p304_error *
 			break;
 		}
 	}
-	rc = p304_result_add_input(nt->alloc, "caps", path, err);
+	rc = p304_result_add_input_in(cat, nt->alloc, "caps", path, err);
 out:
 	free(cols);
 	p304_csv_free(csv);
@@ -239,16 +241,44 @@ out:
 	return rc;
 }
 
-static p304_code run(const char *scenario_path, const char *default_reference,
-		     const char *needs_path, const char *plan_path,
-		     const char *caps_path, p304_notification **out, p304_error *err);
+static p304_code run(p304_catalogue *cat, const char *scenario_path,
+		     const char *default_reference, const char *needs_path,
+		     const char *plan_path, const char *caps_path,
+		     p304_notification **out, p304_error *err);
+
+/* The command line's entry points: a catalogue reading files. */
+static p304_code run_files(const char *scenario_path, const char *default_reference,
+			   const char *needs_path, const char *plan_path,
+			   const char *caps_path, p304_notification **out, p304_error *err)
+{
+	p304_catalogue *cat;
+	char shipped[4096];
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
+		return rc;
+	scenario_path = p304_shipped_path(scenario_path, shipped, sizeof(shipped));
+	rc = run(cat, scenario_path, default_reference, needs_path, plan_path, caps_path,
+		 out, err);
+	p304_catalogue_free(cat);
+	return rc;
+}
+
+p304_code p304_run_reconcile_in(p304_catalogue *cat, const char *scenario_path,
+				const char *default_reference, const char *needs_path,
+				const char *caps_path, p304_notification **out,
+				p304_error *err)
+{
+	return run(cat, scenario_path, default_reference, needs_path, NULL, caps_path, out, err);
+}
 
 p304_code p304_run_reconcile(const char *scenario_path,
 			     const char *default_reference,
 			     const char *needs_path, const char *caps_path,
 			     p304_notification **out, p304_error *err)
 {
-	return run(scenario_path, default_reference, needs_path, NULL, caps_path, out, err);
+	return run_files(scenario_path, default_reference, needs_path, NULL, caps_path, out, err);
 }
 
 p304_code p304_run_reconcile_plan(const char *scenario_path,
@@ -256,12 +286,13 @@ p304_code p304_run_reconcile_plan(const char *scenario_path,
 				  const char *plan_path, const char *caps_path,
 				  p304_notification **out, p304_error *err)
 {
-	return run(scenario_path, default_reference, NULL, plan_path, caps_path, out, err);
+	return run_files(scenario_path, default_reference, NULL, plan_path, caps_path, out, err);
 }
 
-static p304_code run(const char *scenario_path, const char *default_reference,
-		     const char *needs_path, const char *plan_path,
-		     const char *caps_path, p304_notification **out, p304_error *err)
+static p304_code run(p304_catalogue *cat, const char *scenario_path,
+		     const char *default_reference, const char *needs_path,
+		     const char *plan_path, const char *caps_path,
+		     p304_notification **out, p304_error *err)
 {
 	p304_notification *nt;
 	p304_workspace *ws = NULL;
@@ -276,7 +307,8 @@ static p304_code run(const char *scenario_path, const char *default_reference,
 	nt = calloc(1, sizeof(*nt));
 	if (!nt)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	if ((rc = p304_run_allocation(scenario_path, default_reference, &nt->alloc, err)) != P304_OK)
+	if ((rc = p304_run_allocation_in(cat, scenario_path, default_reference, &nt->alloc,
+					  err)) != P304_OK)
 		goto fail;
 	n = nt->alloc->nrows;
 	nt->rows = calloc(n ? n : 1, sizeof(*nt->rows));
@@ -299,9 +331,9 @@ static p304_code run(const char *scenario_path, const char *default_reference,
 		pre[i] = nt->alloc->rows[i].alloc.amount_eur;
 		shares[i] = nt->alloc->rows[i].alloc.share;
 	}
-	rc = needs_path ? read_needs(nt, needs_path, err) : read_plan_needs(nt, plan_path, err);
+	rc = needs_path ? read_needs(cat, nt, needs_path, err) : read_plan_needs(nt, plan_path, err);
 	if (rc != P304_OK ||
-	    (caps_path && (rc = read_caps(nt, caps_path, err)) != P304_OK))
+	    (caps_path && (rc = read_caps(cat, nt, caps_path, err)) != P304_OK))
 		goto fail;
 	nt->available_eur = nt->alloc->scenario->recon.available_eur;
 	if (nt->available_eur == P304_NO_BOUND)
