@@ -405,7 +405,8 @@ function placeError(err, fallbackBox = 'scenario-error') {
 	else if (/participant/.test(f)) target = 'participants-msg';
 	else if (/^data$/.test(f)) target = 'table-msg';
 	if (target) {
-		showMsg(target, err.message);
+		// beside the field, the request's own file name says nothing to the officer
+		showMsg(target, err.message.replace(/^scenario\.json(:\d+)?: /, ''));
 		$(target).dataset.api = '1';
 		const input = $(target.replace(/-msg$/, ''));
 		if (input && input.tagName === 'INPUT') input.setAttribute('aria-invalid', 'true');
@@ -677,20 +678,28 @@ function renderFiche() {
 				h('td', { class: 'p304-num', text: sh === null ? '—' : formatPct(sh * c.weight_pct, 3) }),
 				h('td', { class: 'fr-text--xs', text: c.source || '' }));
 		})));
-	const rounding = row.status === 'free' ? row.amount_eur - row.formula_eur : null;
+	// a_i = min(C, max(F, λ·s_i)) with λ such that the amounts add up to the
+	// envelope (docs/formulas.md); free amounts are λ·s_i rounded by largest
+	// remainders.
+	const scaled = row.share * r.lambda;
+	const rounding = row.status === 'free' ? row.amount_eur - scaled : null;
 	const facts = h('dl', { class: 'p304-facts' },
-		h('dt', { text: 'Part de la clé' }), h('dd', { text: formatPct(row.share * 100, 4) }),
-		h('dt', { text: 'Montant selon la formule' }), h('dd', { text: `${formatNumber(row.formula_eur, 2)}${NBSP}€` }),
+		h('dt', { text: 'Part de la clé (s)' }), h('dd', { text: formatPct(row.share * 100, 4) }),
+		h('dt', { text: 'Montant selon la formule (s × enveloppe)' }), h('dd', { text: `${formatNumber(row.formula_eur, 2)}${NBSP}€` }),
+		h('dt', { text: 'Après plancher et plafond (s × λ)' }), h('dd', { text: `${formatNumber(scaled, 2)}${NBSP}€ (λ = ${formatNumber(r.lambda, 2)}${NBSP}€)` }),
 		h('dt', { text: 'Statut' }), h('dd', { text: STATUS_FR[row.status] || row.status }),
 		h('dt', { text: 'Arrondi à l\'euro' }), h('dd', { text: rounding === null ? 'sans objet (montant borné)' : `${rounding >= 0 ? '+' : ''}${formatNumber(rounding, 2)}${NBSP}€ (plus forts restes)` }),
 		h('dt', { text: 'Montant pré-notifié' }), h('dd', { class: 'p304-strong', text: formatEuros(row.amount_eur) }),
 		h('dt', { text: 'Rang' }), h('dd', { text: `${rank} sur ${r.rows.length}` }));
-	const kids = [h('h3', { class: 'fr-h5', text: `${row.code} ${row.name} — ${row.region_name || ''}` }), facts, indic];
+	const kids = [h('h3', { class: 'fr-h5', text: `${row.code} ${row.name} — ${row.region_name || ''}` }), facts];
 	if (row.status !== 'free') {
 		kids.push(h('p', { class: 'fr-text--sm', text: row.status === 'floor'
-			? `La formule donnait ${formatEuros(Math.round(row.formula_eur))} ; le plancher de ${formatEuros(r.floor_eur)} s'applique.`
-			: `La formule donnait ${formatEuros(Math.round(row.formula_eur))} ; le plafond de ${formatEuros(r.ceiling_eur)} s'applique.` }));
+			? `s × λ = ${formatEuros(Math.round(scaled))} est sous le plancher de ${formatEuros(r.floor_eur)} : le montant est le plancher.`
+			: `s × λ = ${formatEuros(Math.round(scaled))} dépasse le plafond de ${formatEuros(r.ceiling_eur)} : le montant est le plafond.` }));
+	} else if (r.floor_eur !== null || r.ceiling_eur !== null) {
+		kids.push(h('p', { class: 'fr-text--sm', text: `λ = (enveloppe − montants au plancher et au plafond) ÷ somme des parts des autres participants = ${formatEuros(Math.round(r.lambda))} ; sans plancher ni plafond, λ est l'enveloppe.` }));
 	}
+	kids.push(indic);
 	const c = S.cmp && S.cmp.rows.find((x) => x.code === row.code);
 	if (c) {
 		kids.push(h('h4', { class: 'fr-h6 fr-mt-2w', text: `Variation depuis « ${S.cmp.a_title || S.cmp.a} »` }));
