@@ -217,13 +217,34 @@ test('04-compare-decomposition', async ({ page, url }) => {
 	await page.click('#tab-comparer');
 	await page.selectOption('#ref', '2025-avec-bornes-2020');
 	await page.waitForSelector('#cmp-table tbody tr[data-code="62"]', { timeout: 20000 });
-	for (const code of ['62', '23', '59']) {
-		const cells = await page.$$eval(`#cmp-table tbody tr[data-code="${code}"] td`, (tds) => tds.map((td) => td.textContent));
-		const delta = euros(cells[4]);
-		const parts = cells.slice(6).map(euros);
-		eq(parts.reduce((a, b) => a + b, 0), delta, `${code}: sum of the factor columns vs the change`);
-		eq(euros(cells[3]) - euros(cells[2]), delta, `${code}: scenario - reference`);
-	}
+	const addsUp = async (codes) => {
+		for (const code of codes) {
+			const cells = await page.$$eval(`#cmp-table tbody tr[data-code="${code}"] td`, (tds) => tds.map((td) => td.textContent));
+			const delta = euros(cells[4]);
+			const parts = cells.slice(6).map(euros);
+			eq(parts.reduce((a, b) => a + b, 0), delta, `${code}: sum of the factor columns vs the change`);
+			eq(euros(cells[3]) - euros(cells[2]), delta, `${code}: scenario - reference`);
+		}
+	};
+	await addsUp(['62', '23', '59']);
+	// more factors at once: the envelope and two weights move too; the
+	// comparison follows the scenario being edited
+	await page.click('#tab-scenario');
+	await page.fill('#envelope', '77 M€');
+	await page.fill('#w-0', '30,5');
+	await page.fill('#w-3', '12,5');
+	await page.click('#tab-comparer');
+	await page.waitForFunction(() => {
+		const td = document.querySelectorAll('#cmp-table tfoot td')[2];
+		return td && /^\+7\s000\s000/.test(td.textContent);
+	}, null, { timeout: 20000 });
+	const totals = (await page.$$eval('#cmp-table tfoot td', (tds) => tds.map((td) => td.textContent))).map((t, i) => (i === 3 ? 0 : euros(t)));
+	eq(totals[1] - totals[0], 7000000, 'scenario total - reference total');
+	eq(totals.slice(4).reduce((a, b) => a + b, 0), 7000000, 'factor totals add up to the change');
+	assert(Math.abs(totals[4] - 7000000) < 100, `envelope column: ${totals.join(' | ')}`);
+	await addsUp(['62', '23', '59', '75', '973']);
+	const w62 = euros(await page.textContent('#cmp-table tbody tr[data-code="62"] td[data-factor="weights"]'));
+	assert(w62 !== 0, 'the weights moved 62\'s amount');
 	// the waterfall of one département, with its exact decomposition table
 	await page.selectOption('#wf-code', '23');
 	await page.waitForFunction(() => /23 Creuse/.test(document.getElementById('wf-title').textContent));
