@@ -69,7 +69,7 @@ function setStatus(text) { $('status').textContent = text; }
 function alertBox(kind, title, items) {
 	return h('div', { class: `fr-alert fr-alert--${kind} fr-alert--sm fr-mt-2w`, role: kind === 'error' ? 'alert' : null },
 		h('p', { class: 'fr-alert__title p304-alert-title', text: title }),
-		items && items.length ? h('ul', {}, items.map((t) => h('li', { text: t }))) : null);
+		items && items.length ? h('ul', { class: items.length > 3 ? 'p304-alert-list fr-text--sm' : 'p304-alert-list' }, items.map((t) => h('li', { text: t }))) : null);
 }
 
 function debounce(fn, ms) {
@@ -614,11 +614,11 @@ function showTip(code, ev) {
 	if (!code) { tip.hidden = true; return; }
 	const row = S.result.rows.find((x) => x.code === code);
 	const c = S.cmp && S.cmp.rows.find((x) => x.code === code);
-	tip.replaceChildren(h('strong', { text: `${code} ${row ? row.name : nameOf(code)}` }),
+	tip.replaceChildren(...[h('strong', { text: `${code} ${row ? row.name : nameOf(code)}` }),
 		row ? h('span', { text: `Montant : ${formatEuros(row.amount_eur)}` }) : null,
 		row ? h('span', { text: `Part : ${formatPct(row.share * 100, 2)} — ${STATUS_FR[row.status] || row.status}` }) : null,
 		row && perChild(row) !== null ? h('span', { text: `Par enfant : ${formatNumber(perChild(row), 2)}${NBSP}€` }) : null,
-		c ? h('span', { text: `Variation : ${formatDeltaEuros(c.delta_eur)} (${c.delta_pct === null ? 'nouveau' : formatDeltaPct(c.delta_pct)})` }) : null);
+		c ? h('span', { text: `Variation : ${formatDeltaEuros(c.delta_eur)} (${c.delta_pct === null ? 'nouveau' : formatDeltaPct(c.delta_pct)})` }) : null].filter(Boolean));
 	tip.hidden = false;
 	const box = $('map').getBoundingClientRect();
 	let x, y;
@@ -1069,7 +1069,14 @@ async function startFrom(id, hashParams) {
 		$('surplus').value = sc.reconciliation.surplus || 'none';
 	}
 	fillForm();
-	onFormChange();
+	// the first allocation of a scenario runs at once (no debounce)
+	const ready = readForm();
+	if (ready) {
+		S.sc = ready;
+		markChanged();
+		writeHash();
+		await runAllocate();
+	} else setStatus('Calcul suspendu : corrigez le champ signalé.');
 }
 
 function applyEdits(sc, p) {
@@ -1135,6 +1142,9 @@ async function init() {
 	$('save-form').addEventListener('submit', saveScenario);
 	for (const b of document.querySelectorAll('[data-export]')) b.addEventListener('click', () => runExport(b.dataset.export));
 
+	// a link pasted in this tab: start again from what it says (the page's
+	// own updates use history.replaceState, which fires no hashchange)
+	window.addEventListener('hashchange', () => location.reload());
 	const hp = readHash();
 	try {
 		const [tables] = await Promise.all([getJSON('/api/tables'), loadScenarioList()]);
