@@ -60,11 +60,15 @@ $(DEPS_OK): scripts/ensure-deps.sh
 	@mkdir -p build && touch $@
 deps: $(DEPS_OK)
 
-# Tests and the demo also need cmocka, gnuplot (charts) and xlsx2csv (to
-# read workbooks back); p304 itself runs without gnuplot.
+# Tests and the demo also need cmocka, gnuplot (charts), a French locale (the
+# locale test: scripts/ensure-locale.sh), pandoc (.docx), chromium and
+# poppler-utils (the note printed to PDF), wrk and curl (the server's load and
+# API tests) and xlsx2csv (to read workbooks back); p304 itself runs without
+# gnuplot or pandoc.
 TEST_DEPS_OK := build/.test-deps-ok
-$(TEST_DEPS_OK): scripts/ensure-deps.sh
-	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv wrk curl python3
+$(TEST_DEPS_OK): scripts/ensure-deps.sh scripts/ensure-locale.sh
+	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv locales wrk curl python3 pandoc chromium poppler-utils unzip
+	@sh scripts/ensure-locale.sh
 	@mkdir -p build && touch $@
 
 # Browser tests of the page (test/browser/): Debian's chromium and node, and
@@ -140,8 +144,9 @@ $(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS)
 
-bench: $(BUILD)/bench
+bench: $(BUILD)/bench $(BUILD)/p304 $(TEST_DEPS_OK)
 	./$(BUILD)/bench
+	sh test/bench/serve-bench.sh ./$(BUILD)/p304 .
 
 install: $(BUILD)/p304 $(LOCALE_MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

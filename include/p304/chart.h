@@ -62,11 +62,24 @@ typedef struct p304_note {
 	/* SVG files drawn beforehand (embedded in the HTML, linked from the
 	 * Markdown by their base names); NULL when absent */
 	const char *svg_map, *svg_bars, *svg_compare, *svg_reconcile;
+	long date;       /* yyyymmdd written at the top of the note */
+	int for_pandoc;  /* Markdown for pandoc (.docx): page breaks as raw
+			  * Word XML; images are the .png beside each .svg */
 } p304_note;
 
 /* note.html: self-contained (SVG and CSS inline), prints on A4. */
 p304_code p304_write_note_html(const p304_note *note, FILE *fp, p304_error *err);
-/* note.md: the same text, images linked. */
+/* note.md: the same text, images linked as PNG (map.svg -> map.png). In
+ * both, the comparison reads from cmp's A (the reference) to its B (the
+ * scenario of the note). */
 p304_code p304_write_note_md(const p304_note *note, FILE *fp, p304_error *err);
+
+/* Converts the Markdown file md_path into out_path (.docx or .odt, by its
+ * extension) with pandoc, images looked up in resource_dir. `epoch` (seconds,
+ * 0 = none) is passed as SOURCE_DATE_EPOCH so the same input gives the same
+ * file. Errors: P304_ERR_DEPENDENCY when pandoc is not installed (the message
+ * says how to install it), P304_ERR_IO when it fails. */
+p304_code p304_pandoc_convert(const char *md_path, const char *out_path,
+			      const char *resource_dir, long epoch, p304_error *err);
 
 #endif /* P304_CHART_H */

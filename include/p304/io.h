@@ -26,12 +26,30 @@
  * On success returns 0 and *out = value × 10^max_decimals (exact).
  * On failure returns -1 and writes into why the reason and what was expected
  * ("is negative, expected 0 or more", "is not a number, expected digits such
- * as ...", "is too large, expected at most 5 000", ...; at most 95
- * characters) or exactly "is empty" for a blank cell.
+ * as ...", "is too large, expected at most 5 000", ...; at most 255
+ * bytes) or exactly "is empty" for a blank cell.
  */
 int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		       int64_t max_scaled, int64_t *out, char *why,
 		       size_t why_size);
+
+/* Flags of p304_parse_number. */
+#define P304_NUM_EUR   1u /* an amount: a trailing "€", "EUR" or "euros" is accepted,
+			   * non-zero cents are refused as cents */
+#define P304_NUM_COUNT 2u /* a decimal field that usually holds counts (criteria):
+			   * "1,450" or "700.000" (one mark before exactly 3 digits,
+			   * 1-3 digits before it) is refused as ambiguous */
+
+/*
+ * p304_parse_decimal with flags. In every whole-number field
+ * (max_decimals 0) one '.' or ',' followed by exactly 3 digits ("250.000")
+ * is refused as ambiguous: it is a thousands separator to whoever typed it.
+ * Several '.' or ',' ("1.500.000", "1,500,000.00") are refused in every
+ * field, with the forms accepted. Reasons are at most 255 bytes.
+ */
+int p304_parse_number(const char *s, size_t len, int max_decimals,
+		      int64_t max_scaled, unsigned flags, int64_t *out,
+		      char *why, size_t why_size);
 
 /*
  * Normalises an authority code: surrounding spaces removed, letters upper
@@ -175,6 +193,10 @@ typedef struct p304_scenario {
 	char *text;            /* the scenario file as read (for the manifest) */
 } p304_scenario;
 
+/* Is `id` a valid scenario or result id: 1 to 100 letters, digits, '.', '_'
+ * or '-', not "." or ".." (an id names the output folder, outputs/ID). */
+int p304_id_valid(const char *id);
+
 /* Reads and checks a scenario: unknown keys (with the nearest valid key),
  * duplicate keys, wrong types, amounts that are not whole euros, weights
  * not summing to 100 %. `default_reference` is used when the file has no
@@ -236,6 +258,21 @@ p304_code p304_result_add_input(p304_result *res, const char *role,
 
 /* A date written 2025-06-30 or 30/06/2025, as yyyymmdd; -1 if invalid. */
 long p304_parse_date(const char *s);
+
+/* The provenance of each criterion in words, for documents people read
+ * (the note, the département sheets), from "<data>.sources.csv": label
+ * ("Enfants de 0 à 19 ans"), words ("INSEE, …, au 1er janvier 2019
+ * (provisoire)") and method (how the column was built). Without a sources
+ * file, the column name and "source non renseignée". *out holds
+ * res->scenario->ncriteria entries; free with p304_sources_free. */
+typedef struct p304_source_text {
+	char *label, *words, *method;
+} p304_source_text;
+p304_code p304_sources_read(const p304_result *res, p304_source_text **out,
+			    p304_error *err);
+void p304_sources_free(p304_source_text *s, size_t n);
+/* 20190101 -> "1er janvier 2019" (into buf, returned). */
+const char *p304_date_fr(long yyyymmdd, char *buf, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* Reconciliation run: allocation + needs (+ caps) -> notification      */
@@ -393,9 +430,30 @@ void p304_comparison_free(p304_comparison *cmp);
  * the workbook, the charts and the note. Writes into buf, returns buf. */
 const char *p304_factor_label_fr(const char *factor, char *buf, size_t size);
 /* The factor that moved row r most (largest |contribution| among the
- * factors that differ), or NULL when the change is not decomposed. */
+ * factors that differ), leaving the envelope aside when another factor
+ * moved the row too: a uniform change of the envelope moves every row, so it
+ * is named only when it is the whole story. NULL when the change is not
+ * decomposed or nothing moved the row. */
 const char *p304_compare_main_factor(const p304_comparison *cmp,
 				     const p304_compare_row *r);
+/* The largest movers, reading from A (the reference) to B (the scenario):
+ * up to `per_side` rises (largest first) then up to `per_side` falls
+ * (largest fall first), among the authorities present on both sides. By
+ * euros (by_pct = 0) or by percentage of the reference amount (by_pct = 1;
+ * rows whose reference amount is 0 are left out). `out` must hold
+ * 2 × per_side pointers into cmp->rows; returns how many were written and
+ * sets *nrises. Ties by code. */
+size_t p304_compare_movers(const p304_comparison *cmp, int by_pct, size_t per_side,
+			   const p304_compare_row **out, size_t *nrises);
+/* The order of the rows in the comparison's files: by change b − a, largest
+ * rise first, largest fall last (authorities entering or leaving by their
+ * change too), ties by code. `order` receives cmp->nrows indexes. */
+void p304_compare_order(const p304_comparison *cmp, size_t *order);
+/* (b − a) / a × 100 of a row (0 when a = 0). */
+double p304_compare_pct(const p304_compare_row *r);
+/* "floor" -> "plancher", "ceiling" -> "plafond", "free" -> "formule",
+ * "absent", "mixed" -> "mixte": the French word of a status, everywhere. */
+const char *p304_status_label_fr(const char *status_name);
 p304_code p304_write_comparison_json(const p304_comparison *cmp, FILE *fp,
 				     p304_error *err);
 p304_code p304_write_comparison_csv(const p304_comparison *cmp, FILE *fp,
@@ -487,17 +545,24 @@ p304_code p304_write_result_json(const p304_result *res, FILE *fp,
 p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 				p304_error *err);
 /* `argv` (NULL-terminated) is the command that made the set, with its
- * actual output folder: `p304 verify` reruns it. */
+ * actual output folder: `p304 verify` reruns it. `files` (NULL-terminated,
+ * may be NULL) names every file of the set, manifest.json included: a later
+ * run replaces only these (what p304 did not write is kept) and `p304
+ * verify` compares only these. */
 p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
-			      FILE *fp, p304_error *err);
+			      const char *const *files, FILE *fp, p304_error *err);
 /* A manifest with only the inputs (commands without a scenario). */
 p304_code p304_write_inputs_manifest(const p304_input_file *inputs, size_t n,
-				     const char *const *argv, FILE *fp, p304_error *err);
+				     const char *const *argv, const char *const *files,
+				     FILE *fp, p304_error *err);
 
 /*
  * An output set written all or nothing: files are written into a fresh
  * temporary directory beside `dir`, then the directory is put in place by
  * one rename (or an atomic exchange with a previous p304 output directory).
+ * Files of the previous set that p304 did not write (not listed in its
+ * manifest's "files") are kept in the new one; a symbolic link given as
+ * `dir` is followed (the folder it points to is replaced, the link kept).
  * A directory that exists and was not written by p304 is refused, so an
  * input can never be overwritten.
  */

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 
 #include "chart_priv.h"
-#include "format/fileutil.h"
+#include "../format/fileutil.h"
 
 #define BLUE "#3b528b"
 #define ORANGE "#d95f02"

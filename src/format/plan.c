@@ -72,7 +72,7 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 		const char *obj = p304_csv_cell(csv, r, (size_t)c[1]);
 		const char *env = p304_csv_cell(csv, r, (size_t)c[2]);
 		const char *amt = p304_csv_cell(csv, r, (size_t)c[3]);
-		char why[96];
+		char why[256];
 		int64_t v;
 
 		l->line = p304_csv_line(csv, r);
@@ -92,8 +92,8 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 				"envelope '%s' is not P304, FIR or ONDAM", env);
 			goto fail;
 		}
-		if (p304_parse_decimal(amt, strlen(amt), 0, P304_MAX_EUR, &l->amount_eur,
-				       why, sizeof(why)) != 0) {
+		if (p304_parse_number(amt, strlen(amt), 0, P304_MAX_EUR, P304_NUM_EUR,
+				      &l->amount_eur, why, sizeof(why)) != 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
 				"amount '%s' in column 'montant_eur' %s%s", amt, why,
 				strcmp(why, "is empty") == 0 ? ", expected whole euros" : "");

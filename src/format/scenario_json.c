@@ -405,7 +405,7 @@ static p304_code read_reconciliation(p304_scenario *sc, const cJSON *root,
 }
 
 /* The id names the output directory: keep it a plain file name. */
-static int valid_id(const char *id)
+int p304_id_valid(const char *id)
 {
 	if (!id[0] || strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 100)
 		return 0;
@@ -491,7 +491,7 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 		goto fail;
 	if ((rc = get_string(sc, root, "id", 1, &sc->id, err)) != P304_OK)
 		goto fail;
-	if (!valid_id(sc->id)) {
+	if (!p304_id_valid(sc->id)) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, line_of_key(sc->text, "id"),
 			"id '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)",
 			sc->id);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <p304/chart.h>
@@ -196,6 +197,49 @@ static void json_path_at_line(const char *t, size_t len, long line, char *out, s
 	}
 }
 
+/* The message may name the key at fault inside the object of that line
+ * ("criterion 'x': 'weight_pct' must be ..."): the last quoted word of the
+ * message that is a key of the document replaces the last part of the path. */
+static void refine_field(const char *msg, const char *doc, char *field, size_t size)
+{
+	char best[64] = "", pat[80], *last, *br;
+
+	/* quoted 'x' (English) or « x » (French, with no-break spaces) */
+	for (const char *p = msg; *p; p++) {
+		const char *w = p + 1, *end;
+		size_t n;
+
+		if (*p == '\'') {
+			end = strchr(w, '\'');
+		} else if (strncmp(p, "«\u00a0", 4) == 0) {
+			w = p + 4;
+			end = strstr(w, "\u00a0»");
+		} else {
+			continue;
+		}
+		if (!end)
+			break;
+		n = (size_t)(end - w);
+		p = w - 1;
+		if (n && n < sizeof(best) && strspn(w, "abcdefghijklmnopqrstuvwxyz_") >= n) {
+			snprintf(pat, sizeof(pat), "\"%.*s\":", (int)n, w);
+			if (strstr(doc, pat))
+				snprintf(best, sizeof(best), "%.*s", (int)n, w);
+		}
+		p = end;
+	}
+	if (!best[0] || !field[0])
+		return;
+	last = strrchr(field, '.');
+	br = strrchr(field, ']');
+	if (last && (!br || strchr(last, ']') == NULL))
+		*last = '\0';
+	else if (!last && !br)
+		field[0] = '\0';
+	if (strlen(field) + strlen(best) + 2 < size)
+		snprintf(field + strlen(field), size - strlen(field), "%s%s", field[0] ? "." : "", best);
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -212,7 +256,7 @@ struct doc {
 
 /* The CLI's message for a workflow error, with the place at fault. */
 static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
-			     const struct doc *docs, size_t ndocs)
+			     const struct doc *docs, size_t ndocs, p304_catalogue *cat)
 {
 	char msg[1400], field[160] = "";
 	const char *file = err->file[0] ? base_name(err->file) : NULL;
@@ -234,10 +278,11 @@ static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
 	else
 		snprintf(msg, sizeof(msg), "%s", err->message);
 	for (size_t i = 0; file && i < ndocs; i++)
-		if (strcmp(file, docs[i].name) == 0 && err->line > 0)
+		if (strcmp(file, docs[i].name) == 0 && err->line > 0) {
 			json_path_at_line(docs[i].text, docs[i].len, err->line, field, sizeof(field));
-	if (file && err->line == 0 && strstr(err->message, "' is not one of the tables") &&
-	    ndocs > 0) {
+			refine_field(err->message, docs[i].text, field, sizeof(field));
+		}
+	if (file && err->line == 0 && ndocs > 0 && cat && !p304_catalogue_has(cat, file)) {
 		/* a file the scenario names: point at its key in the scenario */
 		static const char *const keys[] = { "data", "reference", "participants" };
 		cJSON *root = cJSON_ParseWithLength(docs[ndocs - 1].text, docs[ndocs - 1].len);
@@ -265,14 +310,15 @@ static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
 	}
 	if (!field[0]) {
 		/* a CSV message names its column: "column 'enfants_ase' ..." */
-		const char *c = strstr(err->message, "column '");
+		const char *c = strstr(err->message, "column '"), *end = NULL;
+		size_t skip = 8;
 
-		if (c) {
-			const char *end = strchr(c + 8, '\'');
-
-			if (end && (size_t)(end - c - 8) < sizeof(field))
-				snprintf(field, sizeof(field), "%.*s", (int)(end - c - 8), c + 8);
-		}
+		if (!c && (c = strstr(err->message, "colonne «\u00a0")))
+			skip = strlen("colonne «\u00a0");
+		if (c)
+			end = skip == 8 ? strchr(c + skip, '\'') : strstr(c + skip, "\u00a0»");
+		if (end && (size_t)(end - c - skip) < sizeof(field))
+			snprintf(field, sizeof(field), "%.*s", (int)(end - c - skip), c + skip);
 	}
 	api_error(rp, status, code, msg, file, err->line, field[0] ? field : NULL);
 }
@@ -702,12 +748,12 @@ static p304_catalogue *overlay_with(struct srv_api *api, struct srv_reply *rp,
 	p304_error err;
 
 	if (p304_catalogue_overlay(api->cat, &ov, &err) != P304_OK) {
-		reply_p304_error(rp, &err, NULL, 0);
+		reply_p304_error(rp, &err, NULL, 0, NULL);
 		return NULL;
 	}
 	for (size_t i = 0; i < ndocs; i++)
 		if (p304_catalogue_add_text(ov, docs[i].name, docs[i].text, docs[i].len, &err) != P304_OK) {
-			reply_p304_error(rp, &err, NULL, 0);
+			reply_p304_error(rp, &err, NULL, 0, NULL);
 			p304_catalogue_free(ov);
 			return NULL;
 		}
@@ -734,7 +780,7 @@ static void reply_written(struct srv_reply *rp, writer w, const void *x, const c
 		rc = p304_error_set(&err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	if (rc != P304_OK) {
 		free(buf);
-		reply_p304_error(rp, &err, NULL, 0);
+		reply_p304_error(rp, &err, NULL, 0, NULL);
 		return;
 	}
 	rp->status = 200;
@@ -770,7 +816,7 @@ static p304_result *do_allocate(struct srv_api *api, const char *text, size_t le
 	if (!ov)
 		return NULL;
 	if (p304_run_allocation_in(ov, "scenario.json", api->default_ref, &res, &err) != P304_OK)
-		reply_p304_error(rp, &err, &d, 1);
+		reply_p304_error(rp, &err, &d, 1, ov);
 	p304_catalogue_free(ov);
 	return res;
 }
@@ -815,7 +861,7 @@ static p304_comparison *do_compare(struct srv_api *api, const struct srv_request
 		return NULL;
 	if (p304_run_compare_in(ov, "reference.json", "scenario.json", api->default_ref, &cmp,
 				&err) != P304_OK)
-		reply_p304_error(rp, &err, d, 2);
+		reply_p304_error(rp, &err, d, 2, ov);
 	p304_catalogue_free(ov);
 	return cmp;
 }
@@ -842,7 +888,7 @@ static p304_notification *do_reconcile(struct srv_api *api, const struct srv_req
 		return NULL;
 	if (p304_run_reconcile_in(ov, "scenario.json", api->default_ref, "besoins.csv",
 				  rq->part_seen[2] ? "plafonds.csv" : NULL, &nt, &err) != P304_OK)
-		reply_p304_error(rp, &err, d, 1);
+		reply_p304_error(rp, &err, d, 1, ov);
 	p304_catalogue_free(ov);
 	return nt;
 }
@@ -925,7 +971,7 @@ static p304_sweep_result *do_sweep(struct srv_api *api, const struct srv_request
 	if (!(ov = overlay_with(api, rp, &d, 1)))
 		return NULL;
 	if (p304_run_sweep_in(ov, "scenario.json", api->default_ref, &o, &sw, &err) != P304_OK)
-		reply_p304_error(rp, &err, &d, 1);
+		reply_p304_error(rp, &err, &d, 1, ov);
 	p304_catalogue_free(ov);
 	return sw;
 }
@@ -1115,12 +1161,21 @@ static void put_scenario(struct srv_api *api, const struct srv_request *rq, cons
 static const char XLSX[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 static const char CSV[] = "text/csv; charset=utf-8";
 
+/* A private folder (mode 0700) under $TMPDIR or /tmp. */
+static char *make_temp_dir(char *buf, size_t size)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/p304-serve-XXXXXX", t && t[0] == '/' ? t : "/tmp");
+	return mkdtemp(buf);
+}
+
 /* Draws a chart of a result held in memory: the JSON and the PNG live in a
  * private temporary folder, removed before returning. */
 static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_chart_kind kind,
 			const char *tiles)
 {
-	char dir[] = "/tmp/p304-serve-XXXXXX", json[64], png[64];
+	char dir[512], json[600], png[600];
 	p304_chart_request req = { .kind = kind, .format = P304_FORMAT_PNG, .tiles_path = tiles };
 	p304_error err;
 	FILE *fp;
@@ -1128,7 +1183,7 @@ static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_char
 	char *data = NULL;
 	size_t len = 0;
 
-	if (!mkdtemp(dir)) {
+	if (!make_temp_dir(dir, sizeof(dir))) {
 		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
 		return;
 	}
@@ -1150,13 +1205,82 @@ static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_char
 	rmdir(dir);
 	if (rc != P304_OK) {
 		err.file[0] = '\0';   /* the temporary names mean nothing to the officer */
-		reply_p304_error(rp, &err, NULL, 0);
+		reply_p304_error(rp, &err, NULL, 0, NULL);
 		return;
 	}
 	rp->status = 200;
 	rp->body = data;
 	rp->len = len;
 	rp->type = "image/png";
+}
+
+static p304_code w_note(const void *x, FILE *fp, p304_error *e) { return p304_write_note_html(x, fp, e); }
+
+/* note.html of an allocation (and of a comparison), with the map, the bars
+ * (and the comparison) drawn as SVG in a private temporary folder; without
+ * gnuplot the note has no charts, as with p304 note. */
+static void reply_note(struct srv_api *api, struct srv_reply *rp, const p304_result *res,
+		       const p304_comparison *cmp)
+{
+	char dir[512], files[5][600] = { "" };
+	const char *svg[3] = { NULL, NULL, NULL };
+	p304_error err;
+	p304_code rc = P304_OK;
+	FILE *fp;
+
+	if (!make_temp_dir(dir, sizeof(dir))) {
+		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+		return;
+	}
+	snprintf(files[0], sizeof(files[0]), "%s/repartition.json", dir);
+	snprintf(files[1], sizeof(files[1]), "%s/comparaison.json", dir);
+	for (int i = 0; i < 2 && rc == P304_OK; i++) {
+		if (i == 1 && !cmp)
+			break;
+		if (!(fp = fopen(files[i], "wb"))) {
+			rc = p304_error_set(&err, P304_ERR_IO, NULL, 0, "%s", strerror(errno));
+			break;
+		}
+		rc = i == 0 ? p304_write_result_json(res, fp, &err)
+			    : p304_write_comparison_json(cmp, fp, &err);
+		if (fclose(fp) != 0 && rc == P304_OK)
+			rc = p304_error_set(&err, P304_ERR_IO, NULL, 0, "write failed");
+	}
+	for (int k = 0; k < 3 && rc == P304_OK; k++) {
+		p304_chart_request req = { .format = P304_FORMAT_SVG, .tiles_path = api->tiles };
+
+		if (k == 2 && !cmp)
+			break;
+		req.kind = k == 0 ? P304_CHART_MAP : k == 1 ? P304_CHART_BARS : P304_CHART_COMPARE;
+		req.result_path = k == 2 ? files[1] : files[0];
+		snprintf(files[2 + k], sizeof(files[2 + k]), "%s/chart-%d.svg", dir, k);
+		req.out_path = files[2 + k];
+		if ((rc = p304_chart_render(&req, &err)) == P304_ERR_DEPENDENCY) {
+			rc = P304_OK;   /* no gnuplot: a note without charts */
+			break;
+		}
+		if (rc == P304_OK)
+			svg[k] = files[2 + k];
+	}
+	if (rc == P304_OK) {
+		time_t now = time(NULL);
+		struct tm tm;
+		p304_note note;
+
+		localtime_r(&now, &tm);
+		note = (p304_note){ .alloc = res, .cmp = cmp, .svg_map = svg[0], .svg_bars = svg[1],
+			.svg_compare = svg[2],
+			.date = (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday };
+
+		reply_written(rp, w_note, &note, "text/html; charset=utf-8");
+	} else {
+		err.file[0] = '\0';
+		reply_p304_error(rp, &err, NULL, 0, NULL);
+	}
+	for (int i = 0; i < 5; i++)
+		if (files[i][0])
+			unlink(files[i]);   /* absent ones: ENOENT, harmless */
+	rmdir(dir);
 }
 
 static void set_name(struct srv_reply *rp, const char *id, const char *name)
@@ -1170,10 +1294,32 @@ static void export(struct srv_api *api, const struct srv_request *rq, struct srv
 	const char *f = rq->query_format ? rq->query_format : "";
 	const char *k = rq->query_kind ? rq->query_kind : "allocate";
 	int xlsx = !strcmp(f, "xlsx"), csv = !strcmp(f, "csv"), chart = !strcmp(f, "chart");
+	int note = !strcmp(f, "note");
 
-	if (!xlsx && !csv && !chart) {
-		api_error(rp, 400, "bad_request", _("format must be xlsx, csv or chart"), NULL, 0,
-			  "format");
+	if (!xlsx && !csv && !chart && !note) {
+		api_error(rp, 400, "bad_request", _("format must be xlsx, csv, note or chart"), NULL,
+			  0, "format");
+		return;
+	}
+	if (note && (!strcmp(k, "allocate") || !strcmp(k, "compare"))) {
+		const char *text = rq->body;
+		size_t len = rq->len, s, e;
+		p304_comparison *cmp = NULL;
+		p304_result *res;
+
+		if (!strcmp(k, "compare")) {
+			if (!(cmp = do_compare(api, rq, rp)))
+				return;
+			member_span(rq->body, rq->len, "scenario", &s, &e);
+			text = rq->body + s;
+			len = e - s;
+		}
+		if ((res = do_allocate(api, text, len, rp))) {
+			reply_note(api, rp, res, cmp);
+			set_name(rp, res->scenario->id, "note.html");
+			p304_result_free(res);
+		}
+		p304_comparison_free(cmp);
 		return;
 	}
 	if (!strcmp(k, "allocate")) {
@@ -1204,7 +1350,7 @@ static void export(struct srv_api *api, const struct srv_request *rq, struct srv
 		set_name(rp, cmp->b_id, xlsx ? "comparaison.xlsx" : csv ? "comparaison.csv"
 					   : "comparaison.png");
 		p304_comparison_free(cmp);
-	} else if (!strcmp(k, "reconcile")) {
+	} else if (!strcmp(k, "reconcile") && !note) {
 		p304_notification *nt = do_reconcile(api, rq, rp);
 
 		if (!nt)
@@ -1218,7 +1364,7 @@ static void export(struct srv_api *api, const struct srv_request *rq, struct srv
 		set_name(rp, nt->alloc->scenario->id, xlsx ? "notification.xlsx"
 				: csv ? "notification.csv" : "notification.png");
 		p304_notification_free(nt);
-	} else if (!strcmp(k, "sweep") && !xlsx) {
+	} else if (!strcmp(k, "sweep") && !xlsx && !note) {
 		p304_sweep_result *sw = do_sweep(api, rq, rp);
 
 		if (!sw)
@@ -1231,7 +1377,7 @@ static void export(struct srv_api *api, const struct srv_request *rq, struct srv
 		p304_sweep_result_free(sw);
 	} else {
 		api_error(rp, 400, "bad_request", _("kind must be allocate, compare, reconcile or "
-			  "sweep (sweep: csv or chart)"), NULL, 0, "kind");
+			  "sweep (note: allocate or compare; sweep: csv or chart)"), NULL, 0, "kind");
 	}
 }
 

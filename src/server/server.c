@@ -278,9 +278,11 @@ static const char *allowed_methods(const char *url)
 		return "GET";
 	if (strncmp(url, "/api/scenarios/", 15) == 0)
 		return "GET, PUT";
-	if (strncmp(url, "/api/", 5) == 0)
+	if (strcmp(url, "/api/allocate") == 0 || strcmp(url, "/api/compare") == 0 ||
+	    strcmp(url, "/api/reconcile") == 0 || strcmp(url, "/api/sweep") == 0 ||
+	    strcmp(url, "/api/export") == 0)
 		return "POST";
-	return "GET";
+	return "GET";   /* the page, and unknown addresses (404) */
 }
 
 static int method_in(const char *method, const char *allow)

@@ -14,6 +14,7 @@
 
 #include "format/fileutil.h"
 #include "format/writeutil.h"
+#include "gettext.h"
 
 static int line_cmp(const void *a, const void *b)
 {
@@ -106,6 +107,13 @@ static p304_code read_current_json(p304_avenant_result *av, const char *path, p3
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, "no \"id\" in the result");
 		goto out;
 	}
+	if (!p304_id_valid(av->id)) {
+		/* the id names the avenant's folder, outputs/ID-avenant */
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("\"id\" '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)"),
+			av->id);
+		goto out;
+	}
 	if (strlen(av->id) < 200) {
 		/* the avenant of "x-notification" is "x-avenant" */
 		char *id = malloc(strlen(av->id) + 16);
@@ -157,7 +165,7 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 		const char *cell = p304_csv_cell(csv, r, (size_t)ca);
 		long line = p304_csv_line(csv, r);
 		const p304_authority *a = p304_reference_find(av->reference, code);
-		char why[96];
+		char why[256];
 		int64_t v;
 
 		if (!a) {
@@ -165,7 +173,8 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 					    "code '%s' is not in the reference list", code);
 			goto out;
 		}
-		if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, &v, why, sizeof(why))) {
+		if (p304_parse_number(cell, strlen(cell), 0, P304_MAX_EUR, P304_NUM_EUR, &v, why,
+				      sizeof(why))) {
 			/* a blank amount is a figure forgotten, not a zero */
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
 				"amount '%s' in column '%s' %s%s", cell, amount_col, why,

@@ -51,9 +51,10 @@ static p304_code parse_euros(const p304_csv *csv, size_t row, long col,
 			     int64_t *out, p304_error *err)
 {
 	const char *cell = p304_csv_cell(csv, row, (size_t)col);
-	char why[96];
+	char why[256];
 
-	if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, out, why, sizeof(why)) == 0)
+	if (p304_parse_number(cell, strlen(cell), 0, P304_MAX_EUR, P304_NUM_EUR, out, why,
+			      sizeof(why)) == 0)
 		return P304_OK;
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
 		"amount '%s' in column '%s' %s", cell, p304_csv_header(csv, (size_t)col), why);

@@ -165,7 +165,7 @@ static p304_code select_participants(p304_catalogue *cat, p304_result *res,
 		long col;
 
 		if ((rc = p304_catalogue_csv(cat, sc->participants_path, &list, err)) != P304_OK)
-			return rc;
+			return p304_note_scenario_relative(err, sc->participants_path, sc->path);
 		if ((rc = p304_result_add_input_in(cat, res, "participants", sc->participants_path,
 						   err)) != P304_OK)
 			goto out;
@@ -310,9 +310,9 @@ static p304_code parse_cell(const p304_csv *csv, const struct part *row,
 			    p304_error *err)
 {
 	const char *cell = p304_csv_cell(csv, row->row, (size_t)col);
-	char why[96];
+	char why[256];
 
-	if (p304_parse_decimal(cell, strlen(cell), 3, -1, out, why, sizeof(why)) == 0)
+	if (p304_parse_number(cell, strlen(cell), 3, -1, P304_NUM_COUNT, out, why, sizeof(why)) == 0)
 		return P304_OK;
 	if (strcmp(why, "is empty") == 0) {
 		*out = HOLE;
@@ -549,11 +549,20 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	}
 	res->scenario = sc;
-	if ((rc = add_scenario_input(cat, res, err)) ||
-	    (rc = p304_catalogue_reference(cat, sc->reference_path, &res->reference, err)) ||
-	    (rc = p304_result_add_input_in(cat, res, "reference", sc->reference_path, err)) ||
-	    (rc = p304_catalogue_csv(cat, sc->data_path, &csv, err)) ||
-	    (rc = p304_result_add_input_in(cat, res, "data", sc->data_path, err)) ||
+	if ((rc = add_scenario_input(cat, res, err)))
+		goto fail;
+	/* a file not found: say that paths are relative to the scenario's folder */
+	if ((rc = p304_catalogue_reference(cat, sc->reference_path, &res->reference, err))) {
+		p304_note_scenario_relative(err, sc->reference_path, sc->path);
+		goto fail;
+	}
+	if ((rc = p304_result_add_input_in(cat, res, "reference", sc->reference_path, err)))
+		goto fail;
+	if ((rc = p304_catalogue_csv(cat, sc->data_path, &csv, err))) {
+		p304_note_scenario_relative(err, sc->data_path, sc->path);
+		goto fail;
+	}
+	if ((rc = p304_result_add_input_in(cat, res, "data", sc->data_path, err)) ||
 	    (rc = load_sources(cat, res, err)))
 		goto fail;
 	k = res->scenario->ncriteria;

@@ -73,7 +73,7 @@ case("csv_infinity", "value 'Infinity' in column 'enfants_ase' is not a number",
      data=DATA.replace(b"3000;400", b"Infinity;400"))
 case("csv_thousands_wrong_place", "value '1 23 456' in column 'enfants_0_19' has a thousands separator in the wrong place",
      data=DATA.replace(b"200000;40000", b"1 23 456;40000"))
-case("csv_thousands_comma_style", "value '1,234,567' in column 'enfants_0_19' is not a number",
+case("csv_thousands_comma_style", "value '1,234,567' in column 'enfants_0_19' could be misread",
      data=DATA.replace(b"49;Maine-et-Loire;200000", b'49;Maine-et-Loire;"1,234,567"'))
 case("csv_mixed_cp1252_utf8", "mixed encodings: line 3 is UTF-8",
      data=DATA.replace(b"Aisne", "Aisné".encode()).replace(b"Allier", b"All\xe9er"))
@@ -235,6 +235,8 @@ def main():
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
                 f.write(content)
+            if fname in ("setup", "teardown"):
+                os.chmod(path, 0o755)
         with open(os.path.join(d, "cmd"), "w") as f:
             f.write(cmd + "\n")
         with open(os.path.join(d, "expected_exit"), "w") as f:
