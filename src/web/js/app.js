@@ -257,7 +257,7 @@ function readForm() {
 	}
 	const t = S.tables.find((x) => x.id === $('table').value);
 	if (t && tableOf(S.sc) !== t) sc.data = dataPathFor(t);
-	sc.participants = S.participants === 'all' ? 'all' : [...S.participants].sort();
+	sc.participants = S.participants === 'all' ? 'all' : S.participants === 'file' ? S.sc.participants : [...S.participants].sort();
 	if (Array.isArray(sc.participants) && sc.participants.length === 0) {
 		showMsg('participants-msg', 'Aucun participant choisi : cochez au moins une collectivité ou choisissez une liste.');
 		ok = false;
@@ -349,7 +349,7 @@ function renderParticipants() {
 		},
 	}, p.label)));
 	const q = $('participants-search').value.trim().toLowerCase();
-	const all = S.participants === 'all';
+	const all = S.participants === 'all' || S.participants === 'file';
 	const chosen = all ? (S.result ? new Set(S.result.rows.map((r) => r.code)) : currentCodes()) : S.participants;
 	const codes = [...new Set([...currentCodes(), ...(all ? [] : S.participants)])];
 	codes.sort((a, b) => a.localeCompare(b, 'fr', { numeric: true }));
@@ -365,7 +365,7 @@ function renderParticipants() {
 			h('input', {
 				type: 'checkbox', id, checked: chosen.has(code),
 				onchange: (ev) => {
-					if (S.participants === 'all') S.participants = new Set(chosen);
+					if (S.participants === 'all' || S.participants === 'file') S.participants = new Set(chosen);
 					if (ev.target.checked) S.participants.add(code); else S.participants.delete(code);
 					updateCount();
 					onFormChange();
@@ -379,7 +379,8 @@ function renderParticipants() {
 }
 
 function updateCount() {
-	const n = S.participants === 'all' ? (S.result ? `toute la table (${S.result.rows.length})` : 'toute la table') : `${S.participants.size} choisis`;
+	const n = S.participants === 'all' ? (S.result ? `toute la table (${S.result.rows.length})` : 'toute la table')
+		: S.participants === 'file' ? `liste du fichier ${S.sc.participants}` : `${S.participants.size} choisis`;
 	$('participants-count').textContent = n;
 }
 
@@ -445,7 +446,7 @@ async function runAllocate() {
 	S.result = res;
 	const ms = Math.round(performance.now() - t0);
 	setStatus(`Réparti ${formatEuros(res.allocated_eur)} entre ${res.participants} participants (calcul : ${ms} ms).`);
-	if (S.participants === 'all') updateCount();
+	if (S.participants === 'all' || S.participants === 'file') { renderParticipants(); }
 	renderResult();
 	if (S.refId || S.refUpload) runCompare();
 }
@@ -574,9 +575,7 @@ function mapValues() {
 
 function renderMap() {
 	const box = $('map');
-	if (!S.result || $('panel-repartition').hidden && !window.matchMedia('print').matches) {
-		if (!S.result) return;
-	}
+	if (!S.result) return;
 	if (!S.contours) {
 		box.replaceChildren(h('p', { class: 'fr-text--sm', text: S.contoursError || 'Contours des départements indisponibles.' }));
 		return;
@@ -770,12 +769,10 @@ function renderCompare() {
 		return;
 	}
 	const t = c.totals;
-	const moved = (from, to) => c.rows.filter((x) => x.status_a !== from && x.status_b === from || x.status_a === from && x.status_b !== from && to);
 	const newFloor = c.rows.filter((x) => x.status_b === 'floor' && x.status_a !== 'floor' && x.status_a !== 'absent').length;
 	const leftFloor = c.rows.filter((x) => x.status_a === 'floor' && x.status_b !== 'floor' && x.status_b !== 'absent').length;
 	const newCeil = c.rows.filter((x) => x.status_b === 'ceiling' && x.status_a !== 'ceiling' && x.status_a !== 'absent').length;
 	const leftCeil = c.rows.filter((x) => x.status_a === 'ceiling' && x.status_b !== 'ceiling' && x.status_b !== 'absent').length;
-	void moved;
 	$('cmp-summary').replaceChildren(
 		h('p', { class: 'fr-mt-2w' }, `De « ${c.a_title || c.a} » (${formatEuros(t.a_eur)}) à « ${c.b_title || c.b} » (${formatEuros(t.b_eur)}) : `,
 			h('strong', { text: `${t.winners} gagnants, ${t.losers} perdants, ${t.unchanged} inchangés` }),
@@ -979,7 +976,12 @@ async function runExport(format) {
 	let body;
 	if (kind === 'comparaison') {
 		if (!S.refId && !S.refUpload) { showMsg('export-msg', 'Choisissez d\'abord une référence dans « 4. Comparer ».'); return; }
-		body = { reference: S.refUpload ? { result: S.refUpload } : await loadScenario(S.refId), scenario: S.sc };
+		try {
+			body = { reference: S.refUpload ? { result: S.refUpload } : await loadScenario(S.refId), scenario: S.sc };
+		} catch (err) {
+			showMsg('export-msg', err.message);
+			return;
+		}
 	} else if (kind === 'notification') {
 		if (!S.needsForm) { showMsg('export-msg', 'Calculez d\'abord la notification dans « 5. Besoins et notification ».'); return; }
 		body = new FormData();
@@ -1059,7 +1061,10 @@ async function startFrom(id, hashParams) {
 	S.base = structuredClone(sc);
 	if (hashParams) applyEdits(sc, hashParams);
 	S.sc = sc;
-	S.participants = sc.participants === 'all' || sc.participants === undefined ? 'all' : new Set(sc.participants);
+	// 'all', a list of codes, or the name of a list file (kept as it is
+	// until the officer ticks or unticks someone)
+	S.participants = sc.participants === 'all' || sc.participants === undefined ? 'all'
+		: Array.isArray(sc.participants) ? new Set(sc.participants) : 'file';
 	S.result = null;
 	$('start').value = id;
 	$('save-id').value = id.endsWith('-modifie') ? id : id + '-modifie';
