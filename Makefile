@@ -131,8 +131,8 @@ DEMO_NEEDS    ?= inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv
 
 demo: $(BUILD)/p304 $(TEST_DEPS_OK)
 	./$(BUILD)/p304 allocate $(DEMO_SCENARIO) --by region
-	./$(BUILD)/p304 reconcile $(DEMO_SCENARIO) --needs $(DEMO_NEEDS)
-	./$(BUILD)/p304 note $(DEMO_SCENARIO) --compare inputs/scenarios/2025-avec-bornes-2020.json \
+	./$(BUILD)/p304 reconcile $(DEMO_SCENARIO) --needs $(DEMO_NEEDS) --no-allocation-warnings
+	./$(BUILD)/p304 note $(DEMO_SCENARIO) --no-allocation-warnings --compare inputs/scenarios/2025-avec-bornes-2020.json \
 		--needs $(DEMO_NEEDS) -o outputs/note-2020-vague1
 
 # The workbench on the shipped inputs/: open the address it prints.

@@ -155,6 +155,11 @@ else
 	fail=$((fail + 1))
 fi
 
+if sh "$ROOT/test/readme-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/deps-check.sh" "$ROOT"; then
 	pass=$((pass + 1))
 else
@@ -176,6 +181,11 @@ else
 	fail=$((fail + 1))
 fi
 if sh "$ROOT/test/injection-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
+if sh "$ROOT/test/fulldisk-check.sh" "$P304" "$ROOT"; then
 	pass=$((pass + 1))
 else
 	fail=$((fail + 1))

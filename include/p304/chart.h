@@ -32,6 +32,8 @@ typedef struct p304_chart_request {
 	const char *map_value;    /* map: "amount" (default), "per_child", "change" */
 	const char *tiles_path;   /* map: inputs/reference/tuiles.csv */
 	const char *caption;      /* extra caption line (sources), may be NULL */
+	int force;                /* replace an existing file that is not a chart
+				   * of this format (never an input) */
 } p304_chart_request;
 
 /* "bars", "map", ... -> kind; -1 when unknown. */
@@ -42,9 +44,17 @@ int p304_chart_kind_parse(const char *name);
 p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 			    char **script, p304_error *err);
 
-/* Draws the chart: script, gnuplot, then rename into place. Errors:
- * P304_ERR_DEPENDENCY when gnuplot is not installed, P304_ERR_INPUT for a
- * result that does not fit the kind, P304_ERR_IO. */
+/* The format a file name asks for: .png, .svg or .pdf (any case); else
+ * P304_ERR_USAGE and *format untouched. */
+p304_code p304_chart_format_of(const char *path, p304_chart_format *format);
+
+/* Draws the chart: script, gnuplot into a temporary file beside
+ * req->out_path, checked whole (a full disk truncates it), synced, then
+ * renamed into place (through a symbolic link: the file it points to).
+ * Refuses an out_path that is one of the inputs, a folder or a device, or an
+ * existing file that is not a chart of req->format (unless req->force).
+ * Errors: P304_ERR_DEPENDENCY when gnuplot is not installed, P304_ERR_INPUT
+ * for a result that does not fit the kind, P304_ERR_IO. */
 p304_code p304_chart_render(const p304_chart_request *req, p304_error *err);
 
 /* ------------------------------------------------------------------ */

@@ -92,6 +92,23 @@ const p304_authority *p304_reference_at(const p304_reference *ref, size_t i);
 const p304_authority *p304_reference_find(const p304_reference *ref,
 					  const char *code);
 
+/* 1 when `whole` gathers `part` ("composee_de": 67 is part of 6AE, 69D of 69). */
+int p304_authority_part_of(const p304_authority *part, const p304_authority *whole);
+
+/*
+ * A hint for messages about authority `a`, from the reference list's
+ * compositions and years, starting with "; " (or empty): "; since 2021 68
+ * (Haut-Rhin) is part of 6AE (Collectivité européenne d'Alsace): use the code
+ * 6AE", "; since 2015 69 (Rhône) is split into 69D (...) and 69M (...)".
+ */
+void p304_authority_hint(const p304_reference *ref, const p304_authority *a,
+			 char *buf, size_t size);
+
+/* A hint for a code absent from the list ("02A" -> "; did you mean '2A'
+ * (Corse-du-Sud)?"), or empty. */
+void p304_reference_unknown_hint(const p304_reference *ref, const char *code,
+				 char *buf, size_t size);
+
 /* ------------------------------------------------------------------ */
 /* CSV tables                                                          */
 /* ------------------------------------------------------------------ */
@@ -219,6 +236,14 @@ typedef struct p304_input_file {
 	char sha256[65];
 } p304_input_file;
 
+/* An authority of the scenario left out for missing data ("missing":
+ * "exclude"): named in the outputs and the summary, not only warned about. */
+typedef struct p304_excluded {
+	const char *code, *name; /* in reference */
+	char *columns;           /* "enfants_ase, menages_pauvres" (owned) */
+	long line;               /* its line in the criteria table */
+} p304_excluded;
+
 /* One authority of the result, in code order. */
 typedef struct p304_result_row {
 	const char *code, *name, *region_code, *region_name; /* in reference */
@@ -240,6 +265,8 @@ typedef struct p304_result {
 	char **warnings;          /* e.g. who was excluded for a hole */
 	size_t nwarnings;
 	char *sources_path;       /* "<data>.sources.csv" when it exists */
+	p304_excluded *excluded;  /* left out for missing data, in code order */
+	size_t nexcluded;
 } p304_result;
 
 /* Loads every input of the scenario, checks them, allocates. `validate`
@@ -285,6 +312,8 @@ typedef struct p304_notification {
 	int64_t *cap;              /* P304_NO_BOUND = none */
 	long *received;            /* yyyymmdd or 0 */
 	unsigned char *late;
+	unsigned char *absent;     /* 1: no line in the needs file at all */
+	size_t n_absent;           /* participants absent from the needs file */
 	int64_t available_eur;
 	p304_recon_summary summary;
 } p304_notification;
@@ -305,6 +334,12 @@ p304_code p304_run_reconcile_plan(const char *scenario_path,
 				  p304_notification **out, p304_error *err);
 void p304_notification_free(p304_notification *nt);
 
+/* The participants without an answer (late = 0) or with a late one (late =
+ * 1), as "44 Loire-Atlantique, 59 Nord (absent du fichier)" — "absent du
+ * fichier" when the needs file has no line for it — into buf (empty when
+ * none); returns how many. For the summary, the CSV, the workbook. */
+size_t p304_notification_missing_text(const p304_notification *nt, int late,
+				      char *buf, size_t size);
 p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 				       p304_error *err);
 p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,

@@ -34,6 +34,8 @@ static const char usage[] =
 	"  --needs NEEDS.csv    the needs expressed, for the notification\n"
 	"  --date DATE          the date of the note (default: today; 2026-12-01)\n"
 	"  -o DIR               output folder (default: outputs/note-<id>/)\n"
+	"  --no-allocation-warnings  do not repeat the allocation's warnings\n"
+	"                       (imputed values, exclusions) shown by p304 allocate\n"
 	"\n"
 	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n";
 
@@ -134,7 +136,7 @@ int cmd_note(int argc, char **argv)
 	p304_input_file *inputs = NULL;
 	size_t ninputs = 0;
 	long date;
-	int quiet = 0, code = EXIT_INTERNAL, have_scratch = 0;
+	int quiet = 0, code = EXIT_INTERNAL, have_scratch = 0, no_alloc_warnings = 0;
 	p304_error err;
 
 	p304_error_clear(&err);
@@ -145,6 +147,7 @@ int cmd_note(int argc, char **argv)
 			{ "--compare", "a scenario", &other, NULL },
 			{ "--needs", "a file", &needs, NULL },
 			{ "--date", "a date", &date_opt, NULL },
+			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
@@ -167,7 +170,8 @@ int cmd_note(int argc, char **argv)
 		code = cli_fail(&err);
 		goto out;
 	}
-	cli_print_warnings(res);
+	if (!no_alloc_warnings)
+		cli_print_warnings(res);
 	/* the inputs of every part, for the manifest */
 	inputs = calloc(res->ninputs + (cmp ? cmp->ninputs : 0) + (nt ? nt->alloc->ninputs : 0) + 1,
 			sizeof(*inputs));

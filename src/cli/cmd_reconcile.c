@@ -28,6 +28,9 @@ static const char usage[] =
 	"  -q           print nothing on stdout\n"
 	"  --by region  also total by region (par-region.csv)\n"
 	"  --no-xlsx    do not write notification.xlsx (written by default)\n"
+	"  --no-allocation-warnings\n"
+	"               do not repeat the allocation's warnings (imputed values,\n"
+	"               exclusions) already shown by p304 allocate\n"
 	"  -h, --help   this text\n"
 	"\n"
 	"Writes DIR/notification.json, DIR/notification.xlsx, DIR/notification.csv\n"
@@ -70,15 +73,18 @@ static void print_summary(const p304_notification *nt)
 	const p304_recon_summary *s = &nt->summary;
 	const p304_result *res = nt->alloc;
 	char a[48], b[48], w1[64], w2[64];
-	int first = 1;
 
 	printf("%s (%s) — notification\n", cli_text(res->scenario->title),
 	       cli_text(res->scenario->id));
 	printf("  pré-notifié          %s (%zu participants)\n",
 	       cli_eur(a, sizeof(a), res->summary.allocated_eur), res->nrows);
-	printf("  besoins exprimés     %s (%s, %zu sans réponse, %zu hors délai)\n",
+	printf("  besoins exprimés     %s (%s, %zu sans réponse%s%s, %zu hors délai)\n",
 	       cli_eur(a, sizeof(a), s->needs_eur),
-	       cli_count(w1, sizeof(w1), s->n_answered, "réponse", "réponses"), s->n_no_answer, s->n_late);
+	       cli_count(w1, sizeof(w1), s->n_answered, "réponse", "réponses"), s->n_no_answer,
+	       nt->n_absent ? " dont " : "",
+	       nt->n_absent ? cli_count(w2, sizeof(w2), nt->n_absent, "absent du fichier",
+					"absents du fichier") : "",
+	       s->n_late);
 	printf("  crédits disponibles  %s\n", cli_eur(a, sizeof(a), nt->available_eur));
 	printf("  accordé              %s (%s)\n", cli_eur(a, sizeof(a), s->granted_eur),
 	       cli_count(w1, sizeof(w1), s->n_capped, "demande plafonnée", "demandes plafonnées"));
@@ -89,17 +95,51 @@ static void print_summary(const p304_notification *nt)
 	       s->n_reduced ? ", taux " : "",
 	       s->n_reduced ? cli_decimal(b, sizeof(b), s->rate * 100.0L, 4) : "");
 	printf("  reliquat             %s\n", cli_eur(a, sizeof(a), s->unallocated_eur));
-	for (size_t i = 0; i < res->nrows; i++) {
-		p304_reason r = nt->rows[i].reason;
+	/* by name, from the inputs (a kept or reduced row no longer has the
+	 * reason no_answer, but it did not answer either) */
+	for (int late = 0; late <= 1; late++) {
+		char list[1200];
 
-		if (r != P304_REASON_NO_ANSWER && r != P304_REASON_LATE)
-			continue;
-		printf("%s%s%s", first ? "  sans réponse / hors délai : " : ", ",
-		       res->rows[i].code, r == P304_REASON_LATE ? " (hors délai)" : "");
-		first = 0;
+		if (p304_notification_missing_text(nt, late, list, sizeof(list)) > 0)
+			printf("  %s%s\n", late ? "hors délai           " : "sans réponse         ",
+			       cli_text(list));
 	}
-	if (!first)
-		printf("\n");
+}
+
+/* Participants the needs file does not mention: one warning naming them
+ * all, before the summary. */
+static void warn_absent(const p304_notification *nt)
+{
+	const p304_result *res = nt->alloc;
+	const char *path = "";
+	char list[1200], msg[1600];
+	size_t o = 0;
+
+	if (nt->n_absent == 0)
+		return;
+	for (size_t k = 0; k < res->ninputs; k++)
+		if (strcmp(res->inputs[k].role, "needs") == 0)
+			path = res->inputs[k].path;
+	list[0] = '\0';
+	for (size_t i = 0; i < res->nrows && o < sizeof(list); i++)
+		if (nt->absent[i])
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s %s", o ? ", " : "",
+					      res->rows[i].code, res->rows[i].name);
+	if (res->scenario->recon.missing == P304_MISSING_KEEP)
+		snprintf(msg, sizeof(msg),
+			 Q_("%s: %zu participant is not in the file, counted as not answering "
+			    "(keeps its pre-notified amount): %s",
+			    "%s: %zu participants are not in the file, counted as not answering "
+			    "(they keep their pre-notified amounts): %s", nt->n_absent),
+			 path, nt->n_absent, list);
+	else
+		snprintf(msg, sizeof(msg),
+			 Q_("%s: %zu participant is not in the file, counted as not answering "
+			    "(renounces the credits): %s",
+			    "%s: %zu participants are not in the file, counted as not answering "
+			    "(they renounce the credits): %s", nt->n_absent),
+			 path, nt->n_absent, list);
+	fprintf(stderr, _("p304: warning: %s\n"), cli_text(msg));
 }
 
 int cmd_reconcile(int argc, char **argv)
@@ -107,6 +147,7 @@ int cmd_reconcile(int argc, char **argv)
 	const char *scenario = NULL, *outdir = NULL, *needs = NULL, *caps = NULL, *plan = NULL;
 	char *defdir = NULL;
 	int quiet = 0, by_region = 0, xlsx = 0, no_xlsx = 0, code = EXIT_INTERNAL;
+	int no_alloc_warnings = 0;
 	p304_notification *nt = NULL;
 	int64_t *pre = NULL, *notified = NULL;
 	struct regions_ctx reg = { NULL, 0 };
@@ -126,6 +167,7 @@ int cmd_reconcile(int argc, char **argv)
 			{ "--caps", "a file", &caps, NULL },
 			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
 			{ "--no-xlsx", NULL, NULL, &no_xlsx },
+			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings },
 			{ "--by", "'region'", &by, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
@@ -148,7 +190,9 @@ int cmd_reconcile(int argc, char **argv)
 		   : p304_run_reconcile_plan(scenario, cli_default_reference(), plan, caps, &nt, &err))
 	    != P304_OK)
 		return cli_fail(&err);
-	cli_print_warnings(nt->alloc);
+	if (!no_alloc_warnings)
+		cli_print_warnings(nt->alloc);
+	warn_absent(nt);
 	if (!outdir) {
 		if (asprintf(&defdir, "outputs/%s-notification", nt->alloc->scenario->id) < 0)
 			goto out;

@@ -3,6 +3,7 @@
  * file, warnings, amounts in the French way, and the allocation summary.
  */
 #include <iconv.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "cli.h"
 #include "format/fileutil.h"
+#include "gettext.h"
 
 #include <p304/workflow.h>
 
@@ -237,11 +239,17 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 
 	fprintf(fp, "%s (%s)\n", cli_text(sc->title), cli_text(sc->id));
 	fprintf(fp, "  participants         %zu\n", res->nrows);
+	/* left out for missing data: named here, not only in a warning */
+	for (size_t i = 0; i < res->nexcluded; i++)
+		fprintf(fp, "  %s%s %s (aucune valeur dans %s)\n",
+			i ? "                     " : "exclu                ",
+			res->excluded[i].code, cli_text(res->excluded[i].name),
+			cli_text(res->excluded[i].columns));
 	fprintf(fp, "  enveloppe            %s\n", cli_eur(a, sizeof(a), sc->envelope_eur));
 	fprintf(fp, "  réparti              %s (non réparti : %s)\n",
 		cli_eur(a, sizeof(a), s->allocated_eur),
 		cli_eur(b, sizeof(b), s->unallocated_eur));
-	fprintf(fp, "  λ (multiplicateur)   %s\n", cli_decimal(a, sizeof(a), s->lambda, 2));
+	/* λ is for programs (repartition.json), not for the officer's summary */
 	if (sc->floor_eur != P304_NO_BOUND)
 		fprintf(fp, "  au plancher          %zu (plancher %s)\n", s->n_floor,
 			cli_eur(a, sizeof(a), sc->floor_eur));
@@ -327,9 +335,21 @@ p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir
 			rc = err->code;
 			break;
 		}
+		int werr;
+
+		errno = 0;
 		rc = files[i].write(files[i].ctx, fp, err);
-		if (fclose(fp) != 0 && rc == P304_OK)
-			rc = p304_error_set(err, P304_ERR_IO, dir, 0, "write failed");
+		/* a full disk shows at the write, the flush or the sync: name
+		 * the file and the reason (not a bare "write failed") */
+		werr = ferror(fp) ? (errno ? errno : EIO) : 0;
+
+		if (!werr && (fflush(fp) != 0 || fsync(fileno(fp)) != 0))
+			werr = errno;
+		if (fclose(fp) != 0 && !werr)
+			werr = errno;
+		if ((rc == P304_OK && werr) || (rc == P304_ERR_IO && !err->file[0]))
+			rc = p304_error_set(err, P304_ERR_IO, NULL, 0, _("%s/%s: cannot write: %s"),
+					    dir, files[i].name, strerror(werr ? werr : EIO));
 	}
 	set_names = NULL;
 	free(names);

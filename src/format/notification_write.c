@@ -59,6 +59,31 @@ static cJSON *policy_json(const p304_notification *nt)
 	return o;
 }
 
+size_t p304_notification_missing_text(const p304_notification *nt, int late,
+				      char *buf, size_t size)
+{
+	const p304_result *res = nt->alloc;
+	size_t o = 0, count = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (size_t i = 0; i < res->nrows; i++) {
+		int is_late = nt->late[i] && nt->need[i] != P304_NO_BOUND;
+		int missing = nt->need[i] == P304_NO_BOUND && !nt->late[i];
+
+		if (late ? !is_late : !missing)
+			continue;
+		count++;
+		if (o < size)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s %s%s", o ? ", " : "",
+					      res->rows[i].code, res->rows[i].name,
+					      nt->absent[i] ? " (absent du fichier)" : "");
+	}
+	if (o >= size && size > 4)
+		memcpy(buf + size - 4, "...", 4);
+	return count;
+}
+
 p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 				       p304_error *err)
 {
@@ -86,6 +111,16 @@ p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 	cJSON_AddItemToObject(root, "n_capped", raw("%zu", s->n_capped));
 	cJSON_AddItemToObject(root, "n_topped_up", raw("%zu", s->n_topped_up));
 	cJSON_AddItemToObject(root, "n_reduced", raw("%zu", s->n_reduced));
+	/* participants the needs file does not mention (counted in n_no_answer) */
+	cJSON_AddItemToObject(root, "n_absent", raw("%zu", nt->n_absent));
+	{
+		cJSON *abs = cJSON_AddArrayToObject(root, "absent");
+
+		for (size_t i = 0; abs && i < res->nrows; i++)
+			if (nt->absent[i] &&
+			    !cJSON_AddItemToArray(abs, cJSON_CreateString(res->rows[i].code)))
+				goto nomem;
+	}
 	rows = cJSON_AddArrayToObject(root, "rows");
 	for (size_t i = 0; rows && i < res->nrows; i++) {
 		const p304_recon_row *r = &nt->rows[i];
@@ -154,7 +189,7 @@ p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,
 	};
 	const p304_result *res = nt->alloc;
 	const p304_recon_policy *pol = &res->scenario->recon;
-	char a[32], b[32], c[32], d[32], e[32], line[600];
+	char a[32], b[32], c[32], d[32], e[32], line[1200];
 	const char *f[9];
 	int bad = 0;
 
@@ -192,6 +227,16 @@ p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,
 		 nt->summary.rate);
 	f[0] = line;
 	bad |= wu_row(fp, f, 1);
+	/* who did not answer, by name (« sans réponse : 44 Loire-Atlantique ») */
+	for (int late = 0; late <= 1; late++) {
+		char list[1000];
+
+		if (p304_notification_missing_text(nt, late, list, sizeof(list)) == 0)
+			continue;
+		snprintf(line, sizeof(line), "%s : %s", late ? "Hors délai" : "Sans réponse", list);
+		f[0] = line;
+		bad |= wu_row(fp, f, 1);
+	}
 	for (size_t k = 0; k < res->scenario->ncriteria; k++) {
 		snprintf(line, sizeof(line), "Source %s : %s", res->scenario->criteria[k].column,
 			 res->sources && res->sources[k] ? res->sources[k] : "non renseignée");

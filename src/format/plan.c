@@ -77,8 +77,11 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 
 		l->line = p304_csv_line(csv, r);
 		if (!(l->auth = p304_reference_find(ref, code))) {
+			char hint[200];
+
+			p304_reference_unknown_hint(ref, code, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"code '%s' is not in the reference list", code);
+				"code '%s' is not in the reference list%s", code, hint);
 			goto fail;
 		}
 		if (p304_parse_decimal(obj, strlen(obj), 0, 999, &v, why, sizeof(why)) != 0 || v < 1) {

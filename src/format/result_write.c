@@ -79,6 +79,38 @@ static cJSON *result_to_json(const p304_result *res)
 	bad |= !warn;
 	for (size_t i = 0; warn && i < res->nwarnings; i++)
 		bad |= !cJSON_AddItemToArray(warn, cJSON_CreateString(res->warnings[i]));
+	/* authorities left out for missing data (only when there are some) */
+	if (res->nexcluded) {
+		cJSON *ex = cJSON_AddArrayToObject(root, "excluded");
+
+		bad |= !ex;
+		for (size_t i = 0; ex && i < res->nexcluded; i++) {
+			cJSON *o = cJSON_CreateObject();
+
+			bad |= !o || !cJSON_AddItemToArray(ex, o);
+			if (!o)
+				break;
+			bad |= !cJSON_AddStringToObject(o, "code", res->excluded[i].code);
+			bad |= !cJSON_AddStringToObject(o, "name", res->excluded[i].name);
+			{
+				/* the columns without a value, as a list */
+				cJSON *miss = cJSON_AddArrayToObject(o, "missing");
+				const char *c = res->excluded[i].columns;
+
+				bad |= !miss;
+				while (miss && *c) {
+					size_t len = strcspn(c, ",");
+					char col[256];
+
+					snprintf(col, sizeof(col), "%.*s", (int)len, c);
+					bad |= !cJSON_AddItemToArray(miss, cJSON_CreateString(col));
+					c += len;
+					c += strspn(c, ", ");
+				}
+			}
+			bad |= add_raw(o, "line", "%ld", res->excluded[i].line);
+		}
+	}
 	rows = cJSON_AddArrayToObject(root, "rows");
 	bad |= !rows;
 	for (size_t i = 0; rows && i < res->nrows && !bad; i++) {
@@ -189,6 +221,15 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 	}
 	/* Provenance travels with the figures (issue: sources in every output). */
 	bad |= fputs("\r\n", fp) < 0;
+	for (size_t i = 0; i < res->nexcluded; i++) {
+		char line[600];
+		const char *f[1];
+
+		snprintf(line, sizeof(line), "Exclu : %s %s (aucune valeur dans %s)",
+			 res->excluded[i].code, res->excluded[i].name, res->excluded[i].columns);
+		f[0] = line;
+		bad |= wu_row(fp, f, 1);
+	}
 	for (size_t k = 0; k < sc->ncriteria; k++) {
 		char line[1200];
 		const char *f[1];

@@ -339,9 +339,24 @@ p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_erro
 	np = scenario_params(res, prm, buf, 96);
 	write_params(wb, &f, prm, np);
 	foot = sources_footer(res, fbuf, &nf);
-	t = (struct table){ "Répartition", head, 7, res->nrows, 0x50u, 0, 0x50u, 0x10u, 0x8u,
-			    alloc_cell, res, foot, nf };
-	write_table(wb, &f, &t);
+	{
+		/* authorities left out for missing data, by name, above the sources */
+		const char *lines[64];
+		char ebuf[30][512];
+		size_t nl = 0;
+
+		for (size_t i = 0; i < res->nexcluded && i < 30; i++) {
+			snprintf(ebuf[i], sizeof(ebuf[i]), "Exclu : %s %s (aucune valeur dans %s)",
+				 res->excluded[i].code, res->excluded[i].name,
+				 res->excluded[i].columns);
+			lines[nl++] = ebuf[i];
+		}
+		for (size_t i = 0; i < nf; i++)
+			lines[nl++] = foot[i];
+		t = (struct table){ "Répartition", head, 7, res->nrows, 0x50u, 0, 0x50u, 0x10u,
+				    0x8u, alloc_cell, res, lines, nl };
+		write_table(wb, &f, &t);
+	}
 	a = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
 	if (!a) {
 		workbook_close(wb);
@@ -402,7 +417,7 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 	static const char *const labels[] = { "montant pré-notifié (€)", "montant notifié (€)" };
 	static const char *const missing[] = { "renoncement", "maintien du pré-notifié" };
 	static const char *const surplus[] = { "non réparti", "selon la clé", "au prorata des besoins non couverts" };
-	char tmp[64], buf[64][512], fbuf[32][512];
+	char tmp[64], buf[64][512], fbuf[32][512], mbuf[2][1100];
 	struct param prm[96];
 	size_t np, nf;
 	const char **foot;
@@ -423,8 +438,26 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 	prm[np++] = ptext("insuffisance", "réduction proportionnelle");
 	write_params(wb, &f, prm, np);
 	foot = sources_footer(res, fbuf, &nf);
-	t = (struct table){ "Notification", head, 9, res->nrows, 0xF8u, 0, 0xD8u, 0, 0, notif_cell, nt, foot, nf };
-	ws = write_table(wb, &f, &t);
+	{
+		/* who did not answer, by name, above the sources */
+		const char *lines[34];
+		size_t nl = 0;
+
+		for (int late = 0; late <= 1; late++) {
+			char list[1000];
+
+			if (p304_notification_missing_text(nt, late, list, sizeof(list)) == 0)
+				continue;
+			snprintf(mbuf[late], sizeof(mbuf[late]), "%s : %s",
+				 late ? "Hors délai" : "Sans réponse", list);
+			lines[nl++] = mbuf[late];
+		}
+		for (size_t i = 0; i < nf && nl < 34; i++)
+			lines[nl++] = foot[i];
+		t = (struct table){ "Notification", head, 9, res->nrows, 0xF8u, 0, 0xD8u, 0, 0,
+				    notif_cell, nt, lines, nl };
+		ws = write_table(wb, &f, &t);
+	}
 	/* what is not notified, under the notified total, so that TOTAL +
 	 * RELIQUAT = the credits available, as in notification.csv */
 	worksheet_write_string(ws, (lxw_row_t)(res->nrows + 2), 0, "RELIQUAT", f.bold);

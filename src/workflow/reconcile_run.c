@@ -9,22 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-static long find_col_ci(const p304_csv *csv, const char *name)
-{
-	for (size_t i = 0; i < p304_csv_ncols(csv); i++)
-		if (strcasecmp(p304_csv_header(csv, i), name) == 0)
-			return (long)i;
-	return -1;
-}
-
-static p304_code no_column(const p304_csv *csv, const char *name, p304_error *err)
-{
-	char found[600];
-
-	p304_csv_describe_columns(csv, found, sizeof(found));
-	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-			      "column '%s' not found; columns found: %s", name, found);
-}
+#include "format/headers.h"
 
 /* Index of the participant with this code in the allocation, or -1 with an
  * error naming the line: an unknown code, or an authority not taking part. */
@@ -32,18 +17,23 @@ static long participant_index(const p304_result *res, const p304_csv *csv,
 			      size_t row, const char *raw, p304_error *err)
 {
 	const p304_authority *a = p304_reference_find(res->reference, raw);
+	char hint[400];
 
 	if (!a) {
+		p304_reference_unknown_hint(res->reference, raw, hint, sizeof(hint));
 		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-			       "code '%s' is not in the reference list", raw);
+			       "code '%s' is not in the reference list%s", raw, hint);
 		return -1;
 	}
 	for (size_t i = 0; i < res->nrows; i++)
 		if (strcmp(res->rows[i].code, a->code) == 0)
 			return (long)i;
+	/* "68" for a scenario whose participant is 6AE: never matched silently
+	 * (68's need is not the CEA's), refused with the coding to use */
+	p304_authority_hint(res->reference, a, hint, sizeof(hint));
 	p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-		       "'%s' (%s) is not a participant of scenario '%s'", a->code, a->name,
-		       res->scenario->id);
+		       "'%s' (%s) is not a participant of scenario '%s'%s", a->code, a->name,
+		       res->scenario->id, hint);
 	return -1;
 }
 
@@ -60,6 +50,8 @@ static p304_code parse_euros(const p304_csv *csv, size_t row, long col,
 		"amount '%s' in column '%s' %s", cell, p304_csv_header(csv, (size_t)col), why);
 }
 
+static const char *const NEEDS_COLUMNS[] = { "code", "besoin_eur", "date_reception", NULL };
+
 static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const char *path,
 			    p304_error *err)
 {
@@ -71,13 +63,13 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 
 	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
-	codecol = find_col_ci(csv, "code");
-	col_need = find_col_ci(csv, "besoin_eur");
-	col_date = find_col_ci(csv, "date_reception");
-	if (codecol < 0 || col_need < 0) {
-		rc = no_column(csv, codecol < 0 ? "code" : "besoin_eur", err);
+	/* « Code », « Besoin exprimé (€) », « Date de réception » as well */
+	if ((codecol = p304_csv_find_header(csv, "code", NEEDS_COLUMNS, err)) < 0 ||
+	    (col_need = p304_csv_find_header(csv, "besoin_eur", NEEDS_COLUMNS, err)) < 0) {
+		rc = err->code;
 		goto out;
 	}
+	col_date = p304_csv_find_header(csv, "date_reception", NEEDS_COLUMNS, NULL);
 	if (deadline && col_date < 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
 			"the scenario sets a deadline but the needs have no 'date_reception' column");
@@ -125,6 +117,13 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 			nt->late[i] = deadline && nt->received[i] > deadline;
 		}
 	}
+	/* A participant the file does not mention at all has not answered
+	 * either; it is named (warning, summary, outputs), not just counted. */
+	for (size_t i = 0; i < res->nrows; i++)
+		if (!first[i]) {
+			nt->absent[i] = 1;
+			nt->n_absent++;
+		}
 	rc = p304_result_add_input_in(cat, nt->alloc, "needs", path, err);
 out:
 	free(first);
@@ -139,6 +138,7 @@ static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const cha
 	const p304_recon_policy *pol = &res->scenario->recon;
 	p304_csv *csv = NULL;
 	long codecol, *cols = NULL;
+	const char **others = NULL;
 	p304_code rc;
 
 	if (pol->ncaps_columns == 0)
@@ -151,13 +151,23 @@ static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const cha
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 		goto out;
 	}
-	if ((codecol = find_col_ci(csv, "code")) < 0) {
-		rc = no_column(csv, "code", err);
+	/* « Code », « Montant délégué 2023 » as well; the hint leaves the
+	 * code and the scenario's other caps columns alone */
+	others = calloc(pol->ncaps_columns + 2, sizeof(*others));
+	if (!others) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	others[0] = "code";
+	for (size_t c = 0; c < pol->ncaps_columns; c++)
+		others[c + 1] = pol->caps_columns[c];
+	if ((codecol = p304_csv_find_header(csv, "code", others, err)) < 0) {
+		rc = err->code;
 		goto out;
 	}
 	for (size_t c = 0; c < pol->ncaps_columns; c++) {
-		if ((cols[c] = p304_csv_find_column(csv, pol->caps_columns[c])) < 0) {
-			rc = no_column(csv, pol->caps_columns[c], err);
+		if ((cols[c] = p304_csv_find_header(csv, pol->caps_columns[c], others, err)) < 0) {
+			rc = err->code;
 			goto out;
 		}
 	}
@@ -187,6 +197,7 @@ static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const cha
 	}
 	rc = p304_result_add_input_in(cat, nt->alloc, "caps", path, err);
 out:
+	free(others);
 	free(cols);
 	p304_csv_free(csv);
 	return rc;
@@ -214,9 +225,12 @@ static p304_code read_plan_needs(p304_notification *nt, const char *path, p304_e
 			if (strcmp(res->rows[j].code, l->auth->code) == 0)
 				i = (long)j;
 		if (i < 0) {
+			char hint[400];
+
+			p304_authority_hint(res->reference, l->auth, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"'%s' (%s) is not a participant of scenario '%s'", l->auth->code,
-				l->auth->name, res->scenario->id);
+				"'%s' (%s) is not a participant of scenario '%s'%s", l->auth->code,
+				l->auth->name, res->scenario->id, hint);
 			goto out;
 		}
 		if (fw != P304_FRAMEWORK_NONE && !p304_objective_fundable(fw, P304_ENV_P304, l->objective)) {
@@ -317,11 +331,12 @@ static p304_code run(p304_catalogue *cat, const char *scenario_path,
 	nt->cap = malloc((n ? n : 1) * sizeof(int64_t));
 	nt->received = calloc(n ? n : 1, sizeof(long));
 	nt->late = calloc(n ? n : 1, 1);
+	nt->absent = calloc(n ? n : 1, 1);
 	codes = calloc(n ? n : 1, sizeof(char *));
 	pre = calloc(n ? n : 1, sizeof(int64_t));
 	shares = calloc(n ? n : 1, sizeof(long double));
 	ws = p304_workspace_new();
-	if (!nt->rows || !nt->need || !nt->cap || !nt->received || !nt->late || !codes ||
+	if (!nt->rows || !nt->need || !nt->cap || !nt->received || !nt->late || !nt->absent || !codes ||
 	    !pre || !shares || !ws) {
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 		goto fail;
@@ -378,5 +393,6 @@ void p304_notification_free(p304_notification *nt)
 	free(nt->cap);
 	free(nt->received);
 	free(nt->late);
+	free(nt->absent);
 	free(nt);
 }

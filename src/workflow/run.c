@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "format/fileutil.h"
+#include "gettext.h"
 
 /* A row of the criteria table that takes part. */
 struct part {
@@ -119,10 +120,14 @@ static p304_code resolve_rows(const p304_csv *csv, long codecol,
 
 		rows[r].row = r;
 		rows[r].line = p304_csv_line(csv, r);
-		if (!a)
+		if (!a) {
+			char hint[200];
+
+			p304_reference_unknown_hint(ref, raw, hint, sizeof(hint));
 			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
-				rows[r].line, "code '%s' is not in the reference list %s",
-				raw, p304_reference_path(ref));
+				rows[r].line, "code '%s' is not in the reference list %s%s",
+				raw, p304_reference_path(ref), hint);
+		}
 		rows[r].auth = a;
 	}
 	qsort(rows, n, sizeof(*rows), part_cmp);
@@ -192,18 +197,21 @@ static p304_code select_participants(p304_catalogue *cat, p304_result *res,
 		long line = list ? p304_csv_line(list, i) : sc->participants_pos[i];
 		const p304_authority *a = p304_reference_find(ref, codes[i]);
 		struct part *p;
+		char hint[400];
 
 		if (!a) {
+			p304_reference_unknown_hint(ref, codes[i], hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
-				"participant '%s' is not in the reference list %s",
-				codes[i], p304_reference_path(ref));
+				"participant '%s' is not in the reference list %s%s",
+				codes[i], p304_reference_path(ref), hint);
 			break;
 		}
 		p = find_part(rows, *n, a);
 		if (!p) {
+			p304_authority_hint(ref, a, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
-				"participant '%s' (%s) has no row in %s", codes[i], a->name,
-				p304_csv_path(table));
+				"participant '%s' (%s) has no row in %s%s", codes[i], a->name,
+				p304_csv_path(table), hint);
 			break;
 		}
 		keep[nkeep] = *p;
@@ -231,6 +239,64 @@ out:
 		free(codes);
 	p304_csv_free(list);
 	return rc;
+}
+
+/*
+ * One territory, one coding. A participant gathering another (6AE and 67,
+ * 20R and 2A, 69 and 69M) would fund the same children twice: refused, naming
+ * both. Codings of different years (2A, until 2017, beside 6AE, from 2021)
+ * mean a table assembled from two vintages: refused with the coding to use.
+ * Rows are sorted by authority (part_cmp): members are found by bsearch, so
+ * the check is linear in the participants.
+ */
+static p304_code check_codings(const p304_result *res, const p304_csv *table,
+			       const struct part *rows, size_t n, p304_error *err)
+{
+	const p304_reference *ref = res->reference;
+	const struct part *newest = NULL, *oldest = NULL;
+	char hint[400];
+
+	for (size_t i = 0; i < n; i++) {
+		const p304_authority *w = rows[i].auth;
+		const char *m = w->members;
+
+		while (*m) {
+			size_t len = strcspn(m, "|");
+			char code[16];
+			const p304_authority *x;
+			const struct part *p;
+
+			snprintf(code, sizeof(code), "%.*s", (int)len, m);
+			if ((x = p304_reference_find(ref, code)) != NULL &&
+			    (p = find_part((struct part *)rows, n, x)) != NULL) {
+				long l1 = p->line < rows[i].line ? p->line : rows[i].line;
+				long l2 = p->line < rows[i].line ? rows[i].line : p->line;
+
+				return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(table), l2,
+					_("'%s' (%s) and '%s' (%s) both take part (lines %ld and %ld), "
+					  "but %s is part of %s: the same territory would be funded "
+					  "twice; keep one coding (remove the other rows from the "
+					  "table or list the participants)"),
+					x->code, x->name, w->code, w->name, l1, l2, x->code, w->code);
+			}
+			m += len;
+			if (*m == '|')
+				m++;
+		}
+		if (w->valid_from && (!newest || w->valid_from > newest->auth->valid_from))
+			newest = &rows[i];
+		if (w->valid_to && (!oldest || w->valid_to < oldest->auth->valid_to))
+			oldest = &rows[i];
+	}
+	if (newest && oldest && newest->auth->valid_from > oldest->auth->valid_to) {
+		p304_authority_hint(ref, oldest->auth, hint, sizeof(hint));
+		return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(table), oldest->line,
+			_("'%s' (%s, until %d) and '%s' (%s, from %d) never existed the same "
+			  "year: the table mixes codings of two years%s"),
+			oldest->auth->code, oldest->auth->name, oldest->auth->valid_to,
+			newest->auth->code, newest->auth->name, newest->auth->valid_from, hint);
+	}
+	return P304_OK;
 }
 
 /* "<data>.sources.csv" beside the table: one provenance line per column. */
@@ -401,6 +467,21 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 	return rc;
 }
 
+static p304_code add_excluded(p304_result *res, const p304_authority *a,
+				const char *columns, long line, p304_error *err)
+{
+	p304_excluded *p = realloc(res->excluded, (res->nexcluded + 1) * sizeof(*p));
+
+	if (!p)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	res->excluded = p;
+	p[res->nexcluded] = (p304_excluded){ a->code, a->name, strdup(columns), line };
+	if (!p[res->nexcluded].columns)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	res->nexcluded++;
+	return P304_OK;
+}
+
 /* Parses the used columns of each participant, applies the scenario's
  * imputations, then treats what is still empty: an error by default, or,
  * with "missing": "exclude", the authority is left out with a warning. */
@@ -443,19 +524,24 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 				"scenario what to do (\"missing\": \"exclude\" or an \"impute\" rule)",
 				sc->criteria[c].column, rows[i].auth->code, rows[i].auth->name);
 		{
-			char msg[768], cols_txt[400] = "";
-			size_t o = 0;
+			char msg[768], cols_txt[400] = "", plain[400] = "";
+			size_t o = 0, op = 0;
 
 			for (size_t j = 0; j < k; j++)
-				if (values[i * k + j] == HOLE && o < sizeof(cols_txt))
+				if (values[i * k + j] == HOLE && o < sizeof(cols_txt)) {
 					o += (size_t)snprintf(cols_txt + o, sizeof(cols_txt) - o,
 							      "%s'%s'", o ? ", " : "",
 							      sc->criteria[j].column);
+					op += (size_t)snprintf(plain + op, sizeof(plain) - op,
+							       "%s%s", op ? ", " : "",
+							       sc->criteria[j].column);
+				}
 			snprintf(msg, sizeof(msg),
 				 "%s (%s) exclu : aucune valeur dans %s (%s:%ld)",
 				 rows[i].auth->code, rows[i].auth->name, cols_txt,
 				 base_name(p304_csv_path(csv)), rows[i].line);
-			if ((rc = p304_result_add_warning(res, msg, err)) != P304_OK)
+			if ((rc = p304_result_add_warning(res, msg, err)) != P304_OK ||
+			    (rc = add_excluded(res, rows[i].auth, plain, rows[i].line, err)) != P304_OK)
 				return rc;
 		}
 	}
@@ -613,7 +699,8 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 		goto fail;
 	}
 	if ((rc = resolve_rows(csv, codecol, res->reference, rows, err)) ||
-	    (rc = select_participants(cat, res, csv, rows, &n, err)))
+	    (rc = select_participants(cat, res, csv, rows, &n, err)) ||
+	    (rc = check_codings(res, csv, rows, n, err)))
 		goto fail;
 	values = calloc((n ? n : 1) * k, sizeof(int64_t));
 	imputed = calloc((n ? n : 1) * k, 1);
@@ -726,6 +813,9 @@ void p304_result_free(p304_result *res)
 	for (size_t i = 0; i < res->nwarnings; i++)
 		free(res->warnings[i]);
 	free(res->warnings);
+	for (size_t i = 0; i < res->nexcluded; i++)
+		free(res->excluded[i].columns);
+	free(res->excluded);
 	if (res->scenario && res->sources)
 		for (size_t k = 0; k < res->scenario->ncriteria; k++)
 			free(res->sources[k]);

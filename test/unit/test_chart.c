@@ -54,8 +54,10 @@ static const char *RESULT =
 static void render(p304_chart_kind kind, p304_chart_format fmt, const char *result,
 		   const char *out, const char *code, const char *value)
 {
+	/* force: the tests draw several formats under one file name */
 	p304_chart_request req = { .kind = kind, .format = fmt, .result_path = result,
-		.out_path = out, .code = code, .map_value = value, .tiles_path = tiles };
+		.out_path = out, .code = code, .map_value = value, .tiles_path = tiles,
+		.force = 1 };
 	p304_error err;
 
 	if (p304_chart_render(&req, &err) != P304_OK)
@@ -272,6 +274,47 @@ static void test_title_characters(void **state)
 	render(P304_CHART_SWEEP, P304_FORMAT_PNG, sw, out, NULL, NULL);
 }
 #undef TT
+/* What an existing file may be replaced by a chart (issue 12): a chart of
+ * the same format yes; the result it is drawn from never, even with force;
+ * any other file only with force; a device never. */
+static void test_overwrite_rules(void **state)
+{
+	const char *res = put("overwrite.json", RESULT), *notes = put("notes.png", "mes notes\n");
+	p304_chart_request req = { .kind = P304_CHART_BARS, .format = P304_FORMAT_PNG,
+		.result_path = res, .tiles_path = tiles };
+	char out[160], *text;
+	size_t len;
+	p304_error err;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/rules.png", dir);
+	req.out_path = out;
+	assert_int_equal(p304_chart_render(&req, &err), P304_OK);
+	assert_int_equal(p304_chart_render(&req, &err), P304_OK); /* a PNG over a PNG */
+	req.format = P304_FORMAT_SVG;
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO); /* an SVG over a PNG */
+	assert_non_null(strstr(err.message, "is not a SVG chart"));
+	req.format = P304_FORMAT_PNG;
+	req.out_path = res;
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
+	assert_non_null(strstr(err.message, "drawn from"));
+	req.force = 1;
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
+	text = slurp(res, &len);
+	assert_string_equal(text, RESULT);
+	free(text);
+	req.force = 0;
+	req.out_path = notes;
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
+	text = slurp(notes, &len);
+	assert_string_equal(text, "mes notes\n");
+	free(text);
+	req.force = 1;
+	assert_int_equal(p304_chart_render(&req, &err), P304_OK);
+	check_png(notes, 1400, 800);
+	req.out_path = "/dev/null";
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
+}
 
 int main(void)
 {
@@ -280,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_other_results),
 		cmocka_unit_test(test_readable_labels),
 		cmocka_unit_test(test_title_characters),
+		cmocka_unit_test(test_overwrite_rules),
 	};
 	const char *root = getenv("P304_ROOT");
 
