@@ -14,8 +14,6 @@ export class ApiError extends Error {
 	}
 }
 
-const HEADERS = { 'X-P304': '1' };
-
 async function check(resp) {
 	if (resp.ok) return resp;
 	let body = null;
@@ -35,7 +33,7 @@ export async function getJSON(path) {
 export async function sendJSON(method, path, data, signal) {
 	const resp = await check(await fetch(path, {
 		method,
-		headers: { ...HEADERS, 'Content-Type': 'application/json', Accept: 'application/json' },
+		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 		// pretty-printed: the server's error lines then point at one key
 		body: JSON.stringify(data, null, 2),
 		signal,
@@ -44,14 +42,14 @@ export async function sendJSON(method, path, data, signal) {
 }
 
 export async function postForm(path, form, signal) {
-	const resp = await check(await fetch(path, { method: 'POST', headers: HEADERS, body: form, signal }));
+	const resp = await check(await fetch(path, { method: 'POST', body: form, signal }));
 	return resp.json();
 }
 
 // Asks for a download; returns {blob, name} (the French file name the server
 // gives in Content-Disposition).
 export async function download(path, data) {
-	const init = { method: 'POST', headers: { ...HEADERS } };
+	const init = { method: 'POST', headers: {} };
 	if (data instanceof FormData) {
 		init.body = data;
 	} else {
