@@ -50,7 +50,7 @@ XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
 	--keyword=Q_:1,2 --add-comments=TRANSLATORS: --package-name=p304 \
 	--msgid-bugs-address=none --sort-by-file --force-po
 
-.PHONY: all deps test unit cases demo serve bench install clean fuzz data pot
+.PHONY: all deps test unit cases demo serve bench install clean fuzz data pot browser-deps
 all: $(BUILD)/p304 $(LOCALE_MO)
 
 # Missing Debian packages are installed when root, otherwise the exact
@@ -70,6 +70,27 @@ $(TEST_DEPS_OK): scripts/ensure-deps.sh scripts/ensure-locale.sh
 	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv locales wrk curl python3 pandoc chromium poppler-utils unzip
 	@sh scripts/ensure-locale.sh
 	@mkdir -p build && touch $@
+
+# Browser tests of the page (test/browser/): Debian's chromium and node, and
+# playwright-core from the npm registry (test/browser/package-lock.json,
+# `npm ci` when node_modules is missing or older than the lock file). Where
+# they cannot be installed, build/.browser-skip[-npm] holds the reason and the
+# browser tests are counted as skipped, never as passed.
+BROWSER_DEPS_OK := build/.browser-deps-ok
+BROWSER_NPM_OK  := test/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS_OK): scripts/ensure-deps.sh
+	@mkdir -p build && rm -f build/.browser-skip
+	@pkgs=chromium; command -v node >/dev/null 2>&1 || pkgs="$$pkgs nodejs"; \
+	command -v npm >/dev/null 2>&1 || pkgs="$$pkgs npm"; \
+	sh scripts/ensure-deps.sh $$pkgs || \
+		echo "Debian packages $$pkgs could not be installed (see the message above)" >build/.browser-skip
+	@touch $@
+$(BROWSER_NPM_OK): test/browser/package-lock.json $(BROWSER_DEPS_OK)
+	@rm -f build/.browser-skip-npm; if [ ! -f build/.browser-skip ]; then \
+		(cd test/browser && npm ci --no-audit --no-fund) || \
+		echo "npm ci could not install playwright-core in test/browser" >build/.browser-skip-npm; \
+	fi
+browser-deps: $(BROWSER_NPM_OK)
 
 $(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -103,7 +124,7 @@ $(BUILD)/test/%: test/unit/%.c $(BUILD)/libp304.a test/unit/testutil.h $(TEST_DE
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS) $(TESTLIBS)
 
-test: $(BUILD)/p304 $(LOCALE_MO) $(UNIT_BIN)
+test: $(BUILD)/p304 $(LOCALE_MO) $(UNIT_BIN) browser-deps
 	@sh test/run-tests.sh $(BUILD)
 
 DEMO_NEEDS    ?= inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv

@@ -5,7 +5,7 @@
 # the new run does not write goes); `-o LINK` replaces the folder the link
 # points to and keeps the link; no `.NAME.tmp-*` is left; runs racing on one
 # folder all end with a complete set; a sub-folder caught in a killed run's
-# temporary folder comes back on the next run.
+# temporary folder comes back on the next run; verify leaves no scratch folder.
 #   test/outset-check.sh P304 ROOT
 set -u
 P304=$1
@@ -81,6 +81,17 @@ touch -d '2 hours ago' .out.tmp-zzzzzz
 "$P304" allocate scenario.json -o out -q || fail "run after a killed one failed"
 [ -f out/photos/a.jpg ] || fail "a sub-folder left in a killed run's temporary folder was not recovered"
 [ -e .out.tmp-zzzzzz ] && fail "the stale temporary folder was left"
+
+# verify removes its scratch folders whatever happens: identical, different,
+# refused manifest, failed recomputation
+mkdir -p tmpdir
+"$P304" allocate scenario.json -o v -q
+TMPDIR="$work/tmpdir" "$P304" verify v -q >/dev/null 2>&1 || fail "verify of a fresh set failed"
+cp -R v v2 && sed -i 's/"argv":.*/"argv":	["verify", "v2"],/' v2/manifest.json
+TMPDIR="$work/tmpdir" "$P304" verify v2 >/dev/null 2>&1 && fail "verify replayed 'verify'"
+cp -R v v3 && sed -i 's/"argv":.*/"argv":	["allocate", "absent.json", "-o", "v3"],/' v3/manifest.json
+TMPDIR="$work/tmpdir" "$P304" verify v3 >/dev/null 2>&1 && fail "verify of a failing command passed"
+[ -z "$(ls -A tmpdir)" ] || fail "verify left scratch folders: $(ls -A tmpdir)"
 
 if [ "$bad" -eq 0 ]; then
 	echo "ok   output folders keep what p304 did not write (files, chart, sub-folder, links; races; recovery)"

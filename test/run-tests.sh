@@ -175,6 +175,11 @@ if sh "$ROOT/test/note-check.sh" "$P304" "$ROOT"; then
 else
 	fail=$((fail + 1))
 fi
+if sh "$ROOT/test/fiches-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/xlsx-check.sh" "$P304" "$ROOT"; then
 	pass=$((pass + 1))
 else
@@ -213,6 +218,30 @@ if ! printf '%s\n' "$api_out" | grep -q '^api: '; then
 fi
 pass=$((pass + api_p))
 fail=$((fail + api_f))
+
+# The workbench page in a real browser (test/browser/workbench.mjs):
+# playwright-core drives Debian's chromium against `p304 serve`. Skipped,
+# with the reason, only where chromium or playwright-core is not installed
+# (make browser-deps writes the reason in build/.browser-skip*).
+if [ -f "$ROOT/build/.browser-skip" ] || [ -f "$ROOT/build/.browser-skip-npm" ]; then
+	echo "skip browser tests: $(cat "$ROOT"/build/.browser-skip*)"
+	skip=$((skip + 1))
+elif [ ! -x "${P304_CHROMIUM:-/usr/bin/chromium}" ] || ! command -v node >/dev/null 2>&1 ||
+	[ ! -d "$ROOT/test/browser/node_modules/playwright-core" ]; then
+	echo "skip browser tests: chromium, node or test/browser/node_modules missing (run: make browser-deps)"
+	skip=$((skip + 1))
+else
+	node "$ROOT/test/browser/workbench.mjs" "$BUILD" >"$scratch/browser.out" 2>&1
+	grep -v '^browser: ' "$scratch/browser.out"
+	bp=$(grep -c '^ok   browser ' "$scratch/browser.out")
+	bf=$(grep -c '^FAIL browser ' "$scratch/browser.out")
+	if ! tail -1 "$scratch/browser.out" | grep -q '^browser: '; then
+		bf=$((bf + 1)) # crashed before its summary
+		echo "FAIL browser: the test script stopped early"
+	fi
+	pass=$((pass + bp))
+	fail=$((fail + bf))
+fi
 
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"

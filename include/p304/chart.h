@@ -10,11 +10,14 @@
 
 typedef enum p304_chart_kind {
 	P304_CHART_BARS = 0,  /* amounts by authority (repartition/notification.json) */
-	P304_CHART_MAP,       /* tile map of France */
-	P304_CHART_COMPARE,   /* A vs B per authority (comparaison.json) */
+	P304_CHART_MAP,       /* map of France from the département outlines */
+	P304_CHART_COMPARE,   /* largest rises and falls from A to B (comparaison.json) */
 	P304_CHART_WATERFALL, /* decomposition of one authority's change */
 	P304_CHART_RECONCILE, /* pre-notified, need, notified (notification.json) */
-	P304_CHART_SWEEP      /* 5-95 % bands and medians (sweep.json) */
+	P304_CHART_SWEEP,     /* 5-95 % bands and medians (sweep.json) */
+	P304_CHART_TILES,     /* tile map of France (one tile per département) */
+	P304_CHART_TORNADO,   /* which factor moves the amounts most (sweep.json) */
+	P304_CHART_NKINDS
 } p304_chart_kind;
 
 typedef enum p304_chart_format {
@@ -30,14 +33,18 @@ typedef struct p304_chart_request {
 	const char *out_path;     /* the image to write (atomically) */
 	const char *code;         /* waterfall: the authority */
 	const char *map_value;    /* map: "amount" (default), "per_child", "change" */
-	const char *tiles_path;   /* map: inputs/reference/tuiles.csv */
+	const char *tiles_path;   /* tiles: inputs/reference/tuiles.csv */
 	const char *caption;      /* extra caption line (sources), may be NULL */
 	int force;                /* replace an existing file that is not a chart
 				   * of this format (never an input) */
+	const char *contours_path; /* map: inputs/reference/contours.csv; NULL:
+				    * contours.csv beside tiles_path */
 } p304_chart_request;
 
 /* "bars", "map", ... -> kind; -1 when unknown. */
 int p304_chart_kind_parse(const char *name);
+/* kind -> "bars", "map", ... (the default file name of a chart). */
+const char *p304_chart_kind_name(p304_chart_kind kind);
 
 /* Writes the gnuplot script that draws the request into *script (malloc'd,
  * caller frees), the image going to `output`. */
@@ -83,6 +90,13 @@ p304_code p304_write_note_html(const p304_note *note, FILE *fp, p304_error *err)
  * both, the comparison reads from cmp's A (the reference) to its B (the
  * scenario of the note). */
 p304_code p304_write_note_md(const p304_note *note, FILE *fp, p304_error *err);
+
+/* Département sheets (p304 fiches): one HTML page per participant (i), the
+ * index page linking them (CODE.html), and every sheet in one Markdown text
+ * (page breaks for pandoc when for_pandoc), all escaped. */
+p304_code p304_write_fiche_html(const p304_fiches *fs, size_t i, FILE *fp, p304_error *err);
+p304_code p304_write_fiches_index_html(const p304_fiches *fs, FILE *fp, p304_error *err);
+p304_code p304_write_fiches_md(const p304_fiches *fs, int for_pandoc, FILE *fp, p304_error *err);
 
 /* Converts the Markdown file md_path into out_path (.docx or .odt, by its
  * extension) with pandoc, images looked up in resource_dir. `epoch` (seconds,

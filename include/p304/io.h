@@ -495,6 +495,58 @@ p304_code p304_write_comparison_csv(const p304_comparison *cmp, FILE *fp,
 				    p304_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Département sheets (p304 fiches): why an authority got its amount     */
+/* ------------------------------------------------------------------ */
+
+typedef struct p304_fiche_indicator {
+	const char *column;       /* the criterion's column (in the scenario) */
+	const char *label;        /* "Enfants de 0 à 19 ans" (in the sources) */
+	const char *source;       /* in words: "INSEE, …, au 1er janvier 2019" */
+	double weight_pct;        /* 28.5 */
+	int64_t value;            /* the authority's figure × P304_VALUE_SCALE */
+	int64_t total;            /* Σ over the participants × P304_VALUE_SCALE */
+	double share_pct;         /* value / total × 100 */
+	int imputed;              /* 1: the figure was imputed (see warnings) */
+} p304_fiche_indicator;
+
+typedef struct p304_fiche {
+	const p304_result_row *row;   /* code, name, region, criteria, status */
+	p304_fiche_indicator *ind;    /* ncriteria entries */
+	double share_pct;             /* s_i × 100 */
+	double formula_eur;           /* E·s_i, with cents */
+	double exact_eur;             /* between floor and ceiling, before rounding */
+	double rounding_eur;          /* amount − exact */
+	int64_t amount_eur;
+	int rank;                     /* 1 = largest amount */
+	/* against the reference (p304_fiches.cmp): NULL without one */
+	const p304_compare_row *change;
+} p304_fiche;
+
+typedef struct p304_fiches {
+	p304_result *res;             /* owned: the allocation explained */
+	p304_comparison *cmp;         /* owned: reference = A, this scenario = B; or NULL */
+	p304_source_text *src;        /* owned: res->scenario->ncriteria entries */
+	p304_fiche *f;                /* one per participant, in code order */
+	size_t n;
+} p304_fiches;
+
+/*
+ * Builds the sheet of every participant of SCENARIO (a scenario file, or a
+ * repartition.json written by p304: its scenario is read from the
+ * manifest.json beside it and must give the same amounts) and, when
+ * `reference` is not NULL, its change against it (p304_run_compare with the
+ * reference as A: the same numbers as `p304 compare REFERENCE SCENARIO`).
+ * In memory only; free with p304_fiches_free (accepts NULL).
+ */
+p304_code p304_run_fiches(const char *path, const char *reference,
+			  const char *default_reference, p304_fiches **out,
+			  p304_error *err);
+void p304_fiches_free(p304_fiches *fs);
+/* The comparison row of authority `code` (joined codings: 6AE for 67 + 68),
+ * or NULL. */
+const p304_compare_row *p304_compare_find(const p304_comparison *cmp, const char *code);
+
+/* ------------------------------------------------------------------ */
 /* Sensitivity sweeps (p304 sweep)                                      */
 /* ------------------------------------------------------------------ */
 

@@ -64,6 +64,9 @@ const char *p304_strerror(p304_code code);
 /* Amounts are whole euros in int64. Larger than this is refused: 10^15 €
  * is far above any budget and keeps every sum of a million rows exact. */
 #define P304_MAX_EUR ((int64_t)1000000000000000LL)
+/* Columns of a table and criteria of a scenario: what a spreadsheet holds
+ * (Excel's 16 384 columns); beyond, a file is refused before any work. */
+#define P304_MAX_COLUMNS 16384
 
 /* "No bound": a floor or ceiling that is not set. */
 #define P304_NO_BOUND ((int64_t)-1)

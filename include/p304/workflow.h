@@ -93,6 +93,10 @@ p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
 			    const char *default_reference,
 			    const p304_sweep_options *opt, p304_sweep_result **out,
 			    p304_error *err);
+p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
+			      const char *consumed_path, const char *reference_path,
+			      p304_avenant_rule rule, int rate_bp, p304_avenant_result **out,
+			      p304_error *err);
 /* Records an input (role, the path read, its SHA-256) of a result. */
 p304_code p304_result_add_input_in(p304_catalogue *cat, p304_result *res,
 				   const char *role, const char *path, p304_error *err);

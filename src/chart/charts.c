@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "chart_priv.h"
+#include "../gettext.h"
 #include "../format/fileutil.h"
 
 #define BLUE "#3b528b"
@@ -61,19 +62,26 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
+static const char *const kind_names[P304_CHART_NKINDS] = {
+	"bars", "map", "compare", "waterfall", "reconcile", "sweep", "tiles", "tornado"
+};
+
 int p304_chart_kind_parse(const char *name)
 {
-	static const char *const names[] = { "bars", "map", "compare", "waterfall", "reconcile", "sweep" };
-
-	for (int i = 0; i < 6; i++)
-		if (!strcmp(name, names[i]))
+	for (int i = 0; i < P304_CHART_NKINDS; i++)
+		if (!strcmp(name, kind_names[i]))
 			return i;
 	return -1;
 }
 
+const char *p304_chart_kind_name(p304_chart_kind kind)
+{
+	return (unsigned)kind < P304_CHART_NKINDS ? kind_names[kind] : "chart";
+}
+
 /* 1835000 -> "1 835 000 €" (narrow spaces would be nicer, plain ones print
  * everywhere). */
-static const char *eur(char *buf, size_t size, double v)
+const char *ch_eur(char *buf, size_t size, double v)
 {
 	char digits[32];
 	long long x = llround(fabs(v));
@@ -91,8 +99,17 @@ static const char *eur(char *buf, size_t size, double v)
 	return buf;
 }
 
+/* "+1 835 000 €", "-20 000 €", "0 €" */
+const char *ch_eur_signed(char *buf, size_t size, double v)
+{
+	char t[64];
+
+	snprintf(buf, size, "%s%s", llround(v) > 0 ? "+" : "", ch_eur(t, sizeof(t), v));
+	return buf;
+}
+
 /* 1835000 -> "1,84" (M€, decimal comma). */
-static const char *meur(char *buf, size_t size, double v)
+const char *ch_meur(char *buf, size_t size, double v)
 {
 	char *dot;
 
@@ -102,24 +119,86 @@ static const char *meur(char *buf, size_t size, double v)
 	return buf;
 }
 
-static double jnum(const cJSON *o, const char *k, double dflt)
+/* 12.34 -> "+12,3 %" (decimal comma, no-break space before %). */
+const char *ch_pct(char *buf, size_t size, double v, int decimals, int sign)
+{
+	char *dot;
+
+	snprintf(buf, size, sign && v > 0 ? "+%.*f\xC2\xA0%%" : "%.*f\xC2\xA0%%", decimals, v);
+	if ((dot = strchr(buf, '.')))
+		*dot = ',';
+	return buf;
+}
+
+double ch_jnum(const cJSON *o, const char *k, double dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
-static const char *jstr(const cJSON *o, const char *k, const char *dflt)
+const char *ch_jstr(const cJSON *o, const char *k, const char *dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
+/* What a reader meets for an authority: its name ("Val-d'Oise"), the code
+ * only when the result has no name. */
+const char *ch_name(const cJSON *row)
+{
+	const char *name = ch_jstr(row, "name", NULL);
+
+	return name && *name ? name : ch_jstr(row, "code", "?");
+}
+
+/* A criterion's column in words ("ménages pauvres"); an unknown column
+ * with its underscores as spaces. */
+const char *ch_column_words(const char *col, char *buf, size_t size)
+{
+	static const char *const words[][2] = {
+		{ "enfants_0_19", "enfants de 0 à 19 ans" },
+		{ "menages_pauvres", "ménages pauvres" },
+		{ "enfants_ase", "enfants accueillis à l'ASE" },
+		{ "mesures_jeunes_majeurs", "mesures jeunes majeurs" },
+		{ "enfants_0_6", "enfants de 0 à 6 ans" },
+		{ "beneficiaires_asf", "bénéficiaires de l'ASF" },
+		{ "beneficiaires_aeeh", "bénéficiaires de l'AEEH" },
+		{ "indicateur_igb_cnsa", "indicateur IGB de la CNSA" },
+	};
+	size_t o = 0;
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(col, words[i][0])) {
+			snprintf(buf, size, "%s", words[i][1]);
+			return buf;
+		}
+	for (; *col && o + 1 < size; col++)
+		buf[o++] = *col == '_' ? ' ' : *col;
+	buf[o] = '\0';
+	return buf;
+}
+
+/* A factor of a comparison or a sweep in words: « données : ménages
+ * pauvres », « enveloppe », « plancher et plafond ». */
+const char *ch_factor_words(const char *factor, char *buf, size_t size)
+{
+	char col[128];
+
+	if (!strncmp(factor, "data:", 5)) {
+		snprintf(buf, size, "données : %s", ch_column_words(factor + 5, col, sizeof(col)));
+		return buf;
+	}
+	return p304_factor_label_fr(factor, buf, size);
+}
+
 /* A title wider than the chart is cut at spaces into lines of about `per`
  * characters (UTF-8 characters, not bytes), written as the gnuplot string
- * expression 'line 1'."\n".'line 2' so that each piece stays quoted. */
-static void quote_wrapped(struct sbuf *b, const char *t, size_t per)
+ * expression 'line 1'."\n".'line 2' so that each piece stays quoted. BR
+ * forces a line break (the texts from files have no control characters
+ * left: see ch_clean). */
+void ch_quote_wrapped(struct sbuf *b, const char *t, size_t per)
 {
 	size_t len = strlen(t), start = 0;
 
@@ -130,6 +209,10 @@ static void quote_wrapped(struct sbuf *b, const char *t, size_t per)
 		for (; i < len; i++) {
 			if (((unsigned char)t[i] & 0xC0) == 0x80)
 				continue;
+			if (t[i] == BR[0]) {
+				cut = i;
+				break;
+			}
 			/* last space seen past half a line, but not inside an
 			 * amount ("4 500 000 €" stays on one line) nor inside
 			 * French quotes' spaces */
@@ -154,8 +237,63 @@ static void quote_wrapped(struct sbuf *b, const char *t, size_t per)
 		sb_quote(b, "");
 }
 
-static void preamble(struct sbuf *b, const p304_chart_request *req, const char *output,
-		     const char *title, const cJSON *root, int width, int height)
+/* A text from a file with its control characters as spaces (so that only
+ * the chart's own BR breaks a line), into buf. */
+const char *ch_clean(char *buf, size_t size, const char *t)
+{
+	size_t o = 0;
+
+	for (; t && *t && o + 1 < size; t++)
+		buf[o++] = (unsigned char)*t < 0x20 || *t == 0x7f ? ' ' : *t;
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Nice steps for an axis of euros from lo to hi, labelled in French
+ * ("1,5 M€", "250 000 €", "+20 000 €"): `set {axis}tics (...)`. */
+void ch_eur_tics(struct sbuf *b, const char *axis, double lo, double hi, int sign)
+{
+	double span = hi - lo, raw, mag, f, step;
+	int n = 0;
+
+	if (!(span > 0))
+		span = fabs(hi) > 0 ? fabs(hi) : 1;
+	raw = span / 4.5;
+	mag = pow(10, floor(log10(raw)));
+	f = raw / mag;
+	step = (f < 1.5 ? 1 : f < 2.2 ? 2 : f < 3.5 ? 2.5 : f < 7 ? 5 : 10) * mag;
+	sb_printf(b, "set %stics (", axis);
+	for (double v = ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-6 && n < 40; v += step, n++) {
+		char t[64], tt[128], *dot;
+		double x = fabs(v) < step * 1e-6 ? 0 : v;
+
+		if (fmax(fabs(lo), fabs(hi)) >= 1e6) {
+			int dec = step >= 1e6 ? 0 : step >= 1e5 ? 1 : 2;
+
+			snprintf(t, sizeof(t), sign && x > 0 ? "+%.*f M€" : "%.*f M€", dec, x / 1e6);
+		} else if (fmax(fabs(lo), fabs(hi)) >= 2e4) {
+			/* "250 k€": whole amounts would run into each other */
+			int dec = step >= 1e3 ? 0 : 1;
+
+			snprintf(t, sizeof(t), sign && x > 0 ? "+%.*f k€" : "%.*f k€", dec, x / 1e3);
+		} else if (sign) {
+			ch_eur_signed(t, sizeof(t), x);
+		} else {
+			ch_eur(t, sizeof(t), x);
+		}
+		if ((dot = strchr(t, '.')))
+			*dot = ',';
+		if (x == 0)
+			snprintf(t, sizeof(t), "0");
+		sb_printf(b, "%s", n ? ", " : "");
+		sb_quote(b, ch_tic_text(tt, sizeof(tt), t));
+		sb_printf(b, " %.6f", x);
+	}
+	sb_printf(b, ")\n");
+}
+
+void ch_preamble(struct sbuf *b, const p304_chart_request *req, const char *output,
+		 const char *title, const cJSON *root, int width, int height)
 {
 	const cJSON *crit = cJSON_GetObjectItemCaseSensitive(root, "criteria"), *c;
 	struct sbuf cap = { 0 };
@@ -172,14 +310,16 @@ static void preamble(struct sbuf *b, const p304_chart_request *req, const char *
 	sb_printf(b, "\nset decimalsign ','\nset border 3\nset tics nomirror\n"
 		     "set grid ytics lc rgb '#e0e0e0'\nset key top right noenhanced\n"
 		     "set bmargin 9\nset title ");
-	quote_wrapped(b, title, (size_t)width / 11);
-	sb_printf(b, " noenhanced font ',13'\n");
+	ch_quote_wrapped(b, title, (size_t)width / 13);
+	sb_printf(b, " noenhanced font ',12'\n");
 	/* caption: the sources of every criterion, then the request's line */
 	cJSON_ArrayForEach(c, crit) {
-		const char *src = jstr(c, "source", NULL);
+		const char *src = ch_jstr(c, "source", NULL);
+		char words[128];
 
 		if (src)
-			sb_printf(&cap, "%s%s : %s", cap.len ? " ; " : "Sources : ", jstr(c, "column", ""), src);
+			sb_printf(&cap, "%s%s : %s", cap.len ? " ; " : "Sources : ",
+				  ch_column_words(ch_jstr(c, "column", ""), words, sizeof(words)), src);
 	}
 	if (req->caption)
 		sb_printf(&cap, "%s%s", cap.len ? " — " : "", req->caption);
@@ -228,60 +368,131 @@ static void preamble(struct sbuf *b, const p304_chart_request *req, const char *
 
 /* ------------------------------------------------------------------ */
 
+/* Longest name, in characters. */
+static size_t longest_name(const cJSON *const *rows, size_t n)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t c = 0;
+
+		for (const char *p = ch_name(rows[i]); *p; p++)
+			c += ((unsigned char)*p & 0xC0) != 0x80;
+		best = c > best ? c : best;
+	}
+	return best;
+}
+
+/* Rows of a result as an array (caller frees), NULL when out of memory. */
+static const cJSON **row_array(const cJSON *rows, size_t *n)
+{
+	const cJSON **a = calloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof(*a)), *r;
+
+	*n = 0;
+	if (a)
+		cJSON_ArrayForEach(r, rows)
+			a[(*n)++] = r;
+	return a;
+}
+
+/* Largest first by the field named by ctx (qsort_r: charts may be drawn
+ * from several threads of the server), ties by name. */
+static int by_field_desc(const void *x, const void *y, void *ctx)
+{
+	const cJSON *rx = *(const cJSON *const *)x, *ry = *(const cJSON *const *)y;
+	double a = ch_jnum(rx, ctx, 0), b = ch_jnum(ry, ctx, 0);
+
+	/* equal amounts (the floor) in the order of their names */
+	return a > b ? -1 : a < b ? 1 : strcmp(ch_name(rx), ch_name(ry));
+}
+
+/* Horizontal bars (name on the left, largest on top) when more than
+ * HORIZONTAL rows: 99 names rotated under vertical bars cannot be read. */
+#define HORIZONTAL 30
+
 static p304_code bars(struct sbuf *b, const p304_chart_request *req, const char *out,
 		      const cJSON *root, p304_error *err)
 {
-	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r;
+	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
 	const char *field = rows && rows->child &&
 		cJSON_GetObjectItemCaseSensitive(rows->child, "notified_eur") ? "notified_eur" : "amount_eur";
-	size_t n = (size_t)cJSON_GetArraySize(rows), k = 0;
+	size_t n = 0;
 	const cJSON **sorted;
-	double floor_eur = jnum(root, "floor_eur", NAN), ceil_eur = jnum(root, "ceiling_eur", NAN);
-	char t1[64], t2[64];
+	double floor_eur = ch_jnum(root, "floor_eur", NAN), ceil_eur = ch_jnum(root, "ceiling_eur", NAN), top;
+	char t1[64], t2[96], title[1200], clean[1000];
+	int horizontal, far_ceiling = 0;
 
-	if (!cJSON_IsArray(rows) || n == 0)
+	if (!cJSON_IsArray(rows) || cJSON_GetArraySize(rows) == 0)
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
 			"no rows: 'bars' draws repartition.json or notification.json");
-	sorted = calloc(n, sizeof(*sorted));
-	if (!sorted)
+	if (!(sorted = row_array(rows, &n)))
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	cJSON_ArrayForEach(r, rows)
-		sorted[k++] = r;
-	/* sorted by amount, largest first (insertion sort: ~100 rows) */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && jnum(sorted[j], field, 0) > jnum(sorted[j - 1], field, 0); j--) {
-			const cJSON *t = sorted[j];
-
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
-		}
-	preamble(b, req, out, jstr(root, "title", "p304"), root, 1400, 800);
+	qsort_r(sorted, n, sizeof(*sorted), by_field_desc, (void *)field);
+	top = fmax(ch_jnum(sorted[0], field, 0), 1);
+	/* a ceiling far above every amount would squeeze the bars: it is
+	 * named in the key, not drawn */
+	if (!isnan(ceil_eur) && ceil_eur <= top * 1.3)
+		top = fmax(top, ceil_eur);
+	else if (!isnan(ceil_eur))
+		far_ceiling = 1;
+	horizontal = n > HORIZONTAL;
+	snprintf(title, sizeof(title), "%s" BR "montant %s par département (%zu participant%s)",
+		 ch_clean(clean, sizeof(clean), ch_jstr(root, "title", "p304")),
+		 !strcmp(field, "notified_eur") ? "notifié" : "pré-notifié", n, n > 1 ? "s" : "");
+	if (horizontal)
+		ch_preamble(b, req, out, title, root, 1100, 260 + 17 * (int)n);
+	else
+		ch_preamble(b, req, out, title, root, 1400, 900);
 	sb_printf(b, "$D << EOD\n");
 	for (size_t i = 0; i < n; i++) {
-		sb_token(b, jstr(sorted[i], "code", "?"));
-		sb_printf(b, " %.6f ", jnum(sorted[i], field, 0) / 1e6);
-		sb_token(b, meur(t1, sizeof(t1), jnum(sorted[i], field, 0)));
+		sb_token(b, ch_name(sorted[i]));
+		sb_printf(b, " %.0f ", ch_jnum(sorted[i], field, 0));
+		sb_token(b, ch_eur(t1, sizeof(t1), ch_jnum(sorted[i], field, 0)));
 		sb_printf(b, "\n");
 	}
-	sb_printf(b, "EOD\nset style fill solid 0.85 border lc rgb '#ffffff'\nset boxwidth 0.75\n"
-		     "set offsets 0,0,graph 0.08,0\n"
-		     "set xtics rotate by 90 right font ',%d' noenhanced\nset ylabel 'montant (M€)'\n"
-		     "set format y '%%.1f'\nset yrange [0:*]\nset xrange [-1:%zu]\n"
-		     "plot $D using 0:2:xtic(1) with boxes lc rgb '%s' title %s",
-		     n > 60 ? 6 : 8, n, BLUE, !strcmp(field, "notified_eur") ? "'montant notifié'"
-									 : "'montant pré-notifié'");
-	if (!isnan(floor_eur)) {
-		sb_printf(b, ", %.6f with lines dt 2 lw 2 lc rgb '%s' title ", floor_eur / 1e6, ORANGE);
-		snprintf(t2, sizeof(t2), "plancher %s", eur(t1, sizeof(t1), floor_eur));
+	sb_printf(b, "EOD\nset style fill solid 0.85 noborder\n");
+	if (horizontal) {
+		sb_printf(b, "set grid noytics xtics\nset ytics scale 0 font ',8' noenhanced\n"
+			     "set yrange [%zu-0.4:-0.6]\nset xrange [0:%.0f]\nset key bottom right\n",
+			  n, top * 1.16);
+		ch_eur_tics(b, "x", 0, top * 1.16, 0);
+	} else {
+		sb_printf(b, "set xtics rotate by 90 right scale 0 font ',8' noenhanced\n"
+			     "set bmargin %d\nset yrange [0:%.0f]\nset xrange [-1:%zu]\n",
+			  9 + (int)(longest_name(sorted, n) * 0.45), top * 1.2, n);
+		ch_eur_tics(b, "y", 0, top * 1.2, 0);
+	}
+	/* floor and ceiling as lines across the bars */
+	for (int k = 0; k < 2; k++) {
+		double v = k ? ceil_eur : floor_eur;
+
+		if (isnan(v) || (k && far_ceiling))
+			continue;
+		if (horizontal)
+			sb_printf(b, "set arrow %d from %.0f, graph 0 to %.0f, graph 1 nohead dt %d lw 2 lc rgb '%s' front\n",
+				  k + 1, v, v, k ? 4 : 2, k ? DOWN : ORANGE);
+		else
+			sb_printf(b, "set arrow %d from graph 0, first %.0f to graph 1, first %.0f nohead dt %d lw 2 "
+				     "lc rgb '%s' front\n", k + 1, v, v, k ? 4 : 2, k ? DOWN : ORANGE);
+	}
+	if (horizontal)
+		sb_printf(b, "plot $D using ($2/2):0:($2/2):(0.38):ytic(1) with boxxyerror lc rgb '%s' title %s, "
+			     "$D using 2:0:3 with labels left offset 0.5,0 font ',7' notitle",
+			  BLUE, !strcmp(field, "notified_eur") ? "'montant notifié'" : "'montant pré-notifié'");
+	else
+		sb_printf(b, "set boxwidth 0.75\nplot $D using 0:2:xtic(1) with boxes lc rgb '%s' title %s, "
+			     "$D using 0:2:3 with labels rotate by 90 left offset 0,0.5 font ',7' notitle",
+			  BLUE, !strcmp(field, "notified_eur") ? "'montant notifié'" : "'montant pré-notifié'");
+	for (int k = 0; k < 2; k++) {
+		double v = k ? ceil_eur : floor_eur;
+
+		if (isnan(v))
+			continue;
+		sb_printf(b, ", NaN with lines dt %d lw 2 lc rgb '%s' title ", k ? 4 : 2, k && far_ceiling ? "#ffffff" : k ? DOWN : ORANGE);
+		snprintf(t2, sizeof(t2), "%s %s%s", k ? "plafond" : "plancher", ch_eur(t1, sizeof(t1), v),
+			 k && far_ceiling ? " (loin au-dessus de tous les montants)" : "");
 		sb_quote(b, t2);
 	}
-	if (!isnan(ceil_eur)) {
-		sb_printf(b, ", %.6f with lines dt 4 lw 2 lc rgb '%s' title ", ceil_eur / 1e6, DOWN);
-		snprintf(t2, sizeof(t2), "plafond %s", eur(t1, sizeof(t1), ceil_eur));
-		sb_quote(b, t2);
-	}
-	if (n <= 40)
-		sb_printf(b, ", $D using 0:2:3 with labels rotate by 90 left offset 0,0.5 font ',7' notitle");
 	sb_printf(b, "\n");
 	free(sorted);
 	return P304_OK;
@@ -327,7 +538,7 @@ static p304_code load_tiles(const char *path, struct tile **out, size_t *n, p304
 	return P304_OK;
 }
 
-static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *out,
+static p304_code tiles(struct sbuf *b, const p304_chart_request *req, const char *out,
 		     const cJSON *root, p304_error *err)
 {
 	const char *mode = req->map_value ? req->map_value : "amount";
@@ -353,18 +564,18 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 		return rc;
 	if (change)
 		snprintf(title, sizeof(title), "Évolution (%%) de « %s » à « %s »",
-			 jstr(root, "a_title", ""), jstr(root, "b_title", ""));
+			 ch_jstr(root, "a_title", ""), ch_jstr(root, "b_title", ""));
 	else
-		snprintf(title, sizeof(title), "%s — %s", jstr(root, "title", "p304"),
+		snprintf(title, sizeof(title), "%s — %s", ch_jstr(root, "title", "p304"),
 			 per_child ? "montant par enfant de 0 à 19 ans (€)" : "montant (M€)");
 	if (!(drawn = calloc(nt ? nt : 1, 1))) {
 		free(tiles);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	}
-	preamble(b, req, out, title, root, 1100, 1050);
+	ch_preamble(b, req, out, title, root, 1100, 1050);
 	sb_printf(b, "$T << EOD\n");
 	cJSON_ArrayForEach(r, rows) {
-		const char *code = jstr(r, "code", "");
+		const char *code = ch_jstr(r, "code", "");
 		double v;
 
 		if (change) {
@@ -375,13 +586,13 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 			v = p->valuedouble;
 		} else if (per_child) {
 			const cJSON *c = cJSON_GetObjectItemCaseSensitive(r, "criteria");
-			double kids = jnum(c, "enfants_0_19", 0);
+			double kids = ch_jnum(c, "enfants_0_19", 0);
 
 			if (kids <= 0)
 				continue;
-			v = jnum(r, field, 0) / kids;
+			v = ch_jnum(r, field, 0) / kids;
 		} else {
-			v = jnum(r, field, 0) / 1e6;
+			v = ch_jnum(r, field, 0) / 1e6;
 		}
 		for (size_t i = 0; i < nt; i++) {
 			if (strcmp(tiles[i].code, code))
@@ -445,58 +656,126 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 	return P304_OK;
 }
 
-static int by_delta(const void *x, const void *y)
+static int by_delta_desc(const void *x, const void *y)
 {
-	const cJSON *a = *(const cJSON *const *)x, *b = *(const cJSON *const *)y;
-	double da = jnum(a, "delta_eur", 0), db = jnum(b, "delta_eur", 0);
+	double a = ch_jnum(*(const cJSON *const *)x, "delta_eur", 0);
+	double b = ch_jnum(*(const cJSON *const *)y, "delta_eur", 0);
 
-	return da < db ? -1 : da > db;
+	return a > b ? -1 : a < b;
 }
+
+/* The largest rises and falls from A (the reference) to B, named, in
+ * euros; entrants and leavers counted apart (they do not rise from 0). */
+#define TOP_N 12
 
 static p304_code compare(struct sbuf *b, const p304_chart_request *req, const char *out,
 			 const cJSON *root, p304_error *err)
 {
-	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r;
-	const cJSON **s;
-	size_t n = 0;
-	char title[600];
+	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
+	const cJSON **s, **up, **down;
+	size_t n = 0, nup = 0, ndown = 0, nin = 0, nout = 0, nsame = 0, shown_up, shown_down;
+	double lo = 0, hi = 0;
+	char title[2400], t1[600], t2[600], lab[1300];
 
 	if (!cJSON_GetObjectItemCaseSensitive(root, "b") || !cJSON_IsArray(rows))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
 				      "'compare' draws a comparaison.json");
-	s = calloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof(*s));
-	if (!s)
+	s = row_array(rows, &n);
+	up = calloc(n + 1, sizeof(*up));
+	down = calloc(n + 1, sizeof(*down));
+	if (!s || !up || !down) {
+		free(s);
+		free(up);
+		free(down);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	cJSON_ArrayForEach(r, rows)
-		s[n++] = r;
-	qsort(s, n, sizeof(*s), by_delta);
-	snprintf(title, sizeof(title), "A : %s — B : %s", jstr(root, "a_title", ""), jstr(root, "b_title", ""));
-	preamble(b, req, out, title, root, 1100, 480 + 16 * (int)n);
-	sb_printf(b, "$D << EOD\n");
-	for (size_t i = 0; i < n; i++) {
-		double delta = jnum(s[i], "delta_eur", 0);
-		/* 1 up, 2 down, 3 unchanged, 4 enters (absent from A), 5 leaves:
-		 * an entrant is not "up from 0", it is drawn apart */
-		int cat = !strcmp(jstr(s[i], "status_a", ""), "absent") ? 4 :
-			  !strcmp(jstr(s[i], "status_b", ""), "absent") ? 5 :
-			  delta > 0 ? 1 : delta < 0 ? 2 : 3;
-
-		sb_token(b, jstr(s[i], "code", "?"));
-		sb_printf(b, " %.6f %.6f %d\n", jnum(s[i], "a_eur", 0) / 1e6,
-			  jnum(s[i], "b_eur", 0) / 1e6, cat);
 	}
-	sb_printf(b, "EOD\nset ytics font ',7' noenhanced\nset yrange [-1:%zu]\nset xlabel 'montant (M€)'\n"
-		     "set format x '%%.1f'\nset grid xtics\nset key outside right top\n"
-		     "set linetype 1 lc rgb '%s'\nset linetype 2 lc rgb '%s'\nset linetype 3 lc rgb '#999999'\n"
-		     "plot $D using ($4<4?$2:NaN):0:($3-$2):(0):4:ytic(1) with vectors nohead lw 2 lc variable notitle, "
-		     "$D using ($4!=4?$2:NaN):0 with points pt 7 ps 0.8 lc rgb '%s' title 'A', "
-		     "$D using ($4<4?$3:NaN):0:4 with points pt 7 ps 0.9 lc variable notitle, "
-		     "NaN with points pt 7 lc rgb '%s' title 'B en hausse', "
-		     "NaN with points pt 7 lc rgb '%s' title 'B en baisse', "
-		     "$D using ($4==4?$3:NaN):0 with points pt 13 ps 1.0 lc rgb '%s' title 'B, absent de A (entre)', "
-		     "$D using ($4==5?$2:NaN):0 with points pt 2 ps 1.0 lc rgb '%s' title 'A, absent de B (sort)'\n",
-		  n, UP, DOWN, GREY, UP, DOWN, ENTER, DOWN);
+	qsort(s, n, sizeof(*s), by_delta_desc);
+	for (size_t i = 0; i < n; i++) {
+		double d = ch_jnum(s[i], "delta_eur", 0);
+
+		if (!strcmp(ch_jstr(s[i], "status_a", ""), "absent"))
+			nin++;
+		else if (!strcmp(ch_jstr(s[i], "status_b", ""), "absent"))
+			nout++;
+		else if (d > 0)
+			up[nup++] = s[i];
+		else if (d < 0)
+			down[ndown++] = s[i];
+		else
+			nsame++;
+	}
+	shown_up = nup < TOP_N ? nup : TOP_N;
+	shown_down = ndown < TOP_N ? ndown : TOP_N;
+	{
+		size_t len;
+
+		snprintf(title, sizeof(title), "De « %s » (A, référence) à « %s » (B)" BR "%zu en hausse, %zu en baisse, %zu inchangé%s",
+			 ch_clean(t1, sizeof(t1), ch_jstr(root, "a_title", "A")),
+			 ch_clean(t2, sizeof(t2), ch_jstr(root, "b_title", "B")), nup, ndown, nsame, nsame > 1 ? "s" : "");
+		len = strlen(title);
+		if (nin)
+			snprintf(title + len, sizeof(title) - len, " ; %zu entre%s (absent%s de A)",
+				 nin, nin > 1 ? "nt" : "", nin > 1 ? "s" : "");
+		len = strlen(title);
+		if (nout)
+			snprintf(title + len, sizeof(title) - len, " ; %zu sort%s (absent%s de B)",
+				 nout, nout > 1 ? "ent" : "", nout > 1 ? "s" : "");
+		len = strlen(title);
+		if (shown_up + shown_down)
+			snprintf(title + len, sizeof(title) - len, BR "%s%s%s, en euros",
+				 shown_up == nup && shown_down == ndown ? "toutes les hausses et baisses" : "",
+				 shown_up == nup && shown_down == ndown ? "" : "les plus fortes hausses et baisses",
+				 shown_up == nup && shown_down == ndown ? "" : " (au plus 12 de chaque côté)");
+	}
+	ch_preamble(b, req, out, title, root, 1100, 360 + 28 * (int)(shown_up + shown_down ? shown_up + shown_down : 2));
+	sb_printf(b, "$D << EOD\n");
+	for (size_t i = 0; i < shown_up + shown_down; i++) {
+		/* rises from the largest down, then falls down to the largest */
+		const cJSON *r = i < shown_up ? up[i] : down[ndown - shown_down + (i - shown_up)];
+		double d = ch_jnum(r, "delta_eur", 0), pct = ch_jnum(r, "delta_pct", NAN);
+
+		lo = fmin(lo, d);
+		hi = fmax(hi, d);
+		sb_token(b, ch_name(r));
+		sb_printf(b, " %.0f ", d);
+		ch_eur_signed(t1, sizeof(t1), d);
+		if (!isnan(pct))
+			snprintf(lab, sizeof(lab), "%s (%s)", t1, ch_pct(t2, sizeof(t2), pct, 1, 1));
+		else
+			snprintf(lab, sizeof(lab), "%s", t1);
+		sb_token(b, lab);
+		sb_printf(b, "\n");
+	}
+	sb_printf(b, "EOD\n");
+	if (shown_up + shown_down == 0) {
+		sb_printf(b, "unset border\nunset tics\nunset grid\nset label 1 ");
+		sb_quote(b, "aucune hausse ni baisse entre des participants de A et de B");
+		sb_printf(b, " at graph 0.5, graph 0.5 center\nplot [0:1][0:1] NaN notitle\n");
+	} else {
+		double pad = fmax(hi - lo, 1) * 0.42;
+		double x0 = lo < 0 ? lo - pad : 0, x1 = hi > 0 ? hi + pad : 0;
+
+		if (x1 - x0 <= 0)
+			x1 = 1;
+		sb_printf(b, "set style fill solid 0.85 noborder\nset grid noytics xtics\n"
+			     "set ytics scale 0 font ',9' noenhanced\nset yrange [%zu-0.4:-0.6]\nset xrange [%.0f:%.0f]\n"
+			     "set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#555555' front\n"
+			     "set key %s\nset linetype 1 lc rgb '%s'\nset linetype 2 lc rgb '%s'\n",
+			  shown_up + shown_down, x0, x1, lo < 0 ? "top left" : "bottom right", UP, DOWN);
+		ch_eur_tics(b, "x", x0 < 0 ? lo : 0, hi > 0 ? hi : 0, 1);
+		/* a labels plot whose every point is undefined crashes gnuplot
+		 * 5.4: each side only when it has rows */
+		sb_printf(b, "plot $D using ($2/2):0:(abs($2)/2):(0.36):($2>0?1:2):ytic(1) with boxxyerror lc variable notitle");
+		if (shown_up)
+			sb_printf(b, ", $D using ($2>0?$2:NaN):0:3 with labels left offset 0.5,0 font ',8' notitle");
+		if (shown_down)
+			sb_printf(b, ", $D using ($2<0?$2:NaN):0:3 with labels right offset -0.5,0 font ',8' notitle");
+		sb_printf(b, ", NaN with boxes lc rgb '%s' title 'hausse de A à B', "
+			     "NaN with boxes lc rgb '%s' title 'baisse de A à B'\n", UP, DOWN);
+	}
 	free(s);
+	free(up);
+	free(down);
 	return P304_OK;
 }
 
@@ -505,9 +784,9 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 {
 	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r, *row = NULL, *f;
 	const cJSON *factors = cJSON_GetObjectItemCaseSensitive(root, "factors");
-	double level, a, bb;
-	char title[600], t1[160];
-	int i = 0;
+	double level, a, bb, top, low;
+	char title[2400], t1[600], t2[700], ea[64], eb[64], ed[64];
+	int i = 0, nf = cJSON_GetArraySize(factors);
 
 	if (!req->code)
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, "'waterfall' needs --code CODE");
@@ -515,124 +794,231 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
 				      "'waterfall' draws a comparaison.json of two scenarios (decomposed)");
 	cJSON_ArrayForEach(r, rows)
-		if (!strcmp(jstr(r, "code", ""), req->code))
+		if (!strcmp(ch_jstr(r, "code", ""), req->code))
 			row = r;
 	if (!row)
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
 				      "no authority '%s' in the comparison", req->code);
-	a = jnum(row, "a_eur", 0);
-	bb = jnum(row, "b_eur", 0);
-	snprintf(title, sizeof(title), "%s (%s) : de A à B, facteur par facteur", jstr(row, "name", ""),
-		 req->code);
-	preamble(b, req, out, title, root, 1100, 700);
+	a = ch_jnum(row, "a_eur", 0);
+	bb = ch_jnum(row, "b_eur", 0);
+	{
+		char ta[600], tb[600];
+
+		snprintf(title, sizeof(title), "%s (%.40s) : de A à B, facteur par facteur, %s → %s (%s)"
+			 BR "A (référence) : %s" BR "B : %s",
+			 ch_clean(t1, sizeof(t1), ch_name(row)), req->code, ch_eur(ea, sizeof(ea), a),
+			 ch_eur(eb, sizeof(eb), bb), ch_eur_signed(ed, sizeof(ed), bb - a),
+			 ch_clean(ta, sizeof(ta), ch_jstr(root, "a_title", "")),
+			 ch_clean(tb, sizeof(tb), ch_jstr(root, "b_title", "")));
+	}
+	ch_preamble(b, req, out, title, root, 1100, 760);
 	sb_printf(b, "$D << EOD\n");
-	sb_printf(b, "\"A\" 0 %.6f 0 ", a / 1e6);
-	sb_token(b, eur(t1, sizeof(t1), a));
+	sb_printf(b, "0 %.0f 0 ", a);
+	sb_token(b, ch_eur(t1, sizeof(t1), a));
 	sb_printf(b, "\n");
-	level = a;
+	level = top = a;
+	low = fmin(a, 0);
 	cJSON_ArrayForEach(f, factors) {
-		double c = jnum(cJSON_GetObjectItemCaseSensitive(row, "contrib_eur"), f->valuestring, 0);
+		double c = cJSON_IsString(f) ? ch_jnum(cJSON_GetObjectItemCaseSensitive(row, "contrib_eur"),
+						       f->valuestring, 0) : 0;
 
 		i++;
-		sb_token(b, p304_factor_label_fr(f->valuestring, t1, sizeof(t1)));
-		sb_printf(b, " %.6f %.6f %d ", level / 1e6, (level + c) / 1e6, c >= 0 ? 1 : 2);
-		snprintf(title, sizeof(title), "%s%s", c > 0 ? "+" : "", eur(t1, sizeof(t1), c));
-		sb_token(b, title);
+		sb_printf(b, "%.0f %.0f %d ", level, level + c, c >= 0 ? 1 : 2);
+		sb_token(b, ch_eur_signed(t1, sizeof(t1), c));
 		sb_printf(b, "\n");
 		level += c;
+		top = fmax(top, level);
+		low = fmin(low, level);
 	}
-	sb_printf(b, "\"B\" 0 %.6f 0 ", bb / 1e6);
-	sb_token(b, eur(t1, sizeof(t1), bb));
-	sb_printf(b, "\nEOD\nset style fill solid 0.85 noborder\nset xtics noenhanced%s\n"
-		     "set ylabel 'montant (M€)'\nset format y '%%.2f'\nset xrange [-0.6:%d.6]\n"
-		     "set linetype 1 lc rgb '%s'\nset linetype 2 lc rgb '%s'\nset linetype 3 lc rgb '#777777'\n"
-		     "plot $D using 0:(($2+$3)/2):(0.35):(abs($3-$2)/2):($4==0?3:$4):xtic(1) "
+	sb_printf(b, "0 %.0f 0 ", bb);
+	sb_token(b, ch_eur(t1, sizeof(t1), bb));
+	top = fmax(top, bb);
+	/* the factors in words, the two ends named by their titles, under
+	 * the bars; room above the highest bar for its figure, so that no
+	 * label runs into the title */
+	sb_printf(b, "\nEOD\nset style fill solid 0.85 noborder\nset xtics scale 0 font ',8' (");
+	sb_quote(b, "A (référence)");
+	sb_printf(b, " 0");
+	i = 0;
+	cJSON_ArrayForEach(f, factors) {
+		sb_printf(b, ", ");
+		ch_quote_wrapped(b, ch_tic_text(t2, sizeof(t2), cJSON_IsString(f) ? ch_factor_words(f->valuestring, t1,
+				 sizeof(t1)) : "?"), nf > 4 ? 17 : 22);
+		sb_printf(b, " %d", ++i);
+	}
+	sb_printf(b, ", 'B'");
+	sb_printf(b, " %d)\nset bmargin 12\nset xrange [-0.6:%d.6]\nset yrange [%.0f:%.0f]\n"
+		     "set linetype 1 lc rgb '%s'\nset linetype 2 lc rgb '%s'\nset linetype 3 lc rgb '#777777'\n",
+		  i + 1, i + 1, low, top * 1.12, UP, DOWN);
+	ch_eur_tics(b, "y", low, top * 1.12, 0);
+	sb_printf(b, "plot $D using 0:(($1+$2)/2):(0.35):(abs($2-$1)/2):($3==0?3:$3) "
 		     "with boxxyerror lc variable notitle, "
-		     "$D using 0:($2>$3?$2:$3):5 with labels offset 0,0.8 font ',8' notitle\n",
-		  /* beyond five bars the factor names ("données enfants_ase")
-		   * would run into each other: slant them */
-		  i + 2 > 5 ? " rotate by 25 right" : "", i + 1, UP, DOWN);
+		     "$D using 0:($1>$2?$1:$2):4 with labels offset 0,0.8 font ',9' notitle\n");
 	return P304_OK;
 }
 
 static p304_code reconcile(struct sbuf *b, const p304_chart_request *req, const char *out,
 			   const cJSON *root, p304_error *err)
 {
-	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r;
-	char title[600], t1[64];
+	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
+	const cJSON **s;
+	char title[1400], t1[1000], t2[64];
 	size_t n = 0;
+	double top = 1;
 
 	if (!cJSON_GetObjectItemCaseSensitive(root, "policy") || !cJSON_IsArray(rows))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
 				      "'reconcile' draws a notification.json");
-	snprintf(title, sizeof(title), "%s — notification (reliquat : %s)", jstr(root, "title", ""),
-		 eur(t1, sizeof(t1), jnum(root, "unallocated_eur", 0)));
-	preamble(b, req, out, title, root, 1400, 800);
+	if (!(s = row_array(rows, &n)))
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	qsort_r(s, n, sizeof(*s), by_field_desc, (void *)"prenotified_eur");
+	snprintf(title, sizeof(title), "%s" BR "notification : besoin exprimé et montant notifié (reliquat : %s)",
+		 ch_clean(t1, sizeof(t1), ch_jstr(root, "title", "")),
+		 ch_eur(t2, sizeof(t2), ch_jnum(root, "unallocated_eur", 0)));
+	ch_preamble(b, req, out, title, root, 1100, 280 + (n > HORIZONTAL ? 17 : 26) * (int)(n ? n : 1));
 	sb_printf(b, "$D << EOD\n");
-	cJSON_ArrayForEach(r, rows) {
-		sb_token(b, jstr(r, "code", "?"));
-		const char *why = jstr(r, "reason", "");
+	for (size_t i = 0; i < n; i++) {
+		const char *why = ch_jstr(s[i], "reason", "");
+		double pre = ch_jnum(s[i], "prenotified_eur", 0), need = ch_jnum(s[i], "need_eur", NAN),
+		       nt = ch_jnum(s[i], "notified_eur", 0);
 
-		sb_printf(b, " %.6f %.6f %.6f ", jnum(r, "prenotified_eur", 0) / 1e6,
-			  jnum(r, "need_eur", 0) / 1e6, jnum(r, "notified_eur", 0) / 1e6);
-		/* a missing bar must not look like a need of 0: say why */
+		top = fmax(top, fmax(pre, fmax(nt, isnan(need) ? 0 : need)));
+		sb_token(b, ch_name(s[i]));
+		if (isnan(need))
+			sb_printf(b, " %.0f NaN %.0f ", pre, nt);
+		else
+			sb_printf(b, " %.0f %.0f %.0f ", pre, need, nt);
+		/* a missing need must not look like a need of 0: say why */
 		sb_token(b, !strcmp(why, "no_answer") ? "sans réponse" : !strcmp(why, "late") ? "hors délai" : "");
 		sb_printf(b, "\n");
-		n++;
 	}
-	sb_printf(b, "EOD\nset style fill solid 0.85 noborder\nset xtics rotate by 90 right font ',8' noenhanced\n"
-		     "set ylabel 'montant (M€)'\nset format y '%%.1f'\nset yrange [0:*]\nset xrange [-1:%zu]\n"
-		     "set offsets 0,0,graph 0.06,0\n"
-		     "plot $D using ($0-0.27):2:(0.25) with boxes lc rgb '%s' title 'pré-notifié', "
-		     "$D using 0:3:(0.25):xtic(1) with boxes lc rgb '%s' title 'besoin exprimé', "
-		     "$D using ($0+0.27):4:(0.25) with boxes lc rgb '%s' title 'notifié', "
-		     "$D using 0:2:5 with labels rotate by 90 left offset 0,0.6 font ',8' notitle\n",
-		  n, GREY, ORANGE, BLUE);
+	sb_printf(b, "EOD\nset style fill solid 0.85 noborder\nset grid noytics xtics\n"
+		     "set ytics scale 0 font ',8' noenhanced\nset yrange [%zu-0.4:-0.6]\nset xrange [0:%.0f]\n"
+		     "set key bottom right\n", n, top * 1.2);
+	ch_eur_tics(b, "x", 0, top * 1.2, 0);
+	sb_printf(b, "plot $D using ($2/2):0:($2/2):(0.42):ytic(1) with boxxyerror fs solid 0.5 lc rgb '%s' title 'pré-notifié', "
+		     "$D using ($4/2):0:($4/2):(0.2) with boxxyerror lc rgb '%s' title 'notifié', "
+		     "$D using 3:0:(%.0f):(0.42) with boxxyerror lc rgb '%s' title 'besoin exprimé', "
+		     "$D using 2:0:5 with labels left offset 0.6,0 font ',7' tc rgb '#555555' notitle\n",
+		  GREY, BLUE, top * 0.003, ORANGE);
+	free(s);
 	return P304_OK;
 }
 
-static int by_median(const void *x, const void *y)
+/* What the sweep varied, in words: "pondérations ± 2 points, données ± 5 %,
+ * plancher tiré entre 400 000 € et 800 000 € ; 500 variantes". */
+static void sweep_sizes(char *buf, size_t size, const cJSON *root)
 {
-	double a = jnum(*(const cJSON *const *)x, "median_eur", 0), b = jnum(*(const cJSON *const *)y, "median_eur", 0);
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "options");
+	double w = ch_jnum(o, "weight_points", 0), d = ch_jnum(o, "data_pct", 0);
+	char a[64], c[64], num[32];
+	size_t len = 0;
 
-	return a > b ? -1 : a < b;
+	buf[0] = '\0';
+	if (w > 0) {
+		snprintf(num, sizeof(num), "%g", w);
+		if (strchr(num, '.'))
+			*strchr(num, '.') = ',';
+		len += (size_t)snprintf(buf + len, size - len, "pondérations ± %s point%s", num, w > 1 ? "s" : "");
+	}
+	if (d > 0 && len < size) {
+		snprintf(num, sizeof(num), "%g", d);
+		if (strchr(num, '.'))
+			*strchr(num, '.') = ',';
+		len += (size_t)snprintf(buf + len, size - len, "%sdonnées ± %s\xC2\xA0%%", len ? ", " : "", num);
+	}
+	for (int k = 0; k < 2 && len < size; k++) {
+		double lo = ch_jnum(o, k ? "ceiling_min_eur" : "floor_min_eur", NAN);
+		double hi = ch_jnum(o, k ? "ceiling_max_eur" : "floor_max_eur", NAN);
+
+		if (!isnan(lo) && !isnan(hi))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s tiré entre %s et %s", len ? ", " : "",
+						k ? "plafond" : "plancher", ch_eur(a, sizeof(a), lo), ch_eur(c, sizeof(c), hi));
+	}
+	if (len < size)
+		snprintf(buf + len, size - len, "%s%.0f variantes", len ? " ; " : "", ch_jnum(root, "samples", 0));
 }
 
 static p304_code sweep(struct sbuf *b, const p304_chart_request *req, const char *out,
 		       const cJSON *root, p304_error *err)
 {
-	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r;
+	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
 	const cJSON **s;
-	char title[600];
+	char title[1600], t1[1000], sizes[400];
 	size_t n = 0;
+	double top = 1;
 
 	if (!cJSON_GetObjectItemCaseSensitive(root, "tornado") || !cJSON_IsArray(rows))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0, "'sweep' draws a sweep.json");
-	s = calloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof(*s));
-	if (!s)
+	if (!(s = row_array(rows, &n)))
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	cJSON_ArrayForEach(r, rows)
-		s[n++] = r;
-	qsort(s, n, sizeof(*s), by_median);
-	snprintf(title, sizeof(title), "%s — sensibilité (%.0f variantes)", jstr(root, "title", ""),
-		 jnum(root, "samples", 0));
-	preamble(b, req, out, title, root, 1400, 800);
+	qsort_r(s, n, sizeof(*s), by_field_desc, (void *)"median_eur");
+	sweep_sizes(sizes, sizeof(sizes), root);
+	snprintf(title, sizeof(title), "%s" BR "sensibilité des montants : %s",
+		 ch_clean(t1, sizeof(t1), ch_jstr(root, "title", "")), sizes);
+	ch_preamble(b, req, out, title, root, 1100, 280 + (n > HORIZONTAL ? 17 : 26) * (int)(n ? n : 1));
 	sb_printf(b, "$D << EOD\n");
 	for (size_t i = 0; i < n; i++) {
-		sb_token(b, jstr(s[i], "code", "?"));
-		sb_printf(b, " %.6f %.6f %.6f %.6f %.6f %.6f\n", jnum(s[i], "min_eur", 0) / 1e6,
-			  jnum(s[i], "p5_eur", 0) / 1e6, jnum(s[i], "median_eur", 0) / 1e6,
-			  jnum(s[i], "p95_eur", 0) / 1e6, jnum(s[i], "max_eur", 0) / 1e6,
-			  jnum(s[i], "base_eur", 0) / 1e6);
+		top = fmax(top, fmax(ch_jnum(s[i], "max_eur", 0), ch_jnum(s[i], "base_eur", 0)));
+		sb_token(b, ch_name(s[i]));
+		sb_printf(b, " %.0f %.0f %.0f %.0f %.0f %.0f\n", ch_jnum(s[i], "min_eur", 0),
+			  ch_jnum(s[i], "p5_eur", 0), ch_jnum(s[i], "median_eur", 0), ch_jnum(s[i], "p95_eur", 0),
+			  ch_jnum(s[i], "max_eur", 0), ch_jnum(s[i], "base_eur", 0));
 	}
-	sb_printf(b, "EOD\nset xtics rotate by 90 right font ',7' noenhanced\nset ylabel 'montant (M€)'\n"
-		     "set format y '%%.1f'\nset xrange [-1:%zu]\nset offsets 0, 0, graph 0.05, graph 0.05\nset style fill solid 0.5 noborder\n"
-		     "plot $D using 0:4:2:6:xtic(1) with yerrorbars pt -1 lc rgb '%s' title 'min - max', "
-		     "$D using 0:(($3+$5)/2):(0.35):(($5-$3)/2) with boxxyerror lc rgb '%s' title 'bande 5 - 95 %%', "
-		     "$D using 0:4 with points pt 7 ps 0.6 lc rgb '%s' title 'médiane', "
-		     "$D using 0:7 with points pt 2 ps 0.8 lc rgb '%s' title 'scénario'\n",
-		  n, GREY, "#8da0cb", BLUE, ORANGE);
+	/* amounts are never negative: the axis starts at 0; a band narrower
+	 * than two pixels is drawn two pixels wide, so that it shows */
+	sb_printf(b, "EOD\nset grid noytics xtics\nset ytics scale 0 font ',8' noenhanced\n"
+		     "set yrange [%zu-0.4:-0.6]\nset xrange [0:%.0f]\nset key bottom right\n"
+		     "set style fill solid 0.8 noborder\nMINW = %.0f\n",
+		  n, top * 1.05, top * 1.05 / 900);
+	ch_eur_tics(b, "x", 0, top * 1.05, 0);
+	sb_printf(b, "plot $D using 4:0:2:6:ytic(1) with xerrorbars pt 7 ps 0 lw 1 lc rgb '%s' title 'min – max', "
+		     "$D using (($3+$5)/2):0:(($5-$3)/2>MINW?($5-$3)/2:MINW):(0.34) with boxxyerror lc rgb '%s' "
+		     "title 'bande 5 – 95 %%', "
+		     "$D using 4:0 with points pt 7 ps 0.45 lc rgb '%s' title 'médiane', "
+		     "$D using 7:0 with points pt 2 ps 0.7 lc rgb '%s' title 'scénario'\n",
+		  "#999999", "#8da0cb", BLUE, ORANGE);
 	free(s);
+	return P304_OK;
+}
+
+/* Tornado: the factors of a sweep ranked by how much each, varied alone,
+ * moves the amounts (mean width of the 5-95 % bands). */
+static p304_code tornado(struct sbuf *b, const p304_chart_request *req, const char *out,
+			 const cJSON *root, p304_error *err)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "tornado"), *f;
+	char title[1600], t1[1000], sizes[400];
+	int n = cJSON_GetArraySize(t), i = 0;
+	double top = 1;
+
+	if (!cJSON_IsArray(t) || !cJSON_GetObjectItemCaseSensitive(root, "rows"))
+		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0, "'tornado' draws a sweep.json");
+	if (n == 0)
+		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
+				      _("the sweep varied nothing: its tornado is empty"));
+	sweep_sizes(sizes, sizeof(sizes), root);
+	snprintf(title, sizeof(title), "%s" BR "ce qui fait le plus varier les montants : chaque facteur seul" BR "%s",
+		 ch_clean(t1, sizeof(t1), ch_jstr(root, "title", "")), sizes);
+	ch_preamble(b, req, out, title, root, 1000, 330 + 44 * n);
+	sb_printf(b, "$D << EOD\n");
+	cJSON_ArrayForEach(f, t) {
+		double v = ch_jnum(f, "spread_eur", 0);
+
+		top = fmax(top, v);
+		sb_token(b, ch_factor_words(ch_jstr(f, "factor", "?"), t1, sizeof(t1)));
+		sb_printf(b, " %.0f ", v);
+		sb_token(b, ch_eur(t1, sizeof(t1), v));
+		sb_printf(b, "\n");
+		i++;
+	}
+	sb_printf(b, "EOD\nset style fill solid 0.85 noborder\nset grid noytics xtics\n"
+		     "set ytics scale 0 font ',10' noenhanced\nset yrange [%d-0.4:-0.6]\nset xrange [0:%.0f]\n"
+		     "set xlabel 'largeur moyenne de la bande 5 – 95 %% par département, quand seul ce facteur varie'\n",
+		  i, top * 1.25);
+	ch_eur_tics(b, "x", 0, top * 1.25, 0);
+	sb_printf(b, "plot $D using ($2/2):0:($2/2):(0.36):ytic(1) with boxxyerror lc rgb '%s' notitle, "
+		     "$D using 2:0:3 with labels left offset 0.6,0 font ',9' notitle\n", BLUE);
 	return P304_OK;
 }
 
@@ -657,7 +1043,9 @@ p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 	}
 	switch (req->kind) {
 	case P304_CHART_BARS: rc = bars(&b, req, output, root, err); break;
-	case P304_CHART_MAP: rc = map(&b, req, output, root, err); break;
+	case P304_CHART_MAP: rc = ch_map(&b, req, output, root, err); break;
+	case P304_CHART_TILES: rc = tiles(&b, req, output, root, err); break;
+	case P304_CHART_TORNADO: rc = tornado(&b, req, output, root, err); break;
 	case P304_CHART_COMPARE: rc = compare(&b, req, output, root, err); break;
 	case P304_CHART_WATERFALL: rc = waterfall(&b, req, output, root, err); break;
 	case P304_CHART_RECONCILE: rc = reconcile(&b, req, output, root, err); break;

@@ -108,9 +108,12 @@ io:
 /* Text from a file in a gnuplot script. gnuplot 5.4 misreads a doubled
  * quote at the start of a single-quoted string ('''x'' y' fails with
  * "unexpected or unrecognized token": issue 12), so an apostrophe is never
- * written inside one: it is the string "'" joined with '.', as in
- * "'".'Hypothèse haute'."'".' 2025'. Single-quoted strings take a backslash
- * literally and are never searched for `command` or @macro; control
+ * written inside one: it is the string "\047" joined with '.', as in
+ * "\047".'Hypothèse haute'."\047".' 2025' (an octal escape: a quote
+ * character inside a double-quoted string makes gnuplot's @macro scanner
+ * lose track of the quotes and expand an @name of the title). Single-quoted
+ * strings take a backslash literally and are never searched for `command`
+ * or @macro; control
  * characters (a newline in a title) become spaces. The terminals run
  * noenhanced, so @ ^ _ ~ { } print as they are. */
 void sb_quote(struct sbuf *b, const char *t)
@@ -121,7 +124,7 @@ void sb_quote(struct sbuf *b, const char *t)
 		unsigned char c = (unsigned char)*t;
 
 		if (c == '\'') {
-			sb_printf(b, "%s%s\"'\"", open ? "'" : "", any ? "." : "");
+			sb_printf(b, "%s%s\"\\047\"", open ? "'" : "", any ? "." : "");
 			open = 0;
 			any = 1;
 			continue;
@@ -150,6 +153,21 @@ void sb_token(struct sbuf *b, const char *t)
 			sb_printf(b, "%c", *t);
 	}
 	sb_printf(b, "\"");
+}
+
+/* A tic label: gnuplot reads a label of `set xtics ("label" pos)` as a
+ * format, so a percent sign is doubled. Into buf (cut at size). */
+const char *ch_tic_text(char *buf, size_t size, const char *t)
+{
+	size_t o = 0;
+
+	for (; t && *t && o + 2 < size; t++) {
+		if (*t == '%')
+			buf[o++] = '%';
+		buf[o++] = *t;
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 static const char *const format_names[] = { "PNG", "SVG", "PDF" };
@@ -230,7 +248,8 @@ static p304_code check_target(const p304_chart_request *req, const char *target,
 
 	if (stat(target, &st) != 0)
 		return P304_OK;
-	if (same_file(&st, req->result_path) || same_file(&st, req->tiles_path))
+	if (same_file(&st, req->result_path) || same_file(&st, req->tiles_path) ||
+	    same_file(&st, req->contours_path))
 		return p304_error_set(err, P304_ERR_IO, req->out_path, 0,
 			_("is one of the files the chart is drawn from; choose another -o"));
 	if (!S_ISREG(st.st_mode))

@@ -879,3 +879,265 @@ p304_code p304_write_note_md(const p304_note *n, FILE *fp, p304_error *err)
 
 	return write_note(n, &d, err);
 }
+
+/* ------------------------------------------------------------------ */
+/* Département sheets (p304 fiches)                                    */
+/* ------------------------------------------------------------------ */
+
+/* 1439009.634 -> "1 439 009,63 €"; signed adds "+" to positive values. */
+static const char *eur_cents(char *buf, size_t size, double v, int signed_)
+{
+	long long c = (long long)(v * 100.0 + (v < 0 ? -0.5 : 0.5)), a = c < 0 ? -c : c;
+	char e[40], *sp;
+
+	eur(e, sizeof(e), a / 100);
+	sp = strstr(e, NBSP "€");
+	if (sp)
+		*sp = '\0';
+	snprintf(buf, size, "%s%s,%02lld" NBSP "€", c < 0 ? "-" : signed_ && c > 0 ? "+" : "", e, a % 100);
+	return buf;
+}
+
+/* 12345 × 1000 -> "12 345"; 12345.5 -> "12 345,5". */
+static const char *value_fr(char *buf, size_t size, int64_t milli)
+{
+	char e[40], *sp;
+
+	eur(e, sizeof(e), milli / P304_VALUE_SCALE);
+	if ((sp = strstr(e, NBSP "€")))
+		*sp = '\0';
+	if (milli % P304_VALUE_SCALE) {
+		char frac[8];
+		int64_t f = milli % P304_VALUE_SCALE;
+		size_t l;
+
+		snprintf(frac, sizeof(frac), "%03lld", (long long)(f < 0 ? -f : f));
+		for (l = strlen(frac); l > 0 && frac[l - 1] == '0'; l--)
+			frac[l - 1] = '\0';
+		snprintf(buf, size, "%s,%s", e, frac);
+	} else {
+		snprintf(buf, size, "%s", e);
+	}
+	return buf;
+}
+
+static const char *pct_fr(char *buf, size_t size, double v, int decimals)
+{
+	char *dot;
+
+	snprintf(buf, size, "%.*f" NNBSP "%%", decimals, v);
+	if ((dot = strchr(buf, '.')))
+		*dot = ',';
+	return buf;
+}
+
+static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
+{
+	const p304_fiche *f = &fs->f[i];
+	const p304_result *res = fs->res;
+	const p304_scenario *sc = res->scenario;
+	const char *st = p304_status_label_fr(p304_status_name(f->row->alloc.status));
+	char title[300], a[64], b[64], c[64], p[48], q[48];
+
+	snprintf(title, sizeof(title), "%s (%s)", f->row->name, f->row->code);
+	d_heading(d, 1, NULL, title);
+	d_para_begin(d, "objet");
+	d_textf(d, "Région %s. Scénario « %s » (%s).", f->row->region_name, sc->title, sc->id);
+	d_para_end(d);
+	d_para_begin(d, "decision");
+	d_textf(d, "Montant : %s, rang %d sur %zu ; statut : %s.", eur(a, sizeof(a), f->amount_eur),
+		f->rank, fs->n, st);
+	d_para_end(d);
+
+	d_heading(d, 2, NULL, "Les indicateurs");
+	{
+		static const char *const head[] = { "indicateur", "valeur", "total des participants",
+			"part", "pondération", "source" };
+		const char *align = "lrrrrl";
+
+		d_table_begin(d, "ind", align, head);
+		for (size_t k = 0; k < sc->ncriteria; k++) {
+			const p304_fiche_indicator *x = &f->ind[k];
+			char v[80], t[80], s[48], w[80], lab[300];
+			const char *row[6];
+
+			snprintf(lab, sizeof(lab), "%s%s", x->label, x->imputed ? " (imputé)" : "");
+			row[0] = lab;
+			row[1] = value_fr(v, sizeof(v), x->value);
+			row[2] = value_fr(t, sizeof(t), x->total);
+			row[3] = pct_fr(s, sizeof(s), x->share_pct, 3);
+			snprintf(w, sizeof(w), "%s" NNBSP "%%", num_fr(p, sizeof(p), x->weight_pct));
+			row[4] = w;
+			row[5] = x->source;
+			d_table_row(d, align, row, 0);
+		}
+		d_table_end(d);
+	}
+
+	d_heading(d, 2, NULL, "Du calcul au montant");
+	{
+		static const char *const head[] = { "étape", "montant" };
+		const char *row[2];
+		char s[48], lbl[300];
+
+		d_table_begin(d, "calc", "lr", head);
+		row[0] = "Part (somme des parts × pondérations)";
+		row[1] = pct_fr(s, sizeof(s), f->share_pct, 4);
+		d_table_row(d, "lr", row, 0);
+		snprintf(lbl, sizeof(lbl), "Montant formule (enveloppe de %s × part)", eur(c, sizeof(c), sc->envelope_eur));
+		row[0] = lbl;
+		row[1] = eur_cents(a, sizeof(a), f->formula_eur, 0);
+		d_table_row(d, "lr", row, 0);
+		if (f->row->alloc.status == P304_FLOOR)
+			snprintf(lbl, sizeof(lbl), "Relevé au plancher de %s", eur(c, sizeof(c), sc->floor_eur));
+		else if (f->row->alloc.status == P304_CEILING)
+			snprintf(lbl, sizeof(lbl), "Ramené au plafond de %s", eur(c, sizeof(c), sc->ceiling_eur));
+		else if (sc->floor_eur != P304_NO_BOUND || sc->ceiling_eur != P304_NO_BOUND)
+			snprintf(lbl, sizeof(lbl), "Entre plancher et plafond : même multiple de la part "
+				 "pour toutes (ce que les planchers et plafonds laissent de l'enveloppe)");
+		else
+			snprintf(lbl, sizeof(lbl), "Ni plancher ni plafond");
+		row[0] = lbl;
+		row[1] = eur_cents(b, sizeof(b), f->exact_eur, 0);
+		d_table_row(d, "lr", row, 0);
+		snprintf(lbl, sizeof(lbl), "Arrondi %s (plus forts restes : le total tombe juste)",
+			 rounding_fr(c, sizeof(c), sc->rounding_eur));
+		row[0] = lbl;
+		row[1] = eur_cents(q, sizeof(q), f->rounding_eur, 1);
+		d_table_row(d, "lr", row, 0);
+		row[0] = "Montant";
+		row[1] = eur(a, sizeof(a), f->amount_eur);
+		d_table_row(d, "lr", row, 1);
+		d_table_end(d);
+	}
+
+	if (fs->cmp) {
+		const p304_comparison *cm = fs->cmp;
+		const p304_compare_row *r = f->change;
+
+		d_heading(d, 2, NULL, "Par rapport à la référence");
+		d_para_begin(d, NULL);
+		if (!r || !r->in_a) {
+			d_textf(d, "Absente de la référence « %s » (%s) : elle entre avec %s.", cm->a_title, cm->a_id,
+				eur(a, sizeof(a), f->amount_eur));
+			d_para_end(d);
+		} else {
+			d_textf(d, "Référence « %s » (%s) : %s ; ce scénario : %s ; écart : %s", cm->a_title, cm->a_id,
+				eur(a, sizeof(a), r->a_eur), eur(b, sizeof(b), r->b_eur),
+				eur_signed(c, sizeof(c), r->b_eur - r->a_eur));
+			if (r->a_eur)
+				d_textf(d, " (%s)", pct_signed(p, sizeof(p), p304_compare_pct(r)));
+			d_text(d, ".");
+			if (r->note) {
+				d_text(d, " ");
+				d_text(d, r->note);
+			}
+			d_para_end(d);
+			if (cm->decomposed && r->contrib) {
+				static const char *const head[] = { "facteur", "contribution à l'écart" };
+				const char *row[2];
+				char fr[128];
+
+				d_table_begin(d, "factors", "lr", head);
+				for (size_t k = 0; k < cm->nfactors; k++) {
+					if (!cm->differs[k])
+						continue;
+					row[0] = p304_factor_label_fr(cm->factors[k], fr, sizeof(fr));
+					row[1] = eur_signed(a, sizeof(a), r->contrib[k]);
+					d_table_row(d, "lr", row, 0);
+				}
+				row[0] = "Écart total";
+				row[1] = eur_signed(a, sizeof(a), r->b_eur - r->a_eur);
+				d_table_row(d, "lr", row, 1);
+				d_table_end(d);
+				d_para_begin(d, "small");
+				d_text(d, "Chaque facteur est passé de la référence au scénario dans tous les ordres "
+				       "possibles ; sa contribution est la moyenne de ses effets (valeur de Shapley) : "
+				       "les contributions s'additionnent exactement à l'écart.");
+				d_para_end(d);
+			} else {
+				d_para_begin(d, "small");
+				d_text(d, "La référence est un fichier de résultat : l'écart n'est pas décomposé par facteur.");
+				d_para_end(d);
+			}
+		}
+	}
+	d_para_begin(d, "small");
+	d_textf(d, "Calcul par p304 %s ; sources et méthode : voir la note du scénario.", P304_VERSION);
+	d_para_end(d);
+}
+
+static void html_head(const struct doc *d, const char *title)
+{
+	d_raw(d, "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>");
+	d_text(d, title);
+	fprintf(d->fp, "</title><style>%s</style></head><body>\n<section>\n", CSS);
+}
+
+p304_code p304_write_fiche_html(const p304_fiches *fs, size_t i, FILE *fp, p304_error *err)
+{
+	struct doc d = { fp, 0, 0 };
+	char title[300];
+
+	snprintf(title, sizeof(title), "%s (%s)", fs->f[i].row->name, fs->f[i].row->code);
+	html_head(&d, title);
+	d_raw(&d, "<p class=\"small\"><a href=\"index.html\">← toutes les collectivités</a></p>\n");
+	fiche_body(&d, fs, i);
+	d_raw(&d, "</section>\n</body></html>\n");
+	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+}
+
+p304_code p304_write_fiches_index_html(const p304_fiches *fs, FILE *fp, p304_error *err)
+{
+	struct doc d = { fp, 0, 0 };
+	const p304_scenario *sc = fs->res->scenario;
+	char a[64], b[64], rk[32];
+
+	html_head(&d, sc->title);
+	d_heading(&d, 1, NULL, "Fiches par collectivité");
+	d_para_begin(&d, "objet");
+	d_textf(&d, "Scénario « %s » (%s) ; enveloppe de %s entre %zu collectivités", sc->title, sc->id,
+		eur(a, sizeof(a), sc->envelope_eur), fs->n);
+	if (fs->cmp)
+		d_textf(&d, " ; écarts par rapport à la référence « %s » (%s)", fs->cmp->a_title, fs->cmp->a_id);
+	d_text(&d, ".");
+	d_para_end(&d);
+	fputs("<table class=\"full\"><thead><tr><th>code</th><th>collectivité</th><th>région</th>"
+	      "<th class=\"n\">montant</th><th>statut</th><th class=\"n\">rang</th>", fp);
+	if (fs->cmp)
+		fputs("<th class=\"n\">écart</th>", fp);
+	fputs("</tr></thead><tbody>\n", fp);
+	for (size_t i = 0; i < fs->n; i++) {
+		const p304_fiche *f = &fs->f[i];
+
+		/* codes are [0-9A-Z] (p304_normalize_code): safe in a file name */
+		fprintf(fp, "<tr><td><a href=\"%s.html\">", f->row->code);
+		d_text(&d, f->row->code);
+		fputs("</a></td><td>", fp);
+		d_text(&d, f->row->name);
+		fputs("</td><td>", fp);
+		d_text(&d, f->row->region_name);
+		fprintf(fp, "</td><td class=\"n\">%s</td><td>%s</td>", eur(a, sizeof(a), f->amount_eur),
+			p304_status_label_fr(p304_status_name(f->row->alloc.status)));
+		snprintf(rk, sizeof(rk), "%d", f->rank);
+		fprintf(fp, "<td class=\"n\">%s</td>", rk);
+		if (fs->cmp)
+			fprintf(fp, "<td class=\"n\">%s</td>", f->change && f->change->in_a
+				? eur_signed(b, sizeof(b), f->change->b_eur - f->change->a_eur) : "entre");
+		fputs("</tr>\n", fp);
+	}
+	fputs("</tbody></table>\n</section>\n</body></html>\n", fp);
+	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+}
+
+p304_code p304_write_fiches_md(const p304_fiches *fs, int for_pandoc, FILE *fp, p304_error *err)
+{
+	struct doc d = { fp, 1, for_pandoc };
+
+	for (size_t i = 0; i < fs->n; i++) {
+		if (i > 0)
+			d_section(&d, "fiche");
+		fiche_body(&d, fs, i);
+	}
+	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+}

@@ -34,6 +34,7 @@ int cmd_avenant(int argc, char **argv);
 int cmd_chart(int argc, char **argv);
 int cmd_check_plan(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_fiches(int argc, char **argv);
 int cmd_note(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

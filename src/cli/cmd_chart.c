@@ -20,12 +20,16 @@ static const char usage[] =
 	"Draws a result of p304 with gnuplot:\n"
 	"  bars       amounts by authority, sorted, floor and ceiling as lines\n"
 	"             (repartition.json, notification.json)\n"
-	"  map        tile map of France coloured by --value: amount, per_child\n"
-	"             (amount per child 0-19) or change (comparaison.json, in %%)\n"
-	"  compare    A and B per authority, rises and falls (comparaison.json)\n"
+	"  map        map of France (département outlines) coloured by --value:\n"
+	"             amount, per_child (amount per child 0-19) or change\n"
+	"             (comparaison.json, in %); colours clipped to the 5th-95th\n"
+	"             percentiles\n"
+	"  tiles      the same on a tile map (one tile per département)\n"
+	"  compare    largest rises and falls from A to B (comparaison.json)\n"
 	"  waterfall  one authority's change, factor by factor (--code, comparaison.json)\n"
 	"  reconcile  pre-notified, need and notified (notification.json)\n"
-	"  sweep      5-95 %% bands and medians (sweep.json)\n"
+	"  sweep      5-95 % bands and medians (sweep.json)\n"
+	"  tornado    which factor moves the amounts most (sweep.json)\n"
 	"\n"
 	"  -o FILE    the image (default: RESULT's folder, KIND.FORMAT); its\n"
 	"             extension .png, .svg or .pdf gives the format if --format\n"
@@ -39,7 +43,6 @@ int cmd_chart(int argc, char **argv)
 {
 	p304_chart_request req = { .kind = -1, .format = P304_FORMAT_PNG };
 	static const char *const ext[] = { "png", "svg", "pdf" };
-	static const char *const kinds[] = { "bars", "map", "compare", "waterfall", "reconcile", "sweep" };
 	char *defout = NULL, tiles[PATH_MAX];
 	int quiet = 0, force = 0, code;
 	p304_error err;
@@ -64,8 +67,8 @@ int cmd_chart(int argc, char **argv)
 		if (rc >= 0)
 			return rc;
 		if (kind && (int)(req.kind = p304_chart_kind_parse(kind)) < 0)
-			return cli_usage_error("chart", "unknown kind '%s' (bars, map, compare, "
-					       "waterfall, reconcile, sweep)", kind);
+			return cli_usage_error("chart", "unknown kind '%s' (bars, map, tiles, compare, "
+					       "waterfall, reconcile, sweep, tornado)", kind);
 		if (!format && req.out_path) {
 			/* -o x.svg: the extension says the format */
 			if (p304_chart_format_of(req.out_path, &req.format) != P304_OK)
@@ -97,7 +100,7 @@ int cmd_chart(int argc, char **argv)
 	if (!req.out_path) {
 		char *copy = strdup(req.result_path);
 
-		if (!copy || asprintf(&defout, "%s/%s.%s", dirname(copy), kinds[req.kind], ext[req.format]) < 0) {
+		if (!copy || asprintf(&defout, "%s/%s.%s", dirname(copy), p304_chart_kind_name(req.kind), ext[req.format]) < 0) {
 			free(copy);
 			return EXIT_INTERNAL;
 		}

@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
 	{ "chart", cmd_chart, "draw a result with gnuplot (bars, map, compare, waterfall, ...)" },
 	{ "check-plan", cmd_check_plan, "check an action plan against the objectives each envelope funds" },
 	{ "compare", cmd_compare, "compare two scenarios and explain every change exactly" },
+	{ "fiches", cmd_fiches, "one sheet per participant: why it got its amount, its change by factor" },
 	{ "note", cmd_note, "the minister's note: HTML and Markdown, charts, workbook" },
 	{ "reconcile", cmd_reconcile, "from pre-notified amounts and expressed needs to the notification" },
 	{ "serve", cmd_serve, "the workbench in a browser: a local server and its JSON API" },

@@ -205,6 +205,13 @@ static void *work(void *arg)
 			wt[c] = x > 0.0L ? x : 0.0L;
 			wsum += wt[c];
 		}
+		/* ±PTS up to 100 points can push every weight to 0 or below:
+		 * a variant with no weight left allocates nothing, it is counted
+		 * with the infeasible ones (dividing by 0 gave NaN amounts) */
+		if (!(wsum > 0.0L)) {
+			skip(sh, v);
+			continue;
+		}
 		for (size_t c = 0; c < k; c++)
 			wt[c] /= wsum;
 		/* bounds */

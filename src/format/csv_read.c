@@ -15,8 +15,11 @@
 #include <sys/stat.h>
 
 #include "format/fileutil.h"
+#include "gettext.h"
 
 #define MAX_FIELD 4096
+/* Columns of a table: what a spreadsheet holds (Excel: 16 384, XFD). */
+#define MAX_COLUMNS P304_MAX_COLUMNS
 
 struct p304_csv {
 	char *path;
@@ -29,6 +32,7 @@ struct p304_csv {
 	long *lines;
 	size_t nrows, rows_cap;
 	char **header;
+	size_t *byname;       /* column indexes sorted by header name (then index) */
 	size_t ncols;
 	char delim;
 	int cp1252;
@@ -74,6 +78,12 @@ static void on_field(void *data, size_t len, void *ctx)
 
 	if (ps->rc != P304_OK)
 		return;
+	if (ps->rec_n >= MAX_COLUMNS) {
+		ps->rc = p304_error_set(ps->err, P304_ERR_INPUT, csv->path, ps->line,
+			_("more than %d fields on this line, the most a spreadsheet holds "
+			  "(16 384 columns)"), MAX_COLUMNS);
+		return;
+	}
 	if (len > MAX_FIELD) {
 		ps->rc = p304_error_set(ps->err, P304_ERR_INPUT, csv->path, ps->line,
 			"field %zu is %zu bytes long, more than %d", ps->rec_n + 1,
@@ -324,6 +334,19 @@ static int term_char(unsigned char c)
 static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv **out,
 			     p304_error *err);
 
+/* qsort has no context argument in C17: the header being sorted. Reading
+ * tables is single-threaded per parse (the server parses in one thread per
+ * request), so this is set and used inside one qsort call only. */
+static _Thread_local char **sort_header;
+
+static int byname_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(sort_header[i], sort_header[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
 p304_code p304_csv_load(const char *path, p304_csv **out, p304_error *err)
 {
 	char *buf;
@@ -426,17 +449,42 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 				    "no header line, expected column names");
 		goto fail;
 	}
-	/* Duplicated column names would make "which one?" ambiguous. */
-	for (size_t i = 0; i < csv->ncols; i++) {
-		if (!csv->header[i][0])
-			continue;
-		for (size_t j = i + 1; j < csv->ncols; j++) {
-			if (strcmp(csv->header[i], csv->header[j]) == 0) {
-				rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-					"column '%s' appears twice (columns %zu and %zu)",
-					csv->header[i], i + 1, j + 1);
-				goto fail;
+	/* Duplicated column names would make "which one?" ambiguous. Sorted
+	 * once (n log n: a million header cells took minutes pairwise); the
+	 * order also serves p304_csv_find_column. The first pair in column
+	 * order is reported. */
+	if (!(csv->byname = malloc((csv->ncols ? csv->ncols : 1) * sizeof(size_t)))) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < csv->ncols; i++)
+		csv->byname[i] = i;
+	sort_header = csv->header;
+	qsort(csv->byname, csv->ncols, sizeof(size_t), byname_cmp);
+	{
+		/* as the pairwise check did: the first column that has a twin,
+		 * and its next twin (groups of equal names are sorted by index) */
+		size_t first = 0, second = 0;
+		int found = 0;
+
+		for (size_t i = 1; i < csv->ncols; i++) {
+			size_t a = csv->byname[i - 1], b = csv->byname[i];
+
+			if (!csv->header[a][0] || strcmp(csv->header[a], csv->header[b]) != 0)
+				continue;
+			if (i >= 2 && strcmp(csv->header[csv->byname[i - 2]], csv->header[a]) == 0)
+				continue; /* not the group's first pair */
+			if (!found || a < first) {
+				first = a;
+				second = b;
+				found = 1;
 			}
+		}
+		if (found) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
+				"column '%s' appears twice (columns %zu and %zu)",
+				csv->header[first], first + 1, second + 1);
+			goto fail;
 		}
 	}
 	csv_free(&parser);
@@ -465,6 +513,7 @@ void p304_csv_free(p304_csv *csv)
 	for (size_t i = 0; i < csv->ncols && csv->header; i++)
 		free(csv->header[i]);
 	free(csv->header);
+	free(csv->byname);
 	free(csv->arena);
 	free(csv->cells);
 	free(csv->rowstart);
@@ -482,11 +531,27 @@ long p304_csv_line(const p304_csv *csv, size_t row) { return csv->lines[row]; }
 char p304_csv_delimiter(const p304_csv *csv) { return csv->delim; }
 int p304_csv_was_cp1252(const p304_csv *csv) { return csv->cp1252; }
 
+/* The first column named `name`: binary search in the sorted index. */
 long p304_csv_find_column(const p304_csv *csv, const char *name)
 {
-	for (size_t i = 0; i < csv->ncols; i++)
-		if (strcmp(csv->header[i], name) == 0)
-			return (long)i;
+	size_t lo = 0, hi = csv->ncols;
+
+	if (!csv->byname) {
+		for (size_t i = 0; i < csv->ncols; i++)
+			if (strcmp(csv->header[i], name) == 0)
+				return (long)i;
+		return -1;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(csv->header[csv->byname[mid]], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < csv->ncols && strcmp(csv->header[csv->byname[lo]], name) == 0)
+		return (long)csv->byname[lo];
 	return -1;
 }
 

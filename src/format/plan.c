@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "gettext.h"
 
 static long col_ci(const p304_csv *csv, const char *name)
 {
@@ -81,7 +82,7 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 
 			p304_reference_unknown_hint(ref, code, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"code '%s' is not in the reference list%s", code, hint);
+				_("code '%s' is not in the reference list%s"), code, hint);
 			goto fail;
 		}
 		if (p304_parse_decimal(obj, strlen(obj), 0, 999, &v, why, sizeof(why)) != 0 || v < 1) {
@@ -98,8 +99,8 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 		if (p304_parse_number(amt, strlen(amt), 0, P304_MAX_EUR, P304_NUM_EUR,
 				      &l->amount_eur, why, sizeof(why)) != 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"amount '%s' in column 'montant_eur' %s%s", amt, why,
-				strcmp(why, "is empty") == 0 ? ", expected whole euros" : "");
+				_("amount '%s' in column 'montant_eur' %s"), amt,
+				strcmp(why, "is empty") == 0 ? _("is empty, expected whole euros") : why);
 			goto fail;
 		}
 		plan->nlines++;

@@ -3,7 +3,7 @@
  * JSON of p304 or a CSV), what each authority consumed, and the rule; then
  * the core's p304_avenant, and the avenant.json / avenant.csv writers.
  */
-#include <p304/io.h>
+#include <p304/workflow.h>
 
 #include "format/headers.h"
 
@@ -24,7 +24,8 @@ static int line_cmp(const void *a, const void *b)
 		      ((const p304_avenant_line *)b)->auth->code);
 }
 
-static p304_code add_input(p304_avenant_result *av, const char *role, const char *path,
+static p304_code add_input(p304_catalogue *cat, p304_avenant_result *av, const char *role,
+			   const char *path,
 			   p304_error *err)
 {
 	void *p = realloc(av->inputs, (av->ninputs + 1) * sizeof(*av->inputs));
@@ -35,9 +36,9 @@ static p304_code add_input(p304_avenant_result *av, const char *role, const char
 	av->inputs = p;
 	in = &av->inputs[av->ninputs++];
 	memset(in, 0, sizeof(*in));
-	if (!(in->role = strdup(role)) || !(in->path = strdup(path)))
+	if (!(in->role = strdup(role)) || !(in->path = strdup(p304_catalogue_where(cat, path))))
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	return p304_sha256_file(path, in->sha256, err);
+	return p304_catalogue_sha256(cat, path, in->sha256, err);
 }
 
 static p304_code add_line(p304_avenant_result *av, const p304_authority *a,
@@ -59,7 +60,8 @@ static p304_code add_line(p304_avenant_result *av, const p304_authority *a,
 }
 
 /* A result file written by p304 (notification.json or repartition.json). */
-static p304_code read_current_json(p304_avenant_result *av, const char *path, p304_error *err)
+static p304_code read_current_json(p304_catalogue *cat, p304_avenant_result *av,
+				   const char *path, p304_error *err)
 {
 	char *text = NULL;
 	size_t len;
@@ -68,7 +70,7 @@ static p304_code read_current_json(p304_avenant_result *av, const char *path, p3
 	p304_code rc;
 	size_t k = 0;
 
-	if ((rc = p304_read_file(path, &text, &len, err)) != P304_OK)
+	if ((rc = p304_catalogue_text(cat, path, &text, &len, err)) != P304_OK)
 		return rc;
 	root = cJSON_ParseWithOpts(text, NULL, 1);
 	rows = root ? cJSON_GetObjectItemCaseSensitive(root, "rows") : NULL;
@@ -135,14 +137,15 @@ out:
 }
 
 /* A two-column CSV: code and an amount column. `add` receives each row. */
-static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
+static p304_code read_amounts_csv(p304_catalogue *cat, p304_avenant_result *av,
+				  const char *path,
 				  const char *amount_col, int consumed, p304_error *err)
 {
 	p304_csv *csv = NULL;
 	long cc, ca;
 	p304_code rc = P304_OK;
 
-	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
+	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
 	/* « Code », « Montant consommé (€) » as well */
 	{
@@ -165,15 +168,15 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 		if (!a) {
 			p304_reference_unknown_hint(av->reference, code, why, sizeof(why));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-					    "code '%s' is not in the reference list%s", code, why);
+					    _("code '%s' is not in the reference list%s"), code, why);
 			goto out;
 		}
 		if (p304_parse_number(cell, strlen(cell), 0, P304_MAX_EUR, P304_NUM_EUR, &v, why,
 				      sizeof(why))) {
 			/* a blank amount is a figure forgotten, not a zero */
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-				"amount '%s' in column '%s' %s%s", cell, amount_col, why,
-				strcmp(why, "is empty") == 0 ? ", expected whole euros (0 if none)" : "");
+				_("amount '%s' in column '%s' %s"), cell, amount_col,
+				strcmp(why, "is empty") == 0 ? _("is empty, expected whole euros (0 if none)") : why);
 			goto out;
 		}
 		if (!consumed) {
@@ -209,6 +212,23 @@ p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 			   const char *reference_path, p304_avenant_rule rule,
 			   int rate_bp, p304_avenant_result **out, p304_error *err)
 {
+	p304_catalogue *cat;
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
+		return rc;
+	rc = p304_run_avenant_in(cat, current_path, consumed_path, reference_path, rule, rate_bp,
+				 out, err);
+	p304_catalogue_free(cat);
+	return rc;
+}
+
+p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
+			      const char *consumed_path, const char *reference_path,
+			      p304_avenant_rule rule, int rate_bp, p304_avenant_result **out,
+			      p304_error *err)
+{
 	p304_avenant_result *av = calloc(1, sizeof(*av));
 	size_t len = strlen(current_path);
 	int64_t *cur = NULL, *con = NULL;
@@ -220,15 +240,15 @@ p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	av->rule = rule;
 	av->rate_bp = rule == P304_AVENANT_STABLE ? 0 : rate_bp;
-	if ((rc = p304_reference_load(reference_path, &av->reference, err)) != P304_OK)
+	if ((rc = p304_catalogue_reference(cat, reference_path, &av->reference, err)) != P304_OK)
 		goto fail;
 	if (len > 5 && strcasecmp(current_path + len - 5, ".json") == 0) {
-		rc = read_current_json(av, current_path, err);
+		rc = read_current_json(cat, av, current_path, err);
 	} else {
 		const char *slash = strrchr(current_path, '/');
 		const char *base = slash ? slash + 1 : current_path;
 
-		rc = read_amounts_csv(av, current_path, "montant_eur", 0, err);
+		rc = read_amounts_csv(cat, av, current_path, "montant_eur", 0, err);
 		if (rc == P304_OK && !(av->id = malloc(strlen(base) + 16)))
 			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 		if (rc == P304_OK) {
@@ -237,10 +257,10 @@ p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 			snprintf(av->id, strlen(base) + 16, "%.*s-avenant", (int)b, base);
 		}
 	}
-	if (rc != P304_OK || (rc = add_input(av, "current", current_path, err)) != P304_OK ||
-	    (rc = read_amounts_csv(av, consumed_path, "consomme_eur", 1, err)) != P304_OK ||
-	    (rc = add_input(av, "consumed", consumed_path, err)) != P304_OK ||
-	    (rc = add_input(av, "reference", reference_path, err)) != P304_OK)
+	if (rc != P304_OK || (rc = add_input(cat, av, "current", current_path, err)) != P304_OK ||
+	    (rc = read_amounts_csv(cat, av, consumed_path, "consomme_eur", 1, err)) != P304_OK ||
+	    (rc = add_input(cat, av, "consumed", consumed_path, err)) != P304_OK ||
+	    (rc = add_input(cat, av, "reference", reference_path, err)) != P304_OK)
 		goto fail;
 	if (av->nlines == 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, current_path, 0, "no current amount");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "gettext.h"
 
 #include "format/headers.h"
 
@@ -22,7 +23,7 @@ static long participant_index(const p304_result *res, const p304_csv *csv,
 	if (!a) {
 		p304_reference_unknown_hint(res->reference, raw, hint, sizeof(hint));
 		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-			       "code '%s' is not in the reference list%s", raw, hint);
+			       _("code '%s' is not in the reference list%s"), raw, hint);
 		return -1;
 	}
 	for (size_t i = 0; i < res->nrows; i++)
@@ -32,7 +33,7 @@ static long participant_index(const p304_result *res, const p304_csv *csv,
 	 * (68's need is not the CEA's), refused with the coding to use */
 	p304_authority_hint(res->reference, a, hint, sizeof(hint));
 	p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-		       "'%s' (%s) is not a participant of scenario '%s'%s", a->code, a->name,
+		       _("'%s' (%s) is not a participant of scenario '%s'%s"), a->code, a->name,
 		       res->scenario->id, hint);
 	return -1;
 }
@@ -47,7 +48,7 @@ static p304_code parse_euros(const p304_csv *csv, size_t row, long col,
 			      sizeof(why)) == 0)
 		return P304_OK;
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-		"amount '%s' in column '%s' %s", cell, p304_csv_header(csv, (size_t)col), why);
+		_("amount '%s' in column '%s' %s"), cell, p304_csv_header(csv, (size_t)col), why);
 }
 
 static const char *const NEEDS_COLUMNS[] = { "code", "besoin_eur", "date_reception", NULL };
@@ -229,7 +230,7 @@ static p304_code read_plan_needs(p304_notification *nt, const char *path, p304_e
 
 			p304_authority_hint(res->reference, l->auth, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"'%s' (%s) is not a participant of scenario '%s'%s", l->auth->code,
+				_("'%s' (%s) is not a participant of scenario '%s'%s"), l->auth->code,
 				l->auth->name, res->scenario->id, hint);
 			goto out;
 		}

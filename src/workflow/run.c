@@ -125,7 +125,7 @@ static p304_code resolve_rows(const p304_csv *csv, long codecol,
 
 			p304_reference_unknown_hint(ref, raw, hint, sizeof(hint));
 			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
-				rows[r].line, "code '%s' is not in the reference list %s%s",
+				rows[r].line, _("code '%s' is not in the reference list %s%s"),
 				raw, p304_reference_path(ref), hint);
 		}
 		rows[r].auth = a;
@@ -202,7 +202,7 @@ static p304_code select_participants(p304_catalogue *cat, p304_result *res,
 		if (!a) {
 			p304_reference_unknown_hint(ref, codes[i], hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
-				"participant '%s' is not in the reference list %s%s",
+				_("participant '%s' is not in the reference list %s%s"),
 				codes[i], p304_reference_path(ref), hint);
 			break;
 		}
@@ -210,7 +210,7 @@ static p304_code select_participants(p304_catalogue *cat, p304_result *res,
 		if (!p) {
 			p304_authority_hint(ref, a, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
-				"participant '%s' (%s) has no row in %s%s", codes[i], a->name,
+				_("participant '%s' (%s) has no row in %s%s"), codes[i], a->name,
 				p304_csv_path(table), hint);
 			break;
 		}
@@ -385,7 +385,7 @@ static p304_code parse_cell(const p304_csv *csv, const struct part *row,
 		return P304_OK;
 	}
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), row->line,
-		"value '%s' in column '%s' %s", cell, name, why);
+		_("value '%s' in column '%s' %s"), cell, name, why);
 }
 
 /* "impute": a hole in `column` becomes from_i × Σcolumn / Σfrom over the

@@ -126,3 +126,21 @@ case("scn_envelope_leading_zero", "scenario.json:4: number '010000000' starts wi
      scen=scenario().replace(b'"envelope_eur": 10000000', b'"envelope_eur": 010000000'))
 case("scn_weights_sum_almost_100", "criteria weights sum to 99.99999999 %, expected 100 %",
      scen=scenario(criteria=[{"column": "enfants_0_19", "weight_pct": 50}, {"column": "enfants_ase", "weight_pct": 49.99999999}]))
+
+# --- sizes: what a spreadsheet holds (the checks were quadratic) --------------
+case("csv_header_16385_columns", "data.csv:1: more than 16384 fields on this line, the most a spreadsheet holds",
+     data=HEADER.rstrip(b"\n") + b"".join(b";x%d" % i for i in range(16400)) + b"\n" + DATA.split(b"\n", 1)[1])
+case("scn_16384_criteria", "'criteria' holds 16384 criteria, expected at most 16383", cmd="allocate big.json -o out",
+     files={"setup": b"#!/bin/sh\nawk 'BEGIN { printf \"{\\\"id\\\": \\\"big\\\", \\\"envelope_eur\\\": 1, "
+                     b"\\\"data\\\": \\\"data.csv\\\", \\\"criteria\\\": [\"; for (i = 0; i < 16384; i++) "
+                     b"printf \"%s{\\\"column\\\": \\\"c%d\\\", \\\"weight_pct\\\": 0}\", i ? \", \" : \"\", i; "
+                     b"print \"]}\" }' > big.json\n"})
+case("csv_duplicated_header_late", "column 'x3' appears twice (columns 10 and 4007)",
+     data=HEADER.rstrip(b"\n") + b"".join(b";x%d" % i for i in range(4000)) + b";x3\n" + DATA.split(b"\n", 1)[1])
+case("fifo_manifest", "manifest.json: not a manifest of p304", exit_code=3, cmd="verify set",
+     files={"setup": b"#!/bin/sh\nmkdir set && mkfifo set/manifest.json\n"})
+# command-line whole numbers too: 250.000 was read as 250
+case("sweep_floor_thousands_dot", "--floor takes MIN:MAX in whole euros", exit_code=2,
+     cmd="sweep scenario.json --samples 10 --floor 250.000:300.000 -o out")
+case("sweep_samples_thousands_dot", "--samples takes 1 to 100000000", exit_code=2,
+     cmd="sweep scenario.json --samples 1.000 -o out")

@@ -6,6 +6,7 @@
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <sys/stat.h>
 
 #include <p304/chart.h>
@@ -86,19 +87,27 @@ static void test_kinds(void **state)
 	(void)state;
 	snprintf(out, sizeof(out), "%s/bars.png", dir);
 	render(P304_CHART_BARS, P304_FORMAT_PNG, res, out, NULL, NULL);
-	check_png(out, 1400, 800);
+	check_png(out, 1400, 900);
 	snprintf(out, sizeof(out), "%s/map.png", dir);
 	render(P304_CHART_MAP, P304_FORMAT_PNG, res, out, NULL, "per_child");
-	check_png(out, 1100, 1050);
+	check_png(out, 1100, 1000);
 	snprintf(out, sizeof(out), "%s/map.svg", dir);
 	render(P304_CHART_MAP, P304_FORMAT_SVG, res, out, NULL, NULL);
 	svg = slurp(out, &len);
 	assert_non_null(strstr(svg, "<svg"));
 	assert_non_null(strstr(svg, "</svg>"));
-	assert_non_null(strstr(svg, ">973<"));
-	assert_non_null(strstr(svg, ">2A<"));
+	/* the overseas insets are named (973 by the result's name) */
+	assert_non_null(strstr(svg, ">G<"));
+	assert_non_null(strstr(svg, ">Martinique<"));
+	assert_non_null(strstr(svg, "Paris et petite couronne"));
 	/* the title is there literally, escaped for XML */
 	assert_non_null(strstr(svg, "Haÿ-les-Roses"));
+	free(svg);
+	snprintf(out, sizeof(out), "%s/tiles.svg", dir);
+	render(P304_CHART_TILES, P304_FORMAT_SVG, res, out, NULL, NULL);
+	svg = slurp(out, &len);
+	assert_non_null(strstr(svg, ">973<"));
+	assert_non_null(strstr(svg, ">2A<"));
 	free(svg);
 	snprintf(out, sizeof(out), "%s/bars.pdf", dir);
 	render(P304_CHART_BARS, P304_FORMAT_PDF, res, out, NULL, NULL);
@@ -163,18 +172,19 @@ static void test_readable_labels(void **state)
 		"   \"status_a\": \"absent\", \"status_b\": \"free\", \"contrib_eur\": {\"envelope\": 20, \"data:enfants_ase\": 130}},\n"
 		"  {\"code\": \"77\", \"name\": \"S\", \"a_eur\": 300, \"b_eur\": 250, \"delta_eur\": -50,\n"
 		"   \"status_a\": \"free\", \"status_b\": \"free\", \"contrib_eur\": {\"envelope\": 20, \"data:enfants_ase\": -70}}]}\n");
-	char out[160], *svg, *p;
+	char out[160], *svg;
 	size_t len;
 
 	(void)state;
 	snprintf(out, sizeof(out), "%s/c2.svg", dir);
 	render(P304_CHART_COMPARE, P304_FORMAT_SVG, cmp, out, NULL, NULL);
 	svg = slurp(out, &len);
-	/* the two titles end on different lines of text */
-	assert_non_null(p = strstr(svg, "A : P304 2020"));
-	assert_null(strstr(svg, "2020) — B : P304 2025 – tous les départements, enveloppe hypothétique de 70 M€"));
-	assert_non_null(strstr(svg, "plafond de 2020<"));
-	assert_non_null(strstr(svg, "absent de A (entre)"));
+	/* the two titles, which is the reference, entrants counted apart */
+	assert_non_null(strstr(svg, "De « P304 2020"));
+	assert_non_null(strstr(svg, "(A, référence)"));
+	assert_non_null(strstr(svg, "plafond de 2020 » (B)"));
+	assert_non_null(strstr(svg, "1 entre (absent de A)"));
+	assert_null(strstr(svg, ">M<"));   /* an entrant is not a rise from 0 */
 	free(svg);
 	snprintf(out, sizeof(out), "%s/w.svg", dir);
 	render(P304_CHART_WATERFALL, P304_FORMAT_SVG, cmp, out, "77", NULL);
@@ -185,9 +195,13 @@ static void test_readable_labels(void **state)
 	free(svg);
 	/* a change map: the entrant (no change in %) is a grey tile, named */
 	snprintf(out, sizeof(out), "%s/mc.svg", dir);
-	render(P304_CHART_MAP, P304_FORMAT_SVG, cmp, out, NULL, "change");
+	render(P304_CHART_TILES, P304_FORMAT_SVG, cmp, out, NULL, "change");
 	svg = slurp(out, &len);
 	assert_non_null(strstr(svg, ">49<"));
+	assert_non_null(strstr(svg, "absente de A ou de B"));
+	free(svg);
+	render(P304_CHART_MAP, P304_FORMAT_SVG, cmp, out, NULL, "change");
+	svg = slurp(out, &len);
 	assert_non_null(strstr(svg, "absente de A ou de B"));
 	free(svg);
 	/* an amount is not cut at the end of a title line */
@@ -228,17 +242,296 @@ static void test_readable_labels(void **state)
 		snprintf(out, sizeof(out), "%s/s2.svg", dir);
 		render(P304_CHART_SWEEP, P304_FORMAT_SVG, sw, out, NULL, NULL);
 		svg = slurp(out, &len);
-		assert_non_null(strstr(svg, ">9,0<"));
+		assert_non_null(strstr(svg, ">8 M€<"));
 		assert_null(strstr(svg, ">-"));
 		free(svg);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Every kind at 30 and at 99 participants (issue 16)                  */
+
+/* The authorities of a 2025 round: 99 codes, as p304 writes them. */
+static void code_at(int i, char *code, size_t size)
+{
+	static const char *const extra[] = { "6AE", "20R", "69D", "69M", "971", "972", "973", "974" };
+	int k = 0;
+
+	for (int d = 1; d <= 95; d++) {
+		if (d == 20 || d == 67 || d == 68 || d == 69)
+			continue;
+		if (k++ == i) {
+			snprintf(code, size, "%02d", d % 100);
+			return;
+		}
+	}
+	snprintf(code, size, "%s", extra[i - k]);
+}
+
+static void name_of(const char *code, char *name, size_t size)
+{
+	if (!strcmp(code, "48"))
+		snprintf(name, size, "Lozère");
+	else if (!strcmp(code, "95"))
+		snprintf(name, size, "Val-d'Oise");
+	else if (!strcmp(code, "69D"))
+		snprintf(name, size, "Rhône (hors Métropole de Lyon)");
+	else
+		snprintf(name, size, "Département-%s", code);
+}
+
+/* Writes the four result files for n participants; Lozère (48), when
+ * present, is the one outlier (+98 %). */
+static void write_round(int n, const char *tag)
+{
+	char path[256], code[16], name[64];
+	FILE *fp[4];
+	static const char *const file[] = { "repartition", "comparaison", "notification", "sweep" };
+
+	for (int f = 0; f < 4; f++) {
+		snprintf(path, sizeof(path), "%s/%s-%s.json", dir, file[f], tag);
+		assert_non_null(fp[f] = fopen(path, "w"));
+	}
+	fprintf(fp[0], "{\"id\": \"r\", \"title\": \"Tour %s – %d participants, plancher et plafond\",\n"
+		"\"floor_eur\": 300000, \"ceiling_eur\": 2500000,\n"
+		"\"criteria\": [{\"column\": \"enfants_0_19\", \"weight_pct\": 50, \"source\": \"INSEE\"},"
+		" {\"column\": \"menages_pauvres\", \"weight_pct\": 50, \"source\": \"INSEE, Filosofi\"}],\n\"rows\": [", tag, n);
+	fprintf(fp[1], "{\"a\": \"x\", \"b\": \"y\", \"a_title\": \"Référence %s\", \"b_title\": \"Variante %s\","
+		" \"decomposed\": true,\n\"factors\": [\"envelope\", \"data:menages_pauvres\", \"bounds\"],\n\"rows\": [",
+		tag, tag);
+	fprintf(fp[2], "{\"id\": \"n\", \"title\": \"Notification %s\", \"unallocated_eur\": 12345, \"policy\": {},\n"
+		"\"rows\": [", tag);
+	fprintf(fp[3], "{\"id\": \"s\", \"title\": \"Sensibilité %s\", \"samples\": 1000,\n"
+		"\"options\": {\"weight_points\": 2, \"data_pct\": 5, \"floor_min_eur\": 250000, \"floor_max_eur\": 350000,"
+		" \"ceiling_min_eur\": null, \"ceiling_max_eur\": null},\n"
+		"\"tornado\": [{\"factor\": \"floor\", \"spread_eur\": 40000}, {\"factor\": \"data:menages_pauvres\","
+		" \"spread_eur\": 9000}, {\"factor\": \"weights\", \"spread_eur\": 4000}],\n\"rows\": [", tag);
+	for (int i = 0; i < n; i++) {
+		double a = 300000 + 21000.0 * i, b = a * (i % 3 ? 1.04 : 0.95), env = (b - a) / 2;
+		const char *sep = i ? ",\n" : "";
+
+		code_at(i, code, sizeof(code));
+		name_of(code, name, sizeof(name));
+		if (!strcmp(code, "48"))
+			b = a * 1.98;
+		b = round(b);
+		fprintf(fp[0], "%s{\"code\": \"%s\", \"name\": \"%s\", \"amount_eur\": %.0f, \"status\": \"free\","
+			" \"criteria\": {\"enfants_0_19\": %d}}", sep, code, name, a, 40000 + 997 * i);
+		fprintf(fp[1], "%s{\"code\": \"%s\", \"name\": \"%s\", \"a_eur\": %.0f, \"b_eur\": %.0f, \"delta_eur\": %.0f,"
+			" \"delta_pct\": %.2f, \"status_a\": \"free\", \"status_b\": \"free\", \"contrib_eur\":"
+			" {\"envelope\": %.0f, \"data:menages_pauvres\": %.0f, \"bounds\": 0}}",
+			sep, code, name, a, b, b - a, (b - a) / a * 100, round(env), b - a - round(env));
+		fprintf(fp[2], "%s{\"code\": \"%s\", \"name\": \"%s\", \"prenotified_eur\": %.0f, \"need_eur\": %s,"
+			" \"notified_eur\": %.0f, \"reason\": \"%s\"}", sep, code, name, a,
+			i % 7 == 3 ? "null" : i % 2 ? "250000" : "900000", i % 7 == 3 ? 0 : i % 2 ? 250000 : a,
+			i % 7 == 3 ? "no_answer" : "need_below");
+		fprintf(fp[3], "%s{\"code\": \"%s\", \"name\": \"%s\", \"base_eur\": %.0f, \"min_eur\": %.0f, \"p5_eur\": %.0f,"
+			" \"median_eur\": %.0f, \"p95_eur\": %.0f, \"max_eur\": %.0f}", sep, code, name, a, a * 0.9,
+			a * 0.97, a, a * 1.03, a * 1.1);
+	}
+	fprintf(fp[0], "]}\n");
+	fprintf(fp[1], "],\n\"totals\": {}}\n");
+	fprintf(fp[2], "]}\n");
+	fprintf(fp[3], "]}\n");
+	for (int f = 0; f < 4; f++)
+		fclose(fp[f]);
+}
+
+static char *script_of(p304_chart_kind kind, const char *result, const char *code, const char *value)
+{
+	p304_chart_request req = { .kind = kind, .result_path = result, .code = code, .map_value = value,
+		.tiles_path = tiles };
+	p304_error err;
+	char *s = NULL;
+
+	if (p304_chart_script(&req, "/dev/null", &s, &err) != P304_OK)
+		fail_msg("script %d: %s", kind, err.message);
+	return s;
+}
+
+static unsigned png_height(const char *path)
+{
+	size_t len;
+	unsigned char *b = (unsigned char *)slurp(path, &len);
+	unsigned h = (unsigned)b[20] << 24 | b[21] << 16 | b[22] << 8 | b[23];
+
+	free(b);
+	return h;
+}
+
+static void test_every_kind_30_and_99(void **state)
+{
+	static const int sizes[] = { 30, 99 };
+
+	(void)state;
+	for (int z = 0; z < 2; z++) {
+		int n = sizes[z];
+		char tag[8], res[160], cmp[160], nt[160], sw[160], out[200], *svg, *sc;
+		size_t len;
+
+		snprintf(tag, sizeof(tag), "%d", n);
+		write_round(n, tag);
+		snprintf(res, sizeof(res), "%s/repartition-%s.json", dir, tag);
+		snprintf(cmp, sizeof(cmp), "%s/comparaison-%s.json", dir, tag);
+		snprintf(nt, sizeof(nt), "%s/notification-%s.json", dir, tag);
+		snprintf(sw, sizeof(sw), "%s/sweep-%s.json", dir, tag);
+
+		/* bars: every name, no code; horizontal beyond 30, tall
+		 * enough for 99 readable rows */
+		snprintf(out, sizeof(out), "%s/bars-%s.svg", dir, tag);
+		render(P304_CHART_BARS, P304_FORMAT_SVG, res, out, NULL, NULL);
+		svg = slurp(out, &len);
+		assert_non_null(strstr(svg, "Département-01"));
+		assert_non_null(strstr(svg, n == 99 ? "Val-d" : "Département-31"));
+		assert_null(strstr(svg, ">01<"));
+		free(svg);
+		snprintf(out, sizeof(out), "%s/bars-%s.png", dir, tag);
+		render(P304_CHART_BARS, P304_FORMAT_PNG, res, out, NULL, NULL);
+		assert_true(n == 30 || png_height(out) >= 1600);
+		sc = script_of(P304_CHART_BARS, res, NULL, NULL);
+		assert_non_null(strstr(sc, n == 99 ? "with boxxyerror" : "with boxes"));
+		free(sc);
+
+		/* the outline map, three values; the tile map */
+		snprintf(out, sizeof(out), "%s/map-%s.png", dir, tag);
+		render(P304_CHART_MAP, P304_FORMAT_PNG, res, out, NULL, NULL);
+		render(P304_CHART_MAP, P304_FORMAT_PNG, res, out, NULL, "per_child");
+		render(P304_CHART_MAP, P304_FORMAT_PNG, cmp, out, NULL, "change");
+		render(P304_CHART_TILES, P304_FORMAT_PNG, res, out, NULL, NULL);
+
+		/* compare: the largest rises and falls, named, and no more
+		 * than fit */
+		snprintf(out, sizeof(out), "%s/compare-%s.svg", dir, tag);
+		render(P304_CHART_COMPARE, P304_FORMAT_SVG, cmp, out, NULL, NULL);
+		svg = slurp(out, &len);
+		assert_non_null(strstr(svg, "(A, référence)"));
+		assert_non_null(strstr(svg, n == 99 ? "Lozère" : "Département-"));
+		assert_null(strstr(svg, ">01<"));
+		free(svg);
+		sc = script_of(P304_CHART_COMPARE, cmp, NULL, NULL);
+		{
+			/* at most 12 rises and 12 falls: rows of the datablock */
+			const char *p = strstr(sc, "$D << EOD\n"), *e = strstr(sc, "\nEOD");
+			int rows = 0;
+
+			assert_non_null(p);
+			for (; p && p < e; p = strchr(p + 1, '\n'))
+				rows++;
+			assert_true(rows - 1 <= 24);
+		}
+		free(sc);
+
+		/* waterfall: factors in words, A and B named by their titles */
+		snprintf(out, sizeof(out), "%s/waterfall-%s.svg", dir, tag);
+		render(P304_CHART_WATERFALL, P304_FORMAT_SVG, cmp, out, "01", NULL);
+		svg = slurp(out, &len);
+		assert_non_null(strstr(svg, "données : ménages"));
+		assert_null(strstr(svg, "menages_pauvres"));
+		assert_non_null(strstr(svg, "Référence"));
+		assert_non_null(strstr(svg, "Variante"));
+		free(svg);
+
+		/* reconcile, sweep, tornado */
+		snprintf(out, sizeof(out), "%s/reconcile-%s.svg", dir, tag);
+		render(P304_CHART_RECONCILE, P304_FORMAT_SVG, nt, out, NULL, NULL);
+		svg = slurp(out, &len);
+		assert_non_null(strstr(svg, "Département-01"));
+		assert_non_null(strstr(svg, "sans\xC2\xA0réponse"));
+		free(svg);
+		snprintf(out, sizeof(out), "%s/sweep-%s.svg", dir, tag);
+		render(P304_CHART_SWEEP, P304_FORMAT_SVG, sw, out, NULL, NULL);
+		svg = slurp(out, &len);
+		assert_non_null(strstr(svg, "pondérations ± 2 points"));
+		assert_non_null(strstr(svg, "plancher tiré"));
+		assert_non_null(strstr(svg, "350 000 €"));
+		assert_non_null(strstr(svg, "Département-01"));
+		free(svg);
+		sc = script_of(P304_CHART_SWEEP, sw, NULL, NULL);
+		assert_non_null(strstr(sc, "set xrange [0:"));
+		free(sc);
+		snprintf(out, sizeof(out), "%s/tornado-%s.svg", dir, tag);
+		render(P304_CHART_TORNADO, P304_FORMAT_SVG, sw, out, NULL, NULL);
+		svg = slurp(out, &len);
+		assert_non_null(strstr(svg, "données\xC2\xA0:\xC2\xA0ménages\xC2\xA0pauvres"));
+		assert_non_null(strstr(svg, "plancher"));
+		free(svg);
+		snprintf(out, sizeof(out), "%s/png-%s.png", dir, tag);
+		render(P304_CHART_COMPARE, P304_FORMAT_PNG, cmp, out, NULL, NULL);
+		render(P304_CHART_WATERFALL, P304_FORMAT_PNG, cmp, out, "01", NULL);
+		render(P304_CHART_RECONCILE, P304_FORMAT_PNG, nt, out, NULL, NULL);
+		render(P304_CHART_SWEEP, P304_FORMAT_PNG, sw, out, NULL, NULL);
+		assert_true(n == 30 || png_height(out) >= 1600);
+		render(P304_CHART_TORNADO, P304_FORMAT_PNG, sw, out, NULL, NULL);
+	}
+}
+
+/* One outlier (Lozère +98 %) does not wash out the colour scale: the
+ * scale stops at the 95th percentile, and the legend says so and names it. */
+static void test_map_robust_scale(void **state)
+{
+	char cmp[160], out[200], *sc, *svg, *p;
+	size_t len;
+	double lo, hi;
+
+	(void)state;
+	write_round(99, "r");
+	snprintf(cmp, sizeof(cmp), "%s/comparaison-r.json", dir);
+	sc = script_of(P304_CHART_MAP, cmp, NULL, "change");
+	assert_non_null(p = strstr(sc, "set cbrange ["));
+	assert_int_equal(sscanf(p, "set cbrange [%lf:%lf]", &lo, &hi), 2);
+	assert_true(hi < 10 && lo > -10);
+	assert_non_null(strstr(sc, "bornée"));
+	free(sc);
+	snprintf(out, sizeof(out), "%s/robust.svg", dir);
+	render(P304_CHART_MAP, P304_FORMAT_SVG, cmp, out, NULL, "change");
+	svg = slurp(out, &len);
+	assert_non_null(strstr(svg, "Lozère (+98"));
+	/* every code once: Lozère's outline is drawn in one colour, Paris twice
+	 * (the map and the enlarged inset) */
+	assert_non_null(strstr(svg, "Paris et petite couronne"));
+	free(svg);
+}
+
+/* The waterfall keeps room above its highest bar, so that the figure over
+ * it stays inside the frame (it ran into the title); a malformed outline
+ * table is refused with its file and line. */
+static void test_waterfall_room_and_bad_outlines(void **state)
+{
+	char cmp[160], res[160], *sc, *p;
+	double lo, hi, a, b;
+	p304_chart_request req = { .kind = P304_CHART_MAP, .format = P304_FORMAT_PNG };
+	p304_error err;
+
+	(void)state;
+	write_round(30, "w");
+	snprintf(cmp, sizeof(cmp), "%s/comparaison-w.json", dir);
+	sc = script_of(P304_CHART_WATERFALL, cmp, "01", NULL);
+	assert_non_null(p = strstr(sc, "set yrange ["));
+	assert_int_equal(sscanf(p, "set yrange [%lf:%lf]", &lo, &hi), 2);
+	/* Département-01: A 300 000 €, B 285 000 € */
+	a = 300000;
+	b = 285000;
+	assert_true(hi >= 1.1 * (a > b ? a : b));
+	assert_true(lo <= 0);
+	free(sc);
+
+	snprintf(res, sizeof(res), "%s/repartition-w.json", dir);
+	req.result_path = res;
+	req.out_path = put("never.png", "");
+	req.contours_path = put("contours-bad.csv", "code,anneau,x,y\n01,0,1.5,2\n01,0,abc,3\n");
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_INPUT);
+	assert_non_null(strstr(err.message, "not an outline point"));
+	assert_int_equal(err.line, 3);
+	req.contours_path = put("contours-cols.csv", "code;x;y\n01;1;2\n");
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_INPUT);
+	assert_non_null(strstr(err.message, "'anneau'"));
 }
 
 /* Issue 12: a title that starts with an apostrophe ('Hypothèse haute' 2025)
  * made every chart fail ("gnuplot failed": gnuplot misreads a doubled quote
  * at the start of a single-quoted string); a backslash, a newline and
  * enhanced-text characters print as they are. */
-#define TT "\"'Hypothèse haute' 2025 \\\\ @x ^{y} _z ~w\\nsuite'\""
+#define TT "\"'Hypothèse haute' 2025 \\\\ @GPVAL_TERM ^{y} _z ~w\\nsuite'\""
 static void test_title_characters(void **state)
 {
 	const char *res = put("apos-r.json",
@@ -265,7 +558,8 @@ static void test_title_characters(void **state)
 	render(P304_CHART_BARS, P304_FORMAT_SVG, res, out, NULL, NULL);
 	svg = slurp(out, &len);
 	assert_true(strstr(svg, "'Hypothèse haute' 2025") || strstr(svg, "&apos;Hypothèse haute&apos; 2025"));
-	assert_non_null(strstr(svg, "\\ @x ^{y} _z ~w suite"));
+	/* not expanded as a gnuplot macro (it was, after an apostrophe) */
+	assert_non_null(strstr(svg, "\\ @GPVAL_TERM ^{y} _z ~w suite"));
 	free(svg);
 	render(P304_CHART_MAP, P304_FORMAT_PNG, res, out, NULL, NULL);
 	render(P304_CHART_COMPARE, P304_FORMAT_PNG, cmp, out, NULL, NULL);
@@ -311,7 +605,7 @@ static void test_overwrite_rules(void **state)
 	free(text);
 	req.force = 1;
 	assert_int_equal(p304_chart_render(&req, &err), P304_OK);
-	check_png(notes, 1400, 800);
+	check_png(notes, 1400, 900);
 	req.out_path = "/dev/null";
 	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
 }
@@ -323,6 +617,9 @@ int main(void)
 		cmocka_unit_test(test_other_results),
 		cmocka_unit_test(test_readable_labels),
 		cmocka_unit_test(test_title_characters),
+		cmocka_unit_test(test_every_kind_30_and_99),
+		cmocka_unit_test(test_map_robust_scale),
+		cmocka_unit_test(test_waterfall_room_and_bad_outlines),
 		cmocka_unit_test(test_overwrite_rules),
 	};
 	const char *root = getenv("P304_ROOT");

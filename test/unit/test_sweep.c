@@ -139,6 +139,30 @@ static void test_wide_and_narrow_store(void **state)
 
 /* A base that cannot be allocated is refused with its own reason (it used
  * to leave no amount at all and the percentiles read before their buffer). */
+/* Issue 12: --weights 40 (documented range 0-100) failed with "amount -nan
+ * out of range" once a variant drew every weight to 0 or below. Such a
+ * variant is counted with the infeasible ones; the others stay exact. */
+static void test_weights_full_range(void **state)
+{
+	p304_problem p = base();
+	p304_sweep_stat a[N];
+	p304_sweep_summary sa;
+	double pts[] = { 40, 60, 100 };
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(pts) / sizeof(pts[0]); t++) {
+		p304_sweep_spec sp = { .base = &p, .samples = 2000, .seed = 7,
+			.vary = P304_VARY_WEIGHTS, .weight_points = pts[t], .threads = 2 };
+
+		run(&sp, a, &sa);
+		assert_true(sa.done == 2000);
+		assert_true(sa.infeasible < 2000 && (pts[t] < 50 || sa.infeasible > 0));
+		for (int i = 0; i < N; i++)
+			assert_true(a[i].min_eur >= 0 && a[i].min_eur <= a[i].base_eur &&
+				    a[i].max_eur >= a[i].base_eur && a[i].max_eur <= p.ceiling_eur);
+	}
+}
+
 static void test_infeasible_base(void **state)
 {
 	p304_problem p = base();
@@ -286,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_no_variation),
 		cmocka_unit_test(test_subsampled_percentiles),
 		cmocka_unit_test(test_filter_matches_long_double),
+		cmocka_unit_test(test_weights_full_range),
 		cmocka_unit_test(test_infeasible_base),
 		cmocka_unit_test(test_wide_and_narrow_store),
 	};

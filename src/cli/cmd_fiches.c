@@ -1,0 +1,207 @@
+/*
+ * cmd_fiches.c - `p304 fiches SCENARIO|RESULT.json [--compare REFERENCE] -o DIR`:
+ * one sheet per participant (DIR/CODE.html, and every sheet in
+ * DIR/fiches.docx through pandoc when it is installed), and DIR/index.html.
+ * The content comes from p304_run_fiches (src/workflow/fiche.c).
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <p304/chart.h>
+
+#include "cli.h"
+#include "gettext.h"
+
+static const char usage[] =
+	"usage: p304 fiches SCENARIO.json|RESULT.json [--compare REFERENCE.json] [-o DIR] [-q]\n"
+	"\n"
+	"Writes one sheet per participant, the answer to a département that asks why\n"
+	"it got its amount: its four indicators with their sources, its share of\n"
+	"each, the formula amount, floor or ceiling, the rounding, its rank, and\n"
+	"(--compare) its change against REFERENCE split by factor, the same numbers\n"
+	"as `p304 compare REFERENCE SCENARIO`. A RESULT.json (repartition.json)\n"
+	"is explained from the scenario its manifest.json names, which must still\n"
+	"give the same amounts.\n"
+	"\n"
+	"  --compare REFERENCE  the scenario (or result) the changes are measured from\n"
+	"  -o DIR               output folder (default: outputs/fiches-<id>/)\n"
+	"  -q                   print nothing on stdout\n"
+	"\n"
+	"Writes DIR/index.html, DIR/<code>.html for each participant, DIR/fiches.md,\n"
+	"DIR/fiches.docx (one page per participant; needs pandoc) and\n"
+	"DIR/manifest.json.\n"
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n";
+
+struct one {
+	const p304_fiches *fs;
+	size_t i;
+	char name[32];
+};
+
+static p304_code w_one(const void *c, FILE *fp, p304_error *e)
+{
+	const struct one *o = c;
+
+	return p304_write_fiche_html(o->fs, o->i, fp, e);
+}
+
+static p304_code w_index(const void *c, FILE *fp, p304_error *e) { return p304_write_fiches_index_html(c, fp, e); }
+static p304_code w_md(const void *c, FILE *fp, p304_error *e) { return p304_write_fiches_md(c, 0, fp, e); }
+
+struct copy_ctx {
+	char path[PATH_MAX];
+};
+
+static p304_code copy_file(const void *ctx, FILE *fp, p304_error *err)
+{
+	const struct copy_ctx *c = ctx;
+	FILE *in = fopen(c->path, "rb");
+	char buf[65536];
+	size_t n;
+	int bad = 0;
+
+	if (!in)
+		return p304_error_set(err, P304_ERR_IO, c->path, 0, _("cannot read"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		bad |= fwrite(buf, 1, n, fp) != n;
+	fclose(in);
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
+}
+
+struct mctx {
+	const p304_input_file *in;
+	size_t n;
+	const char *const *argv;
+};
+
+static p304_code w_manifest(const void *c, FILE *fp, p304_error *e)
+{
+	const struct mctx *m = c;
+
+	return p304_write_inputs_manifest(m->in, m->n, m->argv, cli_set_files(), fp, e);
+}
+
+int cmd_fiches(int argc, char **argv)
+{
+	const char *path = NULL, *other = NULL, *outdir = NULL, **margv = NULL;
+	char *defdir = NULL, scratch[] = "/tmp/p304-fiches-XXXXXX", mdp[PATH_MAX];
+	struct copy_ctx docx;
+	p304_fiches *fs = NULL;
+	struct one *ones = NULL;
+	struct cli_file *files = NULL;
+	p304_input_file *inputs = NULL;
+	size_t ninputs = 0, nf = 0;
+	int quiet = 0, code = EXIT_INTERNAL, have_scratch = 0, have_docx = 0;
+	p304_error err;
+
+	p304_error_clear(&err);
+	{
+		const struct cli_option opts[] = {
+			{ "-q|--quiet", NULL, NULL, &quiet },
+			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "--compare", "a scenario", &other, NULL },
+			{ NULL, NULL, NULL, NULL }
+		};
+		size_t nop;
+		int rc = cli_parse_options("fiches", usage, argc, argv, opts, &path, 1,
+					   "one scenario or result at a time", &nop);
+
+		if (rc >= 0)
+			return rc;
+	}
+	if (!path)
+		return cli_usage_error("fiches", _("missing SCENARIO.json or RESULT.json"));
+	if (p304_run_fiches(path, other, cli_default_reference(), &fs, &err) != P304_OK) {
+		code = cli_fail(&err);
+		goto out;
+	}
+	cli_print_warnings(fs->res);
+	inputs = calloc(fs->res->ninputs + (fs->cmp ? fs->cmp->ninputs : 0) + 1, sizeof(*inputs));
+	ones = calloc(fs->n ? fs->n : 1, sizeof(*ones));
+	files = calloc(fs->n + 5, sizeof(*files));
+	if (!inputs || !ones || !files)
+		goto out;
+	for (size_t i = 0; i < fs->res->ninputs; i++)
+		inputs[ninputs++] = fs->res->inputs[i];
+	for (size_t i = 0; fs->cmp && i < fs->cmp->ninputs; i++)
+		if (!strncmp(fs->cmp->inputs[i].role, "A:", 2))
+			inputs[ninputs++] = fs->cmp->inputs[i];
+	/* every sheet in one .docx (one pandoc run, a page each) */
+	if (!mkdtemp(scratch)) {
+		fprintf(stderr, _("p304: cannot create a scratch folder\n"));
+		code = EXIT_IO;
+		goto out;
+	}
+	have_scratch = 1;
+	snprintf(mdp, sizeof(mdp), "%s/fiches.md", scratch);
+	snprintf(docx.path, sizeof(docx.path), "%s/fiches.docx", scratch);
+	{
+		FILE *fp = fopen(mdp, "wb");
+		p304_code prc;
+
+		if (!fp) {
+			fprintf(stderr, _("p304: %s: cannot write\n"), mdp);
+			code = EXIT_IO;
+			goto out;
+		}
+		prc = p304_write_fiches_md(fs, 1, fp, &err);
+		if (fclose(fp) != 0 || prc != P304_OK) {
+			code = cli_fail(&err);
+			goto out;
+		}
+		prc = p304_pandoc_convert(mdp, docx.path, scratch, 0, &err);
+		if (prc == P304_OK)
+			have_docx = 1;
+		else if (prc == P304_ERR_DEPENDENCY)
+			fprintf(stderr, _("p304: warning: %s; fiches.docx is not written\n"), err.message);
+		else {
+			code = cli_fail(&err);
+			goto out;
+		}
+	}
+	if (!outdir) {
+		if (asprintf(&defdir, "outputs/fiches-%s", fs->res->scenario->id) < 0)
+			goto out;
+		outdir = defdir;
+	}
+	if (!(margv = cli_argv_with_output(argc, argv, outdir)))
+		goto out;
+	{
+		struct mctx m = { inputs, ninputs, margv };
+
+		files[nf++] = (struct cli_file){ "index.html", w_index, fs };
+		for (size_t i = 0; i < fs->n; i++) {
+			ones[i] = (struct one){ fs, i, "" };
+			snprintf(ones[i].name, sizeof(ones[i].name), "%s.html", fs->f[i].row->code);
+			files[nf++] = (struct cli_file){ ones[i].name, w_one, &ones[i] };
+		}
+		files[nf++] = (struct cli_file){ "fiches.md", w_md, fs };
+		if (have_docx)
+			files[nf++] = (struct cli_file){ "fiches.docx", copy_file, &docx };
+		files[nf++] = (struct cli_file){ "manifest.json", w_manifest, &m };
+		if (cli_write_files(inputs, ninputs, outdir, files, nf, &err) != P304_OK) {
+			code = cli_fail(&err);
+			goto out;
+		}
+	}
+	if (!quiet)
+		printf(_("%zu sheets in %s/ (index.html, <code>.html, fiches.md%s)\n"), fs->n, outdir,
+		       have_docx ? ", fiches.docx" : "");
+	code = EXIT_OK;
+out:
+	if (have_scratch) {
+		unlink(mdp);
+		unlink(docx.path);
+		rmdir(scratch);
+	}
+	free(margv);
+	free(defdir);
+	free(inputs);
+	free(ones);
+	free(files);
+	p304_fiches_free(fs);
+	return code;
+}

@@ -1,0 +1,451 @@
+// End-to-end tests of the workbench page in a real browser: playwright-core
+// drives Debian's /usr/bin/chromium (headless) against `p304 serve` started
+// on a free loopback port. Each test leaves a screenshot in build/browser/.
+//
+//   node test/browser/workbench.mjs BUILD_DIR [TEST_NAME...]
+//
+// Prints "ok   browser NAME" or "FAIL browser NAME: why" per test and ends
+// with "browser: P passed, F failed". P304_TEST_URL=http://127.0.0.1:PORT/
+// uses a server already running instead of starting one.
+
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const BUILD = path.resolve(ROOT, process.argv[2] || 'build');
+const ONLY = process.argv.slice(3);
+const SHOTS = path.join(ROOT, 'build', 'browser');
+const NBSP = '\u00a0';
+fs.mkdirSync(SHOTS, { recursive: true });
+for (const f of fs.readdirSync(SHOTS)) if (/^FAIL-/.test(f)) fs.rmSync(path.join(SHOTS, f));
+
+// ------------------------------------------------------------------ helpers
+function assert(cond, what) {
+	if (!cond) throw new Error(what);
+}
+function eq(got, want, what) {
+	if (got !== want) throw new Error(`${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+}
+// "−1 234 567 €" / "+1 234 €" -> -1234567 / 1234 (the page's own format)
+function euros(text) {
+	const t = String(text).replace(/[\s\u00a0\u202f€+]/g, '').replace('\u2212', '-');
+	assert(/^-?\d+$/.test(t), `not an amount in euros: ${JSON.stringify(text)}`);
+	return Number(t);
+}
+
+async function startServer(workspace) {
+	if (process.env.P304_TEST_URL) return { url: process.env.P304_TEST_URL, stop: async () => {} };
+	const bin = path.join(BUILD, 'p304');
+	const child = spawn(bin, ['serve', '--port', '0', '--listen', '127.0.0.1', '--workspace', workspace], {
+		cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANGUAGE: process.env.LANGUAGE || 'fr' },
+	});
+	let out = '';
+	const url = await new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`p304 serve printed no address within 10 s: ${out}`)), 10000);
+		const look = (d) => {
+			out += d;
+			const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+			if (m && m[1] !== '0') { clearTimeout(timer); resolve(m[0]); }
+		};
+		child.stdout.on('data', look);
+		child.stderr.on('data', look);
+		child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`p304 serve exited (${code}): ${out}`)); });
+	});
+	return {
+		url,
+		stop: () => new Promise((resolve) => {
+			if (child.exitCode !== null) return resolve();
+			child.on('exit', resolve);
+			child.kill('SIGTERM');
+		}),
+	};
+}
+
+// Waits until the page has allocated (the TOTAL row is there and no
+// calculation is pending) and returns the status text.
+async function settled(page) {
+	await page.waitForFunction(() => {
+		const s = document.getElementById('status').textContent;
+		return document.getElementById('rep-total-amount') && !/en cours/.test(s);
+	}, null, { timeout: 20000 });
+	await page.waitForTimeout(100);
+}
+
+async function tableAmounts(page) {
+	return page.$$eval('#rep-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.code, tr.children[3].textContent]));
+}
+
+async function shot(page, name) {
+	await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
+}
+
+// ------------------------------------------------------------------ tests
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('formatter', async ({ page, url }) => {
+	await page.goto(url);
+	const res = await page.evaluate(async () => {
+		const f = await import('/js/format.js');
+		const out = [];
+		const check = (got, want, what) => { if (got !== want) out.push(`${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`); };
+		const N = '\u00a0', M = '\u2212';
+		check(f.formatEuros(70000000), `70${N}000${N}000${N}€`, 'formatEuros(70000000)');
+		check(f.formatEuros(-1234), `${M}1${N}234${N}€`, 'formatEuros(-1234)');
+		check(f.formatEuros(0), `0${N}€`, 'formatEuros(0)');
+		check(f.formatEuros(999), `999${N}€`, 'formatEuros(999)');
+		check(f.formatEuros(1000), `1${N}000${N}€`, 'formatEuros(1000)');
+		check(f.formatPct(28.5), `28,5${N}%`, 'formatPct(28.5)');
+		check(f.formatPct(-0.04), `0,0${N}%`, 'formatPct(-0.04): no minus on a zero');
+		check(f.formatNumber(-1234.5, 1), `${M}1${N}234,5`, 'formatNumber(-1234.5, 1)');
+		check(f.formatNumber(1234567.891, 2), `1${N}234${N}567,89`, 'formatNumber(1234567.891, 2)');
+		check(f.formatNumber(1.005, 2), '1,01', 'formatNumber(1.005, 2): ties away from zero');
+		check(f.formatNumber(-2.5, 0), `${M}3`, 'formatNumber(-2.5, 0)');
+		check(f.formatNumber(0.125, null), '0,125', 'formatNumber(0.125, null)');
+		check(f.formatDeltaEuros(1500), `+1${N}500${N}€`, 'formatDeltaEuros(1500)');
+		check(f.formatDeltaEuros(-1500), `${M}1${N}500${N}€`, 'formatDeltaEuros(-1500)');
+		check(f.formatDeltaPct(-100), `${M}100,0${N}%`, 'formatDeltaPct(-100)');
+		const okE = [['77 000 000', 77000000], ['77 M€', 77000000], ['77,5 M€', 77500000], ['77.5M', 77500000],
+			['77000000', 77000000], ['77 000 000 €', 77000000], ['77\u202f000\u202f000', 77000000],
+			['77\u00a0000\u00a0000', 77000000], ['77.000.000', 77000000], ['77 000 000,00', 77000000],
+			['600 k€', 600000], ['0,5 k€', 500], ['1,2 Md€', 1200000000], ['0', 0]];
+		for (const [t, v] of okE) {
+			const r = f.parseEuros(t);
+			if (!r.ok || r.value !== v) out.push(`parseEuros(${JSON.stringify(t)}): got ${JSON.stringify(r)}, expected ${v}`);
+		}
+		for (const t of ['77.000', '77,000', '77 00 000', '-5', '−5 000', '77,50', 'douze', '', '1,2345678 M€', '7 7', '77 000 000 000 000 000 000'])
+			if (f.parseEuros(t).ok) out.push(`parseEuros(${JSON.stringify(t)}) accepted, should be refused`);
+		const okP = [['28,5', 28500000], ['28.5 %', 28500000], ['100', 100000000], ['0', 0], ['14,500', 14500000], ['33,333333', 33333333]];
+		for (const [t, v] of okP) {
+			const r = f.parsePct(t);
+			if (!r.ok || r.micro !== v) out.push(`parsePct(${JSON.stringify(t)}): got ${JSON.stringify(r)}, expected micro ${v}`);
+		}
+		for (const t of ['101', '-1', 'abc', '', '1,2,3', '0,1234567'])
+			if (f.parsePct(t).ok) out.push(`parsePct(${JSON.stringify(t)}) accepted, should be refused`);
+		return out;
+	});
+	assert(res.length === 0, res.join('; '));
+});
+
+test('01-allocate-2025-total', async ({ page, url }) => {
+	await page.goto(url + '#s=2025-national');
+	await settled(page);
+	await page.click('#tab-repartition');
+	await page.waitForSelector('#map svg path[data-code="59"]');
+	const total = await page.textContent('#rep-total-amount');
+	eq(total, `70${NBSP}000${NBSP}000${NBSP}€`, 'TOTAL of the table');
+	const rows = await tableAmounts(page);
+	assert(rows.length >= 95, `only ${rows.length} rows`);
+	eq(rows.reduce((s, [, a]) => s + euros(a), 0), 70000000, 'sum of the rows');
+	eq(await page.getAttribute('#rep-table th[aria-sort="descending"]', 'aria-sort'), 'descending', 'aria-sort on the sorted th');
+	// sort by name: the header button switches the th's aria-sort
+	await page.click('#rep-table thead th:nth-child(2) button');
+	eq(await page.getAttribute('#rep-table thead th:nth-child(2)', 'aria-sort'), 'ascending', 'aria-sort after sorting by name');
+	eq(await page.textContent('#rep-table tbody tr:first-child td:nth-child(2)'), 'Ain', 'first row by name');
+	// the map: hovering a département shows its figures
+	await page.hover('#map path[data-code="59"]');
+	const tip = await page.textContent('#map-tip');
+	assert(/59 Nord/.test(tip) && /Montant/.test(tip), `tooltip: ${tip}`);
+	await shot(page, '01-repartition-2025');
+});
+
+test('02-weight-moves-sum-exact', async ({ page, url }) => {
+	await page.goto(url + '#s=2025-national');
+	await settled(page);
+	const before = new Map(await tableAmounts(page));
+	// the slider, by keyboard: +2 points on the first weight -> 102 %, refused
+	await page.focus('#w-0-range');
+	for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+	eq(await page.inputValue('#w-0'), '30,5', 'text input follows the slider');
+	await page.waitForSelector('#weights-msg:not([hidden])');
+	const msg = await page.textContent('#weights-msg');
+	assert(/102/.test(msg) && /100/.test(msg), `weights message: ${msg}`);
+	await shot(page, '02a-weights-102');
+	// typed French-style on the last weight: back to 100 %, re-allocated
+	await page.fill('#w-3', '12,5');
+	await page.waitForSelector('#weights-msg', { state: 'hidden' });
+	await page.waitForFunction(() => /100/.test(document.getElementById('weights-sum').textContent));
+	await page.waitForFunction((nord) => {
+		const tr = document.querySelector('#rep-table tbody tr[data-code="59"]');
+		return tr && tr.children[3].textContent !== nord;
+	}, before.get('59'), { timeout: 20000 });
+	await settled(page);
+	const after = await tableAmounts(page);
+	const changed = after.filter(([c, a]) => before.get(c) !== a).length;
+	assert(changed > 50, `only ${changed} amounts changed`);
+	eq(after.reduce((s, [, a]) => s + euros(a), 0), 70000000, 'sum of the rows after the change');
+	eq(await page.textContent('#rep-total-amount'), `70${NBSP}000${NBSP}000${NBSP}€`, 'TOTAL after the change');
+	assert(await page.isVisible('#sim-banner'), 'simulation banner shown');
+	assert(/w=30.5/.test(decodeURIComponent(await page.evaluate(() => location.hash))), 'weights kept in the URL');
+	await page.click('#tab-repartition');
+	await shot(page, '02b-weights-moved');
+});
+
+test('03-infeasible-floor-message', async ({ page, url }) => {
+	await page.goto(url + '#s=2025-national');
+	await settled(page);
+	await page.check('#floor-on', { force: true });
+	await page.fill('#floor', '800 000');
+	await page.waitForSelector('#floor-msg:not([hidden])', { timeout: 20000 });
+	const msg = await page.textContent('#floor-msg');
+	// 99 participants x 800 000 > 70 000 000: the library says what would fix it
+	assert(/800\s000/.test(msg) && /707\s070/.test(msg), `floor message: ${msg}`);
+	eq(await page.getAttribute('#floor', 'aria-invalid'), 'true', 'floor input marked invalid');
+	assert(await page.isHidden('#envelope-msg'), 'no message on the envelope');
+	// the fix the message gives is accepted
+	await page.fill('#floor', '707 070');
+	await page.waitForSelector('#floor-msg', { state: 'hidden', timeout: 20000 });
+	await page.fill('#floor', '800 000');
+	await page.waitForSelector('#floor-msg:not([hidden])', { timeout: 20000 });
+	await page.locator('#floor-group').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: path.join(SHOTS, '03-plancher-infaisable.png') });
+	// an envelope typed with a unit is understood; an ambiguous one refused in place
+	await page.fill('#envelope', '77 M€');
+	eq(await page.textContent('#envelope-ok'), `compris : 77${NBSP}000${NBSP}000${NBSP}€`, 'envelope understood');
+	await page.fill('#envelope', '77.000');
+	await page.waitForSelector('#envelope-msg:not([hidden])');
+	assert(/ambigu/.test(await page.textContent('#envelope-msg')), 'ambiguous envelope refused');
+});
+
+test('04-compare-decomposition', async ({ page, url }) => {
+	await page.goto(url + '#s=2025-national');
+	await settled(page);
+	await page.click('#tab-comparer');
+	await page.selectOption('#ref', '2025-avec-bornes-2020');
+	await page.waitForSelector('#cmp-table tbody tr[data-code="62"]', { timeout: 20000 });
+	const addsUp = async (codes) => {
+		for (const code of codes) {
+			const cells = await page.$$eval(`#cmp-table tbody tr[data-code="${code}"] td`, (tds) => tds.map((td) => td.textContent));
+			const delta = euros(cells[4]);
+			const parts = cells.slice(6).map(euros);
+			eq(parts.reduce((a, b) => a + b, 0), delta, `${code}: sum of the factor columns vs the change`);
+			eq(euros(cells[3]) - euros(cells[2]), delta, `${code}: scenario - reference`);
+		}
+	};
+	await addsUp(['62', '23', '59']);
+	// more factors at once: the envelope and two weights move too; the
+	// comparison follows the scenario being edited
+	await page.click('#tab-scenario');
+	await page.fill('#envelope', '77 M€');
+	await page.fill('#w-0', '30,5');
+	await page.fill('#w-3', '12,5');
+	await page.click('#tab-comparer');
+	await page.waitForFunction(() => {
+		const td = document.querySelectorAll('#cmp-table tfoot td')[2];
+		return td && /^\+7\s000\s000/.test(td.textContent);
+	}, null, { timeout: 20000 });
+	const totals = (await page.$$eval('#cmp-table tfoot td', (tds) => tds.map((td) => td.textContent))).map((t, i) => (i === 3 ? 0 : euros(t)));
+	eq(totals[1] - totals[0], 7000000, 'scenario total - reference total');
+	eq(totals.slice(4).reduce((a, b) => a + b, 0), 7000000, 'factor totals add up to the change');
+	assert(Math.abs(totals[4] - 7000000) < 100, `envelope column: ${totals.join(' | ')}`);
+	await addsUp(['62', '23', '59', '75', '973']);
+	const w62 = euros(await page.textContent('#cmp-table tbody tr[data-code="62"] td[data-factor="weights"]'));
+	assert(w62 !== 0, 'the weights moved 62\'s amount');
+	// the waterfall of one département, with its exact decomposition table
+	await page.selectOption('#wf-code', '23');
+	await page.waitForFunction(() => /23 Creuse/.test(document.getElementById('wf-title').textContent));
+	const foot = await page.textContent('#waterfall .p304-decomp tfoot');
+	assert(!/écart/.test(foot), `decomposition does not add up: ${foot}`);
+	assert(await page.$('#waterfall svg rect'), 'waterfall drawn');
+	// sort by %: the biggest relative change comes first
+	await page.check('#cs-pct', { force: true });
+	const first = await page.$$eval('#cmp-table tbody tr:first-child td', (tds) => tds[5].textContent);
+	assert(/%|nouveau/.test(first), `first row by %: ${first}`);
+	assert(/ref=2025-avec-bornes-2020/.test(await page.evaluate(() => location.hash)), 'reference kept in the URL');
+	await shot(page, '04-comparer');
+});
+
+test('05-needs-cp1252-missing', async ({ page, url }) => {
+	await page.goto(url + '#s=2020-vague1');
+	await settled(page);
+	await page.click('#tab-besoins');
+	await page.setInputFiles('#needs-file', path.join(HERE, 'fixtures', 'besoins-2020-vague1-sans-82-cp1252.csv'));
+	await page.click('#needs-run');
+	await page.waitForSelector('#notif-table', { timeout: 20000 });
+	const warn = await page.textContent('#notif-warnings');
+	assert(/82 Tarn-et-Garonne/.test(warn), `warning does not name 82: ${warn}`);
+	const names = await page.$$eval('#notif-table tbody td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
+	assert(names.includes('Ardèche') || names.includes('Pyrénées-Atlantiques'), 'accented names read from the CP1252 file');
+	const notified = euros(await page.textContent('#notif-total'));
+	const reliquat = euros(await page.textContent('#card-reliquat .p304-card__value'));
+	eq(notified + reliquat, 50000000, 'notified + reliquat = credits available');
+	await shot(page, '05-notification');
+});
+
+test('06-xlsx-download', async ({ page, url }) => {
+	await page.goto(url + '#s=2020-vague1');
+	await settled(page);
+	const shown = new Map((await tableAmounts(page)).map(([c, a]) => [c, euros(a)]));
+	await page.click('#tab-exports');
+	await page.selectOption('#export-kind', 'repartition');
+	const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), page.click('[data-export="xlsx"]')]);
+	const name = dl.suggestedFilename();
+	assert(/\.xlsx$/.test(name), `file name ${name}`);
+	const file = path.join(SHOTS, name);
+	await dl.saveAs(file);
+	const csv = execFileSync('xlsx2csv', ['-s', '2', file], { encoding: 'utf8' });
+	const lines = csv.trim().split(/\r?\n/);
+	const head = lines[0].split(',');
+	const ci = head.indexOf('code'), ai = head.findIndex((h) => /pré-notifié/.test(h));
+	assert(ci >= 0 && ai >= 0, `workbook header: ${lines[0]}`);
+	const book = new Map();
+	for (const l of lines.slice(1)) {
+		const f = l.match(/("([^"]|"")*"|[^,]*)(,|$)/g).map((x) => x.replace(/,$/, ''));
+		if (/^\d|^[0-9][0-9A-Z]+$/.test(f[ci])) book.set(f[ci], Number(f[ai]));
+	}
+	eq(book.size, shown.size, 'rows in the workbook');
+	for (const [c, a] of shown) eq(book.get(c), a, `workbook amount of ${c}`);
+	eq([...book.values()].reduce((a, b) => a + b, 0), 50000000, 'workbook total');
+	// the other downloads: CSV, note, chart, and the scenario that re-runs
+	for (const [fmt, re] of [['csv', /\.csv$/], ['note', /\.html?$/], ['chart', /\.png$/], ['scenario', /\.json$/]]) {
+		const [d] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.click(`[data-export="${fmt}"]`)]);
+		assert(re.test(d.suggestedFilename()), `${fmt}: file name ${d.suggestedFilename()}`);
+		const f = path.join(SHOTS, d.suggestedFilename());
+		await d.saveAs(f);
+		assert(fs.statSync(f).size > 100, `${fmt}: ${f} is empty`);
+		if (fmt === 'scenario') {
+			const sc = JSON.parse(fs.readFileSync(f, 'utf8'));
+			eq(sc.envelope_eur, 50000000, 'exported scenario envelope');
+			eq(sc.data, '../data/criteres-2020.csv', 'exported scenario keeps the file name the CLI reads');
+		}
+	}
+	await shot(page, '06-exports');
+});
+
+test('07-fiche-keyboard-print', async ({ page, url }) => {
+	await page.goto(url + '#s=2020-vague1&tab=repartition');
+	await settled(page);
+	await page.waitForSelector('#map path[data-code="62"]');
+	// keyboard: a département on the map opens its fiche with Enter
+	await page.focus('#map path[data-code="62"]');
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#panel-fiche:not([hidden])');
+	const fiche = await page.textContent('#fiche');
+	assert(/62 Pas-de-Calais/.test(fiche) && /au plafond/.test(fiche) && /Rang/.test(fiche), `fiche: ${fiche.slice(0, 200)}`);
+	assert(/d=62/.test(await page.evaluate(() => location.hash)), 'selected département in the URL');
+	await shot(page, '07a-fiche');
+	// tabs: arrow keys move between them
+	await page.focus('#tab-fiche');
+	await page.keyboard.press('ArrowRight');
+	eq(await page.getAttribute('#tab-comparer', 'aria-selected'), 'true', 'ArrowRight selects the next tab');
+	// every input has a label
+	const unlabelled = await page.$$eval('input, select', (els) => els.filter((e) => e.type !== 'hidden' && !e.labels?.length && !e.getAttribute('aria-label')).map((e) => e.id || e.name));
+	eq(unlabelled.join(','), '', 'inputs without a label');
+	// print: the table and the map, no controls
+	await page.emulateMedia({ media: 'print' });
+	await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+	assert(await page.isVisible('#rep-table'), 'table printed');
+	assert(await page.isVisible('#map svg'), 'map printed');
+	assert(await page.isHidden('.p304-tabs'), 'tabs not printed');
+	assert(/Imprimé le/.test(await page.textContent('#print-stamp')), 'print date');
+	await shot(page, '07b-impression');
+});
+
+test('08-sweep-vintage-save', async ({ page, url }) => {
+	await page.goto(url + '#s=2020-vague1');
+	await settled(page);
+	// sensitivity: the perturbation sizes are on screen, bands and tornado drawn
+	await page.click('#tab-sensibilite');
+	await page.fill('#sw-samples', '300');
+	await page.fill('#sw-weights', '3');
+	await page.fill('#sw-data', '2,5');
+	await page.click('#sweep-run');
+	await page.waitForSelector('#sweep-sizes', { timeout: 30000 });
+	const sizes = await page.textContent('#sweep-sizes');
+	assert(/300 variantes/.test(sizes.replace(/\u00a0/g, ' ')) && /±3 points/.test(sizes) && /±2,5 %/.test(sizes), `sizes: ${sizes}`);
+	eq(await page.$$eval('#sweep svg', (s) => s.length), 2, 'tornado and bands drawn');
+	eq(await page.$$eval('#sweep tbody tr', (t) => t.length), 30, 'one band per participant');
+	await shot(page, '08a-sensibilite');
+	// the criteria table: the 2025 vintage for the 2020 wave. Its list names
+	// 68 (Haut-Rhin), which the 2025 table holds as 6AE: refused beside the
+	// participants, then fixed by ticking 6AE instead.
+	await page.click('#tab-scenario');
+	const before = await page.textContent('#rep-total-amount');
+	const aisne = await page.textContent('#rep-table tbody tr[data-code="02"] td:nth-child(4)');
+	await page.selectOption('#table', 'criteres-2025');
+	await page.waitForSelector('#participants-msg:not([hidden])', { timeout: 20000 });
+	assert(/68/.test(await page.textContent('#participants-msg')), 'the message names 68');
+	await page.fill('#participants-search', 'alsace');
+	await page.check('#p-6AE', { force: true });
+	await page.fill('#participants-search', 'haut-rhin');
+	await page.uncheck('#p-68', { force: true });
+	await page.waitForFunction((n) => {
+		const td = document.querySelector('#rep-table tbody tr[data-code="02"] td:nth-child(4)');
+		return td && td.textContent !== n && !/en cours/.test(document.getElementById('status').textContent);
+	}, aisne, { timeout: 20000 });
+	assert(await page.isHidden('#participants-msg'), 'participants message gone once fixed');
+	eq(await page.textContent('#rep-total-amount'), before, 'TOTAL with the 2025 vintage');
+	assert(await page.$('#rep-table tbody tr[data-code="6AE"]'), '6AE allocated');
+	const hash = decodeURIComponent(await page.evaluate(() => location.hash));
+	assert(/data=/.test(hash) && /6AE/.test(hash), `vintage and participants kept in the URL: ${hash}`);
+	// save by name in the workspace; a shipped id is refused in place
+	await page.click('#tab-exports');
+	await page.fill('#save-id', '2020-vague1');
+	await page.click('#save-form button[type="submit"]');
+	await page.waitForSelector('#save-msg:not([hidden])', { timeout: 20000 });
+	await page.fill('#save-id', 'essai-2025-sur-2020');
+	await page.fill('#save-title', 'Vague 2020, données 2025');
+	await page.click('#save-form button[type="submit"]');
+	await page.waitForSelector('#save-ok:not([hidden])', { timeout: 20000 });
+	const saved = await page.$$eval('#start option', (o) => o.map((x) => x.value));
+	assert(saved.includes('essai-2025-sur-2020'), `saved scenario listed: ${saved.join(',')}`);
+	await shot(page, '08b-enregistrer');
+	// and it loads back with the same TOTAL and the same Nord amount
+	const nord25 = await page.textContent('#rep-table tbody tr[data-code="59"] td:nth-child(4)');
+	await page.goto('about:blank');
+	await page.goto(url + '#s=essai-2025-sur-2020');
+	await settled(page);
+	eq(await page.textContent('#rep-table tbody tr[data-code="59"] td:nth-child(4)'), nord25, 'saved scenario re-allocates the same');
+});
+
+// ------------------------------------------------------------------ run
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'p304-browser-'));
+let server;
+let pass = 0, fail = 0;
+try {
+	server = await startServer(workspace);
+} catch (err) {
+	console.log(`FAIL browser server: ${err.message}`);
+	console.log('browser: 0 passed, 1 failed');
+	process.exit(1);
+}
+// playwright-core gives every launch a fresh temporary user-data-dir (and
+// refuses --user-data-dir in args): no profile, cache or cookie survives.
+const browser = await chromium.launch({
+	executablePath: process.env.P304_CHROMIUM || '/usr/bin/chromium',
+	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+	for (const t of tests) {
+		if (ONLY.length && !ONLY.includes(t.name)) continue;
+		const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+		const page = await context.newPage();
+		const errors = [];
+		page.on('pageerror', (e) => errors.push(e.message));
+		// the 409 and 422 refusals are provoked by the tests themselves
+		page.on('console', (m) => { if (m.type() === 'error' && !/status of (409|422)/.test(m.text())) errors.push(m.text()); });
+		try {
+			await t.fn({ page, url: server.url });
+			assert(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
+			console.log(`ok   browser ${t.name}`);
+			pass++;
+		} catch (err) {
+			console.log(`FAIL browser ${t.name}: ${err.message.split('\n')[0]}`);
+			try { await shot(page, 'FAIL-' + t.name); } catch (_) { /* page gone */ }
+			fail++;
+		}
+		await context.close();
+	}
+} finally {
+	await browser.close();
+	await server.stop();
+	fs.rmSync(workspace, { recursive: true, force: true });
+}
+console.log(`browser: ${pass} passed, ${fail} failed`);
+process.exit(fail ? 1 : 0);
