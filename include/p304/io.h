@@ -583,6 +583,13 @@ p304_code p304_run_sweep(const char *scenario_path, const char *default_referenc
 			 const p304_sweep_options *opt, p304_sweep_result **out,
 			 p304_error *err);
 void p304_sweep_result_free(p304_sweep_result *sw);
+/* What the sweep varied, in French words for the summary and the files:
+ * "pondérations ± 5 points (ramenées à 100 %), données ± 10 %, plancher de
+ * 500 000 € à 700 000 €". Writes into buf, returns buf. */
+const char *p304_sweep_varied_fr(const p304_sweep_result *sw, char *buf, size_t size);
+/* The 5-95 % band width as a percentage of the scenario's amount (0 when
+ * the amount is 0): ranks small and large authorities alike. */
+double p304_sweep_relative_band(const p304_sweep_stat *s);
 p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_error *err);
 p304_code p304_write_sweep_csv(const p304_sweep_result *sw, FILE *fp, p304_error *err);
 

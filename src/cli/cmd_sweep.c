@@ -22,8 +22,8 @@ static const char usage[] =
 	"\n"
 	"  --samples N      number of variants (required)\n"
 	"  --weights PTS    each weight moves by up to ±PTS points, renormalised to\n"
-	"                   100 %% (default 2; 0 keeps the weights)\n"
-	"  --data PCT       each figure moves by up to ±PCT %% (default 5; 0 keeps them)\n"
+	"                   100 % (default 2; 0 keeps the weights)\n"
+	"  --data PCT       each figure moves by up to ±PCT % (default 5; 0 keeps them)\n"
 	"  --floor MIN:MAX  floor drawn in [MIN, MAX] euros (default: the scenario's)\n"
 	"  --ceiling MIN:MAX  ceiling drawn in [MIN, MAX] euros\n"
 	"  --seed S         random seed (default 1): same seed, same results\n"
@@ -104,10 +104,49 @@ static p304_code write_manifest(const void *c, FILE *fp, p304_error *err)
 	return p304_write_manifest(x->sw->base, x->argv, cli_set_files(), fp, err);
 }
 
+/* The five widest 5-95 % bands, in euros or relative to the amount. */
+static void widest_bands(const p304_sweep_result *sw, int relative)
+{
+	size_t n = sw->base->nrows, *idx = malloc((n ? n : 1) * sizeof(size_t));
+	char a[48], b[48], p[32];
+
+	if (!idx)
+		return;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	/* selection of the five largest: n is a few hundred at most */
+	for (size_t k = 0; k < n && k < 5; k++)
+		for (size_t j = k + 1; j < n; j++) {
+			const p304_sweep_stat *x = &sw->stats[idx[j]], *y = &sw->stats[idx[k]];
+			double vx = relative ? p304_sweep_relative_band(x) : (double)(x->p95_eur - x->p5_eur);
+			double vy = relative ? p304_sweep_relative_band(y) : (double)(y->p95_eur - y->p5_eur);
+
+			if (vx > vy) {
+				size_t t = idx[j];
+
+				idx[j] = idx[k];
+				idx[k] = t;
+			}
+		}
+	printf("  bandes 5-95 %% les plus larges %s\n", relative ? "(en % du montant)" : "(en €)");
+	for (size_t k = 0; k < n && k < 5; k++) {
+		const p304_sweep_stat *s = &sw->stats[idx[k]];
+
+		snprintf(p, sizeof(p), "%.1f %%", p304_sweep_relative_band(s));
+		for (char *q = p; *q; q++)
+			if (*q == '.')
+				*q = ',';
+		printf("    %-4s %-30.30s %s à %s (%s)\n", sw->base->rows[idx[k]].code,
+		       cli_text(sw->base->rows[idx[k]].name), cli_eur(a, sizeof(a), s->p5_eur),
+		       cli_eur(b, sizeof(b), s->p95_eur), p);
+	}
+	free(idx);
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	const char *scenario = NULL, *outdir = NULL, **margv = NULL;
-	char *defdir = NULL, a[48], b2[48];
+	char *defdir = NULL, a[48];
 	int quiet = 0, code = EXIT_INTERNAL;
 	p304_sweep_options o = { .samples = 0, .seed = 1, .vary_weights = 1, .vary_data = 1,
 		.weight_points = 2.0, .data_pct = 5.0, .floor_min = P304_NO_BOUND,
@@ -199,15 +238,14 @@ int cmd_sweep(int argc, char **argv)
 		       cli_text(sw->base->scenario->id));
 		printf("  variantes            %zu (graine %llu, %zu irréalisables)\n", o.samples,
 		       (unsigned long long)o.seed, sw->summary.infeasible);
-		for (size_t i = 1; i < sw->base->nrows; i++)
-			if (sw->stats[i].p95_eur - sw->stats[i].p5_eur >
-			    sw->stats[widest].p95_eur - sw->stats[widest].p5_eur)
-				widest = i;
-		if (sw->base->nrows)
-			printf("  bande 5-95 %% la plus large  %s (%s) : %s à %s\n",
-			       sw->base->rows[widest].code, sw->base->rows[widest].name,
-			       cli_eur(a, sizeof(a), sw->stats[widest].p5_eur),
-			       cli_eur(b2, sizeof(b2), sw->stats[widest].p95_eur));
+		{
+			char varied[600];
+
+			printf("  ce qui varie         %s\n", p304_sweep_varied_fr(sw, varied, sizeof(varied)));
+		}
+		(void)widest;
+		widest_bands(sw, 0);
+		widest_bands(sw, 1);
 		printf("  facteurs (largeur moyenne de la bande 5-95 %%)\n");
 		for (size_t i = 0; i < sw->ntornado; i++) {
 			char fr[96];

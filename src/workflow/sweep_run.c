@@ -223,6 +223,11 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 	cJSON_AddItemToObject(root, "samples", wu_int((int64_t)o->samples));
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->seed);
 	cJSON_AddItemToObject(root, "seed", cJSON_CreateRaw(buf));
+	{
+		char varied[600];
+
+		cJSON_AddStringToObject(root, "varied", p304_sweep_varied_fr(sw, varied, sizeof(varied)));
+	}
 	op = cJSON_AddObjectToObject(root, "options");
 	if (op) {
 		snprintf(buf, sizeof(buf), "%.4g", o->vary_weights ? o->weight_points : 0.0);
@@ -267,18 +272,76 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 	return wu_print_json(root, fp, err);
 }
 
+/* 1234567 -> "1 234 567 €" (plain spaces: a CSV cell and a terminal). */
+static const char *eur_plain(char *buf, size_t size, int64_t v)
+{
+	char d[32];
+	int len = snprintf(d, sizeof(d), "%lld", (long long)v);
+	size_t o = 0;
+
+	for (int i = 0; i < len && o + 6 < size; i++) {
+		if (i > 0 && d[i - 1] != '-' && (len - i) % 3 == 0)
+			buf[o++] = ' ';
+		buf[o++] = d[i];
+	}
+	snprintf(buf + o, size - o, " €");
+	return buf;
+}
+
+static void decimal_fr(char *buf, size_t size, double v)
+{
+	char *dot;
+
+	snprintf(buf, size, "%g", v);
+	if ((dot = strchr(buf, '.')))
+		*dot = ',';
+}
+
+const char *p304_sweep_varied_fr(const p304_sweep_result *sw, char *buf, size_t size)
+{
+	const p304_sweep_options *o = &sw->opt;
+	size_t n = 0;
+	char a[48], b[48], x[32];
+
+	buf[0] = '\0';
+	if (o->vary_weights) {
+		decimal_fr(x, sizeof(x), o->weight_points);
+		n += (size_t)snprintf(buf + n, size - n, "pondérations ± %s point%s (ramenées à 100 %%)", x,
+				      o->weight_points > 1 ? "s" : "");
+	}
+	if (o->vary_data && n < size) {
+		decimal_fr(x, sizeof(x), o->data_pct);
+		n += (size_t)snprintf(buf + n, size - n, "%sdonnées ± %s %%", n ? ", " : "", x);
+	}
+	if (o->floor_min != P304_NO_BOUND && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "%splancher de %s à %s", n ? ", " : "",
+				      eur_plain(a, sizeof(a), o->floor_min), eur_plain(b, sizeof(b), o->floor_max));
+	if (o->ceiling_min != P304_NO_BOUND && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "%splafond de %s à %s", n ? ", " : "",
+				      eur_plain(a, sizeof(a), o->ceiling_min), eur_plain(b, sizeof(b), o->ceiling_max));
+	if (n == 0)
+		snprintf(buf, size, "rien (le scénario seul)");
+	return buf;
+}
+
+double p304_sweep_relative_band(const p304_sweep_stat *s)
+{
+	return s->base_eur ? (double)(s->p95_eur - s->p5_eur) * 100.0 / (double)s->base_eur : 0.0;
+}
+
 p304_code p304_write_sweep_csv(const p304_sweep_result *sw, FILE *fp, p304_error *err)
 {
 	static const char *const head[] = {
 		"code", "collectivité", "montant du scénario (€)", "minimum (€)", "5e centile (€)",
 		"médiane (€)", "95e centile (€)", "maximum (€)", "au plancher (% des variantes)",
-		"au plafond (% des variantes)"
+		"au plafond (% des variantes)", "largeur de la bande 5-95 % (€)",
+		"largeur relative (% du montant)"
 	};
 	size_t feasible = sw->summary.done - sw->summary.infeasible;
-	char buf[64];
+	char buf[64], varied[600], line[700];
 	int bad = fputs("\xEF\xBB\xBF", fp) < 0;
 
-	for (size_t i = 0; i < 10; i++)
+	for (size_t i = 0; i < 12; i++)
 		bad |= wu_field(fp, head[i], i == 0);
 	bad |= fputs("\r\n", fp) < 0;
 	for (size_t i = 0; i < sw->base->nrows; i++) {
@@ -296,11 +359,18 @@ p304_code p304_write_sweep_csv(const p304_sweep_result *sw, FILE *fp, p304_error
 		snprintf(buf, sizeof(buf), "%.2f", feasible ? 100.0 * (double)s->at_ceiling / (double)feasible : 0.0);
 		*strchr(buf, '.') = ',';
 		bad |= wu_field(fp, buf, 0);
+		snprintf(buf, sizeof(buf), "%lld", (long long)(s->p95_eur - s->p5_eur));
+		bad |= wu_field(fp, buf, 0);
+		snprintf(buf, sizeof(buf), "%.2f", p304_sweep_relative_band(s));
+		*strchr(buf, '.') = ',';
+		bad |= wu_field(fp, buf, 0);
 		bad |= fputs("\r\n", fp) < 0;
 	}
 	bad |= fputs("\r\n", fp) < 0;
 	snprintf(buf, sizeof(buf), "%zu variantes (graine %llu), %zu irréalisables", sw->opt.samples,
 		 (unsigned long long)sw->opt.seed, sw->summary.infeasible);
 	bad |= wu_field(fp, buf, 1) | (fputs("\r\n", fp) < 0);
+	snprintf(line, sizeof(line), "ce qui varie : %s", p304_sweep_varied_fr(sw, varied, sizeof(varied)));
+	bad |= wu_field(fp, line, 1) | (fputs("\r\n", fp) < 0);
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
 }
