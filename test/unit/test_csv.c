@@ -187,6 +187,43 @@ static void test_french_headers(void **state)
 	}
 }
 
+/* Issue 12: the duplicate-column check was pairwise (a million columns: more
+ * than a minute). Now sorted: a full-width header loads at once, lookups
+ * find the first column of a name, twins are reported as before. */
+static void test_wide_header(void **state)
+{
+	size_t n = 16384, len = 0;
+	char *text = malloc(n * 8 + 64), name[16];
+	p304_csv *csv;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%sc%zu", i ? ";" : "", (n - i) * 7 % 100003);
+	len += (size_t)sprintf(text + len, "\n");
+	memcpy(text + len, "1\n", 3);
+	len += 2;
+	csv = load_ok(text, len);
+	assert_int_equal(p304_csv_ncols(csv), n);
+	for (size_t i = 0; i < n; i += 97) {
+		snprintf(name, sizeof(name), "c%zu", (n - i) * 7 % 100003);
+		assert_int_equal(p304_csv_find_column(csv, name), (long)i);
+	}
+	assert_int_equal(p304_csv_find_column(csv, "absent"), -1);
+	p304_csv_free(csv);
+	/* one field more than a spreadsheet holds */
+	len = 0;
+	for (size_t i = 0; i <= n; i++)
+		len += (size_t)sprintf(text + len, "%sc%zu", i ? ";" : "", i);
+	len += (size_t)sprintf(text + len, "\n1\n");
+	load_bad(text, len, 1, "more than 16384 fields on this line");
+	free(text);
+	/* twins: the first column that has one, and its next twin */
+	BAD("a;b;c;b;a;c\n1;2;3;4;5;6\n", 1, "column 'a' appears twice (columns 1 and 5)");
+	BAD("x;b;c;b;a;c;b\n1;2;3;4;5;6;7\n", 1, "column 'b' appears twice (columns 2 and 4)");
+	csv = OK("a;;;\n1;;;\n"); /* empty trailing headers are not twins */
+	p304_csv_free(csv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_long_field),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_french_headers),
+		cmocka_unit_test(test_wide_header),
 	};
 
 	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
