@@ -20,6 +20,7 @@
 
 #include "chart_priv.h"
 #include "../format/fileutil.h"
+#include "gettext.h"
 
 #define BLUE "#3b528b"
 #define ORANGE "#d95f02"
@@ -270,10 +271,10 @@ static p304_code bars(struct sbuf *b, const p304_chart_request *req, const char 
 
 	if (!cJSON_IsArray(rows) || n == 0)
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-			"no rows: 'bars' draws repartition.json or notification.json");
+			_("no rows: 'bars' draws repartition.json or notification.json"));
 	sorted = calloc(n, sizeof(*sorted));
 	if (!sorted)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	cJSON_ArrayForEach(r, rows)
 		sorted[k++] = r;
 	/* sorted by amount, largest first (insertion sort: ~100 rows) */
@@ -330,18 +331,18 @@ static p304_code load_tiles(const char *path, struct tile **out, size_t *n, p304
 	const char *names[] = { "code", "x", "y", "demi_largeur" };
 
 	if (!path)
-		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, "no tile table for the map");
+		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, _("no tile table for the map"));
 	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
 		return rc;
 	for (int i = 0; i < 4; i++)
 		if ((c[i] = p304_csv_find_column(csv, names[i])) < 0) {
 			p304_csv_free(csv);
-			return p304_error_set(err, P304_ERR_INPUT, path, 1, "column '%s' not found", names[i]);
+			return p304_error_set(err, P304_ERR_INPUT, path, 1, _("column '%s' not found"), names[i]);
 		}
 	*out = calloc(p304_csv_nrows(csv) + 1, sizeof(**out));
 	if (!*out) {
 		p304_csv_free(csv);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	*n = 0;
 	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
@@ -374,10 +375,10 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 
 	if (!change && !per_child && strcmp(mode, "amount"))
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
-				      "--value takes amount, per_child or change, not '%s'", mode);
+				      _("--value takes amount, per_child or change, not '%s'"), mode);
 	if (change && !cJSON_GetObjectItemCaseSensitive(root, "b"))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "--value change draws a comparaison.json");
+				      _("--value change draws a comparaison.json"));
 	if ((rc = load_tiles(req->tiles_path, &tiles, &nt, err)) != P304_OK)
 		return rc;
 	if (change)
@@ -388,7 +389,7 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 			 per_child ? "montant par enfant de 0 à 19 ans (€)" : "montant (M€)");
 	if (!(drawn = calloc(nt ? nt : 1, 1))) {
 		free(tiles);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	preamble(b, req, out, title, root, 1100, 1050);
 	sb_printf(b, "$T << EOD\n");
@@ -427,7 +428,7 @@ static p304_code map(struct sbuf *b, const p304_chart_request *req, const char *
 		free(tiles);
 		free(drawn);
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-			"--value per_child needs the criterion 'enfants_0_19' in the result's rows");
+			_("--value per_child needs the criterion 'enfants_0_19' in the result's rows"));
 	}
 	/* every tile without a value in grey, so the map keeps the shape of
 	 * France: not in the result, or no value (an entrant has no change in
@@ -492,10 +493,10 @@ static p304_code compare(struct sbuf *b, const p304_chart_request *req, const ch
 
 	if (!cJSON_GetObjectItemCaseSensitive(root, "b") || !cJSON_IsArray(rows))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "'compare' draws a comparaison.json");
+				      _("'compare' draws a comparaison.json"));
 	s = calloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof(*s));
 	if (!s)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	cJSON_ArrayForEach(r, rows)
 		s[n++] = r;
 	qsort(s, n, sizeof(*s), by_delta);
@@ -539,16 +540,16 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 	int i = 0;
 
 	if (!req->code)
-		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, "'waterfall' needs --code CODE");
+		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, _("'waterfall' needs --code CODE"));
 	if (!cJSON_IsArray(factors) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "decomposed")))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "'waterfall' draws a comparaison.json of two scenarios (decomposed)");
+				      _("'waterfall' draws a comparaison.json of two scenarios (decomposed)"));
 	cJSON_ArrayForEach(r, rows)
 		if (!strcmp(jstr(r, "code", ""), req->code))
 			row = r;
 	if (!row)
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "no authority '%s' in the comparison", req->code);
+				      _("no authority '%s' in the comparison"), req->code);
 	a = jnum(row, "a_eur", 0);
 	bb = jnum(row, "b_eur", 0);
 	snprintf(title, sizeof(title), "%s (%s) : de A à B, facteur par facteur", jstr(row, "name", ""),
@@ -593,7 +594,7 @@ static p304_code reconcile(struct sbuf *b, const p304_chart_request *req, const 
 
 	if (!cJSON_GetObjectItemCaseSensitive(root, "policy") || !cJSON_IsArray(rows))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "'reconcile' draws a notification.json");
+				      _("'reconcile' draws a notification.json"));
 	snprintf(title, sizeof(title), "%s — notification (reliquat : %s)", jstr(root, "title", ""),
 		 eur(t1, sizeof(t1), jnum(root, "unallocated_eur", 0)));
 	preamble(b, req, out, title, root, 1400, 800);
@@ -636,10 +637,10 @@ static p304_code sweep(struct sbuf *b, const p304_chart_request *req, const char
 	size_t n = 0;
 
 	if (!cJSON_GetObjectItemCaseSensitive(root, "tornado") || !cJSON_IsArray(rows))
-		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0, "'sweep' draws a sweep.json");
+		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0, _("'sweep' draws a sweep.json"));
 	s = calloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof(*s));
 	if (!s)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	cJSON_ArrayForEach(r, rows)
 		s[n++] = r;
 	qsort(s, n, sizeof(*s), by_median);
@@ -682,7 +683,7 @@ p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 	if (!root || !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "not a result of p304 (expected a JSON object)");
+				      _("not a result of p304 (expected a JSON object)"));
 	}
 	switch (req->kind) {
 	case P304_CHART_BARS: rc = bars(&b, req, output, root, err); break;
@@ -691,11 +692,11 @@ p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 	case P304_CHART_WATERFALL: rc = waterfall(&b, req, output, root, err); break;
 	case P304_CHART_RECONCILE: rc = reconcile(&b, req, output, root, err); break;
 	case P304_CHART_SWEEP: rc = sweep(&b, req, output, root, err); break;
-	default: rc = p304_error_set(err, P304_ERR_USAGE, NULL, 0, "unknown chart kind");
+	default: rc = p304_error_set(err, P304_ERR_USAGE, NULL, 0, _("unknown chart kind"));
 	}
 	cJSON_Delete(root);
 	if (rc == P304_OK && b.oom)
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if (rc != P304_OK) {
 		free(b.s);
 		return rc;
@@ -712,9 +713,9 @@ p304_code p304_chart_render(const p304_chart_request *req, p304_error *err)
 
 	/* drawn into a temporary file beside the target, then renamed */
 	if (asprintf(&tmp, "%s.tmp-XXXXXX", req->out_path) < 0)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if ((fd = mkstemp(tmp)) < 0) {
-		rc = p304_error_set(err, P304_ERR_IO, req->out_path, 0, "cannot write: %s", strerror(errno));
+		rc = p304_error_set(err, P304_ERR_IO, req->out_path, 0, _("cannot write: %s"), strerror(errno));
 		free(tmp);
 		return rc;
 	}
@@ -729,7 +730,7 @@ p304_code p304_chart_render(const p304_chart_request *req, p304_error *err)
 	if ((rc = p304_chart_script(req, tmp, &script, err)) == P304_OK &&
 	    (rc = gnuplot_run(script, strlen(script), err)) == P304_OK &&
 	    rename(tmp, req->out_path) != 0)
-		rc = p304_error_set(err, P304_ERR_IO, req->out_path, 0, "cannot write: %s", strerror(errno));
+		rc = p304_error_set(err, P304_ERR_IO, req->out_path, 0, _("cannot write: %s"), strerror(errno));
 	if (rc != P304_OK)
 		unlink(tmp);
 	free(tmp);

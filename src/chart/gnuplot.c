@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "chart_priv.h"
+#include "gettext.h"
 
 extern char **environ;
 
@@ -43,9 +44,9 @@ p304_code gnuplot_run(const char *script, size_t len, p304_error *err)
 		close(errp[0]);
 		if (rc == ENOENT)
 			return p304_error_set(err, P304_ERR_DEPENDENCY, NULL, 0,
-				"gnuplot is not installed; charts need it: "
-				"apt-get install gnuplot-nox (everything else works without it)");
-		return p304_error_set(err, P304_ERR_IO, NULL, 0, "cannot run gnuplot: %s",
+				_("gnuplot is not installed; charts need it: "
+				"apt-get install gnuplot-nox (everything else works without it)"));
+		return p304_error_set(err, P304_ERR_IO, NULL, 0, _("cannot run gnuplot: %s"),
 				      strerror(rc));
 	}
 	/* gnuplot may die early: do not let SIGPIPE kill us */
@@ -85,7 +86,7 @@ p304_code gnuplot_run(const char *script, size_t len, p304_error *err)
 			if (*p == '\n' && p[1])
 				*p = ' ';
 		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
-				      "gnuplot failed: %.300s", msg[0] ? msg : "no message");
+				      _("gnuplot failed: %.300s"), msg[0] ? msg : _("no message"));
 	}
 	return P304_OK;
 io:
@@ -93,5 +94,5 @@ io:
 		close(in[0]);
 	if (in[1] >= 0)
 		close(in[1]);
-	return p304_error_set(err, P304_ERR_IO, NULL, 0, "cannot create a pipe: %s", strerror(errno));
+	return p304_error_set(err, P304_ERR_IO, NULL, 0, _("cannot create a pipe: %s"), strerror(errno));
 }

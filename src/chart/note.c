@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../format/fileutil.h"
+#include "gettext.h"
 
 static const char *eur(char *buf, size_t size, long long v)
 {
@@ -330,7 +331,7 @@ p304_code p304_write_note_html(const p304_note *n, FILE *fp, p304_error *err)
 		fputs("</li>\n", fp);
 	}
 	fputs("</ul></div>\n</body></html>\n", fp);
-	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }
 
 static const char *base(const char *path)
@@ -406,5 +407,5 @@ p304_code p304_write_note_md(const p304_note *n, FILE *fp, p304_error *err)
 		rounding_fr(a, sizeof(a), sc->rounding_eur));
 	for (size_t w = 0; w < res->nwarnings; w++)
 		fprintf(fp, "- %s\n", res->warnings[w]);
-	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }

@@ -12,23 +12,24 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 chart RESULT.json --kind KIND [--format png|svg|pdf] [-o FILE]\n"
+	N_("usage: p304 chart RESULT.json --kind KIND [--format png|svg|pdf] [-o FILE]\n"
 	"                  [--code CODE] [--value amount|per_child|change]\n"
 	"\n"
 	"Draws a result of p304 with gnuplot:\n"
 	"  bars       amounts by authority, sorted, floor and ceiling as lines\n"
 	"             (repartition.json, notification.json)\n"
 	"  map        tile map of France coloured by --value: amount, per_child\n"
-	"             (amount per child 0-19) or change (comparaison.json, in %%)\n"
+	"             (amount per child 0-19) or change (comparaison.json, in %)\n"
 	"  compare    A and B per authority, rises and falls (comparaison.json)\n"
 	"  waterfall  one authority's change, factor by factor (--code, comparaison.json)\n"
 	"  reconcile  pre-notified, need and notified (notification.json)\n"
-	"  sweep      5-95 %% bands and medians (sweep.json)\n"
+	"  sweep      5-95 % bands and medians (sweep.json)\n"
 	"\n"
 	"  -o FILE    the image (default: RESULT's folder, KIND.FORMAT)\n"
 	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error, 7 gnuplot missing.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error, 7 gnuplot missing.\n");
 
 int cmd_chart(int argc, char **argv)
 {
@@ -44,22 +45,22 @@ int cmd_chart(int argc, char **argv)
 		const char *kind = NULL, *format = NULL;
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a file", &req.out_path, NULL },
-			{ "--kind", "a value", &kind, NULL },
-			{ "--format", "png, svg or pdf", &format, NULL },
-			{ "--code", "a code", &req.code, NULL },
-			{ "--value", "a value", &req.map_value, NULL },
+			{ "-o|--output", _("a file"), &req.out_path, NULL },
+			{ "--kind", _("a value"), &kind, NULL },
+			{ "--format", _("png, svg or pdf"), &format, NULL },
+			{ "--code", _("a code"), &req.code, NULL },
+			{ "--value", _("a value"), &req.map_value, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("chart", usage, argc, argv, opts, &req.result_path, 1,
-					   "one result at a time", &nop);
+					   _("one result at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
 		if (kind && (int)(req.kind = p304_chart_kind_parse(kind)) < 0)
-			return cli_usage_error("chart", "unknown kind '%s' (bars, map, compare, "
-					       "waterfall, reconcile, sweep)", kind);
+			return cli_usage_error("chart", _("unknown kind '%s' (bars, map, compare, "
+					       "waterfall, reconcile, sweep)"), kind);
 		if (!format || !strcmp(format, "png"))
 			req.format = P304_FORMAT_PNG;
 		else if (!strcmp(format, "svg"))
@@ -67,12 +68,12 @@ int cmd_chart(int argc, char **argv)
 		else if (!strcmp(format, "pdf"))
 			req.format = P304_FORMAT_PDF;
 		else
-			return cli_usage_error("chart", "--format takes png, svg or pdf");
+			return cli_usage_error("chart", _("--format takes png, svg or pdf"));
 	}
 	if (!req.result_path)
-		return cli_usage_error("chart", "missing RESULT.json");
+		return cli_usage_error("chart", _("missing RESULT.json"));
 	if ((int)req.kind < 0)
-		return cli_usage_error("chart", "missing --kind");
+		return cli_usage_error("chart", _("missing --kind"));
 	if (!req.out_path) {
 		char *copy = strdup(req.result_path);
 

@@ -8,8 +8,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 compare A B [-o DIR] [-q] [--xlsx]\n"
+	N_("usage: p304 compare A B [-o DIR] [-q] [--xlsx]\n"
 	"\n"
 	"Compares two scenarios (or two result files of p304: repartition.json,\n"
 	"notification.json) authority by authority: amounts, difference in € and %,\n"
@@ -24,7 +25,7 @@ static const char usage[] =
 	"  --xlsx     also write comparaison.xlsx\n"
 	"\n"
 	"Writes DIR/comparaison.json, DIR/comparaison.csv and DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
 
 static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
 {
@@ -70,9 +71,11 @@ static void print_mover(const p304_comparison *c, const p304_compare_row *r)
 	const char *f = p304_compare_main_factor(c, r);
 	char d[48], fr[96];
 
-	printf("    %-4s %-30.30s %s%s%s%s\n", r->code, r->name, r->b_eur > r->a_eur ? "+" : "",
-	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur), f ? "  surtout : " : "",
-	       f ? p304_factor_label_fr(f, fr, sizeof(fr)) : "");
+	printf("    %-4s %-30.30s %s%s", r->code, r->name, r->b_eur > r->a_eur ? "+" : "",
+	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur));
+	if (f)
+		printf(_("  mostly: %s"), p304_factor_label_fr(f, fr, sizeof(fr)));
+	printf("\n");
 }
 
 static void summary(const p304_comparison *c)
@@ -82,15 +85,15 @@ static void summary(const p304_comparison *c)
 	char a[48], b[48];
 
 	printf("A : %s (%s)\nB : %s (%s)\n", c->a_title, c->a_id, c->b_title, c->b_id);
-	printf("  total A / B          %s / %s\n", cli_eur(a, sizeof(a), c->a_total),
+	printf(_("  total A / B          %s / %s\n"), cli_eur(a, sizeof(a), c->a_total),
 	       cli_eur(b, sizeof(b), c->b_total));
-	printf("  gagnants / perdants / inchangés  %zu / %zu / %zu ; entrants %zu, sortants %zu\n",
+	printf(_("  winners / losers / unchanged  %zu / %zu / %zu; entering %zu, leaving %zu\n"),
 	       c->winners, c->losers, c->unchanged, c->entering, c->leaving);
 	if (c->decomposed) {
 		const char *sep = " ";
 		char fr[96];
 
-		printf("  facteurs qui diffèrent :");
+		printf(_("  factors that differ:"));
 		for (size_t k = 0; k < c->nfactors; k++)
 			if (c->differs[k]) {
 				printf("%s%s", sep, p304_factor_label_fr(c->factors[k], fr, sizeof(fr)));
@@ -105,11 +108,11 @@ static void summary(const p304_comparison *c)
 			sorted[n++] = &c->rows[i];
 	qsort(sorted, n, sizeof(*sorted), by_delta);
 	/* sorted by change, largest rise first: five rises, then five falls */
-	printf("  plus fortes hausses%s\n", n && sorted[0]->b_eur > sorted[0]->a_eur ? "" : " : aucune");
+	printf(n && sorted[0]->b_eur > sorted[0]->a_eur ? _("  largest rises\n") : _("  largest rises: none\n"));
 	for (size_t i = 0; i < n && i < 5 && sorted[i]->b_eur > sorted[i]->a_eur; i++)
 		print_mover(c, sorted[i]);
-	printf("  plus fortes baisses%s\n",
-	       n && sorted[n - 1]->b_eur < sorted[n - 1]->a_eur ? "" : " : aucune");
+	printf(n && sorted[n - 1]->b_eur < sorted[n - 1]->a_eur ? _("  largest falls\n") :
+	       _("  largest falls: none\n"));
 	for (size_t i = 0; i < n && i < 5 && sorted[n - 1 - i]->b_eur < sorted[n - 1 - i]->a_eur; i++)
 		print_mover(c, sorted[n - 1 - i]);
 	free(sorted);
@@ -121,11 +124,13 @@ static void summary(const p304_comparison *c)
 			if (!strncmp(c->notes[i], "A : ", 4) || !strncmp(c->notes[i], "B : ", 4))
 				scen++;
 			else
-				printf("  note : %s\n", c->notes[i]);
+				printf(_("  note: %s\n"), c->notes[i]);
 		}
 		if (scen)
-			printf("  note : %zu avertissements des scénarios (imputations, exclusions) "
-			       "dans comparaison.json\n", scen);
+			printf(Q_("  note: %zu warning of the scenarios (imputations, exclusions) "
+				  "in comparaison.json\n",
+				  "  note: %zu warnings of the scenarios (imputations, exclusions) "
+				  "in comparaison.json\n", scen), scen);
 	}
 }
 
@@ -142,13 +147,13 @@ int cmd_compare(int argc, char **argv)
 		const char *ab[2] = { NULL, NULL };
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "-o|--output", _("a directory"), &outdir, NULL },
 			{ "--xlsx", NULL, NULL, &xlsx },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("compare", usage, argc, argv, opts, ab, 2,
-					   "two files, A and B", &nop);
+					   _("two files, A and B"), &nop);
 
 		if (rc >= 0)
 			return rc;
@@ -156,7 +161,7 @@ int cmd_compare(int argc, char **argv)
 		pb = ab[1];
 	}
 	if (!pb)
-		return cli_usage_error("compare", "needs two files, A and B");
+		return cli_usage_error("compare", _("needs two files, A and B"));
 	if (p304_run_compare(pa, pb, cli_default_reference(), &c, &err) != P304_OK)
 		return cli_fail(&err);
 	if (!outdir) {
@@ -185,7 +190,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (!quiet) {
 		summary(c);
-		printf("  écrit dans           %s/ (comparaison.json, comparaison.csv, manifest.json)\n",
+		printf(_("  written in           %s/ (comparaison.json, comparaison.csv, manifest.json)\n"),
 		       outdir);
 	}
 	code = EXIT_OK;

@@ -13,8 +13,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 note SCENARIO.json [--compare OTHER.json] [--needs NEEDS.csv] [-o DIR] [-q]\n"
+	N_("usage: p304 note SCENARIO.json [--compare OTHER.json] [--needs NEEDS.csv] [-o DIR] [-q]\n"
 	"\n"
 	"Writes the material of a two-page note: DIR/note.html (self-contained:\n"
 	"charts as inline SVG, CSS inline, prints on A4 from a browser), DIR/note.md,\n"
@@ -26,7 +27,7 @@ static const char usage[] =
 	"\n"
 	"  -o DIR     output folder (default: outputs/note-<id>/)\n"
 	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
 
 struct copy_ctx {
 	char path[PATH_MAX];
@@ -41,11 +42,11 @@ static p304_code copy_file(const void *ctx, FILE *fp, p304_error *err)
 	int bad = 0;
 
 	if (!in)
-		return p304_error_set(err, P304_ERR_IO, c->path, 0, "cannot read");
+		return p304_error_set(err, P304_ERR_IO, c->path, 0, _("cannot read"));
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		bad |= fwrite(buf, 1, n, fp) != n;
 	fclose(in);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }
 
 static p304_code w_html(const void *c, FILE *fp, p304_error *e) { return p304_write_note_html(c, fp, e); }
@@ -75,7 +76,7 @@ static int dump(const char *path, p304_code (*w)(const void *, FILE *, p304_erro
 	p304_code rc;
 
 	if (!fp) {
-		p304_error_set(err, P304_ERR_IO, path, 0, "cannot write");
+		p304_error_set(err, P304_ERR_IO, path, 0, _("cannot write"));
 		return -1;
 	}
 	rc = w(obj, fp, err);
@@ -105,20 +106,20 @@ int cmd_note(int argc, char **argv)
 	{
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
-			{ "--compare", "a scenario", &other, NULL },
-			{ "--needs", "a file", &needs, NULL },
+			{ "-o|--output", _("a directory"), &outdir, NULL },
+			{ "--compare", _("a scenario"), &other, NULL },
+			{ "--needs", _("a file"), &needs, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("note", usage, argc, argv, opts, &scenario, 1,
-					   "one scenario at a time", &nop);
+					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
 	}
 	if (!scenario)
-		return cli_usage_error("note", "missing SCENARIO.json");
+		return cli_usage_error("note", _("missing SCENARIO.json"));
 	if (p304_run_allocation(scenario, cli_default_reference(), &res, &err) != P304_OK ||
 	    (other && p304_run_compare(scenario, other, cli_default_reference(), &cmp, &err) != P304_OK) ||
 	    (needs && p304_run_reconcile(scenario, cli_default_reference(), needs, NULL, &nt, &err) != P304_OK)) {
@@ -141,7 +142,7 @@ int cmd_note(int argc, char **argv)
 			inputs[ninputs++] = nt->alloc->inputs[i];
 	/* results and charts in a scratch folder */
 	if (!mkdtemp(scratch)) {
-		fprintf(stderr, "p304: cannot create a scratch folder\n");
+		fprintf(stderr, _("p304: cannot create a scratch folder\n"));
 		code = EXIT_IO;
 		goto out;
 	}
@@ -171,7 +172,7 @@ int cmd_note(int argc, char **argv)
 				goto out;
 			}
 			/* without gnuplot the note is still written, without figures */
-			fprintf(stderr, "p304: warning: %s; the note has no charts\n", err.message);
+			fprintf(stderr, _("p304: warning: %s; the note has no charts\n"), err.message);
 			break;
 		}
 		svg_path[k] = svg[k].path;
@@ -204,7 +205,7 @@ int cmd_note(int argc, char **argv)
 		}
 	}
 	if (!quiet)
-		printf("%s/note.html\n%s/note.md\n", outdir, outdir);
+		printf(_("%s/note.html\n%s/note.md\n"), outdir, outdir);
 	code = EXIT_OK;
 out:
 	if (have_scratch) {

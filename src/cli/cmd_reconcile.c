@@ -9,8 +9,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 reconcile SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)\n"
+	N_("usage: p304 reconcile SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)\n"
 	"                      [--caps CAPS.csv] [-o DIR] [-q] [--by region] [--xlsx]\n"
 	"\n"
 	"Computes the notification: each participant's expressed need (NEEDS.csv:\n"
@@ -31,7 +32,7 @@ static const char usage[] =
 	"  -h, --help   this text\n"
 	"\n"
 	"Writes DIR/notification.json, DIR/notification.csv and DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n");
 
 static const char *const region_labels[] = {
 	"montant pré-notifié (€)", "montant notifié (€)"
@@ -71,29 +72,29 @@ static void print_summary(const p304_notification *nt)
 	char a[48], b[48], w1[64], w2[64];
 	int first = 1;
 
-	printf("%s (%s) — notification\n", res->scenario->title, res->scenario->id);
-	printf("  pré-notifié          %s (%zu participants)\n",
+	printf(_("%s (%s) — notification\n"), res->scenario->title, res->scenario->id);
+	printf(_("  pre-notified         %s (%zu participants)\n"),
 	       cli_eur(a, sizeof(a), res->summary.allocated_eur), res->nrows);
-	printf("  besoins exprimés     %s (%s, %zu sans réponse, %zu hors délai)\n",
+	printf(_("  expressed needs      %s (%s, %zu without an answer, %zu late)\n"),
 	       cli_eur(a, sizeof(a), s->needs_eur),
-	       cli_count(w1, sizeof(w1), s->n_answered, "réponse", "réponses"), s->n_no_answer, s->n_late);
-	printf("  crédits disponibles  %s\n", cli_eur(a, sizeof(a), nt->available_eur));
-	printf("  accordé              %s (%s)\n", cli_eur(a, sizeof(a), s->granted_eur),
-	       cli_count(w1, sizeof(w1), s->n_capped, "demande plafonnée", "demandes plafonnées"));
-	printf("  notifié              %s (%s, %s%s%s)\n",
+	       cli_count(w1, sizeof(w1), s->n_answered, "answer", "answers"), s->n_no_answer, s->n_late);
+	printf(_("  available credits    %s\n"), cli_eur(a, sizeof(a), nt->available_eur));
+	printf(_("  granted              %s (%s)\n"), cli_eur(a, sizeof(a), s->granted_eur),
+	       cli_count(w1, sizeof(w1), s->n_capped, "capped request", "capped requests"));
+	printf(_("  notified             %s (%s, %s%s%s)\n"),
 	       cli_eur(a, sizeof(a), s->notified_eur),
-	       cli_count(w1, sizeof(w1), s->n_topped_up, "complété", "complétés"),
-	       cli_count(w2, sizeof(w2), s->n_reduced, "réduit", "réduits"),
-	       s->n_reduced ? ", taux " : "",
+	       cli_count(w1, sizeof(w1), s->n_topped_up, "topped up", "topped up"),
+	       cli_count(w2, sizeof(w2), s->n_reduced, "reduced", "reduced"),
+	       s->n_reduced ? _(", rate ") : "",
 	       s->n_reduced ? cli_decimal(b, sizeof(b), s->rate * 100.0L, 4) : "");
-	printf("  reliquat             %s\n", cli_eur(a, sizeof(a), s->unallocated_eur));
+	printf(_("  remainder            %s\n"), cli_eur(a, sizeof(a), s->unallocated_eur));
 	for (size_t i = 0; i < res->nrows; i++) {
 		p304_reason r = nt->rows[i].reason;
 
 		if (r != P304_REASON_NO_ANSWER && r != P304_REASON_LATE)
 			continue;
-		printf("%s%s%s", first ? "  sans réponse / hors délai : " : ", ",
-		       res->rows[i].code, r == P304_REASON_LATE ? " (hors délai)" : "");
+		printf("%s", first ? _("  without an answer / late: ") : ", ");
+		printf(r == P304_REASON_LATE ? _("%s (late)") : "%s", res->rows[i].code);
 		first = 0;
 	}
 	if (!first)
@@ -118,29 +119,29 @@ int cmd_reconcile(int argc, char **argv)
 		const char *by = NULL;
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
-			{ "--needs", "a file", &needs, NULL },
-			{ "--plan", "a file", &plan, NULL },
-			{ "--caps", "a file", &caps, NULL },
+			{ "-o|--output", _("a directory"), &outdir, NULL },
+			{ "--needs", _("a file"), &needs, NULL },
+			{ "--plan", _("a file"), &plan, NULL },
+			{ "--caps", _("a file"), &caps, NULL },
 			{ "--xlsx", NULL, NULL, &xlsx },
-			{ "--by", "'region'", &by, NULL },
+			{ "--by", _("'region'"), &by, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("reconcile", usage, argc, argv, opts, &scenario, 1,
-					   "one scenario at a time", &nop);
+					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
 		if (by && strcmp(by, "region") != 0)
-			return cli_usage_error("reconcile", "--by takes 'region'");
+			return cli_usage_error("reconcile", _("--by takes 'region'"));
 		by_region = by != NULL;
 	}
 	if (!scenario)
-		return cli_usage_error("reconcile", "missing SCENARIO.json");
+		return cli_usage_error("reconcile", _("missing SCENARIO.json"));
 	if (!needs == !plan)
-		return cli_usage_error("reconcile", needs ? "--needs and --plan exclude each other"
-						      : "missing --needs NEEDS.csv (or --plan PLAN.csv)");
+		return cli_usage_error("reconcile", needs ? _("--needs and --plan exclude each other")
+						      : _("missing --needs NEEDS.csv (or --plan PLAN.csv)"));
 	if ((needs ? p304_run_reconcile(scenario, cli_default_reference(), needs, caps, &nt, &err)
 		   : p304_run_reconcile_plan(scenario, cli_default_reference(), plan, caps, &nt, &err))
 	    != P304_OK)
@@ -181,7 +182,7 @@ int cmd_reconcile(int argc, char **argv)
 		print_summary(nt);
 		if (by_region)
 			cli_print_regions(stdout, reg.t, reg.n, region_labels, 2);
-		printf("  écrit dans           %s/ (notification.json, notification.csv, %smanifest.json)\n",
+		printf(_("  written in           %s/ (notification.json, notification.csv, %smanifest.json)\n"),
 		       outdir, by_region ? "par-region.csv, " : "");
 	}
 	code = EXIT_OK;

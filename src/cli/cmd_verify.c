@@ -22,8 +22,9 @@
 
 extern char **environ;
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 verify DIR [-q]\n"
+	N_("usage: p304 verify DIR [-q]\n"
 	"\n"
 	"Checks that an output set of p304 can be reproduced: reads DIR/manifest.json,\n"
 	"checks the SHA-256 of every input it lists, reruns the recorded command in\n"
@@ -32,7 +33,7 @@ static const char usage[] =
 	"changed and which rows differ.\n"
 	"\n"
 	"Exit codes: 0 identical, 2 usage, 3 not a p304 set, 5 file error,\n"
-	"6 differences found (changed input or different result).\n";
+	"6 differences found (changed input or different result).\n");
 
 static int problems;
 
@@ -116,7 +117,7 @@ static void diff_json(const char *name, const char *a_path, const char *b_path)
 	char va[128], vb[128];
 
 	if (!a || !b) {
-		report("%s: differs (not readable as JSON)", name);
+		report(_("%s: differs (not readable as JSON)"), name);
 		goto out;
 	}
 	for (it = a->child; it; it = it->next) {
@@ -127,7 +128,7 @@ static void diff_json(const char *name, const char *a_path, const char *b_path)
 		if (!o || !cJSON_Compare(it, o, 1)) {
 			value_text(it, va, sizeof(va));
 			value_text(o, vb, sizeof(vb));
-			report("%s: %s %s, recomputed %s", name, it->string, va, vb);
+			report(_("%s: %s %s, recomputed %s"), name, it->string, va, vb);
 		}
 	}
 	ra = cJSON_GetObjectItemCaseSensitive(a, "rows");
@@ -143,7 +144,7 @@ static void diff_json(const char *name, const char *a_path, const char *b_path)
 				other = r;
 		}
 		if (!other) {
-			report("%s: row %s is not in the recomputation", name,
+			report(_("%s: row %s is not in the recomputation"), name,
 			       cJSON_IsString(code) ? code->valuestring : "?");
 			continue;
 		}
@@ -154,7 +155,7 @@ static void diff_json(const char *name, const char *a_path, const char *b_path)
 				continue;
 			value_text(f, va, sizeof(va));
 			value_text(g, vb, sizeof(vb));
-			report("%s: row %s: %s %s, recomputed %s", name,
+			report(_("%s: row %s: %s %s, recomputed %s"), name,
 			       cJSON_IsString(code) ? code->valuestring : "?", f->string, va, vb);
 		}
 	}
@@ -169,7 +170,7 @@ static void diff_json(const char *name, const char *a_path, const char *b_path)
 				 !strcmp(c->valuestring, code->valuestring);
 		}
 		if (!found)
-			report("%s: row %s appears in the recomputation only", name,
+			report(_("%s: row %s appears in the recomputation only"), name,
 			       cJSON_IsString(code) ? code->valuestring : "?");
 	}
 out:
@@ -242,13 +243,13 @@ int cmd_verify(int argc, char **argv)
 		size_t nop;
 
 		if ((rc = cli_parse_options("verify", usage, argc, argv, opts, &dir, 1,
-					    "one folder at a time", &nop)) >= 0)
+					    _("one folder at a time"), &nop)) >= 0)
 			return rc;
 	}
 	if (!dir)
-		return cli_usage_error("verify", "missing DIR (an output folder of p304)");
+		return cli_usage_error("verify", _("missing DIR (an output folder of p304)"));
 	if (!realpath(dir, absdir)) {
-		fprintf(stderr, "p304: %s: %s\n", dir, strerror(errno));
+		fprintf(stderr, _("p304: %s: %s\n"), dir, strerror(errno));
 		return EXIT_IO;
 	}
 	snprintf(manifest, sizeof(manifest), "%s/manifest.json", absdir);
@@ -259,14 +260,14 @@ int cmd_verify(int argc, char **argv)
 	cwd = m ? cJSON_GetObjectItemCaseSensitive(m, "cwd") : NULL;
 	if (!cJSON_IsString(tool) || strcmp(tool->valuestring, "p304") != 0 ||
 	    !cJSON_IsArray(args) || !cJSON_IsArray(inputs)) {
-		fprintf(stderr, "p304: %s: not a manifest of p304 (expected \"tool\", \"argv\", \"inputs\")\n",
+		fprintf(stderr, _("p304: %s: not a manifest of p304 (expected \"tool\", \"argv\", \"inputs\")\n"),
 			manifest);
 		cJSON_Delete(m);
 		return EXIT_INPUT;
 	}
 	/* Inputs are recorded relative to the folder the command ran in. */
 	if (cJSON_IsString(cwd) && cwd->valuestring[0] && chdir(cwd->valuestring) != 0)
-		printf("  note: recorded working directory %s is gone; paths are read from here\n",
+		printf(_("  note: recorded working directory %s is gone; paths are read from here\n"),
 		       cwd->valuestring);
 	if (!quiet)
 		printf("%s: %s\n", dir, cJSON_GetObjectItemCaseSensitive(m, "command")
@@ -281,16 +282,16 @@ int cmd_verify(int argc, char **argv)
 		if (!cJSON_IsString(p) || !cJSON_IsString(h))
 			continue;
 		if (p304_sha256_file(p->valuestring, now, &err) != P304_OK)
-			report("input %s %s: %s", cJSON_IsString(r) ? r->valuestring : "",
+			report(_("input %s %s: %s"), cJSON_IsString(r) ? r->valuestring : "",
 			       p->valuestring, err.message);
 		else if (strcmp(now, h->valuestring) != 0)
-			report("input %s %s changed: sha256 recorded %.12s…, now %.12s…",
+			report(_("input %s %s changed: sha256 recorded %.12s…, now %.12s…"),
 			       cJSON_IsString(r) ? r->valuestring : "", p->valuestring,
 			       h->valuestring, now);
 	}
 	/* Rerun the recorded command into a scratch folder. */
 	if (!mkdtemp(scratch)) {
-		fprintf(stderr, "p304: cannot create a scratch folder: %s\n", strerror(errno));
+		fprintf(stderr, _("p304: cannot create a scratch folder: %s\n"), strerror(errno));
 		goto out;
 	}
 	snprintf(outdir, sizeof(outdir), "%s/out", scratch);
@@ -320,7 +321,7 @@ int cmd_verify(int argc, char **argv)
 	nargv[nargs] = NULL;
 	rc = rerun(nargv);
 	if (rc != 0) {
-		report("recomputation failed (exit code %d): run '%s' to see why", rc,
+		report(_("recomputation failed (exit code %d): run '%s' to see why"), rc,
 		       cJSON_GetObjectItemCaseSensitive(m, "command")->valuestring);
 	} else {
 		struct dirent **names = NULL;
@@ -337,13 +338,13 @@ int cmd_verify(int argc, char **argv)
 			snprintf(mine, sizeof(mine), "%s/%s", absdir, name);
 			snprintf(path, sizeof(path), "%s/%s", outdir, name);
 			if (access(path, F_OK) != 0)
-				report("%s: not produced by the recomputation", name);
+				report(_("%s: not produced by the recomputation"), name);
 			else if (same_file(mine, path))
 				continue;
 			else if (len > 5 && !strcmp(name + len - 5, ".json"))
 				diff_json(name, mine, path);
 			else
-				report("%s: differs from the recomputation", name);
+				report(_("%s: differs from the recomputation"), name);
 		}
 		for (int k = 0; k < n; k++)
 			free(names[k]);
@@ -351,11 +352,11 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (problems == 0) {
 		if (!quiet)
-			printf("  identical: %zu files recomputed from %d inputs\n", nfiles,
+			printf(_("  identical: %zu files recomputed from %d inputs\n"), nfiles,
 			       cJSON_GetArraySize(inputs));
 		code = EXIT_OK;
 	} else {
-		printf("  %d difference%s\n", problems, problems > 1 ? "s" : "");
+		printf(Q_("  %d difference\n", "  %d differences\n", problems), problems);
 		code = EXIT_DIFFERS;
 	}
 out:

@@ -8,6 +8,7 @@
 
 #include "workspace.h"
 #include "banned.h"
+#include "gettext.h"
 
 const char *p304_reason_name(p304_reason r)
 {
@@ -37,7 +38,7 @@ static p304_code grant(const p304_recon_input *in, p304_recon_row *rows,
 		if (p < 0 || (in->need[i] != P304_NO_BOUND && in->need[i] < 0) ||
 		    (cap != P304_NO_BOUND && cap < 0))
 			return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-				"row %zu: negative amount", i + 1);
+				_("row %zu: negative amount"), i + 1);
 		if (answered) {
 			r->need_eur = in->need[i];
 			sum->n_answered++;
@@ -72,7 +73,7 @@ static p304_code grant(const p304_recon_input *in, p304_recon_row *rows,
 	}
 	return P304_OK;
 overflow:
-	return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0, "needs add up to more than 64 bits");
+	return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0, _("needs add up to more than 64 bits"));
 }
 
 /* Σg > A: every granted amount times the same rate A/Σg, rounded by largest
@@ -127,7 +128,7 @@ static p304_code top_up(const p304_recon_input *in, p304_workspace *ws,
 		if (in->surplus == P304_SURPLUS_CRITERIA && !(in->shares[i] > 0.0L))
 			u[i] = 0;
 		if (__builtin_add_overflow(unmet, u[i], &unmet))
-			return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0, "unmet needs overflow");
+			return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0, _("unmet needs overflow"));
 	}
 	give = R < unmet ? R : unmet;
 	if (give == 0)
@@ -172,7 +173,7 @@ p304_code p304_reconcile(const p304_recon_input *in, p304_workspace *ws,
 	*sum = (p304_recon_summary){ .rate = 1.0L };
 	if (in->available_eur < 0 || in->available_eur > P304_MAX_EUR)
 		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-			"available credits %lld are not between 0 and 10^15 euros",
+			_("available credits %lld are not between 0 and 10^15 euros"),
 			(long long)in->available_eur);
 	if ((rc = workspace_reserve(ws, in->n, 0, err)) != P304_OK ||
 	    (rc = grant(in, rows, sum, err)) != P304_OK)

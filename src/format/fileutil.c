@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "gettext.h"
 
 /* Input files larger than this are refused: 2 GiB is far above any table. */
 #define MAX_INPUT ((size_t)2 << 30)
@@ -29,26 +30,26 @@ p304_code p304_read_file(const char *path, char **buf, size_t *len,
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return p304_error_set(err, P304_ERR_IO, path, 0,
-					      "file not found");
+					      _("file not found"));
 		return p304_error_set(err, P304_ERR_IO, path, 0,
-				      "cannot open: %s", strerror(errno));
+				      _("cannot open: %s"), strerror(errno));
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		int is_dir = S_ISDIR(st.st_mode);
 
 		close(fd);
-		return p304_error_set(err, P304_ERR_IO, path, 0, "%s, expected a file",
-				      is_dir ? "is a directory" : "is not a regular file");
+		return p304_error_set(err, P304_ERR_IO, path, 0, is_dir ? _("is a directory, expected a file")
+				      : _("is not a regular file, expected a file"));
 	}
 	if ((size_t)st.st_size > MAX_INPUT) {
 		close(fd);
 		return p304_error_set(err, P304_ERR_INPUT, path, 0,
-				      "file is larger than 2 GiB");
+				      _("file is larger than 2 GiB"));
 	}
 	b = malloc((size_t)st.st_size + 1);
 	if (!b) {
 		close(fd);
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	}
 	while (got < (size_t)st.st_size) {
 		ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
@@ -61,7 +62,7 @@ p304_code p304_read_file(const char *path, char **buf, size_t *len,
 			free(b);
 			close(fd);
 			return p304_error_set(err, P304_ERR_IO, path, 0,
-					      "cannot read: %s", strerror(e));
+					      _("cannot read: %s"), strerror(e));
 		}
 		if (r == 0)
 			break;

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "gettext.h"
 
 /* Length of a "space" at s (ASCII space or tab, U+00A0, U+202F), or 0. */
 static size_t space_len(const char *s, size_t left)
@@ -53,18 +54,20 @@ static int fail(char *why, size_t size, const char *reason)
 }
 
 /* Every reason says what was expected too (the rule for messages: what is
- * wrong, what was expected); "is empty" stays bare, callers test for it. */
+ * wrong, what was expected); "is empty" stays bare, callers test for it
+ * (translated: compare with _("is empty")). In French each reason is a
+ * predicate that agrees with any subject ("la valeur", "le montant"). */
 static int not_a_number(char *why, size_t size, int max_decimals)
 {
 	return fail(why, size, max_decimals > 0
-		    ? "is not a number, expected digits such as 1234567, 1 234 567 or 1234,5"
-		    : "is not a number, expected digits such as 1234567 or 1 234 567");
+		    ? _("is not a number, expected digits such as 1234567, 1 234 567 or 1234,5")
+		    : _("is not a number, expected digits such as 1234567 or 1 234 567"));
 }
 
 static int misplaced_separator(char *why, size_t size)
 {
-	return fail(why, size, "has a thousands separator in the wrong place, "
-		    "expected groups of 3 digits (1 234 567)");
+	return fail(why, size, _("has a thousands separator in the wrong place, "
+		    "expected groups of 3 digits (1 234 567)"));
 }
 
 /* "at most 5 000" from the scaled maximum (-1: what 64 bits hold). */
@@ -86,7 +89,7 @@ static int too_large(char *why, size_t size, int max_decimals, int64_t max_scale
 	}
 	grouped[o] = '\0';
 	if (why && size)
-		snprintf(why, size, "is too large, expected at most %s", grouped);
+		snprintf(why, size, _("is too large, expected at most %s"), grouped);
 	return -1;
 }
 
@@ -100,9 +103,9 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 
 	trim(&s, &len);
 	if (len == 0)
-		return fail(why, why_size, "is empty");
+		return fail(why, why_size, _("is empty"));
 	if (s[0] == '-')
-		return fail(why, why_size, "is negative, expected 0 or more");
+		return fail(why, why_size, _("is negative, expected 0 or more"));
 	/* Integer part: groups of digits, separated by single spaces. */
 	while (i < len) {
 		size_t sp;
@@ -146,10 +149,11 @@ int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 			} else if (s[i] != '0') {
 				char buf[64];
 
-				snprintf(buf, sizeof(buf), "has more than %d decimal%s, expected at most %d",
-					 max_decimals, max_decimals > 1 ? "s" : "", max_decimals);
+				snprintf(buf, sizeof(buf), Q_("has more than %d decimal, expected at most %d",
+							      "has more than %d decimals, expected at most %d",
+							      max_decimals), max_decimals, max_decimals);
 				return fail(why, why_size, max_decimals ? buf
-					    : "is not a whole number, expected no decimals");
+					    : _("is not a whole number, expected no decimals"));
 			}
 			i++;
 		}

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "format/fileutil.h"
+#include "gettext.h"
 
 struct p304_outset {
 	char *dir;
@@ -100,7 +101,7 @@ static p304_code check_existing(const char *dir, p304_error *err)
 
 	if (!d)
 		return p304_error_set(err, P304_ERR_IO, dir, 0,
-			"cannot use as output directory: %s", strerror(errno));
+			_("cannot use as output directory: %s"), strerror(errno));
 	while ((e = readdir(d)) != NULL) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
@@ -120,8 +121,8 @@ static p304_code check_existing(const char *dir, p304_error *err)
 			return P304_OK;
 	}
 	return p304_error_set(err, P304_ERR_IO, dir, 0,
-		"output directory exists and was not written by p304; "
-		"choose another -o (p304 replaces only its own output folders)");
+		_("output directory exists and was not written by p304; "
+		"choose another -o (p304 replaces only its own output folders)"));
 }
 
 p304_code p304_outset_begin(const char *dir, const char *const *inputs,
@@ -136,7 +137,7 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
 			return p304_error_set(err, P304_ERR_IO, dir, 0,
-				"exists and is not a directory, expected an output directory");
+				_("exists and is not a directory, expected an output directory"));
 		if (realpath(dir, real_dir)) {
 			for (size_t i = 0; i < ninputs; i++) {
 				char real_in[PATH_MAX], *c = strdup(inputs[i]);
@@ -145,8 +146,8 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 				    strcmp(real_in, real_dir) == 0) {
 					free(c);
 					return p304_error_set(err, P304_ERR_IO, dir, 0,
-						"output directory holds the input %s; "
-						"choose another -o", inputs[i]);
+						_("output directory holds the input %s; "
+						"choose another -o"), inputs[i]);
 				}
 				free(c);
 			}
@@ -162,7 +163,7 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 	base = basename(bcopy);
 	if (mkdir_p(parent) != 0) {
 		rc = p304_error_set(err, P304_ERR_IO, parent, 0,
-				    "cannot create directory: %s", strerror(errno));
+				    _("cannot create directory: %s"), strerror(errno));
 		goto fail;
 	}
 	remove_stale(parent, base);
@@ -172,7 +173,7 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 	}
 	if (!mkdtemp(set->tmp)) {
 		rc = p304_error_set(err, P304_ERR_IO, dir, 0,
-				    "cannot write output directory: %s", strerror(errno));
+				    _("cannot write output directory: %s"), strerror(errno));
 		goto fail;
 	}
 	{
@@ -187,7 +188,7 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 	*out = set;
 	return P304_OK;
 nomem:
-	rc = p304_error_set(err, P304_ERR_NOMEM, dir, 0, "out of memory");
+	rc = p304_error_set(err, P304_ERR_NOMEM, dir, 0, _("out of memory"));
 fail:
 	free(pcopy);
 	free(bcopy);
@@ -205,12 +206,12 @@ FILE *p304_outset_open(p304_outset *set, const char *name, p304_error *err)
 	FILE *fp;
 
 	if (asprintf(&path, "%s/%s", set->tmp, name) < 0) {
-		p304_error_set(err, P304_ERR_NOMEM, name, 0, "out of memory");
+		p304_error_set(err, P304_ERR_NOMEM, name, 0, _("out of memory"));
 		return NULL;
 	}
 	fp = fopen(path, "wbx");
 	if (!fp)
-		p304_error_set(err, P304_ERR_IO, path, 0, "cannot write: %s", strerror(errno));
+		p304_error_set(err, P304_ERR_IO, path, 0, _("cannot write: %s"), strerror(errno));
 	free(path);
 	return fp;
 }
@@ -223,10 +224,10 @@ p304_code p304_outset_commit(p304_outset *set, p304_error *err)
 	if (stat(set->dir, &st) != 0) {
 		if (rename(set->tmp, set->dir) != 0)
 			rc = p304_error_set(err, P304_ERR_IO, set->dir, 0,
-					    "cannot put output in place: %s", strerror(errno));
+					    _("cannot put output in place: %s"), strerror(errno));
 	} else if (renameat2(AT_FDCWD, set->tmp, AT_FDCWD, set->dir, RENAME_EXCHANGE) != 0) {
 		rc = p304_error_set(err, P304_ERR_IO, set->dir, 0,
-				    "cannot replace the previous output: %s", strerror(errno));
+				    _("cannot replace the previous output: %s"), strerror(errno));
 	}
 	/* On success set->tmp now holds the previous set (or nothing). */
 	remove_flat_dir(set->tmp);

@@ -14,6 +14,7 @@
 
 #include "format/fileutil.h"
 #include "format/writeutil.h"
+#include "gettext.h"
 
 static int line_cmp(const void *a, const void *b)
 {
@@ -28,12 +29,12 @@ static p304_code add_input(p304_avenant_result *av, const char *role, const char
 	p304_input_file *in;
 
 	if (!p)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	av->inputs = p;
 	in = &av->inputs[av->ninputs++];
 	memset(in, 0, sizeof(*in));
 	if (!(in->role = strdup(role)) || !(in->path = strdup(path)))
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	return p304_sha256_file(path, in->sha256, err);
 }
 
@@ -45,10 +46,10 @@ static p304_code add_line(p304_avenant_result *av, const p304_authority *a,
 	for (size_t i = 0; i < av->nlines; i++)
 		if (av->lines[i].auth == a)
 			return p304_error_set(err, P304_ERR_INPUT, path, line,
-					      "duplicate code '%s'", a->code);
+					      _("duplicate code '%s'"), a->code);
 	p = realloc(av->lines, (av->nlines + 1) * sizeof(*av->lines));
 	if (!p)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	av->lines = p;
 	av->lines[av->nlines++] = (p304_avenant_line){ .auth = a, .current_eur = amount,
 						       .consumed_eur = P304_NO_BOUND };
@@ -71,12 +72,12 @@ static p304_code read_current_json(p304_avenant_result *av, const char *path, p3
 	rows = root ? cJSON_GetObjectItemCaseSensitive(root, "rows") : NULL;
 	if (!root || !cJSON_IsArray(rows)) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-			"not a p304 result (expected JSON with \"rows\": notification.json or repartition.json)");
+			_("not a p304 result (expected JSON with \"rows\": notification.json or repartition.json)"));
 		goto out;
 	}
 	it = cJSON_GetObjectItemCaseSensitive(root, "id");
 	if (cJSON_IsString(it) && !(av->id = strdup(it->valuestring))) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	field = rows->child && cJSON_GetObjectItemCaseSensitive(rows->child, "notified_eur")
@@ -91,19 +92,19 @@ static p304_code read_current_json(p304_avenant_result *av, const char *path, p3
 		    amt->valuedouble < 0 || amt->valuedouble > (double)P304_MAX_EUR ||
 		    amt->valuedouble != floor(amt->valuedouble)) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-				"row %zu: expected \"code\" and a whole \"%s\"", k, field);
+				_("row %zu: expected \"code\" and a whole \"%s\""), k, field);
 			goto out;
 		}
 		if (!(a = p304_reference_find(av->reference, code->valuestring))) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-				"row %zu: code '%s' is not in the reference list", k, code->valuestring);
+				_("row %zu: code '%s' is not in the reference list"), k, code->valuestring);
 			goto out;
 		}
 		if ((rc = add_line(av, a, (int64_t)amt->valuedouble, path, 0, err)) != P304_OK)
 			goto out;
 	}
 	if (!av->id) {
-		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, "no \"id\" in the result");
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, _("no \"id\" in the result"));
 		goto out;
 	}
 	if (strlen(av->id) < 200) {
@@ -111,7 +112,7 @@ static p304_code read_current_json(p304_avenant_result *av, const char *path, p3
 		char *id = malloc(strlen(av->id) + 16);
 
 		if (!id) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 			goto out;
 		}
 		sprintf(id, "%s-avenant", av->id);
@@ -149,7 +150,7 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 
 		p304_csv_describe_columns(csv, found, sizeof(found));
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-			"column '%s' not found; columns found: %s", cc < 0 ? "code" : amount_col, found);
+			_("column '%s' not found; columns found: %s"), cc < 0 ? "code" : amount_col, found);
 		goto out;
 	}
 	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
@@ -162,14 +163,15 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 
 		if (!a) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-					    "code '%s' is not in the reference list", code);
+					    _("code '%s' is not in the reference list"), code);
 			goto out;
 		}
 		if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, &v, why, sizeof(why))) {
 			/* a blank amount is a figure forgotten, not a zero */
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-				"amount '%s' in column '%s' %s%s", cell, amount_col, why,
-				strcmp(why, "is empty") == 0 ? ", expected whole euros (0 if none)" : "");
+				strcmp(why, _("is empty")) == 0
+				? _("amount '%s' in column '%s' is empty, expected whole euros (0 if none)")
+				: _("amount '%s' in column '%s' %s"), cell, amount_col, why);
 			goto out;
 		}
 		if (!consumed) {
@@ -185,12 +187,12 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 					break;
 			if (i == av->nlines) {
 				rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-					"'%s' (%s) has no current amount", a->code, a->name);
+					_("'%s' (%s) has no current amount"), a->code, a->name);
 				goto out;
 			}
 			if (av->lines[i].consumed_eur != P304_NO_BOUND) {
 				rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-						    "duplicate code '%s'", a->code);
+						    _("duplicate code '%s'"), a->code);
 				goto out;
 			}
 			av->lines[i].consumed_eur = v;
@@ -213,7 +215,7 @@ p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 
 	*out = NULL;
 	if (!av)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	av->rule = rule;
 	av->rate_bp = rule == P304_AVENANT_STABLE ? 0 : rate_bp;
 	if ((rc = p304_reference_load(reference_path, &av->reference, err)) != P304_OK)
@@ -226,7 +228,7 @@ p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 
 		rc = read_amounts_csv(av, current_path, "montant_eur", 0, err);
 		if (rc == P304_OK && !(av->id = malloc(strlen(base) + 16)))
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		if (rc == P304_OK) {
 			size_t b = strcspn(base, ".");
 
@@ -239,7 +241,7 @@ p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 	    (rc = add_input(av, "reference", reference_path, err)) != P304_OK)
 		goto fail;
 	if (av->nlines == 0) {
-		rc = p304_error_set(err, P304_ERR_INPUT, current_path, 0, "no current amount");
+		rc = p304_error_set(err, P304_ERR_INPUT, current_path, 0, _("no current amount"));
 		goto fail;
 	}
 	qsort(av->lines, av->nlines, sizeof(*av->lines), line_cmp);
@@ -247,7 +249,7 @@ p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 	con = malloc(av->nlines * sizeof(int64_t));
 	rows = malloc(av->nlines * sizeof(*rows));
 	if (!cur || !con || !rows) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto fail;
 	}
 	for (size_t i = 0; i < av->nlines; i++) {
@@ -302,7 +304,7 @@ p304_code p304_write_avenant_json(const p304_avenant_result *av, FILE *fp, p304_
 	char rate[16];
 
 	if (!root)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	snprintf(rate, sizeof(rate), "%d.%02d", av->rate_bp / 100, av->rate_bp % 100);
 	cJSON_AddStringToObject(root, "id", av->id);
 	cJSON_AddStringToObject(root, "rule", RULES[av->rule]);
@@ -382,5 +384,5 @@ p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp, p304_e
 			 "(arrondi à l'euro inférieur)", av->rate_bp / 100, av->rate_bp % 100);
 	f[0] = line;
 	bad |= wu_row(fp, f, 1);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }

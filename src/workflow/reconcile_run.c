@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "gettext.h"
 
 static long find_col_ci(const p304_csv *csv, const char *name)
 {
@@ -23,7 +24,7 @@ static p304_code no_column(const p304_csv *csv, const char *name, p304_error *er
 
 	p304_csv_describe_columns(csv, found, sizeof(found));
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-			      "column '%s' not found; columns found: %s", name, found);
+			      _("column '%s' not found; columns found: %s"), name, found);
 }
 
 /* Index of the participant with this code in the allocation, or -1 with an
@@ -35,14 +36,14 @@ static long participant_index(const p304_result *res, const p304_csv *csv,
 
 	if (!a) {
 		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-			       "code '%s' is not in the reference list", raw);
+			       _("code '%s' is not in the reference list"), raw);
 		return -1;
 	}
 	for (size_t i = 0; i < res->nrows; i++)
 		if (strcmp(res->rows[i].code, a->code) == 0)
 			return (long)i;
 	p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-		       "'%s' (%s) is not a participant of scenario '%s'", a->code, a->name,
+		       _("'%s' (%s) is not a participant of scenario '%s'"), a->code, a->name,
 		       res->scenario->id);
 	return -1;
 }
@@ -56,7 +57,7 @@ static p304_code parse_euros(const p304_csv *csv, size_t row, long col,
 	if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, out, why, sizeof(why)) == 0)
 		return P304_OK;
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-		"amount '%s' in column '%s' %s", cell, p304_csv_header(csv, (size_t)col), why);
+		_("amount '%s' in column '%s' %s"), cell, p304_csv_header(csv, (size_t)col), why);
 }
 
 static p304_code read_needs(p304_notification *nt, const char *path, p304_error *err)
@@ -78,12 +79,12 @@ static p304_code read_needs(p304_notification *nt, const char *path, p304_error 
 	}
 	if (deadline && col_date < 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-			"the scenario sets a deadline but the needs have no 'date_reception' column");
+			_("the scenario sets a deadline but the needs have no 'date_reception' column"));
 		goto out;
 	}
 	first = calloc(res->nrows ? res->nrows : 1, sizeof(long));
 	if (!first) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
@@ -96,7 +97,7 @@ static p304_code read_needs(p304_notification *nt, const char *path, p304_error 
 		}
 		if (first[i]) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
-				"duplicate code '%s' (lines %ld and %ld)", res->rows[i].code,
+				_("duplicate code '%s' (lines %ld and %ld)"), res->rows[i].code,
 				first[i], p304_csv_line(csv, r));
 			goto out;
 		}
@@ -111,13 +112,13 @@ static p304_code read_needs(p304_notification *nt, const char *path, p304_error 
 
 			if (d[strspn(d, " ")] == '\0' && deadline) {
 				rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
-					"no 'date_reception' for '%s': with a deadline every answer needs its date",
+					_("no 'date_reception' for '%s': with a deadline every answer needs its date"),
 					res->rows[i].code);
 				goto out;
 			}
 			if (d[strspn(d, " ")] != '\0' && (nt->received[i] = p304_parse_date(d)) < 0) {
 				rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
-					"date '%s' is not a date like 2025-06-30 or 30/06/2025", d);
+					_("date '%s' is not a date like 2025-06-30 or 30/06/2025"), d);
 				goto out;
 			}
 			nt->late[i] = deadline && nt->received[i] > deadline;
@@ -140,12 +141,12 @@ static p304_code read_caps(p304_notification *nt, const char *path, p304_error *
 
 	if (pol->ncaps_columns == 0)
 		return p304_error_set(err, P304_ERR_USAGE, path, 0,
-			"--caps given but the scenario's reconciliation has no 'caps_columns'");
+			_("--caps given but the scenario's reconciliation has no 'caps_columns'"));
 	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
 		return rc;
 	cols = calloc(pol->ncaps_columns, sizeof(long));
 	if (!cols) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	if ((codecol = find_col_ci(csv, "code")) < 0) {
@@ -167,7 +168,7 @@ static p304_code read_caps(p304_notification *nt, const char *path, p304_error *
 		}
 		if (nt->cap[i] != P304_NO_BOUND) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
-					    "duplicate code '%s'", res->rows[i].code);
+					    _("duplicate code '%s'"), res->rows[i].code);
 			goto out;
 		}
 		/* 2024 rule: the amount delegated the year before, or failing
@@ -212,7 +213,7 @@ static p304_code read_plan_needs(p304_notification *nt, const char *path, p304_e
 				i = (long)j;
 		if (i < 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"'%s' (%s) is not a participant of scenario '%s'", l->auth->code,
+				_("'%s' (%s) is not a participant of scenario '%s'"), l->auth->code,
 				l->auth->name, res->scenario->id);
 			goto out;
 		}
@@ -229,7 +230,7 @@ static p304_code read_plan_needs(p304_notification *nt, const char *path, p304_e
 		if (nt->need[i] == P304_NO_BOUND)
 			nt->need[i] = 0;
 		if (__builtin_add_overflow(nt->need[i], l->amount_eur, &nt->need[i])) {
-			rc = p304_error_set(err, P304_ERR_OVERFLOW, path, l->line, "need overflows");
+			rc = p304_error_set(err, P304_ERR_OVERFLOW, path, l->line, _("need overflows"));
 			goto out;
 		}
 	}
@@ -275,7 +276,7 @@ static p304_code run(const char *scenario_path, const char *default_reference,
 	*out = NULL;
 	nt = calloc(1, sizeof(*nt));
 	if (!nt)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if ((rc = p304_run_allocation(scenario_path, default_reference, &nt->alloc, err)) != P304_OK)
 		goto fail;
 	n = nt->alloc->nrows;
@@ -290,7 +291,7 @@ static p304_code run(const char *scenario_path, const char *default_reference,
 	ws = p304_workspace_new();
 	if (!nt->rows || !nt->need || !nt->cap || !nt->received || !nt->late || !codes ||
 	    !pre || !shares || !ws) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {

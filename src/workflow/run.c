@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "format/fileutil.h"
+#include "gettext.h"
 
 /* A row of the criteria table that takes part. */
 struct part {
@@ -36,7 +37,7 @@ p304_code p304_result_add_input(p304_result *res, const char *role,
 	p304_code rc;
 
 	if (!p)
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	res->inputs = p;
 	in = &res->inputs[res->ninputs];
 	memset(in, 0, sizeof(*in));
@@ -44,7 +45,7 @@ p304_code p304_result_add_input(p304_result *res, const char *role,
 	in->path = strdup(path);
 	res->ninputs++;
 	if (!in->role || !in->path)
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	if ((rc = p304_sha256_file(path, in->sha256, err)) != P304_OK)
 		return rc;
 	return P304_OK;
@@ -58,7 +59,7 @@ p304_code p304_result_add_warning(p304_result *res, const char *text,
 	if (!p || !(((char **)p)[res->nwarnings] = strdup(text))) {
 		if (p)
 			res->warnings = p;
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	res->warnings = p;
 	res->nwarnings++;
@@ -80,8 +81,6 @@ static p304_code missing_column(const p304_csv *csv, const char *name,
 {
 	char found[600];
 
-	char hint[96] = "";
-
 	p304_csv_describe_columns(csv, found, sizeof(found));
 	/* One column holding another separator: say so, it is the usual
 	 * reason (an export with '|' or ':' rather than ';'). */
@@ -90,11 +89,12 @@ static p304_code missing_column(const p304_csv *csv, const char *name,
 		const char *sep = h + strcspn(h, "|:#/");
 
 		if (*sep)
-			snprintf(hint, sizeof(hint), "; the file seems to use '%c' as separator, "
-				 "p304 reads ';', ',' or tab", *sep);
+			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
+				_("column '%s' not found; columns found: %s; the file seems to use "
+				  "'%c' as separator, p304 reads ';', ',' or tab"), name, found, *sep);
 	}
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-		"column '%s' not found; columns found: %s%s", name, found, hint);
+		_("column '%s' not found; columns found: %s"), name, found);
 }
 
 /* Resolves the code cell of each row against the reference list. */
@@ -112,7 +112,7 @@ static p304_code resolve_rows(const p304_csv *csv, long codecol,
 		rows[r].line = p304_csv_line(csv, r);
 		if (!a)
 			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
-				rows[r].line, "code '%s' is not in the reference list %s",
+				rows[r].line, _("code '%s' is not in the reference list %s"),
 				raw, p304_reference_path(ref));
 		rows[r].auth = a;
 	}
@@ -121,7 +121,7 @@ static p304_code resolve_rows(const p304_csv *csv, long codecol,
 		if (rows[r].auth == rows[r - 1].auth)
 			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
 				rows[r].line > rows[r - 1].line ? rows[r].line : rows[r - 1].line,
-				"duplicate code '%s' (lines %ld and %ld)", rows[r].auth->code,
+				_("duplicate code '%s' (lines %ld and %ld)"), rows[r].auth->code,
 				rows[r - 1].line < rows[r].line ? rows[r - 1].line : rows[r].line,
 				rows[r - 1].line < rows[r].line ? rows[r].line : rows[r - 1].line);
 	return P304_OK;
@@ -165,7 +165,7 @@ static p304_code select_participants(p304_result *res, const p304_csv *table,
 		ncodes = p304_csv_nrows(list);
 		codes = calloc(ncodes ? ncodes : 1, sizeof(char *));
 		if (!codes) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 			goto out;
 		}
 		for (size_t i = 0; i < ncodes; i++)
@@ -174,7 +174,7 @@ static p304_code select_participants(p304_result *res, const p304_csv *table,
 	}
 	keep = calloc(ncodes ? ncodes : 1, sizeof(*keep));
 	if (!keep) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	for (size_t i = 0; i < ncodes; i++) {
@@ -184,14 +184,14 @@ static p304_code select_participants(p304_result *res, const p304_csv *table,
 
 		if (!a) {
 			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
-				"participant '%s' is not in the reference list %s",
+				_("participant '%s' is not in the reference list %s"),
 				codes[i], p304_reference_path(ref));
 			break;
 		}
 		p = find_part(rows, *n, a);
 		if (!p) {
 			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
-				"participant '%s' (%s) has no row in %s", codes[i], a->name,
+				_("participant '%s' (%s) has no row in %s"), codes[i], a->name,
 				p304_csv_path(table));
 			break;
 		}
@@ -204,7 +204,7 @@ static p304_code select_participants(p304_result *res, const p304_csv *table,
 			if (keep[i].auth == keep[i - 1].auth) {
 				rc = p304_error_set(err, P304_ERR_INPUT, where,
 					keep[i].src_line,
-					"participant '%s' (%s) is listed twice",
+					_("participant '%s' (%s) is listed twice"),
 					keep[i].auth->code, keep[i].auth->name);
 				break;
 			}
@@ -236,7 +236,7 @@ static p304_code load_sources(p304_result *res, p304_error *err)
 	res->sources = calloc(sc->ncriteria, sizeof(char *));
 	res->sources_path = malloc(len + 16);
 	if (!res->sources || !res->sources_path)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if (len > 4 && strcmp(data + len - 4, ".csv") == 0)
 		len -= 4;
 	snprintf(res->sources_path, len + 16, "%.*s.sources.csv", (int)len, data);
@@ -273,7 +273,7 @@ static p304_code load_sources(p304_result *res, p304_error *err)
 				 p304_csv_cell(src, r, (size_t)c_stat));
 			free(res->sources[k]);
 			if (!(res->sources[k] = strdup(buf))) {
-				rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+				rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 				goto out;
 			}
 		}
@@ -304,12 +304,12 @@ static p304_code parse_cell(const p304_csv *csv, const struct part *row,
 
 	if (p304_parse_decimal(cell, strlen(cell), 3, -1, out, why, sizeof(why)) == 0)
 		return P304_OK;
-	if (strcmp(why, "is empty") == 0) {
+	if (strcmp(why, _("is empty")) == 0) {
 		*out = HOLE;
 		return P304_OK;
 	}
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), row->line,
-		"value '%s' in column '%s' %s", cell, name, why);
+		_("value '%s' in column '%s' %s"), cell, name, why);
 }
 
 /* "impute": a hole in `column` becomes from_i × Σcolumn / Σfrom over the
@@ -336,7 +336,7 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 		return missing_column(csv, rule->from, err);
 	from = calloc(n ? n : 1, sizeof(int64_t));
 	if (!from)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	for (size_t i = 0; i < n && rc == P304_OK; i++) {
 		if (fcrit >= 0)
 			from[i] = values[i * k + (size_t)fcrit];
@@ -349,15 +349,15 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 		if (p304_add_i64(sum_col, values[i * k + c], &sum_col) ||
 		    p304_add_i64(sum_from, from[i], &sum_from))
 			rc = p304_error_set(err, P304_ERR_OVERFLOW, p304_csv_path(csv), 0,
-					    "column totals overflow");
+					    _("column totals overflow"));
 		both++;
 	}
 	if (rc == P304_OK && sum_from == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (values[i * k + c] == HOLE && from[i] != HOLE)
 				rc = p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
-					rows[i].line, "cannot impute '%s' from '%s': no participant "
-					"has both figures", rule->column, rule->from);
+					rows[i].line, _("cannot impute '%s' from '%s': no participant "
+					"has both figures"), rule->column, rule->from);
 	}
 	for (size_t i = 0; i < n && rc == P304_OK; i++) {
 		long double ratio, v;
@@ -429,8 +429,8 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 		if (sc->missing != P304_MISSING_EXCLUDE)
 			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
 				rows[i].line,
-				"no value in column '%s' for '%s' (%s); fill it, or say in the "
-				"scenario what to do (\"missing\": \"exclude\" or an \"impute\" rule)",
+				_("no value in column '%s' for '%s' (%s); fill it, or say in the "
+				"scenario what to do (\"missing\": \"exclude\" or an \"impute\" rule)"),
 				sc->criteria[c].column, rows[i].auth->code, rows[i].auth->name);
 		{
 			char msg[768], cols_txt[400] = "";
@@ -474,7 +474,7 @@ p304_code p304_run_allocation(const char *scenario_path,
 	*out = NULL;
 	res = calloc(1, sizeof(*res));
 	if (!res)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if ((rc = p304_scenario_load(scenario_path, default_reference, &res->scenario, err)) ||
 	    (rc = p304_result_add_input(res, "scenario", scenario_path, err)) ||
 	    (rc = p304_reference_load(res->scenario->reference_path, &res->reference, err)) ||
@@ -521,13 +521,13 @@ p304_code p304_run_allocation(const char *scenario_path,
 
 			p304_csv_describe_columns(csv, found, sizeof(found));
 			rc = p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-				"columns %s not found; columns found: %s", absent, found);
+				_("columns %s not found; columns found: %s"), absent, found);
 			goto fail;
 		}
 	}
 	if (n == 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, res->scenario->data_path, 1,
-				    "the table has a header but no data row");
+				    _("the table has a header but no data row"));
 		goto fail;
 	}
 	if ((rc = resolve_rows(csv, codecol, res->reference, rows, err)) ||
@@ -547,15 +547,15 @@ p304_code p304_run_allocation(const char *scenario_path,
 		for (size_t i = 0; i < n; i++)
 			if (p304_add_i64(total, values[i * k + c], &total)) {
 				rc = p304_error_set(err, P304_ERR_OVERFLOW, res->scenario->data_path, 0,
-					"column '%s' does not fit in 64 bits: its total over the %zu "
+					_("column '%s' does not fit in 64 bits: its total over the %zu "
 					"participants is above 9 223 372 036 854 775, expected counts "
-					"that add up to less", res->scenario->criteria[c].column, n);
+					"that add up to less"), res->scenario->criteria[c].column, n);
 				goto fail;
 			}
 		if (total == 0 && n > 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, res->scenario->data_path, 0,
-				"column '%s' is 0 for all %zu participants: its %g %% of the "
-				"envelope cannot be shared", res->scenario->criteria[c].column, n,
+				_("column '%s' is 0 for all %zu participants: its %g %% of the "
+				"envelope cannot be shared"), res->scenario->criteria[c].column, n,
 				res->scenario->criteria[c].weight_pct);
 			goto fail;
 		}
@@ -612,7 +612,7 @@ p304_code p304_run_allocation(const char *scenario_path,
 	*out = res;
 	return P304_OK;
 nomem:
-	rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 fail:
 	free(rows);
 	free(values);
