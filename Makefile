@@ -27,7 +27,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 # inline llrintl (one x87 instruction) in the rounding loop.
 CFLAGS   += -std=c17 $(WARN) $(OPT) -fno-math-errno -g -Iinclude -Isrc -D_GNU_SOURCE
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lm -lpthread
+LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lmicrohttpd -lm -lpthread
 TESTLIBS := -lcmocka
 
 CORE_SRC := $(wildcard src/core/*.c)
@@ -35,8 +35,9 @@ FORMAT_SRC := $(wildcard src/format/*.c)
 FLOW_SRC := $(wildcard src/workflow/*.c)
 IO_SRC   := $(FORMAT_SRC) $(FLOW_SRC)
 CHART_SRC:= $(wildcard src/chart/*.c)
+SERVER_SRC:= $(wildcard src/server/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
-LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC) $(CHART_SRC))
+LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(IO_SRC) $(CHART_SRC) $(SERVER_SRC))
 CLI_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
@@ -46,7 +47,7 @@ DEPS_OK  := build/.deps-ok
 # once installed).
 LOCALE_MO := $(BUILD)/locale/fr/LC_MESSAGES/p304.mo
 
-.PHONY: all deps test unit cases demo bench install clean fuzz data pot
+.PHONY: all deps test unit cases demo serve bench install clean fuzz data pot
 all: $(BUILD)/p304 $(LOCALE_MO)
 
 # Missing Debian packages are installed when root, otherwise the exact
@@ -56,17 +57,21 @@ $(DEPS_OK): scripts/ensure-deps.sh
 	@mkdir -p build && touch $@
 deps: $(DEPS_OK)
 
-# Tests and the demo also need cmocka, gnuplot (charts) and xlsx2csv (to
-# read workbooks back); p304 itself runs without gnuplot.
+# Tests and the demo also need cmocka, gnuplot (charts), a French locale (the
+# locale test: scripts/ensure-locale.sh), pandoc (.docx), chromium and
+# poppler-utils (the note printed to PDF), wrk and curl (the server's load and
+# API tests) and xlsx2csv (to read workbooks back); p304 itself runs without
+# gnuplot or pandoc.
 TEST_DEPS_OK := build/.test-deps-ok
-$(TEST_DEPS_OK): scripts/ensure-deps.sh
-	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv
+$(TEST_DEPS_OK): scripts/ensure-deps.sh scripts/ensure-locale.sh
+	@sh scripts/ensure-deps.sh libcmocka-dev gnuplot-nox fonts-dejavu-core xlsx2csv locales wrk curl python3 pandoc chromium poppler-utils unzip
+	@sh scripts/ensure-locale.sh
 	@mkdir -p build && touch $@
 
 $(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' \
+	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -DP304_WEBDIR='"$(CURDIR)/src/web"' \
 		-DP304_LOCALEDIR='"$(CURDIR)/$(BUILD)/locale"' -c $< -o $@
 
 $(LOCALE_MO): po/fr.po $(DEPS_OK)
@@ -106,17 +111,25 @@ demo: $(BUILD)/p304 $(TEST_DEPS_OK)
 	./$(BUILD)/p304 note $(DEMO_SCENARIO) --compare inputs/scenarios/2025-avec-bornes-2020.json \
 		--needs $(DEMO_NEEDS) -o outputs/note-2020-vague1
 
+# The workbench on the shipped inputs/: open the address it prints.
+SERVE_PORT ?= 8304
+serve: $(BUILD)/p304
+	./$(BUILD)/p304 serve --port $(SERVE_PORT)
+
 $(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS)
 
-bench: $(BUILD)/bench
+bench: $(BUILD)/bench $(BUILD)/p304 $(TEST_DEPS_OK)
 	./$(BUILD)/bench
+	sh test/bench/serve-bench.sh ./$(BUILD)/p304 .
 
 install: $(BUILD)/p304 $(LOCALE_MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include/p304 $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/p304/reference \
+		$(DESTDIR)$(PREFIX)/share/p304/reference $(DESTDIR)$(PREFIX)/share/p304/data \
+		$(DESTDIR)$(PREFIX)/share/p304/scenarios $(DESTDIR)$(PREFIX)/share/p304/besoins \
+		$(DESTDIR)$(PREFIX)/share/p304/web \
 		$(DESTDIR)$(PREFIX)/share/locale/fr/LC_MESSAGES \
 		$(DESTDIR)$(PREFIX)/share/man/en/man1
 	install -m 755 $(BUILD)/p304 $(DESTDIR)$(PREFIX)/bin/p304
@@ -125,6 +138,11 @@ install: $(BUILD)/p304 $(LOCALE_MO)
 	install -m 644 include/p304/*.h $(DESTDIR)$(PREFIX)/include/p304/
 	install -m 644 docs/p304.1 $(DESTDIR)$(PREFIX)/share/man/man1/p304.1
 	install -m 644 inputs/reference/*.csv $(DESTDIR)$(PREFIX)/share/p304/reference/
+	install -m 644 inputs/data/*.csv $(DESTDIR)$(PREFIX)/share/p304/data/
+	install -m 644 inputs/scenarios/*.json $(DESTDIR)$(PREFIX)/share/p304/scenarios/
+	install -m 644 inputs/besoins/*.csv $(DESTDIR)$(PREFIX)/share/p304/besoins/
+	if [ -d src/web ]; then cp -R src/web/. $(DESTDIR)$(PREFIX)/share/p304/web/ && \
+		chmod -R a+rX $(DESTDIR)$(PREFIX)/share/p304/web; fi
 
 clean:
 	rm -rf build
@@ -167,6 +185,8 @@ data:
 		$(RAW)/insee_cog/derived_cog_regions_from_COGiter.csv inputs/reference
 	python3 scripts/build-tiles.py $(RAW)/geo/derived_tilegrid_departements_hex.csv \
 		inputs/reference/collectivites.csv inputs/reference/tuiles.csv
+	python3 scripts/build-outlines.py $(RAW)/geo/departements-avec-outre-mer.geojson \
+		inputs/reference/collectivites.csv inputs/reference/contours.csv
 	python3 scripts/build-criteria.py 2020 inputs/reference/collectivites.csv inputs/data/criteres-2020.csv \
 		--pop $(RAW)/insee_estim_pop/derived_pop_0_19_by_dep.csv --pop-year 2019 --pop-release 2020-01-14 \
 		--ase $(RAW)/drees_aide_sociale/derived_drees_ase_beneficiaires_2010_2022_from_asdep.csv --ase-year 2017 \

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Checks the Debian packages p304 builds and tests with. As root, installs the
 # missing ones (apt-get update, then apt-get install -y); otherwise prints the
-# exact command to run and fails.
+# exact command to run (with sudo when there is one, else to run as root with
+# su) and fails.
 # Extra packages may be named on the command line (make fuzz adds clang).
-PKGS="${*:-gcc make libc6-dev gettext libcsv-dev libcjson-dev libssl-dev libxlsxwriter-dev}"
+PKGS="${*:-gcc make libc6-dev gettext libcsv-dev libcjson-dev libssl-dev libxlsxwriter-dev libmicrohttpd-dev}"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -21,5 +22,10 @@ if [ "$(id -u)" = 0 ]; then
 	exit $?
 fi
 echo "p304: missing Debian packages:$missing" >&2
-echo "run:  sudo apt-get update && sudo apt-get install -y$missing" >&2
+if command -v sudo >/dev/null 2>&1; then
+	echo "run:  sudo apt-get update && sudo apt-get install -y$missing" >&2
+else
+	echo "run as root (su asks for the root password):" >&2
+	echo "  su -c 'apt-get update && apt-get install -y$missing'" >&2
+fi
 exit 1

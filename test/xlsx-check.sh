@@ -1,8 +1,11 @@
 #!/bin/sh
-# Workbooks read back: `allocate --xlsx`, `reconcile --xlsx`, `compare --xlsx`
-# on the shipped 2020 wave; each workbook opens (xlsx2csv), has the expected
-# sheets, and its table holds the same codes and amounts as the CSV written
-# beside it, its TOTAL the same exact total.
+# Workbooks read back: `allocate`, `reconcile`, `compare` write them by default
+# (--no-xlsx skips) on the shipped 2020 wave; each workbook opens (xlsx2csv),
+# has the expected sheets, and its table holds the same codes and amounts as
+# the CSV written beside it, its TOTAL the same exact total; Paramètres holds
+# numbers (envelope in €, weights in %), statuses are French, écart (%) is a
+# percentage, the comparison is sorted by change, the notification has its
+# RELIQUAT line.
 #   test/xlsx-check.sh P304 ROOT
 set -u
 P304=$1
@@ -12,11 +15,13 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL xlsx: $*"; exit 1; }
 command -v xlsx2csv >/dev/null 2>&1 || fail "xlsx2csv is not installed (apt-get install xlsx2csv)"
 S="$ROOT/inputs/scenarios/2020-vague1.json"
-"$P304" allocate "$S" --xlsx -o "$work/a" -q 2>/dev/null || fail "allocate --xlsx"
+"$P304" allocate "$S" -o "$work/a" -q 2>/dev/null || fail "allocate"
 "$P304" reconcile "$S" --needs "$ROOT/inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv" \
-	--xlsx -o "$work/r" -q 2>/dev/null || fail "reconcile --xlsx"
-"$P304" compare "$S" "$ROOT/inputs/scenarios/2025-avec-bornes-2020.json" --xlsx -o "$work/c" -q \
-	2>/dev/null || fail "compare --xlsx"
+	-o "$work/r" -q 2>/dev/null || fail "reconcile"
+"$P304" compare "$S" "$ROOT/inputs/scenarios/2025-avec-bornes-2020.json" -o "$work/c" -q \
+	2>/dev/null || fail "compare"
+"$P304" allocate "$S" --no-xlsx -o "$work/n" -q 2>/dev/null || fail "allocate --no-xlsx"
+[ -e "$work/n/repartition.xlsx" ] && fail "--no-xlsx wrote a workbook"
 # sheets
 for spec in "a/repartition.xlsx:Paramètres:Répartition:Par région" \
 	    "r/notification.xlsx:Paramètres:Notification:Par région" \
@@ -28,7 +33,7 @@ for spec in "a/repartition.xlsx:Paramètres:Répartition:Par région" \
 done
 # amounts: code and last amount column of the table sheet vs the CSV
 cmp_table() { # xlsx sheet csv code_col amount_col_xlsx amount_col_csv
-	xlsx2csv -n "$2" "$work/$1" | awk -F, -v c="$4" -v a="$5" 'NR > 1 && /^,*$/ { exit } NR > 1 { print $c ";" $a }' \
+	xlsx2csv -n "$2" "$work/$1" | awk -F, -v c="$4" -v a="$5" 'NR > 1 && /^,*$/ { exit } NR > 1 && $c !~ /^RELIQUAT/ { print $c ";" $a }' \
 		| sed '/^;/d' >"$work/x.txt"
 	sed '1s/^\xEF\xBB\xBF//' "$work/$3" | tr -d '"\r' | awk -F';' -v c="$4" -v a="$6" 'NR > 1 && $0 == "" { exit } NR > 1 && $c !~ /^NON|^RELIQUAT/ { print $c ";" $a }' \
 		| sed '/^;/d' >"$work/y.txt"
@@ -37,4 +42,24 @@ cmp_table() { # xlsx sheet csv code_col amount_col_xlsx amount_col_csv
 cmp_table a/repartition.xlsx Répartition a/repartition.csv 1 7 7
 cmp_table r/notification.xlsx Notification r/notification.csv 1 8 8
 cmp_table c/comparaison.xlsx Comparaison c/comparaison.csv 1 5 5
-echo "ok   xlsx workbooks (3 read back with xlsx2csv: sheets, amounts and totals equal the CSV)"
+# Paramètres: numbers, not text
+xlsx2csv -n Paramètres "$work/a/repartition.xlsx" >"$work/p.csv"
+grep -qx 'enveloppe,50000000' "$work/p.csv" || fail "Paramètres: the envelope is not a number"
+grep -qx 'pondération enfants_0_19,0.285' "$work/p.csv" || fail "Paramètres: a weight is not a fraction"
+unzip -p "$work/a/repartition.xlsx" xl/styles.xml | grep -q 'formatCode="0.00%"' || fail "no percentage format"
+unzip -p "$work/a/repartition.xlsx" xl/styles.xml | grep -q 'formatCode="#,##0.00' || fail "no cents format"
+# statuses in French in every workbook
+for f in a/repartition.xlsx c/comparaison.xlsx; do
+	xlsx2csv -a "$work/$f" | grep -q -E ',(free|floor|ceiling)(,|$)' && fail "$f has English statuses"
+done
+xlsx2csv -n Répartition "$work/a/repartition.xlsx" | grep -q ',plancher,' || fail "no 'plancher' status"
+# écart (%) is a fraction (shown as a percentage), sorted by change
+xlsx2csv -n Comparaison "$work/c/comparaison.xlsx" | awk -F, 'NR > 1 && /^,*$/ { exit } NR > 1 && $1 != "TOTAL" { print $5 }' >"$work/d.txt"
+sort -n -r -c "$work/d.txt" 2>/dev/null || fail "comparaison.xlsx is not sorted by change"
+xlsx2csv -n Comparaison "$work/c/comparaison.xlsx" | awk -F, '$1 == "62" { print $6 }' | grep -q '^-0\.70' ||
+	fail "écart (%) of 62 is not a fraction (-0.70...)"
+# the RELIQUAT line: credits available - notified
+rel=$(xlsx2csv -n Notification "$work/r/notification.xlsx" | awk -F, '$1 == "RELIQUAT" { print $8 }')
+relc=$(tr -d '"\r' <"$work/r/notification.csv" | awk -F';' '$1 == "RELIQUAT" { print $8 }')
+[ -n "$rel" ] && [ "$rel" = "$relc" ] || fail "notification.xlsx RELIQUAT is '$rel', the CSV says '$relc'"
+echo "ok   xlsx workbooks (3 written by default, read back with xlsx2csv: sheets, amounts and totals equal the CSV; numbers, formats, French statuses, order, RELIQUAT)"

@@ -32,6 +32,8 @@ typedef struct p304_chart_request {
 	const char *map_value;    /* map: "amount" (default), "per_child", "change" */
 	const char *tiles_path;   /* map: inputs/reference/tuiles.csv */
 	const char *caption;      /* extra caption line (sources), may be NULL */
+	int force;                /* replace an existing file that is not a chart
+				   * of this format (never an input) */
 } p304_chart_request;
 
 /* "bars", "map", ... -> kind; -1 when unknown. */
@@ -42,9 +44,17 @@ int p304_chart_kind_parse(const char *name);
 p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 			    char **script, p304_error *err);
 
-/* Draws the chart: script, gnuplot, then rename into place. Errors:
- * P304_ERR_DEPENDENCY when gnuplot is not installed, P304_ERR_INPUT for a
- * result that does not fit the kind, P304_ERR_IO. */
+/* The format a file name asks for: .png, .svg or .pdf (any case); else
+ * P304_ERR_USAGE and *format untouched. */
+p304_code p304_chart_format_of(const char *path, p304_chart_format *format);
+
+/* Draws the chart: script, gnuplot into a temporary file beside
+ * req->out_path, checked whole (a full disk truncates it), synced, then
+ * renamed into place (through a symbolic link: the file it points to).
+ * Refuses an out_path that is one of the inputs, a folder or a device, or an
+ * existing file that is not a chart of req->format (unless req->force).
+ * Errors: P304_ERR_DEPENDENCY when gnuplot is not installed, P304_ERR_INPUT
+ * for a result that does not fit the kind, P304_ERR_IO. */
 p304_code p304_chart_render(const p304_chart_request *req, p304_error *err);
 
 /* ------------------------------------------------------------------ */
@@ -62,11 +72,24 @@ typedef struct p304_note {
 	/* SVG files drawn beforehand (embedded in the HTML, linked from the
 	 * Markdown by their base names); NULL when absent */
 	const char *svg_map, *svg_bars, *svg_compare, *svg_reconcile;
+	long date;       /* yyyymmdd written at the top of the note */
+	int for_pandoc;  /* Markdown for pandoc (.docx): page breaks as raw
+			  * Word XML; images are the .png beside each .svg */
 } p304_note;
 
 /* note.html: self-contained (SVG and CSS inline), prints on A4. */
 p304_code p304_write_note_html(const p304_note *note, FILE *fp, p304_error *err);
-/* note.md: the same text, images linked. */
+/* note.md: the same text, images linked as PNG (map.svg -> map.png). In
+ * both, the comparison reads from cmp's A (the reference) to its B (the
+ * scenario of the note). */
 p304_code p304_write_note_md(const p304_note *note, FILE *fp, p304_error *err);
+
+/* Converts the Markdown file md_path into out_path (.docx or .odt, by its
+ * extension) with pandoc, images looked up in resource_dir. `epoch` (seconds,
+ * 0 = none) is passed as SOURCE_DATE_EPOCH so the same input gives the same
+ * file. Errors: P304_ERR_DEPENDENCY when pandoc is not installed (the message
+ * says how to install it), P304_ERR_IO when it fails. */
+p304_code p304_pandoc_convert(const char *md_path, const char *out_path,
+			      const char *resource_dir, long epoch, p304_error *err);
 
 #endif /* P304_CHART_H */

@@ -26,12 +26,30 @@
  * On success returns 0 and *out = value × 10^max_decimals (exact).
  * On failure returns -1 and writes into why the reason and what was expected
  * ("is negative, expected 0 or more", "is not a number, expected digits such
- * as ...", "is too large, expected at most 5 000", ...; at most 95
- * characters) or exactly "is empty" for a blank cell.
+ * as ...", "is too large, expected at most 5 000", ...; at most 255
+ * bytes) or exactly "is empty" for a blank cell.
  */
 int p304_parse_decimal(const char *s, size_t len, int max_decimals,
 		       int64_t max_scaled, int64_t *out, char *why,
 		       size_t why_size);
+
+/* Flags of p304_parse_number. */
+#define P304_NUM_EUR   1u /* an amount: a trailing "€", "EUR" or "euros" is accepted,
+			   * non-zero cents are refused as cents */
+#define P304_NUM_COUNT 2u /* a decimal field that usually holds counts (criteria):
+			   * "1,450" or "700.000" (one mark before exactly 3 digits,
+			   * 1-3 digits before it) is refused as ambiguous */
+
+/*
+ * p304_parse_decimal with flags. In every whole-number field
+ * (max_decimals 0) one '.' or ',' followed by exactly 3 digits ("250.000")
+ * is refused as ambiguous: it is a thousands separator to whoever typed it.
+ * Several '.' or ',' ("1.500.000", "1,500,000.00") are refused in every
+ * field, with the forms accepted. Reasons are at most 255 bytes.
+ */
+int p304_parse_number(const char *s, size_t len, int max_decimals,
+		      int64_t max_scaled, unsigned flags, int64_t *out,
+		      char *why, size_t why_size);
 
 /*
  * Normalises an authority code: surrounding spaces removed, letters upper
@@ -62,7 +80,10 @@ typedef struct p304_reference p304_reference;
 /* Loads inputs/reference/collectivites.csv (format: docs/formats.md). */
 p304_code p304_reference_load(const char *path, p304_reference **out,
 			      p304_error *err);
+/* Frees one owner's hold: the list is freed when its last owner frees it.
+ * p304_reference_ref adds an owner (thread-safe); returns ref. */
 void p304_reference_free(p304_reference *ref);
+p304_reference *p304_reference_ref(p304_reference *ref);
 const char *p304_reference_path(const p304_reference *ref);
 size_t p304_reference_count(const p304_reference *ref);
 const p304_authority *p304_reference_at(const p304_reference *ref, size_t i);
@@ -70,6 +91,23 @@ const p304_authority *p304_reference_at(const p304_reference *ref, size_t i);
  * normalisation; NULL when unknown. The pointer lives as long as ref. */
 const p304_authority *p304_reference_find(const p304_reference *ref,
 					  const char *code);
+
+/* 1 when `whole` gathers `part` ("composee_de": 67 is part of 6AE, 69D of 69). */
+int p304_authority_part_of(const p304_authority *part, const p304_authority *whole);
+
+/*
+ * A hint for messages about authority `a`, from the reference list's
+ * compositions and years, starting with "; " (or empty): "; since 2021 68
+ * (Haut-Rhin) is part of 6AE (Collectivité européenne d'Alsace): use the code
+ * 6AE", "; since 2015 69 (Rhône) is split into 69D (...) and 69M (...)".
+ */
+void p304_authority_hint(const p304_reference *ref, const p304_authority *a,
+			 char *buf, size_t size);
+
+/* A hint for a code absent from the list ("02A" -> "; did you mean '2A'
+ * (Corse-du-Sud)?"), or empty. */
+void p304_reference_unknown_hint(const p304_reference *ref, const char *code,
+				 char *buf, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* CSV tables                                                          */
@@ -89,7 +127,10 @@ p304_code p304_csv_load(const char *path, p304_csv **out, p304_error *err);
  * messages. */
 p304_code p304_csv_parse(const char *path, const char *data, size_t len,
 			 p304_csv **out, p304_error *err);
+/* As for the reference list: p304_csv_ref adds an owner (thread-safe), each
+ * owner frees once, the last one frees the table. */
 void p304_csv_free(p304_csv *csv);
+p304_csv *p304_csv_ref(p304_csv *csv);
 const char *p304_csv_path(const p304_csv *csv);
 size_t p304_csv_ncols(const p304_csv *csv);
 size_t p304_csv_nrows(const p304_csv *csv);
@@ -169,6 +210,10 @@ typedef struct p304_scenario {
 	char *text;            /* the scenario file as read (for the manifest) */
 } p304_scenario;
 
+/* Is `id` a valid scenario or result id: 1 to 100 letters, digits, '.', '_'
+ * or '-', not "." or ".." (an id names the output folder, outputs/ID). */
+int p304_id_valid(const char *id);
+
 /* Reads and checks a scenario: unknown keys (with the nearest valid key),
  * duplicate keys, wrong types, amounts that are not whole euros, weights
  * not summing to 100 %. `default_reference` is used when the file has no
@@ -230,6 +275,21 @@ p304_code p304_result_add_input(p304_result *res, const char *role,
 
 /* A date written 2025-06-30 or 30/06/2025, as yyyymmdd; -1 if invalid. */
 long p304_parse_date(const char *s);
+
+/* The provenance of each criterion in words, for documents people read
+ * (the note, the département sheets), from "<data>.sources.csv": label
+ * ("Enfants de 0 à 19 ans"), words ("INSEE, …, au 1er janvier 2019
+ * (provisoire)") and method (how the column was built). Without a sources
+ * file, the column name and "source non renseignée". *out holds
+ * res->scenario->ncriteria entries; free with p304_sources_free. */
+typedef struct p304_source_text {
+	char *label, *words, *method;
+} p304_source_text;
+p304_code p304_sources_read(const p304_result *res, p304_source_text **out,
+			    p304_error *err);
+void p304_sources_free(p304_source_text *s, size_t n);
+/* 20190101 -> "1er janvier 2019" (into buf, returned). */
+const char *p304_date_fr(long yyyymmdd, char *buf, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* Reconciliation run: allocation + needs (+ caps) -> notification      */
@@ -387,9 +447,30 @@ void p304_comparison_free(p304_comparison *cmp);
  * the workbook, the charts and the note. Writes into buf, returns buf. */
 const char *p304_factor_label_fr(const char *factor, char *buf, size_t size);
 /* The factor that moved row r most (largest |contribution| among the
- * factors that differ), or NULL when the change is not decomposed. */
+ * factors that differ), leaving the envelope aside when another factor
+ * moved the row too: a uniform change of the envelope moves every row, so it
+ * is named only when it is the whole story. NULL when the change is not
+ * decomposed or nothing moved the row. */
 const char *p304_compare_main_factor(const p304_comparison *cmp,
 				     const p304_compare_row *r);
+/* The largest movers, reading from A (the reference) to B (the scenario):
+ * up to `per_side` rises (largest first) then up to `per_side` falls
+ * (largest fall first), among the authorities present on both sides. By
+ * euros (by_pct = 0) or by percentage of the reference amount (by_pct = 1;
+ * rows whose reference amount is 0 are left out). `out` must hold
+ * 2 × per_side pointers into cmp->rows; returns how many were written and
+ * sets *nrises. Ties by code. */
+size_t p304_compare_movers(const p304_comparison *cmp, int by_pct, size_t per_side,
+			   const p304_compare_row **out, size_t *nrises);
+/* The order of the rows in the comparison's files: by change b − a, largest
+ * rise first, largest fall last (authorities entering or leaving by their
+ * change too), ties by code. `order` receives cmp->nrows indexes. */
+void p304_compare_order(const p304_comparison *cmp, size_t *order);
+/* (b − a) / a × 100 of a row (0 when a = 0). */
+double p304_compare_pct(const p304_compare_row *r);
+/* "floor" -> "plancher", "ceiling" -> "plafond", "free" -> "formule",
+ * "absent", "mixed" -> "mixte": the French word of a status, everywhere. */
+const char *p304_status_label_fr(const char *status_name);
 p304_code p304_write_comparison_json(const p304_comparison *cmp, FILE *fp,
 				     p304_error *err);
 p304_code p304_write_comparison_csv(const p304_comparison *cmp, FILE *fp,
@@ -481,17 +562,24 @@ p304_code p304_write_result_json(const p304_result *res, FILE *fp,
 p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 				p304_error *err);
 /* `argv` (NULL-terminated) is the command that made the set, with its
- * actual output folder: `p304 verify` reruns it. */
+ * actual output folder: `p304 verify` reruns it. `files` (NULL-terminated,
+ * may be NULL) names every file of the set, manifest.json included: a later
+ * run replaces only these (what p304 did not write is kept) and `p304
+ * verify` compares only these. */
 p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
-			      FILE *fp, p304_error *err);
+			      const char *const *files, FILE *fp, p304_error *err);
 /* A manifest with only the inputs (commands without a scenario). */
 p304_code p304_write_inputs_manifest(const p304_input_file *inputs, size_t n,
-				     const char *const *argv, FILE *fp, p304_error *err);
+				     const char *const *argv, const char *const *files,
+				     FILE *fp, p304_error *err);
 
 /*
  * An output set written all or nothing: files are written into a fresh
  * temporary directory beside `dir`, then the directory is put in place by
  * one rename (or an atomic exchange with a previous p304 output directory).
+ * Files of the previous set that p304 did not write (not listed in its
+ * manifest's "files") are kept in the new one; a symbolic link given as
+ * `dir` is followed (the folder it points to is replaced, the link kept).
  * A directory that exists and was not written by p304 is refused, so an
  * input can never be overwritten.
  */
@@ -508,6 +596,9 @@ void p304_outset_abort(p304_outset *set);
 
 /* SHA-256 of a file, as 64 hex digits. */
 p304_code p304_sha256_file(const char *path, char hex[65], p304_error *err);
+/* SHA-256 of bytes in memory. */
+p304_code p304_sha256_buffer(const void *data, size_t len, char hex[65],
+			     p304_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Language of the messages                                            */

@@ -19,7 +19,8 @@ struct sbuf {
 };
 
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A gnuplot single-quoted string: ' doubled, control characters dropped. */
+/* A gnuplot string expression for a text: single-quoted pieces, an
+ * apostrophe as "'" joined with ., control characters as spaces. */
 void sb_quote(struct sbuf *b, const char *text);
 /* A token safe inside a datablock: quoted, spaces kept as U+00A0, double
  * quotes turned into single ones, control characters dropped. */

@@ -62,35 +62,6 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
-void sb_quote(struct sbuf *b, const char *t)
-{
-	sb_printf(b, "'");
-	for (; t && *t; t++) {
-		if (*t == '\'')
-			sb_printf(b, "''");
-		else if ((unsigned char)*t >= 0x20)
-			sb_printf(b, "%c", *t);
-		else
-			sb_printf(b, " ");
-	}
-	sb_printf(b, "'");
-}
-
-void sb_token(struct sbuf *b, const char *t)
-{
-	/* a space becomes U+00A0 (gnuplot splits data on ASCII blanks only) */
-	sb_printf(b, "\"");
-	for (; t && *t; t++) {
-		if (*t == ' ')
-			sb_printf(b, "\xC2\xA0");
-		else if (*t == '"')
-			sb_printf(b, "'");
-		else if ((unsigned char)*t > ' ')
-			sb_printf(b, "%c", *t);
-	}
-	sb_printf(b, "\"");
-}
-
 int p304_chart_kind_parse(const char *name)
 {
 	static const char *const names[] = { "bars", "map", "compare", "waterfall", "reconcile", "sweep" };
@@ -703,37 +674,4 @@ p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 	}
 	*script = b.s;
 	return P304_OK;
-}
-
-p304_code p304_chart_render(const p304_chart_request *req, p304_error *err)
-{
-	char *script = NULL, *tmp = NULL;
-	p304_code rc;
-	int fd;
-
-	/* drawn into a temporary file beside the target, then renamed */
-	if (asprintf(&tmp, "%s.tmp-XXXXXX", req->out_path) < 0)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	if ((fd = mkstemp(tmp)) < 0) {
-		rc = p304_error_set(err, P304_ERR_IO, req->out_path, 0, _("cannot write: %s"), strerror(errno));
-		free(tmp);
-		return rc;
-	}
-	close(fd);
-	{
-		/* mkstemp makes 0600; an image is an ordinary file (umask) */
-		mode_t mask = umask(0);
-
-		umask(mask);
-		chmod(tmp, 0666 & ~mask);
-	}
-	if ((rc = p304_chart_script(req, tmp, &script, err)) == P304_OK &&
-	    (rc = gnuplot_run(script, strlen(script), err)) == P304_OK &&
-	    rename(tmp, req->out_path) != 0)
-		rc = p304_error_set(err, P304_ERR_IO, req->out_path, 0, _("cannot write: %s"), strerror(errno));
-	if (rc != P304_OK)
-		unlink(tmp);
-	free(tmp);
-	free(script);
-	return rc;
 }

@@ -1,16 +1,27 @@
 /*
- * note.c - the two-page note for the minister: key figures in one
- * paragraph, the map, the bars (or the comparison and the top movers), the
- * notification when there are needs, the regional table, and a box with the
- * sources and the method. HTML (self-contained, prints on A4) and Markdown.
+ * note.c - the note for the minister: two A4 pages (page 1: date, title,
+ * object, key figures, the decision asked, the map; page 2: the largest
+ * movers by € and by %, the notification, the regional table, the sources in
+ * words), then an annex (the full table by authority, the other charts, the
+ * sources and the method). One text, written as self-contained HTML (prints
+ * on A4 from a browser) or as Markdown (read as is, or turned into .docx and
+ * .odt by pandoc). Every text taken from a file is escaped for the format.
  */
 #include <p304/chart.h>
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../format/fileutil.h"
 #include "gettext.h"
+
+/* ------------------------------------------------------------------ */
+/* Numbers in French                                                   */
+/* ------------------------------------------------------------------ */
+
+#define NNBSP "\xE2\x80\xAF" /* U+202F narrow no-break space */
+#define NBSP "\xC2\xA0"
 
 static const char *eur(char *buf, size_t size, long long v)
 {
@@ -22,155 +33,70 @@ static const char *eur(char *buf, size_t size, long long v)
 		buf[o++] = '-';
 	for (int i = 0; i < len && o + 8 < size; i++) {
 		if (i > 0 && (len - i) % 3 == 0) {
-			/* U+202F narrow no-break space, as French typography wants */
-			memcpy(buf + o, "\xE2\x80\xAF", 3);
+			memcpy(buf + o, NNBSP, 3);
 			o += 3;
 		}
 		buf[o++] = digits[i];
 	}
-	snprintf(buf + o, size - o, "\xC2\xA0€");
+	snprintf(buf + o, size - o, NBSP "€");
 	return buf;
 }
 
-static void html_text(FILE *fp, const char *s)
+/* "+1 234 €", "-1 234 €", "0 €". */
+static const char *eur_signed(char *buf, size_t size, long long v)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		default: fputc(*s, fp);
-		}
-	}
-}
+	char e[64];
 
-static int cmp_i64(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The key figures in one paragraph (text only, caller escapes). */
-static void key_figures(const p304_result *res, char *buf, size_t size)
-{
-	const p304_scenario *sc = res->scenario;
-	size_t n = res->nrows;
-	long long *v = malloc((n ? n : 1) * sizeof(long long)), med = 0;
-	char e[64], lo[64], hi[64], md[64], f[64], c[64];
-	size_t o;
-
-	if (!v || n == 0) {
-		snprintf(buf, size, "Aucun participant.");
-		free(v);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		v[i] = res->rows[i].alloc.amount_eur;
-	qsort(v, n, sizeof(*v), cmp_i64);
-	med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	o = (size_t)snprintf(buf, size,
-		"L'enveloppe de %s est répartie entre %zu collectivités selon %zu critère%s pondéré%s. "
-		"Les montants pré-notifiés vont de %s à %s (médiane %s).",
-		eur(e, sizeof(e), sc->envelope_eur), n, sc->ncriteria, sc->ncriteria > 1 ? "s" : "",
-		sc->ncriteria > 1 ? "s" : "", eur(lo, sizeof(lo), v[0]), eur(hi, sizeof(hi), v[n - 1]),
-		eur(md, sizeof(md), med));
-	if (sc->floor_eur != P304_NO_BOUND || sc->ceiling_eur != P304_NO_BOUND)
-		o += (size_t)snprintf(buf + o, size - o, " %zu collectivité%s au plancher (%s), %zu au plafond (%s).",
-			res->summary.n_floor, res->summary.n_floor > 1 ? "s sont" : " est",
-			sc->floor_eur == P304_NO_BOUND ? "aucun" : eur(f, sizeof(f), sc->floor_eur),
-			res->summary.n_ceiling,
-			sc->ceiling_eur == P304_NO_BOUND ? "aucun" : eur(c, sizeof(c), sc->ceiling_eur));
-	else
-		o += (size_t)snprintf(buf + o, size - o, " Ni plancher ni plafond.");
-	if (res->summary.unallocated_eur)
-		snprintf(buf + o, size - o, " L'arrondi laisse %s non répartis.",
-			 eur(e, sizeof(e), res->summary.unallocated_eur));
-	free(v);
-}
-
-/* "aucune ne gagne", "1 gagne", "27 gagnent": counts read as French. */
-static const char *count_verb(char *buf, size_t size, size_t n, const char *one, const char *many)
-{
-	if (n == 0)
-		snprintf(buf, size, "aucune ne %s", one);
-	else
-		snprintf(buf, size, "%zu %s", n, n == 1 ? one : many);
+	snprintf(buf, size, "%s%s", v > 0 ? "+" : "", eur(e, sizeof(e), v));
 	return buf;
-}
-
-static void compare_figures(const p304_comparison *c, char *buf, size_t size)
-{
-	char a[64], b[64], d[64], w[48], l[48], u[48];
-
-	snprintf(buf, size, "Par rapport à « %s » (%s), le total passe de %s à %s (%s%s). "
-		 "Parmi les %zu collectivités présentes dans les deux scénarios, %s, %s et %s ; "
-		 "%zu entrent (absentes du premier) et %zu sortent.",
-		 c->b_title, c->b_id, eur(a, sizeof(a), c->a_total), eur(b, sizeof(b), c->b_total),
-		 c->b_total >= c->a_total ? "+" : "", eur(d, sizeof(d), c->b_total - c->a_total),
-		 c->winners + c->losers + c->unchanged,
-		 count_verb(w, sizeof(w), c->winners, "gagne", "gagnent"),
-		 count_verb(l, sizeof(l), c->losers, "perd", "perdent"),
-		 count_verb(u, sizeof(u), c->unchanged, "est inchangée", "sont inchangées"),
-		 c->entering, c->leaving);
-}
-
-static void notif_figures(const p304_notification *nt, char *buf, size_t size)
-{
-	const p304_recon_summary *s = &nt->summary;
-	char a[64], b[64], c[64], d[64];
-
-	snprintf(buf, size, "Besoins exprimés : %s (%zu réponses, %zu sans réponse, %zu hors délai). "
-		 "Crédits disponibles : %s ; montants notifiés : %s ; reliquat : %s.",
-		 eur(a, sizeof(a), s->needs_eur), s->n_answered, s->n_no_answer, s->n_late,
-		 eur(b, sizeof(b), nt->available_eur), eur(c, sizeof(c), s->notified_eur),
-		 eur(d, sizeof(d), s->unallocated_eur));
-}
-
-/* The top movers of a comparison: up to 5 rises then 5 falls. */
-static size_t movers(const p304_comparison *c, const p304_compare_row **out)
-{
-	size_t n = 0;
-	const p304_compare_row **all = malloc((c->nrows ? c->nrows : 1) * sizeof(*all));
-	size_t m = 0;
-
-	if (!all)
-		return 0;
-	for (size_t i = 0; i < c->nrows; i++)
-		if (c->rows[i].in_a && c->rows[i].in_b && c->rows[i].a_eur != c->rows[i].b_eur)
-			all[m++] = &c->rows[i];
-	for (size_t i = 1; i < m; i++)
-		for (size_t j = i; j > 0 && (all[j]->b_eur - all[j]->a_eur) > (all[j - 1]->b_eur - all[j - 1]->a_eur); j--) {
-			const p304_compare_row *t = all[j];
-
-			all[j] = all[j - 1];
-			all[j - 1] = t;
-		}
-	for (size_t i = 0; i < m && i < 5 && all[i]->b_eur > all[i]->a_eur; i++)
-		out[n++] = all[i];
-	for (size_t i = 0; i < m && i < 5 && all[m - 1 - i]->b_eur < all[m - 1 - i]->a_eur; i++)
-		out[n++] = all[m - 1 - i];
-	free(all);
-	return n;
-}
-
-static const char *main_factor(const p304_comparison *c, const p304_compare_row *r,
-			       char *buf, size_t size)
-{
-	const char *f = p304_compare_main_factor(c, r);
-
-	return f ? p304_factor_label_fr(f, buf, size) : "";
 }
 
 /* 28.5 -> "28,5" (decimal comma, no locale). */
-static const char *pct_fr(char *buf, size_t size, double v)
+static const char *num_fr(char *buf, size_t size, double v)
 {
 	char *dot;
 
 	snprintf(buf, size, "%g", v);
 	if ((dot = strchr(buf, '.')))
 		*dot = ',';
+	return buf;
+}
+
+/* +12.345 -> "+12,3 %". */
+static const char *pct_signed(char *buf, size_t size, double v)
+{
+	char *dot;
+
+	snprintf(buf, size, "%+.1f" NNBSP "%%", v);
+	if (!strcmp(buf, "-0.0" NNBSP "%") || !strcmp(buf, "+0.0" NNBSP "%"))
+		snprintf(buf, size, "0,0" NNBSP "%%");
+	if ((dot = strchr(buf, '.')))
+		*dot = ',';
+	return buf;
+}
+
+/* "aucune ne gagne", "aucune n'est inchangée", "1 gagne", "27 gagnent":
+ * counts of collectivités read as French (singular for 0 and 1, elision of
+ * "ne" before a vowel). */
+static const char *count_verb(char *buf, size_t size, size_t n, const char *one, const char *many)
+{
+	/* "est", "entre", "augmente": elided; the bytes of é, è, ê start with 0xC3 */
+	int vowel = strchr("aeiouyh\xC3", one[0]) != NULL;
+
+	if (n == 0)
+		snprintf(buf, size, "aucune %s%s", vowel ? "n'" : "ne ", one);
+	else
+		snprintf(buf, size, "%zu %s", n, n == 1 ? one : many);
+	return buf;
+}
+
+/* "aucune collectivité", "1 collectivité", "30 collectivités". */
+static const char *count_coll(char *buf, size_t size, size_t n)
+{
+	if (n == 0)
+		snprintf(buf, size, "aucune collectivité");
+	else
+		snprintf(buf, size, "%zu collectivité%s", n, n > 1 ? "s" : "");
 	return buf;
 }
 
@@ -186,30 +112,261 @@ static const char *rounding_fr(char *buf, size_t size, int64_t unit)
 	return buf;
 }
 
-static void embed_svg(FILE *fp, const char *path, const char *caption)
+/* ------------------------------------------------------------------ */
+/* One writer, two formats                                             */
+/* ------------------------------------------------------------------ */
+
+struct doc {
+	FILE *fp;
+	int md;       /* Markdown (else HTML) */
+	int pandoc;   /* Markdown for pandoc: page breaks as raw Word XML */
+};
+
+/* Text from a file or a computation, escaped: in HTML the five special
+ * characters; in Markdown every character that could start markup (a
+ * backslash before ASCII punctuation is literal in CommonMark and pandoc).
+ * Newlines and other control characters become spaces, so a title on two
+ * lines cannot break a heading or a table row. */
+static void d_text(const struct doc *d, const char *s)
+{
+	const char *start = s;
+
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7F) {
+			fputc(' ', d->fp);
+		} else if (!d->md) {
+			switch (c) {
+			case '&': fputs("&amp;", d->fp); break;
+			case '<': fputs("&lt;", d->fp); break;
+			case '>': fputs("&gt;", d->fp); break;
+			case '"': fputs("&quot;", d->fp); break;
+			case '\'': fputs("&#39;", d->fp); break;
+			default: fputc(c, d->fp);
+			}
+		} else {
+			/* inline markup anywhere; list and heading markers where a
+			 * text may start a line or a list item ("- x", "1. x") */
+			int lead = s == start && strchr("-+=", c);
+			int numdot = 0;
+
+			if ((c == '.' || c == ')') && s > start) {
+				const char *q = start;
+
+				while (q < s && *q >= '0' && *q <= '9')
+					q++;
+				numdot = q == s;
+			}
+			if (strchr("\\`*_[]<>#|~&$^@", c) || lead || numdot)
+				fputc('\\', d->fp);
+			fputc(c, d->fp);
+		}
+	}
+}
+
+/* printf then escape. */
+static void d_textf(const struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void d_textf(const struct doc *d, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	d_text(d, buf);
+}
+
+static void d_raw(const struct doc *d, const char *s)
+{
+	fputs(s, d->fp);
+}
+
+/* A heading; `cls` is an HTML class (may be NULL). */
+static void d_heading(const struct doc *d, int level, const char *cls, const char *text)
+{
+	if (d->md) {
+		for (int i = 0; i < level; i++)
+			fputc('#', d->fp);
+		fputc(' ', d->fp);
+		d_text(d, text);
+		fputs("\n\n", d->fp);
+	} else {
+		fprintf(d->fp, "<h%d%s%s%s>", level, cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+		d_text(d, text);
+		fprintf(d->fp, "</h%d>\n", level);
+	}
+}
+
+static void d_para_begin(const struct doc *d, const char *cls)
+{
+	if (!d->md)
+		fprintf(d->fp, "<p%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+}
+
+static void d_para_end(const struct doc *d)
+{
+	d_raw(d, d->md ? "\n\n" : "</p>\n");
+}
+
+static void d_list_begin(const struct doc *d, const char *cls)
+{
+	if (!d->md)
+		fprintf(d->fp, "<ul%s%s%s>\n", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+}
+
+static void d_item_begin(const struct doc *d)
+{
+	d_raw(d, d->md ? "- " : "<li>");
+}
+
+static void d_item_end(const struct doc *d)
+{
+	d_raw(d, d->md ? "\n" : "</li>\n");
+}
+
+static void d_list_end(const struct doc *d)
+{
+	d_raw(d, d->md ? "\n" : "</ul>\n");
+}
+
+static void d_strong(const struct doc *d, const char *text)
+{
+	d_raw(d, d->md ? "**" : "<strong>");
+	d_text(d, text);
+	d_raw(d, d->md ? "**" : "</strong>");
+}
+
+/* Tables: `align` holds one letter per column, 'l' or 'r' (numbers). */
+static void d_table_begin(const struct doc *d, const char *cls, const char *align,
+			  const char *const *head)
+{
+	size_t n = strlen(align);
+
+	if (d->md) {
+		for (size_t i = 0; i < n; i++) {
+			d_raw(d, "| ");
+			d_text(d, head[i]);
+			d_raw(d, " ");
+		}
+		d_raw(d, "|\n");
+		for (size_t i = 0; i < n; i++)
+			d_raw(d, align[i] == 'r' ? "|---:" : "|:---");
+		d_raw(d, "|\n");
+	} else {
+		fprintf(d->fp, "<table%s%s%s><thead><tr>", cls ? " class=\"" : "", cls ? cls : "",
+			cls ? "\"" : "");
+		for (size_t i = 0; i < n; i++) {
+			fputs(align[i] == 'r' ? "<th class=\"n\">" : "<th>", d->fp);
+			d_text(d, head[i]);
+			fputs("</th>", d->fp);
+		}
+		fputs("</tr></thead><tbody>\n", d->fp);
+	}
+}
+
+/* One row; `total` = a bold totals row. Empty cells are written "—" in
+ * Markdown (an empty pipe-table cell is fine, but a dash reads better). */
+static void d_table_row(const struct doc *d, const char *align, const char *const *cell, int total)
+{
+	size_t n = strlen(align);
+
+	if (!d->md)
+		fputs(total ? "<tr class=\"total\">" : "<tr>", d->fp);
+	for (size_t i = 0; i < n; i++) {
+		if (d->md) {
+			d_raw(d, "| ");
+			if (total && cell[i][0])
+				d_raw(d, "**");
+			d_text(d, cell[i]);
+			if (total && cell[i][0])
+				d_raw(d, "**");
+			d_raw(d, " ");
+		} else {
+			fputs(align[i] == 'r' ? "<td class=\"n\">" : "<td>", d->fp);
+			d_text(d, cell[i]);
+			fputs("</td>", d->fp);
+		}
+	}
+	d_raw(d, d->md ? "|\n" : "</tr>\n");
+}
+
+static void d_table_end(const struct doc *d)
+{
+	d_raw(d, d->md ? "\n" : "</tbody></table>\n");
+}
+
+/* A page break before what follows: CSS in HTML (see CSS below), raw Word
+ * XML for pandoc's .docx, nothing in plain Markdown. */
+static void d_section(const struct doc *d, const char *cls)
+{
+	if (d->md) {
+		if (d->pandoc)
+			d_raw(d, "```{=openxml}\n<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>\n```\n\n");
+	} else {
+		fprintf(d->fp, "</section>\n<section class=\"%s\">\n", cls);
+	}
+}
+
+static const char *base_png(char *buf, size_t size, const char *path)
+{
+	const char *s = strrchr(path, '/');
+	char *dot;
+
+	snprintf(buf, size, "%s", s ? s + 1 : path);
+	if ((dot = strrchr(buf, '.')) && (size_t)(dot - buf) + 5 <= size)
+		strcpy(dot, ".png");
+	return buf;
+}
+
+/* A chart: the SVG inline in HTML, the PNG of the same name in Markdown. */
+static void d_figure(const struct doc *d, const char *cls, const char *svg_path, const char *caption)
 {
 	char *svg = NULL, *start;
 	size_t len;
 
-	if (!path || p304_read_file(path, &svg, &len, NULL) != P304_OK)
+	if (!svg_path)
+		return;
+	if (d->md) {
+		char png[256];
+
+		d_raw(d, "![");
+		d_text(d, caption);
+		fprintf(d->fp, "](%s)\n\n", base_png(png, sizeof(png), svg_path));
+		return;
+	}
+	if (p304_read_file(svg_path, &svg, &len, NULL) != P304_OK)
 		return;
 	/* the <svg> element only: the XML prologue may not stand inside HTML */
 	start = strstr(svg, "<svg");
-	fputs("<figure>", fp);
+	fprintf(d->fp, "<figure class=\"%s\">", cls);
 	if (start)
-		fputs(start, fp);
-	fputs("<figcaption>", fp);
-	html_text(fp, caption);
-	fputs("</figcaption></figure>\n", fp);
+		fputs(start, d->fp);
+	fputs("<figcaption>", d->fp);
+	d_text(d, caption);
+	fputs("</figcaption></figure>\n", d->fp);
 	free(svg);
+}
+
+/* ------------------------------------------------------------------ */
+/* The content                                                         */
+/* ------------------------------------------------------------------ */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
 }
 
 static p304_region_total *regions(const p304_note *n, size_t *count)
 {
 	const p304_result *res = n->alloc;
-	p304_region_total *t = calloc(res->nrows ? res->nrows : 1, sizeof(*t));
-	int64_t *a = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
-	int64_t *b = n->nt ? malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t)) : NULL;
+	size_t m = res->nrows ? res->nrows : 1;
+	p304_region_total *t = calloc(m, sizeof(*t));
+	int64_t *a = malloc(m * sizeof(int64_t));
+	int64_t *b = n->nt ? malloc(m * sizeof(int64_t)) : NULL;
 
 	*count = 0;
 	if (!t || !a || (n->nt && !b)) {
@@ -229,183 +386,497 @@ static p304_region_total *regions(const p304_note *n, size_t *count)
 	return t;
 }
 
-static const char CSS[] =
-	"body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:10.5pt;color:#222;max-width:20cm;margin:1cm auto}"
-	"h1{font-size:16pt;margin:0 0 .2em}h2{font-size:12pt;margin:1.2em 0 .4em;border-bottom:1px solid #3b528b}"
-	"p.meta{color:#666;font-size:9pt;margin-top:0}"
-	"figure{margin:.6em 0;page-break-inside:avoid}figure svg{width:100%;height:auto}"
-	"figcaption{font-size:8.5pt;color:#555}"
-	"table{border-collapse:collapse;width:100%;font-size:9pt;page-break-inside:avoid}"
-	"th,td{border-bottom:1px solid #ddd;padding:2px 6px}th{background:#dce6f1;text-align:left}"
-	"td.n{text-align:right;white-space:nowrap}"
-	".box{border:1px solid #3b528b;background:#f5f7fb;padding:.5em .8em;margin-top:1em;font-size:9pt;page-break-inside:avoid}"
-	"@page{size:A4;margin:1.5cm}@media print{body{margin:0}}";
-
-p304_code p304_write_note_html(const p304_note *n, FILE *fp, p304_error *err)
+static void key_figures(const struct doc *d, const p304_note *n)
 {
 	const p304_result *res = n->alloc;
 	const p304_scenario *sc = res->scenario;
-	char text[2048], a[64], b[64], pbuf[32], fbuf[96];
-	p304_region_total *t;
-	size_t nt = 0;
+	size_t nr = res->nrows;
+	long long *v = malloc((nr ? nr : 1) * sizeof(long long)), med = 0;
+	char e[64], lo[64], hi[64], md[64], f[64], c[64], w[64];
 
-	fputs("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>", fp);
-	html_text(fp, sc->title);
-	fprintf(fp, "</title><style>%s</style></head><body>\n<h1>", CSS);
-	html_text(fp, sc->title);
-	fputs("</h1>\n<p class=\"meta\">Note établie avec p304 " P304_VERSION " — scénario <code>", fp);
-	html_text(fp, sc->id);
-	fputs("</code></p>\n<h2>Chiffres clés</h2>\n<p>", fp);
-	key_figures(res, text, sizeof(text));
-	html_text(fp, text);
+	d_heading(d, 2, NULL, "Chiffres clés");
+	d_list_begin(d, "key");
+	d_item_begin(d);
+	d_textf(d, "Enveloppe de %s répartie entre %s selon %zu critère%s pondéré%s.",
+		eur(e, sizeof(e), sc->envelope_eur), count_coll(w, sizeof(w), nr), sc->ncriteria,
+		sc->ncriteria > 1 ? "s" : "", sc->ncriteria > 1 ? "s" : "");
+	d_item_end(d);
+	if (v && nr > 0) {
+		for (size_t i = 0; i < nr; i++)
+			v[i] = res->rows[i].alloc.amount_eur;
+		qsort(v, nr, sizeof(*v), cmp_i64);
+		med = nr % 2 ? v[nr / 2] : (v[nr / 2 - 1] + v[nr / 2]) / 2;
+		d_item_begin(d);
+		d_textf(d, "Montants pré-notifiés de %s à %s (médiane %s).", eur(lo, sizeof(lo), v[0]),
+			eur(hi, sizeof(hi), v[nr - 1]), eur(md, sizeof(md), med));
+		d_item_end(d);
+	}
+	free(v);
+	d_item_begin(d);
+	if (sc->floor_eur != P304_NO_BOUND || sc->ceiling_eur != P304_NO_BOUND) {
+		char a1[64], a2[64];
+
+		d_textf(d, "Plancher %s : %s ; plafond %s : %s.",
+			sc->floor_eur == P304_NO_BOUND ? "(aucun)" : eur(f, sizeof(f), sc->floor_eur),
+			count_coll(a1, sizeof(a1), res->summary.n_floor),
+			sc->ceiling_eur == P304_NO_BOUND ? "(aucun)" : eur(c, sizeof(c), sc->ceiling_eur),
+			count_coll(a2, sizeof(a2), res->summary.n_ceiling));
+	} else {
+		d_text(d, "Ni plancher ni plafond : chaque montant est proportionnel à la part de la collectivité.");
+	}
+	if (res->summary.unallocated_eur)
+		d_textf(d, " L'arrondi laisse %s non répartis.", eur(e, sizeof(e), res->summary.unallocated_eur));
+	d_item_end(d);
 	if (n->cmp) {
-		fputs(" ", fp);
-		compare_figures(n->cmp, text, sizeof(text));
-		html_text(fp, text);
+		const p304_comparison *cm = n->cmp;
+		char a[64], b[64], dd[64], p[32], wv[64], lv[64], uv[64], en[64], le[64];
+		size_t both = cm->winners + cm->losers + cm->unchanged;
+
+		d_item_begin(d);
+		d_textf(d, "Par rapport à la référence « %s » (%s), le total passe de %s à %s (%s",
+			cm->a_title, cm->a_id, eur(a, sizeof(a), cm->a_total), eur(b, sizeof(b), cm->b_total),
+			eur_signed(dd, sizeof(dd), cm->b_total - cm->a_total));
+		if (cm->a_total)
+			d_textf(d, ", %s", pct_signed(p, sizeof(p),
+				((double)cm->b_total - (double)cm->a_total) * 100.0 / (double)cm->a_total));
+		d_textf(d, "). Sur %s présente%s des deux côtés, %s, %s et %s ; %s, %s.",
+			count_coll(a, sizeof(a), both), both > 1 ? "s" : "",
+			count_verb(wv, sizeof(wv), cm->winners, "gagne", "gagnent"),
+			count_verb(lv, sizeof(lv), cm->losers, "perd", "perdent"),
+			count_verb(uv, sizeof(uv), cm->unchanged, "est inchangée", "sont inchangées"),
+			count_verb(en, sizeof(en), cm->entering, "entre (absente de la référence)",
+				   "entrent (absentes de la référence)"),
+			count_verb(le, sizeof(le), cm->leaving, "sort (absente du scénario)",
+				   "sortent (absentes du scénario)"));
+		d_item_end(d);
 	}
 	if (n->nt) {
-		fputs(" ", fp);
-		notif_figures(n->nt, text, sizeof(text));
-		html_text(fp, text);
-	}
-	fputs("</p>\n", fp);
-	embed_svg(fp, n->svg_map, "Montants pré-notifiés par collectivité (carte en tuiles ; en gris, les non-participants).");
-	embed_svg(fp, n->svg_bars, "Montants pré-notifiés, du plus élevé au plus faible, avec le plancher et le plafond.");
-	if (n->cmp) {
-		const p304_compare_row *mv[10];
-		size_t m = movers(n->cmp, mv);
+		const p304_recon_summary *s = &n->nt->summary;
+		char a[64], b[64], c2[64], dd[64], r1[64];
 
-		fputs("<h2>Comparaison</h2>\n", fp);
-		embed_svg(fp, n->svg_compare, "Montant de chaque collectivité dans les deux scénarios.");
-		fputs("<table><tr><th>code</th><th>collectivité</th><th>A</th><th>B</th><th>écart</th>"
-		      "<th>principal facteur</th></tr>\n", fp);
-		for (size_t i = 0; i < m; i++) {
-			fprintf(fp, "<tr><td>%s</td><td>", mv[i]->code);
-			html_text(fp, mv[i]->name);
-			fprintf(fp, "</td><td class=\"n\">%s</td>", eur(a, sizeof(a), mv[i]->a_eur));
-			fprintf(fp, "<td class=\"n\">%s</td>", eur(b, sizeof(b), mv[i]->b_eur));
-			fprintf(fp, "<td class=\"n\">%s%s</td><td>", mv[i]->b_eur > mv[i]->a_eur ? "+" : "",
-				eur(a, sizeof(a), mv[i]->b_eur - mv[i]->a_eur));
-			html_text(fp, main_factor(n->cmp, mv[i], fbuf, sizeof(fbuf)));
-			fputs("</td></tr>\n", fp);
-		}
-		fputs("</table>\n", fp);
+		d_item_begin(d);
+		d_textf(d, "Besoins exprimés : %s (%s ; sans réponse : %zu ; hors délai : %zu). "
+			"Crédits disponibles : %s ; montants notifiés : %s ; reliquat : %s.",
+			eur(a, sizeof(a), s->needs_eur), count_coll(r1, sizeof(r1), s->n_answered),
+			s->n_no_answer, s->n_late, eur(b, sizeof(b), n->nt->available_eur),
+			eur(c2, sizeof(c2), s->notified_eur), eur(dd, sizeof(dd), s->unallocated_eur));
+		d_item_end(d);
 	}
-	if (n->nt) {
-		fputs("<h2>Notification</h2>\n", fp);
-		embed_svg(fp, n->svg_reconcile, "Montant pré-notifié, besoin exprimé et montant notifié.");
-	}
-	fputs("<h2>Par région</h2>\n<table><tr><th>région</th><th>collectivités</th><th>pré-notifié</th>", fp);
-	if (n->nt)
-		fputs("<th>notifié</th>", fp);
-	fputs("</tr>\n", fp);
-	t = regions(n, &nt);
-	for (size_t i = 0; t && i < nt; i++) {
-		fputs("<tr><td>", fp);
-		html_text(fp, t[i].name);
-		fprintf(fp, "</td><td class=\"n\">%zu</td><td class=\"n\">%s</td>", t[i].n,
-			eur(a, sizeof(a), t[i].amount[0]));
-		if (n->nt)
-			fprintf(fp, "<td class=\"n\">%s</td>", eur(b, sizeof(b), t[i].amount[1]));
-		fputs("</tr>\n", fp);
-	}
-	fprintf(fp, "<tr><th>Total</th><th class=\"n\">%zu</th><th class=\"n\">%s</th>%s%s%s</tr>\n</table>\n",
-		res->nrows, eur(a, sizeof(a), res->summary.allocated_eur), n->nt ? "<th class=\"n\">" : "",
-		n->nt ? eur(b, sizeof(b), n->nt->summary.notified_eur) : "", n->nt ? "</th>" : "");
-	free(t);
-	fputs("<div class=\"box\"><strong>Sources et méthode.</strong><ul>\n", fp);
-	for (size_t k = 0; k < sc->ncriteria; k++) {
-		fputs("<li>", fp);
-		html_text(fp, sc->criteria[k].column);
-		fprintf(fp, " (%s %%) : ", pct_fr(pbuf, sizeof(pbuf), sc->criteria[k].weight_pct));
-		html_text(fp, res->sources && res->sources[k] ? res->sources[k] : "source non renseignée");
-		fputs("</li>\n", fp);
-	}
-	fprintf(fp, "<li>Part de chaque collectivité : somme, critère par critère, de sa valeur rapportée au total "
-		"des participants, multipliée par la pondération. Entre plancher et plafond, chacune reçoit le "
-		"même multiple de sa part, de sorte que le total soit l'enveloppe ; arrondi %s par les plus "
-		"forts restes (le tableau tombe juste).</li>\n", rounding_fr(a, sizeof(a), sc->rounding_eur));
-	for (size_t w = 0; w < res->nwarnings; w++) {
-		fputs("<li>", fp);
-		html_text(fp, res->warnings[w]);
-		fputs("</li>\n", fp);
-	}
-	fputs("</ul></div>\n</body></html>\n", fp);
-	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
+	d_list_end(d);
 }
 
-static const char *base(const char *path)
+static void decision(const struct doc *d, const p304_note *n)
 {
-	const char *s = path ? strrchr(path, '/') : NULL;
+	const p304_result *res = n->alloc;
+	char e[64], w[64], x[64];
 
-	return s ? s + 1 : path;
+	d_heading(d, 2, NULL, "Décision demandée");
+	d_para_begin(d, "decision");
+	d_textf(d, "Valider la répartition de %s entre %s présentée en annexe 1",
+		eur(e, sizeof(e), res->summary.allocated_eur), count_coll(w, sizeof(w), res->nrows));
+	if (n->nt)
+		d_textf(d, ", et la notification de %s au vu des besoins exprimés (reliquat : %s)",
+			eur(x, sizeof(x), n->nt->summary.notified_eur),
+			eur(w, sizeof(w), n->nt->summary.unallocated_eur));
+	else
+		d_text(d, ", en vue de la pré-notification des montants aux collectivités");
+	d_text(d, ".");
+	d_para_end(d);
+}
+
+static const char *main_factor(const p304_comparison *c, const p304_compare_row *r,
+			       char *buf, size_t size)
+{
+	const char *f = p304_compare_main_factor(c, r);
+
+	return f ? p304_factor_label_fr(f, buf, size) : "";
+}
+
+/* "Seine-et-Marne (77)". */
+static const char *named(char *buf, size_t size, const char *name, const char *code)
+{
+	snprintf(buf, size, "%s (%s)", name, code);
+	return buf;
+}
+
+static void movers_table(const struct doc *d, const p304_comparison *c, int by_pct)
+{
+	static const char *const head[] = { "collectivité", "référence", "scénario", "écart", "écart (%)",
+		"surtout" };
+	const char *align = c->decomposed ? "lrrrrl" : "lrrrr";
+	const p304_compare_row *mv[10];
+	size_t nrises, m = p304_compare_movers(c, by_pct, 5, mv, &nrises);
+
+	d_heading(d, 3, NULL, by_pct ? "En pourcentage du montant de référence" : "En euros");
+	if (m == 0) {
+		d_para_begin(d, NULL);
+		d_text(d, "Aucune collectivité présente des deux côtés ne change de montant.");
+		d_para_end(d);
+		return;
+	}
+	d_table_begin(d, "movers", align, head);
+	for (size_t i = 0; i < m; i++) {
+		char nm[256], a[64], b[64], dd[64], p[32], f[128];
+		const char *cell[6];
+
+		cell[0] = named(nm, sizeof(nm), mv[i]->name, mv[i]->code);
+		cell[1] = eur(a, sizeof(a), mv[i]->a_eur);
+		cell[2] = eur(b, sizeof(b), mv[i]->b_eur);
+		cell[3] = eur_signed(dd, sizeof(dd), mv[i]->b_eur - mv[i]->a_eur);
+		cell[4] = mv[i]->a_eur ? pct_signed(p, sizeof(p), p304_compare_pct(mv[i])) : "";
+		cell[5] = main_factor(c, mv[i], f, sizeof(f));
+		d_table_row(d, align, cell, 0);
+	}
+	d_table_end(d);
+}
+
+static void movers(const struct doc *d, const p304_note *n)
+{
+	const p304_comparison *c = n->cmp;
+
+	d_heading(d, 2, NULL, "Les plus fortes variations");
+	d_para_begin(d, "small");
+	d_textf(d, "Écart = scénario « %s » moins référence « %s » ; les cinq plus fortes hausses, "
+		"puis les cinq plus fortes baisses, parmi les collectivités présentes des deux côtés.",
+		c->b_id, c->a_id);
+	if (c->decomposed)
+		d_text(d, " « Surtout » : le facteur qui explique le plus l'écart (hors enveloppe, "
+		       "quand l'enveloppe n'explique pas tout).");
+	d_para_end(d);
+	movers_table(d, c, 0);
+	movers_table(d, c, 1);
+}
+
+static void notification(const struct doc *d, const p304_note *n)
+{
+	const p304_recon_summary *s = &n->nt->summary;
+	static const char *const head[] = { "", "montant" };
+	char a[64], b[64], c[64], e[64], f[64];
+	const char *row[2];
+
+	d_heading(d, 2, NULL, "Notification");
+	d_table_begin(d, "notif", "lr", head);
+	row[0] = "Montants pré-notifiés";
+	row[1] = eur(a, sizeof(a), n->alloc->summary.allocated_eur);
+	d_table_row(d, "lr", row, 0);
+	row[0] = "Besoins exprimés dans les délais";
+	row[1] = eur(b, sizeof(b), s->needs_eur);
+	d_table_row(d, "lr", row, 0);
+	row[0] = "Crédits disponibles";
+	row[1] = eur(c, sizeof(c), n->nt->available_eur);
+	d_table_row(d, "lr", row, 0);
+	row[0] = "Montants notifiés";
+	row[1] = eur(e, sizeof(e), s->notified_eur);
+	d_table_row(d, "lr", row, 1);
+	row[0] = "Reliquat (non notifié)";
+	row[1] = eur(f, sizeof(f), s->unallocated_eur);
+	d_table_row(d, "lr", row, 0);
+	d_table_end(d);
+	d_para_begin(d, "small");
+	d_textf(d, "%zu réponse%s dans les délais, %zu sans réponse, %zu hors délai ; "
+		"%zu montant%s réduit%s, %zu complété%s, %zu limité%s par un plafond de demande.",
+		s->n_answered, s->n_answered > 1 ? "s" : "", s->n_no_answer, s->n_late,
+		s->n_reduced, s->n_reduced > 1 ? "s" : "", s->n_reduced > 1 ? "s" : "",
+		s->n_topped_up, s->n_topped_up > 1 ? "s" : "", s->n_capped, s->n_capped > 1 ? "s" : "");
+	d_para_end(d);
+}
+
+static void regional(const struct doc *d, const p304_note *n)
+{
+	static const char *const head[] = { "région", "collectivités", "pré-notifié", "notifié" };
+	const char *align = n->nt ? "lrrr" : "lrr";
+	p304_region_total *t;
+	size_t nt = 0;
+	char a[64], b[64], k[32];
+	const char *row[4];
+
+	d_heading(d, 2, NULL, "Par région");
+	d_table_begin(d, "regions", align, head);
+	t = regions(n, &nt);
+	for (size_t i = 0; t && i < nt; i++) {
+		snprintf(k, sizeof(k), "%zu", t[i].n);
+		row[0] = t[i].name;
+		row[1] = k;
+		row[2] = eur(a, sizeof(a), t[i].amount[0]);
+		row[3] = n->nt ? eur(b, sizeof(b), t[i].amount[1]) : "";
+		d_table_row(d, align, row, 0);
+	}
+	free(t);
+	snprintf(k, sizeof(k), "%zu", n->alloc->nrows);
+	row[0] = "Total";
+	row[1] = k;
+	row[2] = eur(a, sizeof(a), n->alloc->summary.allocated_eur);
+	row[3] = n->nt ? eur(b, sizeof(b), n->nt->summary.notified_eur) : "";
+	d_table_row(d, align, row, 1);
+	d_table_end(d);
+}
+
+static void sources_box(const struct doc *d, const p304_note *n, const p304_source_text *src)
+{
+	const p304_scenario *sc = n->alloc->scenario;
+	char p[32];
+
+	if (!d->md)
+		d_raw(d, "<div class=\"box\">");
+	d_para_begin(d, NULL);
+	d_strong(d, "Sources.");
+	d_text(d, " Critères et pondérations :");
+	d_para_end(d);
+	d_list_begin(d, NULL);
+	for (size_t k = 0; k < sc->ncriteria; k++) {
+		d_item_begin(d);
+		d_textf(d, "%s (%s %%) : %s", src ? src[k].label : sc->criteria[k].column,
+			num_fr(p, sizeof(p), sc->criteria[k].weight_pct),
+			src ? src[k].words : "source non renseignée");
+		d_item_end(d);
+	}
+	d_list_end(d);
+	if (!d->md)
+		d_raw(d, "</div>\n");
+}
+
+/* The full table: every authority of the scenario (and, with a
+ * comparison, every one of the reference). */
+static void annex_table(const struct doc *d, const p304_note *n)
+{
+	const p304_result *res = n->alloc;
+	const p304_comparison *c = n->cmp;
+	char align[8], e1[64], e2[64], e3[64], e4[64], p[32], nm[256];
+	const char *head[7], *row[7];
+	size_t nh = 0;
+
+	d_heading(d, 2, NULL, "Annexe 1 — Montants par collectivité");
+	head[nh++] = "code";
+	head[nh++] = "collectivité";
+	head[nh++] = "statut";
+	head[nh++] = "montant";
+	if (c) {
+		head[nh++] = "référence";
+		head[nh++] = "écart";
+		head[nh++] = "écart (%)";
+	} else if (n->nt) {
+		head[nh++] = "notifié";
+	}
+	memcpy(align, "llrr", 4);
+	for (size_t i = 4; i < nh; i++)
+		align[i] = 'r';
+	align[2] = 'l';
+	align[nh] = '\0';
+	d_para_begin(d, "small");
+	if (c)
+		d_textf(d, "Montant = scénario « %s » ; référence = « %s » ; « — » : absente de ce côté. "
+			"Statut : formule (montant proportionnel à la part), plancher ou plafond.",
+			c->b_id, c->a_id);
+	else
+		d_text(d, "Statut : formule (montant proportionnel à la part), plancher ou plafond.");
+	d_para_end(d);
+	d_table_begin(d, "full", align, head);
+	if (c) {
+		for (size_t i = 0; i < c->nrows; i++) {
+			const p304_compare_row *r = &c->rows[i];
+
+			row[0] = r->code;
+			row[1] = r->name;
+			row[2] = r->in_b ? p304_status_label_fr(r->status_b) : "—";
+			row[3] = r->in_b ? eur(e1, sizeof(e1), r->b_eur) : "—";
+			row[4] = r->in_a ? eur(e2, sizeof(e2), r->a_eur) : "—";
+			row[5] = r->in_a && r->in_b ? eur_signed(e3, sizeof(e3), r->b_eur - r->a_eur) : "—";
+			row[6] = r->in_a && r->in_b && r->a_eur ? pct_signed(p, sizeof(p), p304_compare_pct(r)) : "—";
+			d_table_row(d, align, row, 0);
+		}
+		row[0] = "";
+		row[1] = "Total";
+		row[2] = "";
+		row[3] = eur(e1, sizeof(e1), c->b_total);
+		row[4] = eur(e2, sizeof(e2), c->a_total);
+		row[5] = eur_signed(e3, sizeof(e3), c->b_total - c->a_total);
+		row[6] = "";
+		d_table_row(d, align, row, 1);
+	} else {
+		for (size_t i = 0; i < res->nrows; i++) {
+			const p304_result_row *r = &res->rows[i];
+
+			row[0] = r->code;
+			row[1] = r->name;
+			row[2] = p304_status_label_fr(p304_status_name(r->alloc.status));
+			row[3] = eur(e1, sizeof(e1), r->alloc.amount_eur);
+			row[4] = n->nt ? eur(e2, sizeof(e2), n->nt->rows[i].notified_eur) : "";
+			d_table_row(d, align, row, 0);
+		}
+		row[0] = "";
+		row[1] = "Total";
+		row[2] = "";
+		row[3] = eur(e1, sizeof(e1), res->summary.allocated_eur);
+		row[4] = n->nt ? eur(e4, sizeof(e4), n->nt->summary.notified_eur) : "";
+		d_table_row(d, align, row, 1);
+	}
+	d_table_end(d);
+	(void)nm;
+}
+
+static void method(const struct doc *d, const p304_note *n, const p304_source_text *src)
+{
+	const p304_result *res = n->alloc;
+	const p304_scenario *sc = res->scenario;
+	char a[64], p[32];
+
+	d_heading(d, 2, NULL, "Annexe 3 — Sources et méthode");
+	d_heading(d, 3, NULL, "Données");
+	d_list_begin(d, NULL);
+	for (size_t k = 0; k < sc->ncriteria; k++) {
+		d_item_begin(d);
+		d_textf(d, "%s (colonne %s, pondération %s %%) : %s.", src ? src[k].label : sc->criteria[k].column,
+			sc->criteria[k].column, num_fr(p, sizeof(p), sc->criteria[k].weight_pct),
+			src ? src[k].words : "source non renseignée");
+		if (src && src[k].method[0])
+			d_textf(d, " Construction : %s.", src[k].method);
+		d_item_end(d);
+	}
+	d_list_end(d);
+	d_heading(d, 3, NULL, "Méthode");
+	d_list_begin(d, NULL);
+	d_item_begin(d);
+	d_text(d, "Part de chaque collectivité : somme, critère par critère, de sa valeur rapportée au "
+	       "total des participants, multipliée par la pondération du critère.");
+	d_item_end(d);
+	d_item_begin(d);
+	d_textf(d, "Entre plancher et plafond, chacune reçoit le même multiple de sa part, de sorte "
+		"que le total soit l'enveloppe ; arrondi %s par la méthode des plus forts restes "
+		"(chaque tableau tombe juste à l'euro).", rounding_fr(a, sizeof(a), sc->rounding_eur));
+	d_item_end(d);
+	if (n->cmp && n->cmp->decomposed) {
+		d_item_begin(d);
+		d_text(d, "Écarts avec la référence décomposés exactement entre les facteurs qui diffèrent "
+		       "(enveloppe, participants, pondérations, données de chaque critère, plancher et "
+		       "plafond, arrondi) par la valeur de Shapley : les contributions s'additionnent à l'euro près à l'écart.");
+		d_item_end(d);
+	}
+	if (n->nt) {
+		d_item_begin(d);
+		d_text(d, "Notification : chaque collectivité reçoit au plus son montant pré-notifié et au "
+		       "plus son besoin exprimé ; sans réponse dans les délais, la règle du scénario s'applique.");
+		d_item_end(d);
+	}
+	d_item_begin(d);
+	d_textf(d, "Scénario « %s » (fichier %s) ; calcul par p304 %s.", sc->id,
+		strrchr(sc->path, '/') ? strrchr(sc->path, '/') + 1 : sc->path, P304_VERSION);
+	d_item_end(d);
+	d_list_end(d);
+	if (res->nwarnings) {
+		d_heading(d, 3, NULL, "Données complétées ou écartées");
+		d_list_begin(d, NULL);
+		for (size_t w = 0; w < res->nwarnings; w++) {
+			d_item_begin(d);
+			d_text(d, res->warnings[w]);
+			d_item_end(d);
+		}
+		d_list_end(d);
+	}
+}
+
+static const char CSS[] =
+	"body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:10pt;line-height:1.3;color:#222;"
+	"max-width:19cm;margin:1cm auto}"
+	"h1{font-size:15pt;margin:.2em 0 .3em;line-height:1.2}"
+	"h2{font-size:12pt;margin:.9em 0 .35em;border-bottom:1px solid #3b528b;color:#1f3868}"
+	"h3{font-size:10.5pt;margin:.7em 0 .3em}"
+	"h1,h2,h3{break-after:avoid;page-break-after:avoid}"
+	".head{display:flex;justify-content:space-between;color:#444;font-size:9pt;"
+	"border-bottom:2px solid #1f3868;padding-bottom:.2em}"
+	".objet{margin:.2em 0 .6em;padding:.3em .6em;background:#f5f7fb;border-left:3px solid #1f3868}"
+	".decision{font-weight:bold}"
+	"ul.key{margin:.2em 0;padding-left:1.2em}ul.key li{margin:.15em 0}"
+	"p.small{font-size:8.5pt;color:#444;margin:.2em 0 .4em}"
+	"figure{margin:.4em 0;break-inside:avoid;page-break-inside:avoid;text-align:center}"
+	"figure svg{width:100%;height:auto}"
+	"figure.map svg{max-height:13.5cm;width:auto;max-width:100%}"
+	"figure.chart svg{max-height:22cm;width:auto;max-width:100%}"
+	"figcaption{font-size:8.5pt;color:#555}"
+	"table{border-collapse:collapse;width:100%;font-size:8.5pt;margin:.2em 0 .5em}"
+	"table.movers,table.regions,table.notif{break-inside:avoid;page-break-inside:avoid}"
+	"table.notif{width:auto;min-width:50%}"
+	"th,td{border-bottom:1px solid #ddd;padding:1px 5px;vertical-align:top}"
+	"th{background:#dce6f1;text-align:left}th.n,td.n{text-align:right;white-space:nowrap}"
+	"tr.total td{font-weight:bold;border-top:1px solid #888}"
+	"table.full{font-size:7.5pt}table.full tr{break-inside:avoid}"
+	"thead{display:table-header-group}"
+	".box{border:1px solid #3b528b;background:#f5f7fb;padding:.2em .7em;margin-top:.6em;font-size:8.5pt;"
+	"break-inside:avoid;page-break-inside:avoid}.box p{margin:.3em 0}.box ul{margin:.2em 0}"
+	"@page{size:A4;margin:1.4cm 1.5cm}"
+	"@media print{body{margin:0;max-width:none}"
+	"section.p2,section.annex{break-before:page;page-break-before:always}}";
+
+static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
+{
+	const p304_result *res = n->alloc;
+	const p304_scenario *sc = res->scenario;
+	p304_source_text *src = NULL;
+	char date[64], e[64], w[64];
+
+	/* without a readable sources file the note still comes out, with the
+	 * column names and "source non renseignée" */
+	if (p304_sources_read(res, &src, NULL) != P304_OK)
+		src = NULL;
+	p304_date_fr(n->date, date, sizeof(date));
+	if (!d->md) {
+		d_raw(d, "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>");
+		d_text(d, sc->title);
+		fprintf(d->fp, "</title><style>%s</style></head><body>\n<section class=\"p1\">\n", CSS);
+		d_raw(d, "<div class=\"head\"><span>Programme 304 — protection de l'enfance</span><span>");
+		d_textf(d, "Le %s", date);
+		d_raw(d, "</span></div>\n");
+	} else {
+		d_textf(d, "Programme 304 — protection de l'enfance — le %s", date);
+		d_raw(d, "\n\n");
+	}
+	d_heading(d, 1, NULL, sc->title);
+	d_para_begin(d, "objet");
+	d_strong(d, "Objet :");
+	d_textf(d, " répartition de l'enveloppe de %s entre %s (scénario %s",
+		eur(e, sizeof(e), sc->envelope_eur), count_coll(w, sizeof(w), res->nrows), sc->id);
+	if (n->cmp)
+		d_textf(d, ", comparé à la référence %s", n->cmp->a_id);
+	d_text(d, n->nt ? ") et notification au vu des besoins exprimés." : ").");
+	d_para_end(d);
+	key_figures(d, n);
+	decision(d, n);
+	d_figure(d, "map", n->svg_map, n->cmp ? "Montants du scénario par collectivité (en gris, les non-participants)."
+					      : "Montants pré-notifiés par collectivité (en gris, les non-participants).");
+	d_section(d, "p2");
+	if (n->cmp)
+		movers(d, n);
+	if (n->nt)
+		notification(d, n);
+	regional(d, n);
+	sources_box(d, n, src);
+	d_section(d, "annex");
+	annex_table(d, n);
+	if (n->svg_bars || n->svg_compare || n->svg_reconcile) {
+		d_heading(d, 2, NULL, "Annexe 2 — Graphiques");
+		d_figure(d, "chart", n->svg_bars,
+			 "Montants pré-notifiés, du plus élevé au plus faible, avec le plancher et le plafond.");
+		d_figure(d, "chart", n->svg_compare,
+			 "Montant de chaque collectivité : référence et scénario.");
+		d_figure(d, "chart", n->svg_reconcile,
+			 "Montant pré-notifié, besoin exprimé et montant notifié.");
+	}
+	method(d, n, src);
+	if (!d->md)
+		d_raw(d, "</section>\n</body></html>\n");
+	p304_sources_free(src, sc->ncriteria);
+	return ferror(d->fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
+}
+
+p304_code p304_write_note_html(const p304_note *n, FILE *fp, p304_error *err)
+{
+	struct doc d = { fp, 0, 0 };
+
+	return write_note(n, &d, err);
 }
 
 p304_code p304_write_note_md(const p304_note *n, FILE *fp, p304_error *err)
 {
-	const p304_result *res = n->alloc;
-	const p304_scenario *sc = res->scenario;
-	char text[2048], a[64], b[64], pbuf[32], fbuf[96];
-	p304_region_total *t;
-	size_t nt = 0;
+	struct doc d = { fp, 1, n->for_pandoc };
 
-	fprintf(fp, "# %s\n\n*Note établie avec p304 %s — scénario `%s`*\n\n## Chiffres clés\n\n",
-		sc->title, P304_VERSION, sc->id);
-	key_figures(res, text, sizeof(text));
-	fputs(text, fp);
-	if (n->cmp) {
-		compare_figures(n->cmp, text, sizeof(text));
-		fprintf(fp, " %s", text);
-	}
-	if (n->nt) {
-		notif_figures(n->nt, text, sizeof(text));
-		fprintf(fp, " %s", text);
-	}
-	fputs("\n\n", fp);
-	if (n->svg_map)
-		fprintf(fp, "![Carte des montants pré-notifiés](%s)\n\n", base(n->svg_map));
-	if (n->svg_bars)
-		fprintf(fp, "![Montants pré-notifiés](%s)\n\n", base(n->svg_bars));
-	if (n->cmp) {
-		const p304_compare_row *mv[10];
-		size_t m = movers(n->cmp, mv);
-
-		fputs("## Comparaison\n\n", fp);
-		if (n->svg_compare)
-			fprintf(fp, "![Comparaison](%s)\n\n", base(n->svg_compare));
-		fputs("| code | collectivité | A | B | écart | principal facteur |\n|---|---|---:|---:|---:|---|\n", fp);
-		for (size_t i = 0; i < m; i++)
-			fprintf(fp, "| %s | %s | %s | %s | %s%s | %s |\n", mv[i]->code, mv[i]->name,
-				eur(a, sizeof(a), mv[i]->a_eur), eur(b, sizeof(b), mv[i]->b_eur),
-				mv[i]->b_eur > mv[i]->a_eur ? "+" : "",
-				eur(text, sizeof(text), mv[i]->b_eur - mv[i]->a_eur), main_factor(n->cmp, mv[i], fbuf, sizeof(fbuf)));
-		fputs("\n", fp);
-	}
-	if (n->nt && n->svg_reconcile)
-		fprintf(fp, "## Notification\n\n![Notification](%s)\n\n", base(n->svg_reconcile));
-	fprintf(fp, "## Par région\n\n| région | collectivités | pré-notifié |%s\n|---|---:|---:|%s\n",
-		n->nt ? " notifié |" : "", n->nt ? "---:|" : "");
-	t = regions(n, &nt);
-	for (size_t i = 0; t && i < nt; i++) {
-		fprintf(fp, "| %s | %zu | %s |", t[i].name, t[i].n, eur(a, sizeof(a), t[i].amount[0]));
-		if (n->nt)
-			fprintf(fp, " %s |", eur(b, sizeof(b), t[i].amount[1]));
-		fputs("\n", fp);
-	}
-	free(t);
-	fprintf(fp, "| **Total** | %zu | %s |", res->nrows, eur(a, sizeof(a), res->summary.allocated_eur));
-	if (n->nt)
-		fprintf(fp, " %s |", eur(b, sizeof(b), n->nt->summary.notified_eur));
-	fputs("\n\n## Sources et méthode\n\n", fp);
-	for (size_t k = 0; k < sc->ncriteria; k++)
-		fprintf(fp, "- %s (%s %%) : %s\n", sc->criteria[k].column,
-			pct_fr(pbuf, sizeof(pbuf), sc->criteria[k].weight_pct),
-			res->sources && res->sources[k] ? res->sources[k] : "source non renseignée");
-	fprintf(fp, "- Part de chaque collectivité : somme, critère par critère, de sa valeur rapportée au total "
-		"des participants, multipliée par la pondération ; entre plancher et plafond, chacune reçoit le "
-		"même multiple de sa part ; arrondi %s par les plus forts restes.\n",
-		rounding_fr(a, sizeof(a), sc->rounding_eur));
-	for (size_t w = 0; w < res->nwarnings; w++)
-		fprintf(fp, "- %s\n", res->warnings[w]);
-	return ferror(fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
+	return write_note(n, &d, err);
 }

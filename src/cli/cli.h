@@ -36,6 +36,7 @@ int cmd_check_plan(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_note(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -74,6 +75,9 @@ struct cli_file {
  * one of the `in` files is refused. */
 p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir,
 			  const struct cli_file *files, size_t nfiles, p304_error *err);
+/* While cli_write_files writes a set: the names of its files, for the
+ * manifest's "files" (NULL-terminated); NULL otherwise. */
+const char *const *cli_set_files(void);
 /* Writes `files` plus manifest.json (inputs of `res`) into `dir` as one
  * all-or-nothing set (p304_outset). */
 p304_code cli_write_set(const p304_result *res, const char *dir,
@@ -86,6 +90,11 @@ const char **cli_argv_with_output(int argc, char **argv, const char *outdir);
 void cli_print_regions(FILE *fp, const p304_region_total *t, size_t n,
 		       const char *const *labels, size_t namounts);
 
+/* `s` as it may reach a terminal: control characters and ANSI escapes
+ * written as \e, \t, \n, \xNN, \u009b (a title or a line of a hostile
+ * file cannot clear the screen or recolour it). Returns one of 8 rotating
+ * static buffers (texts longer than 2 KB are cut); "" for NULL. */
+const char *cli_text(const char *s);
 /* Prints "p304: file:line: message" (and the offending line) to stderr and
  * returns the exit code of err->code. */
 int cli_fail(const p304_error *err);

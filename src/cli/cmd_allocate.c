@@ -12,7 +12,7 @@
 
 /* xgettext:no-c-format */
 static const char usage[] =
-	N_("usage: p304 allocate SCENARIO.json [-o DIR] [-q] [--by region] [--xlsx]\n"
+	N_("usage: p304 allocate SCENARIO.json [-o DIR] [-q] [--by region] [--no-xlsx]\n"
 	"\n"
 	"Computes the pre-notified amount of every participant of the scenario:\n"
 	"shares of the weighted criteria, floor and ceiling (amounts proportional\n"
@@ -22,11 +22,12 @@ static const char usage[] =
 	"  -o DIR       write the output set there (default: outputs/<id>/)\n"
 	"  -q           print nothing on stdout (errors still go to stderr)\n"
 	"  --by region  also total the amounts by region (par-region.csv)\n"
-	"  --xlsx       also write repartition.xlsx (sheets Paramètres, Répartition,\n"
-	"               Par région)\n"
+	"  --no-xlsx    do not write repartition.xlsx (sheets Paramètres,\n"
+	"               Répartition, Par région; written by default)\n"
 	"  -h, --help   this text\n"
 	"\n"
-	"Writes DIR/repartition.json (for programs), DIR/repartition.csv (for\n"
+	"Writes DIR/repartition.json (for programs), DIR/repartition.xlsx (for\n"
+	"Excel: codes such as 01 stay text), DIR/repartition.csv (for\n"
 	"Excel: ';', decimal comma, UTF-8 with BOM) and DIR/manifest.json (tool\n"
 	"version, time, SHA-256 of every input). The set is written to a temporary\n"
 	"folder and put in place at the end: never half a set. A DIR that exists\n"
@@ -67,7 +68,7 @@ int cmd_allocate(int argc, char **argv)
 {
 	const char *scenario = NULL, *outdir = NULL;
 	char *defdir = NULL;
-	int quiet = 0, by_region = 0, xlsx = 0, code = EXIT_INTERNAL;
+	int quiet = 0, by_region = 0, xlsx = 0, no_xlsx = 0, code = EXIT_INTERNAL;
 	p304_result *res = NULL;
 	int64_t *amounts = NULL;
 	struct regions_ctx reg = { NULL, 0 };
@@ -82,7 +83,8 @@ int cmd_allocate(int argc, char **argv)
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
 			{ "-o|--output", _("a directory"), &outdir, NULL },
-			{ "--xlsx", NULL, NULL, &xlsx },
+			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
+			{ "--no-xlsx", NULL, NULL, &no_xlsx },
 			{ "--by", _("'region'"), &by, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
@@ -118,6 +120,7 @@ int cmd_allocate(int argc, char **argv)
 		reg.n = p304_region_totals(res->rows, res->nrows, amounts, NULL, reg.t);
 		files[nfiles++] = (struct cli_file){ "par-region.csv", write_regions, &reg };
 	}
+	xlsx = !no_xlsx;
 	if (xlsx)
 		files[nfiles++] = (struct cli_file){ "repartition.xlsx", write_xlsx, res };
 	margv = cli_argv_with_output(argc, argv, outdir);

@@ -49,7 +49,8 @@ static p304_code write_manifest(const void *c, FILE *fp, p304_error *err)
 {
 	const struct ctx *x = c;
 
-	return p304_write_inputs_manifest(x->av->inputs, x->av->ninputs, x->argv, fp, err);
+	return p304_write_inputs_manifest(x->av->inputs, x->av->ninputs, x->argv,
+					  cli_set_files(), fp, err);
 }
 
 int cmd_avenant(int argc, char **argv)

@@ -11,11 +11,12 @@
 #include <p304/chart.h>
 
 #include "cli.h"
+#include "gettext.h"
 
 /* xgettext:no-c-format */
 static const char usage[] =
 	N_("usage: p304 chart RESULT.json --kind KIND [--format png|svg|pdf] [-o FILE]\n"
-	"                  [--code CODE] [--value amount|per_child|change]\n"
+	"                  [--code CODE] [--value amount|per_child|change] [--force]\n"
 	"\n"
 	"Draws a result of p304 with gnuplot:\n"
 	"  bars       amounts by authority, sorted, floor and ceiling as lines\n"
@@ -27,7 +28,11 @@ static const char usage[] =
 	"  reconcile  pre-notified, need and notified (notification.json)\n"
 	"  sweep      5-95 % bands and medians (sweep.json)\n"
 	"\n"
-	"  -o FILE    the image (default: RESULT's folder, KIND.FORMAT)\n"
+	"  -o FILE    the image (default: RESULT's folder, KIND.FORMAT); its\n"
+	"             extension .png, .svg or .pdf gives the format if --format\n"
+	"             is not given. An existing file is replaced only if it is a\n"
+	"             chart of the same format, never one of the inputs.\n"
+	"  --force    replace an existing file that is not a chart\n"
 	"\n"
 	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error, 7 gnuplot missing.\n");
 
@@ -37,7 +42,7 @@ int cmd_chart(int argc, char **argv)
 	static const char *const ext[] = { "png", "svg", "pdf" };
 	static const char *const kinds[] = { "bars", "map", "compare", "waterfall", "reconcile", "sweep" };
 	char *defout = NULL, tiles[PATH_MAX];
-	int quiet = 0, code;
+	int quiet = 0, force = 0, code;
 	p304_error err;
 
 	p304_error_clear(&err);
@@ -50,6 +55,7 @@ int cmd_chart(int argc, char **argv)
 			{ "--format", _("png, svg or pdf"), &format, NULL },
 			{ "--code", _("a code"), &req.code, NULL },
 			{ "--value", _("a value"), &req.map_value, NULL },
+			{ "--force", NULL, NULL, &force },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
@@ -61,7 +67,13 @@ int cmd_chart(int argc, char **argv)
 		if (kind && (int)(req.kind = p304_chart_kind_parse(kind)) < 0)
 			return cli_usage_error("chart", _("unknown kind '%s' (bars, map, compare, "
 					       "waterfall, reconcile, sweep)"), kind);
-		if (!format || !strcmp(format, "png"))
+		if (!format && req.out_path) {
+			/* -o x.svg: the extension says the format */
+			if (p304_chart_format_of(req.out_path, &req.format) != P304_OK)
+				return cli_usage_error("chart", _("cannot tell the format of '%s': "
+						       "name it .png, .svg or .pdf, or give --format"),
+						       req.out_path);
+		} else if (!format || !strcmp(format, "png"))
 			req.format = P304_FORMAT_PNG;
 		else if (!strcmp(format, "svg"))
 			req.format = P304_FORMAT_SVG;
@@ -69,7 +81,16 @@ int cmd_chart(int argc, char **argv)
 			req.format = P304_FORMAT_PDF;
 		else
 			return cli_usage_error("chart", _("--format takes png, svg or pdf"));
+		if (format && req.out_path) {
+			p304_chart_format named;
+
+			if (p304_chart_format_of(req.out_path, &named) == P304_OK &&
+			    named != req.format)
+				return cli_usage_error("chart", _("'%s' names a .%s file but --format is %s"),
+						       req.out_path, ext[named], format);
+		}
 	}
+	req.force = force;
 	if (!req.result_path)
 		return cli_usage_error("chart", _("missing RESULT.json"));
 	if ((int)req.kind < 0)

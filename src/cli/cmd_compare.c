@@ -10,21 +10,24 @@
 
 /* xgettext:no-c-format */
 static const char usage[] =
-	N_("usage: p304 compare A B [-o DIR] [-q] [--xlsx]\n"
+	N_("usage: p304 compare REFERENCE SCENARIO [-o DIR] [-q] [--no-xlsx]\n"
 	"\n"
 	"Compares two scenarios (or two result files of p304: repartition.json,\n"
-	"notification.json) authority by authority: amounts, difference in € and %,\n"
-	"status and rank on each side, winners and losers, who enters and leaves.\n"
-	"Codings are joined through the reference list (67 + 68 against the CEA).\n"
-	"For two scenarios, each difference is split exactly between the factors\n"
-	"that differ (envelope, participants, weights, each criterion's data,\n"
-	"bounds, rounding) by the Shapley value (docs/compare.md).\n"
+	"notification.json) authority by authority. A, the first file, is the\n"
+	"reference; B, the second, the scenario: every change reads from A to B\n"
+	"(écart = B − A). Amounts, difference in € and %, status and rank on each\n"
+	"side, winners and losers, who enters and leaves, the largest movers by €\n"
+	"and by %. Codings are joined through the reference list (67 + 68 against\n"
+	"the CEA). For two scenarios, each difference is split exactly between the\n"
+	"factors that differ (envelope, participants, weights, each criterion's\n"
+	"data, bounds, rounding) by the Shapley value (docs/compare.md).\n"
 	"\n"
 	"  -o DIR     output folder (default: outputs/compare-<A>-vs-<B>/)\n"
 	"  -q         print nothing on stdout\n"
-	"  --xlsx     also write comparaison.xlsx\n"
+	"  --no-xlsx  do not write comparaison.xlsx (written by default)\n"
 	"\n"
-	"Writes DIR/comparaison.json, DIR/comparaison.csv and DIR/manifest.json.\n"
+	"Writes DIR/comparaison.json, DIR/comparaison.csv and DIR/comparaison.xlsx\n"
+	"(rows sorted by change, largest rise first) and DIR/manifest.json.\n"
 	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
 
 static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
@@ -51,42 +54,56 @@ static p304_code write_manifest(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct mctx *m = ctx;
 
-	return p304_write_inputs_manifest(m->c->inputs, m->c->ninputs, m->argv, fp, err);
+	return p304_write_inputs_manifest(m->c->inputs, m->c->ninputs, m->argv,
+					  cli_set_files(), fp, err);
 }
 
-static int by_delta(const void *x, const void *y)
-{
-	const p304_compare_row *a = *(const p304_compare_row *const *)x;
-	const p304_compare_row *b = *(const p304_compare_row *const *)y;
-	int64_t da = a->b_eur - a->a_eur, db = b->b_eur - b->a_eur;
-
-	if (da != db)
-		return da > db ? -1 : 1;
-	return strcmp(a->code, b->code);
-}
-
-/* The factor that explains most of a row's change. */
+/* "    62   Pas-de-Calais   -3 170 161 € (-70,4 %)  surtout : participants" */
 static void print_mover(const p304_comparison *c, const p304_compare_row *r)
 {
 	const char *f = p304_compare_main_factor(c, r);
-	char d[48], fr[96];
+	char d[48], fr[96], p[32];
+	double pc = p304_compare_pct(r);
 
-	printf("    %-4s %-30.30s %s%s", r->code, r->name, r->b_eur > r->a_eur ? "+" : "",
-	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur));
+	snprintf(p, sizeof(p), "%+.1f %%", pc);
+	for (char *q = p; *q; q++)
+		if (*q == '.')
+			*q = ',';
+	printf("    %-4s %-30.30s %s%s (%s)", cli_text(r->code), cli_text(r->name), r->b_eur > r->a_eur ? "+" : "",
+	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur), r->a_eur ? p : "-");
 	if (f)
 		printf(_("  mostly: %s"), p304_factor_label_fr(f, fr, sizeof(fr)));
 	printf("\n");
 }
 
+static void movers(const p304_comparison *c, int by_pct)
+{
+	const p304_compare_row *mv[10];
+	size_t nrises, n = p304_compare_movers(c, by_pct, 5, mv, &nrises);
+
+	if (nrises)
+		printf(by_pct ? _("  largest rises in %%\n") : _("  largest rises in €\n"));
+	else
+		printf(by_pct ? _("  largest rises in %%: none\n") : _("  largest rises in €: none\n"));
+	for (size_t i = 0; i < nrises; i++)
+		print_mover(c, mv[i]);
+	if (n > nrises)
+		printf(by_pct ? _("  largest falls in %%\n") : _("  largest falls in €\n"));
+	else
+		printf(by_pct ? _("  largest falls in %%: none\n") : _("  largest falls in €: none\n"));
+	for (size_t i = nrises; i < n; i++)
+		print_mover(c, mv[i]);
+}
+
 static void summary(const p304_comparison *c)
 {
-	const p304_compare_row **sorted = malloc((c->nrows ? c->nrows : 1) * sizeof(*sorted));
-	size_t n = 0;
-	char a[48], b[48];
+	char a[48], b[48], d[48];
 
-	printf("A : %s (%s)\nB : %s (%s)\n", c->a_title, c->a_id, c->b_title, c->b_id);
-	printf(_("  total A / B          %s / %s\n"), cli_eur(a, sizeof(a), c->a_total),
-	       cli_eur(b, sizeof(b), c->b_total));
+	printf(_("A (reference): %s (%s)\nB (scenario):  %s (%s)\n"), cli_text(c->a_title), cli_text(c->a_id),
+	       cli_text(c->b_title), cli_text(c->b_id));
+	printf(_("  total A -> B         %s -> %s (change B - A: %s%s)\n"), cli_eur(a, sizeof(a), c->a_total),
+	       cli_eur(b, sizeof(b), c->b_total), c->b_total > c->a_total ? "+" : "",
+	       cli_eur(d, sizeof(d), c->b_total - c->a_total));
 	printf(_("  winners / losers / unchanged  %zu / %zu / %zu; entering %zu, leaving %zu\n"),
 	       c->winners, c->losers, c->unchanged, c->entering, c->leaving);
 	if (c->decomposed) {
@@ -100,22 +117,20 @@ static void summary(const p304_comparison *c)
 				sep = ", ";
 			}
 		printf("\n");
+		/* each factor's share of the total change: they add up exactly */
+		for (size_t k = 0; k < c->nfactors; k++) {
+			int64_t t = 0;
+
+			if (!c->differs[k])
+				continue;
+			for (size_t i = 0; i < c->nrows; i++)
+				t += c->rows[i].contrib[k];
+			printf(_("    of which %-24s %s%s\n"), p304_factor_label_fr(c->factors[k], fr, sizeof(fr)),
+			       t > 0 ? "+" : "", cli_eur(d, sizeof(d), t));
+		}
 	}
-	if (!sorted)
-		return;
-	for (size_t i = 0; i < c->nrows; i++)
-		if (c->rows[i].in_a && c->rows[i].in_b)
-			sorted[n++] = &c->rows[i];
-	qsort(sorted, n, sizeof(*sorted), by_delta);
-	/* sorted by change, largest rise first: five rises, then five falls */
-	printf(n && sorted[0]->b_eur > sorted[0]->a_eur ? _("  largest rises\n") : _("  largest rises: none\n"));
-	for (size_t i = 0; i < n && i < 5 && sorted[i]->b_eur > sorted[i]->a_eur; i++)
-		print_mover(c, sorted[i]);
-	printf(n && sorted[n - 1]->b_eur < sorted[n - 1]->a_eur ? _("  largest falls\n") :
-	       _("  largest falls: none\n"));
-	for (size_t i = 0; i < n && i < 5 && sorted[n - 1 - i]->b_eur < sorted[n - 1 - i]->a_eur; i++)
-		print_mover(c, sorted[n - 1 - i]);
-	free(sorted);
+	movers(c, 0);
+	movers(c, 1);
 	{
 		size_t scen = 0;
 
@@ -138,7 +153,7 @@ int cmd_compare(int argc, char **argv)
 {
 	const char *pa = NULL, *pb = NULL, *outdir = NULL, **margv = NULL;
 	char *defdir = NULL;
-	int quiet = 0, xlsx = 0, code = EXIT_INTERNAL;
+	int quiet = 0, xlsx = 0, no_xlsx = 0, code = EXIT_INTERNAL;
 	p304_comparison *c = NULL;
 	p304_error err;
 
@@ -148,7 +163,8 @@ int cmd_compare(int argc, char **argv)
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
 			{ "-o|--output", _("a directory"), &outdir, NULL },
-			{ "--xlsx", NULL, NULL, &xlsx },
+			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
+			{ "--no-xlsx", NULL, NULL, &no_xlsx },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
@@ -183,6 +199,7 @@ int cmd_compare(int argc, char **argv)
 			{ "comparaison.xlsx", write_xlsx, c },
 		};
 
+		xlsx = !no_xlsx;
 		if (cli_write_files(c->inputs, c->ninputs, outdir, files, xlsx ? 4 : 3, &err) != P304_OK) {
 			code = cli_fail(&err);
 			goto out;
@@ -190,8 +207,8 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (!quiet) {
 		summary(c);
-		printf(_("  written in           %s/ (comparaison.json, comparaison.csv, manifest.json)\n"),
-		       outdir);
+		printf(_("  written in           %s/ (comparaison.json, comparaison.csv, %smanifest.json)\n"),
+		       outdir, xlsx ? "comparaison.xlsx, " : "");
 	}
 	code = EXIT_OK;
 out:

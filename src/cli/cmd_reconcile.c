@@ -12,7 +12,7 @@
 /* xgettext:no-c-format */
 static const char usage[] =
 	N_("usage: p304 reconcile SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)\n"
-	"                      [--caps CAPS.csv] [-o DIR] [-q] [--by region] [--xlsx]\n"
+	"                      [--caps CAPS.csv] [-o DIR] [-q] [--by region] [--no-xlsx]\n"
 	"\n"
 	"Computes the notification: each participant's expressed need (NEEDS.csv:\n"
 	"code;besoin_eur[;date_reception]), capped by the amount delegated before\n"
@@ -28,10 +28,11 @@ static const char usage[] =
 	"  -o DIR       output folder (default: outputs/<id>-notification/)\n"
 	"  -q           print nothing on stdout\n"
 	"  --by region  also total by region (par-region.csv)\n"
-	"  --xlsx       also write notification.xlsx\n"
+	"  --no-xlsx    do not write notification.xlsx (written by default)\n"
 	"  -h, --help   this text\n"
 	"\n"
-	"Writes DIR/notification.json, DIR/notification.csv and DIR/manifest.json.\n"
+	"Writes DIR/notification.json, DIR/notification.xlsx, DIR/notification.csv\n"
+	"and DIR/manifest.json.\n"
 	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n");
 
 static const char *const region_labels[] = {
@@ -72,7 +73,8 @@ static void print_summary(const p304_notification *nt)
 	char a[48], b[48], w1[64], w2[64];
 	int first = 1;
 
-	printf(_("%s (%s) — notification\n"), res->scenario->title, res->scenario->id);
+	printf(_("%s (%s) — notification\n"), cli_text(res->scenario->title),
+	       cli_text(res->scenario->id));
 	printf(_("  pre-notified         %s (%zu participants)\n"),
 	       cli_eur(a, sizeof(a), res->summary.allocated_eur), res->nrows);
 	printf(_("  expressed needs      %s (%s, %zu without an answer, %zu late)\n"),
@@ -105,7 +107,7 @@ int cmd_reconcile(int argc, char **argv)
 {
 	const char *scenario = NULL, *outdir = NULL, *needs = NULL, *caps = NULL, *plan = NULL;
 	char *defdir = NULL;
-	int quiet = 0, by_region = 0, xlsx = 0, code = EXIT_INTERNAL;
+	int quiet = 0, by_region = 0, xlsx = 0, no_xlsx = 0, code = EXIT_INTERNAL;
 	p304_notification *nt = NULL;
 	int64_t *pre = NULL, *notified = NULL;
 	struct regions_ctx reg = { NULL, 0 };
@@ -123,7 +125,8 @@ int cmd_reconcile(int argc, char **argv)
 			{ "--needs", _("a file"), &needs, NULL },
 			{ "--plan", _("a file"), &plan, NULL },
 			{ "--caps", _("a file"), &caps, NULL },
-			{ "--xlsx", NULL, NULL, &xlsx },
+			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
+			{ "--no-xlsx", NULL, NULL, &no_xlsx },
 			{ "--by", _("'region'"), &by, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
@@ -169,6 +172,7 @@ int cmd_reconcile(int argc, char **argv)
 		reg.n = p304_region_totals(nt->alloc->rows, n, pre, notified, reg.t);
 		files[nfiles++] = (struct cli_file){ "par-region.csv", write_regions, &reg };
 	}
+	xlsx = !no_xlsx;
 	if (xlsx)
 		files[nfiles++] = (struct cli_file){ "notification.xlsx", write_xlsx, nt };
 	margv = cli_argv_with_output(argc, argv, outdir);
@@ -182,8 +186,8 @@ int cmd_reconcile(int argc, char **argv)
 		print_summary(nt);
 		if (by_region)
 			cli_print_regions(stdout, reg.t, reg.n, region_labels, 2);
-		printf(_("  written in           %s/ (notification.json, notification.csv, %smanifest.json)\n"),
-		       outdir, by_region ? "par-region.csv, " : "");
+		printf(_("  written in           %s/ (notification.json, notification.csv, %s%smanifest.json)\n"),
+		       outdir, by_region ? "par-region.csv, " : "", xlsx ? "notification.xlsx, " : "");
 	}
 	code = EXIT_OK;
 out:

@@ -103,7 +103,7 @@ static p304_code write_manifest(const void *c, FILE *fp, p304_error *err)
 {
 	const struct ctx *x = c;
 
-	return p304_write_manifest(x->sw->base, x->argv, fp, err);
+	return p304_write_manifest(x->sw->base, x->argv, cli_set_files(), fp, err);
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -197,7 +197,8 @@ int cmd_sweep(int argc, char **argv)
 	if (!quiet) {
 		size_t widest = 0;
 
-		printf(_("%s (%s) — sensitivity\n"), sw->base->scenario->title, sw->base->scenario->id);
+		printf(_("%s (%s) — sensitivity\n"), cli_text(sw->base->scenario->title),
+		       cli_text(sw->base->scenario->id));
 		printf(_("  variants             %zu (seed %llu, %zu infeasible)\n"), o.samples,
 		       (unsigned long long)o.seed, sw->summary.infeasible);
 		for (size_t i = 1; i < sw->base->nrows; i++)

@@ -2,6 +2,8 @@
  * common.c - what every subcommand prints: errors with their place in the
  * file, warnings, amounts in the French way, and the allocation summary.
  */
+#include <iconv.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +12,49 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "format/fileutil.h"
+#include "gettext.h"
 
-#ifndef P304_DATADIR
-#define P304_DATADIR "inputs"
-#endif
+#include <p304/workflow.h>
+
+const char *cli_text(const char *s)
+{
+	/* rotating buffers: a printf may show several texts at once */
+	static char ring[8][2048];
+	static unsigned slot;
+	char *buf = ring[slot++ % 8];
+	size_t o = 0, size = sizeof(ring[0]);
+
+	if (!s)
+		return "";
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 8 < size; p++) {
+		static const char hex[] = "0123456789abcdef";
+
+		if (*p == 0x1b) {
+			buf[o++] = '\\';
+			buf[o++] = 'e';
+		} else if (*p == '\t' || *p == '\n' || *p == '\r') {
+			buf[o++] = '\\';
+			buf[o++] = *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[*p >> 4];
+			buf[o++] = hex[*p & 15];
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			/* a C1 control in UTF-8 (U+009B is a CSI, as ESC [) */
+			memcpy(buf + o, "\\u00", 4);
+			o += 4;
+			buf[o++] = hex[p[1] >> 4];
+			buf[o++] = hex[p[1] & 15];
+			p++;
+		} else {
+			buf[o++] = (char)*p;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -27,12 +68,51 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* The line as UTF-8: kept when it is; a Windows-1252 line (what csv_read
+ * accepts and converts) converted the same way, so the echo shows "€" and
+ * "é" rather than bad bytes; anything else with its bad bytes as \xNN. */
+static const char *utf8_line(const char *line, char *out, size_t size)
+{
+	size_t inleft = strlen(line), outleft = size - 1, o;
+	char *in = (char *)line, *op = out;
+	iconv_t cd = iconv_open("UTF-8", "UTF-8");
+	int ok;
+
+	if (cd == (iconv_t)-1)
+		return line;
+	ok = iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
+	iconv_close(cd);
+	if (ok)
+		return line;
+	if ((cd = iconv_open("UTF-8", "CP1252")) != (iconv_t)-1) {
+		in = (char *)line;
+		inleft = strlen(line);
+		op = out;
+		outleft = size - 1;
+		ok = iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
+		iconv_close(cd);
+		if (ok) {
+			*op = '\0';
+			return out;
+		}
+	}
+	o = 0;
+	for (const unsigned char *u = (const unsigned char *)line; *u && o + 5 < size; u++) {
+		if (*u >= 0x80)
+			o += (size_t)snprintf(out + o, size - o, "\\x%02X", *u);
+		else
+			out[o++] = (char)*u;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* Echoes line `line` of `path` under the message, as SQLite's shell does, so
  * the officer sees the offending row without opening the file. */
 static void echo_line(const char *path, long line)
 {
-	FILE *fp = fopen(path, "rb");
-	char buf[4096];
+	FILE *fp = p304_open_regular(path, NULL);
+	char buf[4096], shown[4096 * 3];
 	long n = 1;
 
 	if (!fp)
@@ -44,9 +124,15 @@ static void echo_line(const char *path, long line)
 		if (n == line) {
 			while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 				buf[--len] = '\0';
-			if (len > 160)
-				strcpy(buf + 157, "...");
-			fprintf(stderr, "  %ld | %s\n", line, buf);
+			if (len > 160) {
+				/* cut on a character boundary */
+				size_t cut = 157;
+
+				while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+					cut--;
+				strcpy(buf + cut, "...");
+			}
+			fprintf(stderr, "  %ld | %s\n", line, cli_text(utf8_line(buf, shown, sizeof(shown))));
 			break;
 		}
 		if (whole)
@@ -57,12 +143,14 @@ static void echo_line(const char *path, long line)
 
 int cli_fail(const p304_error *err)
 {
+	/* a message quotes values taken from files: shown escaped */
 	if (err->file[0] && err->line > 0)
-		fprintf(stderr, _("p304: %s:%ld: %s\n"), err->file, err->line, err->message);
+		fprintf(stderr, "p304: %s:%ld: %s\n", cli_text(err->file), err->line,
+			cli_text(err->message));
 	else if (err->file[0])
-		fprintf(stderr, _("p304: %s: %s\n"), err->file, err->message);
+		fprintf(stderr, "p304: %s: %s\n", cli_text(err->file), cli_text(err->message));
 	else
-		fprintf(stderr, _("p304: %s\n"), err->message);
+		fprintf(stderr, "p304: %s\n", cli_text(err->message));
 	if (err->file[0] && err->line > 0 && err->code == P304_ERR_INPUT)
 		echo_line(err->file, err->line);
 	switch (err->code) {
@@ -86,27 +174,13 @@ int cli_fail(const p304_error *err)
  */
 const char *cli_default_reference(void)
 {
-	static char installed[PATH_MAX + 64];
+	static char path[PATH_MAX + 64];
 	const char *env = getenv("P304_REFERENCE");
-	char exe[PATH_MAX];
-	ssize_t len;
 
 	if (env && env[0])
 		return env;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			snprintf(installed, sizeof(installed),
-				 "%s/../share/p304/reference/collectivites.csv", exe);
-			if (access(installed, R_OK) == 0)
-				return installed;
-		}
-	}
-	return P304_DATADIR "/reference/collectivites.csv";
+	snprintf(path, sizeof(path), "%s/reference/collectivites.csv", p304_datadir());
+	return path;
 }
 
 void cli_tiles_path(char *buf, size_t size)
@@ -146,7 +220,7 @@ const char *cli_decimal(char *buf, size_t size, long double v, int decimals)
 void cli_print_warnings(const p304_result *res)
 {
 	for (size_t i = 0; i < res->nwarnings; i++)
-		fprintf(stderr, _("p304: warning: %s\n"), res->warnings[i]);
+		fprintf(stderr, _("p304: warning: %s\n"), cli_text(res->warnings[i]));
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -163,7 +237,7 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 	int64_t *amounts = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
 	char a[48], b[48], c[48];
 
-	fprintf(fp, "%s (%s)\n", sc->title, sc->id);
+	fprintf(fp, "%s (%s)\n", cli_text(sc->title), cli_text(sc->id));
 	fprintf(fp, _("  participants         %zu\n"), res->nrows);
 	fprintf(fp, _("  envelope             %s\n"), cli_eur(a, sizeof(a), sc->envelope_eur));
 	fprintf(fp, _("  allocated            %s (not allocated: %s)\n"),
@@ -197,9 +271,10 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 	free(amounts);
 	fprintf(fp, _("  criteria and sources\n"));
 	for (size_t k = 0; k < sc->ncriteria; k++)
-		fprintf(fp, "    %-24s %6s %%  %s\n", sc->criteria[k].column,
+		fprintf(fp, "    %-24s %6s %%  %s\n", cli_text(sc->criteria[k].column),
 			cli_decimal(a, sizeof(a), (long double)sc->criteria[k].weight_pct, 1),
-			res->sources && res->sources[k] ? res->sources[k] : _("no source given"));
+			res->sources && res->sources[k] ? cli_text(res->sources[k])
+							: _("no source given"));
 }
 
 struct manifest_ctx {
@@ -207,28 +282,46 @@ struct manifest_ctx {
 	const char *const *argv;
 };
 
+/* The names of the set cli_write_files is writing (its manifest lists
+ * them); NULL outside a write. The CLI writes one set at a time. */
+static const char *const *set_names;
+
+const char *const *cli_set_files(void)
+{
+	return set_names;
+}
+
 static p304_code write_manifest(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct manifest_ctx *m = ctx;
 
-	return p304_write_manifest(m->res, m->argv, fp, err);
+	return p304_write_manifest(m->res, m->argv, cli_set_files(), fp, err);
 }
 
 p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir,
 			  const struct cli_file *files, size_t nfiles, p304_error *err)
 {
 	const char **inputs = calloc(nin ? nin : 1, sizeof(char *));
+	const char **names = calloc(nfiles + 1, sizeof(char *));
 	p304_outset *set = NULL;
 	p304_code rc;
 
-	if (!inputs)
+	if (!inputs || !names) {
+		free(inputs);
+		free(names);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	}
 	for (size_t i = 0; i < nin; i++)
 		inputs[i] = in[i].path;
+	for (size_t i = 0; i < nfiles; i++)
+		names[i] = files[i].name;
 	rc = p304_outset_begin(dir, inputs, nin, &set, err);
 	free(inputs);
-	if (rc != P304_OK)
+	if (rc != P304_OK) {
+		free(names);
 		return rc;
+	}
+	set_names = names;
 	for (size_t i = 0; i < nfiles && rc == P304_OK; i++) {
 		FILE *fp = p304_outset_open(set, files[i].name, err);
 
@@ -236,10 +329,24 @@ p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir
 			rc = err->code;
 			break;
 		}
+		int werr;
+
+		errno = 0;
 		rc = files[i].write(files[i].ctx, fp, err);
-		if (fclose(fp) != 0 && rc == P304_OK)
-			rc = p304_error_set(err, P304_ERR_IO, dir, 0, _("write failed"));
+		/* a full disk shows at the write, the flush or the sync: name
+		 * the file and the reason (not a bare "write failed") */
+		werr = ferror(fp) ? (errno ? errno : EIO) : 0;
+
+		if (!werr && (fflush(fp) != 0 || fsync(fileno(fp)) != 0))
+			werr = errno;
+		if (fclose(fp) != 0 && !werr)
+			werr = errno;
+		if ((rc == P304_OK && werr) || (rc == P304_ERR_IO && !err->file[0]))
+			rc = p304_error_set(err, P304_ERR_IO, NULL, 0, _("%s/%s: cannot write: %s"),
+					    dir, files[i].name, strerror(werr ? werr : EIO));
 	}
+	set_names = NULL;
+	free(names);
 	if (rc != P304_OK) {
 		p304_outset_abort(set);
 		return rc;
@@ -267,6 +374,7 @@ static void print_padded(FILE *fp, const char *s, size_t width)
 {
 	size_t chars = 0;
 
+	s = cli_text(s);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		chars += (*p & 0xC0) != 0x80;
 	fputs(s, fp);

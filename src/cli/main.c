@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "compare", cmd_compare, N_("compare two scenarios and explain every change exactly") },
 	{ "note", cmd_note, N_("the minister's note: HTML and Markdown, charts, workbook") },
 	{ "reconcile", cmd_reconcile, N_("from pre-notified amounts and expressed needs to the notification") },
+	{ "serve", cmd_serve, N_("the workbench in a browser: a local server and its JSON API") },
 	{ "sweep", cmd_sweep, N_("sensitivity: thousands of variants around a scenario") },
 	{ "validate", cmd_validate, N_("check a scenario and its input files, write nothing") },
 	{ "verify", cmd_verify, N_("recompute an output set from its manifest and compare") },

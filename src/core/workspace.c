@@ -25,6 +25,8 @@ void p304_workspace_free(p304_workspace *ws)
 	free(ws->amounts);
 	free(ws->bounds);
 	free(ws->keys);
+	free(ws->weights);
+	free(ws->flags);
 	free(ws->order);
 	free(ws->totals);
 	free(ws);
@@ -53,6 +55,8 @@ p304_code workspace_reserve(p304_workspace *ws, size_t n, size_t k,
 		GROW(ws->amounts, n);
 		GROW(ws->bounds, n);
 		GROW(ws->keys, n);
+		GROW(ws->weights, n);
+		GROW(ws->flags, n);
 		GROW(ws->order, n);
 		ws->order_n = 0;
 		ws->cap = n;

@@ -19,6 +19,8 @@ struct p304_workspace {
 	int64_t *amounts;     /* rounded amounts */
 	int64_t *bounds;      /* per-row upper bounds (reconciliation) */
 	uint64_t *keys;       /* rounding: remainders as integer keys */
+	int64_t *weights;     /* reconciliation: shares as integers */
+	unsigned char *flags; /* reconciliation: saturated rows */
 	size_t *order;        /* rows by decreasing share, kept between calls */
 	size_t order_n;       /* rows `order` was made for (0: none) */
 	size_t last_n;        /* rows of the previous solve (0: none) */

@@ -101,7 +101,7 @@ p304_code p304_write_comparison_json(const p304_comparison *c, FILE *fp, p304_er
 	return wu_print_json(root, fp, err);
 }
 
-static const char *status_fr(const char *s)
+const char *p304_status_label_fr(const char *s)
 {
 	if (!strcmp(s, "floor")) return "plancher";
 	if (!strcmp(s, "ceiling")) return "plafond";
@@ -113,11 +113,17 @@ static const char *status_fr(const char *s)
 p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_error *err)
 {
 	static const char *const head[] = {
-		"code", "collectivité", "montant A (€)", "montant B (€)", "écart (€)", "écart (%)",
+		"code", "collectivité", "référence A (€)", "scénario B (€)", "écart B − A (€)", "écart (%)",
 		"statut A", "statut B", "rang A", "rang B"
 	};
 	char buf[64], line[700];
+	size_t *order = malloc((c->nrows ? c->nrows : 1) * sizeof(size_t));
 	int bad = fputs("\xEF\xBB\xBF", fp) < 0;
+
+	if (!order)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	/* sorted by change: the largest rises first, the largest falls last */
+	p304_compare_order(c, order);
 
 	for (size_t i = 0; i < 10; i++)
 		bad |= wu_field(fp, head[i], i == 0);
@@ -132,7 +138,7 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 	}
 	bad |= fputs("\r\n", fp) < 0;
 	for (size_t i = 0; i <= c->nrows; i++) {
-		const p304_compare_row *r = i < c->nrows ? &c->rows[i] : NULL;
+		const p304_compare_row *r = i < c->nrows ? &c->rows[order[i]] : NULL;
 		int64_t a = r ? r->a_eur : c->a_total, b = r ? r->b_eur : c->b_total;
 		const char *p;
 
@@ -146,8 +152,8 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 		bad |= wu_field(fp, buf, 0);
 		p = pct(buf, sizeof(buf), a, b, ',');
 		bad |= wu_field(fp, p ? p : "", 0);
-		bad |= wu_field(fp, r ? status_fr(r->status_a) : "", 0);
-		bad |= wu_field(fp, r ? status_fr(r->status_b) : "", 0);
+		bad |= wu_field(fp, r ? p304_status_label_fr(r->status_a) : "", 0);
+		bad |= wu_field(fp, r ? p304_status_label_fr(r->status_b) : "", 0);
 		snprintf(buf, sizeof(buf), "%d", r ? r->rank_a : 0);
 		bad |= wu_field(fp, r && r->rank_a ? buf : "", 0);
 		snprintf(buf, sizeof(buf), "%d", r ? r->rank_b : 0);
@@ -168,8 +174,9 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 		bad |= fputs("\r\n", fp) < 0;
 	}
 	bad |= fputs("\r\n", fp) < 0;
-	snprintf(line, sizeof(line), "A : %s (%s) ; B : %s (%s)", c->a_title, c->a_id,
-		 c->b_title, c->b_id);
+	free(order);
+	snprintf(line, sizeof(line), "A (référence) : %s (%s) ; B (scénario) : %s (%s) ; écart = B − A",
+		 c->a_title, c->a_id, c->b_title, c->b_id);
 	bad |= wu_field(fp, line, 1) | (fputs("\r\n", fp) < 0);
 	if (c->decomposed) {
 		bad |= wu_field(fp, "Décomposition de l'écart par la valeur de Shapley (docs/compare.md) : "
@@ -197,20 +204,47 @@ const char *p304_factor_label_fr(const char *factor, char *buf, size_t size)
 			snprintf(buf, size, "%s", fr[i][1]);
 			return buf;
 		}
-	if (!strncmp(factor, "data:", 5))
-		snprintf(buf, size, "données %s", factor + 5);
-	else
+	if (!strncmp(factor, "data:", 5)) {
+		/* the criteria of the instructions in words; another column with
+		 * its underscores as spaces */
+		static const char *const col[][2] = {
+			{ "enfants_0_19", "enfants de 0 à 19 ans" },
+			{ "menages_pauvres", "ménages pauvres" },
+			{ "enfants_ase", "enfants accueillis à l'ASE" },
+			{ "mesures_jeunes_majeurs", "mesures jeunes majeurs" },
+		};
+		const char *name = factor + 5;
+		size_t o;
+
+		for (size_t i = 0; i < sizeof(col) / sizeof(col[0]); i++)
+			if (!strcmp(name, col[i][0])) {
+				snprintf(buf, size, "données : %s", col[i][1]);
+				return buf;
+			}
+		o = (size_t)snprintf(buf, size, "données : ");
+		for (; *name && o + 1 < size; name++)
+			buf[o++] = *name == '_' ? ' ' : *name;
+		buf[o < size ? o : size - 1] = '\0';
+	} else
 		snprintf(buf, size, "%s", factor);
 	return buf;
 }
 
 const char *p304_compare_main_factor(const p304_comparison *c, const p304_compare_row *r)
 {
-	size_t best = c->nfactors;
+	size_t best = c->nfactors, env = c->nfactors;
 
-	for (size_t k = 0; r->contrib && k < c->nfactors; k++)
-		if (c->differs[k] && (best == c->nfactors ||
-		    llabs(r->contrib[k]) > llabs(r->contrib[best])))
+	for (size_t k = 0; r->contrib && k < c->nfactors; k++) {
+		if (!c->differs[k] || r->contrib[k] == 0)
+			continue;
+		if (!strcmp(c->factors[k], "envelope")) {
+			env = k;
+			continue;
+		}
+		if (best == c->nfactors || llabs(r->contrib[k]) > llabs(r->contrib[best]))
 			best = k;
+	}
+	if (best == c->nfactors)
+		best = env;
 	return best < c->nfactors ? c->factors[best] : NULL;
 }

@@ -9,6 +9,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +33,7 @@ struct p304_csv {
 	size_t ncols;
 	char delim;
 	int cp1252;
+	atomic_long extra;    /* owners beyond the first (p304_csv_ref) */
 };
 
 /* Parser state shared with libcsv's callbacks. */
@@ -450,9 +452,16 @@ fail:
 	return rc;
 }
 
+p304_csv *p304_csv_ref(p304_csv *csv)
+{
+	if (csv)
+		atomic_fetch_add(&csv->extra, 1);
+	return csv;
+}
+
 void p304_csv_free(p304_csv *csv)
 {
-	if (!csv)
+	if (!csv || atomic_fetch_sub(&csv->extra, 1) > 0)
 		return;
 	for (size_t i = 0; i < csv->ncols && csv->header; i++)
 		free(csv->header[i]);

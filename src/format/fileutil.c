@@ -10,11 +10,91 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <limits.h>
 #include <unistd.h>
 #include "gettext.h"
 
+#include "gettext.h"
+
 /* Input files larger than this are refused: 2 GiB is far above any table. */
-#define MAX_INPUT ((size_t)2 << 30)
+#define MAX_INPUT_BYTES ((size_t)2 << 30)
+
+/* "/abs/dir/name" for `path` as open() resolves it, for messages: the
+ * folder through realpath when it exists, else joined to the working folder. */
+void p304_path_resolved(const char *path, char *out, size_t size)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (slash) {
+		size_t dl = (size_t)(slash - path);
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(dl ? dl : 1), path);
+		if (realpath(dir, real)) {
+			snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "", slash + 1);
+			return;
+		}
+		if (path[0] == '/') {
+			snprintf(out, size, "%s", path);
+			return;
+		}
+	}
+	if (!getcwd(real, sizeof(real))) {
+		snprintf(out, size, "%s", path);
+		return;
+	}
+	snprintf(out, size, "%s/%s", real, path);
+}
+
+/* Opens `path` for reading without blocking (a FIFO has no writer and would
+ * hang every command) and refuses what is not a regular file. */
+static p304_code open_regular(const char *path, int *fdp, struct stat *st, p304_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	*fdp = -1;
+	if (fd < 0) {
+		char where[PATH_MAX + 64];
+
+		if (errno == ENOENT) {
+			p304_path_resolved(path, where, sizeof(where));
+			return p304_error_set(err, P304_ERR_IO, path, 0,
+					      _("file not found (looked for %s)"), where);
+		}
+		return p304_error_set(err, P304_ERR_IO, path, 0,
+				      _("cannot open: %s"), strerror(errno));
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		int is_dir = S_ISDIR(st->st_mode);
+
+		close(fd);
+		return p304_error_set(err, P304_ERR_IO, path, 0, _("%s, expected a file"),
+				      is_dir ? "is a directory"
+				      : _("is not a regular file (a pipe, device or socket)"));
+	}
+	/* A regular file: blocking reads again. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		close(fd);
+		return p304_error_set(err, P304_ERR_IO, path, 0, _("cannot open: %s"), strerror(errno));
+	}
+	*fdp = fd;
+	return P304_OK;
+}
+
+FILE *p304_open_regular(const char *path, p304_error *err)
+{
+	struct stat st;
+	int fd;
+	FILE *fp;
+
+	if (open_regular(path, &fd, &st, err) != P304_OK)
+		return NULL;
+	if (!(fp = fdopen(fd, "rb"))) {
+		close(fd);
+		p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
+	}
+	return fp;
+}
 
 p304_code p304_read_file(const char *path, char **buf, size_t *len,
 			 p304_error *err)
@@ -23,25 +103,13 @@ p304_code p304_read_file(const char *path, char **buf, size_t *len,
 	int fd;
 	char *b;
 	size_t got = 0;
+	p304_code rc;
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return p304_error_set(err, P304_ERR_IO, path, 0,
-					      _("file not found"));
-		return p304_error_set(err, P304_ERR_IO, path, 0,
-				      _("cannot open: %s"), strerror(errno));
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		int is_dir = S_ISDIR(st.st_mode);
-
-		close(fd);
-		return p304_error_set(err, P304_ERR_IO, path, 0, is_dir ? _("is a directory, expected a file")
-				      : _("is not a regular file, expected a file"));
-	}
-	if ((size_t)st.st_size > MAX_INPUT) {
+	if ((rc = open_regular(path, &fd, &st, err)) != P304_OK)
+		return rc;
+	if ((size_t)st.st_size > MAX_INPUT_BYTES) {
 		close(fd);
 		return p304_error_set(err, P304_ERR_INPUT, path, 0,
 				      _("file is larger than 2 GiB"));
@@ -75,23 +143,22 @@ p304_code p304_read_file(const char *path, char **buf, size_t *len,
 	return P304_OK;
 }
 
-/* Removes "dir/../" pairs lexically, so messages and manifests say
- * "inputs/data/x.csv" rather than "inputs/scenarios/../data/x.csv". */
-static void collapse_dotdot(char *path)
+p304_code p304_note_scenario_relative(p304_error *err, const char *path,
+				      const char *scenario_path)
 {
-	char *p;
+	size_t used;
+	const char *slash;
 
-	while ((p = strstr(path, "/../")) != NULL) {
-		char *seg = p;
-
-		while (seg > path && seg[-1] != '/')
-			seg--;
-		if ((size_t)(p - seg) == 2 && seg[0] == '.' && seg[1] == '.')
-			break; /* "../../": nothing left to collapse */
-		if (p == seg)
-			break;
-		memmove(seg, p + 4, strlen(p + 4) + 1);
-	}
+	if (!err || err->code != P304_ERR_IO || !path || !scenario_path || path[0] == '/')
+		return err ? err->code : P304_OK;
+	if (access(path, F_OK) == 0 || (errno != ENOENT && errno != ENOTDIR))
+		return err->code;
+	used = strlen(err->message);
+	slash = strrchr(scenario_path, '/');
+	snprintf(err->message + used, sizeof(err->message) - used,
+		 _("; paths written in %s are relative to its folder"),
+		 slash ? slash + 1 : scenario_path);
+	return err->code;
 }
 
 char *p304_path_relative_to(const char *base_file, const char *rel)
@@ -109,6 +176,7 @@ char *p304_path_relative_to(const char *base_file, const char *rel)
 	memcpy(out, base_file, dirlen);
 	out[dirlen] = '/';
 	strcpy(out + dirlen + 1, rel);
-	collapse_dotdot(out);
+	/* No textual ".." folding: "sub/../x.csv" is what open() resolves
+	 * through "sub" (a symbolic link may point anywhere). */
 	return out;
 }

@@ -7,13 +7,28 @@
 
 #include <p304/p304.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Reads the whole regular file at path into a NUL-terminated buffer the
  * caller frees. Refuses directories, missing and unreadable files. */
 p304_code p304_read_file(const char *path, char **buf, size_t *len,
 			 p304_error *err);
 
+/* Opens a regular file for reading (never blocks on a FIFO); NULL with
+ * `err` set otherwise. The caller fcloses. */
+FILE *p304_open_regular(const char *path, p304_error *err);
+
+/* `path` as open() would resolve it, absolute, for messages ("looked for"). */
+void p304_path_resolved(const char *path, char *out, size_t size);
+
+/* When `err` is a file error on a `path` read from the scenario that does not
+ * exist, appends that scenario paths are relative to the scenario's folder.
+ * Returns err->code. */
+p304_code p304_note_scenario_relative(p304_error *err, const char *path,
+				      const char *scenario_path);
+
 /* `rel` resolved against the directory of `base_file` (unless absolute).
+ * Joined as text, no ".." folded: the path open() resolves.
  * Returns a malloc'd string or NULL. */
 char *p304_path_relative_to(const char *base_file, const char *rel);
 

@@ -73,13 +73,16 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 		const char *obj = p304_csv_cell(csv, r, (size_t)c[1]);
 		const char *env = p304_csv_cell(csv, r, (size_t)c[2]);
 		const char *amt = p304_csv_cell(csv, r, (size_t)c[3]);
-		char why[96];
+		char why[256];
 		int64_t v;
 
 		l->line = p304_csv_line(csv, r);
 		if (!(l->auth = p304_reference_find(ref, code))) {
+			char hint[200];
+
+			p304_reference_unknown_hint(ref, code, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				_("code '%s' is not in the reference list"), code);
+				_("code '%s' is not in the reference list%s"), code, hint);
 			goto fail;
 		}
 		if (p304_parse_decimal(obj, strlen(obj), 0, 999, &v, why, sizeof(why)) != 0 || v < 1) {
@@ -93,8 +96,8 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 				_("envelope '%s' is not P304, FIR or ONDAM"), env);
 			goto fail;
 		}
-		if (p304_parse_decimal(amt, strlen(amt), 0, P304_MAX_EUR, &l->amount_eur,
-				       why, sizeof(why)) != 0) {
+		if (p304_parse_number(amt, strlen(amt), 0, P304_MAX_EUR, P304_NUM_EUR,
+				      &l->amount_eur, why, sizeof(why)) != 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
 				strcmp(why, _("is empty")) == 0
 				? _("amount '%s' in column 'montant_eur' is empty, expected whole euros")

@@ -6,8 +6,11 @@
  */
 #include <p304/io.h>
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gettext.h"
+
 #include "gettext.h"
 
 struct key {
@@ -22,6 +25,7 @@ struct p304_reference {
 	size_t n;
 	struct key *keys;  /* canonical codes and aliases, sorted */
 	size_t nkeys;
+	atomic_long extra; /* owners beyond the first (p304_reference_ref) */
 };
 
 static const char *const COLUMNS[] = {
@@ -168,9 +172,16 @@ fail:
 	return rc;
 }
 
+p304_reference *p304_reference_ref(p304_reference *ref)
+{
+	if (ref)
+		atomic_fetch_add(&ref->extra, 1);
+	return ref;
+}
+
 void p304_reference_free(p304_reference *ref)
 {
-	if (!ref)
+	if (!ref || atomic_fetch_sub(&ref->extra, 1) > 0)
 		return;
 	free(ref->path);
 	free(ref->auth);
@@ -196,4 +207,99 @@ const p304_authority *p304_reference_find(const p304_reference *ref,
 		return NULL;
 	hit = bsearch(&k, ref->keys, ref->nkeys, sizeof(struct key), key_cmp);
 	return hit ? &ref->auth[hit->auth] : NULL;
+}
+
+/* 1 when the '|'-separated list `list` holds `code`. */
+static int list_has(const char *list, const char *code)
+{
+	size_t n = strlen(code);
+
+	while (*list) {
+		size_t len = strcspn(list, "|");
+
+		if (len == n && strncmp(list, code, n) == 0)
+			return 1;
+		list += len;
+		if (*list == '|')
+			list++;
+	}
+	return 0;
+}
+
+int p304_authority_part_of(const p304_authority *part, const p304_authority *whole)
+{
+	return part != whole && whole->members[0] && list_has(whole->members, part->code);
+}
+
+/* "67 (Bas-Rhin) and 68 (Haut-Rhin)": the members of `a` with their names. */
+static void members_text(const p304_reference *ref, const p304_authority *a,
+			 char *buf, size_t size)
+{
+	size_t o = 0, count = 0, total = 1;
+	const char *m = a->members;
+
+	for (const char *p = m; *p; p++)
+		total += *p == '|';
+	buf[0] = '\0';
+	while (*m && o < size) {
+		size_t len = strcspn(m, "|");
+		char code[16];
+		const p304_authority *x;
+
+		snprintf(code, sizeof(code), "%.*s", (int)len, m);
+		x = p304_reference_find(ref, code);
+		count++;
+		o += (size_t)snprintf(buf + o, size - o, "%s%s (%s)",
+				      count == 1 ? "" : count == total ? _(" and ") : ", ",
+				      code, x ? x->name : "?");
+		m += len;
+		if (*m == '|')
+			m++;
+	}
+}
+
+void p304_authority_hint(const p304_reference *ref, const p304_authority *a,
+			 char *buf, size_t size)
+{
+	char members[256];
+
+	if (!size)
+		return;
+	buf[0] = '\0';
+	/* a gathered into a newer authority: 68 -> 6AE, 2A -> 20R */
+	for (size_t i = 0; i < ref->n; i++) {
+		const p304_authority *b = &ref->auth[i];
+
+		if (b->valid_from && p304_authority_part_of(a, b)) {
+			snprintf(buf, size, _("; since %d %s (%s) is part of %s (%s): use the code %s"),
+				 b->valid_from, a->code, a->name, b->code, b->name, b->code);
+			return;
+		}
+	}
+	if (!a->members[0])
+		return;
+	members_text(ref, a, members, sizeof(members));
+	if (a->valid_to)   /* split: 69 -> 69D and 69M */
+		snprintf(buf, size, _("; since %d %s (%s) is split into %s"),
+			 a->valid_to + 1, a->code, a->name, members);
+	else               /* a gathering: 6AE = 67 + 68 */
+		snprintf(buf, size, _("; %s (%s) gathers %s"), a->code, a->name, members);
+}
+
+void p304_reference_unknown_hint(const p304_reference *ref, const char *code,
+				 char *buf, size_t size)
+{
+	const char *s = code;
+	const p304_authority *a;
+
+	if (!size)
+		return;
+	buf[0] = '\0';
+	while (*s == ' ')
+		s++;
+	/* "02A", "049": a zero too many (a spreadsheet padding to 3 digits) */
+	while (s[0] == '0' && s[1] && s[1] != ' ')
+		s++;
+	if (s != code && *s && (a = p304_reference_find(ref, s)) != NULL)
+		snprintf(buf, size, _("; did you mean '%s' (%s)?"), a->code, a->name);
 }

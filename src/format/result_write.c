@@ -214,7 +214,7 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
  * directory: `p304 verify` reruns exactly this), time, and the inputs with
  * their SHA-256. */
 static cJSON *manifest_base(const p304_input_file *in, size_t n,
-			    const char *const *argv)
+			    const char *const *argv, const char *const *files)
 {
 	cJSON *root = cJSON_CreateObject(), *inputs, *args;
 	char stamp[32], command[4096], cwd[4096];
@@ -239,6 +239,15 @@ static cJSON *manifest_base(const p304_input_file *in, size_t n,
 		bad |= !cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
 	bad |= !cJSON_AddStringToObject(root, "cwd", getcwd(cwd, sizeof(cwd)) ? cwd : "");
 	bad |= !cJSON_AddStringToObject(root, "generated_utc", stamp);
+	if (files) {
+		/* the set's own files: a later run replaces only these and
+		 * `p304 verify` compares only these */
+		cJSON *list = cJSON_AddArrayToObject(root, "files");
+
+		bad |= !list;
+		for (size_t i = 0; list && files[i]; i++)
+			bad |= !cJSON_AddItemToArray(list, cJSON_CreateString(files[i]));
+	}
 	inputs = cJSON_AddArrayToObject(root, "inputs");
 	bad |= !inputs;
 	for (size_t i = 0; inputs && i < n; i++) {
@@ -249,6 +258,13 @@ static cJSON *manifest_base(const p304_input_file *in, size_t n,
 			break;
 		bad |= !cJSON_AddStringToObject(o, "role", in[i].role);
 		bad |= !cJSON_AddStringToObject(o, "path", in[i].path);
+		{
+			/* the file open() read: symbolic links and ".." resolved */
+			char *real = realpath(in[i].path, NULL);
+
+			bad |= !cJSON_AddStringToObject(o, "resolved", real ? real : in[i].path);
+			free(real);
+		}
 		bad |= !cJSON_AddStringToObject(o, "sha256", in[i].sha256);
 	}
 	if (bad) {
@@ -259,15 +275,16 @@ static cJSON *manifest_base(const p304_input_file *in, size_t n,
 }
 
 p304_code p304_write_inputs_manifest(const p304_input_file *inputs, size_t n,
-				     const char *const *argv, FILE *fp, p304_error *err)
+				     const char *const *argv, const char *const *files,
+				     FILE *fp, p304_error *err)
 {
-	return wu_print_json(manifest_base(inputs, n, argv), fp, err);
+	return wu_print_json(manifest_base(inputs, n, argv, files), fp, err);
 }
 
 p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
-			      FILE *fp, p304_error *err)
+			      const char *const *files, FILE *fp, p304_error *err)
 {
-	cJSON *root = manifest_base(res->inputs, res->ninputs, argv), *scen;
+	cJSON *root = manifest_base(res->inputs, res->ninputs, argv, files), *scen;
 	int bad = !root;
 
 	if (bad)

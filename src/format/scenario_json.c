@@ -221,9 +221,18 @@ static p304_code read_criteria(p304_scenario *sc, const cJSON *root,
 					line_of_key(sc->text, c->column),
 					_("column '%s' is used by two criteria"), c->column);
 	}
-	if (fabs(sum - 100.0) > 1e-9)
+	if (fabs(sum - 100.0) > 1e-9) {
+		char shown[40];
+
+		/* as many digits as it takes to differ from 100 (99.99999999) */
+		for (int digits = 6; digits <= 17; digits++) {
+			snprintf(shown, sizeof(shown), "%.*g", digits, sum);
+			if (strcmp(shown, "100") != 0)
+				break;
+		}
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-			_("criteria weights sum to %.6g %%, expected 100 %%"), sum);
+			_("criteria weights sum to %s %%, expected 100 %%"), shown);
+	}
 	return P304_OK;
 }
 
@@ -406,12 +415,74 @@ static p304_code read_reconciliation(p304_scenario *sc, const cJSON *root,
 }
 
 /* The id names the output directory: keep it a plain file name. */
-static int valid_id(const char *id)
+int p304_id_valid(const char *id)
 {
 	if (!id[0] || strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 100)
 		return 0;
 	return strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			  "0123456789._-") == strlen(id);
+}
+
+/*
+ * What cJSON accepts or reports badly and an officer types: a number with a
+ * leading zero (0100; JSON forbids it, cJSON reads 100) and a decimal comma
+ * after a key ("weight_pct": 34,5; cJSON says "invalid JSON" further on).
+ * Scanned outside strings before parsing.
+ */
+static p304_code check_numbers(const char *path, const char *text, p304_error *err)
+{
+	long line = 1;
+	char prev = '\0'; /* last non-space character outside numbers */
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n')
+			line++;
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				else if (*p == '\n')
+					line++;
+			}
+			if (!*p)
+				break;
+			prev = '"';
+			continue;
+		}
+		if ((*p == '-' || (*p >= '0' && *p <= '9')) &&
+		    (prev == ':' || prev == '[' || prev == ',' || prev == '\0')) {
+			const char *start = p, *d = *p == '-' ? p + 1 : p;
+			size_t len;
+
+			while (*p && strchr("0123456789+-.eE", *p))
+				p++;
+			len = (size_t)(p - start);
+			if (d[0] == '0' && d[1] >= '0' && d[1] <= '9') {
+				const char *z = d + strspn(d, "0");
+
+				if (*z < '0' || *z > '9')
+					z--; /* "00.5" -> "0.5" */
+				return p304_error_set(err, P304_ERR_INPUT, path, line,
+					_("number '%.*s' starts with a zero, expected %s%.*s (JSON "
+					  "numbers take no leading zero)"), (int)len, start,
+					d > start ? "-" : "", (int)(p - z), z);
+			}
+			if (prev == ':' && *p == ',' && p[1] >= '0' && p[1] <= '9') {
+				size_t frac = strspn(p + 1, "0123456789");
+
+				return p304_error_set(err, P304_ERR_INPUT, path, line,
+					_("'%.*s,%.*s' has a decimal comma: JSON decimals take a point, "
+					  "expected %.*s.%.*s"), (int)len, start, (int)frac, p + 1,
+					(int)len, start, (int)frac, p + 1);
+			}
+			p--;
+			prev = '0';
+			continue;
+		}
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			prev = *p;
+	}
+	return P304_OK;
 }
 
 p304_code p304_scenario_load(const char *path, const char *default_reference,
@@ -455,6 +526,8 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 				    _("binary data (a NUL byte), expected JSON text"));
 		goto fail;
 	}
+	if ((rc = check_numbers(path, sc->text, err)) != P304_OK)
+		goto fail;
 	root = cJSON_ParseWithOpts(sc->text, &end, 1);
 	if (!root) {
 		long line = 1, col = 1;
@@ -492,7 +565,7 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 		goto fail;
 	if ((rc = get_string(sc, root, "id", 1, &sc->id, err)) != P304_OK)
 		goto fail;
-	if (!valid_id(sc->id)) {
+	if (!p304_id_valid(sc->id)) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, line_of_key(sc->text, "id"),
 			_("id '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)"),
 			sc->id);

@@ -4,6 +4,7 @@
 #include "format/writeutil.h"
 
 #include <csv.h>
+#include <stdlib.h>
 #include <string.h>
 #include "gettext.h"
 
@@ -36,11 +37,51 @@ p304_code wu_print_json(cJSON *root, FILE *fp, p304_error *err)
 	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed"));
 }
 
+/* A number as the writers print it: an optional '-', digits, at most one
+ * decimal separator (',' or '.') followed by digits. Excel reads it as a
+ * number, never as a formula. */
+static int plain_number(const char *s)
+{
+	const char *p = s + (*s == '-');
+	size_t digits = strspn(p, "0123456789");
+
+	if (digits == 0)
+		return 0;
+	p += digits;
+	if (*p == ',' || *p == '.') {
+		digits = strspn(p + 1, "0123456789");
+		if (digits == 0)
+			return 0;
+		p += 1 + digits;
+	}
+	return *p == '\0';
+}
+
+int wu_text_is_formula(const char *s)
+{
+	return strchr("=+-@\t\r", s[0]) && s[0] && !plain_number(s);
+}
+
 int wu_field(FILE *fp, const char *s, int first)
 {
+	int rc;
+	char *guarded;
+	size_t len = strlen(s);
+
 	if (!first && fputc(';', fp) == EOF)
 		return -1;
-	return csv_fwrite2(fp, s, strlen(s), '"');
+	if (!wu_text_is_formula(s))
+		return csv_fwrite2(fp, s, len, '"');
+	/* CSV formula injection (OWASP): a text such as =HYPERLINK(...),
+	 * +cmd|..., -2+3 or @SUM(...) taken from a table would be evaluated
+	 * by Excel; a leading apostrophe makes it a text */
+	if (!(guarded = malloc(len + 2)))
+		return -1;
+	guarded[0] = '\'';
+	memcpy(guarded + 1, s, len + 1);
+	rc = csv_fwrite2(fp, guarded, len + 1, '"');
+	free(guarded);
+	return rc;
 }
 
 int wu_row(FILE *fp, const char *const *fields, size_t n)

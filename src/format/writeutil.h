@@ -21,7 +21,12 @@ p304_code wu_print_json(cJSON *root, FILE *fp, p304_error *err);
 /* The "criteria" array of a result: column, weight, source (chart captions
  * and readers find the provenance in every result file). */
 cJSON *wu_criteria(const p304_scenario *sc, char *const *sources);
-/* One quoted CSV field, preceded by ';' unless first. Returns -1 on error. */
+/* Would Excel read this text as a formula: it starts with '=', '+', '-',
+ * '@', a tab or a carriage return and is not a plain number (-12, 3,5)? */
+int wu_text_is_formula(const char *s);
+/* One quoted CSV field, preceded by ';' unless first; a text Excel would
+ * read as a formula is written with a leading apostrophe (numbers are left
+ * as they are). Returns -1 on error. */
 int wu_field(FILE *fp, const char *s, int first);
 /* A whole CSV row and its CRLF. Returns -1 on error. */
 int wu_row(FILE *fp, const char *const *fields, size_t n);

@@ -14,7 +14,7 @@
 #include "gettext.h"
 
 struct fmts {
-	lxw_format *head, *eur, *pct, *bold, *bold_eur, *note;
+	lxw_format *head, *eur, *cents, *pct, *share, *bold, *bold_eur, *note;
 };
 
 /* One cell of a table: text, or a number. */
@@ -33,6 +33,8 @@ struct table {
 	unsigned money;    /* bit c: column c is euros */
 	unsigned percent;  /* bit c: column c is a percentage value (e.g. 3,45) */
 	unsigned totals;   /* bit c: =SUM() in the totals row */
+	unsigned cents;    /* bit c: euros with cents (formula amounts) */
+	unsigned share;    /* bit c: a fraction shown as a percentage (0,0285 -> 2,85 %) */
 	cell_fn cell;
 	const void *ctx;
 	const char *const *footer;
@@ -49,8 +51,13 @@ static void setup_formats(lxw_workbook *wb, struct fmts *f)
 	 * thousands separator) */
 	f->eur = workbook_add_format(wb);
 	format_set_num_format(f->eur, "#,##0 \"€\"");
+	f->cents = workbook_add_format(wb);
+	format_set_num_format(f->cents, "#,##0.00 \"€\"");
 	f->pct = workbook_add_format(wb);
 	format_set_num_format(f->pct, "0.000000");
+	/* a fraction shown "2,85 %" in a French Excel */
+	f->share = workbook_add_format(wb);
+	format_set_num_format(f->share, "0.00%");
 	f->bold = workbook_add_format(wb);
 	format_set_bold(f->bold);
 	f->bold_eur = workbook_add_format(wb);
@@ -65,7 +72,7 @@ static char col_letter(size_t c)
 	return (char)('A' + c);
 }
 
-static void write_table(lxw_workbook *wb, struct fmts *f, const struct table *t)
+static lxw_worksheet *write_table(lxw_workbook *wb, struct fmts *f, const struct table *t)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(wb, t->sheet);
 	size_t last = t->nrows; /* header at row 0, data rows 1..nrows */
@@ -83,7 +90,9 @@ static void write_table(lxw_workbook *wb, struct fmts *f, const struct table *t)
 			t->cell(t->ctx, r, c, &x);
 			if (x.is_num)
 				worksheet_write_number(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, x.v,
+						       (t->cents >> c) & 1 ? f->cents :
 						       (t->money >> c) & 1 ? f->eur :
+						       (t->share >> c) & 1 ? f->share :
 						       (t->percent >> c) & 1 ? f->pct : NULL);
 			else if (x.s)
 				worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, x.s, NULL);
@@ -108,11 +117,21 @@ static void write_table(lxw_workbook *wb, struct fmts *f, const struct table *t)
 					    (t->money >> c) & 1 ? f->bold_eur : f->bold, sum);
 	}
 	for (size_t i = 0; i < t->nfooter; i++)
-		worksheet_write_string(ws, (lxw_row_t)(last + 3 + i), 0, t->footer[i], f->note);
+		worksheet_write_string(ws, (lxw_row_t)(last + 4 + i), 0, t->footer[i], f->note);
+	return ws;
 }
 
-static void write_params(lxw_workbook *wb, struct fmts *f, const char *const *keys,
-			 const char *const *values, size_t n)
+/* One line of the Paramètres sheet: text, or a number shown in euros or as
+ * a percentage (so that Excel can compute with it). */
+enum pkind { P_TEXT = 0, P_EUR, P_PCT, P_INT };
+
+struct param {
+	const char *key, *text;
+	double num;
+	enum pkind kind;
+};
+
+static void write_params(lxw_workbook *wb, struct fmts *f, const struct param *p, size_t n)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "Paramètres");
 
@@ -121,8 +140,14 @@ static void write_params(lxw_workbook *wb, struct fmts *f, const char *const *ke
 	worksheet_write_string(ws, 0, 0, "paramètre", f->head);
 	worksheet_write_string(ws, 0, 1, "valeur", f->head);
 	for (size_t i = 0; i < n; i++) {
-		worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, keys[i], f->bold);
-		worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, values[i] ? values[i] : "", NULL);
+		lxw_row_t r = (lxw_row_t)(i + 1);
+
+		worksheet_write_string(ws, r, 0, p[i].key, f->bold);
+		if (p[i].kind == P_TEXT)
+			worksheet_write_string(ws, r, 1, p[i].text ? p[i].text : "", NULL);
+		else
+			worksheet_write_number(ws, r, 1, p[i].num, p[i].kind == P_EUR ? f->eur :
+					       p[i].kind == P_PCT ? f->share : NULL);
 	}
 }
 
@@ -181,38 +206,41 @@ static lxw_workbook *start(char *tmp, size_t size, struct fmts *f, p304_error *e
 	return wb;
 }
 
-static const char *eur_text(char *buf, size_t size, int64_t v)
+static struct param ptext(const char *key, const char *text)
+{
+	return (struct param){ key, text, 0, P_TEXT };
+}
+
+/* An amount in euros, or the text "aucun" for a bound that is not set. */
+static struct param peur(const char *key, int64_t v)
 {
 	if (v == P304_NO_BOUND)
-		return "aucun";
-	snprintf(buf, size, "%lld €", (long long)v);
-	return buf;
+		return ptext(key, "aucun");
+	return (struct param){ key, NULL, (double)v, P_EUR };
 }
 
 /* Parameters common to allocation and notification. */
-static size_t scenario_params(const p304_result *res, const char **k, const char **v,
-			      char (*buf)[512], size_t max)
+static size_t scenario_params(const p304_result *res, struct param *p, char (*buf)[512], size_t max)
 {
 	const p304_scenario *sc = res->scenario;
 	size_t n = 0;
 
-	k[n] = "scénario"; v[n++] = sc->id;
-	k[n] = "titre"; v[n++] = sc->title;
-	k[n] = "enveloppe"; v[n] = eur_text(buf[n], 512, sc->envelope_eur); n++;
-	k[n] = "plancher"; v[n] = eur_text(buf[n], 512, sc->floor_eur); n++;
-	k[n] = "plafond"; v[n] = eur_text(buf[n], 512, sc->ceiling_eur); n++;
-	k[n] = "unité d'arrondi"; v[n] = eur_text(buf[n], 512, sc->rounding_eur); n++;
-	k[n] = "participants"; snprintf(buf[n], 512, "%zu", res->nrows); v[n] = buf[n]; n++;
-	for (size_t c = 0; c < sc->ncriteria && n + 1 < max; c++) {
-		snprintf(buf[n], 512, "critère %s (%g %%)", sc->criteria[c].column, sc->criteria[c].weight_pct);
-		k[n] = buf[n];
-		v[n] = res->sources && res->sources[c] ? res->sources[c] : "source non renseignée";
-		n++;
+	p[n++] = ptext("scénario", sc->id);
+	p[n++] = ptext("titre", sc->title);
+	p[n++] = peur("enveloppe", sc->envelope_eur);
+	p[n++] = peur("plancher", sc->floor_eur);
+	p[n++] = peur("plafond", sc->ceiling_eur);
+	p[n++] = peur("unité d'arrondi", sc->rounding_eur);
+	p[n++] = (struct param){ "participants", NULL, (double)res->nrows, P_INT };
+	for (size_t c = 0; c < sc->ncriteria && c < 32 && n + 2 < max; c++) {
+		snprintf(buf[c], 512, "pondération %s", sc->criteria[c].column);
+		p[n++] = (struct param){ buf[c], NULL, sc->criteria[c].weight_pct / 100.0, P_PCT };
+		snprintf(buf[32 + c], 512, "source %s", sc->criteria[c].column);
+		p[n++] = ptext(buf[32 + c], res->sources && res->sources[c] ? res->sources[c]
+			       : "source non renseignée");
 	}
-	for (size_t w = 0; w < res->nwarnings && n < max; w++) {
-		k[n] = "avertissement";
-		v[n++] = res->warnings[w];
-	}
+	for (size_t w = 0; w < res->nwarnings && n < max; w++)
+		p[n++] = ptext("avertissement", res->warnings[w]);
 	return n;
 }
 
@@ -230,7 +258,7 @@ static void alloc_cell(const void *ctx, size_t r, size_t c, struct cell *x)
 	case 0: x->s = row->code; break;
 	case 1: x->s = row->name; break;
 	case 2: x->s = row->region_name; break;
-	case 3: x->is_num = 1; x->v = (double)(row->alloc.share * 100.0L); break;
+	case 3: x->is_num = 1; x->v = (double)row->alloc.share; break;
 	case 4: x->is_num = 1; x->v = (double)row->alloc.formula_eur; break;
 	case 5: x->s = status_fr(row->alloc.status); break;
 	default: x->is_num = 1; x->v = (double)row->alloc.amount_eur; break;
@@ -270,7 +298,7 @@ static p304_code regions_sheet(lxw_workbook *wb, struct fmts *f, const p304_resu
 	if (!t)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	tb = (struct table){ "Par région", head, b ? 5 : 4, p304_region_totals(res->rows, res->nrows, a, b, t),
-			     b ? 0x18u : 0x8u, 0, b ? 0x1Cu : 0xCu, region_cell, &rc, NULL, 0 };
+			     b ? 0x18u : 0x8u, 0, b ? 0x1Cu : 0xCu, 0, 0, region_cell, &rc, NULL, 0 };
 	write_table(wb, f, &tb);
 	free(t);
 	return P304_OK;
@@ -293,12 +321,12 @@ static const char **sources_footer(const p304_result *res, char (*buf)[512], siz
 p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_error *err)
 {
 	static const char *const head[] = {
-		"code", "collectivité", "région", "part (%)", "montant formule (€)", "statut",
+		"code", "collectivité", "région", "part", "montant formule (€)", "statut",
 		"montant pré-notifié (€)"
 	};
 	static const char *const labels[] = { "montant pré-notifié (€)" };
 	char tmp[64], buf[64][512], fbuf[32][512];
-	const char *k[64], *v[64];
+	struct param prm[96];
 	size_t np, nf;
 	const char **foot;
 	int64_t *a;
@@ -309,10 +337,11 @@ p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_erro
 
 	if (!wb)
 		return err ? err->code : P304_ERR_IO;
-	np = scenario_params(res, k, v, buf, 64);
-	write_params(wb, &f, k, v, np);
+	np = scenario_params(res, prm, buf, 96);
+	write_params(wb, &f, prm, np);
 	foot = sources_footer(res, fbuf, &nf);
-	t = (struct table){ "Répartition", head, 7, res->nrows, 0x50u, 0x8u, 0x58u, alloc_cell, res, foot, nf };
+	t = (struct table){ "Répartition", head, 7, res->nrows, 0x50u, 0, 0x50u, 0x10u, 0x8u,
+			    alloc_cell, res, foot, nf };
 	write_table(wb, &f, &t);
 	a = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
 	if (!a) {
@@ -375,10 +404,11 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 	static const char *const missing[] = { "renoncement", "maintien du pré-notifié" };
 	static const char *const surplus[] = { "non réparti", "selon la clé", "au prorata des besoins non couverts" };
 	char tmp[64], buf[64][512], fbuf[32][512];
-	const char *k[64], *v[64];
+	struct param prm[96];
 	size_t np, nf;
 	const char **foot;
 	int64_t *a, *b;
+	lxw_worksheet *ws;
 	struct fmts f;
 	struct table t;
 	lxw_workbook *wb = start(tmp, sizeof(tmp), &f, err);
@@ -387,15 +417,20 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 
 	if (!wb)
 		return err ? err->code : P304_ERR_IO;
-	np = scenario_params(res, k, v, buf, 60);
-	k[np] = "crédits disponibles"; v[np] = eur_text(buf[np], 512, nt->available_eur); np++;
-	k[np] = "réponse manquante"; v[np++] = missing[res->scenario->recon.missing];
-	k[np] = "reliquat"; v[np++] = surplus[res->scenario->recon.surplus];
-	k[np] = "insuffisance"; v[np++] = "réduction proportionnelle";
-	write_params(wb, &f, k, v, np);
+	np = scenario_params(res, prm, buf, 90);
+	prm[np++] = peur("crédits disponibles", nt->available_eur);
+	prm[np++] = ptext("réponse manquante", missing[res->scenario->recon.missing]);
+	prm[np++] = ptext("reliquat", surplus[res->scenario->recon.surplus]);
+	prm[np++] = ptext("insuffisance", "réduction proportionnelle");
+	write_params(wb, &f, prm, np);
 	foot = sources_footer(res, fbuf, &nf);
-	t = (struct table){ "Notification", head, 9, res->nrows, 0xF8u, 0, 0xD8u, notif_cell, nt, foot, nf };
-	write_table(wb, &f, &t);
+	t = (struct table){ "Notification", head, 9, res->nrows, 0xF8u, 0, 0xD8u, 0, 0, notif_cell, nt, foot, nf };
+	ws = write_table(wb, &f, &t);
+	/* what is not notified, under the notified total, so that TOTAL +
+	 * RELIQUAT = the credits available, as in notification.csv */
+	worksheet_write_string(ws, (lxw_row_t)(res->nrows + 2), 0, "RELIQUAT", f.bold);
+	worksheet_write_string(ws, (lxw_row_t)(res->nrows + 2), 1, "crédits disponibles non notifiés", NULL);
+	worksheet_write_number(ws, (lxw_row_t)(res->nrows + 2), 7, (double)nt->summary.unallocated_eur, f.bold_eur);
 	a = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
 	b = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
 	if (!a || !b) {
@@ -422,6 +457,7 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 
 struct cmp_ctx {
 	const p304_comparison *c;
+	const size_t *order; /* rows sorted by change */
 	size_t fac[16];
 	size_t nfac;
 };
@@ -429,7 +465,7 @@ struct cmp_ctx {
 static void cmp_cell(const void *ctx, size_t r, size_t c, struct cell *x)
 {
 	const struct cmp_ctx *cc = ctx;
-	const p304_compare_row *row = &cc->c->rows[r];
+	const p304_compare_row *row = &cc->c->rows[cc->order[r]];
 
 	switch (c) {
 	case 0: x->s = row->code; return;
@@ -440,11 +476,11 @@ static void cmp_cell(const void *ctx, size_t r, size_t c, struct cell *x)
 	case 5:
 		if (row->a_eur) {
 			x->is_num = 1;
-			x->v = 100.0 * (double)(row->b_eur - row->a_eur) / (double)row->a_eur;
+			x->v = (double)(row->b_eur - row->a_eur) / (double)row->a_eur;
 		}
 		return;
-	case 6: x->s = row->status_a; return;
-	case 7: x->s = row->status_b; return;
+	case 6: x->s = p304_status_label_fr(row->status_a); return;
+	case 7: x->s = p304_status_label_fr(row->status_b); return;
 	default:
 		x->is_num = 1;
 		x->v = row->contrib ? (double)row->contrib[cc->fac[c - 8]] : 0;
@@ -454,19 +490,26 @@ static void cmp_cell(const void *ctx, size_t r, size_t c, struct cell *x)
 p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_error *err)
 {
 	const char *head[8 + 16] = {
-		"code", "collectivité", "montant A (€)", "montant B (€)", "écart (€)", "écart (%)",
+		"code", "collectivité", "référence A (€)", "scénario B (€)", "écart B − A (€)", "écart (%)",
 		"statut A", "statut B"
 	};
 	char tmp[64], names[16][80];
-	const char *k[8], *v[8];
-	struct cmp_ctx cc = { cmp, { 0 }, 0 };
+	struct param prm[3];
+	size_t *order = malloc((cmp->nrows ? cmp->nrows : 1) * sizeof(size_t));
+	struct cmp_ctx cc = { cmp, order, { 0 }, 0 };
 	struct fmts f;
 	struct table t;
 	unsigned money = 0x1Cu, totals = 0x1Cu;
-	lxw_workbook *wb = start(tmp, sizeof(tmp), &f, err);
+	lxw_workbook *wb;
+	p304_code rc;
 
-	if (!wb)
+	if (!order)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	if (!(wb = start(tmp, sizeof(tmp), &f, err))) {
+		free(order);
 		return err ? err->code : P304_ERR_IO;
+	}
+	p304_compare_order(cmp, order);
 	for (size_t i = 0; cmp->decomposed && i < cmp->nfactors && cc.nfac < 16; i++) {
 		char fr[96];
 
@@ -479,14 +522,17 @@ p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_
 		totals |= 1u << (8 + cc.nfac);
 		cc.fac[cc.nfac++] = i;
 	}
-	k[0] = "A"; v[0] = cmp->a_title;
-	k[1] = "B"; v[1] = cmp->b_title;
-	k[2] = "méthode"; v[2] = cmp->decomposed ? "écart décomposé par la valeur de Shapley "
-		"(docs/compare.md) : les contributions s'additionnent exactement à l'écart"
-		: "montants comparés, écart non décomposé";
-	write_params(wb, &f, k, v, 3);
-	t = (struct table){ "Comparaison", head, 8 + cc.nfac, cmp->nrows, money, 0, totals, cmp_cell, &cc,
-			    (const char *const *)cmp->notes, cmp->nnotes };
+	prm[0] = ptext("A (référence)", cmp->a_title);
+	prm[1] = ptext("B (scénario)", cmp->b_title);
+	prm[2] = ptext("méthode", cmp->decomposed ? "écart = B − A, décomposé par la valeur de Shapley "
+		"(docs/compare.md) : les contributions s'additionnent exactement à l'écart ; "
+		"lignes triées par écart décroissant"
+		: "écart = B − A ; montants comparés, écart non décomposé ; lignes triées par écart décroissant");
+	write_params(wb, &f, prm, 3);
+	t = (struct table){ "Comparaison", head, 8 + cc.nfac, cmp->nrows, money, 0, totals, 0, 0x20u,
+			    cmp_cell, &cc, (const char *const *)cmp->notes, cmp->nnotes };
 	write_table(wb, &f, &t);
-	return finish(wb, tmp, fp, err);
+	rc = finish(wb, tmp, fp, err);
+	free(order);
+	return rc;
 }

@@ -5,6 +5,8 @@
  */
 #include <p304/io.h>
 
+#include "format/headers.h"
+
 #include <cjson/cJSON.h>
 #include <csv.h>
 #include <math.h>
@@ -107,6 +109,13 @@ static p304_code read_current_json(p304_avenant_result *av, const char *path, p3
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, _("no \"id\" in the result"));
 		goto out;
 	}
+	if (!p304_id_valid(av->id)) {
+		/* the id names the avenant's folder, outputs/ID-avenant */
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("\"id\" '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)"),
+			av->id);
+		goto out;
+	}
 	if (strlen(av->id) < 200) {
 		/* the avenant of "x-notification" is "x-avenant" */
 		char *id = malloc(strlen(av->id) + 16);
@@ -125,14 +134,6 @@ out:
 	return rc;
 }
 
-static long col_ci(const p304_csv *csv, const char *name)
-{
-	for (size_t i = 0; i < p304_csv_ncols(csv); i++)
-		if (strcasecmp(p304_csv_header(csv, i), name) == 0)
-			return (long)i;
-	return -1;
-}
-
 /* A two-column CSV: code and an amount column. `add` receives each row. */
 static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 				  const char *amount_col, int consumed, p304_error *err)
@@ -143,30 +144,32 @@ static p304_code read_amounts_csv(p304_avenant_result *av, const char *path,
 
 	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
 		return rc;
-	cc = col_ci(csv, "code");
-	ca = col_ci(csv, amount_col);
-	if (cc < 0 || ca < 0) {
-		char found[600];
+	/* « Code », « Montant consommé (€) » as well */
+	{
+		const char *const cols[] = { "code", amount_col, NULL };
 
-		p304_csv_describe_columns(csv, found, sizeof(found));
-		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-			_("column '%s' not found; columns found: %s"), cc < 0 ? "code" : amount_col, found);
-		goto out;
+		if ((cc = p304_csv_find_header(csv, "code", cols, err)) < 0 ||
+		    (ca = p304_csv_find_header(csv, amount_col, cols, err)) < 0) {
+			rc = err->code;
+			goto out;
+		}
 	}
 	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
 		const char *code = p304_csv_cell(csv, r, (size_t)cc);
 		const char *cell = p304_csv_cell(csv, r, (size_t)ca);
 		long line = p304_csv_line(csv, r);
 		const p304_authority *a = p304_reference_find(av->reference, code);
-		char why[96];
+		char why[256];
 		int64_t v;
 
 		if (!a) {
+			p304_reference_unknown_hint(av->reference, code, why, sizeof(why));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-					    _("code '%s' is not in the reference list"), code);
+					    _("code '%s' is not in the reference list%s"), code, why);
 			goto out;
 		}
-		if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, &v, why, sizeof(why))) {
+		if (p304_parse_number(cell, strlen(cell), 0, P304_MAX_EUR, P304_NUM_EUR, &v, why,
+				      sizeof(why))) {
 			/* a blank amount is a figure forgotten, not a zero */
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
 				strcmp(why, _("is empty")) == 0

@@ -63,7 +63,7 @@ static int64_t side_value(const struct side *s, const char *code, const char *co
 		const char *cell = p304_csv_cell(s->table, (size_t)r, (size_t)c);
 		int64_t v;
 
-		if (p304_parse_decimal(cell, strlen(cell), 3, -1, &v, NULL, 0) == 0)
+		if (p304_parse_number(cell, strlen(cell), 3, -1, P304_NUM_COUNT, &v, NULL, 0) == 0)
 			return v;
 	}
 	return HOLE;

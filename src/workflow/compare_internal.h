@@ -7,7 +7,7 @@
 #ifndef P304_COMPARE_INTERNAL_H
 #define P304_COMPARE_INTERNAL_H
 
-#include <p304/io.h>
+#include <p304/workflow.h>
 
 /* One side: a scenario run, or the amounts of a result file. */
 struct side {
@@ -37,7 +37,8 @@ p304_code compare_add_note(p304_comparison *c, p304_error *err, const char *fmt,
 
 /* Side `label` ("A" or "B") from a scenario or a result file; its inputs
  * are added to c's. compare_side_free frees what it holds, not s. */
-p304_code compare_read_side(struct side *s, p304_comparison *c, const char *path,
+p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison *c,
+			    const char *path,
 			    const char *default_reference, const p304_reference *ref,
 			    const char *label, p304_error *err);
 void compare_side_free(struct side *s);

@@ -63,7 +63,8 @@ static p304_code side_alloc(struct side *s, size_t n, p304_error *err)
 }
 
 /* A result file written by p304: the amounts, no decomposition. */
-static p304_code read_result(struct side *s, p304_comparison *c, const char *path,
+static p304_code read_result(p304_catalogue *cat, struct side *s, p304_comparison *c,
+			     const char *path,
 			     const cJSON *root, const p304_reference *ref, const char *label,
 			     p304_error *err)
 {
@@ -76,11 +77,27 @@ static p304_code read_result(struct side *s, p304_comparison *c, const char *pat
 	p304_code rc;
 	size_t k = 0;
 
-	if ((rc = p304_sha256_file(path, in.sha256, err)) != P304_OK ||
+	if ((rc = p304_catalogue_sha256(cat, path, in.sha256, err)) != P304_OK ||
 	    (rc = copy_inputs(c, &in, 1, label, err)) != P304_OK ||
 	    (rc = side_alloc(s, (size_t)cJSON_GetArraySize(rows), err)) != P304_OK)
 		return rc;
-	s->id = strdup(cJSON_IsString(id) ? id->valuestring : path);
+	if (cJSON_IsString(id) && !p304_id_valid(id->valuestring))
+		/* the ids name the comparison's folder, outputs/compare-A-vs-B */
+		return p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("\"id\" '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)"),
+			id->valuestring);
+	if (cJSON_IsString(id)) {
+		s->id = strdup(id->valuestring);
+	} else {
+		/* no id: the file's name, up to its first '.', in safe characters */
+		const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+		size_t n = strcspn(base, ".");
+
+		if ((s->id = strndup(n ? base : "resultat", n ? (n > 100 ? 100 : n) : 8)) != NULL)
+			for (char *p = s->id; *p; p++)
+				if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
+					*p = '_';
+	}
 	s->title = strdup(cJSON_IsString(title) ? title->valuestring : s->id);
 	cJSON_ArrayForEach(it, rows) {
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(it, "code");
@@ -106,7 +123,8 @@ static p304_code read_result(struct side *s, p304_comparison *c, const char *pat
 	return s->id && s->title ? P304_OK : p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 }
 
-p304_code compare_read_side(struct side *s, p304_comparison *c, const char *path,
+p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison *c,
+			    const char *path,
 			   const char *default_reference, const p304_reference *ref,
 			   const char *label, p304_error *err)
 {
@@ -115,19 +133,19 @@ p304_code compare_read_side(struct side *s, p304_comparison *c, const char *path
 	cJSON *root;
 	p304_code rc;
 
-	if ((rc = p304_read_file(path, &text, &len, err)) != P304_OK)
+	if ((rc = p304_catalogue_text(cat, path, &text, &len, err)) != P304_OK)
 		return rc;
 	root = cJSON_ParseWithOpts(text, NULL, 1);
 	free(text);
 	/* A result file has rows and no data table; a scenario the opposite. */
 	if (root && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "rows")) &&
 	    !cJSON_GetObjectItemCaseSensitive(root, "data")) {
-		rc = read_result(s, c, path, root, ref, label, err);
+		rc = read_result(cat, s, c, path, root, ref, label, err);
 		cJSON_Delete(root);
 		return rc;
 	}
 	cJSON_Delete(root);
-	if ((rc = p304_run_allocation(path, default_reference, &s->res, err)) != P304_OK ||
+	if ((rc = p304_run_allocation_in(cat, path, default_reference, &s->res, err)) != P304_OK ||
 	    (rc = copy_inputs(c, s->res->inputs, s->res->ninputs, label, err)) != P304_OK ||
 	    (rc = side_alloc(s, s->res->nrows, err)) != P304_OK)
 		return rc;
@@ -146,7 +164,7 @@ p304_code compare_read_side(struct side *s, p304_comparison *c, const char *path
 			return rc;
 	if (!s->id || !s->title)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	return p304_csv_load(s->res->scenario->data_path, &s->table, err);
+	return p304_catalogue_csv(cat, s->res->scenario->data_path, &s->table, err);
 }
 
 long compare_side_find(const struct side *s, const char *code)

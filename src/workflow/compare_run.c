@@ -87,6 +87,24 @@ p304_code p304_run_compare(const char *a_path, const char *b_path,
 			   const char *default_reference, p304_comparison **out,
 			   p304_error *err)
 {
+	p304_catalogue *cat;
+	char sa[4096], sb[4096];
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
+		return rc;
+	a_path = p304_shipped_path(a_path, sa, sizeof(sa));
+	b_path = p304_shipped_path(b_path, sb, sizeof(sb));
+	rc = p304_run_compare_in(cat, a_path, b_path, default_reference, out, err);
+	p304_catalogue_free(cat);
+	return rc;
+}
+
+p304_code p304_run_compare_in(p304_catalogue *cat, const char *a_path, const char *b_path,
+			      const char *default_reference, p304_comparison **out,
+			      p304_error *err)
+{
 	p304_comparison *c = calloc(1, sizeof(*c));
 	struct side a = { 0 }, b = { 0 };
 	struct joined j = { 0 };
@@ -97,9 +115,9 @@ p304_code p304_run_compare(const char *a_path, const char *b_path,
 	*out = NULL;
 	if (!c)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	if ((rc = p304_reference_load(default_reference, &ref, err)) != P304_OK ||
-	    (rc = compare_read_side(&a, c, a_path, default_reference, ref, "A", err)) != P304_OK ||
-	    (rc = compare_read_side(&b, c, b_path, default_reference, ref, "B", err)) != P304_OK)
+	if ((rc = p304_catalogue_reference(cat, default_reference, &ref, err)) != P304_OK ||
+	    (rc = compare_read_side(cat, &a, c, a_path, default_reference, ref, "A", err)) != P304_OK ||
+	    (rc = compare_read_side(cat, &b, c, b_path, default_reference, ref, "B", err)) != P304_OK)
 		goto fail;
 	r = a.res ? a.res->reference : ref;
 	if ((rc = compare_build_join(&j, c, &a, &b, r, err)) != P304_OK)
@@ -229,4 +247,75 @@ void p304_comparison_free(p304_comparison *c)
 	free(c->a_title);
 	free(c->b_title);
 	free(c);
+}
+
+double p304_compare_pct(const p304_compare_row *r)
+{
+	return r->a_eur ? ((double)r->b_eur - (double)r->a_eur) * 100.0 / (double)r->a_eur : 0.0;
+}
+
+struct mover_key {
+	const p304_compare_row *r;
+	double key;
+};
+
+static int by_key_desc(const void *x, const void *y)
+{
+	const struct mover_key *a = x, *b = y;
+
+	if (a->key != b->key)
+		return a->key > b->key ? -1 : 1;
+	return strcmp(a->r->code, b->r->code);
+}
+
+size_t p304_compare_movers(const p304_comparison *c, int by_pct, size_t per_side,
+			   const p304_compare_row **out, size_t *nrises)
+{
+	struct mover_key *k = malloc((c->nrows ? c->nrows : 1) * sizeof(*k));
+	size_t m = 0, n = 0;
+
+	*nrises = 0;
+	if (!k)
+		return 0;
+	for (size_t i = 0; i < c->nrows; i++) {
+		const p304_compare_row *r = &c->rows[i];
+
+		if (!r->in_a || !r->in_b || r->a_eur == r->b_eur || (by_pct && r->a_eur == 0))
+			continue;
+		k[m].r = r;
+		k[m].key = by_pct ? p304_compare_pct(r) : (double)(r->b_eur - r->a_eur);
+		m++;
+	}
+	qsort(k, m, sizeof(*k), by_key_desc);
+	for (size_t i = 0; i < m && i < per_side && k[i].key > 0; i++)
+		out[n++] = k[i].r;
+	*nrises = n;
+	for (size_t i = 0; i < m && i < per_side && k[m - 1 - i].key < 0; i++)
+		out[n++] = k[m - 1 - i].r;
+	free(k);
+	return n;
+}
+
+void p304_compare_order(const p304_comparison *c, size_t *order)
+{
+	/* insertion sort keeps this reentrant (no static context): n is at
+	 * most a few hundred authorities */
+	for (size_t i = 0; i < c->nrows; i++) {
+		size_t j = i;
+
+		order[i] = i;
+		while (j > 0) {
+			const p304_compare_row *a = &c->rows[order[j - 1]], *b = &c->rows[order[j]];
+			int64_t da = a->b_eur - a->a_eur, db = b->b_eur - b->a_eur;
+
+			size_t t;
+
+			if (da > db || (da == db && strcmp(a->code, b->code) < 0))
+				break;
+			t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+			j--;
+		}
+	}
 }

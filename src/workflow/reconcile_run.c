@@ -3,29 +3,14 @@
  * the expressed needs (NEEDS.csv), the caps of the 2024 rule (CAPS.csv), and
  * the scenario's "reconciliation" policy; then the core's p304_reconcile.
  */
-#include <p304/io.h>
+#include <p304/workflow.h>
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "gettext.h"
 
-static long find_col_ci(const p304_csv *csv, const char *name)
-{
-	for (size_t i = 0; i < p304_csv_ncols(csv); i++)
-		if (strcasecmp(p304_csv_header(csv, i), name) == 0)
-			return (long)i;
-	return -1;
-}
-
-static p304_code no_column(const p304_csv *csv, const char *name, p304_error *err)
-{
-	char found[600];
-
-	p304_csv_describe_columns(csv, found, sizeof(found));
-	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-			      _("column '%s' not found; columns found: %s"), name, found);
-}
+#include "format/headers.h"
 
 /* Index of the participant with this code in the allocation, or -1 with an
  * error naming the line: an unknown code, or an authority not taking part. */
@@ -33,18 +18,23 @@ static long participant_index(const p304_result *res, const p304_csv *csv,
 			      size_t row, const char *raw, p304_error *err)
 {
 	const p304_authority *a = p304_reference_find(res->reference, raw);
+	char hint[400];
 
 	if (!a) {
+		p304_reference_unknown_hint(res->reference, raw, hint, sizeof(hint));
 		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-			       _("code '%s' is not in the reference list"), raw);
+			       _("code '%s' is not in the reference list%s"), raw, hint);
 		return -1;
 	}
 	for (size_t i = 0; i < res->nrows; i++)
 		if (strcmp(res->rows[i].code, a->code) == 0)
 			return (long)i;
+	/* "68" for a scenario whose participant is 6AE: never matched silently
+	 * (68's need is not the CEA's), refused with the coding to use */
+	p304_authority_hint(res->reference, a, hint, sizeof(hint));
 	p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
-		       _("'%s' (%s) is not a participant of scenario '%s'"), a->code, a->name,
-		       res->scenario->id);
+		       _("'%s' (%s) is not a participant of scenario '%s'%s"), a->code, a->name,
+		       res->scenario->id, hint);
 	return -1;
 }
 
@@ -52,15 +42,19 @@ static p304_code parse_euros(const p304_csv *csv, size_t row, long col,
 			     int64_t *out, p304_error *err)
 {
 	const char *cell = p304_csv_cell(csv, row, (size_t)col);
-	char why[96];
+	char why[256];
 
-	if (p304_parse_decimal(cell, strlen(cell), 0, P304_MAX_EUR, out, why, sizeof(why)) == 0)
+	if (p304_parse_number(cell, strlen(cell), 0, P304_MAX_EUR, P304_NUM_EUR, out, why,
+			      sizeof(why)) == 0)
 		return P304_OK;
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), p304_csv_line(csv, row),
 		_("amount '%s' in column '%s' %s"), cell, p304_csv_header(csv, (size_t)col), why);
 }
 
-static p304_code read_needs(p304_notification *nt, const char *path, p304_error *err)
+static const char *const NEEDS_COLUMNS[] = { "code", "besoin_eur", "date_reception", NULL };
+
+static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const char *path,
+			    p304_error *err)
 {
 	const p304_result *res = nt->alloc;
 	long deadline = res->scenario->recon.deadline, col_need, col_date, codecol;
@@ -68,15 +62,15 @@ static p304_code read_needs(p304_notification *nt, const char *path, p304_error 
 	p304_csv *csv = NULL;
 	p304_code rc;
 
-	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
+	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
-	codecol = find_col_ci(csv, "code");
-	col_need = find_col_ci(csv, "besoin_eur");
-	col_date = find_col_ci(csv, "date_reception");
-	if (codecol < 0 || col_need < 0) {
-		rc = no_column(csv, codecol < 0 ? "code" : "besoin_eur", err);
+	/* « Code », « Besoin exprimé (€) », « Date de réception » as well */
+	if ((codecol = p304_csv_find_header(csv, "code", NEEDS_COLUMNS, err)) < 0 ||
+	    (col_need = p304_csv_find_header(csv, "besoin_eur", NEEDS_COLUMNS, err)) < 0) {
+		rc = err->code;
 		goto out;
 	}
+	col_date = p304_csv_find_header(csv, "date_reception", NEEDS_COLUMNS, NULL);
 	if (deadline && col_date < 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
 			_("the scenario sets a deadline but the needs have no 'date_reception' column"));
@@ -124,38 +118,50 @@ static p304_code read_needs(p304_notification *nt, const char *path, p304_error 
 			nt->late[i] = deadline && nt->received[i] > deadline;
 		}
 	}
-	rc = p304_result_add_input(nt->alloc, "needs", path, err);
+	rc = p304_result_add_input_in(cat, nt->alloc, "needs", path, err);
 out:
 	free(first);
 	p304_csv_free(csv);
 	return rc;
 }
 
-static p304_code read_caps(p304_notification *nt, const char *path, p304_error *err)
+static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const char *path,
+			   p304_error *err)
 {
 	const p304_result *res = nt->alloc;
 	const p304_recon_policy *pol = &res->scenario->recon;
 	p304_csv *csv = NULL;
 	long codecol, *cols = NULL;
+	const char **others = NULL;
 	p304_code rc;
 
 	if (pol->ncaps_columns == 0)
 		return p304_error_set(err, P304_ERR_USAGE, path, 0,
 			_("--caps given but the scenario's reconciliation has no 'caps_columns'"));
-	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
+	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
 	cols = calloc(pol->ncaps_columns, sizeof(long));
 	if (!cols) {
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
-	if ((codecol = find_col_ci(csv, "code")) < 0) {
-		rc = no_column(csv, "code", err);
+	/* « Code », « Montant délégué 2023 » as well; the hint leaves the
+	 * code and the scenario's other caps columns alone */
+	others = calloc(pol->ncaps_columns + 2, sizeof(*others));
+	if (!others) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+		goto out;
+	}
+	others[0] = "code";
+	for (size_t c = 0; c < pol->ncaps_columns; c++)
+		others[c + 1] = pol->caps_columns[c];
+	if ((codecol = p304_csv_find_header(csv, "code", others, err)) < 0) {
+		rc = err->code;
 		goto out;
 	}
 	for (size_t c = 0; c < pol->ncaps_columns; c++) {
-		if ((cols[c] = p304_csv_find_column(csv, pol->caps_columns[c])) < 0) {
-			rc = no_column(csv, pol->caps_columns[c], err);
+		if ((cols[c] = p304_csv_find_header(csv, pol->caps_columns[c], others, err)) < 0) {
+			rc = err->code;
 			goto out;
 		}
 	}
@@ -183,8 +189,9 @@ static p304_code read_caps(p304_notification *nt, const char *path, p304_error *
 			break;
 		}
 	}
-	rc = p304_result_add_input(nt->alloc, "caps", path, err);
+	rc = p304_result_add_input_in(cat, nt->alloc, "caps", path, err);
 out:
+	free(others);
 	free(cols);
 	p304_csv_free(csv);
 	return rc;
@@ -212,9 +219,12 @@ static p304_code read_plan_needs(p304_notification *nt, const char *path, p304_e
 			if (strcmp(res->rows[j].code, l->auth->code) == 0)
 				i = (long)j;
 		if (i < 0) {
+			char hint[400];
+
+			p304_authority_hint(res->reference, l->auth, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				_("'%s' (%s) is not a participant of scenario '%s'"), l->auth->code,
-				l->auth->name, res->scenario->id);
+				_("'%s' (%s) is not a participant of scenario '%s'%s"), l->auth->code,
+				l->auth->name, res->scenario->id, hint);
 			goto out;
 		}
 		if (fw != P304_FRAMEWORK_NONE && !p304_objective_fundable(fw, P304_ENV_P304, l->objective)) {
@@ -240,16 +250,44 @@ out:
 	return rc;
 }
 
-static p304_code run(const char *scenario_path, const char *default_reference,
-		     const char *needs_path, const char *plan_path,
-		     const char *caps_path, p304_notification **out, p304_error *err);
+static p304_code run(p304_catalogue *cat, const char *scenario_path,
+		     const char *default_reference, const char *needs_path,
+		     const char *plan_path, const char *caps_path,
+		     p304_notification **out, p304_error *err);
+
+/* The command line's entry points: a catalogue reading files. */
+static p304_code run_files(const char *scenario_path, const char *default_reference,
+			   const char *needs_path, const char *plan_path,
+			   const char *caps_path, p304_notification **out, p304_error *err)
+{
+	p304_catalogue *cat;
+	char shipped[4096];
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
+		return rc;
+	scenario_path = p304_shipped_path(scenario_path, shipped, sizeof(shipped));
+	rc = run(cat, scenario_path, default_reference, needs_path, plan_path, caps_path,
+		 out, err);
+	p304_catalogue_free(cat);
+	return rc;
+}
+
+p304_code p304_run_reconcile_in(p304_catalogue *cat, const char *scenario_path,
+				const char *default_reference, const char *needs_path,
+				const char *caps_path, p304_notification **out,
+				p304_error *err)
+{
+	return run(cat, scenario_path, default_reference, needs_path, NULL, caps_path, out, err);
+}
 
 p304_code p304_run_reconcile(const char *scenario_path,
 			     const char *default_reference,
 			     const char *needs_path, const char *caps_path,
 			     p304_notification **out, p304_error *err)
 {
-	return run(scenario_path, default_reference, needs_path, NULL, caps_path, out, err);
+	return run_files(scenario_path, default_reference, needs_path, NULL, caps_path, out, err);
 }
 
 p304_code p304_run_reconcile_plan(const char *scenario_path,
@@ -257,12 +295,13 @@ p304_code p304_run_reconcile_plan(const char *scenario_path,
 				  const char *plan_path, const char *caps_path,
 				  p304_notification **out, p304_error *err)
 {
-	return run(scenario_path, default_reference, NULL, plan_path, caps_path, out, err);
+	return run_files(scenario_path, default_reference, NULL, plan_path, caps_path, out, err);
 }
 
-static p304_code run(const char *scenario_path, const char *default_reference,
-		     const char *needs_path, const char *plan_path,
-		     const char *caps_path, p304_notification **out, p304_error *err)
+static p304_code run(p304_catalogue *cat, const char *scenario_path,
+		     const char *default_reference, const char *needs_path,
+		     const char *plan_path, const char *caps_path,
+		     p304_notification **out, p304_error *err)
 {
 	p304_notification *nt;
 	p304_workspace *ws = NULL;
@@ -277,7 +316,8 @@ static p304_code run(const char *scenario_path, const char *default_reference,
 	nt = calloc(1, sizeof(*nt));
 	if (!nt)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	if ((rc = p304_run_allocation(scenario_path, default_reference, &nt->alloc, err)) != P304_OK)
+	if ((rc = p304_run_allocation_in(cat, scenario_path, default_reference, &nt->alloc,
+					  err)) != P304_OK)
 		goto fail;
 	n = nt->alloc->nrows;
 	nt->rows = calloc(n ? n : 1, sizeof(*nt->rows));
@@ -300,9 +340,9 @@ static p304_code run(const char *scenario_path, const char *default_reference,
 		pre[i] = nt->alloc->rows[i].alloc.amount_eur;
 		shares[i] = nt->alloc->rows[i].alloc.share;
 	}
-	rc = needs_path ? read_needs(nt, needs_path, err) : read_plan_needs(nt, plan_path, err);
+	rc = needs_path ? read_needs(cat, nt, needs_path, err) : read_plan_needs(nt, plan_path, err);
 	if (rc != P304_OK ||
-	    (caps_path && (rc = read_caps(nt, caps_path, err)) != P304_OK))
+	    (caps_path && (rc = read_caps(cat, nt, caps_path, err)) != P304_OK))
 		goto fail;
 	nt->available_eur = nt->alloc->scenario->recon.available_eur;
 	if (nt->available_eur == P304_NO_BOUND)

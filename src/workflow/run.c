@@ -4,7 +4,7 @@
  * core's problem in code order and calls p304_allocate. Each refusal names
  * the file, the line and the value.
  */
-#include <p304/io.h>
+#include <p304/workflow.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -32,6 +32,14 @@ static int part_cmp(const void *a, const void *b)
 p304_code p304_result_add_input(p304_result *res, const char *role,
 				const char *path, p304_error *err)
 {
+	return p304_result_add_input_in(NULL, res, role, path, err);
+}
+
+/* With a catalogue, the path recorded is where it read the file and the
+ * SHA-256 is of the bytes it holds. */
+p304_code p304_result_add_input_in(p304_catalogue *cat, p304_result *res,
+				   const char *role, const char *path, p304_error *err)
+{
 	p304_input_file *in;
 	void *p = realloc(res->inputs, (res->ninputs + 1) * sizeof(*res->inputs));
 	p304_code rc;
@@ -42,11 +50,12 @@ p304_code p304_result_add_input(p304_result *res, const char *role,
 	in = &res->inputs[res->ninputs];
 	memset(in, 0, sizeof(*in));
 	in->role = strdup(role);
-	in->path = strdup(path);
+	in->path = strdup(cat ? p304_catalogue_where(cat, path) : path);
 	res->ninputs++;
 	if (!in->role || !in->path)
 		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
-	if ((rc = p304_sha256_file(path, in->sha256, err)) != P304_OK)
+	if ((rc = cat ? p304_catalogue_sha256(cat, path, in->sha256, err)
+		      : p304_sha256_file(path, in->sha256, err)) != P304_OK)
 		return rc;
 	return P304_OK;
 }
@@ -110,10 +119,14 @@ static p304_code resolve_rows(const p304_csv *csv, long codecol,
 
 		rows[r].row = r;
 		rows[r].line = p304_csv_line(csv, r);
-		if (!a)
+		if (!a) {
+			char hint[200];
+
+			p304_reference_unknown_hint(ref, raw, hint, sizeof(hint));
 			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
-				rows[r].line, _("code '%s' is not in the reference list %s"),
-				raw, p304_reference_path(ref));
+				rows[r].line, _("code '%s' is not in the reference list %s%s"),
+				raw, p304_reference_path(ref), hint);
+		}
 		rows[r].auth = a;
 	}
 	qsort(rows, n, sizeof(*rows), part_cmp);
@@ -135,7 +148,8 @@ static struct part *find_part(struct part *rows, size_t n, const p304_authority 
 }
 
 /* Keeps in `rows` only the participants named by the scenario. */
-static p304_code select_participants(p304_result *res, const p304_csv *table,
+static p304_code select_participants(p304_catalogue *cat, p304_result *res,
+				     const p304_csv *table,
 				     struct part *rows, size_t *n,
 				     p304_error *err)
 {
@@ -154,9 +168,10 @@ static p304_code select_participants(p304_result *res, const p304_csv *table,
 	if (sc->participants_kind == P304_PARTICIPANTS_FILE) {
 		long col;
 
-		if ((rc = p304_csv_load(sc->participants_path, &list, err)) != P304_OK)
-			return rc;
-		if ((rc = p304_result_add_input(res, "participants", sc->participants_path, err)) != P304_OK)
+		if ((rc = p304_catalogue_csv(cat, sc->participants_path, &list, err)) != P304_OK)
+			return p304_note_scenario_relative(err, sc->participants_path, sc->path);
+		if ((rc = p304_result_add_input_in(cat, res, "participants", sc->participants_path,
+						   err)) != P304_OK)
 			goto out;
 		if ((col = find_code_column(list)) < 0) {
 			rc = missing_column(list, "code", err);
@@ -181,18 +196,21 @@ static p304_code select_participants(p304_result *res, const p304_csv *table,
 		long line = list ? p304_csv_line(list, i) : sc->participants_pos[i];
 		const p304_authority *a = p304_reference_find(ref, codes[i]);
 		struct part *p;
+		char hint[400];
 
 		if (!a) {
+			p304_reference_unknown_hint(ref, codes[i], hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
-				_("participant '%s' is not in the reference list %s"),
-				codes[i], p304_reference_path(ref));
+				_("participant '%s' is not in the reference list %s%s"),
+				codes[i], p304_reference_path(ref), hint);
 			break;
 		}
 		p = find_part(rows, *n, a);
 		if (!p) {
+			p304_authority_hint(ref, a, hint, sizeof(hint));
 			rc = p304_error_set(err, P304_ERR_INPUT, where, line,
-				_("participant '%s' (%s) has no row in %s"), codes[i], a->name,
-				p304_csv_path(table));
+				_("participant '%s' (%s) has no row in %s%s"), codes[i], a->name,
+				p304_csv_path(table), hint);
 			break;
 		}
 		keep[nkeep] = *p;
@@ -222,14 +240,71 @@ out:
 	return rc;
 }
 
+/*
+ * One territory, one coding. A participant gathering another (6AE and 67,
+ * 20R and 2A, 69 and 69M) would fund the same children twice: refused, naming
+ * both. Codings of different years (2A, until 2017, beside 6AE, from 2021)
+ * mean a table assembled from two vintages: refused with the coding to use.
+ * Rows are sorted by authority (part_cmp): members are found by bsearch, so
+ * the check is linear in the participants.
+ */
+static p304_code check_codings(const p304_result *res, const p304_csv *table,
+			       const struct part *rows, size_t n, p304_error *err)
+{
+	const p304_reference *ref = res->reference;
+	const struct part *newest = NULL, *oldest = NULL;
+	char hint[400];
+
+	for (size_t i = 0; i < n; i++) {
+		const p304_authority *w = rows[i].auth;
+		const char *m = w->members;
+
+		while (*m) {
+			size_t len = strcspn(m, "|");
+			char code[16];
+			const p304_authority *x;
+			const struct part *p;
+
+			snprintf(code, sizeof(code), "%.*s", (int)len, m);
+			if ((x = p304_reference_find(ref, code)) != NULL &&
+			    (p = find_part((struct part *)rows, n, x)) != NULL) {
+				long l1 = p->line < rows[i].line ? p->line : rows[i].line;
+				long l2 = p->line < rows[i].line ? rows[i].line : p->line;
+
+				return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(table), l2,
+					_("'%s' (%s) and '%s' (%s) both take part (lines %ld and %ld), "
+					  "but %s is part of %s: the same territory would be funded "
+					  "twice; keep one coding (remove the other rows from the "
+					  "table or list the participants)"),
+					x->code, x->name, w->code, w->name, l1, l2, x->code, w->code);
+			}
+			m += len;
+			if (*m == '|')
+				m++;
+		}
+		if (w->valid_from && (!newest || w->valid_from > newest->auth->valid_from))
+			newest = &rows[i];
+		if (w->valid_to && (!oldest || w->valid_to < oldest->auth->valid_to))
+			oldest = &rows[i];
+	}
+	if (newest && oldest && newest->auth->valid_from > oldest->auth->valid_to) {
+		p304_authority_hint(ref, oldest->auth, hint, sizeof(hint));
+		return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(table), oldest->line,
+			_("'%s' (%s, until %d) and '%s' (%s, from %d) never existed the same "
+			  "year: the table mixes codings of two years%s"),
+			oldest->auth->code, oldest->auth->name, oldest->auth->valid_to,
+			newest->auth->code, newest->auth->name, newest->auth->valid_from, hint);
+	}
+	return P304_OK;
+}
+
 /* "<data>.sources.csv" beside the table: one provenance line per column. */
-static p304_code load_sources(p304_result *res, p304_error *err)
+static p304_code load_sources(p304_catalogue *cat, p304_result *res, p304_error *err)
 {
 	const p304_scenario *sc = res->scenario;
 	const char *data = sc->data_path;
 	size_t len = strlen(data);
 	p304_csv *src = NULL;
-	struct stat st;
 	p304_code rc = P304_OK;
 	long c_col, c_prod, c_pub, c_ref, c_stat;
 
@@ -240,14 +315,14 @@ static p304_code load_sources(p304_result *res, p304_error *err)
 	if (len > 4 && strcmp(data + len - 4, ".csv") == 0)
 		len -= 4;
 	snprintf(res->sources_path, len + 16, "%.*s.sources.csv", (int)len, data);
-	if (stat(res->sources_path, &st) != 0) {
+	if (!p304_catalogue_has(cat, res->sources_path)) {
 		free(res->sources_path);
 		res->sources_path = NULL;
 		return P304_OK;
 	}
-	if ((rc = p304_csv_load(res->sources_path, &src, err)) != P304_OK)
+	if ((rc = p304_catalogue_csv(cat, res->sources_path, &src, err)) != P304_OK)
 		return rc;
-	if ((rc = p304_result_add_input(res, "sources", res->sources_path, err)) != P304_OK)
+	if ((rc = p304_result_add_input_in(cat, res, "sources", res->sources_path, err)) != P304_OK)
 		goto out;
 	c_col = p304_csv_find_column(src, "colonne");
 	c_prod = p304_csv_find_column(src, "producteur");
@@ -300,9 +375,9 @@ static p304_code parse_cell(const p304_csv *csv, const struct part *row,
 			    p304_error *err)
 {
 	const char *cell = p304_csv_cell(csv, row->row, (size_t)col);
-	char why[96];
+	char why[256];
 
-	if (p304_parse_decimal(cell, strlen(cell), 3, -1, out, why, sizeof(why)) == 0)
+	if (p304_parse_number(cell, strlen(cell), 3, -1, P304_NUM_COUNT, out, why, sizeof(why)) == 0)
 		return P304_OK;
 	if (strcmp(why, _("is empty")) == 0) {
 		*out = HOLE;
@@ -457,6 +532,67 @@ p304_code p304_run_allocation(const char *scenario_path,
 			      const char *default_reference,
 			      p304_result **out, p304_error *err)
 {
+	p304_catalogue *cat;
+	char shipped[4096];
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
+		return rc;
+	scenario_path = p304_shipped_path(scenario_path, shipped, sizeof(shipped));
+	rc = p304_run_allocation_in(cat, scenario_path, default_reference, out, err);
+	p304_catalogue_free(cat);
+	return rc;
+}
+
+p304_code p304_run_allocation_in(p304_catalogue *cat, const char *scenario_path,
+				 const char *default_reference, p304_result **out,
+				 p304_error *err)
+{
+	p304_scenario *sc = NULL;
+	char *text;
+	size_t len;
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_catalogue_text(cat, scenario_path, &text, &len, err)) != P304_OK)
+		return rc;
+	rc = p304_scenario_parse(scenario_path, text, len, default_reference, &sc, err);
+	free(text);
+	if (rc != P304_OK)
+		return rc;
+	return p304_allocate_scenario(cat, sc, out, err);
+}
+
+/* The scenario's text as the catalogue holds it, or as it was parsed (a
+ * scenario that came from no file). */
+static p304_code add_scenario_input(p304_catalogue *cat, p304_result *res, p304_error *err)
+{
+	const p304_scenario *sc = res->scenario;
+	p304_code rc;
+
+	p304_input_file *in;
+	void *p;
+
+	if (p304_catalogue_has(cat, sc->path))
+		return p304_result_add_input_in(cat, res, "scenario", sc->path, err);
+	if (!(p = realloc(res->inputs, (res->ninputs + 1) * sizeof(*res->inputs))))
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	res->inputs = p;
+	in = &res->inputs[res->ninputs];
+	memset(in, 0, sizeof(*in));
+	in->role = strdup("scenario");
+	in->path = strdup(sc->path);
+	res->ninputs++;
+	if (!in->role || !in->path)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	rc = p304_sha256_buffer(sc->text, strlen(sc->text), in->sha256, err);
+	return rc;
+}
+
+p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
+				 p304_result **out, p304_error *err)
+{
 	p304_result *res;
 	p304_csv *csv = NULL;
 	struct part *rows = NULL;
@@ -473,15 +609,26 @@ p304_code p304_run_allocation(const char *scenario_path,
 
 	*out = NULL;
 	res = calloc(1, sizeof(*res));
-	if (!res)
+	if (!res) {
+		p304_scenario_free(sc);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	if ((rc = p304_scenario_load(scenario_path, default_reference, &res->scenario, err)) ||
-	    (rc = p304_result_add_input(res, "scenario", scenario_path, err)) ||
-	    (rc = p304_reference_load(res->scenario->reference_path, &res->reference, err)) ||
-	    (rc = p304_result_add_input(res, "reference", res->scenario->reference_path, err)) ||
-	    (rc = p304_csv_load(res->scenario->data_path, &csv, err)) ||
-	    (rc = p304_result_add_input(res, "data", res->scenario->data_path, err)) ||
-	    (rc = load_sources(res, err)))
+	}
+	res->scenario = sc;
+	if ((rc = add_scenario_input(cat, res, err)))
+		goto fail;
+	/* a file not found: say that paths are relative to the scenario's folder */
+	if ((rc = p304_catalogue_reference(cat, sc->reference_path, &res->reference, err))) {
+		p304_note_scenario_relative(err, sc->reference_path, sc->path);
+		goto fail;
+	}
+	if ((rc = p304_result_add_input_in(cat, res, "reference", sc->reference_path, err)))
+		goto fail;
+	if ((rc = p304_catalogue_csv(cat, sc->data_path, &csv, err))) {
+		p304_note_scenario_relative(err, sc->data_path, sc->path);
+		goto fail;
+	}
+	if ((rc = p304_result_add_input_in(cat, res, "data", sc->data_path, err)) ||
+	    (rc = load_sources(cat, res, err)))
 		goto fail;
 	k = res->scenario->ncriteria;
 	if ((codecol = find_code_column(csv)) < 0) {
@@ -531,7 +678,8 @@ p304_code p304_run_allocation(const char *scenario_path,
 		goto fail;
 	}
 	if ((rc = resolve_rows(csv, codecol, res->reference, rows, err)) ||
-	    (rc = select_participants(res, csv, rows, &n, err)))
+	    (rc = select_participants(cat, res, csv, rows, &n, err)) ||
+	    (rc = check_codings(res, csv, rows, n, err)))
 		goto fail;
 	values = calloc((n ? n : 1) * k, sizeof(int64_t));
 	imputed = calloc((n ? n : 1) * k, 1);
@@ -578,7 +726,7 @@ p304_code p304_run_allocation(const char *scenario_path,
 	if ((rc = p304_allocate(&prob, ws, alloc, &res->summary, err)) != P304_OK) {
 		/* The core does not know files: the problem is the scenario's. */
 		if (err && !err->file[0])
-			snprintf(err->file, sizeof(err->file), "%s", scenario_path);
+			snprintf(err->file, sizeof(err->file), "%s", sc->path);
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -3,7 +3,7 @@
  * sweep, and a tornado of one-factor sweeps (which factor moves the amounts
  * most); sweep.json and sweep.csv.
  */
-#include <p304/io.h>
+#include <p304/workflow.h>
 
 #include <cjson/cJSON.h>
 #include <csv.h>
@@ -76,6 +76,24 @@ p304_code p304_run_sweep(const char *scenario_path, const char *default_referenc
 			 const p304_sweep_options *opt, p304_sweep_result **out,
 			 p304_error *err)
 {
+	p304_catalogue *cat;
+	char shipped[4096];
+	p304_code rc;
+
+	*out = NULL;
+	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
+		return rc;
+	scenario_path = p304_shipped_path(scenario_path, shipped, sizeof(shipped));
+	rc = p304_run_sweep_in(cat, scenario_path, default_reference, opt, out, err);
+	p304_catalogue_free(cat);
+	return rc;
+}
+
+p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
+			    const char *default_reference,
+			    const p304_sweep_options *opt, p304_sweep_result **out,
+			    p304_error *err)
+{
 	p304_sweep_result *sw = calloc(1, sizeof(*sw));
 	struct base_problem bp = { 0 };
 	p304_sweep_stat *tmp = NULL;
@@ -90,7 +108,8 @@ p304_code p304_run_sweep(const char *scenario_path, const char *default_referenc
 	if (!sw)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	sw->opt = *opt;
-	if ((rc = p304_run_allocation(scenario_path, default_reference, &sw->base, err)) != P304_OK ||
+	if ((rc = p304_run_allocation_in(cat, scenario_path, default_reference, &sw->base,
+					  err)) != P304_OK ||
 	    (rc = make_problem(sw->base, &bp, err)) != P304_OK)
 		goto fail;
 	n = sw->base->nrows;

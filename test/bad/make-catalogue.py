@@ -73,7 +73,7 @@ case("csv_infinity", "value 'Infinity' in column 'enfants_ase' is not a number",
      data=DATA.replace(b"3000;400", b"Infinity;400"))
 case("csv_thousands_wrong_place", "value '1 23 456' in column 'enfants_0_19' has a thousands separator in the wrong place",
      data=DATA.replace(b"200000;40000", b"1 23 456;40000"))
-case("csv_thousands_comma_style", "value '1,234,567' in column 'enfants_0_19' is not a number",
+case("csv_thousands_comma_style", "value '1,234,567' in column 'enfants_0_19' could be misread",
      data=DATA.replace(b"49;Maine-et-Loire;200000", b'49;Maine-et-Loire;"1,234,567"'))
 case("csv_mixed_cp1252_utf8", "mixed encodings: line 3 is UTF-8",
      data=DATA.replace(b"Aisne", "Aisné".encode()).replace(b"Allier", b"All\xe9er"))
@@ -167,7 +167,7 @@ case("needs_duplicate", "duplicate code '01' (lines 2 and 3)", cmd=RECON, files=
 case("needs_negative", "amount '-5' in column 'besoin_eur' is negative", cmd=RECON, files={"besoins.csv": b"code;besoin_eur\n01;-5\n"})
 case("needs_cents", "is not a whole number, expected no decimals", cmd=RECON, files={"besoins.csv": b"code;besoin_eur\n01;5,50\n"})
 case("needs_binary", "binary data", cmd=RECON, files={"besoins.csv": b"\x00\xff\xfe"})
-case("needs_missing_column", "column 'besoin_eur' not found", cmd=RECON, files={"besoins.csv": b"code;besoin\n01;5\n"})
+case("needs_missing_column", "column 'besoin_eur' not found; columns found: 'code', 'montant'; rename the column 'montant' to 'besoin_eur'", cmd=RECON, files={"besoins.csv": b"code;montant\n01;5\n"})
 case("needs_bad_date", "date '2025-13-01' is not a date", cmd=RECON, files={"besoins.csv": b"code;besoin_eur;date_reception\n01;5;2025-13-01\n"},
      scen=scenario(reconciliation={"deadline": "2025-06-30"}))
 case("needs_deadline_without_dates", "the scenario sets a deadline but the needs have no 'date_reception' column", cmd=RECON,
@@ -235,6 +235,8 @@ def main():
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
                 f.write(content)
+            if fname in ("setup", "teardown"):
+                os.chmod(path, 0o755)
         with open(os.path.join(d, "cmd"), "w") as f:
             f.write(cmd + "\n")
         with open(os.path.join(d, "expected_exit"), "w") as f:

@@ -54,8 +54,10 @@ static const char *RESULT =
 static void render(p304_chart_kind kind, p304_chart_format fmt, const char *result,
 		   const char *out, const char *code, const char *value)
 {
+	/* force: the tests draw several formats under one file name */
 	p304_chart_request req = { .kind = kind, .format = fmt, .result_path = result,
-		.out_path = out, .code = code, .map_value = value, .tiles_path = tiles };
+		.out_path = out, .code = code, .map_value = value, .tiles_path = tiles,
+		.force = 1 };
 	p304_error err;
 
 	if (p304_chart_render(&req, &err) != P304_OK)
@@ -232,12 +234,96 @@ static void test_readable_labels(void **state)
 	}
 }
 
+/* Issue 12: a title that starts with an apostrophe ('Hypothèse haute' 2025)
+ * made every chart fail ("gnuplot failed": gnuplot misreads a doubled quote
+ * at the start of a single-quoted string); a backslash, a newline and
+ * enhanced-text characters print as they are. */
+#define TT "\"'Hypothèse haute' 2025 \\\\ @x ^{y} _z ~w\\nsuite'\""
+static void test_title_characters(void **state)
+{
+	const char *res = put("apos-r.json",
+		"{\"id\": \"t\", \"title\": " TT ", \"criteria\": [{\"column\": \"enfants_0_19\", \"source\": " TT "}],\n"
+		" \"rows\": [{\"code\": \"49\", \"name\": \"Maine-et-Loire\", \"amount_eur\": 1500000, \"criteria\": {\"enfants_0_19\": 2}},\n"
+		"          {\"code\": \"95\", \"name\": \"Val-d'Oise\", \"amount_eur\": 900000, \"criteria\": {\"enfants_0_19\": 3}}]}\n");
+	const char *cmp = put("apos-c.json",
+		"{\"a\": \"x\", \"b\": \"y\", \"a_title\": " TT ", \"b_title\": " TT ", \"decomposed\": true,\n"
+		" \"factors\": [\"envelope\"], \"rows\": [{\"code\": \"95\", \"name\": \"Val-d'Oise\", \"a_eur\": 100,"
+		" \"b_eur\": 150, \"delta_eur\": 50, \"delta_pct\": 50, \"contrib_eur\": {\"envelope\": 50}}]}\n");
+	const char *nt = put("apos-n.json",
+		"{\"id\": \"n\", \"title\": " TT ", \"unallocated_eur\": 10, \"policy\": {},\n"
+		" \"rows\": [{\"code\": \"95\", \"name\": \"Val-d'Oise\", \"prenotified_eur\": 100, \"need_eur\": 90,"
+		" \"notified_eur\": 90}]}\n");
+	const char *sw = put("apos-s.json",
+		"{\"id\": \"s\", \"title\": " TT ", \"samples\": 10, \"tornado\": [{\"factor\": \"data:x'y\", \"spread_eur\": 5}],\n"
+		" \"rows\": [{\"code\": \"95\", \"name\": \"Val-d'Oise\", \"base_eur\": 5, \"min_eur\": 1, \"p5_eur\": 2,"
+		" \"median_eur\": 5, \"p95_eur\": 8, \"max_eur\": 9}]}\n");
+	char out[160], *svg;
+	size_t len;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/apos.svg", dir);
+	render(P304_CHART_BARS, P304_FORMAT_SVG, res, out, NULL, NULL);
+	svg = slurp(out, &len);
+	assert_true(strstr(svg, "'Hypothèse haute' 2025") || strstr(svg, "&apos;Hypothèse haute&apos; 2025"));
+	assert_non_null(strstr(svg, "\\ @x ^{y} _z ~w suite"));
+	free(svg);
+	render(P304_CHART_MAP, P304_FORMAT_PNG, res, out, NULL, NULL);
+	render(P304_CHART_COMPARE, P304_FORMAT_PNG, cmp, out, NULL, NULL);
+	render(P304_CHART_WATERFALL, P304_FORMAT_PNG, cmp, out, "95", NULL);
+	render(P304_CHART_RECONCILE, P304_FORMAT_PNG, nt, out, NULL, NULL);
+	render(P304_CHART_SWEEP, P304_FORMAT_PNG, sw, out, NULL, NULL);
+}
+#undef TT
+/* What an existing file may be replaced by a chart (issue 12): a chart of
+ * the same format yes; the result it is drawn from never, even with force;
+ * any other file only with force; a device never. */
+static void test_overwrite_rules(void **state)
+{
+	const char *res = put("overwrite.json", RESULT), *notes = put("notes.png", "mes notes\n");
+	p304_chart_request req = { .kind = P304_CHART_BARS, .format = P304_FORMAT_PNG,
+		.result_path = res, .tiles_path = tiles };
+	char out[160], *text;
+	size_t len;
+	p304_error err;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/rules.png", dir);
+	req.out_path = out;
+	assert_int_equal(p304_chart_render(&req, &err), P304_OK);
+	assert_int_equal(p304_chart_render(&req, &err), P304_OK); /* a PNG over a PNG */
+	req.format = P304_FORMAT_SVG;
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO); /* an SVG over a PNG */
+	assert_non_null(strstr(err.message, "is not a SVG chart"));
+	req.format = P304_FORMAT_PNG;
+	req.out_path = res;
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
+	assert_non_null(strstr(err.message, "drawn from"));
+	req.force = 1;
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
+	text = slurp(res, &len);
+	assert_string_equal(text, RESULT);
+	free(text);
+	req.force = 0;
+	req.out_path = notes;
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
+	text = slurp(notes, &len);
+	assert_string_equal(text, "mes notes\n");
+	free(text);
+	req.force = 1;
+	assert_int_equal(p304_chart_render(&req, &err), P304_OK);
+	check_png(notes, 1400, 800);
+	req.out_path = "/dev/null";
+	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_other_results),
 		cmocka_unit_test(test_readable_labels),
+		cmocka_unit_test(test_title_characters),
+		cmocka_unit_test(test_overwrite_rules),
 	};
 	const char *root = getenv("P304_ROOT");
 

@@ -6,6 +6,8 @@
 
 #include <p304/io.h>
 
+#include "format/headers.h"
+
 static p304_csv *load_ok(const char *text, size_t len)
 {
 	const char *path = write_temp(".csv", text, len);
@@ -123,9 +125,66 @@ static void test_missing_file(void **state)
 
 	(void)state;
 	assert_int_equal(p304_csv_load("/nonexistent/x.csv", &c, &err), P304_ERR_IO);
-	assert_string_equal(err.message, "file not found");
+	assert_string_equal(err.message, "file not found (looked for /nonexistent/x.csv)");
 	assert_int_equal(p304_csv_load("/tmp", &c, &err), P304_ERR_IO);
 	assert_string_equal(err.message, "is a directory, expected a file");
+}
+
+/* The headers officers type, read as the documented column names. */
+static void test_french_headers(void **state)
+{
+	static const struct { const char *header, *key; } keys[] = {
+		{ "Code", "code" }, { "Département", "departement" },
+		{ "Besoin exprimé (€)", "besoin_exprime" },
+		{ "BESOIN EXPRIMÉ EN EUROS", "besoin_exprime" },
+		{ "besoin_eur", "besoin" }, { "Besoins exprimés", "besoin_exprime" },
+		{ "Montant délégué 2023", "delegue_2023" }, { "delegue_2023", "delegue_2023" },
+		{ "Crédits délégués 2023 (EUR)", "delegue_2023" },
+		{ "  Montant\xc2\xa0" "délégué\xc2\xa0" "2022  ", "delegue_2022" },
+		{ "Date de réception", "date_de_reception" }, { "Montant (€)", "montant" },
+		{ "N° département", "n_departement" }, { "€", "" },
+	};
+	static const struct { const char *csv, *name; long col; } finds[] = {
+		{ "Code;Besoin exprimé (€)\n01;5\n", "besoin_eur", 1 },
+		{ "Département;Besoin exprimé (€)\n01;5\n", "code", 0 },
+		/* "Code" beats "Département" (a name column beside it) */
+		{ "Département;Code;Besoin\n01;5;6\n", "code", 1 },
+		{ "code;Montant délégué 2023;Montant délégué 2022\n01;5;6\n", "delegue_2022", 2 },
+		{ "Code;Montant consommé (€)\n01;5\n", "consomme_eur", 1 },
+		{ "Code;Date de réception;Besoin exprimé\n01;2025-01-01;5\n", "date_reception", 1 },
+		{ "Code;Montant\n01;5\n", "besoin_eur", -1 },
+		{ "Code;Besoin;Besoins\n01;5;6\n", "besoin_eur", -1 },
+	};
+	char key[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		p304_header_key(keys[i].header, key, sizeof(key));
+		if (strcmp(key, keys[i].key) != 0)
+			fail_msg("'%s' gives '%s', expected '%s'", keys[i].header, key, keys[i].key);
+	}
+	for (size_t i = 0; i < sizeof(finds) / sizeof(finds[0]); i++) {
+		p304_csv *csv = NULL;
+		p304_error err = { 0 };
+
+		assert_int_equal(p304_csv_parse("t.csv", finds[i].csv, strlen(finds[i].csv), &csv,
+						&err), P304_OK);
+		if (p304_csv_find_header(csv, finds[i].name, NULL, &err) != finds[i].col)
+			fail_msg("%s in '%s': %s", finds[i].name, finds[i].csv, err.message);
+		p304_csv_free(csv);
+	}
+	{
+		/* the hint names the header to rename, and the name to give it */
+		const char *d = "Code;Nom;Montant\n01;Ain;5\n";
+		p304_csv *csv = NULL;
+		p304_error err = { 0 };
+
+		assert_int_equal(p304_csv_parse("t.csv", d, strlen(d), &csv, &err), P304_OK);
+		assert_int_equal(p304_csv_find_header(csv, "besoin_eur",
+						      (const char *const[]){ "code", NULL }, &err), -1);
+		assert_non_null(strstr(err.message, "rename the column 'Montant' to 'besoin_eur'"));
+		p304_csv_free(csv);
+	}
 }
 
 int main(void)
@@ -137,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_long_field),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_french_headers),
 	};
 
 	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);

@@ -10,13 +10,13 @@ static int64_t parse3(const char *s, int *ok, char *why)
 {
 	int64_t v = -1;
 
-	*ok = p304_parse_decimal(s, strlen(s), 3, -1, &v, why, 96) == 0;
+	*ok = p304_parse_decimal(s, strlen(s), 3, -1, &v, why, 256) == 0;
 	return v;
 }
 
 static void accepts(const char *s, int64_t want)
 {
-	char why[96] = "";
+	char why[256] = "";
 	int ok;
 	int64_t v = parse3(s, &ok, why);
 
@@ -28,7 +28,7 @@ static void accepts(const char *s, int64_t want)
 
 static void refuses(const char *s, const char *reason)
 {
-	char why[96] = "";
+	char why[256] = "";
 	int ok;
 
 	parse3(s, &ok, why);
@@ -70,8 +70,8 @@ static void test_refused_forms(void **state)
 	refuses("1 23 456", "thousands separator in the wrong place");
 	refuses("12 34", "thousands separator in the wrong place");
 	refuses("1234 567", "thousands separator in the wrong place");
-	refuses("1,234,567", "is not a number");
-	refuses("1.234.567", "is not a number");
+	refuses("1,234,567", "could be misread");
+	refuses("1.234.567", "could be misread");
 	refuses("1,", "is not a number");
 	refuses(",5", "is not a number");
 	refuses("1,2345", "more than 3 decimals");
@@ -108,6 +108,86 @@ static void test_whole_numbers_and_max(void **state)
 	assert_string_equal(why, "is not a number, expected digits such as 1234567 or 1 234 567");
 }
 
+/* One field read with flags; returns the value or -1 with the reason in why. */
+static int64_t parse_f(const char *s, int dec, unsigned flags, char *why)
+{
+	int64_t v = -1;
+
+	why[0] = '\0';
+	if (p304_parse_number(s, strlen(s), dec, -1, flags, &v, why, 256) != 0)
+		return -1;
+	return v;
+}
+
+/* Issue 12: a lone '.' or ',' before exactly 3 digits is a thousands
+ * separator to whoever typed it; never read as decimals in a whole field. */
+static void test_thousands_lookalikes(void **state)
+{
+	char why[256];
+
+	(void)state;
+	/* whole-euro fields (needs, caps, consumption, plans) */
+	assert_true(parse_f("250.000", 0, P304_NUM_EUR, why) == -1);
+	assert_non_null(strstr(why, "is ambiguous: the '.' before 3 digits may separate thousands (250 000) or decimals (250)"));
+	assert_non_null(strstr(why, "1 500 000,00 \xE2\x82\xAC"));
+	assert_true(parse_f("1.000", 0, P304_NUM_EUR, why) == -1);
+	assert_non_null(strstr(why, "thousands (1 000)"));
+	assert_true(parse_f("700,000", 0, 0, why) == -1);
+	assert_non_null(strstr(why, "expected 1234567 or 1 234 567"));
+	assert_true(parse_f("1 500.000", 0, P304_NUM_EUR, why) == -1);
+	assert_non_null(strstr(why, "(1 500 000)"));
+	assert_true(parse_f("1.500.000", 0, P304_NUM_EUR, why) == -1);
+	assert_non_null(strstr(why, "could be misread"));
+	assert_true(parse_f("1,500,000.00", 0, P304_NUM_EUR, why) == -1);
+	assert_non_null(strstr(why, "could be misread"));
+	assert_true(parse_f("1.500,00", 0, P304_NUM_EUR, why) == -1);
+	/* cents: two digits, zero only */
+	assert_true(parse_f("250,00", 0, 0, why) == 250);
+	assert_true(parse_f("250.0", 0, 0, why) == 250);
+	assert_true(parse_f("250,50", 0, P304_NUM_EUR, why) == -1);
+	assert_non_null(strstr(why, "is not a whole number"));
+	/* counts among criteria: ambiguous when it could be a first group */
+	assert_true(parse_f("700.000", 3, P304_NUM_COUNT, why) == -1);
+	assert_non_null(strstr(why, "write 700 000 for thousands, 700,0 for a decimal number"));
+	assert_true(parse_f("1,450", 3, P304_NUM_COUNT, why) == -1);
+	assert_non_null(strstr(why, "write 1 450 for thousands, 1,45 for a decimal number"));
+	assert_true(parse_f("1,455", 3, P304_NUM_COUNT, why) == -1);
+	assert_non_null(strstr(why, "1,4550 for a decimal number"));
+	assert_true(parse_f("1,4550", 3, P304_NUM_COUNT, why) == 1455);
+	assert_true(parse_f("0,450", 3, P304_NUM_COUNT, why) == 450);
+	assert_true(parse_f("1234,567", 3, P304_NUM_COUNT, why) == 1234567);
+	assert_true(parse_f("1 234,567", 3, P304_NUM_COUNT, why) == 1234567);
+	assert_true(parse_f("14,5", 3, P304_NUM_COUNT, why) == 14500);
+	assert_true(parse_f("14,52", 3, P304_NUM_COUNT, why) == 14520);
+	/* rates and percentages keep their 3 decimals */
+	assert_true(parse_f("1,450", 3, 0, why) == 1450);
+	assert_true(parse_f("12.125", 3, 0, why) == 12125);
+}
+
+/* Issue 13: amounts as French Excel writes them. */
+static void test_excel_amounts(void **state)
+{
+	char why[256];
+
+	(void)state;
+	assert_true(parse_f("1 500 000,00 \xE2\x82\xAC", 0, P304_NUM_EUR, why) == 1500000);
+	assert_true(parse_f("1\xC2\xA0" "500\xC2\xA0" "000,00\xC2\xA0\xE2\x82\xAC", 0, P304_NUM_EUR, why) == 1500000);
+	assert_true(parse_f("1 500 000 \xE2\x82\xAC", 0, P304_NUM_EUR, why) == 1500000);
+	assert_true(parse_f("1500000 EUR", 0, P304_NUM_EUR, why) == 1500000);
+	assert_true(parse_f("1500000eur", 0, P304_NUM_EUR, why) == 1500000);
+	assert_true(parse_f("1500000 euros", 0, P304_NUM_EUR, why) == 1500000);
+	assert_true(parse_f("\xE2\x82\xAC", 0, P304_NUM_EUR, why) == -1);
+	assert_non_null(strstr(why, "is not a number"));
+	assert_true(parse_f("1 500 000,50 \xE2\x82\xAC", 0, P304_NUM_EUR, why) == -1);
+	assert_non_null(strstr(why, "cents must be 00"));
+	assert_true(parse_f("-5 \xE2\x82\xAC", 0, P304_NUM_EUR, why) == -1);
+	assert_non_null(strstr(why, "is negative"));
+	/* the currency is for amounts only: a count with € is not a number */
+	assert_true(parse_f("1500 \xE2\x82\xAC", 0, 0, why) == -1);
+	assert_non_null(strstr(why, "is not a number"));
+	assert_true(parse_f("1500 \xE2\x82\xAC \xE2\x82\xAC", 0, P304_NUM_EUR, why) == -1);
+}
+
 static void test_codes(void **state)
 {
 	char out[16];
@@ -133,6 +213,8 @@ int main(void)
 		cmocka_unit_test(test_accepted_forms),
 		cmocka_unit_test(test_refused_forms),
 		cmocka_unit_test(test_whole_numbers_and_max),
+		cmocka_unit_test(test_thousands_lookalikes),
+		cmocka_unit_test(test_excel_amounts),
 		cmocka_unit_test(test_codes),
 	};
 

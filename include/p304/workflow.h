@@ -1,0 +1,113 @@
+/*
+ * workflow.h - the workflows over in-memory inputs, and the catalogue that
+ * holds those inputs.
+ *
+ * Every file a workflow reads (the scenario, the reference list, the criteria
+ * table and its sources, a participants list, the needs and caps of a
+ * reconciliation) is asked of a catalogue, by the path the scenario or the
+ * command line names:
+ *
+ *   - p304_catalogue_files(): reads the file at that path the first time it
+ *     is asked for, keeps it for the next asks. The command line's
+ *     p304_run_allocation(), p304_run_compare() ... are this catalogue plus
+ *     the *_in() function below: one code path for both.
+ *   - p304_catalogue_load_dir(): reads once every table shipped under a data
+ *     folder (reference/, data/, scenarios/). Lookups match the file NAME
+ *     only ("../data/criteres-2025.csv", "criteres-2025.csv" and
+ *     "criteres-2025" name the same table) and never open a file: what a
+ *     request names cannot reach the disk. Read-only after loading, so one
+ *     such catalogue is shared by every thread of the server.
+ *   - p304_catalogue_overlay(): a per-request catalogue of in-memory files
+ *     (the request's scenario, uploaded needs) in front of a shared one.
+ *
+ * Tables and reference lists are reference-counted (p304_csv_ref,
+ * p304_reference_ref): a result keeps what it points into alive.
+ */
+#ifndef P304_WORKFLOW_H
+#define P304_WORKFLOW_H
+
+#include <p304/io.h>
+
+typedef struct p304_catalogue p304_catalogue;
+
+p304_code p304_catalogue_files(p304_catalogue **out, p304_error *err);
+p304_code p304_catalogue_load_dir(const char *datadir, p304_catalogue **out,
+				  p304_error *err);
+/* In front of `parent` (not owned; must outlive the overlay). */
+p304_code p304_catalogue_overlay(p304_catalogue *parent, p304_catalogue **out,
+				 p304_error *err);
+void p304_catalogue_free(p304_catalogue *cat);
+
+/* Adds an in-memory file (copied) named `name` to an overlay or a loaded
+ * catalogue. */
+p304_code p304_catalogue_add_text(p304_catalogue *cat, const char *name,
+				  const char *text, size_t len, p304_error *err);
+
+/* Lookups by path. Each returns a new owner's hold (free it as usual) or an
+ * error naming `path` (file mode: the reader's message; closed catalogues:
+ * "not one of the tables loaded at start"). */
+p304_code p304_catalogue_text(p304_catalogue *cat, const char *path, char **text,
+			      size_t *len, p304_error *err);
+p304_code p304_catalogue_csv(p304_catalogue *cat, const char *path,
+			     p304_csv **out, p304_error *err);
+p304_code p304_catalogue_reference(p304_catalogue *cat, const char *path,
+				   p304_reference **out, p304_error *err);
+/* 1 when `path` names a file the catalogue can give. */
+int p304_catalogue_has(p304_catalogue *cat, const char *path);
+p304_code p304_catalogue_sha256(p304_catalogue *cat, const char *path,
+				char hex[65], p304_error *err);
+/* The path the catalogue read `path` from (its own copy), for manifests. */
+const char *p304_catalogue_where(p304_catalogue *cat, const char *path);
+
+/* The data folder's tables (load_dir only; 0 otherwise): the criteria
+ * tables of data/ (not their .sources.csv), in name order. */
+size_t p304_catalogue_ntables(const p304_catalogue *cat);
+/* id ("criteres-2025"), file name, the table, its sources (or NULL). */
+const char *p304_catalogue_table_id(const p304_catalogue *cat, size_t i);
+const char *p304_catalogue_table_file(const p304_catalogue *cat, size_t i);
+const p304_csv *p304_catalogue_table_csv(const p304_catalogue *cat, size_t i);
+const p304_csv *p304_catalogue_table_sources(const p304_catalogue *cat, size_t i);
+/* The folder given to load_dir. */
+const char *p304_catalogue_dir(const p304_catalogue *cat);
+
+/* ------------------------------------------------------------------ */
+/* The workflows, reading through a catalogue                           */
+/* ------------------------------------------------------------------ */
+
+/* Allocates a scenario already parsed (ownership of sc is taken, also on
+ * failure). The scenario's own text is its input "scenario" (its SHA-256). */
+p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
+				 p304_result **out, p304_error *err);
+/* p304_run_allocation() through `cat`: the scenario is the file `path`. */
+p304_code p304_run_allocation_in(p304_catalogue *cat, const char *scenario_path,
+				 const char *default_reference, p304_result **out,
+				 p304_error *err);
+p304_code p304_run_compare_in(p304_catalogue *cat, const char *a_path,
+			      const char *b_path, const char *default_reference,
+			      p304_comparison **out, p304_error *err);
+p304_code p304_run_reconcile_in(p304_catalogue *cat, const char *scenario_path,
+				const char *default_reference, const char *needs_path,
+				const char *caps_path, p304_notification **out,
+				p304_error *err);
+p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
+			    const char *default_reference,
+			    const p304_sweep_options *opt, p304_sweep_result **out,
+			    p304_error *err);
+/* Records an input (role, the path read, its SHA-256) of a result. */
+p304_code p304_result_add_input_in(p304_catalogue *cat, p304_result *res,
+				   const char *role, const char *path, p304_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Where the shipped data are (docs/data-dir.md)                        */
+/* ------------------------------------------------------------------ */
+
+/* The data folder: $P304_DATA when set; else PREFIX/share/p304 beside an
+ * installed PREFIX/bin/p304 when it holds reference/collectivites.csv; else
+ * the source tree's inputs/ (compiled in). Thread-safe after the first call. */
+const char *p304_datadir(void);
+/* A scenario given as `inputs/X` that does not exist from the current folder
+ * is looked for as DATADIR/X (an installed p304 runs the shipped scenarios
+ * as the README writes them). Returns path itself or buf. */
+const char *p304_shipped_path(const char *path, char *buf, size_t size);
+
+#endif /* P304_WORKFLOW_H */

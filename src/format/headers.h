@@ -1,0 +1,33 @@
+/*
+ * headers.h - private to the format and workflow layers: the columns of the
+ * files officers fill in (needs, caps, consumption) found by the headers
+ * they type (headers.c).
+ */
+#ifndef P304_HEADERS_H
+#define P304_HEADERS_H
+
+#include <stddef.h>
+
+#include <p304/io.h>
+
+/* The comparable form of a header: lower case ASCII words joined by '_',
+ * accents folded, a unit (€, EUR, euros) and a leading « montant (de) » or
+ * « crédits » dropped, final plural 's' dropped: "Montant délégué 2023 (€)"
+ * and "delegue_2023" both give "delegue_2023". */
+void p304_header_key(const char *h, char *buf, size_t size);
+
+/*
+ * Column of the machine name `name` (code, besoin_eur, date_reception,
+ * consomme_eur, montant_eur, or a column named by the scenario such as
+ * delegue_2023): the header equal to it ignoring case, else the one with the
+ * same key, else the usual French header of that column (« Département »,
+ * « Besoin exprimé (€) »). `others` (NULL-terminated, may be NULL) are the
+ * file's other columns, so that the hint does not propose renaming them.
+ * Returns -1 when no header fits or two fit equally; then, when err is not
+ * NULL, the message lists the columns found and says which one to rename
+ * and to what.
+ */
+long p304_csv_find_header(const p304_csv *csv, const char *name,
+			  const char *const *others, p304_error *err);
+
+#endif

@@ -1,0 +1,1445 @@
+/*
+ * api.c - the JSON API of `p304 serve` (docs/api.md) over the workflows:
+ * each request's files (its scenario, its uploads) go into an in-memory
+ * overlay in front of the tables loaded once at start, and the same
+ * functions as the command line run on them. No path taken from a request
+ * is ever opened.
+ */
+#include "server/server.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <p304/chart.h>
+
+#include "format/fileutil.h"
+#include "gettext.h"
+
+struct shipped {
+	char *id, *title, *text;
+	size_t len;
+};
+
+struct srv_api {
+	p304_catalogue *cat;
+	char *datadir, *workspace, *default_ref, *tiles;
+	struct shipped *sc;
+	size_t nsc;
+	char *tables_json;      /* GET /api/tables, built once */
+	size_t tables_len;
+	char *contours_json;    /* GET /api/contours, or NULL when absent */
+	size_t contours_len;
+};
+
+static const char JSON[] = "application/json";
+
+/* ------------------------------------------------------------------ */
+/* Replies                                                              */
+/* ------------------------------------------------------------------ */
+
+static void reply_json(struct srv_reply *rp, unsigned status, cJSON *root)
+{
+	char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+
+	cJSON_Delete(root);
+	if (!text) {
+		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
+		return;
+	}
+	rp->status = status;
+	rp->body = text;
+	rp->len = strlen(text);
+	rp->type = JSON;
+}
+
+static void reply_copy(struct srv_reply *rp, const char *body, size_t len, const char *type)
+{
+	if (!(rp->body = malloc(len + 1))) {
+		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
+		return;
+	}
+	memcpy(rp->body, body, len);
+	rp->body[len] = '\0';
+	rp->len = len;
+	rp->status = 200;
+	rp->type = type;
+}
+
+void api_error(struct srv_reply *rp, unsigned status, const char *code, const char *message,
+	       const char *file, long line, const char *field)
+{
+	cJSON *root = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(root, "error");
+	char *text;
+
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	if (file)
+		cJSON_AddStringToObject(e, "file", file);
+	else
+		cJSON_AddNullToObject(e, "file");
+	if (line > 0)
+		cJSON_AddNumberToObject(e, "line", (double)line);
+	else
+		cJSON_AddNullToObject(e, "line");
+	if (field)
+		cJSON_AddStringToObject(e, "field", field);
+	else
+		cJSON_AddNullToObject(e, "field");
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	free(rp->body);
+	rp->status = status;
+	rp->body = text;
+	rp->len = text ? strlen(text) : 0;
+	rp->type = JSON;
+}
+
+/* The JSON path ("criteria[1].weight_pct") of the first key or value on
+ * line `line` of a JSON text, so the page can point at the field. Empty when
+ * the line holds none. */
+static void json_path_at_line(const char *t, size_t len, long line, char *out, size_t size)
+{
+	struct { int arr; long idx; char key[64]; } st[32];
+	int depth = 0, expect_key = 0;
+	long ln = 1;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		char ch = t[i];
+
+		if (ch == '\n') {
+			if (ln++ > line)
+				return;
+			continue;
+		}
+		if (ch == ' ' || ch == '\t' || ch == '\r')
+			continue;
+		if (ln == line && ch != '}' && ch != ']' && ch != ',' && ch != ':') {
+			size_t o = 0;
+			int is_key = ch == '"' && depth > 0 && !st[depth - 1].arr && expect_key;
+
+			if (is_key) {
+				size_t j = i + 1, k = 0;
+
+				while (j < len && t[j] != '"') {
+					if (t[j] == '\\')
+						j++;
+					else if (k + 1 < sizeof(st[0].key))
+						st[depth - 1].key[k++] = t[j];
+					j++;
+				}
+				st[depth - 1].key[k] = '\0';
+			}
+			for (int d = 0; d < depth && o < size; d++) {
+				if (st[d].arr)
+					o += (size_t)snprintf(out + o, size - o, "[%ld]", st[d].idx);
+				else if (d < depth - 1 || is_key || !expect_key)
+					o += (size_t)snprintf(out + o, size - o, "%s%s", o ? "." : "",
+							      st[d].key);
+			}
+			return;
+		}
+		switch (ch) {
+		case '{':
+		case '[':
+			if (depth == 32)
+				return;
+			st[depth].arr = ch == '[';
+			st[depth].idx = 0;
+			st[depth].key[0] = '\0';
+			depth++;
+			expect_key = ch == '{';
+			break;
+		case '}':
+		case ']':
+			if (depth)
+				depth--;
+			expect_key = 0;
+			break;
+		case ',':
+			if (depth && st[depth - 1].arr)
+				st[depth - 1].idx++;
+			else
+				expect_key = 1;
+			break;
+		case ':':
+			expect_key = 0;
+			break;
+		case '"': {
+			size_t j = i + 1, k = 0;
+			int key = depth && !st[depth - 1].arr && expect_key;
+
+			while (j < len && t[j] != '"') {
+				if (t[j] == '\\')
+					j++;
+				else if (key && k + 1 < sizeof(st[0].key))
+					st[depth - 1].key[k++] = t[j];
+				j++;
+			}
+			if (key)
+				st[depth - 1].key[k] = '\0';
+			i = j;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+/* The message may name the key at fault inside the object of that line
+ * ("criterion 'x': 'weight_pct' must be ..."): the last quoted word of the
+ * message that is a key of the document replaces the last part of the path. */
+static void refine_field(const char *msg, const char *doc, char *field, size_t size)
+{
+	char best[64] = "", pat[80], *last, *br;
+
+	/* quoted 'x' (English) or « x » (French, with no-break spaces) */
+	for (const char *p = msg; *p; p++) {
+		const char *w = p + 1, *end;
+		size_t n;
+
+		if (*p == '\'') {
+			end = strchr(w, '\'');
+		} else if (strncmp(p, "«\u00a0", 4) == 0) {
+			w = p + 4;
+			end = strstr(w, "\u00a0»");
+		} else {
+			continue;
+		}
+		if (!end)
+			break;
+		n = (size_t)(end - w);
+		p = w - 1;
+		if (n && n < sizeof(best) && strspn(w, "abcdefghijklmnopqrstuvwxyz_") >= n) {
+			snprintf(pat, sizeof(pat), "\"%.*s\":", (int)n, w);
+			if (strstr(doc, pat))
+				snprintf(best, sizeof(best), "%.*s", (int)n, w);
+		}
+		p = end;
+	}
+	if (!best[0] || !field[0])
+		return;
+	last = strrchr(field, '.');
+	br = strrchr(field, ']');
+	if (last && (!br || strchr(last, ']') == NULL))
+		*last = '\0';
+	else if (!last && !br)
+		field[0] = '\0';
+	if (strlen(field) + strlen(best) + 2 < size)
+		snprintf(field + strlen(field), size - strlen(field), "%s%s", field[0] ? "." : "", best);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* A JSON document of the request, by the name the workflows know it by. */
+struct doc {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+
+/* The CLI's message for a workflow error, with the place at fault. */
+static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
+			     const struct doc *docs, size_t ndocs, p304_catalogue *cat)
+{
+	char msg[1400], field[160] = "";
+	const char *file = err->file[0] ? base_name(err->file) : NULL;
+	const char *code = "input";
+	unsigned status = 422;
+
+	switch (err->code) {
+	case P304_ERR_INFEASIBLE: code = "infeasible"; break;
+	case P304_ERR_DEPENDENCY: code = "dependency"; status = 503; break;
+	case P304_ERR_NOMEM:
+	case P304_ERR_INTERNAL:
+	case P304_ERR_IO: code = "internal"; status = 500; break;
+	default: break;
+	}
+	if (file && err->line > 0)
+		snprintf(msg, sizeof(msg), "%s:%ld: %s", file, err->line, err->message);
+	else if (file)
+		snprintf(msg, sizeof(msg), "%s: %s", file, err->message);
+	else
+		snprintf(msg, sizeof(msg), "%s", err->message);
+	for (size_t i = 0; file && i < ndocs; i++)
+		if (strcmp(file, docs[i].name) == 0 && err->line > 0) {
+			json_path_at_line(docs[i].text, docs[i].len, err->line, field, sizeof(field));
+			refine_field(err->message, docs[i].text, field, sizeof(field));
+		}
+	if (file && err->line == 0 && ndocs > 0 && cat && !p304_catalogue_has(cat, file)) {
+		/* a file the scenario names: point at its key in the scenario */
+		static const char *const keys[] = { "data", "reference", "participants" };
+		cJSON *root = cJSON_ParseWithLength(docs[ndocs - 1].text, docs[ndocs - 1].len);
+
+		for (size_t k = 0; root && k < 3; k++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, keys[k]);
+			char pat[32];
+			const char *at;
+			long line = 1;
+
+			if (!cJSON_IsString(v) || strcmp(base_name(v->valuestring), file))
+				continue;
+			snprintf(pat, sizeof(pat), "\"%s\"", keys[k]);
+			if ((at = strstr(docs[ndocs - 1].text, pat)))
+				for (const char *p = docs[ndocs - 1].text; p < at; p++)
+					line += *p == '\n';
+			snprintf(field, sizeof(field), "%s", keys[k]);
+			file = docs[ndocs - 1].name;
+			snprintf(msg, sizeof(msg), "%s:%ld: %s", file, line, err->message);
+			cJSON_Delete(root);
+			api_error(rp, status, code, msg, file, line, field);
+			return;
+		}
+		cJSON_Delete(root);
+	}
+	if (!field[0]) {
+		/* a CSV message names its column: "column 'enfants_ase' ..." */
+		const char *c = strstr(err->message, "column '"), *end = NULL;
+		size_t skip = 8;
+
+		if (!c && (c = strstr(err->message, "colonne «\u00a0")))
+			skip = strlen("colonne «\u00a0");
+		if (c)
+			end = skip == 8 ? strchr(c + skip, '\'') : strstr(c + skip, "\u00a0»");
+		if (end && (size_t)(end - c - skip) < sizeof(field))
+			snprintf(field, sizeof(field), "%.*s", (int)(end - c - skip), c + skip);
+	}
+	api_error(rp, status, code, msg, file, err->line, field[0] ? field : NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading once                                                         */
+/* ------------------------------------------------------------------ */
+
+static int id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n >= 1 && n <= 64 && id[0] != '.' &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.json file names of a folder with a valid id, sorted. */
+static char **list_json(const char *dir, size_t *n)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *d;
+	char **names = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!dp)
+		return NULL;
+	while ((d = readdir(dp))) {
+		size_t len = strlen(d->d_name);
+		char id[80];
+
+		if (len < 6 || len - 5 > 64 || strcmp(d->d_name + len - 5, ".json"))
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(len - 5), d->d_name);
+		if (!id_ok(id))
+			continue;
+		if (*n == cap) {
+			void *p = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(char *));
+
+			if (!p)
+				break;
+			names = p;
+		}
+		if (!(names[*n] = strdup(id)))
+			break;
+		(*n)++;
+	}
+	closedir(dp);
+	if (names)
+		qsort(names, *n, sizeof(char *), str_cmp);
+	return names;
+}
+
+static char *title_of(const char *text, size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "title");
+	char *title = cJSON_IsString(t) ? strdup(t->valuestring) : NULL;
+
+	cJSON_Delete(root);
+	return title;
+}
+
+static p304_code load_shipped(struct srv_api *api, p304_error *err)
+{
+	char dir[PATH_MAX];
+	size_t n;
+	char **ids;
+
+	snprintf(dir, sizeof(dir), "%s/scenarios", api->datadir);
+	ids = list_json(dir, &n);
+	api->sc = calloc(n ? n : 1, sizeof(*api->sc));
+	if (!api->sc) {
+		for (size_t i = 0; i < n; i++)
+			free(ids[i]);
+		free(ids);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX + 80];
+		struct shipped *s = &api->sc[api->nsc];
+
+		snprintf(path, sizeof(path), "%s/%s.json", dir, ids[i]);
+		if (p304_read_file(path, &s->text, &s->len, err) != P304_OK) {
+			free(ids[i]);
+			continue;
+		}
+		s->id = ids[i];
+		s->title = title_of(s->text, s->len);
+		api->nsc++;
+	}
+	free(ids);
+	return P304_OK;
+}
+
+/* "67|68" -> ["67", "68"] */
+static cJSON *split_list(const char *s)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	while (a && s && *s) {
+		size_t n = strcspn(s, "|");
+		char buf[64];
+
+		if (n) {
+			snprintf(buf, sizeof(buf), "%.*s", (int)n, s);
+			cJSON_AddItemToArray(a, cJSON_CreateString(buf));
+		}
+		s += n;
+		if (*s)
+			s++;
+	}
+	return a;
+}
+
+static p304_code build_tables(struct srv_api *api, p304_error *err)
+{
+	cJSON *root = cJSON_CreateObject(), *tables = cJSON_AddArrayToObject(root, "tables");
+	cJSON *refs = cJSON_AddArrayToObject(root, "reference");
+	p304_reference *ref = NULL;
+	p304_code rc;
+
+	for (size_t i = 0; i < p304_catalogue_ntables(api->cat); i++) {
+		const p304_csv *csv = p304_catalogue_table_csv(api->cat, i);
+		const p304_csv *src = p304_catalogue_table_sources(api->cat, i);
+		const char *id = p304_catalogue_table_id(api->cat, i);
+		cJSON *t = cJSON_CreateObject(), *cols, *sources;
+		const char *y = id + strcspn(id, "0123456789");
+
+		cJSON_AddItemToArray(tables, t);
+		cJSON_AddStringToObject(t, "id", id);
+		cJSON_AddStringToObject(t, "file", p304_catalogue_table_file(api->cat, i));
+		if (strspn(y, "0123456789") >= 4) {
+			char v[5];
+
+			snprintf(v, sizeof(v), "%.4s", y);
+			cJSON_AddStringToObject(t, "vintage", v);
+		} else {
+			cJSON_AddNullToObject(t, "vintage");
+		}
+		cJSON_AddNumberToObject(t, "rows", (double)p304_csv_nrows(csv));
+		cols = cJSON_AddArrayToObject(t, "columns");
+		for (size_t c = 0; c < p304_csv_ncols(csv); c++) {
+			const char *h = p304_csv_header(csv, c);
+
+			if (strcasecmp(h, "code") && strcasecmp(h, "nom"))
+				cJSON_AddItemToArray(cols, cJSON_CreateString(h));
+		}
+		sources = cJSON_AddArrayToObject(t, "sources");
+		if (src) {
+			static const char *const keys[][2] = {
+				{ "colonne", "column" }, { "libelle", "label" },
+				{ "producteur", "producer" }, { "publication", "publication" },
+				{ "date_reference", "reference_date" }, { "statut", "status" },
+				{ "methode", "method" },
+			};
+
+			for (size_t r = 0; r < p304_csv_nrows(src); r++) {
+				cJSON *o = cJSON_CreateObject();
+
+				cJSON_AddItemToArray(sources, o);
+				for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+					long col = p304_csv_find_column(src, keys[k][0]);
+
+					if (col >= 0)
+						cJSON_AddStringToObject(o, keys[k][1],
+							p304_csv_cell(src, r, (size_t)col));
+				}
+			}
+		}
+	}
+	if ((rc = p304_catalogue_reference(api->cat, api->default_ref, &ref, err)) != P304_OK) {
+		cJSON_Delete(root);
+		return rc;
+	}
+	for (size_t i = 0; i < p304_reference_count(ref); i++) {
+		const p304_authority *a = p304_reference_at(ref, i);
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddItemToArray(refs, o);
+		cJSON_AddStringToObject(o, "code", a->code);
+		cJSON_AddStringToObject(o, "name", a->name);
+		cJSON_AddStringToObject(o, "region", a->region_code);
+		cJSON_AddStringToObject(o, "region_name", a->region_name);
+		cJSON_AddStringToObject(o, "kind", a->kind);
+		if (a->valid_from)
+			cJSON_AddNumberToObject(o, "valid_from", a->valid_from);
+		else
+			cJSON_AddNullToObject(o, "valid_from");
+		if (a->valid_to)
+			cJSON_AddNumberToObject(o, "valid_to", a->valid_to);
+		else
+			cJSON_AddNullToObject(o, "valid_to");
+		cJSON_AddItemToObject(o, "aliases", split_list(a->aliases));
+		cJSON_AddItemToObject(o, "members", split_list(a->members));
+	}
+	p304_reference_free(ref);
+	api->tables_json = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!api->tables_json)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	api->tables_len = strlen(api->tables_json);
+	return P304_OK;
+}
+
+/* reference/contours.csv -> {"contours": [{"code", "rings": [[[x,y],..],..]}]} */
+static p304_code build_contours(struct srv_api *api, p304_error *err)
+{
+	char path[PATH_MAX + 64];
+	p304_csv *csv = NULL;
+	cJSON *root, *list, *cur = NULL, *ring = NULL;
+	long ccode, cring, cx, cy;
+	char last_code[32] = "", last_ring[32] = "";
+	struct stat st;
+	p304_code rc;
+
+	snprintf(path, sizeof(path), "%s/reference/contours.csv", api->datadir);
+	if (stat(path, &st) != 0)
+		return P304_OK;   /* 404 until the outlines are built */
+	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
+		return rc;
+	ccode = p304_csv_find_column(csv, "code");
+	cring = p304_csv_find_column(csv, "anneau");
+	cx = p304_csv_find_column(csv, "x");
+	cy = p304_csv_find_column(csv, "y");
+	if (ccode < 0 || cring < 0 || cx < 0 || cy < 0) {
+		p304_csv_free(csv);
+		return p304_error_set(err, P304_ERR_INPUT, path, 1,
+				      _("expected the columns code,anneau,x,y"));
+	}
+	root = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(root, "contours");
+	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
+		const char *code = p304_csv_cell(csv, r, (size_t)ccode);
+		const char *rg = p304_csv_cell(csv, r, (size_t)cring);
+		cJSON *pt;
+		char *end1, *end2;
+		double x = strtod(p304_csv_cell(csv, r, (size_t)cx), &end1);
+		double y = strtod(p304_csv_cell(csv, r, (size_t)cy), &end2);
+
+		if (*end1 || *end2) {
+			cJSON_Delete(root);
+			rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
+					    _("x and y must be numbers"));
+			p304_csv_free(csv);
+			return rc;
+		}
+		if (!cur || strcmp(code, last_code)) {
+			cur = cJSON_CreateObject();
+			cJSON_AddItemToArray(list, cur);
+			cJSON_AddStringToObject(cur, "code", code);
+			cJSON_AddArrayToObject(cur, "rings");
+			snprintf(last_code, sizeof(last_code), "%s", code);
+			last_ring[0] = '\0';
+			ring = NULL;
+		}
+		if (!ring || strcmp(rg, last_ring)) {
+			ring = cJSON_CreateArray();
+			cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(cur, "rings"), ring);
+			snprintf(last_ring, sizeof(last_ring), "%s", rg);
+		}
+		pt = cJSON_CreateArray();
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber(x));
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber(y));
+		cJSON_AddItemToArray(ring, pt);
+	}
+	p304_csv_free(csv);
+	api->contours_json = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!api->contours_json)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	api->contours_len = strlen(api->contours_json);
+	return P304_OK;
+}
+
+p304_code api_load(struct srv_api **out, const char *datadir, const char *workspace,
+		   p304_error *err)
+{
+	struct srv_api *api = calloc(1, sizeof(*api));
+	p304_code rc;
+
+	*out = NULL;
+	if (!api || !(api->datadir = strdup(datadir)) || !(api->workspace = strdup(workspace)) ||
+	    asprintf(&api->default_ref, "%s/reference/collectivites.csv", datadir) < 0 ||
+	    asprintf(&api->tiles, "%s/reference/tuiles.csv", datadir) < 0) {
+		if (api)
+			api->default_ref = api->tiles = NULL;
+		api_free(api);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	if ((rc = p304_catalogue_load_dir(datadir, &api->cat, err)) != P304_OK ||
+	    (rc = load_shipped(api, err)) != P304_OK ||
+	    (rc = build_tables(api, err)) != P304_OK ||
+	    (rc = build_contours(api, err)) != P304_OK) {
+		api_free(api);
+		return rc;
+	}
+	*out = api;
+	return P304_OK;
+}
+
+void api_free(struct srv_api *api)
+{
+	if (!api)
+		return;
+	p304_catalogue_free(api->cat);
+	for (size_t i = 0; i < api->nsc; i++) {
+		free(api->sc[i].id);
+		free(api->sc[i].title);
+		free(api->sc[i].text);
+	}
+	free(api->sc);
+	free(api->datadir);
+	free(api->workspace);
+	free(api->default_ref);
+	free(api->tiles);
+	free(api->tables_json);
+	free(api->contours_json);
+	free(api);
+}
+
+/* ------------------------------------------------------------------ */
+/* Request bodies                                                       */
+/* ------------------------------------------------------------------ */
+
+/* The byte range of member `key` of the top-level object of a valid JSON
+ * text (the request body), so a scenario inside a request keeps its exact
+ * text: same checks, same lines as a file. */
+static int member_span(const char *t, size_t len, const char *key, size_t *start, size_t *end)
+{
+	size_t i = 0, klen = strlen(key);
+	int depth = 0;
+
+	while (i < len && t[i] != '{')
+		i++;
+	if (i == len)
+		return -1;
+	i++;
+	while (i < len) {
+		size_t ks, ke, vs;
+
+		while (i < len && t[i] != '"' && t[i] != '}')
+			i++;
+		if (i >= len || t[i] == '}')
+			return -1;
+		ks = ++i;
+		while (i < len && t[i] != '"') {
+			if (t[i] == '\\')
+				i++;
+			i++;
+		}
+		ke = i++;
+		while (i < len && t[i] != ':')
+			i++;
+		i++;
+		while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+			i++;
+		vs = i;
+		depth = 0;
+		for (; i < len; i++) {
+			char ch = t[i];
+
+			if (ch == '"') {
+				for (i++; i < len && t[i] != '"'; i++)
+					if (t[i] == '\\')
+						i++;
+				continue;
+			}
+			if (ch == '{' || ch == '[')
+				depth++;
+			else if (ch == '}' || ch == ']') {
+				if (depth == 0)
+					break;
+				depth--;
+			} else if (ch == ',' && depth == 0)
+				break;
+		}
+		if (ke - ks == klen && memcmp(t + ks, key, klen) == 0) {
+			*start = vs;
+			*end = i;
+			while (*end > vs && (t[*end - 1] == ' ' || t[*end - 1] == '\n' ||
+					     t[*end - 1] == '\r' || t[*end - 1] == '\t'))
+				(*end)--;
+			return 0;
+		}
+		if (i < len && t[i] == ',')
+			i++;
+	}
+	return -1;
+}
+
+/* The body as a JSON object, or a 400. */
+static cJSON *parse_object(const struct srv_request *rq, struct srv_reply *rp)
+{
+	cJSON *root = cJSON_ParseWithLength(rq->body, rq->len);
+
+	if (!root || !cJSON_IsObject(root)) {
+		const char *at = cJSON_GetErrorPtr();
+		long line = 1;
+		char msg[200];
+
+		if (root) {
+			cJSON_Delete(root);
+			api_error(rp, 400, "bad_request", _("the body must be a JSON object"),
+				  NULL, 0, NULL);
+			return NULL;
+		}
+		for (const char *p = rq->body; at && p < at && p < rq->body + rq->len; p++)
+			line += *p == '\n';
+		snprintf(msg, sizeof(msg), _("request body:%ld: not valid JSON"), line);
+		api_error(rp, 400, "bad_request", msg, NULL, line, NULL);
+		return NULL;
+	}
+	return root;
+}
+
+/* A fresh overlay holding `name` = text. */
+static p304_catalogue *overlay_with(struct srv_api *api, struct srv_reply *rp,
+				    const struct doc *docs, size_t ndocs)
+{
+	p304_catalogue *ov = NULL;
+	p304_error err;
+
+	if (p304_catalogue_overlay(api->cat, &ov, &err) != P304_OK) {
+		reply_p304_error(rp, &err, NULL, 0, NULL);
+		return NULL;
+	}
+	for (size_t i = 0; i < ndocs; i++)
+		if (p304_catalogue_add_text(ov, docs[i].name, docs[i].text, docs[i].len, &err) != P304_OK) {
+			reply_p304_error(rp, &err, NULL, 0, NULL);
+			p304_catalogue_free(ov);
+			return NULL;
+		}
+	return ov;
+}
+
+/* Writes with `write` into memory. */
+typedef p304_code (*writer)(const void *x, FILE *fp, p304_error *err);
+
+static void reply_written(struct srv_reply *rp, writer w, const void *x, const char *type)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	p304_error err;
+	p304_code rc;
+
+	if (!fp) {
+		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
+		return;
+	}
+	rc = w(x, fp, &err);
+	if (fclose(fp) != 0 && rc == P304_OK)
+		rc = p304_error_set(&err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	if (rc != P304_OK) {
+		free(buf);
+		reply_p304_error(rp, &err, NULL, 0, NULL);
+		return;
+	}
+	rp->status = 200;
+	rp->body = buf;
+	rp->len = len;
+	rp->type = type;
+}
+
+static p304_code w_result(const void *x, FILE *fp, p304_error *e) { return p304_write_result_json(x, fp, e); }
+static p304_code w_result_csv(const void *x, FILE *fp, p304_error *e) { return p304_write_result_csv(x, fp, e); }
+static p304_code w_result_xlsx(const void *x, FILE *fp, p304_error *e) { return p304_write_xlsx_allocation(x, fp, e); }
+static p304_code w_cmp(const void *x, FILE *fp, p304_error *e) { return p304_write_comparison_json(x, fp, e); }
+static p304_code w_cmp_csv(const void *x, FILE *fp, p304_error *e) { return p304_write_comparison_csv(x, fp, e); }
+static p304_code w_cmp_xlsx(const void *x, FILE *fp, p304_error *e) { return p304_write_xlsx_comparison(x, fp, e); }
+static p304_code w_nt(const void *x, FILE *fp, p304_error *e) { return p304_write_notification_json(x, fp, e); }
+static p304_code w_nt_csv(const void *x, FILE *fp, p304_error *e) { return p304_write_notification_csv(x, fp, e); }
+static p304_code w_nt_xlsx(const void *x, FILE *fp, p304_error *e) { return p304_write_xlsx_notification(x, fp, e); }
+static p304_code w_sweep(const void *x, FILE *fp, p304_error *e) { return p304_write_sweep_json(x, fp, e); }
+static p304_code w_sweep_csv(const void *x, FILE *fp, p304_error *e) { return p304_write_sweep_csv(x, fp, e); }
+
+/* ------------------------------------------------------------------ */
+/* The workflows                                                        */
+/* ------------------------------------------------------------------ */
+
+static p304_result *do_allocate(struct srv_api *api, const char *text, size_t len,
+				struct srv_reply *rp)
+{
+	struct doc d = { "scenario.json", text, len };
+	p304_catalogue *ov = overlay_with(api, rp, &d, 1);
+	p304_result *res = NULL;
+	p304_error err;
+
+	if (!ov)
+		return NULL;
+	if (p304_run_allocation_in(ov, "scenario.json", api->default_ref, &res, &err) != P304_OK)
+		reply_p304_error(rp, &err, &d, 1, ov);
+	p304_catalogue_free(ov);
+	return res;
+}
+
+/* {"reference": A, "scenario": B}: A and B as their own documents. */
+static p304_comparison *do_compare(struct srv_api *api, const struct srv_request *rq,
+				   struct srv_reply *rp)
+{
+	cJSON *root = parse_object(rq, rp);
+	struct doc d[2] = { { "reference.json", NULL, 0 }, { "scenario.json", NULL, 0 } };
+	static const char *const keys[2] = { "reference", "scenario" };
+	p304_comparison *cmp = NULL;
+	p304_catalogue *ov;
+	p304_error err;
+
+	if (!root)
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, keys[i]);
+		size_t s, e;
+
+		if (!cJSON_IsObject(v) || member_span(rq->body, rq->len, keys[i], &s, &e)) {
+			char msg[200];
+
+			snprintf(msg, sizeof(msg), _("'%s' is missing or is not an object, expected "
+				 "a scenario or {\"result\": ...}"), keys[i]);
+			api_error(rp, 400, "bad_request", msg, NULL, 0, keys[i]);
+			cJSON_Delete(root);
+			return NULL;
+		}
+		d[i].text = rq->body + s;
+		d[i].len = e - s;
+		/* {"result": {...}}: the result itself is the document */
+		if (cJSON_GetObjectItemCaseSensitive(v, "result") &&
+		    member_span(d[i].text, d[i].len, "result", &s, &e) == 0) {
+			d[i].text += s;
+			d[i].len = e - s;
+		}
+	}
+	cJSON_Delete(root);
+	if (!(ov = overlay_with(api, rp, d, 2)))
+		return NULL;
+	if (p304_run_compare_in(ov, "reference.json", "scenario.json", api->default_ref, &cmp,
+				&err) != P304_OK)
+		reply_p304_error(rp, &err, d, 2, ov);
+	p304_catalogue_free(ov);
+	return cmp;
+}
+
+static p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *rq,
+				       struct srv_reply *rp)
+{
+	struct doc d[3] = {
+		{ "scenario.json", rq->part[0], rq->part_len[0] },
+		{ "besoins.csv", rq->part[1], rq->part_len[1] },
+		{ "plafonds.csv", rq->part[2], rq->part_len[2] },
+	};
+	p304_notification *nt = NULL;
+	p304_catalogue *ov;
+	p304_error err;
+
+	if (!rq->multipart || !rq->part_seen[0] || !rq->part_seen[1]) {
+		api_error(rp, 400, "bad_request", _("expected a multipart/form-data body with the "
+			  "parts 'scenario' and 'needs' (and optionally 'caps')"), NULL, 0,
+			  !rq->multipart ? NULL : !rq->part_seen[0] ? "scenario" : "needs");
+		return NULL;
+	}
+	if (!(ov = overlay_with(api, rp, d, rq->part_seen[2] ? 3 : 2)))
+		return NULL;
+	if (p304_run_reconcile_in(ov, "scenario.json", api->default_ref, "besoins.csv",
+				  rq->part_seen[2] ? "plafonds.csv" : NULL, &nt, &err) != P304_OK)
+		reply_p304_error(rp, &err, d, 1, ov);
+	p304_catalogue_free(ov);
+	return nt;
+}
+
+static int get_range(const cJSON *v, int64_t *lo, int64_t *hi)
+{
+	long long a, b;
+	char tail;
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v) || sscanf(v->valuestring, "%lld:%lld%c", &a, &b, &tail) != 2 ||
+	    a < 0 || b < a)
+		return -1;
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+static int get_number(const cJSON *v, double lo, double hi, double *out)
+{
+	if (!v)
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi)
+		return -1;
+	*out = v->valuedouble;
+	return 0;
+}
+
+static p304_sweep_result *do_sweep(struct srv_api *api, const struct srv_request *rq,
+				   struct srv_reply *rp)
+{
+	cJSON *root = parse_object(rq, rp);
+	p304_sweep_options o = { .samples = 1000, .seed = 1, .vary_weights = 1, .vary_data = 1,
+		.weight_points = 2.0, .data_pct = 5.0, .floor_min = P304_NO_BOUND,
+		.floor_max = P304_NO_BOUND, .ceiling_min = P304_NO_BOUND,
+		.ceiling_max = P304_NO_BOUND, .threads = 1 };
+	double samples = 1000, seed = 1;
+	const char *bad = NULL;
+	struct doc d = { "scenario.json", NULL, 0 };
+	p304_sweep_result *sw = NULL;
+	p304_catalogue *ov;
+	p304_error err;
+	size_t s, e;
+
+	if (!root)
+		return NULL;
+	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "scenario")) ||
+	    member_span(rq->body, rq->len, "scenario", &s, &e))
+		bad = "scenario";
+	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "samples"), 1, 100000, &samples))
+		bad = "samples";
+	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "seed"), 0, 9007199254740992.0, &seed))
+		bad = "seed";
+	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "weights"), 0, 100, &o.weight_points))
+		bad = "weights";
+	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "data"), 0, 100, &o.data_pct))
+		bad = "data";
+	else if (get_range(cJSON_GetObjectItemCaseSensitive(root, "floor"), &o.floor_min, &o.floor_max))
+		bad = "floor";
+	else if (get_range(cJSON_GetObjectItemCaseSensitive(root, "ceiling"), &o.ceiling_min,
+			   &o.ceiling_max))
+		bad = "ceiling";
+	cJSON_Delete(root);
+	if (bad) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), _("'%s' is missing or out of range, expected: scenario an "
+			 "object, samples 1 to 100000, seed a whole number, weights and data 0 to "
+			 "100, floor and ceiling \"MIN:MAX\" in whole euros"), bad);
+		api_error(rp, 400, "bad_request", msg, NULL, 0, bad);
+		return NULL;
+	}
+	o.samples = (size_t)samples;
+	o.seed = (uint64_t)seed;
+	o.vary_weights = o.weight_points > 0;
+	o.vary_data = o.data_pct > 0;
+	d.text = rq->body + s;
+	d.len = e - s;
+	if (!(ov = overlay_with(api, rp, &d, 1)))
+		return NULL;
+	if (p304_run_sweep_in(ov, "scenario.json", api->default_ref, &o, &sw, &err) != P304_OK)
+		reply_p304_error(rp, &err, &d, 1, ov);
+	p304_catalogue_free(ov);
+	return sw;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scenarios                                                            */
+/* ------------------------------------------------------------------ */
+
+static const struct shipped *find_shipped(const struct srv_api *api, const char *id)
+{
+	for (size_t i = 0; i < api->nsc; i++)
+		if (strcmp(api->sc[i].id, id) == 0)
+			return &api->sc[i];
+	return NULL;
+}
+
+static void list_scenarios(struct srv_api *api, struct srv_reply *rp)
+{
+	cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "scenarios");
+	size_t n;
+	char **ids = list_json(api->workspace, &n);
+
+	for (size_t i = 0; i < api->nsc; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddItemToArray(list, o);
+		cJSON_AddStringToObject(o, "id", api->sc[i].id);
+		if (api->sc[i].title)
+			cJSON_AddStringToObject(o, "title", api->sc[i].title);
+		else
+			cJSON_AddNullToObject(o, "title");
+		cJSON_AddStringToObject(o, "origin", "shipped");
+	}
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX + 80], *text, *title = NULL;
+		size_t len;
+		p304_error err;
+		cJSON *o;
+
+		snprintf(path, sizeof(path), "%s/%s.json", api->workspace, ids[i]);
+		if (!find_shipped(api, ids[i]) && p304_read_file(path, &text, &len, &err) == P304_OK) {
+			title = title_of(text, len);
+			free(text);
+			o = cJSON_CreateObject();
+			cJSON_AddItemToArray(list, o);
+			cJSON_AddStringToObject(o, "id", ids[i]);
+			if (title)
+				cJSON_AddStringToObject(o, "title", title);
+			else
+				cJSON_AddNullToObject(o, "title");
+			cJSON_AddStringToObject(o, "origin", "saved");
+			free(title);
+		}
+		free(ids[i]);
+	}
+	free(ids);
+	reply_json(rp, 200, root);
+}
+
+static void get_scenario(struct srv_api *api, const char *id, struct srv_reply *rp)
+{
+	char path[PATH_MAX + 80], *text;
+	size_t len;
+	const struct shipped *s;
+	p304_error err;
+
+	if (!id_ok(id)) {
+		api_error(rp, 404, "not_found", _("no such scenario"), NULL, 0, NULL);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
+	if (!find_shipped(api, id) && p304_read_file(path, &text, &len, &err) == P304_OK) {
+		rp->status = 200;
+		rp->body = text;
+		rp->len = len;
+		rp->type = JSON;
+		return;
+	}
+	if ((s = find_shipped(api, id))) {
+		reply_copy(rp, s->text, s->len, JSON);
+		return;
+	}
+	api_error(rp, 404, "not_found", _("no such scenario"), NULL, 0, NULL);
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void put_scenario(struct srv_api *api, const struct srv_request *rq, const char *id,
+			 struct srv_reply *rp)
+{
+	char path[PATH_MAX + 80], tmp[PATH_MAX + 96];
+	cJSON *root;
+	const cJSON *jid;
+	p304_result *res;
+	struct stat st;
+	int fd, existed, dfd;
+	size_t off = 0;
+
+	if (!id_ok(id)) {
+		api_error(rp, 404, "not_found", _("a scenario id is 1 to 64 letters, digits, '.', "
+			  "'_' or '-', not starting with '.'"), NULL, 0, NULL);
+		return;
+	}
+	if (find_shipped(api, id)) {
+		api_error(rp, 409, "conflict", _("a shipped scenario is never overwritten: save it "
+			  "under another id"), NULL, 0, "id");
+		return;
+	}
+	if (!(root = parse_object(rq, rp)))
+		return;
+	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (cJSON_IsString(jid) && strcmp(jid->valuestring, id)) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), _("the scenario's id '%.64s' differs from the id in the "
+			 "address '%s'"), jid->valuestring, id);
+		cJSON_Delete(root);
+		api_error(rp, 400, "bad_request", msg, NULL, 0, "id");
+		return;
+	}
+	cJSON_Delete(root);
+	if (!(res = do_allocate(api, rq->body, rq->len, rp)))
+		return;   /* checked like p304 validate: nothing written */
+	p304_result_free(res);
+	if (make_dirs(api->workspace) != 0) {
+		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.json.XXXXXX", api->workspace, id);
+	existed = stat(path, &st) == 0;
+	if ((fd = mkstemp(tmp)) < 0) {
+		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+		return;
+	}
+	while (off < rq->len) {
+		ssize_t w = write(fd, rq->body + off, rq->len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off != rq->len || fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	    rename(tmp, path) != 0) {
+		int e = errno;
+
+		if (off != rq->len)
+			close(fd);
+		unlink(tmp);
+		api_error(rp, 500, "internal", strerror(e), NULL, 0, NULL);
+		return;
+	}
+	if ((dfd = open(api->workspace, O_RDONLY | O_DIRECTORY)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	{
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "id", id);
+		cJSON_AddStringToObject(o, "origin", "saved");
+		reply_json(rp, existed ? 200 : 201, o);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Export                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char XLSX[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+static const char CSV[] = "text/csv; charset=utf-8";
+
+/* A private folder (mode 0700) under $TMPDIR or /tmp. */
+static char *make_temp_dir(char *buf, size_t size)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/p304-serve-XXXXXX", t && t[0] == '/' ? t : "/tmp");
+	return mkdtemp(buf);
+}
+
+/* Draws a chart of a result held in memory: the JSON and the PNG live in a
+ * private temporary folder, removed before returning. */
+static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_chart_kind kind,
+			const char *tiles)
+{
+	char dir[512], json[600], png[600];
+	p304_chart_request req = { .kind = kind, .format = P304_FORMAT_PNG, .tiles_path = tiles };
+	p304_error err;
+	FILE *fp;
+	p304_code rc;
+	char *data = NULL;
+	size_t len = 0;
+
+	if (!make_temp_dir(dir, sizeof(dir))) {
+		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+		return;
+	}
+	snprintf(json, sizeof(json), "%s/result.json", dir);
+	snprintf(png, sizeof(png), "%s/chart.png", dir);
+	if (!(fp = fopen(json, "wb"))) {
+		rc = p304_error_set(&err, P304_ERR_IO, NULL, 0, "%s", strerror(errno));
+	} else {
+		rc = w(x, fp, &err);
+		if (fclose(fp) != 0 && rc == P304_OK)
+			rc = p304_error_set(&err, P304_ERR_IO, NULL, 0, "write failed");
+	}
+	req.result_path = json;
+	req.out_path = png;
+	if (rc == P304_OK && (rc = p304_chart_render(&req, &err)) == P304_OK)
+		rc = p304_read_file(png, &data, &len, &err);
+	unlink(png);
+	unlink(json);
+	rmdir(dir);
+	if (rc != P304_OK) {
+		err.file[0] = '\0';   /* the temporary names mean nothing to the officer */
+		reply_p304_error(rp, &err, NULL, 0, NULL);
+		return;
+	}
+	rp->status = 200;
+	rp->body = data;
+	rp->len = len;
+	rp->type = "image/png";
+}
+
+static p304_code w_note(const void *x, FILE *fp, p304_error *e) { return p304_write_note_html(x, fp, e); }
+
+/* note.html of an allocation (and of a comparison), with the map, the bars
+ * (and the comparison) drawn as SVG in a private temporary folder; without
+ * gnuplot the note has no charts, as with p304 note. */
+static void reply_note(struct srv_api *api, struct srv_reply *rp, const p304_result *res,
+		       const p304_comparison *cmp)
+{
+	char dir[512], files[5][600] = { "" };
+	const char *svg[3] = { NULL, NULL, NULL };
+	p304_error err;
+	p304_code rc = P304_OK;
+	FILE *fp;
+
+	if (!make_temp_dir(dir, sizeof(dir))) {
+		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+		return;
+	}
+	snprintf(files[0], sizeof(files[0]), "%s/repartition.json", dir);
+	snprintf(files[1], sizeof(files[1]), "%s/comparaison.json", dir);
+	for (int i = 0; i < 2 && rc == P304_OK; i++) {
+		if (i == 1 && !cmp)
+			break;
+		if (!(fp = fopen(files[i], "wb"))) {
+			rc = p304_error_set(&err, P304_ERR_IO, NULL, 0, "%s", strerror(errno));
+			break;
+		}
+		rc = i == 0 ? p304_write_result_json(res, fp, &err)
+			    : p304_write_comparison_json(cmp, fp, &err);
+		if (fclose(fp) != 0 && rc == P304_OK)
+			rc = p304_error_set(&err, P304_ERR_IO, NULL, 0, "write failed");
+	}
+	for (int k = 0; k < 3 && rc == P304_OK; k++) {
+		p304_chart_request req = { .format = P304_FORMAT_SVG, .tiles_path = api->tiles };
+
+		if (k == 2 && !cmp)
+			break;
+		req.kind = k == 0 ? P304_CHART_MAP : k == 1 ? P304_CHART_BARS : P304_CHART_COMPARE;
+		req.result_path = k == 2 ? files[1] : files[0];
+		snprintf(files[2 + k], sizeof(files[2 + k]), "%s/chart-%d.svg", dir, k);
+		req.out_path = files[2 + k];
+		if ((rc = p304_chart_render(&req, &err)) == P304_ERR_DEPENDENCY) {
+			rc = P304_OK;   /* no gnuplot: a note without charts */
+			break;
+		}
+		if (rc == P304_OK)
+			svg[k] = files[2 + k];
+	}
+	if (rc == P304_OK) {
+		time_t now = time(NULL);
+		struct tm tm;
+		p304_note note;
+
+		localtime_r(&now, &tm);
+		note = (p304_note){ .alloc = res, .cmp = cmp, .svg_map = svg[0], .svg_bars = svg[1],
+			.svg_compare = svg[2],
+			.date = (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday };
+
+		reply_written(rp, w_note, &note, "text/html; charset=utf-8");
+	} else {
+		err.file[0] = '\0';
+		reply_p304_error(rp, &err, NULL, 0, NULL);
+	}
+	for (int i = 0; i < 5; i++)
+		if (files[i][0])
+			unlink(files[i]);   /* absent ones: ENOENT, harmless */
+	rmdir(dir);
+}
+
+static void set_name(struct srv_reply *rp, const char *id, const char *name)
+{
+	if (rp->status == 200 && asprintf(&rp->filename, "%s-%s", id, name) < 0)
+		rp->filename = NULL;
+}
+
+static void export(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	const char *f = rq->query_format ? rq->query_format : "";
+	const char *k = rq->query_kind ? rq->query_kind : "allocate";
+	int xlsx = !strcmp(f, "xlsx"), csv = !strcmp(f, "csv"), chart = !strcmp(f, "chart");
+	int note = !strcmp(f, "note");
+
+	if (!xlsx && !csv && !chart && !note) {
+		api_error(rp, 400, "bad_request", _("format must be xlsx, csv, note or chart"), NULL,
+			  0, "format");
+		return;
+	}
+	if (note && (!strcmp(k, "allocate") || !strcmp(k, "compare"))) {
+		const char *text = rq->body;
+		size_t len = rq->len, s, e;
+		p304_comparison *cmp = NULL;
+		p304_result *res;
+
+		if (!strcmp(k, "compare")) {
+			if (!(cmp = do_compare(api, rq, rp)))
+				return;
+			member_span(rq->body, rq->len, "scenario", &s, &e);
+			text = rq->body + s;
+			len = e - s;
+		}
+		if ((res = do_allocate(api, text, len, rp))) {
+			reply_note(api, rp, res, cmp);
+			set_name(rp, res->scenario->id, "note.html");
+			p304_result_free(res);
+		}
+		p304_comparison_free(cmp);
+		return;
+	}
+	if (!strcmp(k, "allocate")) {
+		p304_result *res = do_allocate(api, rq->body, rq->len, rp);
+
+		if (!res)
+			return;
+		if (xlsx)
+			reply_written(rp, w_result_xlsx, res, XLSX);
+		else if (csv)
+			reply_written(rp, w_result_csv, res, CSV);
+		else
+			reply_chart(rp, w_result, res, P304_CHART_BARS, api->tiles);
+		set_name(rp, res->scenario->id, xlsx ? "repartition.xlsx" : csv ? "repartition.csv"
+						 : "repartition.png");
+		p304_result_free(res);
+	} else if (!strcmp(k, "compare")) {
+		p304_comparison *cmp = do_compare(api, rq, rp);
+
+		if (!cmp)
+			return;
+		if (xlsx)
+			reply_written(rp, w_cmp_xlsx, cmp, XLSX);
+		else if (csv)
+			reply_written(rp, w_cmp_csv, cmp, CSV);
+		else
+			reply_chart(rp, w_cmp, cmp, P304_CHART_COMPARE, api->tiles);
+		set_name(rp, cmp->b_id, xlsx ? "comparaison.xlsx" : csv ? "comparaison.csv"
+					   : "comparaison.png");
+		p304_comparison_free(cmp);
+	} else if (!strcmp(k, "reconcile") && !note) {
+		p304_notification *nt = do_reconcile(api, rq, rp);
+
+		if (!nt)
+			return;
+		if (xlsx)
+			reply_written(rp, w_nt_xlsx, nt, XLSX);
+		else if (csv)
+			reply_written(rp, w_nt_csv, nt, CSV);
+		else
+			reply_chart(rp, w_nt, nt, P304_CHART_RECONCILE, api->tiles);
+		set_name(rp, nt->alloc->scenario->id, xlsx ? "notification.xlsx"
+				: csv ? "notification.csv" : "notification.png");
+		p304_notification_free(nt);
+	} else if (!strcmp(k, "sweep") && !xlsx && !note) {
+		p304_sweep_result *sw = do_sweep(api, rq, rp);
+
+		if (!sw)
+			return;
+		if (csv)
+			reply_written(rp, w_sweep_csv, sw, CSV);
+		else
+			reply_chart(rp, w_sweep, sw, P304_CHART_SWEEP, api->tiles);
+		set_name(rp, sw->base->scenario->id, csv ? "sweep.csv" : "sweep.png");
+		p304_sweep_result_free(sw);
+	} else {
+		api_error(rp, 400, "bad_request", _("kind must be allocate, compare, reconcile or "
+			  "sweep (note: allocate or compare; sweep: csv or chart)"), NULL, 0, "kind");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Routing                                                              */
+/* ------------------------------------------------------------------ */
+
+void api_handle(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	const char *u = rq->url;
+	int get = !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
+
+	if (!strcmp(u, "/api/scenarios") && get) {
+		list_scenarios(api, rp);
+	} else if (!strncmp(u, "/api/scenarios/", 15) && get) {
+		get_scenario(api, u + 15, rp);
+	} else if (!strncmp(u, "/api/scenarios/", 15) && !strcmp(rq->method, "PUT")) {
+		put_scenario(api, rq, u + 15, rp);
+	} else if (!strcmp(u, "/api/tables") && get) {
+		reply_copy(rp, api->tables_json, api->tables_len, JSON);
+	} else if (!strcmp(u, "/api/contours") && get) {
+		if (api->contours_json)
+			reply_copy(rp, api->contours_json, api->contours_len, JSON);
+		else
+			api_error(rp, 404, "not_found", _("no outlines: reference/contours.csv is "
+				  "not installed"), NULL, 0, NULL);
+	} else if (!strcmp(u, "/api/allocate")) {
+		p304_result *res;
+		cJSON *root = parse_object(rq, rp);
+
+		if (!root)
+			return;
+		cJSON_Delete(root);
+		if ((res = do_allocate(api, rq->body, rq->len, rp))) {
+			reply_written(rp, w_result, res, JSON);
+			p304_result_free(res);
+		}
+	} else if (!strcmp(u, "/api/compare")) {
+		p304_comparison *cmp = do_compare(api, rq, rp);
+
+		if (cmp) {
+			reply_written(rp, w_cmp, cmp, JSON);
+			p304_comparison_free(cmp);
+		}
+	} else if (!strcmp(u, "/api/reconcile")) {
+		p304_notification *nt = do_reconcile(api, rq, rp);
+
+		if (nt) {
+			reply_written(rp, w_nt, nt, JSON);
+			p304_notification_free(nt);
+		}
+	} else if (!strcmp(u, "/api/sweep")) {
+		p304_sweep_result *sw = do_sweep(api, rq, rp);
+
+		if (sw) {
+			reply_written(rp, w_sweep, sw, JSON);
+			p304_sweep_result_free(sw);
+		}
+	} else if (!strcmp(u, "/api/export")) {
+		export(api, rq, rp);
+	} else {
+		api_error(rp, 404, "not_found", _("no such address in the API (see docs/api.md)"),
+			  NULL, 0, NULL);
+	}
+}

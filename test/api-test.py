@@ -1,0 +1,435 @@
+#!/usr/bin/env python3
+"""API tests of `p304 serve` (docs/api.md): start the server on a free
+loopback port, check every endpoint's contract, every error code, the Host
+and Origin checks, the body limit, ids with ../, the atomic save, that the
+API's results equal the CLI's files byte for byte on the shipped scenarios,
+that bad clients leave the server serving, and that SIGTERM stops it cleanly.
+
+  test/api-test.py P304 ROOT
+Prints "ok   api ..." / "FAIL api ..." lines; exits 1 when one failed.
+VALGRIND="valgrind ..." runs the server under valgrind (leaks are errors).
+"""
+import glob
+import http.client
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+P304, ROOT = sys.argv[1], sys.argv[2]
+INPUTS = os.path.join(ROOT, "inputs")
+results = {"pass": 0, "fail": 0}
+
+
+def check(name, cond, detail=""):
+    if cond:
+        results["pass"] += 1
+        print("ok   api " + name)
+    else:
+        results["fail"] += 1
+        print("FAIL api " + name + (": " + str(detail)[:600] if detail else ""))
+
+
+tmp = tempfile.mkdtemp(prefix="p304-api.")
+workspace = os.path.join(tmp, "ws")
+private_tmp = os.path.join(tmp, "tmp")
+os.mkdir(private_tmp)
+env = dict(os.environ, LANGUAGE="en", TMPDIR=private_tmp)
+cmd = shlex.split(os.environ.get("VALGRIND", "")) + [P304, "serve", "--port", "0",
+                                                      "--workspace", workspace]
+srv = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                       cwd=tmp, text=True)
+port = None
+deadline = time.time() + 120
+while time.time() < deadline:
+    line = srv.stdout.readline()
+    if not line:
+        break
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    if m:
+        port = int(m.group(1))
+        break
+if not port:
+    srv.kill()
+    print("FAIL api server did not start: " + srv.stderr.read()[:2000])
+    sys.exit(1)
+HOST = "127.0.0.1:%d" % port
+
+
+def req(method, path, body=None, headers=None, timeout=120):
+    h = {"Host": HOST}
+    h.update(headers or {})
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    c.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    for k, v in h.items():
+        c.putheader(k, v)
+    if body is not None:
+        if isinstance(body, str):
+            body = body.encode()
+        c.putheader("Content-Length", str(len(body)))
+    c.endheaders()
+    if body is not None:
+        c.send(body)
+    r = c.getresponse()
+    data = r.read()
+    hdrs = {k.lower(): v for k, v in r.getheaders()}
+    c.close()
+    return r.status, hdrs, data
+
+
+def err_of(data):
+    try:
+        return json.loads(data)["error"]
+    except Exception:
+        return {}
+
+
+def cli(*args):
+    out = os.path.join(tmp, "cli-%d" % time.monotonic_ns())
+    p = subprocess.run([P304] + list(args) + ["-o", out, "-q"], capture_output=True,
+                       env=env, text=True)
+    return p.returncode, out, p.stderr
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+SCEN = sorted(glob.glob(os.path.join(INPUTS, "scenarios", "*.json")))
+NEEDS = os.path.join(INPUTS, "besoins", "besoins-2020-vague1-ILLUSTRATIF.csv")
+
+# -- headers and contract of the GET endpoints ---------------------------
+st, h, data = req("GET", "/api/scenarios")
+lst = json.loads(data) if st == 200 else {}
+ids = [s["id"] for s in lst.get("scenarios", [])]
+check("GET /api/scenarios lists the shipped scenarios",
+      st == 200 and set(os.path.basename(s)[:-5] for s in SCEN) <= set(ids) and
+      all(set(s) == {"id", "title", "origin"} and s["origin"] == "shipped"
+          for s in lst["scenarios"]), data[:300])
+check("hardening headers on every response",
+      h.get("cache-control") == "no-store" and h.get("x-content-type-options") == "nosniff" and
+      "script-src 'self'" in h.get("content-security-policy", "") and
+      h.get("x-frame-options") == "DENY" and h.get("referrer-policy") == "no-referrer", h)
+st, h, data = req("GET", "/api/scenarios/2025-national")
+check("GET /api/scenarios/{id} is the file's bytes",
+      st == 200 and data == read(os.path.join(INPUTS, "scenarios", "2025-national.json")))
+st, h, data = req("GET", "/api/tables")
+t = json.loads(data) if st == 200 else {}
+tab = {x["id"]: x for x in t.get("tables", [])}
+check("GET /api/tables: tables, columns, sources, reference",
+      st == 200 and "criteres-2025" in tab and tab["criteres-2025"]["vintage"] == "2025" and
+      "enfants_ase" in tab["criteres-2025"]["columns"] and
+      tab["criteres-2025"]["sources"] and "producer" in tab["criteres-2025"]["sources"][0] and
+      len(t["reference"]) >= 101 and
+      {"code", "name", "region", "region_name", "aliases", "members"} <= set(t["reference"][0]),
+      data[:300])
+st, h, data = req("GET", "/api/contours")
+if os.path.exists(os.path.join(INPUTS, "reference", "contours.csv")):
+    c = json.loads(data) if st == 200 else {}
+    check("GET /api/contours from contours.csv", st == 200 and c["contours"] and
+          c["contours"][0]["rings"][0][0] and len(c["contours"][0]["rings"][0][0]) == 2, data[:200])
+else:
+    check("GET /api/contours is 404 without contours.csv",
+          st == 404 and err_of(data).get("code") == "not_found", data[:200])
+
+# -- allocate equals the CLI, byte for byte -------------------------------
+for s in SCEN:
+    name = os.path.basename(s)
+    rc, out, stderr = cli("allocate", s)
+    st, h, data = req("POST", "/api/allocate", read(s), {"Content-Type": "application/json"})
+    if rc == 0:
+        check("POST /api/allocate %s == p304 allocate's repartition.json" % name,
+              st == 200 and data == read(os.path.join(out, "repartition.json")),
+              "%d %s" % (st, data[:300]))
+    else:
+        first = stderr.splitlines()[0][len("p304: "):]
+        msg = err_of(data).get("message", "")
+        # the CLI names files by their path, the API by their name
+        check("POST /api/allocate %s: the CLI's message, HTTP 422" % name,
+              st == 422 and first.endswith(msg) or re.sub(r"^\S*/", "", first) == msg,
+              "%s | %s" % (first, msg))
+
+# -- compare, reconcile, sweep equal the CLI ------------------------------
+a, b = [os.path.join(INPUTS, "scenarios", x) for x in ("2025-national.json",
+                                                        "2025-avec-bornes-2020.json")]
+body = '{"reference": %s, "scenario": %s}' % (read(a).decode(), read(b).decode())
+rc, out, _ = cli("compare", a, b)
+st, h, data = req("POST", "/api/compare", body)
+check("POST /api/compare == p304 compare's comparaison.json",
+      rc == 0 and st == 200 and data == read(os.path.join(out, "comparaison.json")), data[:300])
+rc2, out2, _ = cli("allocate", a)
+body = '{"reference": {"result": %s}, "scenario": %s}' % (
+    read(os.path.join(out2, "repartition.json")).decode(), read(b).decode())
+rc, out, _ = cli("compare", os.path.join(out2, "repartition.json"), b)
+st, h, data = req("POST", "/api/compare", body)
+check("POST /api/compare with a saved result == p304 compare RESULT SCENARIO",
+      st == 200 and data == read(os.path.join(out, "comparaison.json")), data[:300])
+st, h, data = req("POST", "/api/compare", '{"scenario": {}}')
+check("POST /api/compare without reference: 400 naming the field",
+      st == 400 and err_of(data).get("field") == "reference", data[:300])
+
+
+def multipart(parts):
+    bnd = "----p304test%d" % time.monotonic_ns()
+    out = b""
+    for name, fname, content in parts:
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                "Content-Type: application/octet-stream\r\n\r\n" % (bnd, name, fname)).encode()
+        out += content + b"\r\n"
+    out += ("--%s--\r\n" % bnd).encode()
+    return out, {"Content-Type": "multipart/form-data; boundary=" + bnd}
+
+
+v1 = os.path.join(INPUTS, "scenarios", "2020-vague1.json")
+rc, out, _ = cli("reconcile", v1, "--needs", NEEDS)
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "b.csv", read(NEEDS))])
+st, h, data = req("POST", "/api/reconcile", mp, hd)
+check("POST /api/reconcile (multipart) == p304 reconcile's notification.json",
+      rc == 0 and st == 200 and data == read(os.path.join(out, "notification.json")), data[:300])
+mp, hd = multipart([("scenario", "s.json", read(v1)),
+                    ("needs", "b.csv", b"code;besoin_eur\n01;12x\n")])
+st, h, data = req("POST", "/api/reconcile", mp, hd)
+e = err_of(data)
+check("POST /api/reconcile bad needs: 422 on besoins.csv with line and column",
+      st == 422 and e.get("file") == "besoins.csv" and e.get("line") == 2, data[:300])
+mp, hd = multipart([("scenario", "s.json", read(v1))])
+st, h, data = req("POST", "/api/reconcile", mp, hd)
+check("POST /api/reconcile without needs: 400", st == 400 and err_of(data).get("field") == "needs",
+      data[:300])
+st, h, data = req("POST", "/api/reconcile", "--x\r\nbroken", {"Content-Type":
+                                                              "multipart/form-data; boundary=x"})
+check("POST /api/reconcile malformed multipart: 400", st == 400, data[:300])
+
+rc, out, _ = cli("sweep", v1, "--samples", "300", "--seed", "7")
+st, h, data = req("POST", "/api/sweep", '{"scenario": %s, "samples": 300, "seed": 7}' %
+                  read(v1).decode())
+check("POST /api/sweep == p304 sweep's sweep.json",
+      st == 200 and rc == 0 and data == read(os.path.join(out, "sweep.json")), data[:300])
+st, h, data = req("POST", "/api/sweep", '{"scenario": %s, "samples": 1000001}' % read(v1).decode())
+check("POST /api/sweep samples out of range: 400", st == 400 and
+      err_of(data).get("field") == "samples", data[:300])
+
+# -- export --------------------------------------------------------------
+rc, out, _ = cli("allocate", v1, "--xlsx")
+st, h, data = req("POST", "/api/export?format=csv&kind=allocate", read(v1))
+check("POST /api/export csv == repartition.csv, French file name",
+      st == 200 and data == read(os.path.join(out, "repartition.csv")) and
+      h.get("content-type", "").startswith("text/csv") and
+      'filename="2020-vague1-repartition.csv"' in h.get("content-disposition", ""), h)
+st, h, data = req("POST", "/api/export?format=xlsx", read(v1))
+check("POST /api/export xlsx is a workbook",
+      st == 200 and data[:2] == b"PK" and "spreadsheetml" in h.get("content-type", ""), h)
+st, h, data = req("POST", "/api/export?format=chart&kind=allocate", read(v1))
+check("POST /api/export chart is a PNG (or 503 without gnuplot)",
+      (st == 200 and data[:8] == b"\x89PNG\r\n\x1a\n" and h.get("content-type") == "image/png")
+      or (st == 503 and err_of(data).get("code") == "dependency"), "%d %s" % (st, data[:200]))
+st, h, data = req("POST", "/api/export?format=note&kind=allocate", read(v1))
+check("POST /api/export note is the note's HTML",
+      st == 200 and h.get("content-type", "").startswith("text/html") and b"<html" in data[:400]
+      and "2020-vague1-note.html" in h.get("content-disposition", ""), "%d %s" % (st, data[:200]))
+st, h, data = req("POST", "/api/export?format=xlsx&kind=compare",
+                  '{"reference": %s, "scenario": %s}' % (read(a).decode(), read(b).decode()))
+check("POST /api/export compare xlsx", st == 200 and data[:2] == b"PK", data[:200])
+st, h, data = req("POST", "/api/export?format=docx", read(v1))
+check("POST /api/export unknown format: 400", st == 400, data[:200])
+left = [f for f in os.listdir(private_tmp) if f.startswith("p304-serve-")]
+check("export leaves no temporary folder", not left, left)
+
+# -- error codes ---------------------------------------------------------
+sc = json.loads(read(os.path.join(INPUTS, "scenarios", "2025-national.json")))
+st, h, data = req("POST", "/api/allocate", "{not json")
+check("400 bad_request on a body that is not JSON",
+      st == 400 and err_of(data).get("code") == "bad_request", data)
+st, h, data = req("POST", "/api/allocate", "[1, 2]")
+check("400 on a JSON body that is not an object", st == 400, data)
+bad = dict(sc)
+bad["criteria"] = [dict(c) for c in sc["criteria"]]
+bad["criteria"][1]["weight_pct"] = "28,5"
+st, h, data = req("POST", "/api/allocate", json.dumps(bad, indent=2, ensure_ascii=False))
+e = err_of(data)
+check("422 input with file, line and field (criteria[1].weight_pct)",
+      st == 422 and e.get("code") == "input" and e.get("file") == "scenario.json" and
+      e.get("line") and e.get("field") == "criteria[1].weight_pct" and
+      e.get("message", "").startswith("scenario.json:%d: " % e.get("line", 0)), data)
+bad = dict(sc, data="../../../../etc/passwd")
+st, h, data = req("POST", "/api/allocate", json.dumps(bad, indent=2, ensure_ascii=False))
+e = err_of(data)
+check("a path in a scenario is never opened: 422 on the 'data' key",
+      st == 422 and e.get("field") == "data" and "passwd" in e.get("message", "") and
+      "root:" not in data.decode(), data)
+bad = dict(sc, floor_eur=5000000)
+st, h, data = req("POST", "/api/allocate", json.dumps(bad, indent=2, ensure_ascii=False))
+check("422 infeasible when the floor cannot be met",
+      st == 422 and err_of(data).get("code") == "infeasible", data)
+st, h, data = req("GET", "/api/nothing")
+check("404 not_found on an unknown address", st == 404 and err_of(data).get("code") == "not_found")
+st, h, data = req("DELETE", "/api/scenarios/x")
+check("405 with Allow on a wrong method", st == 405 and "PUT" in h.get("allow", ""), h)
+st, h, data = req("GET", "/api/tables", headers={"Host": "evil.example"})
+check("421 on a foreign Host (DNS rebinding)", st == 421 and err_of(data).get("code") == "misdirected")
+st, h, data = req("GET", "/api/tables", headers={"Host": "evil.example:%d" % port})
+check("421 on a foreign Host with our port", st == 421)
+st, h, data = req("GET", "/api/tables", headers={"Host": "localhost:%d" % port})
+check("localhost:PORT is accepted as Host", st == 200)
+st, h, data = req("POST", "/api/allocate", read(v1), {"Origin": "http://evil.example"})
+check("403 on a POST from a foreign Origin (CSRF)",
+      st == 403 and err_of(data).get("code") == "forbidden")
+st, h, data = req("POST", "/api/allocate", read(v1), {"Origin": "null"})
+check("403 on Origin: null", st == 403)
+st, h, data = req("PUT", "/api/scenarios/x", read(v1), {"Origin": "http://127.0.0.1:1"})
+check("403 on a PUT from another port's Origin", st == 403)
+st, h, data = req("POST", "/api/allocate", read(v1), {"Origin": "http://" + HOST})
+check("the page's own Origin is accepted", st == 200)
+st, h, data = req("POST", "/api/allocate", read(v1), {"Sec-Fetch-Site": "cross-site"})
+check("403 on Sec-Fetch-Site: cross-site", st == 403)
+
+
+def raw(payload, read_reply=True, delay=0.0, timeout=20):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        for chunk in payload:
+            s.sendall(chunk)
+            if delay:
+                time.sleep(delay)
+        if not read_reply:
+            return b""
+        out = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            out += d
+            if b"\r\n\r\n" in out:
+                head, _, rest = out.partition(b"\r\n\r\n")
+                m = re.search(rb"Content-Length: (\d+)", head, re.I)
+                if m and len(rest) >= int(m.group(1)):
+                    break
+        return out
+    finally:
+        s.close()
+
+
+out = raw([("POST /api/allocate HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n"
+            % (HOST, (8 << 20) + 1)).encode()])
+check("413 too_large above 8 MiB (Content-Length), before the body is read",
+      b" 413 " in out[:40] and b"too_large" in out, out[:200])
+chunk = b"x" * 65536
+hdr = ("POST /api/allocate HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: chunked\r\n\r\n" % HOST).encode()
+body = [hdr] + [b"%x\r\n" % len(chunk) + chunk + b"\r\n"] * 130 + [b"0\r\n\r\n"]
+try:
+    out = raw(body)
+except OSError as ex:
+    out = str(ex).encode()
+check("413 too_large above 8 MiB (chunked, no Content-Length)", b" 413 " in out[:40], out[:200])
+
+# -- ids, save -----------------------------------------------------------
+for bad_id in ["..%2F..%2Fetc%2Fpasswd", "../x", ".hidden", "a" * 65, "a%00b", "a%20b", "%2e%2e"]:
+    st, h, data = req("GET", "/api/scenarios/" + bad_id)
+    check("GET id %r: 404" % bad_id[:20], st == 404, data[:200])
+    st, h, data = req("PUT", "/api/scenarios/" + bad_id, read(v1))
+    check("PUT id %r: refused" % bad_id[:20], st in (400, 404), data[:200])
+check("no file written outside the workspace",
+      not os.path.exists(os.path.join(tmp, "x.json")) and not os.path.exists("/etc/passwd.json"))
+st, h, data = req("PUT", "/api/scenarios/2025-national", read(a))
+check("409 conflict when saving over a shipped scenario",
+      st == 409 and err_of(data).get("code") == "conflict", data)
+mine = dict(sc, id="mon-essai", envelope_eur=71000000)
+text = json.dumps(mine, indent=2, ensure_ascii=False).encode()
+st, h, data = req("PUT", "/api/scenarios/mon-essai", text)
+check("PUT saves a new scenario: 201", st == 201, data)
+st2, h, data = req("PUT", "/api/scenarios/mon-essai", text)
+check("PUT again replaces it: 200", st2 == 200, data)
+check("the saved file is the body, and nothing else is left in the workspace",
+      read(os.path.join(workspace, "mon-essai.json")) == text and
+      os.listdir(workspace) == ["mon-essai.json"], os.listdir(workspace) if os.path.isdir(workspace) else "")
+st, h, data = req("GET", "/api/scenarios")
+check("a saved scenario is listed as saved",
+      {"id": "mon-essai", "title": mine["title"], "origin": "saved"} in json.loads(data)["scenarios"])
+st, h, data = req("GET", "/api/scenarios/mon-essai")
+check("GET a saved scenario", st == 200 and data == text)
+st, h, data = req("PUT", "/api/scenarios/autre", text)
+check("PUT with an id differing from the body's: 400", st == 400 and
+      err_of(data).get("field") == "id", data)
+broken = dict(mine, envelope_eur=-5)
+st, h, data = req("PUT", "/api/scenarios/mon-essai",
+                  json.dumps(broken, indent=2, ensure_ascii=False))
+check("PUT of an invalid scenario: 422 and the saved file unchanged",
+      st == 422 and read(os.path.join(workspace, "mon-essai.json")) == text, data)
+
+# -- atomic save under concurrent readers ---------------------------------
+import threading
+v2 = json.dumps(dict(mine, envelope_eur=72000000), indent=2, ensure_ascii=False).encode()
+torn = []
+stop = threading.Event()
+
+
+def reader():
+    while not stop.is_set():
+        st, h, d = req("GET", "/api/scenarios/mon-essai")
+        if st == 200 and d not in (text, v2):
+            torn.append(d[:80])
+
+
+th = threading.Thread(target=reader)
+th.start()
+for i in range(30):
+    req("PUT", "/api/scenarios/mon-essai", v2 if i % 2 == 0 else text)
+stop.set()
+th.join()
+check("atomic save: a reader never sees a half-written scenario", not torn, torn[:2])
+
+# -- static files ---------------------------------------------------------
+web = os.path.join(ROOT, "src", "web")
+st, h, data = req("GET", "/")
+if os.path.exists(os.path.join(web, "index.html")):
+    check("GET / is the page (text/html)", st == 200 and
+          h.get("content-type", "").startswith("text/html"), h)
+else:
+    check("GET / is 404 while the page is absent", st == 404)
+for p in ["/../Makefile", "/%2e%2e/Makefile", "/.git/config", "//etc/passwd", "/a/../../Makefile"]:
+    st, h, data = req("GET", p)
+    check("GET %s: 404" % p, st == 404 and b"root:" not in data and b"CFLAGS" not in data)
+for f in glob.glob(os.path.join(web, "**", "*.js"), recursive=True)[:1]:
+    st, h, data = req("GET", "/" + os.path.relpath(f, web))
+    check("a .js file is text/javascript", st == 200 and
+          h.get("content-type", "").startswith("text/javascript"), h)
+
+# -- bad clients leave the server serving ----------------------------------
+raw([("POST /api/allocate HTTP/1.1\r\nHost: %s\r\nContent-Length: 5000\r\n\r\n{\"id\"" % HOST).encode()],
+    read_reply=False)                                         # truncated upload, then gone
+raw([b"GARBAGE\r\n\r\n"], read_reply=False)                   # not HTTP
+raw([("POST /api/allocate HTTP/1.1\r\nHost: %s\r\n" % HOST).encode()], read_reply=False)  # mid-headers
+slow = threading.Thread(target=lambda: raw(
+    [b"G", b"E", b"T", b" /api/tables HTTP/1.1\r\n", ("Host: %s\r\n\r\n" % HOST).encode()],
+    delay=0.5))
+slow.start()
+st, h, data = req("POST", "/api/allocate", read(v1))
+check("served while a slow client sends its request byte by byte", st == 200)
+slow.join()
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "b.csv", read(NEEDS))])
+raw([("POST /api/reconcile HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+      % (HOST, hd["Content-Type"], len(mp))).encode(), mp[:len(mp) // 2]], read_reply=False)
+st, h, data = req("POST", "/api/allocate", read(v1))
+check("after truncated uploads, garbage and disconnects the server still answers", st == 200)
+
+# -- SIGTERM stops it cleanly ---------------------------------------------
+srv.send_signal(signal.SIGTERM)
+try:
+    rc = srv.wait(timeout=120)
+except subprocess.TimeoutExpired:
+    srv.kill()
+    rc = "timeout"
+err_text = srv.stderr.read()
+check("SIGTERM stops the server, exit 0 (no leak under valgrind)", rc == 0,
+      "%s %s" % (rc, err_text[-1500:]))
+
+subprocess.run(["rm", "-rf", tmp])
+print("api: %d passed, %d failed" % (results["pass"], results["fail"]))
+sys.exit(1 if results["fail"] else 0)
