@@ -25,6 +25,9 @@ case "$stats" in
 	fail "$stats (run 'make pot' and translate in po/fr.po; first ones:
 $(cat "$work/missing"))" ;;
 esac
+# po/fr.po itself (not only the merge above, which revives obsolete entries)
+msgcmp po/fr.po "$work/p304.pot" 2>"$work/cmp" ||
+	fail "po/fr.po lacks marked messages (run 'make pot'): $(head -3 "$work/cmp")"
 msgfmt --check --statistics -o /dev/null po/fr.po 2>"$work/stats2" || fail "po/fr.po: $(cat "$work/stats2")"
 case "$(cat "$work/stats2")" in
 *fuzzy*) fail "po/fr.po: $(cat "$work/stats2")" ;;

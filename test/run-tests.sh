@@ -170,6 +170,11 @@ if python3 "$ROOT/test/french-check.py" "$ROOT/po/fr.po" "$scratch" ${frcases:-}
 else
 	fail=$((fail + 1))
 fi
+if sh "$ROOT/test/commands-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/i18n-check.sh" "$ROOT"; then
 	pass=$((pass + 1))
 else

@@ -87,10 +87,10 @@ int cmd_check_plan(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nfound; i++) {
 		if (found[i].line > 0)
-			fprintf(stderr, "p304: %s:%ld: %s\n", cli_text(path), found[i].line,
+			fprintf(stderr, _("p304: %s:%ld: %s\n"), cli_text(path), found[i].line,
 				cli_text(found[i].message));
 		else
-			fprintf(stderr, "p304: %s: %s\n", cli_text(path), cli_text(found[i].message));
+			fprintf(stderr, _("p304: %s: %s\n"), cli_text(path), cli_text(found[i].message));
 	}
 	if (!quiet)
 		printf(_("%s: %zu lines, framework %s: %s\n"), path, plan->nlines,

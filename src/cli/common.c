@@ -145,12 +145,12 @@ int cli_fail(const p304_error *err)
 {
 	/* a message quotes values taken from files: shown escaped */
 	if (err->file[0] && err->line > 0)
-		fprintf(stderr, "p304: %s:%ld: %s\n", cli_text(err->file), err->line,
+		fprintf(stderr, _("p304: %s:%ld: %s\n"), cli_text(err->file), err->line,
 			cli_text(err->message));
 	else if (err->file[0])
-		fprintf(stderr, "p304: %s: %s\n", cli_text(err->file), cli_text(err->message));
+		fprintf(stderr, _("p304: %s: %s\n"), cli_text(err->file), cli_text(err->message));
 	else
-		fprintf(stderr, "p304: %s\n", cli_text(err->message));
+		fprintf(stderr, _("p304: %s\n"), cli_text(err->message));
 	if (err->file[0] && err->line > 0 && err->code == P304_ERR_INPUT)
 		echo_line(err->file, err->line);
 	switch (err->code) {
