@@ -46,9 +46,6 @@ DEPS_OK  := build/.deps-ok
 # program finds it beside itself (build/locale, or <prefix>/share/locale
 # once installed).
 LOCALE_MO := $(BUILD)/locale/fr/LC_MESSAGES/p304.mo
-XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
-	--keyword=Q_:1,2 --add-comments=TRANSLATORS: --package-name=p304 \
-	--msgid-bugs-address=none --sort-by-file --force-po
 
 .PHONY: all deps test unit cases demo serve bench install clean fuzz data pot browser-deps
 all: $(BUILD)/p304 $(LOCALE_MO)
@@ -107,7 +104,7 @@ $(LOCALE_MO): po/fr.po $(DEPS_OK)
 # po/fr.po (new messages then appear untranslated; `make test` fails until
 # they are translated).
 pot: $(DEPS_OK)
-	xgettext $(XGETTEXT_FLAGS) -o po/p304.pot $(sort $(wildcard src/*/*.c src/*/*.h))
+	sh po/xgettext.sh . po/p304.pot
 	msgmerge --quiet --update --backup=none --no-fuzzy-matching po/fr.po po/p304.pot
 
 $(BUILD)/libp304.a: $(LIB_OBJ)

@@ -16,7 +16,7 @@
 /* A message translated now. */
 #define _(msgid) dgettext(P304_TEXTDOMAIN, msgid)
 /* A message marked for xgettext, translated later with _() (tables). */
-#define N_(msgid) (msgid)
+#define N_(msgid) msgid
 /* Singular/plural: French uses the singular for 0 and 1. */
 #define Q_(singular, plural, n) dngettext(P304_TEXTDOMAIN, singular, plural, (unsigned long)(n))
 

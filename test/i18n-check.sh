@@ -12,8 +12,7 @@ for t in xgettext msgmerge msgfmt; do
 done
 cd "$ROOT" || fail "no $ROOT"
 # The messages the sources mark today (the same command as `make pot`).
-xgettext --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=Q_:1,2 \
-	--force-po -o "$work/p304.pot" $(ls src/*/*.c src/*/*.h | sort) 2>"$work/xgettext.err" ||
+sh po/xgettext.sh "$ROOT" "$work/p304.pot" 2>"$work/xgettext.err" ||
 	fail "xgettext: $(cat "$work/xgettext.err")"
 msgmerge --quiet --no-fuzzy-matching -o "$work/fr.po" po/fr.po "$work/p304.pot" 2>"$work/merge.err" ||
 	fail "msgmerge: $(cat "$work/merge.err")"
@@ -26,6 +25,9 @@ case "$stats" in
 	fail "$stats (run 'make pot' and translate in po/fr.po; first ones:
 $(cat "$work/missing"))" ;;
 esac
+# po/fr.po itself (not only the merge above, which revives obsolete entries)
+msgcmp po/fr.po "$work/p304.pot" 2>"$work/cmp" ||
+	fail "po/fr.po lacks marked messages (run 'make pot'): $(head -3 "$work/cmp")"
 msgfmt --check --statistics -o /dev/null po/fr.po 2>"$work/stats2" || fail "po/fr.po: $(cat "$work/stats2")"
 case "$(cat "$work/stats2")" in
 *fuzzy*) fail "po/fr.po: $(cat "$work/stats2")" ;;

@@ -13,7 +13,7 @@ S="$ROOT/test/cases/allocate_basic/scenario.json"
 command -v script >/dev/null 2>&1 || fail "script(1) is missing (Debian package bsdutils)"
 script -qec "'$P304' sweep '$S' --samples 20000 --threads 2 -o '$work/a' -q" /dev/null </dev/null \
 	>"$work/tty.txt" 2>&1 || fail "sweep on a terminal failed"
-tr '\r' '\n' <"$work/tty.txt" | grep -q '\[#*\] 100 % .*variantes/s  reste' ||
+tr '\r' '\n' <"$work/tty.txt" | grep -q '\[#*\] 100 % .*variants/s  left' ||
 	fail "no progress bar on a terminal"
 "$P304" sweep "$S" --samples 20000 -o "$work/b" -q 2>"$work/pipe.txt" || fail "sweep failed"
 [ -s "$work/pipe.txt" ] && fail "progress printed into a pipe"

@@ -21,6 +21,7 @@
 #include "chart_priv.h"
 #include "../gettext.h"
 #include "../format/fileutil.h"
+#include "gettext.h"
 
 #define BLUE "#3b528b"
 #define ORANGE "#d95f02"
@@ -424,9 +425,9 @@ static p304_code bars(struct sbuf *b, const p304_chart_request *req, const char 
 
 	if (!cJSON_IsArray(rows) || cJSON_GetArraySize(rows) == 0)
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-			"no rows: 'bars' draws repartition.json or notification.json");
+			_("no rows: 'bars' draws repartition.json or notification.json"));
 	if (!(sorted = row_array(rows, &n)))
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	qsort_r(sorted, n, sizeof(*sorted), by_field_desc, (void *)field);
 	top = fmax(ch_jnum(sorted[0], field, 0), 1);
 	/* a ceiling far above every amount would squeeze the bars: it is
@@ -512,18 +513,18 @@ static p304_code load_tiles(const char *path, struct tile **out, size_t *n, p304
 	const char *names[] = { "code", "x", "y", "demi_largeur" };
 
 	if (!path)
-		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, "no tile table for the map");
+		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, _("no tile table for the map"));
 	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
 		return rc;
 	for (int i = 0; i < 4; i++)
 		if ((c[i] = p304_csv_find_column(csv, names[i])) < 0) {
 			p304_csv_free(csv);
-			return p304_error_set(err, P304_ERR_INPUT, path, 1, "column '%s' not found", names[i]);
+			return p304_error_set(err, P304_ERR_INPUT, path, 1, _("column '%s' not found"), names[i]);
 		}
 	*out = calloc(p304_csv_nrows(csv) + 1, sizeof(**out));
 	if (!*out) {
 		p304_csv_free(csv);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	*n = 0;
 	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
@@ -556,10 +557,10 @@ static p304_code tiles(struct sbuf *b, const p304_chart_request *req, const char
 
 	if (!change && !per_child && strcmp(mode, "amount"))
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
-				      "--value takes amount, per_child or change, not '%s'", mode);
+				      _("--value takes amount, per_child or change, not '%s'"), mode);
 	if (change && !cJSON_GetObjectItemCaseSensitive(root, "b"))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "--value change draws a comparaison.json");
+				      _("--value change draws a comparaison.json"));
 	if ((rc = load_tiles(req->tiles_path, &tiles, &nt, err)) != P304_OK)
 		return rc;
 	if (change)
@@ -570,7 +571,7 @@ static p304_code tiles(struct sbuf *b, const p304_chart_request *req, const char
 			 per_child ? "montant par enfant de 0 à 19 ans (€)" : "montant (M€)");
 	if (!(drawn = calloc(nt ? nt : 1, 1))) {
 		free(tiles);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	ch_preamble(b, req, out, title, root, 1100, 1050);
 	sb_printf(b, "$T << EOD\n");
@@ -609,7 +610,7 @@ static p304_code tiles(struct sbuf *b, const p304_chart_request *req, const char
 		free(tiles);
 		free(drawn);
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-			"--value per_child needs the criterion 'enfants_0_19' in the result's rows");
+			_("--value per_child needs the criterion 'enfants_0_19' in the result's rows"));
 	}
 	/* every tile without a value in grey, so the map keeps the shape of
 	 * France: not in the result, or no value (an entrant has no change in
@@ -679,7 +680,7 @@ static p304_code compare(struct sbuf *b, const p304_chart_request *req, const ch
 
 	if (!cJSON_GetObjectItemCaseSensitive(root, "b") || !cJSON_IsArray(rows))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "'compare' draws a comparaison.json");
+				      _("'compare' draws a comparaison.json"));
 	s = row_array(rows, &n);
 	up = calloc(n + 1, sizeof(*up));
 	down = calloc(n + 1, sizeof(*down));
@@ -687,7 +688,7 @@ static p304_code compare(struct sbuf *b, const p304_chart_request *req, const ch
 		free(s);
 		free(up);
 		free(down);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	qsort(s, n, sizeof(*s), by_delta_desc);
 	for (size_t i = 0; i < n; i++) {
@@ -789,16 +790,16 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 	int i = 0, nf = cJSON_GetArraySize(factors);
 
 	if (!req->code)
-		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, "'waterfall' needs --code CODE");
+		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, _("'waterfall' needs --code CODE"));
 	if (!cJSON_IsArray(factors) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "decomposed")))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "'waterfall' draws a comparaison.json of two scenarios (decomposed)");
+				      _("'waterfall' draws a comparaison.json of two scenarios (decomposed)"));
 	cJSON_ArrayForEach(r, rows)
 		if (!strcmp(ch_jstr(r, "code", ""), req->code))
 			row = r;
 	if (!row)
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "no authority '%s' in the comparison", req->code);
+				      _("no authority '%s' in the comparison"), req->code);
 	a = ch_jnum(row, "a_eur", 0);
 	bb = ch_jnum(row, "b_eur", 0);
 	{
@@ -868,7 +869,7 @@ static p304_code reconcile(struct sbuf *b, const p304_chart_request *req, const 
 
 	if (!cJSON_GetObjectItemCaseSensitive(root, "policy") || !cJSON_IsArray(rows))
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "'reconcile' draws a notification.json");
+				      _("'reconcile' draws a notification.json"));
 	if (!(s = row_array(rows, &n)))
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	qsort_r(s, n, sizeof(*s), by_field_desc, (void *)"prenotified_eur");
@@ -949,9 +950,9 @@ static p304_code sweep(struct sbuf *b, const p304_chart_request *req, const char
 	double top = 1;
 
 	if (!cJSON_GetObjectItemCaseSensitive(root, "tornado") || !cJSON_IsArray(rows))
-		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0, "'sweep' draws a sweep.json");
+		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0, _("'sweep' draws a sweep.json"));
 	if (!(s = row_array(rows, &n)))
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	qsort_r(s, n, sizeof(*s), by_field_desc, (void *)"median_eur");
 	sweep_sizes(sizes, sizeof(sizes), root);
 	snprintf(title, sizeof(title), "%s" BR "sensibilité des montants : %s",
@@ -1039,7 +1040,7 @@ p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 	if (!root || !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
-				      "not a result of p304 (expected a JSON object)");
+				      _("not a result of p304 (expected a JSON object)"));
 	}
 	switch (req->kind) {
 	case P304_CHART_BARS: rc = bars(&b, req, output, root, err); break;
@@ -1050,11 +1051,11 @@ p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 	case P304_CHART_WATERFALL: rc = waterfall(&b, req, output, root, err); break;
 	case P304_CHART_RECONCILE: rc = reconcile(&b, req, output, root, err); break;
 	case P304_CHART_SWEEP: rc = sweep(&b, req, output, root, err); break;
-	default: rc = p304_error_set(err, P304_ERR_USAGE, NULL, 0, "unknown chart kind");
+	default: rc = p304_error_set(err, P304_ERR_USAGE, NULL, 0, _("unknown chart kind"));
 	}
 	cJSON_Delete(root);
 	if (rc == P304_OK && b.oom)
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if (rc != P304_OK) {
 		free(b.s);
 		return rc;

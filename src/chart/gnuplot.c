@@ -52,9 +52,9 @@ p304_code gnuplot_run(const char *script, size_t len, p304_error *err)
 		close(errp[0]);
 		if (rc == ENOENT)
 			return p304_error_set(err, P304_ERR_DEPENDENCY, NULL, 0,
-				"gnuplot is not installed; charts need it: "
-				"apt-get install gnuplot-nox (everything else works without it)");
-		return p304_error_set(err, P304_ERR_IO, NULL, 0, "cannot run gnuplot: %s",
+				_("gnuplot is not installed; charts need it: "
+				"apt-get install gnuplot-nox (everything else works without it)"));
+		return p304_error_set(err, P304_ERR_IO, NULL, 0, _("cannot run gnuplot: %s"),
 				      strerror(rc));
 	}
 	/* gnuplot may die early: do not let SIGPIPE kill us */
@@ -94,7 +94,7 @@ p304_code gnuplot_run(const char *script, size_t len, p304_error *err)
 			if (*p == '\n' && p[1])
 				*p = ' ';
 		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
-				      "gnuplot failed: %.300s", msg[0] ? msg : "no message");
+				      _("gnuplot failed: %.300s"), msg[0] ? msg : _("no message"));
 	}
 	return P304_OK;
 io:
@@ -102,7 +102,7 @@ io:
 		close(in[0]);
 	if (in[1] >= 0)
 		close(in[1]);
-	return p304_error_set(err, P304_ERR_IO, NULL, 0, "cannot create a pipe: %s", strerror(errno));
+	return p304_error_set(err, P304_ERR_IO, NULL, 0, _("cannot create a pipe: %s"), strerror(errno));
 }
 
 /* Text from a file in a gnuplot script. gnuplot 5.4 misreads a doubled
@@ -288,9 +288,9 @@ p304_code p304_chart_render(const p304_chart_request *req, p304_error *err)
 		return rc;
 	/* drawn into a temporary file beside the target, then renamed */
 	if (asprintf(&tmp, "%s.tmp-XXXXXX", target) < 0)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if ((fd = mkstemp(tmp)) < 0) {
-		rc = p304_error_set(err, P304_ERR_IO, req->out_path, 0, "cannot write: %s", strerror(errno));
+		rc = p304_error_set(err, P304_ERR_IO, req->out_path, 0, _("cannot write: %s"), strerror(errno));
 		free(tmp);
 		return rc;
 	}
@@ -316,7 +316,7 @@ p304_code p304_chart_render(const p304_chart_request *req, p304_error *err)
 					    _("cannot write: %s"), strerror(errno));
 		} else if (rename(tmp, target) != 0) {
 			rc = p304_error_set(err, P304_ERR_IO, req->out_path, 0,
-					    "cannot write: %s", strerror(errno));
+					    _("cannot write: %s"), strerror(errno));
 		}
 	}
 	close(fd);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../format/fileutil.h"
+#include "gettext.h"
 
 /* ------------------------------------------------------------------ */
 /* Numbers in French                                                   */
@@ -863,7 +864,7 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 	if (!d->md)
 		d_raw(d, "</section>\n</body></html>\n");
 	p304_sources_free(src, sc->ncriteria);
-	return ferror(d->fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return ferror(d->fp) ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }
 
 p304_code p304_write_note_html(const p304_note *n, FILE *fp, p304_error *err)

@@ -15,6 +15,7 @@
 #include <p304/chart.h>
 
 #include "../gettext.h"
+#include "gettext.h"
 
 extern char **environ;
 
@@ -36,7 +37,7 @@ p304_code p304_pandoc_convert(const char *md_path, const char *out_path,
 	while (environ[nenv])
 		nenv++;
 	if (!(env = calloc(nenv + 2, sizeof(*env))))
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	nenv = 0;
 	for (char **e = environ; *e; e++)
 		if (strncmp(*e, "SOURCE_DATE_EPOCH=", 18))

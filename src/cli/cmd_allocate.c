@@ -10,8 +10,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 allocate SCENARIO.json [-o DIR] [-q] [--by region] [--no-xlsx]\n"
+	N_("usage: p304 allocate SCENARIO.json [-o DIR] [-q] [--by region] [--no-xlsx]\n"
 	"\n"
 	"Computes the pre-notified amount of every participant of the scenario:\n"
 	"shares of the weighted criteria, floor and ceiling (amounts proportional\n"
@@ -32,7 +33,7 @@ static const char usage[] =
 	"folder and put in place at the end: never half a set. A DIR that exists\n"
 	"and was not written by p304 is refused.\n"
 	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n");
 
 struct regions_ctx {
 	p304_region_total *t;
@@ -81,24 +82,24 @@ int cmd_allocate(int argc, char **argv)
 		const char *by = NULL;
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "-o|--output", _("a directory"), &outdir, NULL },
 			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
 			{ "--no-xlsx", NULL, NULL, &no_xlsx },
-			{ "--by", "'region'", &by, NULL },
+			{ "--by", _("'region'"), &by, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("allocate", usage, argc, argv, opts, &scenario, 1,
-					   "one scenario at a time", &nop);
+					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
 		if (by && strcmp(by, "region") != 0)
-			return cli_usage_error("allocate", "--by takes 'region'");
+			return cli_usage_error("allocate", _("--by takes 'region'"));
 		by_region = by != NULL;
 	}
 	if (!scenario)
-		return cli_usage_error("allocate", "missing SCENARIO.json");
+		return cli_usage_error("allocate", _("missing SCENARIO.json"));
 	if (p304_run_allocation(scenario, cli_default_reference(), &res, &err) != P304_OK)
 		return cli_fail(&err);
 	cli_print_warnings(res);
@@ -133,7 +134,7 @@ int cmd_allocate(int argc, char **argv)
 		cli_print_summary(stdout, res);
 		if (by_region)
 			cli_print_regions(stdout, reg.t, reg.n, region_labels, 1);
-		printf("  écrit dans           %s/ (repartition.json, repartition.csv, %s%smanifest.json)\n",
+		printf(_("  written in           %s/ (repartition.json, repartition.csv, %s%smanifest.json)\n"),
 		       outdir, by_region ? "par-region.csv, " : "", xlsx ? "repartition.xlsx, " : "");
 	}
 	code = EXIT_OK;

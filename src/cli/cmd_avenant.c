@@ -8,8 +8,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 avenant CURRENT --consumed CONSO.csv [--rule stable|reduce-unconsumed]\n"
+	N_("usage: p304 avenant CURRENT --consumed CONSO.csv [--rule stable|reduce-unconsumed]\n"
 	"                    [--rate PCT] [-o DIR] [-q]\n"
 	"\n"
 	"Next year's amounts of a multi-year contract (2020-2022, 2025-2027): the\n"
@@ -27,7 +28,7 @@ static const char usage[] =
 	"  -q             print nothing on stdout\n"
 	"\n"
 	"Writes DIR/avenant.json, DIR/avenant.csv and DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error.\n");
 
 struct ctx {
 	const p304_avenant_result *av;
@@ -68,15 +69,15 @@ int cmd_avenant(int argc, char **argv)
 		const char *rule_text = NULL;
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
-			{ "--consumed", "a file", &consumed, NULL },
-			{ "--rule", "stable or reduce-unconsumed", &rule_text, NULL },
-			{ "--rate", "a percentage", &rate_text, NULL },
+			{ "-o|--output", _("a directory"), &outdir, NULL },
+			{ "--consumed", _("a file"), &consumed, NULL },
+			{ "--rule", _("stable or reduce-unconsumed"), &rule_text, NULL },
+			{ "--rate", _("a percentage"), &rate_text, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("avenant", usage, argc, argv, opts, &current, 1,
-					   "one file of current amounts", &nop);
+					   _("one file of current amounts"), &nop);
 
 		if (rc >= 0)
 			return rc;
@@ -85,16 +86,16 @@ int cmd_avenant(int argc, char **argv)
 		else if (!strcmp(rule_text, "reduce-unconsumed"))
 			rule = P304_AVENANT_REDUCE_UNCONSUMED;
 		else
-			return cli_usage_error("avenant", "--rule takes stable or "
-					       "reduce-unconsumed, not '%s'", rule_text);
+			return cli_usage_error("avenant", _("--rule takes stable or "
+					       "reduce-unconsumed, not '%s'"), rule_text);
 	}
 	if (!current)
-		return cli_usage_error("avenant", "missing CURRENT (notification.json, repartition.json or CSV)");
+		return cli_usage_error("avenant", _("missing CURRENT (notification.json, repartition.json or CSV)"));
 	if (!consumed)
-		return cli_usage_error("avenant", "missing --consumed CONSO.csv");
+		return cli_usage_error("avenant", _("missing --consumed CONSO.csv"));
 	if (p304_parse_decimal(rate_text, strlen(rate_text), 2, 10000, &rate, NULL, 0) != 0)
-		return cli_usage_error("avenant", "--rate takes a percentage from 0 to 100 "
-				       "(at most 2 decimals), not '%s'", rate_text);
+		return cli_usage_error("avenant", _("--rate takes a percentage from 0 to 100 "
+				       "(at most 2 decimals), not '%s'"), rate_text);
 	if (p304_run_avenant(current, consumed, cli_default_reference(), rule, (int)rate,
 			     &av, &err) != P304_OK)
 		return cli_fail(&err);
@@ -119,16 +120,16 @@ int cmd_avenant(int argc, char **argv)
 		}
 	}
 	if (!quiet) {
-		printf("Avenant (%s)\n", av->id);
-		printf("  montants de l'année  %s (%zu collectivités)\n",
+		printf(_("Avenant (%s)\n"), av->id);
+		printf(_("  this year's amounts  %s (%zu authorities)\n"),
 		       cli_eur(a, sizeof(a), av->current_eur), av->nlines);
-		printf("  consommé déclaré     %s (%zu sans déclaration)\n",
+		printf(_("  declared consumption %s (%zu without a report)\n"),
 		       cli_eur(b, sizeof(b), av->consumed_eur), av->n_no_report);
-		printf("  reprise              %s (%zu montant%s réduit%s)\n",
-		       cli_eur(c, sizeof(c), av->reduction_eur), av->n_reduced,
-		       av->n_reduced > 1 ? "s" : "", av->n_reduced > 1 ? "s" : "");
-		printf("  montants de l'avenant %s\n", cli_eur(a, sizeof(a), av->next_eur));
-		printf("  écrit dans           %s/ (avenant.json, avenant.csv, manifest.json)\n", outdir);
+		printf(Q_("  taken back           %s (%zu amount reduced)\n",
+			  "  taken back           %s (%zu amounts reduced)\n", av->n_reduced),
+		       cli_eur(c, sizeof(c), av->reduction_eur), av->n_reduced);
+		printf(_("  amendment's amounts  %s\n"), cli_eur(a, sizeof(a), av->next_eur));
+		printf(_("  written in           %s/ (avenant.json, avenant.csv, manifest.json)\n"), outdir);
 	}
 	code = EXIT_OK;
 out:

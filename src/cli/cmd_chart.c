@@ -13,8 +13,9 @@
 #include "cli.h"
 #include "gettext.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 chart RESULT.json --kind KIND [--format png|svg|pdf] [-o FILE]\n"
+	N_("usage: p304 chart RESULT.json --kind KIND [--format png|svg|pdf] [-o FILE]\n"
 	"                  [--code CODE] [--value amount|per_child|change] [--force]\n"
 	"\n"
 	"Draws a result of p304 with gnuplot:\n"
@@ -37,7 +38,7 @@ static const char usage[] =
 	"             chart of the same format, never one of the inputs.\n"
 	"  --force    replace an existing file that is not a chart\n"
 	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error, 7 gnuplot missing.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error, 7 gnuplot missing.\n");
 
 int cmd_chart(int argc, char **argv)
 {
@@ -52,17 +53,17 @@ int cmd_chart(int argc, char **argv)
 		const char *kind = NULL, *format = NULL;
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a file", &req.out_path, NULL },
-			{ "--kind", "a value", &kind, NULL },
-			{ "--format", "png, svg or pdf", &format, NULL },
-			{ "--code", "a code", &req.code, NULL },
-			{ "--value", "a value", &req.map_value, NULL },
+			{ "-o|--output", _("a file"), &req.out_path, NULL },
+			{ "--kind", _("a value"), &kind, NULL },
+			{ "--format", _("png, svg or pdf"), &format, NULL },
+			{ "--code", _("a code"), &req.code, NULL },
+			{ "--value", _("a value"), &req.map_value, NULL },
 			{ "--force", NULL, NULL, &force },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("chart", usage, argc, argv, opts, &req.result_path, 1,
-					   "one result at a time", &nop);
+					   _("one result at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
@@ -82,7 +83,7 @@ int cmd_chart(int argc, char **argv)
 		else if (!strcmp(format, "pdf"))
 			req.format = P304_FORMAT_PDF;
 		else
-			return cli_usage_error("chart", "--format takes png, svg or pdf");
+			return cli_usage_error("chart", _("--format takes png, svg or pdf"));
 		if (format && req.out_path) {
 			p304_chart_format named;
 
@@ -94,9 +95,9 @@ int cmd_chart(int argc, char **argv)
 	}
 	req.force = force;
 	if (!req.result_path)
-		return cli_usage_error("chart", "missing RESULT.json");
+		return cli_usage_error("chart", _("missing RESULT.json"));
 	if ((int)req.kind < 0)
-		return cli_usage_error("chart", "missing --kind");
+		return cli_usage_error("chart", _("missing --kind"));
 	if (!req.out_path) {
 		char *copy = strdup(req.result_path);
 

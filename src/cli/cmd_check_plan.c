@@ -10,8 +10,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 check-plan PLAN.csv (--framework 2020|2025 | --scenario S.json) [-q]\n"
+	N_("usage: p304 check-plan PLAN.csv (--framework 2020|2025 | --scenario S.json) [-q]\n"
 	"\n"
 	"Checks an action plan (code;objectif;enveloppe;montant_eur, one line per\n"
 	"action; enveloppe P304, FIR or ONDAM) against the objectives each\n"
@@ -25,7 +26,7 @@ static const char usage[] =
 	"  --scenario F   take the framework (\"framework\") and reference list of F\n"
 	"  -q             print only the problems\n"
 	"\n"
-	"Exit codes: 0 no problem, 2 usage, 3 problems found or input error, 5 file error.\n";
+	"Exit codes: 0 no problem, 2 usage, 3 problems found or input error, 5 file error.\n");
 
 int cmd_check_plan(int argc, char **argv)
 {
@@ -43,26 +44,26 @@ int cmd_check_plan(int argc, char **argv)
 	{
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "--framework", "2020 or 2025", &fw_text, NULL },
-			{ "--scenario", "a file", &scenario, NULL },
+			{ "--framework", _("2020 or 2025"), &fw_text, NULL },
+			{ "--scenario", _("a file"), &scenario, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("check-plan", usage, argc, argv, opts, &path, 1,
-					   "one plan at a time", &nop);
+					   _("one plan at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
 	}
 	if (!path)
-		return cli_usage_error("check-plan", "missing PLAN.csv");
+		return cli_usage_error("check-plan", _("missing PLAN.csv"));
 	if (fw_text) {
 		if (!strcmp(fw_text, "2020"))
 			fw = P304_FRAMEWORK_2020;
 		else if (!strcmp(fw_text, "2025"))
 			fw = P304_FRAMEWORK_2025;
 		else
-			return cli_usage_error("check-plan", "--framework takes 2020 or 2025, not '%s'",
+			return cli_usage_error("check-plan", _("--framework takes 2020 or 2025, not '%s'"),
 					       fw_text);
 	}
 	refpath = cli_default_reference();
@@ -75,8 +76,8 @@ int cmd_check_plan(int argc, char **argv)
 	}
 	if (fw == P304_FRAMEWORK_NONE) {
 		p304_scenario_free(sc);
-		return cli_usage_error("check-plan", "no framework: give --framework 2020|2025 "
-				       "or a scenario with \"framework\"");
+		return cli_usage_error("check-plan", _("no framework: give --framework 2020|2025 "
+				       "or a scenario with \"framework\""));
 	}
 	if (p304_reference_load(refpath, &ref, &err) != P304_OK ||
 	    p304_plan_load(path, ref, &plan, &err) != P304_OK ||
@@ -86,15 +87,15 @@ int cmd_check_plan(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nfound; i++) {
 		if (found[i].line > 0)
-			fprintf(stderr, "p304: %s:%ld: %s\n", cli_text(path), found[i].line,
+			fprintf(stderr, _("p304: %s:%ld: %s\n"), cli_text(path), found[i].line,
 				cli_text(found[i].message));
 		else
-			fprintf(stderr, "p304: %s: %s\n", cli_text(path), cli_text(found[i].message));
+			fprintf(stderr, _("p304: %s: %s\n"), cli_text(path), cli_text(found[i].message));
 	}
 	if (!quiet)
-		printf("%s: %zu lines, framework %s: %s\n", path, plan->nlines,
+		printf(_("%s: %zu lines, framework %s: %s\n"), path, plan->nlines,
 		       fw == P304_FRAMEWORK_2020 ? "2020" : "2025",
-		       nfound ? "problems found (see above)" : "no problem");
+		       nfound ? _("problems found (see above)") : _("no problem"));
 	code = nfound ? EXIT_INPUT : EXIT_OK;
 out:
 	free(found);

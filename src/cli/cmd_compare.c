@@ -8,8 +8,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 compare REFERENCE SCENARIO [-o DIR] [-q] [--no-xlsx]\n"
+	N_("usage: p304 compare REFERENCE SCENARIO [-o DIR] [-q] [--no-xlsx]\n"
 	"\n"
 	"Compares two scenarios (or two result files of p304: repartition.json,\n"
 	"notification.json) authority by authority. A, the first file, is the\n"
@@ -27,7 +28,7 @@ static const char usage[] =
 	"\n"
 	"Writes DIR/comparaison.json, DIR/comparaison.csv and DIR/comparaison.xlsx\n"
 	"(rows sorted by change, largest rise first) and DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
 
 static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
 {
@@ -68,9 +69,11 @@ static void print_mover(const p304_comparison *c, const p304_compare_row *r)
 	for (char *q = p; *q; q++)
 		if (*q == '.')
 			*q = ',';
-	printf("    %-4s %-30.30s %s%s (%s)%s%s\n", cli_text(r->code), cli_text(r->name), r->b_eur > r->a_eur ? "+" : "",
-	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur), r->a_eur ? p : "-",
-	       f ? "  surtout : " : "", f ? p304_factor_label_fr(f, fr, sizeof(fr)) : "");
+	printf("    %-4s %-30.30s %s%s (%s)", cli_text(r->code), cli_text(r->name), r->b_eur > r->a_eur ? "+" : "",
+	       cli_eur(d, sizeof(d), r->b_eur - r->a_eur), r->a_eur ? p : "-");
+	if (f)
+		printf(_("  mostly: %s"), p304_factor_label_fr(f, fr, sizeof(fr)));
+	printf("\n");
 }
 
 static void movers(const p304_comparison *c, int by_pct)
@@ -78,10 +81,16 @@ static void movers(const p304_comparison *c, int by_pct)
 	const p304_compare_row *mv[10];
 	size_t nrises, n = p304_compare_movers(c, by_pct, 5, mv, &nrises);
 
-	printf("  plus fortes hausses %s%s\n", by_pct ? "en %" : "en €", nrises ? "" : " : aucune");
+	if (nrises)
+		printf(by_pct ? _("  largest rises in %%\n") : _("  largest rises in €\n"));
+	else
+		printf(by_pct ? _("  largest rises in %%: none\n") : _("  largest rises in €: none\n"));
 	for (size_t i = 0; i < nrises; i++)
 		print_mover(c, mv[i]);
-	printf("  plus fortes baisses %s%s\n", by_pct ? "en %" : "en €", n > nrises ? "" : " : aucune");
+	if (n > nrises)
+		printf(by_pct ? _("  largest falls in %%\n") : _("  largest falls in €\n"));
+	else
+		printf(by_pct ? _("  largest falls in %%: none\n") : _("  largest falls in €: none\n"));
 	for (size_t i = nrises; i < n; i++)
 		print_mover(c, mv[i]);
 }
@@ -90,18 +99,18 @@ static void summary(const p304_comparison *c)
 {
 	char a[48], b[48], d[48];
 
-	printf("A (référence) : %s (%s)\nB (scénario)  : %s (%s)\n", cli_text(c->a_title), cli_text(c->a_id),
+	printf(_("A (reference): %s (%s)\nB (scenario):  %s (%s)\n"), cli_text(c->a_title), cli_text(c->a_id),
 	       cli_text(c->b_title), cli_text(c->b_id));
-	printf("  total A -> B         %s -> %s (écart B - A : %s%s)\n", cli_eur(a, sizeof(a), c->a_total),
+	printf(_("  total A -> B         %s -> %s (change B - A: %s%s)\n"), cli_eur(a, sizeof(a), c->a_total),
 	       cli_eur(b, sizeof(b), c->b_total), c->b_total > c->a_total ? "+" : "",
 	       cli_eur(d, sizeof(d), c->b_total - c->a_total));
-	printf("  gagnants / perdants / inchangés  %zu / %zu / %zu ; entrants %zu, sortants %zu\n",
+	printf(_("  winners / losers / unchanged  %zu / %zu / %zu; entering %zu, leaving %zu\n"),
 	       c->winners, c->losers, c->unchanged, c->entering, c->leaving);
 	if (c->decomposed) {
 		const char *sep = " ";
 		char fr[96];
 
-		printf("  facteurs qui diffèrent :");
+		printf(_("  factors that differ:"));
 		for (size_t k = 0; k < c->nfactors; k++)
 			if (c->differs[k]) {
 				printf("%s%s", sep, p304_factor_label_fr(c->factors[k], fr, sizeof(fr)));
@@ -116,7 +125,7 @@ static void summary(const p304_comparison *c)
 				continue;
 			for (size_t i = 0; i < c->nrows; i++)
 				t += c->rows[i].contrib[k];
-			printf("    dont %-28s %s%s\n", p304_factor_label_fr(c->factors[k], fr, sizeof(fr)),
+			printf(_("    of which %-24s %s%s\n"), p304_factor_label_fr(c->factors[k], fr, sizeof(fr)),
 			       t > 0 ? "+" : "", cli_eur(d, sizeof(d), t));
 		}
 	}
@@ -130,11 +139,13 @@ static void summary(const p304_comparison *c)
 			if (!strncmp(c->notes[i], "A : ", 4) || !strncmp(c->notes[i], "B : ", 4))
 				scen++;
 			else
-				printf("  note : %s\n", c->notes[i]);
+				printf(_("  note: %s\n"), c->notes[i]);
 		}
 		if (scen)
-			printf("  note : %zu avertissements des scénarios (imputations, exclusions) "
-			       "dans comparaison.json\n", scen);
+			printf(Q_("  note: %zu warning of the scenarios (imputations, exclusions) "
+				  "in comparaison.json\n",
+				  "  note: %zu warnings of the scenarios (imputations, exclusions) "
+				  "in comparaison.json\n", scen), scen);
 	}
 }
 
@@ -151,14 +162,14 @@ int cmd_compare(int argc, char **argv)
 		const char *ab[2] = { NULL, NULL };
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
+			{ "-o|--output", _("a directory"), &outdir, NULL },
 			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
 			{ "--no-xlsx", NULL, NULL, &no_xlsx },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("compare", usage, argc, argv, opts, ab, 2,
-					   "two files, A and B", &nop);
+					   _("two files, A and B"), &nop);
 
 		if (rc >= 0)
 			return rc;
@@ -166,7 +177,7 @@ int cmd_compare(int argc, char **argv)
 		pb = ab[1];
 	}
 	if (!pb)
-		return cli_usage_error("compare", "needs two files, A and B");
+		return cli_usage_error("compare", _("needs two files, A and B"));
 	if (p304_run_compare(pa, pb, cli_default_reference(), &c, &err) != P304_OK)
 		return cli_fail(&err);
 	if (!outdir) {
@@ -196,7 +207,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (!quiet) {
 		summary(c);
-		printf("  écrit dans           %s/ (comparaison.json, comparaison.csv, %smanifest.json)\n",
+		printf(_("  written in           %s/ (comparaison.json, comparaison.csv, %smanifest.json)\n"),
 		       outdir, xlsx ? "comparaison.xlsx, " : "");
 	}
 	code = EXIT_OK;

@@ -15,8 +15,9 @@
 #include "cli.h"
 #include "gettext.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 fiches SCENARIO.json|RESULT.json [--compare REFERENCE.json] [-o DIR] [-q]\n"
+	N_("usage: p304 fiches SCENARIO.json|RESULT.json [--compare REFERENCE.json] [-o DIR] [-q]\n"
 	"\n"
 	"Writes one sheet per participant, the answer to a département that asks why\n"
 	"it got its amount: its four indicators with their sources, its share of\n"
@@ -33,7 +34,7 @@ static const char usage[] =
 	"Writes DIR/index.html, DIR/<code>.html for each participant, DIR/fiches.md,\n"
 	"DIR/fiches.docx (one page per participant; needs pandoc) and\n"
 	"DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
 
 struct one {
 	const p304_fiches *fs;

@@ -15,8 +15,9 @@
 #include "cli.h"
 #include "gettext.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 note SCENARIO.json [--compare REFERENCE.json] [--needs NEEDS.csv]\n"
+	N_("usage: p304 note SCENARIO.json [--compare REFERENCE.json] [--needs NEEDS.csv]\n"
 	"                 [--date DATE] [-o DIR] [-q]\n"
 	"\n"
 	"Writes the note for the minister on SCENARIO: DIR/note.html (self-contained,\n"
@@ -37,7 +38,7 @@ static const char usage[] =
 	"  --no-allocation-warnings  do not repeat the allocation's warnings\n"
 	"                       (imputed values, exclusions) shown by p304 allocate\n"
 	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
 
 struct copy_ctx {
 	char path[PATH_MAX];
@@ -52,11 +53,11 @@ static p304_code copy_file(const void *ctx, FILE *fp, p304_error *err)
 	int bad = 0;
 
 	if (!in)
-		return p304_error_set(err, P304_ERR_IO, c->path, 0, "cannot read");
+		return p304_error_set(err, P304_ERR_IO, c->path, 0, _("cannot read"));
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		bad |= fwrite(buf, 1, n, fp) != n;
 	fclose(in);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }
 
 static p304_code w_html(const void *c, FILE *fp, p304_error *e) { return p304_write_note_html(c, fp, e); }
@@ -86,7 +87,7 @@ static int dump(const char *path, p304_code (*w)(const void *, FILE *, p304_erro
 	p304_code rc;
 
 	if (!fp) {
-		p304_error_set(err, P304_ERR_IO, path, 0, "cannot write");
+		p304_error_set(err, P304_ERR_IO, path, 0, _("cannot write"));
 		return -1;
 	}
 	rc = w(obj, fp, err);
@@ -143,16 +144,16 @@ int cmd_note(int argc, char **argv)
 	{
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
-			{ "--compare", "a scenario", &other, NULL },
-			{ "--needs", "a file", &needs, NULL },
-			{ "--date", "a date", &date_opt, NULL },
+			{ "-o|--output", _("a directory"), &outdir, NULL },
+			{ "--compare", _("a scenario"), &other, NULL },
+			{ "--needs", _("a file"), &needs, NULL },
+			{ "--date", _("a date"), &date_opt, NULL },
 			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("note", usage, argc, argv, opts, &scenario, 1,
-					   "one scenario at a time", &nop);
+					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
@@ -312,11 +313,11 @@ int cmd_note(int argc, char **argv)
 		}
 	}
 	if (!quiet) {
-		printf("%s/note.html\n%s/note.md\n", outdir, outdir);
+		printf(_("%s/note.html\n%s/note.md\n"), outdir, outdir);
 		if (have_docx)
-			printf("%s/note.docx\n", outdir);
+			printf(_("%s/note.docx\n"), outdir);
 		if (have_odt)
-			printf("%s/note.odt\n", outdir);
+			printf(_("%s/note.odt\n"), outdir);
 	}
 	code = EXIT_OK;
 out:

@@ -9,8 +9,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 reconcile SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)\n"
+	N_("usage: p304 reconcile SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)\n"
 	"                      [--caps CAPS.csv] [-o DIR] [-q] [--by region] [--no-xlsx]\n"
 	"\n"
 	"Computes the notification: each participant's expressed need (NEEDS.csv:\n"
@@ -35,7 +36,7 @@ static const char usage[] =
 	"\n"
 	"Writes DIR/notification.json, DIR/notification.xlsx, DIR/notification.csv\n"
 	"and DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n");
 
 static const char *const region_labels[] = {
 	"montant pré-notifié (€)", "montant notifié (€)"
@@ -74,34 +75,34 @@ static void print_summary(const p304_notification *nt)
 	const p304_result *res = nt->alloc;
 	char a[48], b[48], w1[64], w2[64];
 
-	printf("%s (%s) — notification\n", cli_text(res->scenario->title),
+	printf(_("%s (%s) — notification\n"), cli_text(res->scenario->title),
 	       cli_text(res->scenario->id));
-	printf("  pré-notifié          %s (%zu participants)\n",
+	printf(_("  pre-notified         %s (%zu participants)\n"),
 	       cli_eur(a, sizeof(a), res->summary.allocated_eur), res->nrows);
-	printf("  besoins exprimés     %s (%s, %zu sans réponse%s%s, %zu hors délai)\n",
+	printf(_("  expressed needs      %s (%s, %zu without an answer%s%s, %zu late)\n"),
 	       cli_eur(a, sizeof(a), s->needs_eur),
-	       cli_count(w1, sizeof(w1), s->n_answered, "réponse", "réponses"), s->n_no_answer,
-	       nt->n_absent ? " dont " : "",
-	       nt->n_absent ? cli_count(w2, sizeof(w2), nt->n_absent, "absent du fichier",
-					"absents du fichier") : "",
+	       cli_count(w1, sizeof(w1), s->n_answered, "answer", "answers"), s->n_no_answer,
+	       nt->n_absent ? _(" of which ") : "",
+	       nt->n_absent ? cli_count(w2, sizeof(w2), nt->n_absent, "absent from the file",
+					"absent from the file") : "",
 	       s->n_late);
-	printf("  crédits disponibles  %s\n", cli_eur(a, sizeof(a), nt->available_eur));
-	printf("  accordé              %s (%s)\n", cli_eur(a, sizeof(a), s->granted_eur),
-	       cli_count(w1, sizeof(w1), s->n_capped, "demande plafonnée", "demandes plafonnées"));
-	printf("  notifié              %s (%s, %s%s%s)\n",
+	printf(_("  available credits    %s\n"), cli_eur(a, sizeof(a), nt->available_eur));
+	printf(_("  granted              %s (%s)\n"), cli_eur(a, sizeof(a), s->granted_eur),
+	       cli_count(w1, sizeof(w1), s->n_capped, "capped request", "capped requests"));
+	printf(_("  notified             %s (%s, %s%s%s)\n"),
 	       cli_eur(a, sizeof(a), s->notified_eur),
-	       cli_count(w1, sizeof(w1), s->n_topped_up, "complété", "complétés"),
-	       cli_count(w2, sizeof(w2), s->n_reduced, "réduit", "réduits"),
-	       s->n_reduced ? ", taux " : "",
+	       cli_count(w1, sizeof(w1), s->n_topped_up, "topped up", "topped up"),
+	       cli_count(w2, sizeof(w2), s->n_reduced, "reduced", "reduced"),
+	       s->n_reduced ? _(", rate ") : "",
 	       s->n_reduced ? cli_decimal(b, sizeof(b), s->rate * 100.0L, 4) : "");
-	printf("  reliquat             %s\n", cli_eur(a, sizeof(a), s->unallocated_eur));
+	printf(_("  remainder            %s\n"), cli_eur(a, sizeof(a), s->unallocated_eur));
 	/* by name, from the inputs (a kept or reduced row no longer has the
 	 * reason no_answer, but it did not answer either) */
 	for (int late = 0; late <= 1; late++) {
 		char list[1200];
 
 		if (p304_notification_missing_text(nt, late, list, sizeof(list)) > 0)
-			printf("  %s%s\n", late ? "hors délai           " : "sans réponse         ",
+			printf(late ? _("  late                 %s\n") : _("  without an answer    %s\n"),
 			       cli_text(list));
 	}
 }
@@ -161,31 +162,31 @@ int cmd_reconcile(int argc, char **argv)
 		const char *by = NULL;
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
-			{ "--needs", "a file", &needs, NULL },
-			{ "--plan", "a file", &plan, NULL },
-			{ "--caps", "a file", &caps, NULL },
+			{ "-o|--output", _("a directory"), &outdir, NULL },
+			{ "--needs", _("a file"), &needs, NULL },
+			{ "--plan", _("a file"), &plan, NULL },
+			{ "--caps", _("a file"), &caps, NULL },
 			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
 			{ "--no-xlsx", NULL, NULL, &no_xlsx },
 			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings },
-			{ "--by", "'region'", &by, NULL },
+			{ "--by", _("'region'"), &by, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("reconcile", usage, argc, argv, opts, &scenario, 1,
-					   "one scenario at a time", &nop);
+					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
 		if (by && strcmp(by, "region") != 0)
-			return cli_usage_error("reconcile", "--by takes 'region'");
+			return cli_usage_error("reconcile", _("--by takes 'region'"));
 		by_region = by != NULL;
 	}
 	if (!scenario)
-		return cli_usage_error("reconcile", "missing SCENARIO.json");
+		return cli_usage_error("reconcile", _("missing SCENARIO.json"));
 	if (!needs == !plan)
-		return cli_usage_error("reconcile", needs ? "--needs and --plan exclude each other"
-						      : "missing --needs NEEDS.csv (or --plan PLAN.csv)");
+		return cli_usage_error("reconcile", needs ? _("--needs and --plan exclude each other")
+						      : _("missing --needs NEEDS.csv (or --plan PLAN.csv)"));
 	if ((needs ? p304_run_reconcile(scenario, cli_default_reference(), needs, caps, &nt, &err)
 		   : p304_run_reconcile_plan(scenario, cli_default_reference(), plan, caps, &nt, &err))
 	    != P304_OK)
@@ -229,7 +230,7 @@ int cmd_reconcile(int argc, char **argv)
 		print_summary(nt);
 		if (by_region)
 			cli_print_regions(stdout, reg.t, reg.n, region_labels, 2);
-		printf("  écrit dans           %s/ (notification.json, notification.csv, %s%smanifest.json)\n",
+		printf(_("  written in           %s/ (notification.json, notification.csv, %s%smanifest.json)\n"),
 		       outdir, by_region ? "par-region.csv, " : "", xlsx ? "notification.xlsx, " : "");
 	}
 	code = EXIT_OK;

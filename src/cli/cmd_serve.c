@@ -20,8 +20,9 @@ extern char **environ;
 #define P304_WEBDIR "src/web"
 #endif
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 serve [--port 8304] [--listen 127.0.0.1] [--workspace DIR] [--open]\n"
+	N_("usage: p304 serve [--port 8304] [--listen 127.0.0.1] [--workspace DIR] [--open]\n"
 	"\n"
 	"Starts the workbench on this machine: open the address it prints in a\n"
 	"browser. The page and its JSON API (docs/api.md) run the same computations\n"
@@ -31,7 +32,7 @@ static const char usage[] =
 	"  --listen ADDR    address to listen on (default 127.0.0.1, this machine only)\n"
 	"  --workspace DIR  where saved scenarios go (default outputs/scenarios)\n"
 	"  --open           also open the page in the default browser\n"
-	"  -h, --help       this text\n";
+	"  -h, --help       this text\n");
 
 /* The page: DATADIR/web when installed, else the source tree's src/web. */
 static const char *web_dir(const char *datadir, char *buf, size_t size)
@@ -60,15 +61,15 @@ int cmd_serve(int argc, char **argv)
 	p304_error_clear(&err);
 	{
 		const struct cli_option opts[] = {
-			{ "--port", "a number", &port_s, NULL },
-			{ "--listen", "an address", &listen, NULL },
-			{ "--workspace", "a directory", &workspace, NULL },
+			{ "--port", _("a number"), &port_s, NULL },
+			{ "--listen", _("an address"), &listen, NULL },
+			{ "--workspace", _("a directory"), &workspace, NULL },
 			{ "--open", NULL, NULL, &open_browser },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("serve", usage, argc, argv, opts, NULL, 0,
-					   "no operand", &nop);
+					   _("no operand"), &nop);
 
 		if (rc >= 0)
 			return rc;

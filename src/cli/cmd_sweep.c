@@ -10,8 +10,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 sweep SCENARIO.json --samples N [--weights PTS] [--data PCT]\n"
+	N_("usage: p304 sweep SCENARIO.json --samples N [--weights PTS] [--data PCT]\n"
 	"                  [--floor MIN:MAX] [--ceiling MIN:MAX] [--seed S] [--threads T]\n"
 	"                  [-o DIR] [-q]\n"
 	"\n"
@@ -33,7 +34,7 @@ static const char usage[] =
 	"\n"
 	"Writes DIR/sweep.json, DIR/sweep.csv and DIR/manifest.json. A progress bar\n"
 	"with rate and remaining time goes to stderr when it is a terminal.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible scenario, 5 file error.\n";
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible scenario, 5 file error.\n");
 
 struct bar {
 	double start;
@@ -53,7 +54,8 @@ static void progress(void *ctx, size_t done, size_t total)
 	double el = now() - b->start, rate = el > 0 ? (double)done / el : 0;
 	int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : width;
 
-	fprintf(stderr, "\r  [%.*s%*s] %3d %%  %10.0f variantes/s  reste %4.0f s ", fill,
+	fputc('\r', stderr);
+	fprintf(stderr, _("  [%.*s%*s] %3d %%  %10.0f variants/s  left %4.0f s "), fill,
 		"##############################", width - fill, "",
 		total ? (int)(100.0 * (double)done / (double)total) : 100, rate,
 		rate > 0 ? (double)(total - done) / rate : 0.0);
@@ -163,48 +165,48 @@ int cmd_sweep(int argc, char **argv)
 		const char *data = NULL, *floor_range = NULL, *ceiling_range = NULL;
 		const struct cli_option opts[] = {
 			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
-			{ "--samples", "a number", &samples, NULL },
-			{ "--seed", "a number", &seed, NULL },
-			{ "--threads", "a number", &threads, NULL },
-			{ "--weights", "points", &weights, NULL },
-			{ "--data", "a percentage", &data, NULL },
-			{ "--floor", "MIN:MAX", &floor_range, NULL },
-			{ "--ceiling", "MIN:MAX", &ceiling_range, NULL },
+			{ "-o|--output", _("a directory"), &outdir, NULL },
+			{ "--samples", _("a number"), &samples, NULL },
+			{ "--seed", _("a number"), &seed, NULL },
+			{ "--threads", _("a number"), &threads, NULL },
+			{ "--weights", _("points"), &weights, NULL },
+			{ "--data", _("a percentage"), &data, NULL },
+			{ "--floor", _("MIN:MAX"), &floor_range, NULL },
+			{ "--ceiling", _("MIN:MAX"), &ceiling_range, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
 		int rc = cli_parse_options("sweep", usage, argc, argv, opts, &scenario, 1,
-					   "one scenario at a time", &nop);
+					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
 		if (samples && (p304_parse_decimal(samples, strlen(samples), 0, 100000000, &v, NULL, 0) || v < 1))
-			return cli_usage_error("sweep", "--samples takes 1 to 100000000");
+			return cli_usage_error("sweep", _("--samples takes 1 to 100000000"));
 		o.samples = samples ? (size_t)v : 0;
 		if (seed && p304_parse_decimal(seed, strlen(seed), 0, -1, &v, NULL, 0))
-			return cli_usage_error("sweep", "--seed takes a whole number");
+			return cli_usage_error("sweep", _("--seed takes a whole number"));
 		if (seed)
 			o.seed = (uint64_t)v;
 		if (threads && (p304_parse_decimal(threads, strlen(threads), 0, 64, &v, NULL, 0) || v < 1))
-			return cli_usage_error("sweep", "--threads takes 1 to 64");
+			return cli_usage_error("sweep", _("--threads takes 1 to 64"));
 		if (threads)
 			o.threads = (int)v;
 		if (weights && parse_real(weights, &o.weight_points, 100.0))
-			return cli_usage_error("sweep", "--weights takes points from 0 to 100");
+			return cli_usage_error("sweep", _("--weights takes points from 0 to 100"));
 		o.vary_weights = o.weight_points > 0;
 		if (data && parse_real(data, &o.data_pct, 100.0))
-			return cli_usage_error("sweep", "--data takes a percentage from 0 to 100");
+			return cli_usage_error("sweep", _("--data takes a percentage from 0 to 100"));
 		o.vary_data = o.data_pct > 0;
 		if (floor_range && parse_range(floor_range, &o.floor_min, &o.floor_max))
-			return cli_usage_error("sweep", "--floor takes MIN:MAX in whole euros");
+			return cli_usage_error("sweep", _("--floor takes MIN:MAX in whole euros"));
 		if (ceiling_range && parse_range(ceiling_range, &o.ceiling_min, &o.ceiling_max))
-			return cli_usage_error("sweep", "--ceiling takes MIN:MAX in whole euros");
+			return cli_usage_error("sweep", _("--ceiling takes MIN:MAX in whole euros"));
 	}
 	if (!scenario)
-		return cli_usage_error("sweep", "missing SCENARIO.json");
+		return cli_usage_error("sweep", _("missing SCENARIO.json"));
 	if (!o.samples)
-		return cli_usage_error("sweep", "missing --samples N");
+		return cli_usage_error("sweep", _("missing --samples N"));
 	if (isatty(2)) {
 		o.progress = progress;
 		o.progress_ctx = &bar;
@@ -234,9 +236,9 @@ int cmd_sweep(int argc, char **argv)
 	if (!quiet) {
 		size_t widest = 0;
 
-		printf("%s (%s) — sensibilité\n", cli_text(sw->base->scenario->title),
+		printf(_("%s (%s) — sensitivity\n"), cli_text(sw->base->scenario->title),
 		       cli_text(sw->base->scenario->id));
-		printf("  variantes            %zu (graine %llu, %zu irréalisables)\n", o.samples,
+		printf(_("  variants             %zu (seed %llu, %zu infeasible)\n"), o.samples,
 		       (unsigned long long)o.seed, sw->summary.infeasible);
 		{
 			char varied[600];
@@ -258,7 +260,7 @@ int cmd_sweep(int argc, char **argv)
 			printf("    %s%*s %s\n", fr, cols < 32 ? (int)(32 - cols) : 0, "",
 			       cli_eur(a, sizeof(a), sw->tornado[i].spread_eur));
 		}
-		printf("  écrit dans           %s/ (sweep.json, sweep.csv, manifest.json)\n", outdir);
+		printf(_("  written in           %s/ (sweep.json, sweep.csv, manifest.json)\n"), outdir);
 	}
 	code = EXIT_OK;
 out:

@@ -8,8 +8,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 validate SCENARIO.json [-q]\n"
+	N_("usage: p304 validate SCENARIO.json [-q]\n"
 	"\n"
 	"Checks the scenario, the reference list, the criteria table (every used\n"
 	"cell), the participants and the feasibility of the floor and ceiling,\n"
@@ -19,7 +20,7 @@ static const char usage[] =
 	"  -q         print nothing on stdout when the inputs are valid\n"
 	"  -h, --help this text\n"
 	"\n"
-	"Exit codes: 0 valid, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n";
+	"Exit codes: 0 valid, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n");
 
 int cmd_validate(int argc, char **argv)
 {
@@ -36,18 +37,18 @@ int cmd_validate(int argc, char **argv)
 		};
 		size_t nop;
 		int rc = cli_parse_options("validate", usage, argc, argv, opts, &scenario, 1,
-					   "one scenario at a time", &nop);
+					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)
 			return rc;
 	}
 	if (!scenario)
-		return cli_usage_error("validate", "missing SCENARIO.json");
+		return cli_usage_error("validate", _("missing SCENARIO.json"));
 	if (p304_run_allocation(scenario, cli_default_reference(), &res, &err) != P304_OK)
 		return cli_fail(&err);
 	cli_print_warnings(res);
 	if (!quiet) {
-		printf("%s: valid (%zu participants, %zu criteria, %zu input files)\n",
+		printf(_("%s: valid (%zu participants, %zu criteria, %zu input files)\n"),
 		       scenario, res->nrows, res->scenario->ncriteria, res->ninputs);
 		for (size_t i = 0; i < res->ninputs; i++)
 			printf("  %-12s %s\n", res->inputs[i].role, res->inputs[i].path);

@@ -12,8 +12,9 @@
 
 #include "cli.h"
 
+/* xgettext:no-c-format */
 static const char usage[] =
-	"usage: p304 verify DIR [-q]\n"
+	N_("usage: p304 verify DIR [-q]\n"
 	"\n"
 	"Checks that an output set of p304 can be reproduced: reads DIR/manifest.json,\n"
 	"checks the SHA-256 of every input it lists, reruns the recorded command in\n"
@@ -26,7 +27,7 @@ static const char usage[] =
 	"\n"
 	"Exit codes: 0 identical, 2 usage, 3 not a p304 set or a command verify\n"
 	"does not replay, 5 file error,\n"
-	"6 differences found (changed input or different result).\n";
+	"6 differences found (changed input or different result).\n");
 
 int cmd_verify(int argc, char **argv)
 {
@@ -45,11 +46,11 @@ int cmd_verify(int argc, char **argv)
 		size_t nop;
 
 		if ((rc = cli_parse_options("verify", usage, argc, argv, opts, &dir, 1,
-					    "one folder at a time", &nop)) >= 0)
+					    _("one folder at a time"), &nop)) >= 0)
 			return rc;
 	}
 	if (!dir)
-		return cli_usage_error("verify", "missing DIR (an output folder of p304)");
+		return cli_usage_error("verify", _("missing DIR (an output folder of p304)"));
 	/* the resolved path (under valgrind /proc/self/exe is valgrind) */
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (len <= 0)
@@ -62,18 +63,18 @@ int cmd_verify(int argc, char **argv)
 		return code;
 	}
 	for (size_t i = 0; i < rep.nnotes; i++)
-		printf("  note: %s\n", cli_text(rep.notes[i]));
+		printf(_("  note: %s\n"), cli_text(rep.notes[i]));
 	if (!quiet)
 		printf("%s: %s\n", cli_text(dir), cli_text(rep.command));
 	for (size_t i = 0; i < rep.nlines; i++)
 		printf("  %s\n", cli_text(rep.lines[i]));
 	if (rep.nlines == 0) {
 		if (!quiet)
-			printf("  identical: %zu files recomputed from %zu inputs\n", rep.nfiles,
+			printf(_("  identical: %zu files recomputed from %zu inputs\n"), rep.nfiles,
 			       rep.ninputs);
 		code = EXIT_OK;
 	} else {
-		printf("  %zu difference%s\n", rep.nlines, rep.nlines > 1 ? "s" : "");
+		printf(Q_("  %zu difference\n", "  %zu differences\n", rep.nlines), rep.nlines);
 		code = EXIT_DIFFERS;
 	}
 	p304_verify_report_release(&rep);

@@ -60,11 +60,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "p304 %s: ", cmd);
+	fprintf(stderr, _("p304 %s: "), cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "; try 'p304 %s --help'\n", cmd);
+	fprintf(stderr, _("; try 'p304 %s --help'\n"), cmd);
 	return EXIT_USAGE;
 }
 
@@ -145,12 +145,12 @@ int cli_fail(const p304_error *err)
 {
 	/* a message quotes values taken from files: shown escaped */
 	if (err->file[0] && err->line > 0)
-		fprintf(stderr, "p304: %s:%ld: %s\n", cli_text(err->file), err->line,
+		fprintf(stderr, _("p304: %s:%ld: %s\n"), cli_text(err->file), err->line,
 			cli_text(err->message));
 	else if (err->file[0])
-		fprintf(stderr, "p304: %s: %s\n", cli_text(err->file), cli_text(err->message));
+		fprintf(stderr, _("p304: %s: %s\n"), cli_text(err->file), cli_text(err->message));
 	else
-		fprintf(stderr, "p304: %s\n", cli_text(err->message));
+		fprintf(stderr, _("p304: %s\n"), cli_text(err->message));
 	if (err->file[0] && err->line > 0 && err->code == P304_ERR_INPUT)
 		echo_line(err->file, err->line);
 	switch (err->code) {
@@ -220,7 +220,7 @@ const char *cli_decimal(char *buf, size_t size, long double v, int decimals)
 void cli_print_warnings(const p304_result *res)
 {
 	for (size_t i = 0; i < res->nwarnings; i++)
-		fprintf(stderr, "p304: warning: %s\n", cli_text(res->warnings[i]));
+		fprintf(stderr, _("p304: warning: %s\n"), cli_text(res->warnings[i]));
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -238,7 +238,7 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 	char a[48], b[48], c[48];
 
 	fprintf(fp, "%s (%s)\n", cli_text(sc->title), cli_text(sc->id));
-	fprintf(fp, "  participants         %zu\n", res->nrows);
+	fprintf(fp, _("  participants         %zu\n"), res->nrows);
 	/* left out for missing data: named here, not only in a warning */
 	for (size_t i = 0; i < res->nexcluded; i++)
 		fprintf(fp, "  %s%s %s (aucune valeur dans %s)\n",
@@ -251,15 +251,15 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 		cli_eur(b, sizeof(b), s->unallocated_eur));
 	/* λ is for programs (repartition.json), not for the officer's summary */
 	if (sc->floor_eur != P304_NO_BOUND)
-		fprintf(fp, "  au plancher          %zu (plancher %s)\n", s->n_floor,
+		fprintf(fp, _("  at the floor         %zu (floor %s)\n"), s->n_floor,
 			cli_eur(a, sizeof(a), sc->floor_eur));
 	else
-		fprintf(fp, "  plancher             aucun\n");
+		fprintf(fp, _("  floor                none\n"));
 	if (sc->ceiling_eur != P304_NO_BOUND)
-		fprintf(fp, "  au plafond           %zu (plafond %s)\n", s->n_ceiling,
+		fprintf(fp, _("  at the ceiling       %zu (ceiling %s)\n"), s->n_ceiling,
 			cli_eur(a, sizeof(a), sc->ceiling_eur));
 	else
-		fprintf(fp, "  plafond              aucun\n");
+		fprintf(fp, _("  ceiling              none\n"));
 	if (amounts && res->nrows > 0) {
 		size_t n = res->nrows;
 		int64_t med;
@@ -270,17 +270,17 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 		/* The median of an even count is the mean of the middle two,
 		 * rounded down to the euro. */
 		med = n % 2 ? amounts[n / 2] : (amounts[n / 2 - 1] + amounts[n / 2]) / 2;
-		fprintf(fp, "  min / médiane / max  %s / %s / %s\n",
+		fprintf(fp, _("  min / median / max   %s / %s / %s\n"),
 			cli_eur(a, sizeof(a), amounts[0]), cli_eur(b, sizeof(b), med),
 			cli_eur(c, sizeof(c), amounts[n - 1]));
 	}
 	free(amounts);
-	fprintf(fp, "  critères et sources\n");
+	fprintf(fp, _("  criteria and sources\n"));
 	for (size_t k = 0; k < sc->ncriteria; k++)
 		fprintf(fp, "    %-24s %6s %%  %s\n", cli_text(sc->criteria[k].column),
 			cli_decimal(a, sizeof(a), (long double)sc->criteria[k].weight_pct, 1),
 			res->sources && res->sources[k] ? cli_text(res->sources[k])
-							: "source non renseignée");
+							: _("no source given"));
 }
 
 struct manifest_ctx {
@@ -315,7 +315,7 @@ p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir
 	if (!inputs || !names) {
 		free(inputs);
 		free(names);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	for (size_t i = 0; i < nin; i++)
 		inputs[i] = in[i].path;
@@ -368,7 +368,7 @@ p304_code cli_write_set(const p304_result *res, const char *dir,
 	struct cli_file all[8];
 
 	if (nfiles + 1 > sizeof(all) / sizeof(all[0]))
-		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, "too many output files");
+		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, _("too many output files"));
 	memcpy(all, files, nfiles * sizeof(*files));
 	all[nfiles] = (struct cli_file){ "manifest.json", write_manifest, &m };
 	return cli_write_files(res->inputs, res->ninputs, dir, all, nfiles + 1, err);
@@ -395,7 +395,7 @@ void cli_print_regions(FILE *fp, const p304_region_total *t, size_t n,
 	size_t count = 0;
 	char a[48];
 
-	fprintf(fp, "  par région%33s", "");
+	fprintf(fp, _("  by region%34s"), "");
 	for (size_t k = 0; k < namounts; k++) {
 		fputc(' ', fp);
 		print_padded(fp, labels[k], 24);
@@ -403,7 +403,7 @@ void cli_print_regions(FILE *fp, const p304_region_total *t, size_t n,
 	fputc('\n', fp);
 	for (size_t i = 0; i <= n; i++) {
 		const char *code = i < n ? t[i].code : "";
-		const char *name = i < n ? t[i].name : "TOTAL";
+		const char *name = i < n ? t[i].name : _("TOTAL");
 
 		fprintf(fp, "    %-3s ", code);
 		print_padded(fp, name, 28);
@@ -485,24 +485,24 @@ int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
 				continue;
 			}
 			if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-				fputs(usage, stdout);
+				fputs(_(usage), stdout);
 				return EXIT_OK;
 			}
 			for (o = opts; o->names && !spells(o->names, a); o++)
 				;
 			if (!o->names)
-				return cli_usage_error(cmd, "unknown option '%s'", a);
+				return cli_usage_error(cmd, _("unknown option '%s'"), a);
 			if (!o->arg) {
 				*o->flag = 1;
 			} else if (i + 1 >= argc) {
-				return cli_usage_error(cmd, "%s needs %s", a, o->arg);
+				return cli_usage_error(cmd, _("%s needs %s"), a, o->arg);
 			} else {
 				*o->value = argv[++i];
 			}
 			continue;
 		}
 		if (*n >= max)
-			return cli_usage_error(cmd, "%s ('%s' is extra)", extra, a);
+			return cli_usage_error(cmd, _("%s ('%s' is extra)"), extra, a);
 		operands[(*n)++] = a;
 	}
 	return -1;
@@ -510,6 +510,6 @@ int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
 
 const char *cli_count(char *buf, size_t size, size_t n, const char *one, const char *many)
 {
-	snprintf(buf, size, "%zu %s", n, n > 1 ? many : one);
+	snprintf(buf, size, "%zu %s", n, Q_(one, many, n));
 	return buf;
 }

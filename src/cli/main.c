@@ -10,39 +10,39 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
-	{ "allocate", cmd_allocate, "compute the pre-notified amounts of a scenario" },
-	{ "avenant", cmd_avenant, "next year's amounts of a multi-year contract (stable or reduced)" },
-	{ "chart", cmd_chart, "draw a result with gnuplot (bars, map, compare, waterfall, ...)" },
-	{ "check-plan", cmd_check_plan, "check an action plan against the objectives each envelope funds" },
-	{ "compare", cmd_compare, "compare two scenarios and explain every change exactly" },
-	{ "fiches", cmd_fiches, "one sheet per participant: why it got its amount, its change by factor" },
-	{ "note", cmd_note, "the minister's note: HTML and Markdown, charts, workbook" },
-	{ "reconcile", cmd_reconcile, "from pre-notified amounts and expressed needs to the notification" },
-	{ "serve", cmd_serve, "the workbench in a browser: a local server and its JSON API" },
-	{ "sweep", cmd_sweep, "sensitivity: thousands of variants around a scenario" },
-	{ "validate", cmd_validate, "check a scenario and its input files, write nothing" },
-	{ "verify", cmd_verify, "recompute an output set from its manifest and compare" },
+	{ "allocate", cmd_allocate, N_("compute the pre-notified amounts of a scenario") },
+	{ "avenant", cmd_avenant, N_("next year's amounts of a multi-year contract (stable or reduced)") },
+	{ "chart", cmd_chart, N_("draw a result with gnuplot (bars, map, compare, waterfall, ...)") },
+	{ "check-plan", cmd_check_plan, N_("check an action plan against the objectives each envelope funds") },
+	{ "compare", cmd_compare, N_("compare two scenarios and explain every change exactly") },
+	{ "fiches", cmd_fiches, N_("one sheet per participant: why it got its amount, its change by factor") },
+	{ "note", cmd_note, N_("the minister's note: HTML and Markdown, charts, workbook") },
+	{ "reconcile", cmd_reconcile, N_("from pre-notified amounts and expressed needs to the notification") },
+	{ "serve", cmd_serve, N_("the workbench in a browser: a local server and its JSON API") },
+	{ "sweep", cmd_sweep, N_("sensitivity: thousands of variants around a scenario") },
+	{ "validate", cmd_validate, N_("check a scenario and its input files, write nothing") },
+	{ "verify", cmd_verify, N_("recompute an output set from its manifest and compare") },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void print_help(FILE *fp)
 {
 	fprintf(fp,
-		"usage: p304 [--version] [--help] <command> [<args>]\n"
+		_("usage: p304 [--version] [--help] <command> [<args>]\n"
 		"\n"
 		"Simulates the allocation of the programme 304 envelope (child-protection\n"
 		"contractualisation) between départements: weighted criteria, floor and\n"
 		"ceiling, amounts rounded so that the table adds up to the euro.\n"
 		"\n"
-		"commands:\n");
+		"commands:\n"));
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "   %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "   %-10s %s\n", commands[i].name, _(commands[i].summary));
 	fprintf(fp,
-		"\n"
+		_("\n"
 		"'p304 <command> --help' describes a command. Exit codes: 0 success,\n"
 		"1 internal error, 2 usage error, 3 input error, 4 infeasible bounds,\n"
 		"5 file cannot be read or written, 6 verify found differences,\n"
-		"7 gnuplot missing (docs/exit-codes.md).\n");
+		"7 gnuplot missing (docs/exit-codes.md).\n"));
 }
 
 int main(int argc, char **argv)

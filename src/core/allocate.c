@@ -11,6 +11,7 @@
 
 #include "workspace.h"
 #include "banned.h"
+#include "gettext.h"
 
 /* 18000000 -> "18 000 000" (ASCII spaces: the core writes no locale). */
 static const char *eur(char *buf, size_t size, int64_t v)
@@ -37,48 +38,48 @@ static p304_code check_problem(const p304_problem *p, p304_error *err)
 	int64_t n = (int64_t)p->n, total;
 
 	if (p->n == 0)
-		return p304_error_set(err, P304_ERR_INPUT, NULL, 0, "no participant");
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0, _("no participant"));
 	if (p->k == 0)
-		return p304_error_set(err, P304_ERR_INPUT, NULL, 0, "no criterion");
+		return p304_error_set(err, P304_ERR_INPUT, NULL, 0, _("no criterion"));
 	if (p->envelope_eur <= 0 || p->envelope_eur > P304_MAX_EUR)
 		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-			"envelope %s € is not between 1 € and 10^15 €",
+			_("envelope %s € is not between 1 € and 10^15 €"),
 			eur(b1, sizeof(b1), p->envelope_eur));
 	if (p->unit_eur < 1 || p->unit_eur > p->envelope_eur)
 		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-			"rounding unit %lld € is not between 1 € and the envelope",
+			_("rounding unit %lld € is not between 1 € and the envelope"),
 			(long long)p->unit_eur);
 	for (size_t c = 0; c < p->k; c++) {
 		if (!(p->weights[c] >= 0.0L))
 			return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-					      "weight %zu is negative", c + 1);
+					      _("weight %zu is negative"), c + 1);
 		wsum += p->weights[c];
 	}
 	if (fabsl(wsum - 1.0L) > 1e-9L)
 		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-			"weights sum to %.6Lf %%, expected 100 %%", wsum * 100.0L);
+			_("weights sum to %.6Lf %%, expected 100 %%"), wsum * 100.0L);
 	if (p->floor_eur != P304_NO_BOUND &&
 	    (p->floor_eur < 0 || p->floor_eur % p->unit_eur != 0))
 		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-			"floor %s € is not a non-negative multiple of the rounding unit %lld €",
+			_("floor %s € is not a non-negative multiple of the rounding unit %lld €"),
 			eur(b1, sizeof(b1), p->floor_eur), (long long)p->unit_eur);
 	if (p->ceiling_eur != P304_NO_BOUND &&
 	    (p->ceiling_eur < 0 || p->ceiling_eur % p->unit_eur != 0))
 		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-			"ceiling %s € is not a non-negative multiple of the rounding unit %lld €",
+			_("ceiling %s € is not a non-negative multiple of the rounding unit %lld €"),
 			eur(b1, sizeof(b1), p->ceiling_eur), (long long)p->unit_eur);
 	if (p->floor_eur != P304_NO_BOUND && p->ceiling_eur != P304_NO_BOUND &&
 	    p->floor_eur > p->ceiling_eur)
 		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-			"floor %s € is above ceiling %s €",
+			_("floor %s € is above ceiling %s €"),
 			eur(b1, sizeof(b1), p->floor_eur), eur(b2, sizeof(b2), p->ceiling_eur));
 	if (p->floor_eur != P304_NO_BOUND &&
 	    (p304_mul_i64(n, p->floor_eur, &total) || total > p->envelope_eur))
 		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
-			"infeasible: %zu participants × floor %s € = %s € exceeds the envelope %s €; "
-			"lower the floor to at most %s € or raise the envelope",
+			_("infeasible: %zu participants × floor %s € = %s € exceeds the envelope %s €; "
+			"lower the floor to at most %s € or raise the envelope"),
 			p->n, eur(b1, sizeof(b1), p->floor_eur),
-			p304_mul_i64(n, p->floor_eur, &total) ? "more than 10^18" : eur(b2, sizeof(b2), total),
+			p304_mul_i64(n, p->floor_eur, &total) ? _("more than 10^18") : eur(b2, sizeof(b2), total),
 			eur(b3, sizeof(b3), p->envelope_eur),
 			eur(b4, sizeof(b4), p->envelope_eur / n / p->unit_eur * p->unit_eur));
 	if (p->ceiling_eur != P304_NO_BOUND &&
@@ -87,8 +88,8 @@ static p304_code check_problem(const p304_problem *p, p304_error *err)
 
 		need = (need + p->unit_eur - 1) / p->unit_eur * p->unit_eur;
 		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
-			"infeasible: %zu participants × ceiling %s € = %s € is below the envelope %s €; "
-			"raise the ceiling to at least %s € or lower the envelope",
+			_("infeasible: %zu participants × ceiling %s € = %s € is below the envelope %s €; "
+			"raise the ceiling to at least %s € or lower the envelope"),
 			p->n, eur(b1, sizeof(b1), p->ceiling_eur), eur(b2, sizeof(b2), total),
 			eur(b3, sizeof(b3), p->envelope_eur), eur(b4, sizeof(b4), need));
 	}

@@ -6,6 +6,7 @@
  */
 #include <p304/p304.h>
 #include "banned.h"
+#include "gettext.h"
 
 const char *p304_avenant_reason_name(p304_avenant_reason r)
 {
@@ -24,7 +25,7 @@ p304_code p304_avenant(size_t n, const int64_t *current, const int64_t *consumed
 {
 	if (rate_bp < 0 || rate_bp > 10000)
 		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-			"reduction rate %d.%02d %% is not between 0 and 100 %%",
+			_("reduction rate %d.%02d %% is not between 0 and 100 %%"),
 			rate_bp / 100, rate_bp % 100);
 	for (size_t i = 0; i < n; i++) {
 		p304_avenant_row *r = &rows[i];
@@ -32,7 +33,7 @@ p304_code p304_avenant(size_t n, const int64_t *current, const int64_t *consumed
 
 		if (c < 0 || (consumed[i] != P304_NO_BOUND && consumed[i] < 0))
 			return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-					      "row %zu: negative amount", i + 1);
+					      _("row %zu: negative amount"), i + 1);
 		r->unconsumed_eur = 0;
 		r->reduction_eur = 0;
 		r->next_eur = c;

@@ -18,6 +18,7 @@
 
 #include "workspace.h"
 #include "banned.h"
+#include "gettext.h"
 
 #define LO(i) (lo ? lo[i] : lo_all)
 #define HI(i) (hi ? hi[i] : hi_all)
@@ -37,7 +38,7 @@ static p304_code check_feasible(size_t n, const long double *shares,
 
 		if (l < 0 || (h != P304_NO_BOUND && h < l))
 			return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-				"row %zu: bounds [%lld, %lld] are not ordered", i + 1,
+				_("row %zu: bounds [%lld, %lld] are not ordered"), i + 1,
 				(long long)l, (long long)h);
 		if (__builtin_add_overflow(min_sum, l, &min_sum))
 			goto overflow;
@@ -55,18 +56,19 @@ static p304_code check_feasible(size_t n, const long double *shares,
 	}
 	if (target < min_sum)
 		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
-			"the lower bounds add up to %lld, above the %lld to share",
+			_("the lower bounds add up to %lld, above the %lld to share"),
 			(long long)min_sum, (long long)target);
 	if (!unbounded && target > max_sum)
 		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
-			"the upper bounds add up to %lld, below the %lld to share%s",
-			(long long)max_sum, (long long)target,
-			nzero ? " (rows with a zero share keep their lower bound)" : "");
+			nzero ? _("the upper bounds add up to %lld, below the %lld to share "
+				  "(rows with a zero share keep their lower bound)")
+			      : _("the upper bounds add up to %lld, below the %lld to share"),
+			(long long)max_sum, (long long)target);
 	*fixed_out = fixed;
 	return P304_OK;
 overflow:
 	return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
-			      "the bounds add up to more than 64 bits hold");
+			      _("the bounds add up to more than 64 bits hold"));
 }
 
 /* A row's position for multiplier x: compare x·s with the bounds rather

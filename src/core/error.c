@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "banned.h"
+#include "gettext.h"
 
 void p304_error_clear(p304_error *err)
 {
@@ -36,17 +37,17 @@ p304_code p304_error_set(p304_error *err, p304_code code, const char *file,
 const char *p304_strerror(p304_code code)
 {
 	switch (code) {
-	case P304_OK: return "no error";
-	case P304_ERR_USAGE: return "usage error";
-	case P304_ERR_INPUT: return "input error";
-	case P304_ERR_INFEASIBLE: return "infeasible bounds";
-	case P304_ERR_IO: return "input/output error";
-	case P304_ERR_NOMEM: return "out of memory";
-	case P304_ERR_OVERFLOW: return "amount too large";
-	case P304_ERR_INTERNAL: return "internal error";
-	case P304_ERR_DEPENDENCY: return "missing program";
+	case P304_OK: return _("no error");
+	case P304_ERR_USAGE: return _("usage error");
+	case P304_ERR_INPUT: return _("input error");
+	case P304_ERR_INFEASIBLE: return _("infeasible bounds");
+	case P304_ERR_IO: return _("input/output error");
+	case P304_ERR_NOMEM: return _("out of memory");
+	case P304_ERR_OVERFLOW: return _("amount too large");
+	case P304_ERR_INTERNAL: return _("internal error");
+	case P304_ERR_DEPENDENCY: return _("missing program");
 	}
-	return "unknown error";
+	return _("unknown error");
 }
 
 const char *p304_status_name(p304_status st)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "banned.h"
+#include "gettext.h"
 
 const char *p304_envelope_name(p304_envelope e)
 {
@@ -88,7 +89,7 @@ int p304_mandatory_missing(p304_framework fw, const unsigned char *present,
 	if (fw == P304_FRAMEWORK_2025 && !present[12] && !present[13] && !present[14]) {
 		missing++;
 		if (o < size)
-			snprintf(buf + o, size - o, "%sone of 12-14", o ? ", " : "");
+			snprintf(buf + o, size - o, "%s%s", o ? ", " : "", _("one of 12-14"));
 	}
 	return missing;
 }

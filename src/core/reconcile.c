@@ -12,6 +12,7 @@
 #include "select.h"
 #include "workspace.h"
 #include "banned.h"
+#include "gettext.h"
 
 const char *p304_reason_name(p304_reason r)
 {
@@ -41,7 +42,7 @@ static p304_code grant(const p304_recon_input *in, p304_recon_row *rows,
 		if (p < 0 || (in->need[i] != P304_NO_BOUND && in->need[i] < 0) ||
 		    (cap != P304_NO_BOUND && cap < 0))
 			return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-				"row %zu: negative amount", i + 1);
+				_("row %zu: negative amount"), i + 1);
 		if (answered) {
 			r->need_eur = in->need[i];
 			sum->n_answered++;
@@ -78,7 +79,7 @@ static p304_code grant(const p304_recon_input *in, p304_recon_row *rows,
 	}
 	return P304_OK;
 overflow:
-	return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0, "needs add up to more than 64 bits");
+	return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0, _("needs add up to more than 64 bits"));
 }
 
 /* Exact largest remainder for amounts x_i·M/S (the shortfall's g_i·A/Σg,
@@ -126,7 +127,7 @@ static p304_code round_ratio(size_t n, const int64_t *x, int64_t M, int64_t S,
 	}
 	if (sum > target || (uint64_t)(target - sum) > ncand)
 		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
-			"rounding: %lld floored does not round to %lld",
+			_("rounding: %lld floored does not round to %lld"),
 			(long long)sum, (long long)target);
 	select_first_k(cand, ncand, (size_t)(target - sum), rem_before, &o);
 	for (size_t j = 0; j < (size_t)(target - sum); j++)
@@ -202,7 +203,7 @@ static p304_code surplus_criteria(const p304_recon_input *in, p304_workspace *ws
 				rest -= u[i];
 			else if (__builtin_add_overflow(wsum, w[i], &wsum))
 				return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
-						      "too many rows for the surplus shares");
+						      _("too many rows for the surplus shares"));
 		}
 		for (size_t i = 0; i < in->n; i++)
 			if (u[i] > 0 && !sat[i] &&
@@ -251,7 +252,7 @@ static p304_code top_up(const p304_recon_input *in, p304_workspace *ws,
 		if (in->surplus == P304_SURPLUS_CRITERIA && !(in->shares[i] > 0.0L))
 			u[i] = 0;
 		if (__builtin_add_overflow(unmet, u[i], &unmet))
-			return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0, "unmet needs overflow");
+			return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0, _("unmet needs overflow"));
 	}
 	give = R < unmet ? R : unmet;
 	if (give == 0)
@@ -283,7 +284,7 @@ p304_code p304_reconcile(const p304_recon_input *in, p304_workspace *ws,
 	*sum = (p304_recon_summary){ .rate = 1.0L };
 	if (in->available_eur < 0 || in->available_eur > P304_MAX_EUR)
 		return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-			"available credits %lld are not between 0 and 10^15 euros",
+			_("available credits %lld are not between 0 and 10^15 euros"),
 			(long long)in->available_eur);
 	if ((rc = workspace_reserve(ws, in->n, 0, err)) != P304_OK ||
 	    (rc = grant(in, rows, sum, err)) != P304_OK)

@@ -12,6 +12,7 @@
 #include "select.h"
 #include "workspace.h"
 #include "banned.h"
+#include "gettext.h"
 
 /*
  * Speed (sweeps and benchmarks call this millions of times): the floor is
@@ -92,7 +93,7 @@ p304_code p304_round_largest_remainder(size_t n, const long double *exact,
 
 	if (unit < 1 || target < 0 || target % unit != 0)
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
-			"rounding: unit %lld and target %lld are not compatible",
+			_("rounding: unit %lld and target %lld are not compatible"),
 			(long long)unit, (long long)target);
 	if ((rc = workspace_reserve(ws, n, 0, err)) != P304_OK)
 		return rc;
@@ -105,12 +106,12 @@ p304_code p304_round_largest_remainder(size_t n, const long double *exact,
 
 		if (!(q >= 0.0L) || q >= (long double)(P304_MAX_EUR / unit) + 1.0L)
 			return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
-				"row %zu: amount %.0Lf out of range", i + 1, exact[i]);
+				_("row %zu: amount %.0Lf out of range"), i + 1, exact[i]);
 		f = floor_nonneg(q);
 		amounts[i] = f * unit;
 		if (__builtin_add_overflow(sum, amounts[i], &sum))
 			return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
-					      "rounded amounts overflow");
+					      _("rounded amounts overflow"));
 		/* A row on its upper bound cannot take one more unit. */
 		if (h != P304_NO_BOUND && amounts[i] + unit > h)
 			continue;
@@ -123,13 +124,13 @@ p304_code p304_round_largest_remainder(size_t n, const long double *exact,
 	missing = (target - sum) / unit;
 	if (target < sum || (size_t)missing > n)
 		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
-			"rounding: %lld floored does not round to %lld",
+			_("rounding: %lld floored does not round to %lld"),
 			(long long)sum, (long long)target);
 	if (missing == 0)
 		return P304_OK;
 	if ((size_t)missing > ncand)
 		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
-			"rounding: %lld units to give but only %zu rows can take one",
+			_("rounding: %lld units to give but only %zu rows can take one"),
 			(long long)missing, ncand);
 	/* Radix select on the keys' top 8 bits: the rows of the buckets above
 	 * bucket b all get a unit; only bucket b (about n/256 rows when the

@@ -6,6 +6,7 @@
  */
 #include <p304/p304.h>
 #include "banned.h"
+#include "gettext.h"
 
 typedef __int128 i128;
 
@@ -35,7 +36,7 @@ p304_code p304_shapley(size_t n, size_t nf, const int64_t *values,
 
 	if (nf > P304_MAX_FACTORS)
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
-			"%zu factors, at most %d can be attributed", nf, P304_MAX_FACTORS);
+			_("%zu factors, at most %d can be attributed"), nf, P304_MAX_FACTORS);
 	if (nf == 0)
 		return P304_OK;
 	for (size_t k = 0; k < nf; k++)

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include "banned.h"
+#include "gettext.h"
 
 p304_code p304_compute_shares(size_t n, size_t k, const int64_t *values,
 			      const long double *weights, int64_t *totals,
@@ -21,16 +22,16 @@ p304_code p304_compute_shares(size_t n, size_t k, const int64_t *values,
 
 			if (v < 0)
 				return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-					"criterion %zu of row %zu is negative", c + 1, i + 1);
+					_("criterion %zu of row %zu is negative"), c + 1, i + 1);
 			if (__builtin_add_overflow(t, v, &t))
 				return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
-					"the total of criterion %zu does not fit in 64 bits", c + 1);
+					_("the total of criterion %zu does not fit in 64 bits"), c + 1);
 		}
 		/* A criterion nobody has would divide by zero: its weight could not
 		 * be shared, so the envelope would not add up. */
 		if (t == 0 && weights[c] != 0.0L)
 			return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-				"criterion %zu totals 0 over the participants", c + 1);
+				_("criterion %zu totals 0 over the participants"), c + 1);
 		totals[c] = t;
 	}
 	/* w_k / T_k once per criterion: a long double division costs tens of
@@ -38,7 +39,7 @@ p304_code p304_compute_shares(size_t n, size_t k, const int64_t *values,
 	long double scale[16], *sc = scale;
 
 	if (k > 16 && !(sc = malloc(k * sizeof(long double))))
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	for (size_t c = 0; c < k; c++)
 		sc[c] = totals[c] ? weights[c] / (long double)totals[c] : 0.0L;
 	for (size_t i = 0; i < n; i++) {

@@ -18,6 +18,7 @@
 #include "sweep_fast.h"
 #include "workspace.h"
 #include "banned.h"
+#include "gettext.h"
 
 static uint64_t splitmix(uint64_t *s)
 {
@@ -183,7 +184,7 @@ static void *work(void *arg)
 
 	if (!ws || !vals || !totals || !shares || !exact || !sd || !pos || !amounts || !fw_ok ||
 	    workspace_reserve(ws, n, k, &e) != P304_OK) {
-		p304_error_set(&e, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		p304_error_set(&e, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		fail(sh, P304_ERR_NOMEM, &e);
 		goto out;
 	}
@@ -544,10 +545,10 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	memset(&sh, 0, sizeof(sh));
 	if (sp->samples < 1 || k > 64 || k == 0 || n == 0)
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
-			"a sweep needs at least one sample, 1 to 64 criteria and a participant");
+			_("a sweep needs at least one sample, 1 to 64 criteria and a participant"));
 	if (((sp->vary & P304_VARY_FLOOR) && (sp->floor_min < 0 || sp->floor_max < sp->floor_min)) ||
 	    ((sp->vary & P304_VARY_CEILING) && (sp->ceiling_min < 0 || sp->ceiling_max < sp->ceiling_min)))
-		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, "a bound range is empty or negative");
+		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, _("a bound range is empty or negative"));
 	/* The base itself must allocate: it is variant 0, always kept, and
 	 * the statistics are read against it (an infeasible base left no
 	 * amount to take percentiles of). */
@@ -556,7 +557,7 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 		p304_row *brows = malloc(n * sizeof(p304_row));
 		p304_summary bsum;
 
-		rc = !bws || !brows ? p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory")
+		rc = !bws || !brows ? p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"))
 				    : p304_allocate(b, bws, brows, &bsum, err);
 		p304_workspace_free(bws);
 		free(brows);
@@ -589,7 +590,7 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	th = calloc((size_t)nt, sizeof(*th));
 	if ((!sh.store && !sh.store32) || !sh.colscale || !sh.at_floor || !sh.at_ceiling || !sh.mins || !sh.maxs ||
 	    !totals || !tmp || !col || !tmp_col || !wk || !th) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory for the sweep");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory for the sweep"));
 		goto out;
 	}
 	for (size_t i = 0; i < (size_t)nt * n; i++) {
@@ -634,7 +635,7 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 	if (sp->progress)
 		sp->progress(sp->progress_ctx, atomic_load(&sh.done), sp->samples);
 	if (started < (size_t)nt) {
-		rc = p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, "cannot start threads");
+		rc = p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, _("cannot start threads"));
 		goto out;
 	}
 	if (sh.rc != P304_OK) {
@@ -670,7 +671,7 @@ p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
 			failed |= jobs[j].failed;
 		if (failed) {
 			rc = p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
-					    "the base of the sweep did not allocate");
+					    _("the base of the sweep did not allocate"));
 			goto out;
 		}
 	}

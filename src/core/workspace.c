@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include "banned.h"
+#include "gettext.h"
 
 p304_workspace *p304_workspace_new(void)
 {
@@ -67,5 +68,5 @@ p304_code workspace_reserve(p304_workspace *ws, size_t n, size_t k,
 	return P304_OK;
 fail:
 	return p304_error_set(err, P304_ERR_NOMEM, NULL, 0,
-			      "out of memory for %zu rows", n);
+			      _("out of memory for %zu rows"), n);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "format/writeutil.h"
+#include "gettext.h"
 
 /* (b − a) / a in %, 2 decimals, as text; NULL when a = 0. */
 static const char *pct(char *buf, size_t size, int64_t a, int64_t b, char dec)
@@ -34,7 +35,7 @@ p304_code p304_write_comparison_json(const p304_comparison *c, FILE *fp, p304_er
 	char buf[32];
 
 	if (!root)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	cJSON_AddStringToObject(root, "a", c->a_id);
 	cJSON_AddStringToObject(root, "b", c->b_id);
 	cJSON_AddStringToObject(root, "a_title", c->a_title);
@@ -120,7 +121,7 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 	int bad = fputs("\xEF\xBB\xBF", fp) < 0;
 
 	if (!order)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	/* sorted by change: the largest rises first, the largest falls last */
 	p304_compare_order(c, order);
 
@@ -186,7 +187,7 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 		bad |= wu_field(fp, c->notes[i], 1);
 		bad |= fputs("\r\n", fp) < 0;
 	}
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }
 
 const char *p304_factor_label_fr(const char *factor, char *buf, size_t size)

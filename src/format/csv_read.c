@@ -86,7 +86,7 @@ static void on_field(void *data, size_t len, void *ctx)
 	}
 	if (len > MAX_FIELD) {
 		ps->rc = p304_error_set(ps->err, P304_ERR_INPUT, csv->path, ps->line,
-			"field %zu is %zu bytes long, more than %d", ps->rec_n + 1,
+			_("field %zu is %zu bytes long, more than %d"), ps->rec_n + 1,
 			len, MAX_FIELD);
 		return;
 	}
@@ -99,7 +99,7 @@ static void on_field(void *data, size_t len, void *ctx)
 	if (grow((void **)&csv->arena, &csv->arena_cap, csv->arena_len + len + 1, 1) ||
 	    grow((void **)&csv->cells, &csv->cells_cap, csv->ncells + 1, sizeof(size_t))) {
 		ps->rc = p304_error_set(ps->err, P304_ERR_NOMEM, csv->path, ps->line,
-					"out of memory");
+					_("out of memory"));
 		return;
 	}
 	memcpy(csv->arena + csv->arena_len, s, len);
@@ -155,8 +155,8 @@ static void end_record(struct parse *ps)
 
 			if (c[strspn(c, " \t")] != '\0') {
 				ps->rc = p304_error_set(ps->err, P304_ERR_INPUT, csv->path, line,
-					"row has %zu fields but the header has %zu columns; "
-					"field %zu holds '%.40s'", ps->rec_n, csv->ncols, i + 1, c);
+					_("row has %zu fields but the header has %zu columns; "
+					"field %zu holds '%.40s'"), ps->rec_n, csv->ncols, i + 1, c);
 				return;
 			}
 		}
@@ -192,7 +192,7 @@ next:
 	ps->rec_nonempty = 0;
 	return;
 nomem:
-	ps->rc = p304_error_set(ps->err, P304_ERR_NOMEM, csv->path, line, "out of memory");
+	ps->rc = p304_error_set(ps->err, P304_ERR_NOMEM, csv->path, line, _("out of memory"));
 }
 
 static void on_record(int term, void *ctx)
@@ -236,7 +236,7 @@ static p304_code to_utf8(const char *path, char **buf, size_t *len, int *cp1252,
 	int ok = 1;
 
 	if (cd == (iconv_t)-1)
-		return p304_error_set(err, P304_ERR_INTERNAL, path, 0, "iconv: no UTF-8 support");
+		return p304_error_set(err, P304_ERR_INTERNAL, path, 0, _("iconv: no UTF-8 support"));
 	/* validation only: the output goes to a small buffer, reused */
 	while (inleft > 0) {
 		out = chunk;
@@ -253,17 +253,17 @@ static p304_code to_utf8(const char *path, char **buf, size_t *len, int *cp1252,
 	for (size_t i = 0; i < bad; i++) {
 		if ((unsigned char)(*buf)[i] >= 0x80)
 			return p304_error_set(err, P304_ERR_INPUT, path, line_of(*buf, bad),
-				"mixed encodings: line %ld is UTF-8 but this line holds byte 0x%02X, "
-				"which is not; save the whole file as UTF-8",
+				_("mixed encodings: line %ld is UTF-8 but this line holds byte 0x%02X, "
+				"which is not; save the whole file as UTF-8"),
 				line_of(*buf, i), (unsigned char)(*buf)[bad]);
 	}
 	cap = *len * 3 + 16;
 	if (!(outbuf = malloc(cap)))
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	cd = iconv_open("UTF-8", "CP1252");
 	if (cd == (iconv_t)-1) {
 		free(outbuf);
-		return p304_error_set(err, P304_ERR_INTERNAL, path, 0, "iconv: no CP1252 support");
+		return p304_error_set(err, P304_ERR_INTERNAL, path, 0, _("iconv: no CP1252 support"));
 	}
 	in = *buf;
 	inleft = *len;
@@ -276,7 +276,7 @@ static p304_code to_utf8(const char *path, char **buf, size_t *len, int *cp1252,
 
 		free(outbuf);
 		return p304_error_set(err, P304_ERR_INPUT, path, line_of(*buf, at),
-			"byte 0x%02X is neither UTF-8 nor Windows-1252 text",
+			_("byte 0x%02X is neither UTF-8 nor Windows-1252 text"),
 			(unsigned char)(*buf)[at]);
 	}
 	free(*buf);
@@ -366,7 +366,7 @@ p304_code p304_csv_parse(const char *path, const char *data, size_t len,
 
 	*out = NULL;
 	if (!buf)
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	memcpy(buf, data, len);
 	buf[len] = '\0';
 	return parse_owned(path, buf, len, out, err);
@@ -388,17 +388,17 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 	if (!csv || !(csv->path = strdup(path))) {
 		free(csv);
 		free(buf);
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	}
 	if (len == 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-				    "file is empty, expected a header line");
+				    _("file is empty, expected a header line"));
 		goto fail;
 	}
 	if (memchr(buf, '\0', len)) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path,
 			line_of(buf, (size_t)((char *)memchr(buf, '\0', len) - buf)),
-			"binary data (a NUL byte), expected CSV text");
+			_("binary data (a NUL byte), expected CSV text"));
 		goto fail;
 	}
 	text = buf;
@@ -413,7 +413,7 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL |
 			      CSV_APPEND_NULL) != 0) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 		goto fail;
 	}
 	parser_ready = 1;
@@ -427,7 +427,7 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 	if (csv_parse(&parser, text, len, on_field, on_record, &ps) != len &&
 	    ps.rc == P304_OK) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, ps.line,
-			"malformed CSV (%s), near field %zu; check the quotes",
+			_("malformed CSV (%s), near field %zu; check the quotes"),
 			csv_strerror(csv_error(&parser)), ps.rec_n + 1);
 		goto fail;
 	}
@@ -437,7 +437,7 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 	}
 	if (csv_fini(&parser, on_field, on_record, &ps) != 0 && ps.rc == P304_OK) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, ps.line,
-			"file ends inside a quoted field; check the quotes");
+			_("file ends inside a quoted field; check the quotes"));
 		goto fail;
 	}
 	if (ps.rc != P304_OK) {
@@ -446,7 +446,7 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 	}
 	if (!ps.have_header) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-				    "no header line, expected column names");
+				    _("no header line, expected column names"));
 		goto fail;
 	}
 	/* Duplicated column names would make "which one?" ambiguous. Sorted

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <limits.h>
 #include <unistd.h>
+#include "gettext.h"
 
 #include "gettext.h"
 
@@ -61,20 +62,20 @@ static p304_code open_regular(const char *path, int *fdp, struct stat *st, p304_
 					      _("file not found (looked for %s)"), where);
 		}
 		return p304_error_set(err, P304_ERR_IO, path, 0,
-				      "cannot open: %s", strerror(errno));
+				      _("cannot open: %s"), strerror(errno));
 	}
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
 		int is_dir = S_ISDIR(st->st_mode);
 
 		close(fd);
-		return p304_error_set(err, P304_ERR_IO, path, 0, "%s, expected a file",
+		return p304_error_set(err, P304_ERR_IO, path, 0, _("%s, expected a file"),
 				      is_dir ? "is a directory"
 				      : _("is not a regular file (a pipe, device or socket)"));
 	}
 	/* A regular file: blocking reads again. */
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
 		close(fd);
-		return p304_error_set(err, P304_ERR_IO, path, 0, "cannot open: %s", strerror(errno));
+		return p304_error_set(err, P304_ERR_IO, path, 0, _("cannot open: %s"), strerror(errno));
 	}
 	*fdp = fd;
 	return P304_OK;
@@ -90,7 +91,7 @@ FILE *p304_open_regular(const char *path, p304_error *err)
 		return NULL;
 	if (!(fp = fdopen(fd, "rb"))) {
 		close(fd);
-		p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	}
 	return fp;
 }
@@ -111,12 +112,12 @@ p304_code p304_read_file(const char *path, char **buf, size_t *len,
 	if ((size_t)st.st_size > MAX_INPUT_BYTES) {
 		close(fd);
 		return p304_error_set(err, P304_ERR_INPUT, path, 0,
-				      "file is larger than 2 GiB");
+				      _("file is larger than 2 GiB"));
 	}
 	b = malloc((size_t)st.st_size + 1);
 	if (!b) {
 		close(fd);
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	}
 	while (got < (size_t)st.st_size) {
 		ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
@@ -129,7 +130,7 @@ p304_code p304_read_file(const char *path, char **buf, size_t *len,
 			free(b);
 			close(fd);
 			return p304_error_set(err, P304_ERR_IO, path, 0,
-					      "cannot read: %s", strerror(e));
+					      _("cannot read: %s"), strerror(e));
 		}
 		if (r == 0)
 			break;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "format/writeutil.h"
+#include "gettext.h"
 
 static const char *const MISSING[] = { "renounce", "keep" };
 static const char *const SURPLUS[] = { "none", "criteria", "unmet_need" };
@@ -148,7 +149,7 @@ p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 	return wu_print_json(root, fp, err);
 nomem:
 	cJSON_Delete(root);
-	return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 }
 
 static const char *reason_fr(p304_reason r)
@@ -243,5 +244,5 @@ p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,
 		f[0] = line;
 		bad |= wu_row(fp, f, 1);
 	}
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }

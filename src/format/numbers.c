@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "gettext.h"
 
 #include "gettext.h"
 
@@ -65,7 +66,9 @@ static const char *accepted_forms(int max_decimals, unsigned flags)
 }
 
 /* Every reason says what was expected too (the rule for messages: what is
- * wrong, what was expected); "is empty" stays bare, callers test for it. */
+ * wrong, what was expected); "is empty" stays bare, callers test for it
+ * (translated: compare with _("is empty")). In French each reason is a
+ * predicate that agrees with any subject ("la valeur", "le montant"). */
 static int not_a_number(char *why, size_t size, int max_decimals, unsigned flags)
 {
 	if (why && size)
@@ -176,7 +179,7 @@ int p304_parse_number(const char *s, size_t len, int max_decimals,
 
 	trim(&s, &len);
 	if (len == 0)
-		return fail(why, why_size, "is empty");
+		return fail(why, why_size, _("is empty"));
 	if (flags & P304_NUM_EUR)
 		strip_currency(s, &len);
 	if (len == 0)

@@ -212,7 +212,7 @@ static p304_code check_existing(const char *dir, const char *shown, p304_error *
 
 	if (!d)
 		return p304_error_set(err, P304_ERR_IO, shown, 0,
-			"cannot use as output directory: %s", strerror(errno));
+			_("cannot use as output directory: %s"), strerror(errno));
 	while ((e = readdir(d)) != NULL) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
@@ -231,8 +231,8 @@ static p304_code check_existing(const char *dir, const char *shown, p304_error *
 			return P304_OK;
 	}
 	return p304_error_set(err, P304_ERR_IO, shown, 0,
-		"output directory exists and was not written by p304; "
-		"choose another -o (p304 replaces only its own output folders)");
+		_("output directory exists and was not written by p304; "
+		"choose another -o (p304 replaces only its own output folders)"));
 }
 
 /* -o '' names no folder; a name longer than the system allows would fail
@@ -305,7 +305,7 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 
 		if (!S_ISDIR(st.st_mode))
 			return p304_error_set(err, P304_ERR_IO, dir, 0,
-				"exists and is not a directory, expected an output directory");
+				_("exists and is not a directory, expected an output directory"));
 		if (realpath(target, real_out)) {
 			for (size_t i = 0; i < ninputs; i++) {
 				char real_in[PATH_MAX], *c = strdup(inputs[i]);
@@ -314,8 +314,8 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 				    strcmp(real_in, real_out) == 0) {
 					free(c);
 					return p304_error_set(err, P304_ERR_IO, dir, 0,
-						"output directory holds the input %s; "
-						"choose another -o", inputs[i]);
+						_("output directory holds the input %s; "
+						"choose another -o"), inputs[i]);
 				}
 				free(c);
 			}
@@ -335,7 +335,7 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 	base = basename(bcopy);
 	if (mkdir_p(set->parent) != 0) {
 		rc = p304_error_set(err, P304_ERR_IO, set->parent, 0,
-				    "cannot create directory: %s", strerror(errno));
+				    _("cannot create directory: %s"), strerror(errno));
 		goto fail;
 	}
 	remove_stale(set->parent, base, target);
@@ -345,7 +345,7 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 	}
 	if (!mkdtemp(set->tmp)) {
 		rc = p304_error_set(err, P304_ERR_IO, dir, 0,
-				    "cannot write output directory: %s", strerror(errno));
+				    _("cannot write output directory: %s"), strerror(errno));
 		goto fail;
 	}
 	{
@@ -360,7 +360,7 @@ p304_code p304_outset_begin(const char *dir, const char *const *inputs,
 	*out = set;
 	return P304_OK;
 nomem:
-	rc = p304_error_set(err, P304_ERR_NOMEM, dir, 0, "out of memory");
+	rc = p304_error_set(err, P304_ERR_NOMEM, dir, 0, _("out of memory"));
 fail:
 	free(pcopy);
 	free(bcopy);
@@ -380,24 +380,24 @@ FILE *p304_outset_open(p304_outset *set, const char *name, p304_error *err)
 	FILE *fp;
 
 	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-		p304_error_set(err, P304_ERR_INTERNAL, name, 0, "not a file name of a set");
+		p304_error_set(err, P304_ERR_INTERNAL, name, 0, _("not a file name of a set"));
 		return NULL;
 	}
 	grown = realloc(set->names, (set->nnames + 2) * sizeof(char *));
 	if (!grown || asprintf(&path, "%s/%s", set->tmp, name) < 0) {
 		if (grown)
 			set->names = grown;
-		p304_error_set(err, P304_ERR_NOMEM, name, 0, "out of memory");
+		p304_error_set(err, P304_ERR_NOMEM, name, 0, _("out of memory"));
 		return NULL;
 	}
 	set->names = grown;
 	fp = fopen(path, "wbx");
 	if (!fp) {
-		p304_error_set(err, P304_ERR_IO, path, 0, "cannot write: %s", strerror(errno));
+		p304_error_set(err, P304_ERR_IO, path, 0, _("cannot write: %s"), strerror(errno));
 	} else if (!(set->names[set->nnames] = strdup(name))) {
 		fclose(fp);
 		fp = NULL;
-		p304_error_set(err, P304_ERR_NOMEM, name, 0, "out of memory");
+		p304_error_set(err, P304_ERR_NOMEM, name, 0, _("out of memory"));
 	} else {
 		set->names[++set->nnames] = NULL;
 	}
@@ -435,7 +435,7 @@ static p304_code keep_foreign(p304_outset *set, int oldfd, int newfd, char ***fo
 		if (dupfd >= 0)
 			close(dupfd);
 		return p304_error_set(err, P304_ERR_IO, set->dir, 0,
-				      "cannot use as output directory: %s", strerror(errno));
+				      _("cannot use as output directory: %s"), strerror(errno));
 	}
 	read_manifest(set->target, &owned);
 	while ((e = readdir(d)) != NULL && rc == P304_OK) {
@@ -454,7 +454,7 @@ static p304_code keep_foreign(p304_outset *set, int oldfd, int newfd, char ***fo
 			if (!grown || !(grown[nf] = strdup(name))) {
 				if (grown)
 					*folders = grown;
-				rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+				rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 				break;
 			}
 			*folders = grown;
@@ -487,7 +487,7 @@ p304_code p304_outset_commit(p304_outset *set, p304_error *err)
 	oldfd = open(set->target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (newfd < 0) {
 		rc = p304_error_set(err, P304_ERR_IO, set->tmp, 0,
-				    "cannot put output in place: %s", strerror(errno));
+				    _("cannot put output in place: %s"), strerror(errno));
 	} else if (oldfd < 0 && errno == ENOENT) {
 		if (renameat2(AT_FDCWD, set->tmp, AT_FDCWD, set->target, RENAME_NOREPLACE) == 0)
 			;
@@ -497,15 +497,15 @@ p304_code p304_outset_commit(p304_outset *set, p304_error *err)
 				  "wait for it to finish and run again"));
 		else
 			rc = p304_error_set(err, P304_ERR_IO, set->dir, 0,
-				"cannot put output in place: %s", strerror(errno));
+				_("cannot put output in place: %s"), strerror(errno));
 	} else if (oldfd < 0) {
 		rc = p304_error_set(err, P304_ERR_IO, set->dir, 0,
-				    "cannot replace the previous output: %s", strerror(errno));
+				    _("cannot replace the previous output: %s"), strerror(errno));
 	} else if ((rc = check_existing(set->target, set->dir, err)) == P304_OK &&
 		   (rc = keep_foreign(set, oldfd, newfd, &folders, err)) == P304_OK) {
 		if (renameat2(AT_FDCWD, set->tmp, AT_FDCWD, set->target, RENAME_EXCHANGE) != 0) {
 			rc = p304_error_set(err, P304_ERR_IO, set->dir, 0,
-				"cannot replace the previous output: %s", strerror(errno));
+				_("cannot replace the previous output: %s"), strerror(errno));
 		} else {
 			/* set->tmp now holds the previous set: its sub-folders
 			 * join the new one */

@@ -54,7 +54,7 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 	plan = calloc(1, sizeof(*plan));
 	if (!plan || !(plan->path = strdup(path)) ||
 	    !(plan->lines = calloc(p304_csv_nrows(csv) + 1, sizeof(p304_plan_line)))) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto fail;
 	}
 	for (int i = 0; i < 4; i++) {
@@ -63,7 +63,7 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 
 			p304_csv_describe_columns(csv, found, sizeof(found));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-				"column '%s' not found; columns found: %s", cols[i], found);
+				_("column '%s' not found; columns found: %s"), cols[i], found);
 			goto fail;
 		}
 	}
@@ -87,20 +87,20 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 		}
 		if (p304_parse_decimal(obj, strlen(obj), 0, 999, &v, why, sizeof(why)) != 0 || v < 1) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"objective '%s' is not an objective number (1, 2, ...)", obj);
+				_("objective '%s' is not an objective number (1, 2, ...)"), obj);
 			goto fail;
 		}
 		l->objective = (int)v;
 		if (parse_envelope(env, &l->envelope) != 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
-				"envelope '%s' is not P304, FIR or ONDAM", env);
+				_("envelope '%s' is not P304, FIR or ONDAM"), env);
 			goto fail;
 		}
 		if (p304_parse_number(amt, strlen(amt), 0, P304_MAX_EUR, P304_NUM_EUR,
 				      &l->amount_eur, why, sizeof(why)) != 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, l->line,
 				_("amount '%s' in column 'montant_eur' %s"), amt,
-				strcmp(why, "is empty") == 0 ? _("is empty, expected whole euros") : why);
+				strcmp(why, _("is empty")) == 0 ? _("is empty, expected whole euros") : why);
 			goto fail;
 		}
 		plan->nlines++;
@@ -139,7 +139,7 @@ static p304_code add(p304_finding **out, size_t *n, size_t *cap, long line,
 		void *p = realloc(*out, ncap * sizeof(**out));
 
 		if (!p)
-			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		*out = p;
 		*cap = ncap;
 	}
@@ -162,18 +162,18 @@ p304_code p304_plan_check(const p304_plan *plan, p304_framework fw,
 	*nout = 0;
 	if (fw == P304_FRAMEWORK_NONE)
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
-			"no framework: give --framework 2020|2025 or a scenario with \"framework\"");
+			_("no framework: give --framework 2020|2025 or a scenario with \"framework\""));
 	for (size_t i = 0; i < plan->nlines && rc == P304_OK; i++) {
 		const p304_plan_line *l = &plan->lines[i];
 
 		if (l->objective > max) {
-			snprintf(msg, sizeof(msg), "objective %d does not exist in the %s framework "
-				 "(objectives 1-%d)", l->objective,
+			snprintf(msg, sizeof(msg), _("objective %d does not exist in the %s framework "
+				 "(objectives 1-%d)"), l->objective,
 				 fw == P304_FRAMEWORK_2020 ? "2020" : "2025", max);
 			rc = add(out, nout, &cap, l->line, msg, err);
 		} else if (!p304_objective_fundable(fw, l->envelope, l->objective)) {
-			snprintf(msg, sizeof(msg), "%s (%s): objective %d may not be funded by %s "
-				 "(%s funds objectives %s)", l->auth->code, l->auth->name,
+			snprintf(msg, sizeof(msg), _("%s (%s): objective %d may not be funded by %s "
+				 "(%s funds objectives %s)"), l->auth->code, l->auth->name,
 				 l->objective, p304_envelope_name(l->envelope),
 				 p304_envelope_name(l->envelope),
 				 p304_objective_ranges(fw, l->envelope));
@@ -183,7 +183,7 @@ p304_code p304_plan_check(const p304_plan *plan, p304_framework fw,
 	/* Mandatory objectives, authority by authority. */
 	sorted = calloc(plan->nlines + 1, sizeof(*sorted));
 	if (!sorted)
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	for (size_t i = 0; rc == P304_OK && i < plan->nlines; i++)
 		sorted[i] = &plan->lines[i];
 	if (rc == P304_OK)
@@ -197,7 +197,7 @@ p304_code p304_plan_check(const p304_plan *plan, p304_framework fw,
 			if (sorted[j]->objective <= max)
 				present[sorted[j]->objective] = 1;
 		if (p304_mandatory_missing(fw, present, missing, sizeof(missing)) > 0) {
-			snprintf(msg, sizeof(msg), "%s (%s): mandatory objectives missing: %s",
+			snprintf(msg, sizeof(msg), _("%s (%s): mandatory objectives missing: %s"),
 				 sorted[i]->auth->code, sorted[i]->auth->name, missing);
 			rc = add(out, nout, &cap, 0, msg, err);
 		}

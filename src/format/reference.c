@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gettext.h"
 
 #include "gettext.h"
 
@@ -59,7 +60,7 @@ static p304_code add_key(p304_reference *ref, const char *raw, size_t len,
 
 	if (p304_normalize_code(raw, len, k->code, sizeof(k->code)) != 0)
 		return p304_error_set(err, P304_ERR_INPUT, ref->path, line,
-			"code '%.*s' is not a valid code, expected letters and digits",
+			_("code '%.*s' is not a valid code, expected letters and digits"),
 			(int)len, raw);
 	k->auth = auth;
 	ref->nkeys++;
@@ -89,7 +90,7 @@ p304_code p304_reference_load(const char *path, p304_reference **out,
 
 			p304_csv_describe_columns(csv, found, sizeof(found));
 			rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-				"column '%s' is missing; columns found: %s", COLUMNS[c], found);
+				_("column '%s' is missing; columns found: %s"), COLUMNS[c], found);
 			goto fail;
 		}
 	}
@@ -131,12 +132,12 @@ p304_code p304_reference_load(const char *path, p304_reference **out,
 		a->members = strcpy(w, cells[8]); w += strlen(w) + 1;
 		if (!a->name[0]) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-					    "authority '%s' has no name", a->code);
+					    _("authority '%s' has no name"), a->code);
 			goto fail;
 		}
 		if (parse_year(cells[5], &a->valid_from) || parse_year(cells[6], &a->valid_to)) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-				"validity years '%s'/'%s' are not years", cells[5], cells[6]);
+				_("validity years '%s'/'%s' are not years"), cells[5], cells[6]);
 			goto fail;
 		}
 		for (al = cells[7]; *al;) {
@@ -154,7 +155,7 @@ p304_code p304_reference_load(const char *path, p304_reference **out,
 		if (strcmp(ref->keys[i].code, ref->keys[i - 1].code) == 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path,
 				p304_csv_line(csv, ref->keys[i].auth),
-				"code '%s' is used twice (lines %ld and %ld)", ref->keys[i].code,
+				_("code '%s' is used twice (lines %ld and %ld)"), ref->keys[i].code,
 				p304_csv_line(csv, ref->keys[i - 1].auth),
 				p304_csv_line(csv, ref->keys[i].auth));
 			goto fail;
@@ -164,7 +165,7 @@ p304_code p304_reference_load(const char *path, p304_reference **out,
 	*out = ref;
 	return P304_OK;
 nomem:
-	rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+	rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 fail:
 	p304_csv_free(csv);
 	p304_reference_free(ref);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "format/writeutil.h"
+#include "gettext.h"
 
 size_t p304_region_totals(const p304_result_row *rows, size_t nrows,
 			  const int64_t *amount_a, const int64_t *amount_b,
@@ -74,5 +75,5 @@ p304_code p304_write_regions_csv(const p304_region_total *t, size_t n,
 		bad |= wu_field(fp, buf, 0);
 	}
 	bad |= fputs("\r\n", fp) < 0;
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "format/writeutil.h"
+#include "gettext.h"
 
 /* Criterion values are × 1000: print 1234500 as 1234.5, 1234000 as 1234. */
 static void format_scaled(int64_t v, char *buf, size_t size, char dec)
@@ -247,7 +248,7 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 		f[0] = line;
 		bad |= wu_row(fp, f, 1);
 	}
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }
 
 /* tool, version, command (text and argument vector, with the working
@@ -328,7 +329,7 @@ p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
 	int bad = !root;
 
 	if (bad)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	/* The scenario as read: parsed again, it is known to be valid JSON. */
 	scen = cJSON_Parse(res->scenario->text);
 	bad |= !scen || !cJSON_AddItemToObject(root, "scenario", scen);
@@ -344,7 +345,7 @@ p304_code p304_write_manifest(const p304_result *res, const char *const *argv,
 	}
 	if (bad) {
 		cJSON_Delete(root);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	return wu_print_json(root, fp, err);
 }

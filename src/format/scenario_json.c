@@ -78,7 +78,7 @@ static p304_code check_keys(const p304_scenario *sc, const cJSON *obj,
 			if (strcmp(o->string, it->string) == 0)
 				return p304_error_set(err, P304_ERR_INPUT, sc->path,
 					line_of_key(sc->text, it->string),
-					"key '%s' appears twice in %s", it->string, where);
+					_("key '%s' appears twice in %s"), it->string, where);
 		for (size_t i = 0; allowed[i]; i++)
 			known |= strcmp(allowed[i], it->string) == 0;
 		if (!known) {
@@ -95,7 +95,7 @@ static p304_code check_keys(const p304_scenario *sc, const cJSON *obj,
 			}
 			return p304_error_set(err, P304_ERR_INPUT, sc->path,
 				line_of_key(sc->text, it->string),
-				"unknown key '%s' in %s; did you mean '%s'?", it->string,
+				_("unknown key '%s' in %s; did you mean '%s'?"), it->string,
 				where, best);
 		}
 	}
@@ -104,13 +104,13 @@ static p304_code check_keys(const p304_scenario *sc, const cJSON *obj,
 
 static const char *json_type(const cJSON *v)
 {
-	if (cJSON_IsString(v)) return "a string";
-	if (cJSON_IsNumber(v)) return "a number";
-	if (cJSON_IsBool(v)) return "a boolean";
+	if (cJSON_IsString(v)) return _("a string");
+	if (cJSON_IsNumber(v)) return _("a number");
+	if (cJSON_IsBool(v)) return _("a boolean");
 	if (cJSON_IsNull(v)) return "null";
-	if (cJSON_IsArray(v)) return "an array";
-	if (cJSON_IsObject(v)) return "an object";
-	return "an invalid value";
+	if (cJSON_IsArray(v)) return _("an array");
+	if (cJSON_IsObject(v)) return _("an object");
+	return _("an invalid value");
 }
 
 /* Whole euros from a JSON number: cJSON gives a double, so check it is
@@ -127,24 +127,24 @@ static p304_code get_euros(const p304_scenario *sc, const cJSON *obj,
 	if (!v || cJSON_IsNull(v)) {
 		if (required)
 			return p304_error_set(err, P304_ERR_INPUT, sc->path, 1,
-					      "key '%s' is missing, expected whole euros", key);
+					      _("key '%s' is missing, expected whole euros"), key);
 		*out = P304_NO_BOUND;
 		return P304_OK;
 	}
 	if (!cJSON_IsNumber(v))
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-			"'%s' is %s, expected a number of euros without quotes "
-			"(e.g. 50000000)", key, json_type(v));
+			_("'%s' is %s, expected a number of euros without quotes "
+			"(e.g. 50000000)"), key, json_type(v));
 	d = v->valuedouble;
 	if (!isfinite(d))
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-				      "'%s' is not a finite number", key);
+				      _("'%s' is not a finite number"), key);
 	if (d != floor(d))
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-				      "'%s' is %.2f, expected whole euros", key, d);
+				      _("'%s' is %.2f, expected whole euros"), key, d);
 	if (d < (double)min || d > (double)P304_MAX_EUR)
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-			"'%s' is %.0f, expected between %lld and 10^15 euros", key, d,
+			_("'%s' is %.0f, expected between %lld and 10^15 euros"), key, d,
 			(long long)min);
 	*out = (int64_t)d;
 	return P304_OK;
@@ -160,16 +160,16 @@ static p304_code get_string(const p304_scenario *sc, const cJSON *obj,
 	if (!v) {
 		if (required)
 			return p304_error_set(err, P304_ERR_INPUT, sc->path, 1,
-					      "key '%s' is missing", key);
+					      _("key '%s' is missing"), key);
 		return P304_OK;
 	}
 	if (!cJSON_IsString(v) || !v->valuestring[0])
 		return p304_error_set(err, P304_ERR_INPUT, sc->path,
-			line_of_key(sc->text, key), "'%s' is %s, expected a non-empty string",
+			line_of_key(sc->text, key), _("'%s' is %s, expected a non-empty string"),
 			key, cJSON_IsString(v) ? "empty" : json_type(v));
 	*out = strdup(v->valuestring);
 	if (!*out)
-		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, _("out of memory"));
 	return P304_OK;
 }
 
@@ -222,27 +222,27 @@ static p304_code read_criteria(p304_scenario *sc, const cJSON *root,
 
 	if (!arr)
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, 1,
-				      "key 'criteria' is missing");
+				      _("key 'criteria' is missing"));
 	if (!cJSON_IsArray(arr) || (n = (size_t)cJSON_GetArraySize(arr)) == 0)
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-			"'criteria' must be a non-empty array of {\"column\", \"weight_pct\"}");
+			_("'criteria' must be a non-empty array of {\"column\", \"weight_pct\"}"));
 	if (n > P304_MAX_COLUMNS - 1)
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
 			_("'criteria' holds %zu criteria, expected at most %d (one per column, "
 			  "and a spreadsheet holds 16 384 columns)"), n, P304_MAX_COLUMNS - 1);
 	sc->criteria = calloc(n, sizeof(p304_criterion));
 	if (!sc->criteria)
-		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, _("out of memory"));
 	cJSON_ArrayForEach(it, arr) {
 		p304_criterion *c = &sc->criteria[i];
 		const cJSON *w = cJSON_GetObjectItemCaseSensitive(it, "weight_pct");
 		p304_code rc;
 		char where[64];
 
-		snprintf(where, sizeof(where), "criterion %zu", i + 1);
+		snprintf(where, sizeof(where), _("criterion %zu"), i + 1);
 		if (!cJSON_IsObject(it))
 			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-				"criterion %zu is %s, expected {\"column\", \"weight_pct\"}",
+				_("criterion %zu is %s, expected {\"column\", \"weight_pct\"}"),
 				i + 1, json_type(it));
 		if ((rc = check_keys(sc, it, CRITERION_KEYS, where, err)) != P304_OK)
 			return rc;
@@ -253,7 +253,7 @@ static p304_code read_criteria(p304_scenario *sc, const cJSON *root,
 		    w->valuedouble < 0.0 || w->valuedouble > 100.0)
 			return p304_error_set(err, P304_ERR_INPUT, sc->path,
 				line_of_key(sc->text, c->column),
-				"criterion '%s': 'weight_pct' must be a number from 0 to 100",
+				_("criterion '%s': 'weight_pct' must be a number from 0 to 100"),
 				c->column);
 		c->weight_pct = w->valuedouble;
 		sum += c->weight_pct;
@@ -289,35 +289,35 @@ static p304_code read_participants(p304_scenario *sc, const cJSON *root,
 	}
 	if (cJSON_IsObject(v)) {
 		const cJSON *f = cJSON_GetObjectItemCaseSensitive(v, "file");
-		p304_code rc = check_keys(sc, v, PARTICIPANTS_KEYS, "'participants'", err);
+		p304_code rc = check_keys(sc, v, PARTICIPANTS_KEYS, _("'participants'"), err);
 
 		if (rc != P304_OK)
 			return rc;
 		if (!cJSON_IsString(f) || !f->valuestring[0])
 			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-				"'participants' object needs a \"file\" string");
+				_("'participants' object needs a \"file\" string"));
 		sc->participants_kind = P304_PARTICIPANTS_FILE;
 		sc->participants_path = p304_path_relative_to(sc->path, f->valuestring);
 		return sc->participants_path ? P304_OK
-			: p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+			: p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, _("out of memory"));
 	}
 	if (!cJSON_IsArray(v) || (n = (size_t)cJSON_GetArraySize(v)) == 0)
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-			"'participants' must be \"all\", a non-empty list of codes or "
-			"{\"file\": \"list.csv\"}");
+			_("'participants' must be \"all\", a non-empty list of codes or "
+			"{\"file\": \"list.csv\"}"));
 	sc->participants_kind = P304_PARTICIPANTS_LIST;
 	sc->participants = calloc(n, sizeof(char *));
 	sc->participants_pos = calloc(n, sizeof(long));
 	if (!sc->participants || !sc->participants_pos)
-		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, _("out of memory"));
 	cJSON_ArrayForEach(it, v) {
 		if (!cJSON_IsString(it))
 			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-				"participant %zu is %s, expected a code in quotes (e.g. \"02\")",
+				_("participant %zu is %s, expected a code in quotes (e.g. \"02\")"),
 				i + 1, json_type(it));
 		sc->participants[i] = strdup(it->valuestring);
 		if (!sc->participants[i])
-			return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+			return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, _("out of memory"));
 		sc->participants_pos[i] = line;
 		sc->nparticipants = ++i;
 	}
@@ -335,10 +335,10 @@ static p304_code read_impute(p304_scenario *sc, const cJSON *root,
 		return P304_OK;
 	if (!cJSON_IsArray(arr) || (n = (size_t)cJSON_GetArraySize(arr)) == 0)
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-			"'impute' must be a list of {\"column\", \"from\"}");
+			_("'impute' must be a list of {\"column\", \"from\"}"));
 	sc->impute = calloc(n, sizeof(*sc->impute));
 	if (!sc->impute)
-		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, _("out of memory"));
 	cJSON_ArrayForEach(it, arr) {
 		p304_impute_rule *r = &sc->impute[i];
 		p304_code rc;
@@ -346,9 +346,9 @@ static p304_code read_impute(p304_scenario *sc, const cJSON *root,
 
 		if (!cJSON_IsObject(it))
 			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-				"impute rule %zu is %s, expected {\"column\", \"from\"}",
+				_("impute rule %zu is %s, expected {\"column\", \"from\"}"),
 				i + 1, json_type(it));
-		if ((rc = check_keys(sc, it, IMPUTE_KEYS, "an impute rule", err)) != P304_OK)
+		if ((rc = check_keys(sc, it, IMPUTE_KEYS, _("an impute rule"), err)) != P304_OK)
 			return rc;
 		sc->nimpute = ++i;
 		if ((rc = get_string(sc, it, "column", 1, &r->column, err)) != P304_OK ||
@@ -358,12 +358,12 @@ static p304_code read_impute(p304_scenario *sc, const cJSON *root,
 			used |= strcmp(sc->criteria[k].column, r->column) == 0;
 		if (!used || strcmp(r->column, r->from) == 0)
 			return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-				"impute rule %zu: 'column' must be one of the criteria and "
-				"differ from 'from'", i);
+				_("impute rule %zu: 'column' must be one of the criteria and "
+				"differ from 'from'"), i);
 		for (size_t j = 0; j + 1 < i; j++)
 			if (strcmp(sc->impute[j].column, r->column) == 0)
 				return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
-					"column '%s' has two impute rules", r->column);
+					_("column '%s' has two impute rules"), r->column);
 	}
 	return P304_OK;
 }
@@ -388,7 +388,7 @@ static p304_code get_choice(const p304_scenario *sc, const cJSON *obj,
 				      i ? ", " : "", names[i]);
 	}
 	return p304_error_set(err, P304_ERR_INPUT, sc->path, line_of_key(sc->text, key),
-			      "'%s' must be one of %s", key, list);
+			      _("'%s' must be one of %s"), key, list);
 }
 
 static p304_code read_reconciliation(p304_scenario *sc, const cJSON *root,
@@ -407,8 +407,8 @@ static p304_code read_reconciliation(p304_scenario *sc, const cJSON *root,
 	if (!cJSON_IsObject(o))
 		return p304_error_set(err, P304_ERR_INPUT, sc->path,
 			line_of_key(sc->text, "reconciliation"),
-			"'reconciliation' must be an object {...}");
-	if ((rc = check_keys(sc, o, RECON_KEYS, "'reconciliation'", err)) != P304_OK ||
+			_("'reconciliation' must be an object {...}"));
+	if ((rc = check_keys(sc, o, RECON_KEYS, _("'reconciliation'"), err)) != P304_OK ||
 	    (rc = get_euros(sc, o, "available_eur", 0, 0, &sc->recon.available_eur, err)) != P304_OK)
 		return rc;
 	choice = 0;
@@ -427,7 +427,7 @@ static p304_code read_reconciliation(p304_scenario *sc, const cJSON *root,
 		if (!cJSON_IsString(v) || (sc->recon.deadline = p304_parse_date(v->valuestring)) < 0)
 			return p304_error_set(err, P304_ERR_INPUT, sc->path,
 				line_of_key(sc->text, "deadline"),
-				"'deadline' must be a date \"2025-06-30\" or \"30/06/2025\"");
+				_("'deadline' must be a date \"2025-06-30\" or \"30/06/2025\""));
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "caps_columns")) != NULL) {
 		const cJSON *it;
@@ -436,17 +436,17 @@ static p304_code read_reconciliation(p304_scenario *sc, const cJSON *root,
 		if (n == 0)
 			return p304_error_set(err, P304_ERR_INPUT, sc->path,
 				line_of_key(sc->text, "caps_columns"),
-				"'caps_columns' must be a non-empty list of column names");
+				_("'caps_columns' must be a non-empty list of column names"));
 		sc->recon.caps_columns = calloc(n, sizeof(char *));
 		if (!sc->recon.caps_columns)
-			return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+			return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, _("out of memory"));
 		cJSON_ArrayForEach(it, v) {
 			if (!cJSON_IsString(it) || !it->valuestring[0])
 				return p304_error_set(err, P304_ERR_INPUT, sc->path,
 					line_of_key(sc->text, "caps_columns"),
-					"'caps_columns' must hold column names in quotes");
+					_("'caps_columns' must hold column names in quotes"));
 			if (!(sc->recon.caps_columns[sc->recon.ncaps_columns] = strdup(it->valuestring)))
-				return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, "out of memory");
+				return p304_error_set(err, P304_ERR_NOMEM, sc->path, 0, _("out of memory"));
 			sc->recon.ncaps_columns++;
 		}
 	}
@@ -556,13 +556,13 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 		if (sc)
 			free(sc->path);
 		free(sc);
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	}
 	memcpy(sc->text, text, len);
 	sc->text[len] = '\0';
 	if (strlen(sc->text) != len) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-				    "binary data (a NUL byte), expected JSON text");
+				    _("binary data (a NUL byte), expected JSON text"));
 		goto fail;
 	}
 	if ((rc = check_numbers(path, sc->text, err)) != P304_OK)
@@ -582,31 +582,31 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 		}
 		if (strspn(sc->text, " \t\r\n") == len)
 			rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-				"file is empty, expected a JSON object {...}");
+				_("file is empty, expected a JSON object {...}"));
 		else if (at && *at == '\0')
 			/* cJSON stops at the end: something was left open */
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-				"the JSON ends too early (column %ld), expected a closing '}', ']' "
-				"or '\"'", col);
+				_("the JSON ends too early (column %ld), expected a closing '}', ']' "
+				"or '\"'"), col);
 		else
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-				"invalid JSON at column %ld, near '%.20s'", col, at ? at : "");
+				_("invalid JSON at column %ld, near '%.20s'"), col, at ? at : "");
 		if (err)
 			err->column = col;
 		goto fail;
 	}
 	if (!cJSON_IsObject(root)) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-				    "the scenario must be a JSON object {...}");
+				    _("the scenario must be a JSON object {...}"));
 		goto fail;
 	}
-	if ((rc = check_keys(sc, root, TOP_KEYS, "the scenario", err)) != P304_OK)
+	if ((rc = check_keys(sc, root, TOP_KEYS, _("the scenario"), err)) != P304_OK)
 		goto fail;
 	if ((rc = get_string(sc, root, "id", 1, &sc->id, err)) != P304_OK)
 		goto fail;
 	if (!p304_id_valid(sc->id)) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, line_of_key(sc->text, "id"),
-			"id '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)",
+			_("id '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)"),
 			sc->id);
 		goto fail;
 	}
@@ -624,7 +624,7 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 	if (sc->floor_eur != P304_NO_BOUND && sc->ceiling_eur != P304_NO_BOUND &&
 	    sc->floor_eur > sc->ceiling_eur) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, line_of_key(sc->text, "floor_eur"),
-			"floor_eur %lld is above ceiling_eur %lld", (long long)sc->floor_eur,
+			_("floor_eur %lld is above ceiling_eur %lld"), (long long)sc->floor_eur,
 			(long long)sc->ceiling_eur);
 		goto fail;
 	}
@@ -645,7 +645,7 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 		sc->reference_path = strdup(default_reference);
 	} else {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-				    "key 'reference' is missing and no default reference list is known");
+				    _("key 'reference' is missing and no default reference list is known"));
 		goto fail;
 	}
 	if (!sc->reference_path)
@@ -665,7 +665,7 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 		else if (fw) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path,
 				line_of_key(sc->text, "framework"),
-				"'framework' must be \"2020\" or \"2025\" (in quotes)");
+				_("'framework' must be \"2020\" or \"2025\" (in quotes)"));
 			goto fail;
 		}
 	}
@@ -678,7 +678,7 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 		else {
 			rc = p304_error_set(err, P304_ERR_INPUT, path,
 				line_of_key(sc->text, "missing"),
-				"'missing' must be \"error\" or \"exclude\"");
+				_("'missing' must be \"error\" or \"exclude\""));
 			goto fail;
 		}
 	}
@@ -686,7 +686,7 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 	*out = sc;
 	return P304_OK;
 nomem:
-	rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+	rc = p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 fail:
 	free(s);
 	cJSON_Delete(root);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "format/fileutil.h"
+#include "gettext.h"
 
 p304_code p304_sha256_buffer(const void *data, size_t len, char hex[65],
 			     p304_error *err)
@@ -17,7 +18,7 @@ p304_code p304_sha256_buffer(const void *data, size_t len, char hex[65],
 	unsigned int mdlen = 0;
 
 	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, "SHA-256 failed");
+		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, _("SHA-256 failed"));
 	for (unsigned int i = 0; i < mdlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	return P304_OK;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gettext.h"
 
 const char *p304_date_fr(long yyyymmdd, char *buf, size_t size)
 {
@@ -55,7 +56,7 @@ p304_code p304_sources_read(const p304_result *res, p304_source_text **out, p304
 
 	*out = NULL;
 	if (!s)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if (res->sources_path && (rc = p304_csv_load(res->sources_path, &csv, err)) != P304_OK)
 		goto fail;
 	if (csv) {
@@ -93,7 +94,7 @@ p304_code p304_sources_read(const p304_result *res, p304_source_text **out, p304
 			s[k].method = dupl("");
 		}
 		if (!s[k].label || !s[k].words || !s[k].method) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 			goto fail;
 		}
 	}

@@ -6,6 +6,7 @@
 #include <csv.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gettext.h"
 
 cJSON *wu_int(int64_t v)
 {
@@ -26,14 +27,14 @@ p304_code wu_print_json(cJSON *root, FILE *fp, p304_error *err)
 	int ok;
 
 	if (!root)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	ok = fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
 	cJSON_free(text);
-	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed");
+	return ok ? P304_OK : p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed"));
 }
 
 /* A number as the writers print it: an optional '-', digits, at most one

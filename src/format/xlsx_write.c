@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+#include "gettext.h"
 
 struct fmts {
 	lxw_format *head, *eur, *cents, *pct, *share, *bold, *bold_eur, *note;
@@ -161,18 +162,18 @@ static p304_code finish(lxw_workbook *wb, const char *tmp, FILE *fp, p304_error 
 
 	if (e != LXW_NO_ERROR) {
 		unlink(tmp);
-		return p304_error_set(err, P304_ERR_IO, NULL, 0, "workbook: %s", lxw_strerror(e));
+		return p304_error_set(err, P304_ERR_IO, NULL, 0, _("workbook: %s"), lxw_strerror(e));
 	}
 	in = fopen(tmp, "rb");
 	if (!in) {
 		unlink(tmp);
-		return p304_error_set(err, P304_ERR_IO, tmp, 0, "cannot read the workbook back");
+		return p304_error_set(err, P304_ERR_IO, tmp, 0, _("cannot read the workbook back"));
 	}
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		bad |= fwrite(buf, 1, n, fp) != n;
 	fclose(in);
 	unlink(tmp);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }
 
 static lxw_workbook *start(char *tmp, size_t size, struct fmts *f, p304_error *err)
@@ -182,14 +183,14 @@ static lxw_workbook *start(char *tmp, size_t size, struct fmts *f, p304_error *e
 
 	snprintf(tmp, size, "/tmp/p304-xlsx-XXXXXX");
 	if ((fd = mkstemp(tmp)) < 0) {
-		p304_error_set(err, P304_ERR_IO, NULL, 0, "cannot create a temporary file");
+		p304_error_set(err, P304_ERR_IO, NULL, 0, _("cannot create a temporary file"));
 		return NULL;
 	}
 	close(fd);
 	wb = workbook_new(tmp);
 	if (!wb) {
 		unlink(tmp);
-		p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "cannot create the workbook");
+		p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("cannot create the workbook"));
 		return NULL;
 	}
 	{
@@ -295,7 +296,7 @@ static p304_code regions_sheet(lxw_workbook *wb, struct fmts *f, const p304_resu
 	struct table tb;
 
 	if (!t)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	tb = (struct table){ "Par région", head, b ? 5 : 4, p304_region_totals(res->rows, res->nrows, a, b, t),
 			     b ? 0x18u : 0x8u, 0, b ? 0x1Cu : 0xCu, 0, 0, region_cell, &rc, NULL, 0 };
 	write_table(wb, f, &tb);
@@ -361,7 +362,7 @@ p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_erro
 	if (!a) {
 		workbook_close(wb);
 		unlink(tmp);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	for (size_t i = 0; i < res->nrows; i++)
 		a[i] = res->rows[i].alloc.amount_eur;
@@ -470,7 +471,7 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 		free(b);
 		workbook_close(wb);
 		unlink(tmp);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	for (size_t i = 0; i < res->nrows; i++) {
 		a[i] = res->rows[i].alloc.amount_eur;
@@ -536,7 +537,7 @@ p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_
 	p304_code rc;
 
 	if (!order)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if (!(wb = start(tmp, sizeof(tmp), &f, err))) {
 		free(order);
 		return err ? err->code : P304_ERR_IO;

@@ -32,12 +32,12 @@ static p304_code add_input(p304_catalogue *cat, p304_avenant_result *av, const c
 	p304_input_file *in;
 
 	if (!p)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	av->inputs = p;
 	in = &av->inputs[av->ninputs++];
 	memset(in, 0, sizeof(*in));
 	if (!(in->role = strdup(role)) || !(in->path = strdup(p304_catalogue_where(cat, path))))
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	return p304_catalogue_sha256(cat, path, in->sha256, err);
 }
 
@@ -49,10 +49,10 @@ static p304_code add_line(p304_avenant_result *av, const p304_authority *a,
 	for (size_t i = 0; i < av->nlines; i++)
 		if (av->lines[i].auth == a)
 			return p304_error_set(err, P304_ERR_INPUT, path, line,
-					      "duplicate code '%s'", a->code);
+					      _("duplicate code '%s'"), a->code);
 	p = realloc(av->lines, (av->nlines + 1) * sizeof(*av->lines));
 	if (!p)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	av->lines = p;
 	av->lines[av->nlines++] = (p304_avenant_line){ .auth = a, .current_eur = amount,
 						       .consumed_eur = P304_NO_BOUND };
@@ -76,12 +76,12 @@ static p304_code read_current_json(p304_catalogue *cat, p304_avenant_result *av,
 	rows = root ? cJSON_GetObjectItemCaseSensitive(root, "rows") : NULL;
 	if (!root || !cJSON_IsArray(rows)) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-			"not a p304 result (expected JSON with \"rows\": notification.json or repartition.json)");
+			_("not a p304 result (expected JSON with \"rows\": notification.json or repartition.json)"));
 		goto out;
 	}
 	it = cJSON_GetObjectItemCaseSensitive(root, "id");
 	if (cJSON_IsString(it) && !(av->id = strdup(it->valuestring))) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	field = rows->child && cJSON_GetObjectItemCaseSensitive(rows->child, "notified_eur")
@@ -96,19 +96,19 @@ static p304_code read_current_json(p304_catalogue *cat, p304_avenant_result *av,
 		    amt->valuedouble < 0 || amt->valuedouble > (double)P304_MAX_EUR ||
 		    amt->valuedouble != floor(amt->valuedouble)) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-				"row %zu: expected \"code\" and a whole \"%s\"", k, field);
+				_("row %zu: expected \"code\" and a whole \"%s\""), k, field);
 			goto out;
 		}
 		if (!(a = p304_reference_find(av->reference, code->valuestring))) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-				"row %zu: code '%s' is not in the reference list", k, code->valuestring);
+				_("row %zu: code '%s' is not in the reference list"), k, code->valuestring);
 			goto out;
 		}
 		if ((rc = add_line(av, a, (int64_t)amt->valuedouble, path, 0, err)) != P304_OK)
 			goto out;
 	}
 	if (!av->id) {
-		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, "no \"id\" in the result");
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, _("no \"id\" in the result"));
 		goto out;
 	}
 	if (!p304_id_valid(av->id)) {
@@ -123,7 +123,7 @@ static p304_code read_current_json(p304_catalogue *cat, p304_avenant_result *av,
 		char *id = malloc(strlen(av->id) + 16);
 
 		if (!id) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 			goto out;
 		}
 		sprintf(id, "%s-avenant", av->id);
@@ -176,7 +176,7 @@ static p304_code read_amounts_csv(p304_catalogue *cat, p304_avenant_result *av,
 			/* a blank amount is a figure forgotten, not a zero */
 			rc = p304_error_set(err, P304_ERR_INPUT, path, line,
 				_("amount '%s' in column '%s' %s"), cell, amount_col,
-				strcmp(why, "is empty") == 0 ? _("is empty, expected whole euros (0 if none)") : why);
+				strcmp(why, _("is empty")) == 0 ? _("is empty, expected whole euros (0 if none)") : why);
 			goto out;
 		}
 		if (!consumed) {
@@ -192,12 +192,12 @@ static p304_code read_amounts_csv(p304_catalogue *cat, p304_avenant_result *av,
 					break;
 			if (i == av->nlines) {
 				rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-					"'%s' (%s) has no current amount", a->code, a->name);
+					_("'%s' (%s) has no current amount"), a->code, a->name);
 				goto out;
 			}
 			if (av->lines[i].consumed_eur != P304_NO_BOUND) {
 				rc = p304_error_set(err, P304_ERR_INPUT, path, line,
-						    "duplicate code '%s'", a->code);
+						    _("duplicate code '%s'"), a->code);
 				goto out;
 			}
 			av->lines[i].consumed_eur = v;
@@ -237,7 +237,7 @@ p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
 
 	*out = NULL;
 	if (!av)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	av->rule = rule;
 	av->rate_bp = rule == P304_AVENANT_STABLE ? 0 : rate_bp;
 	if ((rc = p304_catalogue_reference(cat, reference_path, &av->reference, err)) != P304_OK)
@@ -250,7 +250,7 @@ p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
 
 		rc = read_amounts_csv(cat, av, current_path, "montant_eur", 0, err);
 		if (rc == P304_OK && !(av->id = malloc(strlen(base) + 16)))
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		if (rc == P304_OK) {
 			size_t b = strcspn(base, ".");
 
@@ -263,7 +263,7 @@ p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
 	    (rc = add_input(cat, av, "reference", reference_path, err)) != P304_OK)
 		goto fail;
 	if (av->nlines == 0) {
-		rc = p304_error_set(err, P304_ERR_INPUT, current_path, 0, "no current amount");
+		rc = p304_error_set(err, P304_ERR_INPUT, current_path, 0, _("no current amount"));
 		goto fail;
 	}
 	qsort(av->lines, av->nlines, sizeof(*av->lines), line_cmp);
@@ -271,7 +271,7 @@ p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
 	con = malloc(av->nlines * sizeof(int64_t));
 	rows = malloc(av->nlines * sizeof(*rows));
 	if (!cur || !con || !rows) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto fail;
 	}
 	for (size_t i = 0; i < av->nlines; i++) {
@@ -326,7 +326,7 @@ p304_code p304_write_avenant_json(const p304_avenant_result *av, FILE *fp, p304_
 	char rate[16];
 
 	if (!root)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	snprintf(rate, sizeof(rate), "%d.%02d", av->rate_bp / 100, av->rate_bp % 100);
 	cJSON_AddStringToObject(root, "id", av->id);
 	cJSON_AddStringToObject(root, "rule", RULES[av->rule]);
@@ -406,5 +406,5 @@ p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp, p304_e
 			 "(arrondi à l'euro inférieur)", av->rate_bp / 100, av->rate_bp % 100);
 	f[0] = line;
 	bad |= wu_row(fp, f, 1);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }

@@ -40,7 +40,7 @@ struct p304_catalogue {
 
 static p304_code nomem(p304_error *err)
 {
-	return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 }
 
 static p304_code new_cat(p304_catalogue **out, p304_error *err)
@@ -290,7 +290,7 @@ p304_code p304_catalogue_sha256(p304_catalogue *cat, const char *path, char hex[
 		return err ? err->code : P304_ERR_INPUT;
 	if (!e->sha256[0]) {
 		if (owner->closed)
-			return p304_error_set(err, P304_ERR_INTERNAL, path, 0, "no SHA-256");
+			return p304_error_set(err, P304_ERR_INTERNAL, path, 0, _("no SHA-256"));
 		if ((rc = p304_sha256_file(path, e->sha256, err)) != P304_OK)
 			return rc;
 	}

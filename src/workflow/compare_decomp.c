@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "compare_internal.h"
+#include "gettext.h"
 
 enum { F_ENVELOPE, F_PARTICIPANTS, F_WEIGHTS, F_BOUNDS, F_ROUNDING, F_FIXED };
 #define HOLE INT64_MIN
@@ -143,7 +144,7 @@ static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const stru
 		goto different;
 	d->cols = calloc(d->k, sizeof(char *));
 	if (!d->cols)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	for (size_t i = 0; i < d->k; i++) {
 		size_t j;
 
@@ -158,7 +159,7 @@ static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const stru
 	}
 	d->u = calloc(a->n + b->n + 1, sizeof(char *));
 	if (!d->u)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	for (size_t i = 0; i < a->n; i++)
 		d->u[d->nu++] = a->codes[i];
 	for (size_t i = 0; i < b->n; i++)
@@ -167,7 +168,7 @@ static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const stru
 	d->va = malloc((d->nu ? d->nu : 1) * d->k * sizeof(int64_t));
 	d->vb = malloc((d->nu ? d->nu : 1) * d->k * sizeof(int64_t));
 	if (!d->va || !d->vb)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	for (size_t u = 0; u < d->nu; u++) {
 		for (size_t k = 0; k < d->k; k++) {
 			int sx, sy;
@@ -203,7 +204,7 @@ static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const stru
 			}
 			if (x == HOLE && y == HOLE)
 				return p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-					"no figure of '%s' for '%s' in either table: cannot decompose",
+					_("no figure of '%s' for '%s' in either table: cannot decompose"),
 					d->cols[k], d->u[u]);
 			if (x == HOLE && (rc = compare_add_note(c, err, "aucun chiffre de '%s' pour %s dans la table de A : "
 					"celui de B sert aux combinaisons mixtes", d->cols[k], d->u[u])))
@@ -218,8 +219,8 @@ static p304_code decomp_prepare(struct decomp *d, p304_comparison *c, const stru
 	return P304_OK;
 different:
 	return p304_error_set(err, P304_ERR_INPUT, sb->path, 0,
-		"A and B do not use the same criteria columns: the decomposition needs the same "
-		"columns (weights may differ); compare their result files to see amounts only");
+		_("A and B do not use the same criteria columns: the decomposition needs the same "
+		"columns (weights may differ); compare their result files to see amounts only"));
 }
 
 static long ucode(const struct decomp *d, const char *code)
@@ -256,7 +257,7 @@ static p304_code evaluate(const struct decomp *d, p304_comparison *c, const stru
 	values = calloc((ps->n + 1) * d->k, sizeof(int64_t));
 	rows = calloc(ps->n + 1, sizeof(p304_row));
 	if (!codes || !values || !rows) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	for (size_t k = 0; k < d->k; k++)
@@ -326,14 +327,14 @@ p304_code compare_decompose(p304_comparison *c, const struct side *a, const stru
 	p304_code rc;
 
 	if (!ws)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if ((rc = decomp_prepare(&d, c, a, b, err)) != P304_OK)
 		goto out;
 	c->nfactors = F_FIXED + d.k;
 	c->factors = calloc(c->nfactors, sizeof(char *));
 	c->differs = calloc(c->nfactors, 1);
 	if (!c->factors || !c->differs) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	c->factors[F_ENVELOPE] = strdup("envelope");
@@ -356,13 +357,13 @@ p304_code compare_decompose(p304_comparison *c, const struct side *a, const stru
 	}
 	for (size_t f = 0; f < c->nfactors; f++) {
 		if (!c->factors[f]) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 			goto out;
 		}
 		if (c->differs[f]) {
 			if (nd == P304_MAX_FACTORS) {
 				rc = p304_error_set(err, P304_ERR_INPUT, NULL, 0,
-					"more than %d factors differ: too many to attribute", P304_MAX_FACTORS);
+					_("more than %d factors differ: too many to attribute"), P304_MAX_FACTORS);
 				goto out;
 			}
 			fac[nd++] = (int)f;
@@ -371,7 +372,7 @@ p304_code compare_decompose(p304_comparison *c, const struct side *a, const stru
 	vals = calloc(((size_t)1 << nd) * (nrows ? nrows : 1), sizeof(int64_t));
 	contrib = calloc((nrows ? nrows : 1) * (nd ? nd : 1), sizeof(int64_t));
 	if (!vals || !contrib) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	for (size_t s = 0; s < ((size_t)1 << nd); s++)
@@ -382,7 +383,7 @@ p304_code compare_decompose(p304_comparison *c, const struct side *a, const stru
 		if (vals[r] != c->rows[r].a_eur ||
 		    vals[(((size_t)1 << nd) - 1) * nrows + r] != c->rows[r].b_eur) {
 			rc = p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
-				"decomposition of %s does not reproduce A and B", c->rows[r].code);
+				_("decomposition of %s does not reproduce A and B"), c->rows[r].code);
 			goto out;
 		}
 	}
@@ -391,7 +392,7 @@ p304_code compare_decompose(p304_comparison *c, const struct side *a, const stru
 	for (size_t r = 0; r < nrows; r++) {
 		c->rows[r].contrib = calloc(c->nfactors, sizeof(int64_t));
 		if (!c->rows[r].contrib) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 			goto out;
 		}
 		for (size_t f = 0; f < nd; f++)

@@ -36,7 +36,7 @@ static p304_code copy_inputs(p304_comparison *c, const p304_input_file *in, size
 	void *p = realloc(c->inputs, (c->ninputs + n) * sizeof(*c->inputs));
 
 	if (!p)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	c->inputs = p;
 	for (size_t i = 0; i < n; i++) {
 		p304_input_file *d = &c->inputs[c->ninputs++];
@@ -47,7 +47,7 @@ static p304_code copy_inputs(p304_comparison *c, const p304_input_file *in, size
 		d->role = strdup(role);
 		d->path = strdup(in[i].path);
 		if (!d->role || !d->path)
-			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	return P304_OK;
 }
@@ -58,7 +58,7 @@ static p304_code side_alloc(struct side *s, size_t n, p304_error *err)
 	s->amount = calloc(n ? n : 1, sizeof(int64_t));
 	s->status = calloc(n ? n : 1, sizeof(char *));
 	if (!s->codes || !s->amount || !s->status)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	return P304_OK;
 }
 
@@ -109,18 +109,18 @@ static p304_code read_result(p304_catalogue *cat, struct side *s, p304_compariso
 		if (!cJSON_IsString(code) || !cJSON_IsNumber(amt) || amt->valuedouble < 0 ||
 		    amt->valuedouble > (double)P304_MAX_EUR || amt->valuedouble != (double)(int64_t)amt->valuedouble)
 			return p304_error_set(err, P304_ERR_INPUT, path, 0,
-				"row %zu: expected \"code\" and a whole \"%s\"", k, field);
+				_("row %zu: expected \"code\" and a whole \"%s\""), k, field);
 		if (!(a = p304_reference_find(ref, code->valuestring)))
 			return p304_error_set(err, P304_ERR_INPUT, path, 0,
-				"row %zu: code '%s' is not in the reference list", k, code->valuestring);
+				_("row %zu: code '%s' is not in the reference list"), k, code->valuestring);
 		s->codes[s->n] = strdup(a->code);
 		s->amount[s->n] = (int64_t)amt->valuedouble;
 		s->status[s->n] = strdup(cJSON_IsString(st) ? st->valuestring : "free");
 		if (!s->codes[s->n] || !s->status[s->n])
-			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		s->n++;
 	}
-	return s->id && s->title ? P304_OK : p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	return s->id && s->title ? P304_OK : p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 }
 
 p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison *c,
@@ -156,14 +156,14 @@ p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison
 		s->amount[i] = s->res->rows[i].alloc.amount_eur;
 		s->status[i] = strdup(p304_status_name(s->res->rows[i].alloc.status));
 		if (!s->codes[i] || !s->status[i])
-			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	s->n = s->res->nrows;
 	for (size_t i = 0; i < s->res->nwarnings; i++)
 		if ((rc = compare_add_note(c, err, "%s : %s", label, s->res->warnings[i])) != P304_OK)
 			return rc;
 	if (!s->id || !s->title)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	return p304_catalogue_csv(cat, s->res->scenario->data_path, &s->table, err);
 }
 
@@ -226,7 +226,7 @@ static p304_code join_add(struct joined *j, const char *row, const char *raw, p3
 	j->to[j->nraw++] = (size_t)r;
 	return P304_OK;
 nomem:
-	return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 }
 
 void compare_joined_free(struct joined *j)

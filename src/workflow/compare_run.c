@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "compare_internal.h"
+#include "gettext.h"
 
 p304_code compare_add_note(p304_comparison *c, p304_error *err, const char *fmt, ...)
 {
@@ -29,7 +30,7 @@ p304_code compare_add_note(p304_comparison *c, p304_error *err, const char *fmt,
 	if (!p || !(((char **)p)[c->nnotes] = strdup(buf))) {
 		if (p)
 			c->notes = p;
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	c->notes = p;
 	c->nnotes++;
@@ -113,7 +114,7 @@ p304_code p304_run_compare_in(p304_catalogue *cat, const char *a_path, const cha
 
 	*out = NULL;
 	if (!c)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if ((rc = p304_catalogue_reference(cat, default_reference, &ref, err)) != P304_OK ||
 	    (rc = compare_read_side(cat, &a, c, a_path, default_reference, ref, "A", err)) != P304_OK ||
 	    (rc = compare_read_side(cat, &b, c, b_path, default_reference, ref, "B", err)) != P304_OK)
@@ -127,7 +128,7 @@ p304_code p304_run_compare_in(p304_catalogue *cat, const char *a_path, const cha
 	c->b_title = strdup(b.title);
 	c->rows = calloc(j.n ? j.n : 1, sizeof(*c->rows));
 	if (!c->a_id || !c->b_id || !c->a_title || !c->b_title || !c->rows) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto fail;
 	}
 	/* Rows in code order: sort the joined codes first, then rebuild the map. */
@@ -137,7 +138,7 @@ p304_code p304_run_compare_in(p304_catalogue *cat, const char *a_path, const cha
 		c->rows[i].code = strdup(j.code[i]);
 		c->rows[i].name = strdup(au ? au->name : j.code[i]);
 		if (!c->rows[i].code || !c->rows[i].name) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 			goto fail;
 		}
 	}

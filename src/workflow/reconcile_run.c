@@ -73,12 +73,12 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 	col_date = p304_csv_find_header(csv, "date_reception", NEEDS_COLUMNS, NULL);
 	if (deadline && col_date < 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
-			"the scenario sets a deadline but the needs have no 'date_reception' column");
+			_("the scenario sets a deadline but the needs have no 'date_reception' column"));
 		goto out;
 	}
 	first = calloc(res->nrows ? res->nrows : 1, sizeof(long));
 	if (!first) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
@@ -91,7 +91,7 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 		}
 		if (first[i]) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
-				"duplicate code '%s' (lines %ld and %ld)", res->rows[i].code,
+				_("duplicate code '%s' (lines %ld and %ld)"), res->rows[i].code,
 				first[i], p304_csv_line(csv, r));
 			goto out;
 		}
@@ -106,13 +106,13 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 
 			if (d[strspn(d, " ")] == '\0' && deadline) {
 				rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
-					"no 'date_reception' for '%s': with a deadline every answer needs its date",
+					_("no 'date_reception' for '%s': with a deadline every answer needs its date"),
 					res->rows[i].code);
 				goto out;
 			}
 			if (d[strspn(d, " ")] != '\0' && (nt->received[i] = p304_parse_date(d)) < 0) {
 				rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
-					"date '%s' is not a date like 2025-06-30 or 30/06/2025", d);
+					_("date '%s' is not a date like 2025-06-30 or 30/06/2025"), d);
 				goto out;
 			}
 			nt->late[i] = deadline && nt->received[i] > deadline;
@@ -144,19 +144,19 @@ static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const cha
 
 	if (pol->ncaps_columns == 0)
 		return p304_error_set(err, P304_ERR_USAGE, path, 0,
-			"--caps given but the scenario's reconciliation has no 'caps_columns'");
+			_("--caps given but the scenario's reconciliation has no 'caps_columns'"));
 	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
 	cols = calloc(pol->ncaps_columns, sizeof(long));
 	if (!cols) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	/* « Code », « Montant délégué 2023 » as well; the hint leaves the
 	 * code and the scenario's other caps columns alone */
 	others = calloc(pol->ncaps_columns + 2, sizeof(*others));
 	if (!others) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	others[0] = "code";
@@ -181,7 +181,7 @@ static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const cha
 		}
 		if (nt->cap[i] != P304_NO_BOUND) {
 			rc = p304_error_set(err, P304_ERR_INPUT, path, p304_csv_line(csv, r),
-					    "duplicate code '%s'", res->rows[i].code);
+					    _("duplicate code '%s'"), res->rows[i].code);
 			goto out;
 		}
 		/* 2024 rule: the amount delegated the year before, or failing
@@ -247,7 +247,7 @@ static p304_code read_plan_needs(p304_notification *nt, const char *path, p304_e
 		if (nt->need[i] == P304_NO_BOUND)
 			nt->need[i] = 0;
 		if (__builtin_add_overflow(nt->need[i], l->amount_eur, &nt->need[i])) {
-			rc = p304_error_set(err, P304_ERR_OVERFLOW, path, l->line, "need overflows");
+			rc = p304_error_set(err, P304_ERR_OVERFLOW, path, l->line, _("need overflows"));
 			goto out;
 		}
 	}
@@ -322,7 +322,7 @@ static p304_code run(p304_catalogue *cat, const char *scenario_path,
 	*out = NULL;
 	nt = calloc(1, sizeof(*nt));
 	if (!nt)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if ((rc = p304_run_allocation_in(cat, scenario_path, default_reference, &nt->alloc,
 					  err)) != P304_OK)
 		goto fail;
@@ -339,7 +339,7 @@ static p304_code run(p304_catalogue *cat, const char *scenario_path,
 	ws = p304_workspace_new();
 	if (!nt->rows || !nt->need || !nt->cap || !nt->received || !nt->late || !nt->absent || !codes ||
 	    !pre || !shares || !ws) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {

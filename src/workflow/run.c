@@ -45,7 +45,7 @@ p304_code p304_result_add_input_in(p304_catalogue *cat, p304_result *res,
 	p304_code rc;
 
 	if (!p)
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	res->inputs = p;
 	in = &res->inputs[res->ninputs];
 	memset(in, 0, sizeof(*in));
@@ -53,7 +53,7 @@ p304_code p304_result_add_input_in(p304_catalogue *cat, p304_result *res,
 	in->path = strdup(cat ? p304_catalogue_where(cat, path) : path);
 	res->ninputs++;
 	if (!in->role || !in->path)
-		return p304_error_set(err, P304_ERR_NOMEM, path, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
 	if ((rc = cat ? p304_catalogue_sha256(cat, path, in->sha256, err)
 		      : p304_sha256_file(path, in->sha256, err)) != P304_OK)
 		return rc;
@@ -68,7 +68,7 @@ p304_code p304_result_add_warning(p304_result *res, const char *text,
 	if (!p || !(((char **)p)[res->nwarnings] = strdup(text))) {
 		if (p)
 			res->warnings = p;
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	res->warnings = p;
 	res->nwarnings++;
@@ -90,8 +90,6 @@ static p304_code missing_column(const p304_csv *csv, const char *name,
 {
 	char found[600];
 
-	char hint[96] = "";
-
 	p304_csv_describe_columns(csv, found, sizeof(found));
 	/* One column holding another separator: say so, it is the usual
 	 * reason (an export with '|' or ':' rather than ';'). */
@@ -100,11 +98,12 @@ static p304_code missing_column(const p304_csv *csv, const char *name,
 		const char *sep = h + strcspn(h, "|:#/");
 
 		if (*sep)
-			snprintf(hint, sizeof(hint), "; the file seems to use '%c' as separator, "
-				 "p304 reads ';', ',' or tab", *sep);
+			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
+				_("column '%s' not found; columns found: %s; the file seems to use "
+				  "'%c' as separator, p304 reads ';', ',' or tab"), name, found, *sep);
 	}
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-		"column '%s' not found; columns found: %s%s", name, found, hint);
+		_("column '%s' not found; columns found: %s"), name, found);
 }
 
 /* Resolves the code cell of each row against the reference list. */
@@ -135,7 +134,7 @@ static p304_code resolve_rows(const p304_csv *csv, long codecol,
 		if (rows[r].auth == rows[r - 1].auth)
 			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
 				rows[r].line > rows[r - 1].line ? rows[r].line : rows[r - 1].line,
-				"duplicate code '%s' (lines %ld and %ld)", rows[r].auth->code,
+				_("duplicate code '%s' (lines %ld and %ld)"), rows[r].auth->code,
 				rows[r - 1].line < rows[r].line ? rows[r - 1].line : rows[r].line,
 				rows[r - 1].line < rows[r].line ? rows[r].line : rows[r - 1].line);
 	return P304_OK;
@@ -181,7 +180,7 @@ static p304_code select_participants(p304_catalogue *cat, p304_result *res,
 		ncodes = p304_csv_nrows(list);
 		codes = calloc(ncodes ? ncodes : 1, sizeof(char *));
 		if (!codes) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 			goto out;
 		}
 		for (size_t i = 0; i < ncodes; i++)
@@ -190,7 +189,7 @@ static p304_code select_participants(p304_catalogue *cat, p304_result *res,
 	}
 	keep = calloc(ncodes ? ncodes : 1, sizeof(*keep));
 	if (!keep) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	for (size_t i = 0; i < ncodes; i++) {
@@ -223,7 +222,7 @@ static p304_code select_participants(p304_catalogue *cat, p304_result *res,
 			if (keep[i].auth == keep[i - 1].auth) {
 				rc = p304_error_set(err, P304_ERR_INPUT, where,
 					keep[i].src_line,
-					"participant '%s' (%s) is listed twice",
+					_("participant '%s' (%s) is listed twice"),
 					keep[i].auth->code, keep[i].auth->name);
 				break;
 			}
@@ -312,7 +311,7 @@ static p304_code load_sources(p304_catalogue *cat, p304_result *res, p304_error 
 	res->sources = calloc(sc->ncriteria, sizeof(char *));
 	res->sources_path = malloc(len + 16);
 	if (!res->sources || !res->sources_path)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if (len > 4 && strcmp(data + len - 4, ".csv") == 0)
 		len -= 4;
 	snprintf(res->sources_path, len + 16, "%.*s.sources.csv", (int)len, data);
@@ -349,7 +348,7 @@ static p304_code load_sources(p304_catalogue *cat, p304_result *res, p304_error 
 				 p304_csv_cell(src, r, (size_t)c_stat));
 			free(res->sources[k]);
 			if (!(res->sources[k] = strdup(buf))) {
-				rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+				rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 				goto out;
 			}
 		}
@@ -380,7 +379,7 @@ static p304_code parse_cell(const p304_csv *csv, const struct part *row,
 
 	if (p304_parse_number(cell, strlen(cell), 3, -1, P304_NUM_COUNT, out, why, sizeof(why)) == 0)
 		return P304_OK;
-	if (strcmp(why, "is empty") == 0) {
+	if (strcmp(why, _("is empty")) == 0) {
 		*out = HOLE;
 		return P304_OK;
 	}
@@ -412,7 +411,7 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 		return missing_column(csv, rule->from, err);
 	from = calloc(n ? n : 1, sizeof(int64_t));
 	if (!from)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	for (size_t i = 0; i < n && rc == P304_OK; i++) {
 		if (fcrit >= 0)
 			from[i] = values[i * k + (size_t)fcrit];
@@ -425,15 +424,15 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 		if (p304_add_i64(sum_col, values[i * k + c], &sum_col) ||
 		    p304_add_i64(sum_from, from[i], &sum_from))
 			rc = p304_error_set(err, P304_ERR_OVERFLOW, p304_csv_path(csv), 0,
-					    "column totals overflow");
+					    _("column totals overflow"));
 		both++;
 	}
 	if (rc == P304_OK && sum_from == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (values[i * k + c] == HOLE && from[i] != HOLE)
 				rc = p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
-					rows[i].line, "cannot impute '%s' from '%s': no participant "
-					"has both figures", rule->column, rule->from);
+					rows[i].line, _("cannot impute '%s' from '%s': no participant "
+					"has both figures"), rule->column, rule->from);
 	}
 	for (size_t i = 0; i < n && rc == P304_OK; i++) {
 		long double ratio, v;
@@ -520,8 +519,8 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 		if (sc->missing != P304_MISSING_EXCLUDE)
 			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
 				rows[i].line,
-				"no value in column '%s' for '%s' (%s); fill it, or say in the "
-				"scenario what to do (\"missing\": \"exclude\" or an \"impute\" rule)",
+				_("no value in column '%s' for '%s' (%s); fill it, or say in the "
+				"scenario what to do (\"missing\": \"exclude\" or an \"impute\" rule)"),
 				sc->criteria[c].column, rows[i].auth->code, rows[i].auth->name);
 		{
 			char msg[768], cols_txt[400] = "", plain[400] = "";
@@ -598,7 +597,7 @@ static p304_code add_scenario_input(p304_catalogue *cat, p304_result *res, p304_
 	if (p304_catalogue_has(cat, sc->path))
 		return p304_result_add_input_in(cat, res, "scenario", sc->path, err);
 	if (!(p = realloc(res->inputs, (res->ninputs + 1) * sizeof(*res->inputs))))
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	res->inputs = p;
 	in = &res->inputs[res->ninputs];
 	memset(in, 0, sizeof(*in));
@@ -606,7 +605,7 @@ static p304_code add_scenario_input(p304_catalogue *cat, p304_result *res, p304_
 	in->path = strdup(sc->path);
 	res->ninputs++;
 	if (!in->role || !in->path)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	rc = p304_sha256_buffer(sc->text, strlen(sc->text), in->sha256, err);
 	return rc;
 }
@@ -632,7 +631,7 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 	res = calloc(1, sizeof(*res));
 	if (!res) {
 		p304_scenario_free(sc);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	res->scenario = sc;
 	if ((rc = add_scenario_input(cat, res, err)))
@@ -689,13 +688,13 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 
 			p304_csv_describe_columns(csv, found, sizeof(found));
 			rc = p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-				"columns %s not found; columns found: %s", absent, found);
+				_("columns %s not found; columns found: %s"), absent, found);
 			goto fail;
 		}
 	}
 	if (n == 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, res->scenario->data_path, 1,
-				    "the table has a header but no data row");
+				    _("the table has a header but no data row"));
 		goto fail;
 	}
 	if ((rc = resolve_rows(csv, codecol, res->reference, rows, err)) ||
@@ -716,15 +715,15 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 		for (size_t i = 0; i < n; i++)
 			if (p304_add_i64(total, values[i * k + c], &total)) {
 				rc = p304_error_set(err, P304_ERR_OVERFLOW, res->scenario->data_path, 0,
-					"column '%s' does not fit in 64 bits: its total over the %zu "
+					_("column '%s' does not fit in 64 bits: its total over the %zu "
 					"participants is above 9 223 372 036 854 775, expected counts "
-					"that add up to less", res->scenario->criteria[c].column, n);
+					"that add up to less"), res->scenario->criteria[c].column, n);
 				goto fail;
 			}
 		if (total == 0 && n > 0) {
 			rc = p304_error_set(err, P304_ERR_INPUT, res->scenario->data_path, 0,
-				"column '%s' is 0 for all %zu participants: its %g %% of the "
-				"envelope cannot be shared", res->scenario->criteria[c].column, n,
+				_("column '%s' is 0 for all %zu participants: its %g %% of the "
+				"envelope cannot be shared"), res->scenario->criteria[c].column, n,
 				res->scenario->criteria[c].weight_pct);
 			goto fail;
 		}
@@ -781,7 +780,7 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 	*out = res;
 	return P304_OK;
 nomem:
-	rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 fail:
 	free(rows);
 	free(values);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "format/writeutil.h"
+#include "gettext.h"
 
 static double now(void)
 {
@@ -35,11 +36,11 @@ static p304_code make_problem(const p304_result *res, struct base_problem *bp, p
 
 	if (k > 16)
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, 0,
-				      "a sweep handles at most 16 criteria");
+				      _("a sweep handles at most 16 criteria"));
 	bp->codes = calloc(n ? n : 1, sizeof(char *));
 	bp->values = calloc((n ? n : 1) * k, sizeof(int64_t));
 	if (!bp->codes || !bp->values)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	for (size_t i = 0; i < n; i++) {
 		bp->codes[i] = res->rows[i].code;
 		memcpy(bp->values + i * k, res->rows[i].criteria, k * sizeof(int64_t));
@@ -105,7 +106,7 @@ p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
 
 	*out = NULL;
 	if (!sw)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	sw->opt = *opt;
 	if ((rc = p304_run_allocation_in(cat, scenario_path, default_reference, &sw->base,
 					  err)) != P304_OK ||
@@ -120,7 +121,7 @@ p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
 	if (opt->floor_min != P304_NO_BOUND) {
 		if (sw->base->scenario->floor_eur == P304_NO_BOUND) {
 			rc = p304_error_set(err, P304_ERR_USAGE, scenario_path, 0,
-				"--floor varies the floor, but the scenario has none");
+				_("--floor varies the floor, but the scenario has none"));
 			goto fail;
 		}
 		vary |= P304_VARY_FLOOR;
@@ -128,7 +129,7 @@ p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
 	if (opt->ceiling_min != P304_NO_BOUND) {
 		if (sw->base->scenario->ceiling_eur == P304_NO_BOUND) {
 			rc = p304_error_set(err, P304_ERR_USAGE, scenario_path, 0,
-				"--ceiling varies the ceiling, but the scenario has none");
+				_("--ceiling varies the ceiling, but the scenario has none"));
 			goto fail;
 		}
 		vary |= P304_VARY_CEILING;
@@ -137,7 +138,7 @@ p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
 	tmp = calloc(n ? n : 1, sizeof(*tmp));
 	sw->tornado = calloc(k + 3, sizeof(*sw->tornado));
 	if (!sw->stats || !tmp || !sw->tornado) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto fail;
 	}
 	spec_from(opt, &bp, vary, opt->samples, &sp);
@@ -169,7 +170,7 @@ p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
 		else
 			snprintf(name, sizeof(name), f == k + 1 ? "floor" : "ceiling");
 		if (!(sw->tornado[nf].factor = strdup(name))) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 			goto fail;
 		}
 		sw->tornado[nf++].spread_eur = spread / (int64_t)(n ? n : 1);
@@ -217,7 +218,7 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 	char buf[64];
 
 	if (!root)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	cJSON_AddStringToObject(root, "id", sw->base->scenario->id);
 	cJSON_AddStringToObject(root, "title", sw->base->scenario->title);
 	cJSON_AddItemToObject(root, "samples", wu_int((int64_t)o->samples));
@@ -372,5 +373,5 @@ p304_code p304_write_sweep_csv(const p304_sweep_result *sw, FILE *fp, p304_error
 	bad |= wu_field(fp, buf, 1) | (fputs("\r\n", fp) < 0);
 	snprintf(line, sizeof(line), "ce qui varie : %s", p304_sweep_varied_fr(sw, varied, sizeof(varied)));
 	bad |= wu_field(fp, line, 1) | (fputs("\r\n", fp) < 0);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, "write failed") : P304_OK;
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }
