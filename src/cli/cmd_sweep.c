@@ -130,7 +130,9 @@ static void widest_bands(const p304_sweep_result *sw, int relative)
 				idx[k] = t;
 			}
 		}
-	printf("  bandes 5-95 %% les plus larges %s\n", relative ? "(en % du montant)" : "(en €)");
+	/* xgettext:no-c-format */
+	printf("%s\n", relative ? _("  widest 5-95 % bands (in % of the amount)")
+			       : _("  widest 5-95 % bands (in €)"));
 	for (size_t k = 0; k < n && k < 5; k++) {
 		const p304_sweep_stat *s = &sw->stats[idx[k]];
 
@@ -138,7 +140,7 @@ static void widest_bands(const p304_sweep_result *sw, int relative)
 		for (char *q = p; *q; q++)
 			if (*q == '.')
 				*q = ',';
-		printf("    %-4s %-30.30s %s à %s (%s)\n", sw->base->rows[idx[k]].code,
+		printf(_("    %-4s %-30.30s %s to %s (%s)\n"), sw->base->rows[idx[k]].code,
 		       cli_text(sw->base->rows[idx[k]].name), cli_eur(a, sizeof(a), s->p5_eur),
 		       cli_eur(b, sizeof(b), s->p95_eur), p);
 	}
@@ -243,12 +245,13 @@ int cmd_sweep(int argc, char **argv)
 		{
 			char varied[600];
 
-			printf("  ce qui varie         %s\n", p304_sweep_varied_fr(sw, varied, sizeof(varied)));
+			printf(_("  what varies          %s\n"), p304_sweep_varied_fr(sw, varied, sizeof(varied)));
 		}
 		(void)widest;
 		widest_bands(sw, 0);
 		widest_bands(sw, 1);
-		printf("  facteurs (largeur moyenne de la bande 5-95 %%)\n");
+		/* xgettext:no-c-format */
+		printf("%s\n", _("  factors (mean width of the 5-95 % band)"));
 		for (size_t i = 0; i < sw->ntornado; i++) {
 			char fr[96];
 			size_t cols = 0;

@@ -241,12 +241,12 @@ void cli_print_summary(FILE *fp, const p304_result *res)
 	fprintf(fp, _("  participants         %zu\n"), res->nrows);
 	/* left out for missing data: named here, not only in a warning */
 	for (size_t i = 0; i < res->nexcluded; i++)
-		fprintf(fp, "  %s%s %s (aucune valeur dans %s)\n",
-			i ? "                     " : "exclu                ",
+		fprintf(fp, i ? _("                       %s %s (no value in %s)\n")
+			      : _("  excluded             %s %s (no value in %s)\n"),
 			res->excluded[i].code, cli_text(res->excluded[i].name),
 			cli_text(res->excluded[i].columns));
-	fprintf(fp, "  enveloppe            %s\n", cli_eur(a, sizeof(a), sc->envelope_eur));
-	fprintf(fp, "  réparti              %s (non réparti : %s)\n",
+	fprintf(fp, _("  envelope             %s\n"), cli_eur(a, sizeof(a), sc->envelope_eur));
+	fprintf(fp, _("  allocated            %s (not allocated: %s)\n"),
 		cli_eur(a, sizeof(a), s->allocated_eur),
 		cli_eur(b, sizeof(b), s->unallocated_eur));
 	/* λ is for programs (repartition.json), not for the officer's summary */

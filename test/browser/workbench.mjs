@@ -327,6 +327,8 @@ test('07-fiche-keyboard-print', async ({ page, url }) => {
 	await page.waitForSelector('#panel-fiche:not([hidden])');
 	const fiche = await page.textContent('#fiche');
 	assert(/62 Pas-de-Calais/.test(fiche) && /au plafond/.test(fiche) && /Rang/.test(fiche), `fiche: ${fiche.slice(0, 200)}`);
+	// the answer to « pourquoi ce montant ? » in one sentence (officer's review)
+	assert(/Pas-de-Calais reçoit .* Ses indicateurs : .* au-dessus du plafond/.test(fiche), `fiche sentence: ${fiche.slice(0, 400)}`);
 	assert(/d=62/.test(await page.evaluate(() => location.hash)), 'selected département in the URL');
 	await shot(page, '07a-fiche');
 	// tabs: arrow keys move between them

@@ -10,6 +10,9 @@ import {
 } from './format.js';
 import { drawMap, sequentialScale, divergingScale, drawBars, drawWaterfall, drawBands } from './svg.js';
 
+/* French plural: the singular for 0 and 1 (« 0 gagnant », « 1 gagnant », « 2 gagnants »). */
+const plural = (n, one, many) => `${n} ${n > 1 ? many : one}`;
+
 const $ = (id) => document.getElementById(id);
 const h = (tag, attrs = {}, ...kids) => {
 	const e = document.createElement(tag);
@@ -573,6 +576,14 @@ function mapValues() {
 	return vals;
 }
 
+/* Grey on the map: not a participant, or left out for missing data (such
+ * as Mayotte in the 2025 table) — said with its name, never as "non participant". */
+function offLabel(result) {
+	const ex = result.excluded || [];
+	if (!ex.length) return 'non participant';
+	return `non participant, ou exclu faute de données : ${ex.map((e) => `${e.code} ${e.name || ''}`.trim()).join(', ')}`;
+}
+
 function renderMap() {
 	const box = $('map');
 	if (!S.result) return;
@@ -603,7 +614,7 @@ function renderMap() {
 		h('ul', { class: 'p304-legend__list' }, scale.classes.map((c) => h('li', {},
 			h('span', { class: 'p304-swatch', style: { backgroundColor: c.colour } }),
 			c.lo === c.hi ? fmt(c.lo) : `${fmt(c.lo)} – ${fmt(c.hi)}`)),
-		h('li', {}, h('span', { class: 'p304-swatch p304-swatch--off' }), 'non participant')));
+		h('li', {}, h('span', { class: 'p304-swatch p304-swatch--off' }), offLabel(S.result))));
 	$('map-source').textContent = 'Contours : IGN Admin Express (Licence Ouverte), simplifiés ; Métropole de Lyon schématique.'
 		+ (missing.length ? ` Sans contour : ${missing.join(', ')}.` : '');
 }
@@ -690,7 +701,12 @@ function renderFiche() {
 		h('dt', { text: 'Arrondi à l\'euro' }), h('dd', { text: rounding === null ? 'sans objet (montant borné)' : `${rounding >= 0 ? '+' : ''}${formatNumber(rounding, 2)}${NBSP}€ (plus forts restes)` }),
 		h('dt', { text: 'Montant pré-notifié' }), h('dd', { class: 'p304-strong', text: formatEuros(row.amount_eur) }),
 		h('dt', { text: 'Rang' }), h('dd', { text: `${rank} sur ${r.rows.length}` }));
-	const kids = [h('h3', { class: 'fr-h5', text: `${row.code} ${row.name} — ${row.region_name || ''}` }), facts];
+	const kids = [h('h3', { class: 'fr-h5', text: `${row.code} ${row.name} — ${row.region_name || ''}` }),
+		h('p', { class: 'p304-explain', text: explainSentence(r, row, totals) })];
+	const imputedCols = r.criteria.filter((c) => (row.imputed || []).some((x) => (x.column || x) === c.column));
+	if (imputedCols.length)
+		kids.push(alertBox('warning', 'Valeurs imputées', [`La source ne donne pas ${imputedCols.map((c) => `« ${columnLabel(c.column).toLowerCase()} »`).join(' ni ')} pour ${row.name} : ${imputedCols.length > 1 ? 'ces valeurs sont estimées' : 'cette valeur est estimée'} à partir d'un autre critère (rapport des totaux nationaux). Le montant en dépend : à confirmer avec les services statistiques avant notification.`]));
+	kids.push(facts);
 	if (row.status !== 'free') {
 		kids.push(h('p', { class: 'fr-text--sm', text: row.status === 'floor'
 			? `s × λ = ${formatEuros(Math.round(scaled))} est sous le plancher de ${formatEuros(r.floor_eur)} : le montant est le plancher.`
@@ -705,6 +721,21 @@ function renderFiche() {
 		kids.push(decompositionTable(c));
 	}
 	box.replaceChildren(...kids);
+}
+
+/* The answer to « pourquoi ce montant ? » in one sentence an officer can
+ * read out on the phone: its share of each criterion, the weighted key, and
+ * whether a floor or ceiling applied. */
+function explainSentence(r, row, totals) {
+	const parts = r.criteria.map((c) => {
+		const t = totals[c.column];
+		return t ? `${formatPct(row.criteria[c.column] / t * 100, 2)} du total « ${columnLabel(c.column)} » (pondéré à ${formatPct(c.weight_pct, null)})` : null;
+	}).filter(Boolean);
+	const bound = row.status === 'floor' ? ` Sa part seule donnerait ${formatEuros(Math.round(row.share * r.lambda))}, sous le plancher : son montant est le plancher de ${formatEuros(r.floor_eur)}.`
+		: row.status === 'ceiling' ? ` Sa part seule donnerait ${formatEuros(Math.round(row.share * r.lambda))}, au-dessus du plafond : son montant est le plafond de ${formatEuros(r.ceiling_eur)}.`
+		: (r.floor_eur !== null || r.ceiling_eur !== null) ? ' Ni le plancher ni le plafond ne s\'appliquent ici ; les montants au plancher et au plafond des autres sont pris sur l\'enveloppe avant le partage.'
+		: ' Ce scénario n\'a ni plancher ni plafond.';
+	return `${row.name} reçoit ${formatEuros(row.amount_eur)}, soit ${formatPct(row.amount_eur / r.envelope_eur * 100, 2)} de l'enveloppe de ${formatEuros(r.envelope_eur)}. Ses indicateurs : ${parts.join(', ')} ; pondérées, ces parts donnent sa part de la clé : ${formatPct(row.share * 100, 2)}.${bound}`;
 }
 
 function factorLabel(k) {
@@ -775,7 +806,7 @@ function renderCompare() {
 	const leftCeil = c.rows.filter((x) => x.status_a === 'ceiling' && x.status_b !== 'ceiling' && x.status_b !== 'absent').length;
 	$('cmp-summary').replaceChildren(
 		h('p', { class: 'fr-mt-2w' }, `De « ${c.a_title || c.a} » (${formatEuros(t.a_eur)}) à « ${c.b_title || c.b} » (${formatEuros(t.b_eur)}) : `,
-			h('strong', { text: `${t.winners} gagnants, ${t.losers} perdants, ${t.unchanged} inchangés` }),
+			h('strong', { text: `${plural(t.winners, 'gagnant', 'gagnants')}, ${plural(t.losers, 'perdant', 'perdants')}, ${plural(t.unchanged, 'inchangé', 'inchangés')}` }),
 			`, ${t.entering.length} entrants, ${t.leaving.length} sortants. `,
 			`Au plancher : ${newFloor} nouveaux, ${leftFloor} qui le quittent ; au plafond : ${newCeil} nouveaux, ${leftCeil} qui le quittent.`));
 	const groups = ['envelope', 'weights', 'data', 'participants', 'bounds', 'rounding'];
@@ -876,10 +907,10 @@ function renderNotification() {
 	for (const w of n.warnings || []) warn.push(w);
 	$('notif-warnings').replaceChildren(warn.length ? alertBox('warning', 'Points d\'attention', warn) : alertBox('success', 'Chaque participant a répondu.', []));
 	const cards = h('div', { class: 'p304-cards' },
-		card('Pré-notifié', formatEuros(n.prenotified_eur), `${n.participants} participants`),
-		card('Besoins exprimés', formatEuros(n.needs_eur), `${n.n_answered} réponses, ${n.n_no_answer} sans réponse, ${n.n_late} hors délai`),
+		card('Pré-notifié', formatEuros(n.prenotified_eur), plural(n.participants, 'participant', 'participants')),
+		card('Besoins exprimés', formatEuros(n.needs_eur), `${plural(n.n_answered, 'réponse', 'réponses')}, ${n.n_no_answer} sans réponse, ${n.n_late} hors délai`),
 		card('Crédits disponibles', formatEuros(n.available_eur), ''),
-		card('Notifié', formatEuros(n.notified_eur), `${n.n_topped_up} complétés, ${n.n_reduced} réduits, ${n.n_capped} plafonnés`),
+		card('Notifié', formatEuros(n.notified_eur), `${plural(n.n_topped_up, 'complété', 'complétés')}, ${plural(n.n_reduced, 'réduit', 'réduits')}, ${plural(n.n_capped, 'plafonné', 'plafonnés')}`),
 		card('Reliquat', formatEuros(n.unallocated_eur), 'crédits non notifiés', 'card-reliquat'));
 	let pre = 0, need = 0, granted = 0, notified = 0;
 	for (const x of n.rows) { pre += x.prenotified_eur; need += x.need_eur || 0; granted += x.granted_eur; notified += x.notified_eur; }
