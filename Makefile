@@ -158,6 +158,7 @@ install: $(BUILD)/p304 $(LOCALE_MO)
 	install -m 644 $(BUILD)/libp304.a $(DESTDIR)$(PREFIX)/lib/libp304.a
 	install -m 644 include/p304/*.h $(DESTDIR)$(PREFIX)/include/p304/
 	install -m 644 docs/p304.1 $(DESTDIR)$(PREFIX)/share/man/man1/p304.1
+	install -m 644 docs/p304.en.1 $(DESTDIR)$(PREFIX)/share/man/en/man1/p304.1
 	install -m 644 inputs/reference/*.csv $(DESTDIR)$(PREFIX)/share/p304/reference/
 	install -m 644 inputs/data/*.csv $(DESTDIR)$(PREFIX)/share/p304/data/
 	install -m 644 inputs/scenarios/*.json $(DESTDIR)$(PREFIX)/share/p304/scenarios/
