@@ -9,7 +9,7 @@ ROOT=$2
 work=$(mktemp -d /tmp/p304-readme.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL readme: $*"; exit 1; }
-"$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$work/out" \
+LANGUAGE=fr "$P304" allocate "$ROOT/inputs/scenarios/2020-vague1.json" -o "$work/out" \
 	>"$work/stdout" 2>"$work/stderr" || fail "p304 allocate failed: $(cat "$work/stderr")"
 python3 - "$ROOT/README.md" "$work/stdout" <<'PY' || exit 1
 import re, sys
