@@ -539,6 +539,39 @@ p304_code p304_scenario_load(const char *path, const char *default_reference,
 	return rc;
 }
 
+/* JSON is UTF-8 (RFC 8259); cJSON copies any byte through, and a title saved
+ * in Windows-1252 would end as invalid text inside the workbook (a damaged
+ * .xlsx) and the JSON outputs: refused here, with its line. */
+static p304_code check_utf8(const char *path, const char *text, p304_error *err)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	long line = 1;
+
+	while (*p) {
+		size_t n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+			 : (*p & 0xF8) == 0xF0 ? 3 : 4;
+		unsigned long cp = n == 0 ? *p : n == 1 ? (*p & 0x1Fu) : n == 2 ? (*p & 0x0Fu) : (*p & 0x07u);
+		int ok = n < 4;
+
+		for (size_t i = 1; ok && i <= n; i++) {
+			ok = (p[i] & 0xC0) == 0x80;
+			cp = (cp << 6) | (p[i] & 0x3Fu);
+		}
+		/* no overlong form, no surrogate, nothing beyond U+10FFFF */
+		if (ok && n > 0)
+			ok = cp >= (n == 1 ? 0x80ul : n == 2 ? 0x800ul : 0x10000ul) &&
+			     !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
+		if (!ok)
+			return p304_error_set(err, P304_ERR_INPUT, path, line,
+				_("byte 0x%02X is not UTF-8 text: save the scenario as UTF-8 "
+				  "(JSON files are UTF-8), expected letters such as 'é' written in UTF-8"), *p);
+		if (*p == '\n')
+			line++;
+		p += n + 1;
+	}
+	return P304_OK;
+}
+
 p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 			      const char *default_reference, p304_scenario **out,
 			      p304_error *err)
@@ -565,7 +598,8 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 				    _("binary data (a NUL byte), expected JSON text"));
 		goto fail;
 	}
-	if ((rc = check_numbers(path, sc->text, err)) != P304_OK)
+	if ((rc = check_utf8(path, sc->text, err)) != P304_OK ||
+	    (rc = check_numbers(path, sc->text, err)) != P304_OK)
 		goto fail;
 	root = cJSON_ParseWithOpts(sc->text, &end, 1);
 	if (!root) {

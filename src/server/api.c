@@ -988,6 +988,15 @@ static const struct shipped *find_shipped(const struct srv_api *api, const char 
 	return NULL;
 }
 
+/* A saved scenario is a regular file of the workspace, never a link planted
+ * there (a link to /etc/passwd would be served): lstat, not stat. */
+static int saved_file(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static void list_scenarios(struct srv_api *api, struct srv_reply *rp)
 {
 	cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "scenarios");
@@ -1012,7 +1021,8 @@ static void list_scenarios(struct srv_api *api, struct srv_reply *rp)
 		cJSON *o;
 
 		snprintf(path, sizeof(path), "%s/%s.json", api->workspace, ids[i]);
-		if (!find_shipped(api, ids[i]) && p304_read_file(path, &text, &len, &err) == P304_OK) {
+		if (!find_shipped(api, ids[i]) && saved_file(path) &&
+		    p304_read_file(path, &text, &len, &err) == P304_OK) {
 			title = title_of(text, len);
 			free(text);
 			o = cJSON_CreateObject();
@@ -1043,7 +1053,8 @@ static void get_scenario(struct srv_api *api, const char *id, struct srv_reply *
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
-	if (!find_shipped(api, id) && p304_read_file(path, &text, &len, &err) == P304_OK) {
+	if (!find_shipped(api, id) && saved_file(path) &&
+	    p304_read_file(path, &text, &len, &err) == P304_OK) {
 		rp->status = 200;
 		rp->body = text;
 		rp->len = len;

@@ -426,7 +426,7 @@ p304_code srv_start(const struct srv_config *cfg, srv **out, unsigned *port,
 		srv_stop(s);
 		return rc;
 	}
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL,
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL,
 		0, NULL, NULL, handler, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)SRV_THREADS,

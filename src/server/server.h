@@ -11,8 +11,8 @@
 
 #define SRV_MAX_BODY ((size_t)8 << 20) /* 8 MiB */
 #define SRV_THREADS 4
-#define SRV_MAX_CONNECTIONS 64
-#define SRV_TIMEOUT_S 30
+#define SRV_MAX_CONNECTIONS 256
+#define SRV_TIMEOUT_S 10
 
 struct srv_config {
 	const char *listen;    /* IPv4 address, "127.0.0.1" by default */
