@@ -249,7 +249,12 @@ fail=$((fail + api_f))
 # playwright-core drives Debian's chromium against `p304 serve`. Skipped,
 # with the reason, only where chromium or playwright-core is not installed
 # (make browser-deps writes the reason in build/.browser-skip*).
-if [ -f "$ROOT/build/.browser-skip" ] || [ -f "$ROOT/build/.browser-skip-npm" ]; then
+if [ -n "${VALGRIND:-}" ]; then
+	# the browser drives the build's own p304 serve, never valgrind's: the
+	# same run as the native pass, so CI's valgrind pass saves its minutes
+	echo "skip browser tests: VALGRIND is set (they do not run the server under valgrind; run natively and under ASan)"
+	skip=$((skip + 1))
+elif [ -f "$ROOT/build/.browser-skip" ] || [ -f "$ROOT/build/.browser-skip-npm" ]; then
 	echo "skip browser tests: $(cat "$ROOT"/build/.browser-skip*)"
 	skip=$((skip + 1))
 elif [ ! -x "${P304_CHROMIUM:-/usr/bin/chromium}" ] || ! command -v node >/dev/null 2>&1 ||
