@@ -6,6 +6,7 @@
 #define P304_CHART_PRIV_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <p304/chart.h>
 
@@ -55,5 +56,10 @@ void ch_preamble(struct sbuf *b, const p304_chart_request *req, const char *outp
 /* the outline map (map.c) */
 p304_code ch_map(struct sbuf *b, const p304_chart_request *req, const char *out,
 		 const struct cJSON *root, p304_error *err);
+
+/* A child's end, shared by gnuplot and pandoc: reads its stderr into msg
+ * (size bytes, NUL-terminated, the rest drained), closes errfd, waits for it;
+ * returns the wait status. */
+int ch_child_finish(pid_t pid, int errfd, char *msg, size_t size);
 
 #endif

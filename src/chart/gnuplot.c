@@ -32,7 +32,7 @@ p304_code gnuplot_run(const char *script, size_t len, p304_error *err)
 	posix_spawn_file_actions_t fa;
 	char *const argv[] = { "gnuplot", NULL };
 	char msg[512] = "";
-	size_t got = 0, off = 0;
+	size_t off = 0;
 	pid_t pid;
 	int rc;
 
@@ -69,26 +69,7 @@ p304_code gnuplot_run(const char *script, size_t len, p304_error *err)
 		off += (size_t)w;
 	}
 	close(in[1]);
-	for (;;) {
-		ssize_t r = read(errp[0], msg + got, sizeof(msg) - 1 - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		if (got == sizeof(msg) - 1) {
-			char sink[256];
-
-			while (read(errp[0], sink, sizeof(sink)) > 0)
-				;
-			break;
-		}
-	}
-	msg[got] = '\0';
-	close(errp[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	status = ch_child_finish(pid, errp[0], msg, sizeof(msg));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || off < len) {
 		for (char *p = msg; *p; p++)
 			if (*p == '\n' && p[1])
@@ -325,4 +306,32 @@ p304_code p304_chart_render(const p304_chart_request *req, p304_error *err)
 	free(tmp);
 	free(script);
 	return rc;
+}
+
+int ch_child_finish(pid_t pid, int errfd, char *msg, size_t size)
+{
+	size_t got = 0;
+	int status = 0;
+
+	for (;;) {
+		ssize_t r = read(errfd, msg + got, size - 1 - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		if (got == size - 1) {
+			char sink[256];
+
+			while (read(errfd, sink, sizeof(sink)) > 0)
+				;
+			break;
+		}
+	}
+	msg[got] = '\0';
+	close(errfd);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
 }

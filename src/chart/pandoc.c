@@ -16,6 +16,7 @@
 
 #include "../gettext.h"
 #include "gettext.h"
+#include "chart_priv.h"
 
 extern char **environ;
 
@@ -26,7 +27,7 @@ p304_code p304_pandoc_convert(const char *md_path, const char *out_path,
 	char *argv[] = { "pandoc", "--from=markdown", "--standalone", res_opt, "-o",
 			 (char *)out_path, (char *)md_path, NULL };
 	char **env = NULL;
-	size_t nenv = 0, got = 0;
+	size_t nenv = 0;
 	posix_spawn_file_actions_t fa;
 	int errp[2] = { -1, -1 }, status = 0, rc;
 	pid_t pid;
@@ -67,26 +68,7 @@ p304_code p304_pandoc_convert(const char *md_path, const char *out_path,
 				  "apt-get install pandoc (the HTML and Markdown are written without it)"));
 		return p304_error_set(err, P304_ERR_IO, NULL, 0, _("cannot run pandoc: %s"), strerror(rc));
 	}
-	for (;;) {
-		ssize_t r = read(errp[0], msg + got, sizeof(msg) - 1 - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		if (got == sizeof(msg) - 1) {
-			char sink[256];
-
-			while (read(errp[0], sink, sizeof(sink)) > 0)
-				;
-			break;
-		}
-	}
-	msg[got] = '\0';
-	close(errp[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	status = ch_child_finish(pid, errp[0], msg, sizeof(msg));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		for (char *p = msg; *p; p++)
 			if (*p == '\n')
