@@ -295,27 +295,3 @@ size_t p304_compare_movers(const p304_comparison *c, int by_pct, size_t per_side
 	free(k);
 	return n;
 }
-
-void p304_compare_order(const p304_comparison *c, size_t *order)
-{
-	/* insertion sort keeps this reentrant (no static context): n is at
-	 * most a few hundred authorities */
-	for (size_t i = 0; i < c->nrows; i++) {
-		size_t j = i;
-
-		order[i] = i;
-		while (j > 0) {
-			const p304_compare_row *a = &c->rows[order[j - 1]], *b = &c->rows[order[j]];
-			int64_t da = a->b_eur - a->a_eur, db = b->b_eur - b->a_eur;
-
-			size_t t;
-
-			if (da > db || (da == db && strcmp(a->code, b->code) < 0))
-				break;
-			t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-			j--;
-		}
-	}
-}
