@@ -75,6 +75,13 @@ const char *p304_strerror(p304_code code);
 int p304_add_i64(int64_t a, int64_t b, int64_t *out);
 /* Checked a * b; returns 0 and sets *out, or -1 on overflow. */
 int p304_mul_i64(int64_t a, int64_t b, int64_t *out);
+/* v in euros with its digits grouped by three, the one formatter of every
+ * layer: "-1 234 567 €" with group = " " and suffix = " €"; the note passes
+ * U+202F and U+00A0 "€", the core's messages an empty suffix. Writes at most
+ * `size` bytes into buf, always terminated (cut short when too small);
+ * returns buf. No locale is read. */
+const char *p304_format_eur(char *buf, size_t size, int64_t v, const char *group,
+			    const char *suffix);
 
 /* ------------------------------------------------------------------ */
 /* Allocation                                                          */

@@ -84,20 +84,9 @@ const char *p304_chart_kind_name(p304_chart_kind kind)
  * everywhere). */
 const char *ch_eur(char *buf, size_t size, double v)
 {
-	char digits[32];
 	long long x = llround(fabs(v));
-	int len = snprintf(digits, sizeof(digits), "%lld", x);
-	size_t o = 0;
 
-	if (v < 0 && x)
-		buf[o++] = '-';
-	for (int i = 0; i < len && o + 6 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ' ';
-		buf[o++] = digits[i];
-	}
-	snprintf(buf + o, size - o, " €");
-	return buf;
+	return p304_format_eur(buf, size, v < 0 ? -(int64_t)x : (int64_t)x, " ", " €");
 }
 
 /* "+1 835 000 €", "-20 000 €", "0 €" */

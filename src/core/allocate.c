@@ -16,19 +16,7 @@
 /* 18000000 -> "18 000 000" (ASCII spaces: the core writes no locale). */
 static const char *eur(char *buf, size_t size, int64_t v)
 {
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%lld", (long long)(v < 0 ? -v : v));
-	size_t o = 0;
-
-	if (v < 0 && o + 1 < size)
-		buf[o++] = '-';
-	for (int i = 0; i < len && o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ' ';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	return p304_format_eur(buf, size, v, " ", "");
 }
 
 static p304_code check_problem(const p304_problem *p, p304_error *err)

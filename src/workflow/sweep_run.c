@@ -276,17 +276,7 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 /* 1234567 -> "1 234 567 €" (plain spaces: a CSV cell and a terminal). */
 static const char *eur_plain(char *buf, size_t size, int64_t v)
 {
-	char d[32];
-	int len = snprintf(d, sizeof(d), "%lld", (long long)v);
-	size_t o = 0;
-
-	for (int i = 0; i < len && o + 6 < size; i++) {
-		if (i > 0 && d[i - 1] != '-' && (len - i) % 3 == 0)
-			buf[o++] = ' ';
-		buf[o++] = d[i];
-	}
-	snprintf(buf + o, size - o, " €");
-	return buf;
+	return p304_format_eur(buf, size, v, " ", " €");
 }
 
 static void decimal_fr(char *buf, size_t size, double v)
