@@ -192,11 +192,13 @@ static void *work(void *arg)
 	     v = next_variant(v, w->nthreads)) {
 		uint64_t rs = sp->seed ^ (0xD1B54A32D192ED03ULL * (v + 1));
 		long double wt[64], sc[64], wsum = 0.0L;
-		int64_t F = b->floor_eur, C = b->ceiling_eur, target, vmax = 0;
+		int64_t F = b->floor_eur, C = b->ceiling_eur, vmax = 0;
 		int data = v > 0 && (sp->vary & (P304_VARY_DATA | ~0xFu));
 		int fast = 0;
 		int64_t tot[64]; /* column totals of the perturbed figures */
 		long double lambda;
+		p304_bounds bounds;
+		p304_code rc;
 
 		/* weights */
 		for (size_t c = 0; c < k; c++) {
@@ -333,16 +335,19 @@ static void *work(void *arg)
 				skip(sh, v);
 				continue;
 			}
-			if (p304_solve_clamped(n, shares, NULL, F == P304_NO_BOUND ? 0 : F, NULL, C,
-					       b->envelope_eur, ws, &lambda, exact, pos, &e) != P304_OK) {
-				skip(sh, v);
-				continue;
-			}
-			target = b->envelope_eur - b->envelope_eur % b->unit_eur;
-			if (p304_round_largest_remainder(n, exact, b->codes, b->unit_eur, target, NULL, C,
-							 ws, amounts, &e) != P304_OK) {
+			bounds = (p304_bounds){ .floor_eur = F, .ceiling_eur = C,
+				.envelope_eur = b->envelope_eur, .unit_eur = b->unit_eur };
+			rc = p304_allocate_bounded(n, shares, b->codes, &bounds, ws, &lambda, exact,
+						   pos, amounts, &e);
+			/* bounds this variant cannot meet: counted, the sweep goes on;
+			 * a rounding that fails, or memory, stops it */
+			if (rc == P304_ERR_INTERNAL || rc == P304_ERR_USAGE || rc == P304_ERR_NOMEM) {
 				fail(sh, e.code, &e);
 				break;
+			}
+			if (rc != P304_OK) {
+				skip(sh, v);
+				continue;
 			}
 			nld++;
 		}
