@@ -269,10 +269,17 @@ typedef struct p304_result {
 	size_t nexcluded;
 } p304_result;
 
+/* How an allocation runs: p304_run_allocation(), and every workflow that
+ * starts with one (reconcile, sweep, compare) passes it on. Zero-initialise,
+ * then set what differs: a new option of the allocation is one field here,
+ * not one more wrapper. A NULL pointer means every default. */
+typedef struct p304_alloc_options {
+	const char *default_reference; /* the reference list when the scenario names none */
+} p304_alloc_options;
+
 /* Loads every input of the scenario, checks them, allocates. `validate`
  * uses the same call and writes nothing. Free with p304_result_free. */
-p304_code p304_run_allocation(const char *scenario_path,
-			      const char *default_reference,
+p304_code p304_run_allocation(const char *scenario_path, const p304_alloc_options *opt,
 			      p304_result **out, p304_error *err);
 void p304_result_free(p304_result *res);
 

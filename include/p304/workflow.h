@@ -80,7 +80,7 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 				 p304_result **out, p304_error *err);
 /* p304_run_allocation() through `cat`: the scenario is the file `path`. */
 p304_code p304_run_allocation_in(p304_catalogue *cat, const char *scenario_path,
-				 const char *default_reference, p304_result **out,
+				 const p304_alloc_options *opt, p304_result **out,
 				 p304_error *err);
 p304_code p304_run_compare_in(p304_catalogue *cat, const char *a_path,
 			      const char *b_path, const char *default_reference,
@@ -100,6 +100,16 @@ p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
 /* Records an input (role, the path read, its SHA-256) of a result. */
 p304_code p304_result_add_input_in(p304_catalogue *cat, p304_result *res,
 				   const char *role, const char *path, p304_error *err);
+
+/* The command line's side of every workflow, written once: `fn` runs over a
+ * catalogue that reads files, with paths[0..npaths) (the scenarios the
+ * command names) looked for among the shipped data too
+ * (p304_shipped_path). p304_run_allocation(), p304_run_compare() ... are
+ * this over their *_in() function. */
+typedef p304_code (*p304_files_fn)(p304_catalogue *cat, const char *const *paths,
+				   void *ctx, p304_error *err);
+p304_code p304_run_on_files(const char *const *paths, size_t npaths, p304_files_fn fn,
+			    void *ctx, p304_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Where the shipped data are (docs/data-dir.md)                        */

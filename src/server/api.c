@@ -815,7 +815,8 @@ static p304_result *do_allocate(struct srv_api *api, const char *text, size_t le
 
 	if (!ov)
 		return NULL;
-	if (p304_run_allocation_in(ov, "scenario.json", api->default_ref, &res, &err) != P304_OK)
+	if (p304_run_allocation_in(ov, "scenario.json",
+				   &(p304_alloc_options){ .default_reference = api->default_ref }, &res, &err) != P304_OK)
 		reply_p304_error(rp, &err, &d, 1, ov);
 	p304_catalogue_free(ov);
 	return res;

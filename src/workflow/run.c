@@ -548,25 +548,30 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 	return P304_OK;
 }
 
-p304_code p304_run_allocation(const char *scenario_path,
-			      const char *default_reference,
+struct alloc_call {
+	const p304_alloc_options *opt;
+	p304_result **out;
+};
+
+static p304_code alloc_files(p304_catalogue *cat, const char *const *paths, void *ctx,
+			     p304_error *err)
+{
+	const struct alloc_call *c = ctx;
+
+	return p304_run_allocation_in(cat, paths[0], c->opt, c->out, err);
+}
+
+p304_code p304_run_allocation(const char *scenario_path, const p304_alloc_options *opt,
 			      p304_result **out, p304_error *err)
 {
-	p304_catalogue *cat;
-	char shipped[4096];
-	p304_code rc;
+	struct alloc_call c = { opt, out };
 
 	*out = NULL;
-	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
-		return rc;
-	scenario_path = p304_shipped_path(scenario_path, shipped, sizeof(shipped));
-	rc = p304_run_allocation_in(cat, scenario_path, default_reference, out, err);
-	p304_catalogue_free(cat);
-	return rc;
+	return p304_run_on_files(&scenario_path, 1, alloc_files, &c, err);
 }
 
 p304_code p304_run_allocation_in(p304_catalogue *cat, const char *scenario_path,
-				 const char *default_reference, p304_result **out,
+				 const p304_alloc_options *opt, p304_result **out,
 				 p304_error *err)
 {
 	p304_scenario *sc = NULL;
@@ -577,7 +582,8 @@ p304_code p304_run_allocation_in(p304_catalogue *cat, const char *scenario_path,
 	*out = NULL;
 	if ((rc = p304_catalogue_text(cat, scenario_path, &text, &len, err)) != P304_OK)
 		return rc;
-	rc = p304_scenario_parse(scenario_path, text, len, default_reference, &sc, err);
+	rc = p304_scenario_parse(scenario_path, text, len, opt ? opt->default_reference : NULL,
+				 &sc, err);
 	free(text);
 	if (rc != P304_OK)
 		return rc;
