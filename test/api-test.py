@@ -22,7 +22,9 @@ import sys
 import tempfile
 import time
 
-P304, ROOT = sys.argv[1], sys.argv[2]
+# absolute: the server runs with its cwd in a temporary folder, and a
+# relative ./build/p304 then named nothing (issue 20)
+P304, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 INPUTS = os.path.join(ROOT, "inputs")
 results = {"pass": 0, "fail": 0}
 
