@@ -743,10 +743,49 @@ static int member_span(const char *t, size_t len, const char *key, size_t *start
 	return -1;
 }
 
+/* The line of the first \u0000 inside a JSON string of `t`, or 0. cJSON
+ * decodes it to a NUL that ends the C string: a title "A\u0000B" became
+ * "A", an id cut short (issue 19). Refused, never truncated. */
+static long nul_escape_line(const char *t, size_t len)
+{
+	long line = 1;
+	int in_str = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (t[i] == '\n')
+			line++;
+		if (t[i] == '"') {
+			in_str = !in_str;
+		} else if (in_str && t[i] == '\\' && i + 1 < len) {
+			if (t[i + 1] == 'u' && i + 5 < len && strncmp(t + i + 2, "0000", 4) == 0)
+				return line;
+			i++;
+		}
+	}
+	return 0;
+}
+
+static int refuse_nul(const char *name, const char *t, size_t len, struct srv_reply *rp)
+{
+	long line = nul_escape_line(t, len);
+	char msg[300];
+
+	if (!line)
+		return 0;
+	snprintf(msg, sizeof(msg), _("%s:%ld: \\u0000 (a NUL character) in a text, which would "
+		 "cut it short; remove it"), name, line);
+	api_error(rp, 400, "bad_request", msg, name, line, NULL);
+	return 1;
+}
+
 /* The body as a JSON object, or a 400. */
 static cJSON *parse_object(const struct srv_request *rq, struct srv_reply *rp)
 {
-	cJSON *root = cJSON_ParseWithLength(rq->body, rq->len);
+	cJSON *root;
+
+	if (refuse_nul(_("request body"), rq->body, rq->len, rp))
+		return NULL;
+	root = cJSON_ParseWithLength(rq->body, rq->len);
 
 	if (!root || !cJSON_IsObject(root)) {
 		const char *at = cJSON_GetErrorPtr();
@@ -780,8 +819,11 @@ static p304_catalogue *overlay_with(struct srv_api *api, struct srv_reply *rp,
 		return NULL;
 	}
 	for (size_t i = 0; i < ndocs; i++)
-		if (p304_catalogue_add_text(ov, docs[i].name, docs[i].text, docs[i].len, &err) != P304_OK) {
-			reply_p304_error(rp, &err, NULL, 0, NULL);
+		if ((strstr(docs[i].name, ".json") &&
+		     refuse_nul(docs[i].name, docs[i].text, docs[i].len, rp)) ||
+		    p304_catalogue_add_text(ov, docs[i].name, docs[i].text, docs[i].len, &err) != P304_OK) {
+			if (rp->status != 400)
+				reply_p304_error(rp, &err, NULL, 0, NULL);
 			p304_catalogue_free(ov);
 			return NULL;
 		}
@@ -936,77 +978,130 @@ static p304_notification *do_reconcile(struct srv_api *api, const struct srv_req
 	return nt;
 }
 
-static int get_range(const cJSON *v, int64_t *lo, int64_t *hi)
+/* ------------------------------------------------------------------ */
+/* Numbers of the API: every bound in this one table (issue 19)         */
+/* ------------------------------------------------------------------ */
+
+/* The bounds are the CLI's (cmd_sweep.c) but for samples, which the server
+ * caps lower; a range "MIN:MAX" is read by the CLI's p304_parse_decimal with
+ * its bound P304_MAX_EUR (10^15 €: "0:9223372036854775807" overflowed in
+ * sweep.c). A JSON number is a double: a whole-number field refuses 1.5
+ * instead of rounding it, and nothing beyond 2^53, where doubles skip
+ * integers. */
+enum num_kind { NUM_WHOLE, NUM_MILLI, NUM_RANGE };
+
+struct num_field {
+	const char *key;
+	enum num_kind kind;
+	double min, max;
+	const char *expected;   /* msgid: what the field takes */
+};
+
+static const struct num_field SWEEP_NUMBERS[] = {
+	{ "samples", NUM_WHOLE, 1, 100000, N_("a whole number from 1 to 100000") },
+	{ "seed", NUM_WHOLE, 0, 9007199254740992.0, N_("a whole number from 0 to 2^53") },
+	{ "weights", NUM_MILLI, 0, 100, N_("points from 0 to 100 (at most 3 decimals)") },
+	{ "data", NUM_MILLI, 0, 100, N_("a percentage from 0 to 100 (at most 3 decimals)") },
+	{ "floor", NUM_RANGE, 0, (double)P304_MAX_EUR,
+	  N_("\"MIN:MAX\" in whole euros, 0 <= MIN <= MAX <= 10^15") },
+	{ "ceiling", NUM_RANGE, 0, (double)P304_MAX_EUR,
+	  N_("\"MIN:MAX\" in whole euros, 0 <= MIN <= MAX <= 10^15") },
+};
+
+/* Reads field f of `root` when present into out[0] (and out[1] for a
+ * range). 0, or -1 when present and not as the table says. */
+static int read_number(const cJSON *root, const struct num_field *f, double out[2])
 {
-	long long a, b;
-	char tail;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, f->key);
 
 	if (!v)
 		return 0;
-	if (!cJSON_IsString(v) || sscanf(v->valuestring, "%lld:%lld%c", &a, &b, &tail) != 2 ||
-	    a < 0 || b < a)
+	if (f->kind == NUM_RANGE) {
+		const char *t = cJSON_IsString(v) ? v->valuestring : NULL, *colon;
+		int64_t a, b;
+
+		if (!t || !(colon = strchr(t, ':')) ||
+		    p304_parse_decimal(t, (size_t)(colon - t), 0, P304_MAX_EUR, &a, NULL, 0) ||
+		    p304_parse_decimal(colon + 1, strlen(colon + 1), 0, P304_MAX_EUR, &b, NULL, 0) ||
+		    b < a)
+			return -1;
+		out[0] = (double)a;
+		out[1] = (double)b;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= f->min && v->valuedouble <= f->max))
 		return -1;
-	*lo = a;
-	*hi = b;
+	if (f->kind == NUM_WHOLE && v->valuedouble != (double)(int64_t)v->valuedouble)
+		return -1;
+	if (f->kind == NUM_MILLI) {
+		double m = v->valuedouble * 1000.0;
+
+		if (m - (double)(int64_t)(m + 0.5) > 1e-6 || (double)(int64_t)(m + 0.5) - m > 1e-6)
+			return -1;
+	}
+	out[0] = v->valuedouble;
 	return 0;
 }
 
-static int get_number(const cJSON *v, double lo, double hi, double *out)
+/* All of `fields` present in `root`, checked; *bad names the first wrong. */
+static int read_numbers(const cJSON *root, const struct num_field *fields, size_t n,
+			double (*out)[2], const struct num_field **bad)
 {
-	if (!v)
-		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi)
-		return -1;
-	*out = v->valuedouble;
+	for (size_t i = 0; i < n; i++)
+		if (read_number(root, &fields[i], out[i])) {
+			*bad = &fields[i];
+			return -1;
+		}
 	return 0;
 }
 
 static p304_sweep_result *do_sweep(struct srv_api *api, const struct srv_request *rq,
 				   struct srv_reply *rp)
 {
+	enum { N = sizeof(SWEEP_NUMBERS) / sizeof(SWEEP_NUMBERS[0]) };
 	cJSON *root = parse_object(rq, rp);
 	p304_sweep_options o = { .samples = 1000, .seed = 1, .vary_weights = 1, .vary_data = 1,
 		.weight_points = 2.0, .data_pct = 5.0, .floor_min = P304_NO_BOUND,
 		.floor_max = P304_NO_BOUND, .ceiling_min = P304_NO_BOUND,
 		.ceiling_max = P304_NO_BOUND, .threads = 1 };
-	double samples = 1000, seed = 1;
-	const char *bad = NULL;
+	double v[N][2] = { { 1000, 0 }, { 1, 0 }, { 2.0, 0 }, { 5.0, 0 }, { -1, -1 }, { -1, -1 } };
+	const struct num_field *bad = NULL;
 	struct doc d = { "scenario.json", NULL, 0 };
 	p304_sweep_result *sw = NULL;
 	p304_catalogue *ov;
 	p304_error err;
 	size_t s, e;
+	char msg[400];
 
 	if (!root)
 		return NULL;
 	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "scenario")) ||
-	    member_span(rq->body, rq->len, "scenario", &s, &e))
-		bad = "scenario";
-	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "samples"), 1, 100000, &samples))
-		bad = "samples";
-	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "seed"), 0, 9007199254740992.0, &seed))
-		bad = "seed";
-	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "weights"), 0, 100, &o.weight_points))
-		bad = "weights";
-	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "data"), 0, 100, &o.data_pct))
-		bad = "data";
-	else if (get_range(cJSON_GetObjectItemCaseSensitive(root, "floor"), &o.floor_min, &o.floor_max))
-		bad = "floor";
-	else if (get_range(cJSON_GetObjectItemCaseSensitive(root, "ceiling"), &o.ceiling_min,
-			   &o.ceiling_max))
-		bad = "ceiling";
-	cJSON_Delete(root);
-	if (bad) {
-		char msg[300];
-
-		snprintf(msg, sizeof(msg), _("'%s' is missing or out of range, expected: scenario an "
-			 "object, samples 1 to 100000, seed a whole number, weights and data 0 to "
-			 "100, floor and ceiling \"MIN:MAX\" in whole euros"), bad);
-		api_error(rp, 400, "bad_request", msg, NULL, 0, bad);
+	    member_span(rq->body, rq->len, "scenario", &s, &e)) {
+		cJSON_Delete(root);
+		api_error(rp, 400, "bad_request", _("'scenario' is missing or is not an object, "
+			  "expected the scenario to sweep"), NULL, 0, "scenario");
 		return NULL;
 	}
-	o.samples = (size_t)samples;
-	o.seed = (uint64_t)seed;
+	if (read_numbers(root, SWEEP_NUMBERS, N, v, &bad)) {
+		cJSON_Delete(root);
+		snprintf(msg, sizeof(msg), _("'%s' is out of range or not of its type, expected %s"),
+			 bad->key, _(bad->expected));
+		api_error(rp, 400, "bad_request", msg, NULL, 0, bad->key);
+		return NULL;
+	}
+	cJSON_Delete(root);
+	o.samples = (size_t)v[0][0];
+	o.seed = (uint64_t)v[1][0];
+	o.weight_points = v[2][0];
+	o.data_pct = v[3][0];
+	if (v[4][0] >= 0) {
+		o.floor_min = (int64_t)v[4][0];
+		o.floor_max = (int64_t)v[4][1];
+	}
+	if (v[5][0] >= 0) {
+		o.ceiling_min = (int64_t)v[5][0];
+		o.ceiling_max = (int64_t)v[5][1];
+	}
 	o.vary_weights = o.weight_points > 0;
 	o.vary_data = o.data_pct > 0;
 	d.text = rq->body + s;
@@ -1685,6 +1780,8 @@ void api_check_plan(struct srv_api *api, const struct srv_request *rq, struct sr
 	}
 	d.text = sc_text;
 	d.len = sc_len;
+	if (sc_text && refuse_nul(d.name, sc_text, sc_len, rp))
+		return;
 	if (sc_text && p304_scenario_parse("scenario.json", sc_text, sc_len, api->default_ref, &sc,
 					   &err) != P304_OK) {
 		reply_p304_error(rp, &err, &d, 1, NULL);
