@@ -171,7 +171,7 @@ clean:
 
 # libFuzzer harnesses (clang): make fuzz FUZZ_SECONDS=60 runs each that long.
 FUZZ_SECONDS ?= 60
-FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs
+FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs fuzz_parts
 FUZZ_BIN := $(patsubst %,build/fuzz/%,$(FUZZERS))
 FUZZ_CFLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Iinclude -Isrc -D_GNU_SOURCE -DP304_DATADIR='"$(CURDIR)/inputs"'
@@ -184,6 +184,9 @@ build/fuzz/%: test/fuzz/%.c $(CORE_SRC) $(IO_SRC) build/.fuzz-deps-ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(IO_SRC) $(LIBS)
+
+# the server's part collector is included by its harness (no libmicrohttpd)
+build/fuzz/fuzz_parts: src/server/parts.c src/server/parts.h
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZERS); do \
