@@ -130,6 +130,19 @@ TMPDIR="$work/tmpdir" "$P304" verify v2 >/dev/null 2>&1 && fail "verify replayed
 cp -R v v3 && sed -i 's/"argv":.*/"argv":	["allocate", "absent.json", "-o", "v3"],/' v3/manifest.json
 TMPDIR="$work/tmpdir" "$P304" verify v3 >/dev/null 2>&1 && fail "verify of a failing command passed"
 [ -z "$(ls -A tmpdir)" ] || fail "verify left scratch folders: $(ls -A tmpdir)"
+# ... and when it is stopped (Ctrl-C, kill) during a long recomputation
+# (issue 19: the scratch folder and the rerun's files were left behind)
+"$P304" sweep scenario.json --samples 100 -o sw -q
+sed -i 's/"--samples", "100"/"--samples", "1000000"/' sw/manifest.json
+for sig in TERM INT HUP; do
+	TMPDIR="$work/tmpdir" "$P304" verify sw >/dev/null 2>&1 &
+	pid=$!
+	sleep 0.5
+	kill -"$sig" "$pid"
+	wait "$pid" 2>/dev/null
+	[ -z "$(ls -A tmpdir)" ] || fail "verify stopped by SIG$sig left: $(ls -A tmpdir)"
+	rm -rf tmpdir/* tmpdir/.[!.]* 2>/dev/null
+done
 
 if [ "$bad" -eq 0 ]; then
 	echo "ok   output folders keep what p304 did not write (files, chart, sub-folder, links; races; recovery)"
