@@ -124,7 +124,7 @@ for dir in "$ROOT"/test/cases/*/ "$ROOT"/test/bad/*/; do
 				env LANGUAGE=fr $(cat env) "$P304" "$@"
 			else
 				LANGUAGE=fr "$P304" "$@"
-			fi >/dev/null 2>"$scratch/$name.fr.err")
+			fi >"$scratch/$name.fr.out" 2>"$scratch/$name.fr.err")
 		[ -x "$work.fr/teardown" ] && (cd "$work.fr" && ./teardown)
 		sed -i "s|$ROOT|@ROOT@|g" "$scratch/$name.fr.err"
 		frcases="${frcases:-} $name"
