@@ -2,7 +2,7 @@
  * compare_write.c - comparaison.json (machine contract) and comparaison.csv
  * (Excel, French) of `p304 compare`.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <cjson/cJSON.h>
 #include <csv.h>

@@ -4,7 +4,7 @@
  * counts lines (libcsv does not), drops blank rows and keeps every cell as
  * UTF-8 text in one arena, so a million rows cost a few allocations.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <csv.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * French locale. No strtod, no locale: every accepted form is listed in
  * docs/formats.md and everything else is refused with a reason.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <stdio.h>
 #include <string.h>

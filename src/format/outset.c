@@ -15,7 +15,7 @@
  * "files". Runs writing one set wait for each other: a lock file
  * `.NAME.p304-lock` beside the set, removed by the run that holds it.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

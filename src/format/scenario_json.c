@@ -3,7 +3,7 @@
  * cJSON. Strict on purpose: an unknown or misspelt key is an error naming the
  * nearest valid key, because a typo must not silently drop a floor.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <cjson/cJSON.h>
 #include <math.h>
