@@ -178,10 +178,11 @@ try:
         fl += f
         time.sleep(0.05)
     report("allocate, 8 sweeps of 100 000", ta, fa)
+    names = [str(c) for c in codes]
     report("GET /api/scenarios, 8 sweeps", tl, fl,
            "(sweeps answered: %d of 8 in %.0f s: %s)" % (
                len(codes), time.time() - t0,
-               ", ".join("%s x%d" % (c, codes.count(c)) for c in sorted(set(codes := list(map(str, codes)))))))
+               ", ".join("%s x%d" % (c, names.count(c)) for c in sorted(set(names)))))
 finally:
     srv.terminate()
     try:
