@@ -536,8 +536,11 @@ try:
     st, h, data = req("POST", "/api/allocate", read(v1), timeout=10)
 except OSError as ex:
     st = str(ex)
+# valgrind runs the 300 threads one at a time: there only the answer counts
+# (before the guard, it came after the 10 s idle timeout)
 check("300 idle connections do not lock the officer out (%d opened)" % len(idle),
-      st == 200 and time.time() - t0 < 5, "%s after %.1f s" % (st, time.time() - t0))
+      st == 200 and time.time() - t0 < (60 if os.environ.get("VALGRIND") else 5),
+      "%s after %.1f s" % (st, time.time() - t0))
 for s_ in idle:
     s_.close()
 
