@@ -149,9 +149,11 @@ static void notify_connection(void *cls, struct MHD_Connection *connection,
 }
 
 /* A new connection when the limits are reached: make room by closing the
- * oldest connection still waiting for its headers (of that address when the
- * address is at its limit): a client that is sending requests is never the
- * one closed, so an idle or trickling crowd cannot lock the officer out. */
+ * oldest connection still waiting for its headers, else the oldest still
+ * waiting for its body (of that address when the address is at its limit):
+ * a request being computed or answered is never the one closed, and the
+ * officer's own bodies (a few KiB) arrive in milliseconds, so an idle,
+ * trickling or body-stalling crowd cannot lock the officer out. */
 static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
 	struct srv *s = cls;
@@ -170,9 +172,14 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, soc
 	if (same >= SRV_PER_ADDRESS || live >= SRV_MAX_CONNECTIONS) {
 		struct tracked *victim = NULL;
 
-		for (struct tracked *t = s->head; t && !victim; t = t->next)
-			if (!t->evicted && t->state == WAIT_HEADERS &&
-			    (same < SRV_PER_ADDRESS || t->addr == a))
+		/* the one waiting longest, for its headers or for its body: 200
+		 * clients that sent headers and then trickled their body held
+		 * every slot for 60 s; preferring any header-waiting one closed
+		 * the officer's connection just opened instead of them */
+		for (struct tracked *t = s->head; t; t = t->next)
+			if (!t->evicted && t->state != BUSY &&
+			    (same < SRV_PER_ADDRESS || t->addr == a) &&
+			    (!victim || t->since < victim->since))
 				victim = t;
 		if (victim)
 			evict(victim);

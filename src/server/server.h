@@ -13,7 +13,7 @@
 
 #define SRV_MAX_BODY ((size_t)8 << 20) /* 8 MiB */
 /* Connections (docs/api.md, "Limits"): past SRV_MAX_CONNECTIONS the
- * oldest one still sending its headers is closed to make room, and one
+ * one waiting longest for its headers or its body is closed to make room, and one
  * address holds at most SRV_PER_ADDRESS; headers must arrive within
  * SRV_HEADER_S of the connection (or of the previous answer), a body within
  * SRV_BODY_S of its headers; SRV_TIMEOUT_S of silence closes any. */
