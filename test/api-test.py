@@ -319,17 +319,27 @@ def raw(payload, read_reply=True, delay=0.0, timeout=20):
 
 
 out = raw([("POST /api/allocate HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n"
-            % (HOST, (8 << 20) + 1)).encode()])
-check("413 too_large above 8 MiB (Content-Length), before the body is read",
+            % (HOST, (1 << 20) + 1)).encode()])
+check("413 too_large above 1 MiB (Content-Length), before the body is read",
       b" 413 " in out[:40] and b"too_large" in out, out[:200])
 chunk = b"x" * 65536
 hdr = ("POST /api/allocate HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: chunked\r\n\r\n" % HOST).encode()
-body = [hdr] + [b"%x\r\n" % len(chunk) + chunk + b"\r\n"] * 130 + [b"0\r\n\r\n"]
+body = [hdr] + [b"%x\r\n" % len(chunk) + chunk + b"\r\n"] * 24 + [b"0\r\n\r\n"]
 try:
     out = raw(body)
 except OSError as ex:
     out = str(ex).encode()
-check("413 too_large above 8 MiB (chunked, no Content-Length)", b" 413 " in out[:40], out[:200])
+check("413 too_large above 1 MiB (chunked, no Content-Length)", b" 413 " in out[:40], out[:200])
+# F2: a JSON body of 300 000 values (600 KB) is refused before cJSON builds it
+bomb = b'{"a":[' + b"0," * 300000 + b'0]}'
+for method, path in [("POST", "/api/allocate"), ("POST", "/api/compare"), ("POST", "/api/sweep"),
+                     ("PUT", "/api/scenarios/bombe")]:
+    t0 = time.time()
+    st, h, data = req(method, path, bomb)
+    check("%s %s with 300 000 JSON values: 413 too_large at once" % (method, path),
+          st == 413 and err_of(data).get("code") == "too_large" and time.time() - t0 < 2,
+          "%d %.1f s %s" % (st, time.time() - t0, data[:200]))
+check("... and nothing written", not os.path.exists(os.path.join(workspace, "bombe.json")))
 
 # -- ids, save -----------------------------------------------------------
 for bad_id in ["..%2F..%2Fetc%2Fpasswd", "../x", ".hidden", "a" * 65, "a%00b", "a%20b", "%2e%2e"]:
@@ -679,6 +689,7 @@ cases = [
     ("POST", "/api/sweep", '{"scenario": %s, "floor": "0:9223372036854775807"}' % sv, None),
     ("POST", "/api/sweep", '{"scenario": %s, "samples": 1.5}' % sv, None),
     ("POST", "/api/sweep", '{"samples": 1}', None),
+    ("POST", "/api/allocate", bomb, None),
     ("POST", "/api/reconcile", cut[:-9], cut_hd),
     ("POST", "/api/reconcile", dup, dup_hd),
     ("POST", "/api/reconcile", unk, unk_hd),
@@ -718,8 +729,11 @@ st, h, data = req_at(port_fr, "PUT", "/api/scenarios/plein-2",
 check("--max-scenarios 2: the third new scenario is 507, in French, nothing written",
       sts == [201, 201, 507] and st == 507 and "plein" in err_of(data).get("message", "") and
       not os.path.exists(os.path.join(ws_fr, "plein-2.json")), (sts, data[:300]))
+st1, h, data = req_at(port_fr, "PUT", "/api/scenarios/plein-1",
+                      json.dumps(dict(sc, id="plein-1", title="x" * 600000), indent=2))
 st, h, data = req_at(port_fr, "PUT", "/api/scenarios/plein-0",
-                     json.dumps(dict(sc, id="plein-0", title="x" * 1100000), indent=2))
+                     json.dumps(dict(sc, id="plein-0", title="x" * 600000), indent=2))
+st = st if st1 == 200 else (st1, st)
 check("--max-workspace-mb 1: replacing a scenario by a larger one beyond 1 MiB is 507",
       st == 507, data[:200])
 st, h, data = req_at(port_fr, "PUT", "/api/scenarios/plein-0",

@@ -1,6 +1,6 @@
 /*
  * server.c - the HTTP layer of `p304 serve` over libmicrohttpd: a bounded
- * thread pool, loopback by default, Host and Origin checks, an 8 MiB body
+ * thread pool, loopback by default, Host and Origin checks, a 1 MiB body
  * limit, hardening headers on every response, the page's static files, and
  * /api/ handed to api.c. No HTTP parsing here: libmicrohttpd parses requests
  * and multipart bodies (MHD_create_post_processor).
@@ -531,7 +531,7 @@ static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *conne
 		if (clen && strtoull(clen, NULL, 10) > SRV_MAX_BODY) {
 			c->too_large = 1;
 			return send_error(connection, c, 413, "too_large",
-				_("request body too large, expected at most 8 MiB"));
+				_("request body too large, expected at most 1 MiB (a scenario is a few KiB)"));
 		}
 		if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
 			c->multipart = 1;
@@ -627,7 +627,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *connection, con
 	set_state(s, connection, BUSY);
 	if (c->too_large)
 		return send_error(connection, c, 413, "too_large",
-				  _("request body too large, expected at most 8 MiB"));
+				  _("request body too large, expected at most 1 MiB (a scenario is a few KiB)"));
 	if (c->multipart) {
 		int complete = MHD_destroy_post_processor(c->pp) == MHD_YES;
 
