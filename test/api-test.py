@@ -366,6 +366,21 @@ check("a saved scenario is listed as saved",
       {"id": "mon-essai", "title": mine["title"], "origin": "saved"} in json.loads(data)["scenarios"])
 st, h, data = req("GET", "/api/scenarios/mon-essai")
 check("GET a saved scenario", st == 200 and data == text)
+# F7: a hard link, a symbolic link or a FIFO planted in the workspace is never served
+secret = os.path.join(tmp, "secret.json")
+with open(secret, "w") as f:
+    f.write('{"title": "SECRET-HORS-ESPACE"}')
+os.link(secret, os.path.join(workspace, "hard.json"))
+os.symlink(secret, os.path.join(workspace, "sym.json"))
+os.mkfifo(os.path.join(workspace, "fifo.json"))
+for name, what in (("hard", "hard link"), ("sym", "symbolic link"), ("fifo", "FIFO")):
+    st, h, data = req("GET", "/api/scenarios/" + name, timeout=10)
+    check("a %s planted in the workspace is not served: 404" % what,
+          st == 404 and b"SECRET" not in data, "%d %s" % (st, data[:100]))
+st, h, data = req("GET", "/api/scenarios", timeout=10)
+check("... nor listed", st == 200 and b"SECRET" not in data and b'"hard"' not in data, data[-300:])
+for name in ("hard", "sym", "fifo"):
+    os.unlink(os.path.join(workspace, name + ".json"))
 st, h, data = req("PUT", "/api/scenarios/autre", text)
 check("PUT with an id differing from the body's: 400", st == 400 and
       err_of(data).get("field") == "id", data)

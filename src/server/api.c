@@ -1198,13 +1198,40 @@ static const struct shipped *find_shipped(const struct srv_api *api, const char 
 	return NULL;
 }
 
-/* A saved scenario is a regular file of the workspace, never a link planted
- * there (a link to /etc/passwd would be served): lstat, not stat. */
-static int saved_file(const char *path)
+/* A saved scenario is a regular file of the workspace with one name, never
+ * a link planted there (a symbolic or hard link to another file would be
+ * served, F7): checked on the descriptor read, so nothing can be swapped
+ * between the check and the read (O_NONBLOCK: a FIFO must not block). 0
+ * with *text malloc'd (the caller frees it), or -1. */
+static int read_saved(const char *path, char **text, size_t *len)
 {
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
+	size_t off = 0;
+	char *buf;
 
-	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    (uintmax_t)st.st_size > SRV_WS_MAX_BYTES * 16 ||
+	    !(buf = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return -1;
+	}
+	while (off < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + off, (size_t)st.st_size - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		off += (size_t)r;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*text = buf;
+	*len = off;
+	return 0;
 }
 
 static struct saved *saved_entry(struct srv_api *api, const char *id)
@@ -1236,7 +1263,6 @@ static int saved_title(struct srv_api *api, const char *id, const struct stat *s
 	struct saved *e = saved_entry(api, id);
 	char path[PATH_MAX + 80], *text;
 	size_t len;
-	p304_error err;
 
 	if (!e)
 		return 0;
@@ -1247,7 +1273,7 @@ static int saved_title(struct srv_api *api, const char *id, const struct stat *s
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
-	if (p304_read_file(path, &text, &len, &err) != P304_OK)
+	if (read_saved(path, &text, &len) != 0)
 		return 0;
 	free(e->title);
 	e->title = title_of(text, len);
@@ -1304,7 +1330,7 @@ void api_list_scenarios(struct srv_api *api, const struct srv_request *rq, struc
 
 		snprintf(path, sizeof(path), "%s/%s.json", api->workspace, ids[i]);
 		if (!find_shipped(api, ids[i]) && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-		    saved_title(api, ids[i], &st, &title)) {
+		    st.st_nlink == 1 && saved_title(api, ids[i], &st, &title)) {
 			o = cJSON_CreateObject();
 			cJSON_AddItemToArray(list, o);
 			cJSON_AddStringToObject(o, "id", ids[i]);
@@ -1351,15 +1377,13 @@ void api_get_scenario(struct srv_api *api, const struct srv_request *rq, struct 
 	char path[PATH_MAX + 80], *text;
 	size_t len;
 	const struct shipped *s;
-	p304_error err;
 
 	if (!id_ok(id)) {
 		api_error(rp, 404, "not_found", _("no such scenario"), NULL, 0, NULL);
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
-	if (!find_shipped(api, id) && saved_file(path) &&
-	    p304_read_file(path, &text, &len, &err) == P304_OK) {
+	if (!find_shipped(api, id) && read_saved(path, &text, &len) == 0) {
 		rp->status = 200;
 		rp->body = text;
 		rp->len = len;
