@@ -502,6 +502,8 @@ for extra, field in [('"floor": "0:9223372036854775807"', "floor"),
                      ('"floor": "-1:5"', "floor"),
                      ('"samples": 1.5', "samples"), ('"samples": 0', "samples"),
                      ('"seed": 9007199254740994', "seed"), ('"seed": 1.5', "seed"),
+                     ('"seed": 9007199254740993', "seed"), ('"samples": 10.000000000000001', "samples"),
+                     ('"weights": 2.0000000000000001', "weights"),
                      ('"seed": -1', "seed"), ('"weights": 0.0001', "weights"),
                      ('"data": 101', "data"), ('"samples": "10"', "samples")]:
     st, h, data = req("POST", "/api/sweep", '{"scenario": %s, "samples": 10, %s}' % (sv, extra)
@@ -513,6 +515,16 @@ st, h, data = req("POST", "/api/sweep", '{"scenario": %s, "samples": 10, "seed":
                   '"floor": "0:1000000000000000"}' % sv)
 check("POST /api/sweep at the bounds (seed 2^53, floor up to 10^15 €) is not refused as out of range",
       st in (200, 422) and err_of(data).get("code") != "bad_request", data[:300])
+# F5: numbers are checked as written, not as cJSON's double rounds them
+for value, shown in [("70000000.0000000001", "70000000.0000000001"),
+                     ("70000000.00000001", "70000000.00000001"),
+                     ("9007199254740993", "9007199254740993")]:
+    text_ = json.dumps(sc, indent=2).replace('"envelope_eur": %d' % sc["envelope_eur"],
+                                            '"envelope_eur": ' + value)
+    st, h, data = req("POST", "/api/allocate", text_)
+    check("envelope_eur %s: 422 showing the value as written" % value,
+          st == 422 and shown in err_of(data).get("message", "") and
+          err_of(data).get("field") == "envelope_eur", data[:300])
 nul = json.dumps(dict(sc, title="A\u0000B"), indent=2).encode()
 st, h, data = req("POST", "/api/allocate", nul)
 check("\\u0000 in a title: 400 with its line, not a title cut short",

@@ -1080,9 +1080,36 @@ static const struct num_field SWEEP_NUMBERS[] = {
 	  N_("\"MIN:MAX\" in whole euros, 0 <= MIN <= MAX <= 10^15") },
 };
 
+/* A number field read from its text as written in `body` (JSON numbers
+ * carry no more than a double: seed 9007199254740993 was taken as ...992,
+ * F5): digits, and for NUM_MILLI at most 3 decimals. 0, or -1. */
+static int number_as_written(const char *body, size_t len, const struct num_field *f,
+			     double *out)
+{
+	size_t s, e;
+	int64_t v;
+	int dec = f->kind == NUM_MILLI ? 3 : 0;
+	const char *dot;
+
+	if (member_span(body, len, f->key, &s, &e) || e <= s)
+		return -1;
+	dot = memchr(body + s, '.', e - s);
+	if (dec == 0 && dot && strspn(dot + 1, "0") < (size_t)(body + e - dot - 1))
+		return -1;   /* 1.5; 1.0 is 1 */
+	if (dec == 0 && dot)
+		e = (size_t)(dot - body);
+	if (strspn(body + s, "0123456789.") < e - s ||
+	    p304_parse_decimal(body + s, e - s, dec, (int64_t)(f->max * (dec ? 1000 : 1)), &v,
+			       NULL, 0) != 0)
+		return -1;
+	*out = dec ? (double)v / 1000.0 : (double)v;
+	return *out >= f->min ? 0 : -1;
+}
+
 /* Reads field f of `root` when present into out[0] (and out[1] for a
  * range). 0, or -1 when present and not as the table says. */
-static int read_number(const cJSON *root, const struct num_field *f, double out[2])
+static int read_number(const cJSON *root, const char *body, size_t len,
+		       const struct num_field *f, double out[2])
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, f->key);
 
@@ -1101,26 +1128,18 @@ static int read_number(const cJSON *root, const struct num_field *f, double out[
 		out[1] = (double)b;
 		return 0;
 	}
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= f->min && v->valuedouble <= f->max))
+	if (!cJSON_IsNumber(v))
 		return -1;
-	if (f->kind == NUM_WHOLE && v->valuedouble != (double)(int64_t)v->valuedouble)
-		return -1;
-	if (f->kind == NUM_MILLI) {
-		double m = v->valuedouble * 1000.0;
-
-		if (m - (double)(int64_t)(m + 0.5) > 1e-6 || (double)(int64_t)(m + 0.5) - m > 1e-6)
-			return -1;
-	}
-	out[0] = v->valuedouble;
-	return 0;
+	return number_as_written(body, len, f, &out[0]);
 }
 
 /* All of `fields` present in `root`, checked; *bad names the first wrong. */
-static int read_numbers(const cJSON *root, const struct num_field *fields, size_t n,
-			double (*out)[2], const struct num_field **bad)
+static int read_numbers(const cJSON *root, const char *body, size_t len,
+			const struct num_field *fields, size_t n, double (*out)[2],
+			const struct num_field **bad)
 {
 	for (size_t i = 0; i < n; i++)
-		if (read_number(root, &fields[i], out[i])) {
+		if (read_number(root, body, len, &fields[i], out[i])) {
 			*bad = &fields[i];
 			return -1;
 		}
@@ -1154,7 +1173,7 @@ static p304_sweep_result *do_sweep(struct srv_api *api, const struct srv_request
 			  "expected the scenario to sweep"), NULL, 0, "scenario");
 		return NULL;
 	}
-	if (read_numbers(root, SWEEP_NUMBERS, N, v, &bad)) {
+	if (read_numbers(root, rq->body, rq->len, SWEEP_NUMBERS, N, v, &bad)) {
 		cJSON_Delete(root);
 		snprintf(msg, sizeof(msg), _("'%s' is out of range or not of its type, expected %s"),
 			 bad->key, _(bad->expected));
