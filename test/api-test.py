@@ -543,6 +543,15 @@ t0 = time.time()
 out = raw([("POST /api/allocate HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: gzip\r\n\r\n" % HOST).encode()])
 check("Transfer-Encoding: gzip is 501 at once", b" 501 " in out[:40] and time.time() - t0 < 3,
       out[:200])
+# F3: a repeated header (the first one used to win) or a body framed both ways: 400
+for name, hdrs in [("two Transfer-Encoding", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"),
+                   ("two different Content-Length", "Content-Length: 2\r\nContent-Length: 3\r\n"),
+                   ("chunked and Content-Length", "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n"),
+                   ("two Origin", "Origin: http://%s\r\nOrigin: http://evil.example\r\n" % HOST),
+                   ("two Host", "Host: %s\r\n" % HOST)]:
+    out = raw([("POST /api/allocate HTTP/1.1\r\nHost: %s\r\n%sConnection: close\r\n\r\n{}"
+                % (HOST, hdrs)).encode()], timeout=5)
+    check("%s: 400 bad_request" % name, b" 400 " in out[:40] and b"bad_request" in out, out[:200])
 
 
 def trickle_lifetime(limit=15):

@@ -484,6 +484,49 @@ static enum MHD_Result check_query_key(void *cls, enum MHD_ValueKind kind, const
 	return MHD_YES;
 }
 
+/* Headers whose second copy was ignored (the first one won): a request
+ * that repeats one is read differently by whoever relays it (RFC 9112
+ * 6.3: two Content-Length, or one with Transfer-Encoding, are an error). */
+static const char *const SINGLE_HEADERS[] = {
+	"Host", "Origin", "Content-Length", "Transfer-Encoding", "Content-Type",
+	"Sec-Fetch-Site",
+};
+#define NSINGLE (sizeof(SINGLE_HEADERS) / sizeof(SINGLE_HEADERS[0]))
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	unsigned *n = cls;
+
+	(void)kind;
+	(void)value;
+	for (size_t i = 0; key && i < NSINGLE; i++)
+		if (strcasecmp(key, SINGLE_HEADERS[i]) == 0)
+			n[i]++;
+	return MHD_YES;
+}
+
+/* 1, with the reason in msg, when a header of SINGLE_HEADERS is repeated
+ * or a body is framed both ways; else 0. */
+static int headers_ambiguous(struct MHD_Connection *connection, char *msg, size_t size)
+{
+	unsigned n[NSINGLE] = { 0 };
+
+	MHD_get_connection_values(connection, MHD_HEADER_KIND, count_header, n);
+	for (size_t i = 0; i < NSINGLE; i++)
+		if (n[i] > 1) {
+			snprintf(msg, size, _("the header %s is sent %u times: send it once"),
+				 SINGLE_HEADERS[i], n[i]);
+			return 1;
+		}
+	if (n[2] && n[3]) {
+		snprintf(msg, size, "%s", _("both Content-Length and Transfer-Encoding: a body "
+			 "is delimited by one of them only"));
+		return 1;
+	}
+	return 0;
+}
+
 /* First call: the request line and headers, before any byte of the body. */
 static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *connection,
 				     struct conn *c, const char *url, const char *method)
@@ -499,6 +542,12 @@ static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *conne
 	ctype = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
 	te = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding");
 	c->started = 1;
+	{
+		char msg[200];
+
+		if (headers_ambiguous(connection, msg, sizeof(msg)))
+			return send_error(connection, c, 400, "bad_request", msg);
+	}
 	if (te && strcasecmp(te, "chunked") != 0) {
 		c->too_large = 1;   /* closes the connection: the body cannot be delimited */
 		return send_error(connection, c, 501, "not_implemented",
