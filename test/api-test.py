@@ -491,6 +491,22 @@ mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "b.csv", read(NE
 st, h, data = req("POST", "/api/reconcile", mp, hd)
 check("an unknown part: 400 naming it", st == 400 and
       err_of(data).get("field") == "besoins", data[:300])
+# F6: a boundary libmicrohttpd and parts.c would read differently is refused,
+# saying what is expected; LF-only line ends and nameless parts say so
+good, _ = mp_bnd([("scenario", read(v1)), ("needs", read(NEEDS))], "AAA")
+for ct in ["MULTIPART/FORM-DATA; BOUNDARY=AAA", "multipart/form-data; xboundary=ZZZ; boundary=AAA",
+           "multipart/form-data; boundary=AAA; boundary=BBB", 'multipart/form-data; boundary="AAA"']:
+    st, h, data = req("POST", "/api/reconcile", good, {"Content-Type": ct})
+    check("Content-Type %r: 400 saying the form expected" % ct, st == 400 and
+          "boundary=VALUE" in err_of(data).get("message", ""), data[:300])
+st, h, data = req("POST", "/api/reconcile", good.replace(b"\r\n", b"\n"),
+                  {"Content-Type": "multipart/form-data; boundary=AAA"})
+check("a multipart body with LF-only line ends: 400 saying CRLF is expected, not 'interrupted'",
+      st == 400 and "CRLF" in err_of(data).get("message", ""), data[:300])
+st, h, data = req("POST", "/api/reconcile", good.replace(b'name="needs"', b"name=needs"),
+                  {"Content-Type": "multipart/form-data; boundary=AAA"})
+check("a part whose name is not quoted: 400 saying a name in quotes is expected",
+      st == 400 and 'name=\"...\"' in err_of(data).get("message", ""), data[:300])
 st, h, data = req("POST", "/api/export?format=csv&kind=reconcile", full[:-5], hd)
 check("the reconcile export refuses a cut body too", st == 400, data[:300])
 

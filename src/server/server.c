@@ -449,6 +449,14 @@ static enum MHD_Result send_parts_fault(struct MHD_Connection *connection, struc
 		snprintf(msg, sizeof(msg), _("multipart body: the part '%s' is sent twice; send "
 			 "each part once"), name);
 		break;
+	case SRV_PARTS_UNNAMED:
+		snprintf(msg, sizeof(msg), "%s", _("multipart body: a part has no name; expected "
+			 "Content-Disposition: form-data; name=\"...\" with the name in quotes"));
+		break;
+	case SRV_PARTS_LF_ONLY:
+		snprintf(msg, sizeof(msg), "%s", _("multipart body whose lines end with LF alone: "
+			 "expected CRLF line ends (\\r\\n, RFC 2046): nothing was used"));
+		break;
 	case SRV_PARTS_TRUNCATED:
 		snprintf(msg, sizeof(msg), "%s", _("multipart body cut before its closing "
 			 "boundary (an interrupted upload?): nothing was used, send it again"));
@@ -583,6 +591,12 @@ static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *conne
 				_("request body too large, expected at most 1 MiB (a scenario is a few KiB)"));
 		}
 		if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
+			if (!srv_parts_content_type_ok(ctype))
+				return send_error(connection, c, 400, "bad_request",
+					_("Content-Type multipart/form-data: expected exactly "
+					  "\"multipart/form-data; boundary=VALUE\" (boundary in lower "
+					  "case, once, unquoted, 1 to 70 letters, digits or '-_.', "
+					  "nothing after it)"));
 			c->multipart = 1;
 			srv_parts_init(&c->parts, c->route ? c->route->parts : NULL, ctype);
 			c->pp = MHD_create_post_processor(connection, 65536, post_iter, c);
