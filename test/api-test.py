@@ -381,6 +381,14 @@ st, h, data = req("GET", "/api/scenarios", timeout=10)
 check("... nor listed", st == 200 and b"SECRET" not in data and b'"hard"' not in data, data[-300:])
 for name in ("hard", "sym", "fifo"):
     os.unlink(os.path.join(workspace, name + ".json"))
+# F8: a folder holding a scenario's file name: 409 saying so, not a bare 500
+os.mkdir(os.path.join(workspace, "dossier.json"))
+st, h, data = req("PUT", "/api/scenarios/dossier", json.dumps(dict(sc, id="dossier"), indent=2))
+check("PUT over a folder named like the scenario's file: 409 naming it, the folder kept",
+      st == 409 and "dossier.json" in err_of(data).get("message", "") and
+      "folder" in err_of(data).get("message", "") and
+      os.path.isdir(os.path.join(workspace, "dossier.json")), data[:300])
+os.rmdir(os.path.join(workspace, "dossier.json"))
 st, h, data = req("PUT", "/api/scenarios/autre", text)
 check("PUT with an id differing from the body's: 400", st == 400 and
       err_of(data).get("field") == "id", data)

@@ -1498,7 +1498,21 @@ void api_put_scenario(struct srv_api *api, const struct srv_request *rq, struct 
 	 * 201 (issue 19), and the limits below are checked against what is
 	 * really there. */
 	pthread_mutex_lock(&api->ws_mu);
-	existed = stat(path, &st) == 0;
+	existed = lstat(path, &st) == 0;
+	if (existed && !S_ISREG(st.st_mode)) {
+		/* a folder (or a link) of that name: a bare 500 "is a directory"
+		 * said nothing of why (F8); it is never replaced */
+		char msg[400];
+
+		pthread_mutex_unlock(&api->ws_mu);
+		snprintf(msg, sizeof(msg), _("the scenario '%s' cannot be saved: the workspace "
+			 "holds a %s named %s.json, which is never replaced; save it under "
+			 "another id, or move that %s away"), id,
+			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"), id,
+			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"));
+		api_error(rp, 409, "conflict", msg, NULL, 0, "id");
+		return;
+	}
 	if (workspace_full(api, id, rq->len, rp) || (fd = mkstemp(tmp)) < 0) {
 		if (rp->status != 507)
 			api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);

@@ -654,9 +654,11 @@ static void run_api(struct srv *s, struct MHD_Connection *connection, struct con
 		if (srv_heavy_run(s->heavy, s->api, &rq, rp) != 0) {
 			char msg[300];
 
-			snprintf(msg, sizeof(msg), _("the server is busy with %u long computations "
-				 "and %u waiting: try again in a moment"), s->heavy_n,
-				 (unsigned)SRV_HEAVY_WAITING);
+			/* "occupé par 1 calculs longs": a plural form (F8) */
+			snprintf(msg, sizeof(msg), Q_("the server is busy with %u long computation "
+				 "and %u waiting: try again in a moment", "the server is busy with "
+				 "%u long computations and %u waiting: try again in a moment",
+				 s->heavy_n), s->heavy_n, (unsigned)SRV_HEAVY_WAITING);
 			api_error(rp, 503, "busy", msg, NULL, 0, NULL);
 		}
 		return;
