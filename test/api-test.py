@@ -266,6 +266,12 @@ e = err_of(data)
 check("a path in a scenario is never opened: 422 on the 'data' key",
       st == 422 and e.get("field") == "data" and "passwd" in e.get("message", "") and
       "root:" not in data.decode(), data)
+bad = dict(sc, participants={"file": "/etc/passwd"})
+st, h, data = req("POST", "/api/allocate", json.dumps(bad, indent=2, ensure_ascii=False))
+e = err_of(data)
+check("participants {\"file\": \"/etc/passwd\"}: 422 on scenario.json's 'participants' key",
+      st == 422 and e.get("file") == "scenario.json" and e.get("field") == "participants" and
+      e.get("line") and "root:" not in data.decode(), data)
 bad = dict(sc, floor_eur=5000000)
 st, h, data = req("POST", "/api/allocate", json.dumps(bad, indent=2, ensure_ascii=False))
 check("422 infeasible when the floor cannot be met",

@@ -338,6 +338,11 @@ static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
 		for (size_t k = 0; root && k < 3; k++) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, keys[k]);
 			char pat[32];
+
+			/* "participants": {"file": "liste.csv"} (F8: its errors were not
+			 * tied to the key, as data's and reference's are) */
+			if (cJSON_IsObject(v))
+				v = cJSON_GetObjectItemCaseSensitive(v, "file");
 			const char *at;
 			long line = 1;
 
