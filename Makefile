@@ -27,13 +27,15 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 # inline llrintl (one x87 instruction) in the rounding loop.
 CFLAGS   += -std=c17 $(WARN) $(OPT) -fno-math-errno -g -Iinclude -Isrc -D_GNU_SOURCE
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lmicrohttpd -lm -lpthread
+LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lmicrohttpd -lsqlite3 -lm -lpthread
 TESTLIBS := -lcmocka
 
 CORE_SRC := $(wildcard src/core/*.c)
 FORMAT_SRC := $(wildcard src/format/*.c)
 FLOW_SRC := $(wildcard src/workflow/*.c)
-IO_SRC   := $(FORMAT_SRC) $(FLOW_SRC)
+# the campaign ledger (SQLite), beside the workflows
+LEDGER_SRC := $(wildcard src/ledger/*.c)
+IO_SRC   := $(FORMAT_SRC) $(FLOW_SRC) $(LEDGER_SRC)
 CHART_SRC:= $(wildcard src/chart/*.c)
 SERVER_SRC:= $(wildcard src/server/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
