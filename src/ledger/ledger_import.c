@@ -66,6 +66,7 @@ static p304_code check_manifest(const char *dir, const char *main_name, p304_err
 		cJSON *res = cJSON_GetObjectItemCaseSensitive(in, "resolved");
 		cJSON *sha = cJSON_GetObjectItemCaseSensitive(in, "sha256");
 		cJSON *role = cJSON_GetObjectItemCaseSensitive(in, "role");
+		cJSON *as = cJSON_GetObjectItemCaseSensitive(in, "path");
 		char now[65];
 		p304_error e2;
 
@@ -83,7 +84,7 @@ static p304_code check_manifest(const char *dir, const char *main_name, p304_err
 			rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
 				_("input '%s' (%s) is missing or changed since the set was computed: "
 				  "recompute the set (p304 verify says what differs)"),
-				role->valuestring, res->valuestring);
+				role->valuestring, cJSON_IsString(as) ? as->valuestring : res->valuestring);
 			goto out;
 		}
 	}
