@@ -426,7 +426,7 @@ p304_code p304_verify_set(const char *dir, const char *self, p304_verify_report 
 	if (!cJSON_IsString(tool) || strcmp(tool->valuestring, "p304") != 0 ||
 	    !cJSON_IsArray(args) || !cJSON_IsArray(inputs)) {
 		code = p304_error_set(err, P304_ERR_INPUT, shown, 0,
-			"not a manifest of p304 (expected \"tool\", \"argv\", \"inputs\")");
+			_("not a manifest of p304 (expected \"tool\", \"argv\", \"inputs\")"));
 		goto out;
 	}
 	if (!(rep->command = strdup(cJSON_IsString(command) ? command->valuestring : "")))
