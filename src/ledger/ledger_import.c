@@ -255,11 +255,17 @@ static p304_code table_items(const p304_csv *csv, const p304_reference *ref, p30
 		items[r].year = year;
 		items[r].stage = stage;
 		items[r].line = line;
-		for (size_t j = 0; j < r; j++)
-			if (strcmp(items[j].code, a->code) == 0)
-				return p304_error_set(err, P304_ERR_INPUT, path, line,
-					_("duplicate code '%s' (lines %ld and %ld)"), a->code,
-					items[j].line, line);
+	}
+	{
+		size_t j, k;
+		int dup = lg_find_duplicate(items, p304_csv_nrows(csv), &j, &k);
+
+		if (dup < 0)
+			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+		if (dup)
+			return p304_error_set(err, P304_ERR_INPUT, path, items[k].line,
+				_("duplicate code '%s' (lines %ld and %ld)"), items[k].code,
+				items[j].line, items[k].line);
 	}
 	return P304_OK;
 }

@@ -212,48 +212,75 @@ static int64_t amount_or_none(p304_ledger *lg, const char *code, int year, p304_
 	return r == 1 ? v : P304_NO_BOUND;
 }
 
+/* Appends an empty cap for `code` to *c (grown by doubling), and to *d2 its
+ * delegation of N − 2; 0 or -1 out of memory. */
+static int caps_push(p304_ledger_cap **c, int64_t **d2, size_t *n, size_t *cap, const char *code)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 128;
+		p304_ledger_cap *g = realloc(*c, nc * sizeof(**c));
+		int64_t *h;
+
+		if (!g)
+			return -1;
+		*c = g;
+		if (!(h = realloc(*d2, nc * sizeof(**d2))))
+			return -1;
+		*d2 = h;
+		*cap = nc;
+	}
+	memset(&(*c)[*n], 0, sizeof(**c));
+	snprintf((*c)[*n].code, sizeof((*c)[*n].code), "%s", code);
+	(*c)[*n].cap_eur = P304_NO_BOUND; /* the delegation of N − 1 until the rule */
+	(*d2)[*n] = P304_NO_BOUND;
+	(*n)++;
+	return 0;
+}
+
 p304_code p304_ledger_caps(p304_ledger *lg, int year, p304_ledger_cap **out, size_t *n,
 			   p304_error *err)
 {
-	char (*codes)[16];
-	p304_ledger_cap *c;
-	int fail = 0;
-	p304_code rc;
+	sqlite3_stmt *st;
+	p304_ledger_cap *c = NULL;
+	int64_t *d2 = NULL;
+	size_t cap = 0;
+	int r;
 
 	*out = NULL;
 	*n = 0;
-	/* read in one snapshot: a writer in between cannot mix two states */
-	if (lg_exec(lg, "BEGIN") != 0)
+	/* the current delegations of N − 1 and N − 2 in one pass, by code */
+	if (sqlite3_prepare_v2(lg->db, "SELECT code, year, amount_eur FROM current_entry"
+			       " WHERE stage = 'delegated' AND year IN (?, ?) ORDER BY code",
+			       -1, &st, NULL) != SQLITE_OK)
 		return lg_sql_error(lg, err);
-	rc = codes_with(lg, P304_STAGE_DELEGATED, P304_STAGE_DELEGATED, year - 2, year - 1,
-			&codes, n, err);
-	if (rc != P304_OK)
-		goto out;
-	c = calloc(*n ? *n : 1, sizeof(*c));
-	if (!c) {
-		free(codes);
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-		goto out;
-	}
-	for (size_t i = 0; i < *n && !fail; i++) {
-		int64_t d1 = amount_or_none(lg, codes[i], year - 1, P304_STAGE_DELEGATED, &fail, err);
-		int64_t d2 = amount_or_none(lg, codes[i], year - 2, P304_STAGE_DELEGATED, &fail, err);
+	sqlite3_bind_int(st, 1, year - 1);
+	sqlite3_bind_int(st, 2, year - 2);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = col_text(st, 0);
 
-		snprintf(c[i].code, sizeof(c[i].code), "%s", codes[i]);
-		p304_cap_rule(year, d1, d2, &c[i].cap_eur, &c[i].from_year);
+		if ((*n == 0 || strcmp(c[*n - 1].code, code) != 0) &&
+		    caps_push(&c, &d2, n, &cap, code) != 0) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		if (sqlite3_column_int(st, 1) == year - 1)
+			c[*n - 1].cap_eur = sqlite3_column_int64(st, 2);
+		else
+			d2[*n - 1] = sqlite3_column_int64(st, 2);
 	}
-	free(codes);
-	if (fail) {
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
 		free(c);
-		rc = err->code;
-		goto out;
-	}
-	*out = c;
-out:
-	lg_exec(lg, "COMMIT");
-	if (rc != P304_OK)
+		free(d2);
 		*n = 0;
-	return rc;
+		return r == SQLITE_NOMEM ? p304_error_set(err, P304_ERR_NOMEM, NULL, 0,
+							  _("out of memory")) : lg_sql_error(lg, err);
+	}
+	for (size_t i = 0; i < *n; i++)
+		p304_cap_rule(year, c[i].cap_eur, d2[i], &c[i].cap_eur, &c[i].from_year);
+	free(d2);
+	*out = c;
+	return P304_OK;
 }
 
 static p304_code add_ledger_input(p304_ledger *lg, p304_avenant_result *av, p304_error *err)
