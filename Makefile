@@ -173,7 +173,7 @@ clean:
 
 # libFuzzer harnesses (clang): make fuzz FUZZ_SECONDS=60 runs each that long.
 FUZZ_SECONDS ?= 60
-FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs
+FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs fuzz_ledger
 FUZZ_BIN := $(patsubst %,build/fuzz/%,$(FUZZERS))
 FUZZ_CFLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Iinclude -Isrc -D_GNU_SOURCE -DP304_DATADIR='"$(CURDIR)/inputs"'
