@@ -403,13 +403,44 @@ fail:
 	return rc;
 }
 
+/* One current amount read for a view. */
+struct vcell {
+	int y;
+	int is_a;
+	int64_t v;
+};
+
+/* Adds a row for `code` to the view (grown by doubling); -1 out of memory. */
+static int view_push_code(p304_ledger_view *v, size_t *cap, const char *code)
+{
+	if (v->nrows == *cap) {
+		size_t nc = *cap ? 2 * *cap : 128;
+		char (*g)[16] = realloc(v->codes, nc * sizeof(*g));
+		int64_t *h;
+
+		if (!g)
+			return -1;
+		v->codes = g;
+		if (!(h = realloc(v->v, nc * 2 * (size_t)v->nyears * sizeof(int64_t))))
+			return -1;
+		v->v = h;
+		*cap = nc;
+	}
+	snprintf(v->codes[v->nrows], 16, "%s", code);
+	v->nrows++;
+	return 0;
+}
+
+/* The view's matrix is built with two planes per row (stage, minus) side
+ * by side while reading, then folded into one. */
 p304_code p304_ledger_view_make(p304_ledger *lg, p304_stage stage, p304_stage minus,
 				int year0, int year1, p304_ledger_view **out,
 				p304_error *err)
 {
 	p304_ledger_view *v = calloc(1, sizeof(*v));
 	sqlite3_stmt *st = NULL;
-	p304_code rc;
+	size_t cap = 0, ny;
+	p304_code rc = P304_OK;
 	int r;
 
 	*out = NULL;
@@ -419,70 +450,58 @@ p304_code p304_ledger_view_make(p304_ledger *lg, p304_stage stage, p304_stage mi
 	v->minus = minus;
 	v->year0 = year0;
 	v->nyears = year1 - year0 + 1;
-	if (lg_exec(lg, "BEGIN") != 0) {
+	ny = (size_t)v->nyears;
+	/* the last entry of each key, through the key index, in code order */
+	if (sqlite3_prepare_v2(lg->db, "SELECT code, year, stage, amount_eur FROM entry WHERE id IN"
+			       " (SELECT max(id) FROM entry WHERE stage IN (?1, ?2) AND year BETWEEN"
+			       " ?3 AND ?4 GROUP BY code, year, stage) ORDER BY code", -1, &st, NULL)
+	    != SQLITE_OK) {
 		free(v);
 		return lg_sql_error(lg, err);
-	}
-	if ((rc = codes_with(lg, stage, minus, year0, year1, &v->codes, &v->nrows, err)) != P304_OK)
-		goto fail;
-	v->v = malloc((v->nrows ? v->nrows : 1) * (size_t)v->nyears * sizeof(int64_t));
-	if (!v->v) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-		goto fail;
-	}
-	for (size_t i = 0; i < v->nrows * (size_t)v->nyears; i++)
-		v->v[i] = P304_LEDGER_NONE;
-	/* every current amount of the two stages in one pass, in code order */
-	if (sqlite3_prepare_v2(lg->db, "SELECT code, year, stage, amount_eur FROM current_entry"
-			       " WHERE stage IN (?, ?) AND year BETWEEN ? AND ? ORDER BY code",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = lg_sql_error(lg, err);
-		goto fail;
 	}
 	sqlite3_bind_text(st, 1, p304_stage_name(stage), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, p304_stage_name(minus), -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, year0);
 	sqlite3_bind_int(st, 4, year1);
-	{
-		int64_t *b = calloc((v->nrows ? v->nrows : 1) * (size_t)v->nyears, sizeof(int64_t));
-		size_t i = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = col_text(st, 0);
+		size_t y = (size_t)(sqlite3_column_int(st, 1) - year0);
+		int is_a = strcmp(col_text(st, 2), p304_stage_name(stage)) == 0;
+		int64_t *row;
 
-		if (!b) {
-			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-			goto fail;
-		}
-		for (size_t k = 0; k < v->nrows * (size_t)v->nyears; k++)
-			b[k] = P304_LEDGER_NONE;
-		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *code = col_text(st, 0);
-			int y = sqlite3_column_int(st, 1) - year0;
-			int is_a = strcmp(col_text(st, 2), p304_stage_name(stage)) == 0;
-
-			while (i < v->nrows && strcmp(v->codes[i], code) != 0)
-				i++;
-			if (i == v->nrows)
+		if (v->nrows == 0 || strcmp(v->codes[v->nrows - 1], code) != 0) {
+			if (view_push_code(v, &cap, code) != 0) {
+				rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 				break;
-			(is_a ? v->v : b)[i * (size_t)v->nyears + (size_t)y] = sqlite3_column_int64(st, 3);
+			}
+			row = v->v + (v->nrows - 1) * 2 * ny;
+			for (size_t k = 0; k < 2 * ny; k++)
+				row[k] = P304_LEDGER_NONE;
 		}
-		if (minus != stage)
-			for (size_t k = 0; k < v->nrows * (size_t)v->nyears; k++)
-				v->v[k] = v->v[k] == P304_LEDGER_NONE || b[k] == P304_LEDGER_NONE
-					? P304_LEDGER_NONE : v->v[k] - b[k];
-		free(b);
+		row = v->v + (v->nrows - 1) * 2 * ny;
+		row[(is_a ? 0 : ny) + y] = sqlite3_column_int64(st, 3);
 	}
-	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+	if (rc == P304_OK && r != SQLITE_DONE)
 		rc = lg_sql_error(lg, err);
-		goto fail;
-	}
 	sqlite3_finalize(st);
-	lg_exec(lg, "COMMIT");
+	if (rc != P304_OK) {
+		p304_ledger_view_free(v);
+		return rc;
+	}
+	/* fold: the stage itself, or the écart (both amounts needed) */
+	for (size_t i = 0; i < v->nrows; i++) {
+		const int64_t *a = v->v + i * 2 * ny, *b = a + ny;
+		int64_t *o = v->v + i * ny;
+
+		for (size_t y = 0; y < ny; y++) {
+			int64_t x = a[y], m = b[y];
+
+			o[y] = minus == stage ? x : x == P304_LEDGER_NONE || m == P304_LEDGER_NONE
+			       ? P304_LEDGER_NONE : x - m;
+		}
+	}
 	*out = v;
 	return P304_OK;
-fail:
-	sqlite3_finalize(st);
-	lg_exec(lg, "COMMIT");
-	p304_ledger_view_free(v);
-	return rc;
 }
 
 void p304_ledger_view_free(p304_ledger_view *v)
