@@ -86,7 +86,7 @@ static void print_outcome(const char *what, const p304_ledger_outcome *o, const 
 		printf(_("%s: every amount is already in the ledger; nothing written\n"), what);
 		return;
 	}
-	printf(_("%s recorded in %s (batch %ld): %zu new, %zu corrected, %zu unchanged\n"),
+	printf(_("%s recorded in %s (batch %ld): new %zu, corrected %zu, unchanged %zu\n"),
 	       what, path, o->batch, o->added, o->superseded, o->unchanged);
 }
 
@@ -176,6 +176,24 @@ struct hist {
 	const p304_reference *ref;
 };
 
+/* `s` padded to `width` characters (not bytes: « délégué » is 7 wide,
+ * 9 bytes), in one of 4 rotating buffers. */
+static const char *padded(const char *s, size_t width)
+{
+	static char ring[4][160];
+	static unsigned slot;
+	char *b = ring[slot++ % 4];
+	size_t chars = 0, o;
+
+	snprintf(b, sizeof(ring[0]) - 32, "%s", s);
+	for (const char *p = b; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	for (o = strlen(b); chars < width && o + 1 < sizeof(ring[0]); chars++)
+		b[o++] = ' ';
+	b[o] = '\0';
+	return b;
+}
+
 static int print_entry(void *ctx, const p304_ledger_entry *e)
 {
 	const struct hist *h = ctx;
@@ -184,8 +202,8 @@ static int print_entry(void *ctx, const p304_ledger_entry *e)
 
 	if (e->supersedes)
 		snprintf(corr, sizeof(corr), _(" (corrects n° %ld)"), e->supersedes);
-	printf("%-6ld %-4s %-24s %d %-15s %15s  %s %s  %s:%ld%s%s%s\n", e->id, e->code,
-	       a ? a->name : "", e->year, p304_stage_label_fr(e->stage),
+	printf("%-6ld %-4s %s %d %s %15s  %s %s  %s:%ld%s%s%s\n", e->id, e->code,
+	       padded(a ? a->name : "", 24), e->year, padded(p304_stage_label_fr(e->stage), 15),
 	       cli_eur(eur, sizeof(eur), e->amount_eur), e->at, cli_text(e->who),
 	       cli_text(e->file), e->line, corr, e->comment[0] ? " — " : "", cli_text(e->comment));
 	return 0;
@@ -261,11 +279,12 @@ void cli_print_caps(const p304_ledger_cap *caps, size_t n, int year)
 		char eur[48];
 
 		if (caps[i].from_year)
-			printf(_("  %-4s %-28s %15s  delegated in %d\n"), caps[i].code, a ? a->name : "",
+			printf(_("  %-4s %s %15s  delegated in %d\n"), caps[i].code,
+			       padded(a ? a->name : "", 28),
 			       cli_eur(eur, sizeof(eur), caps[i].cap_eur), caps[i].from_year);
 		else
-			printf(_("  %-4s %-28s %15s  not funded in %d nor %d: no cap\n"), caps[i].code,
-			       a ? a->name : "", "—", year - 1, year - 2);
+			printf(_("  %-4s %s %15s  not funded in %d nor %d: no cap\n"), caps[i].code,
+			       padded(a ? a->name : "", 28), "", year - 1, year - 2);
 	}
 	p304_reference_free(ref);
 }
@@ -535,11 +554,12 @@ static void print_participant_caps(const p304_notification *nt, const p304_ledge
 			if (strcmp(caps[k].code, res->rows[i].code) == 0 && caps[k].from_year)
 				c = &caps[k];
 		if (c)
-			printf(_("  %-4s %-28s %15s  delegated in %d\n"), c->code, res->rows[i].name,
+			printf(_("  %-4s %s %15s  delegated in %d\n"), c->code,
+			       padded(res->rows[i].name, 28),
 			       cli_eur(eur, sizeof(eur), c->cap_eur), c->from_year);
 		else
-			printf(_("  %-4s %-28s %15s  not funded in %d nor %d: no cap\n"),
-			       res->rows[i].code, res->rows[i].name, "—", year - 1, year - 2);
+			printf(_("  %-4s %s %15s  not funded in %d nor %d: no cap\n"),
+			       res->rows[i].code, padded(res->rows[i].name, 28), "", year - 1, year - 2);
 	}
 }
 
