@@ -13,6 +13,7 @@
 
 #include "cli.h"
 
+#include <p304/chart.h>
 #include <p304/ledger.h>
 #include <p304/workflow.h>
 
@@ -34,6 +35,7 @@ static const char usage[] =
 	"  history         every entry (--code C, --year N to narrow)\n"
 	"  view            départements × years of --stage S (--minus S2: the écart\n"
 	"                  S − S2), --from Y --to Y; -o DIR writes vue.csv and vue.xlsx\n"
+	"                  (--chart: and evolution.png, gnuplot; --code 59,62: whom)\n"
 	"  caps            the caps of --year N by the 2024 rule\n"
 	"  backup F        a consistent copy (SQLite online backup); F must not exist\n"
 	"  export F.xlsx   the whole history as a workbook; F must not exist\n"
@@ -50,7 +52,7 @@ static const char usage[] =
 
 struct opts {
 	const char *ledger, *year, *stage, *minus, *from, *to, *code, *comment, *outdir;
-	int quiet;
+	int quiet, chart;
 };
 
 /* A year between 1900 and 2999, or -1. */
@@ -308,7 +310,35 @@ struct view_ctx {
 	const p304_reference *ref;
 	const char *const *argv;
 	const p304_input_file *in;
+	const char *codes[12];
+	size_t ncodes;
 };
+
+static p304_code view_png(const void *c, FILE *fp, p304_error *err)
+{
+	const struct view_ctx *x = c;
+
+	return p304_chart_ledger_evolution(x->v, x->ref, x->codes, x->ncodes, fp, err);
+}
+
+/* --code 59,62,2a: the collectivités of the chart, canonical codes. */
+static void chart_codes(struct view_ctx *x, const char *list)
+{
+	static char buf[12][16];
+
+	for (const char *p = list; p && *p && x->ncodes < 12;) {
+		size_t len = strcspn(p, ",");
+		char one[16];
+		const p304_authority *a;
+
+		snprintf(one, sizeof(one), "%.*s", (int)(len < 15 ? len : 15), p);
+		a = p304_reference_find(x->ref, one);
+		snprintf(buf[x->ncodes], sizeof(buf[0]), "%s", a ? a->code : one);
+		x->codes[x->ncodes] = buf[x->ncodes];
+		x->ncodes++;
+		p += len + (p[len] == ',');
+	}
+}
 
 static p304_code view_csv(const void *c, FILE *fp, p304_error *err)
 {
@@ -349,11 +379,12 @@ static int write_view(const struct opts *op, const p304_ledger_view *v, const p3
 {
 	p304_input_file in = { "ledger", (char *)op->ledger, "" };
 	const char **margv = cli_argv_with_output(argc, argv, op->outdir);
-	struct view_ctx x = { v, ref, margv, &in };
+	struct view_ctx x = { v, ref, margv, &in, { NULL }, 0 };
 	struct cli_file files[] = {
 		{ "vue.csv", view_csv, &x },
 		{ "vue.xlsx", view_xlsx, &x },
 		{ "manifest.json", view_manifest, &x },
+		{ "evolution.png", view_png, &x },
 	};
 	p304_error err;
 	int code = EXIT_OK;
@@ -361,11 +392,13 @@ static int write_view(const struct opts *op, const p304_ledger_view *v, const p3
 	p304_error_clear(&err);
 	if (!margv)
 		return EXIT_INTERNAL;
+	chart_codes(&x, op->code);
 	if (p304_sha256_file(op->ledger, in.sha256, &err) != P304_OK ||
-	    cli_write_files(&in, 1, op->outdir, files, 3, &err) != P304_OK)
+	    cli_write_files(&in, 1, op->outdir, files, op->chart ? 4 : 3, &err) != P304_OK)
 		code = cli_fail(&err);
 	else if (!op->quiet)
-		printf(_("  written in           %s/ (vue.csv, vue.xlsx, manifest.json)\n"), op->outdir);
+		printf(_("  written in           %s/ (vue.csv, vue.xlsx, manifest.json%s)\n"), op->outdir,
+		       op->chart ? ", evolution.png" : "");
 	free(margv);
 	return code;
 }
@@ -395,7 +428,9 @@ static int do_view(const struct opts *op, int argc, char **argv)
 		goto out;
 	}
 	p304_ledger_close(lg);
-	if (op->outdir)
+	if (op->chart && !op->outdir)
+		code = cli_usage_error("ledger", _("--chart needs -o DIR"));
+	else if (op->outdir)
 		code = write_view(op, v, ref, argc, argv);
 	else if (p304_write_ledger_view_csv(v, ref, stdout, &err) != P304_OK)
 		code = cli_fail(&err);
@@ -497,6 +532,7 @@ int cmd_ledger(int argc, char **argv)
 		{ "--to", _("a year"), &op.to, NULL },
 		{ "--code", _("a code"), &op.code, NULL },
 		{ "--comment", _("a text"), &op.comment, NULL },
+		{ "--chart", NULL, NULL, &op.chart },
 		{ NULL, NULL, NULL, NULL }
 	};
 	size_t nop;
