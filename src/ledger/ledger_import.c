@@ -218,6 +218,20 @@ static long amount_column(const p304_csv *csv, p304_stage stage, int year, p304_
 		 stage == P304_STAGE_DELEGATED ? "delegue" : "consomme", year);
 	if ((c = p304_csv_find_header(csv, yearly, cols, NULL)) >= 0)
 		return c;
+	/* « Délégué 2023 » imported as 2029: another year's figures, refused
+	 * with that year named rather than as an unknown column */
+	for (size_t k = 0; k < p304_csv_ncols(csv); k++) {
+		char key[128];
+		size_t pre = strcspn(yearly, "_") + 1;
+
+		p304_header_key(p304_csv_header(csv, k), key, sizeof(key));
+		if (strncmp(key, yearly, pre) == 0 && strlen(key) == pre + 4 &&
+		    strspn(key + pre, "0123456789") == 4)
+			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
+				_("column '%s' holds the amounts of %s, not of %d (--year): import it "
+				  "with --year %s, or name the column '%s'"),
+				p304_csv_header(csv, k), key + pre, year, key + pre, name), -1;
+	}
 	return p304_csv_find_header(csv, name, cols, err);
 }
 
