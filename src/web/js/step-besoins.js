@@ -1,0 +1,91 @@
+// Step 5, « Besoins et notification »: the départements' needs file sent
+// to POST /api/reconcile, the notification's cards and table.
+
+import { postForm } from './api.js';
+import { formatEuros, parseEuros } from './format.js';
+import { S, $, h, plural, REASON_FR, showMsg, setStatus, alertBox, card } from './state.js';
+
+export const id = 'besoins';
+
+async function runReconcile(ev) {
+	ev.preventDefault();
+	const file = $('needs-file').files[0];
+	showMsg('needs-msg', '');
+	showMsg('caps-msg', '');
+	showMsg('available-msg', '');
+	if (!file) { showMsg('needs-msg', 'Choisissez le fichier des besoins (CSV enregistré depuis Excel).'); return; }
+	const sc = structuredClone(S.sc);
+	const pol = { ...(sc.reconciliation || {}) };
+	const av = $('available').value.trim();
+	if (av) {
+		const r = parseEuros(av);
+		if (!r.ok) { showMsg('available-msg', r.message); return; }
+		pol.available_eur = r.value;
+	} else pol.available_eur = sc.envelope_eur;
+	pol.missing_answer = $('missing-answer').value;
+	pol.surplus = $('surplus').value;
+	pol.shortfall = pol.shortfall || 'proportional';
+	if ($('deadline').value) pol.deadline = $('deadline').value; else delete pol.deadline;
+	sc.reconciliation = pol;
+	const form = new FormData();
+	form.append('scenario', new Blob([JSON.stringify(sc)], { type: 'application/json' }), 'scenario.json');
+	form.append('needs', file, file.name);
+	const caps = $('caps-file').files[0];
+	if (caps) form.append('caps', caps, caps.name);
+	S.needsForm = { sc, file, caps };
+	setStatus('Calcul de la notification…');
+	try {
+		S.notif = await postForm('/api/reconcile', form);
+	} catch (err) {
+		S.notif = null;
+		const msg = err.message;
+		const target = /caps/.test(String(err.field)) || (err.file && caps && err.file.includes(caps.name)) ? 'caps-msg'
+			: /available/.test(String(err.field)) ? 'available-msg' : 'needs-msg';
+		showMsg(target, msg + (err.line && !msg.includes(':' + err.line) ? ` (ligne ${err.line})` : ''));
+		$('notif').replaceChildren();
+		$('notif-warnings').replaceChildren();
+		setStatus('La notification a été refusée : voir le message à côté du fichier.');
+		return;
+	}
+	setStatus(`Notification calculée : ${formatEuros(S.notif.notified_eur)} notifiés.`);
+	renderNotification();
+}
+
+function renderNotification() {
+	const n = S.notif;
+	const missing = n.rows.filter((x) => x.reason === 'no_answer');
+	const late = n.rows.filter((x) => x.reason === 'late');
+	const warn = [];
+	if (missing.length) warn.push(`Absents du fichier des besoins (${missing.length}) : ${missing.map((x) => `${x.code} ${x.name}`).join(', ')} — ${n.policy.missing_answer === 'keep' ? 'ils gardent leur montant pré-notifié' : 'leur absence vaut renoncement'}.`);
+	if (late.length) warn.push(`Réponses hors délai (${late.length}) : ${late.map((x) => `${x.code} ${x.name}`).join(', ')}.`);
+	for (const w of n.warnings || []) warn.push(w);
+	$('notif-warnings').replaceChildren(warn.length ? alertBox('warning', 'Points d\'attention', warn) : alertBox('success', 'Chaque participant a répondu.', []));
+	const cards = h('div', { class: 'p304-cards' },
+		card('Pré-notifié', formatEuros(n.prenotified_eur), plural(n.participants, 'participant', 'participants')),
+		card('Besoins exprimés', formatEuros(n.needs_eur), `${plural(n.n_answered, 'réponse', 'réponses')}, ${n.n_no_answer} sans réponse, ${n.n_late} hors délai`),
+		card('Crédits disponibles', formatEuros(n.available_eur), ''),
+		card('Notifié', formatEuros(n.notified_eur), `${plural(n.n_topped_up, 'complété', 'complétés')}, ${plural(n.n_reduced, 'réduit', 'réduits')}, ${plural(n.n_capped, 'plafonné', 'plafonnés')}`),
+		card('Reliquat', formatEuros(n.unallocated_eur), 'crédits non notifiés', 'card-reliquat'));
+	let pre = 0, need = 0, granted = 0, notified = 0;
+	for (const x of n.rows) { pre += x.prenotified_eur; need += x.need_eur || 0; granted += x.granted_eur; notified += x.notified_eur; }
+	const tbl = h('div', { class: 'p304-tablewrap' }, h('table', { class: 'p304-table', id: 'notif-table' },
+		h('caption', { class: 'fr-sr-only', text: 'Notification par participant' }),
+		h('thead', {}, h('tr', {}, ['Code', 'Nom', 'Pré-notifié', 'Besoin exprimé', 'Accordé', 'Notifié', 'Motif'].map((t, i) => h('th', { scope: 'col', class: i > 1 && i < 6 ? 'p304-num' : null, text: t })))),
+		h('tbody', {}, n.rows.map((x) => h('tr', { 'data-code': x.code, class: x.reason === 'no_answer' || x.reason === 'late' ? 'p304-row-warn' : null },
+			h('td', { text: x.code }), h('td', { text: x.name }),
+			h('td', { class: 'p304-num', text: formatEuros(x.prenotified_eur) }),
+			h('td', { class: 'p304-num', text: x.need_eur === null ? '—' : formatEuros(x.need_eur) }),
+			h('td', { class: 'p304-num', text: formatEuros(x.granted_eur) }),
+			h('td', { class: 'p304-num', text: formatEuros(x.notified_eur) }),
+			h('td', { text: REASON_FR[x.reason] || x.reason })))),
+		h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 2, text: 'TOTAL' }),
+			h('td', { class: 'p304-num', text: formatEuros(pre) }), h('td', { class: 'p304-num', text: formatEuros(need) }),
+			h('td', { class: 'p304-num', text: formatEuros(granted) }), h('td', { class: 'p304-num', id: 'notif-total', text: formatEuros(notified) }),
+			h('td', { text: `reliquat ${formatEuros(n.unallocated_eur)}` })))));
+	$('notif').replaceChildren(cards, tbl);
+}
+
+
+export function init() {
+	$('needs-form').addEventListener('submit', runReconcile);
+}
