@@ -265,6 +265,9 @@ typedef struct p304_result {
 	char **warnings;          /* e.g. who was excluded for a hole */
 	size_t nwarnings;
 	char *sources_path;       /* "<data>.sources.csv" when it exists */
+	p304_csv *sources_table;  /* that table as read by the run (a reference,
+				   * p304_result_free drops it): documents read
+				   * their sources here, never from disk again */
 	p304_excluded *excluded;  /* left out for missing data, in code order */
 	size_t nexcluded;
 } p304_result;

@@ -23,6 +23,7 @@
 #include <p304/chart.h>
 
 #include "format/fileutil.h"
+#include "server/api_priv.h"
 #include "gettext.h"
 
 struct shipped {
@@ -321,6 +322,16 @@ static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
 			snprintf(field, sizeof(field), "%.*s", (int)(end - c - skip), c + skip);
 	}
 	api_error(rp, status, code, msg, file, err->line, field[0] ? field : NULL);
+}
+
+void api_reply_p304_error(struct srv_reply *rp, const p304_error *err)
+{
+	reply_p304_error(rp, err, NULL, 0, NULL);
+}
+
+const char *api_tiles(const struct srv_api *api)
+{
+	return api->tiles;
 }
 
 /* ------------------------------------------------------------------ */
@@ -652,7 +663,7 @@ void api_free(struct srv_api *api)
 /* The byte range of member `key` of the top-level object of a valid JSON
  * text (the request body), so a scenario inside a request keeps its exact
  * text: same checks, same lines as a file. */
-static int member_span(const char *t, size_t len, const char *key, size_t *start, size_t *end)
+int member_span(const char *t, size_t len, const char *key, size_t *start, size_t *end)
 {
 	size_t i = 0, klen = strlen(key);
 	int depth = 0;
@@ -805,7 +816,7 @@ static p304_code w_sweep_csv(const void *x, FILE *fp, p304_error *e) { return p3
 /* The workflows                                                        */
 /* ------------------------------------------------------------------ */
 
-static p304_result *do_allocate(struct srv_api *api, const char *text, size_t len,
+p304_result *do_allocate(struct srv_api *api, const char *text, size_t len,
 				struct srv_reply *rp)
 {
 	struct doc d = { "scenario.json", text, len };
@@ -822,7 +833,7 @@ static p304_result *do_allocate(struct srv_api *api, const char *text, size_t le
 }
 
 /* {"reference": A, "scenario": B}: A and B as their own documents. */
-static p304_comparison *do_compare(struct srv_api *api, const struct srv_request *rq,
+p304_comparison *do_compare(struct srv_api *api, const struct srv_request *rq,
 				   struct srv_reply *rp)
 {
 	cJSON *root = parse_object(rq, rp);
@@ -866,7 +877,7 @@ static p304_comparison *do_compare(struct srv_api *api, const struct srv_request
 	return cmp;
 }
 
-static p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *rq,
+p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *rq,
 				       struct srv_reply *rp)
 {
 	struct doc d[3] = {
@@ -1449,6 +1460,8 @@ void api_handle(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		}
 	} else if (!strcmp(u, "/api/export")) {
 		export(api, rq, rp);
+	} else if (!strcmp(u, "/api/note")) {
+		api_note(api, rq, rp);
 	} else {
 		api_error(rp, 404, "not_found", _("no such address in the API (see docs/api.md)"),
 			  NULL, 0, NULL);

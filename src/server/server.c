@@ -280,7 +280,7 @@ static const char *allowed_methods(const char *url)
 		return "GET, PUT";
 	if (strcmp(url, "/api/allocate") == 0 || strcmp(url, "/api/compare") == 0 ||
 	    strcmp(url, "/api/reconcile") == 0 || strcmp(url, "/api/sweep") == 0 ||
-	    strcmp(url, "/api/export") == 0)
+	    strcmp(url, "/api/export") == 0 || strcmp(url, "/api/note") == 0)
 		return "POST";
 	return "GET";   /* the page, and unknown addresses (404) */
 }
