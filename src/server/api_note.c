@@ -60,8 +60,12 @@ static int note_inputs(struct srv_api *api, const struct srv_request *rq, struct
 
 /* Hands the file over to the reply (the bytes change owner). */
 static void reply_file(struct srv_reply *rp, p304_note_files *nf, const struct note_format *f,
-		       const char *id)
+		       const char *id, const char *kind)
 {
+	/* two different notes never get one file name (issue 21) */
+	const char *what = !strcmp(kind, "compare") ? "-comparaison"
+			 : !strcmp(kind, "reconcile") ? "-notification" : "";
+
 	for (size_t i = 0; i < nf->n; i++) {
 		if (strcmp(nf->file[i].name, f->file))
 			continue;
@@ -70,7 +74,7 @@ static void reply_file(struct srv_reply *rp, p304_note_files *nf, const struct n
 		rp->len = nf->file[i].len;
 		rp->type = f->type;
 		nf->file[i].data = NULL;
-		if (asprintf(&rp->filename, "%s-%s", id, f->file) < 0)
+		if (asprintf(&rp->filename, "%s-note%s.%s", id, what, f->name) < 0)
 			rp->filename = NULL;
 		return;
 	}
@@ -106,7 +110,7 @@ void api_note(struct srv_api *api, const struct srv_request *rq, struct srv_repl
 			err.file[0] = '\0';   /* scratch names mean nothing to the officer */
 			api_reply_p304_error(rp, &err);
 		} else {
-			reply_file(rp, &nf, f, nrq.alloc->scenario->id);
+			reply_file(rp, &nf, f, nrq.alloc->scenario->id, kind);
 		}
 	}
 	p304_note_files_free(&nf);

@@ -163,6 +163,7 @@ export function writeHash() {
 		if ((S.sc.floor_eur ?? null) !== (S.base.floor_eur ?? null)) p.set('fl', S.sc.floor_eur ?? 'non');
 		if ((S.sc.ceiling_eur ?? null) !== (S.base.ceiling_eur ?? null)) p.set('ce', S.sc.ceiling_eur ?? 'non');
 		if (S.sc.data !== S.base.data) p.set('data', S.sc.data);
+		if (S.titleTyped) p.set('t', S.sc.title);
 		if (JSON.stringify(S.sc.participants) !== JSON.stringify(S.base.participants) && Array.isArray(S.sc.participants))
 			p.set('p', S.sc.participants.join(','));
 	}

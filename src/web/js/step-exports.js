@@ -2,7 +2,8 @@
 // /api/export, the scenario file, and saving into the workspace.
 
 import { sendJSON, download } from './api.js';
-import { S, $, showMsg, setStatus, save, loadScenario, loadScenarioList } from './state.js';
+import { S, $, on, showMsg, setStatus, save, loadScenario, loadScenarioList, writeHash } from './state.js';
+import { idFromTitle } from './naming.js';
 
 export const id = 'exports';
 
@@ -31,10 +32,12 @@ async function runExport(format) {
 		if (S.needsForm.caps) body.append('caps', S.needsForm.caps, S.needsForm.caps.name);
 	} else body = S.sc;
 	const apiKind = { repartition: 'allocate', comparaison: 'compare', notification: 'reconcile' }[kind];
-	if (format === 'note' && apiKind === 'reconcile') { showMsg('export-msg', 'La note se fait sur la répartition ou la comparaison ; la notification s\'exporte en classeur, CSV ou graphique.'); return; }
-	setStatus('Préparation du fichier…');
+	// the note, the same as `p304 note` (POST /api/note), in Word, LibreOffice or HTML
+	const note = { docx: 'docx', odt: 'odt', note: 'html' }[format];
+	const address = note ? `/api/note?format=${note}&kind=${apiKind}` : `/api/export?format=${format}&kind=${apiKind}`;
+	setStatus(note ? 'Préparation de la note (graphiques compris, quelques secondes)…' : 'Préparation du fichier…');
 	try {
-		const { blob, name } = await download(`/api/export?format=${format}&kind=${apiKind}`, body);
+		const { blob, name } = await download(address, body);
 		save(blob, name || `${kind}.${format}`);
 		setStatus(`Fichier prêt : ${name || kind}.`);
 	} catch (err) {
@@ -59,14 +62,37 @@ async function saveScenario(ev) {
 		showMsg('save-msg', err.message);
 		return;
 	}
+	// what was saved is now the scenario in hand: no « modifications
+	// perdues » right after saving
+	S.base = structuredClone(sc);
+	S.baseId = id;
+	S.sc = sc;
+	S.titleTyped = false;
+	$('sc-title').value = sc.title || '';
+	S.saveEdited = false;
+	S.saveIdEdited = false;
 	const ok = $('save-ok');
-	ok.textContent = `Scénario « ${id} » enregistré dans l'espace de travail.`;
+	ok.textContent = `Scénario « ${sc.title} » enregistré dans l'espace de travail sous l'identifiant « ${id} ».`;
 	ok.hidden = false;
 	await loadScenarioList();
+	$('sim-banner').hidden = true;
+	writeHash();
 }
 
+/* The save form follows the scenario's title until the officer edits it;
+ * the id follows the title typed here (« 2026 tour 72 M€ » -> 2026-tour-72-meur). */
+function fillSaveForm() {
+	if (S.saveEdited || !S.sc) return;
+	$('save-title').value = S.sc.title || '';
+	const shipped = S.scenarios.some((s) => s.id === S.sc.id && s.origin !== 'saved');
+	$('save-id').value = shipped ? idFromTitle(S.sc.title || S.sc.id) : S.sc.id;
+}
 
 export function init() {
 	$('save-form').addEventListener('submit', saveScenario);
+	$('save-title').addEventListener('input', () => { S.saveEdited = true; if (!S.saveIdEdited) $('save-id').value = idFromTitle($('save-title').value); });
+	$('save-id').addEventListener('input', () => { S.saveEdited = true; S.saveIdEdited = true; });
+	on('result', fillSaveForm);
+	on('show', (name) => { if (name === 'exports') fillSaveForm(); });
 	for (const b of document.querySelectorAll('[data-export]')) b.addEventListener('click', () => runExport(b.dataset.export));
 }

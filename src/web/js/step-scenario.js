@@ -7,6 +7,7 @@ import { formatEuros, formatNumber, parseEuros, parsePct, inputEuros, inputPct, 
 import {
 	S, $, h, on, emit, showMsg, setStatus, debounce, codingNote, columnLabel, writeHash, loadScenario, showGlobal,
 } from './state.js';
+import { changesOf, derivedTitle, idFromTitle } from './naming.js';
 
 export const id = 'scenario';
 
@@ -18,7 +19,7 @@ function tableOf(sc) {
 
 function fillForm() {
 	const sc = S.sc;
-	$('sc-title').textContent = sc.title || '';
+	$('sc-title').value = sc.title || '';
 	$('envelope').value = inputEuros(sc.envelope_eur);
 	S.inputs.envelope = sc.envelope_eur;
 	const fl = sc.floor_eur ?? null, ce = sc.ceiling_eur ?? null;
@@ -107,7 +108,34 @@ function readForm() {
 		showMsg('participants-msg', 'Aucun participant choisi : cochez au moins une collectivité ou choisissez une liste.');
 		ok = false;
 	} else showMsg('participants-msg', '');
+	if (ok) nameScenario(sc);
 	return ok ? sc : null;
+}
+
+/* The title and id of what is computed: the base's while nothing changed,
+ * the officer's title once written, else one derived from the parameters;
+ * the id always follows the title of a modified scenario (never the old
+ * id in a file name). */
+function nameScenario(sc) {
+	const typed = $('sc-title').value.trim();
+	const modified = changesOf(sc, S.base).length > 0;
+	if (S.titleTyped && typed) {
+		sc.title = typed;
+		sc.id = typed === S.base.title && !modified ? S.baseId : idFromTitle(typed);
+	} else if (modified) {
+		const t = tableOf(sc);
+		const n = Array.isArray(sc.participants) ? sc.participants.length : null;
+		sc.title = derivedTitle(sc, t && t.vintage, n);
+		sc.id = idFromTitle(sc.title);
+		$('sc-title').value = sc.title;
+	} else {
+		sc.title = S.base.title;
+		sc.id = S.baseId;
+		$('sc-title').value = sc.title || '';
+	}
+	$('sc-title-hint').textContent = S.titleTyped && typed ? `Identifiant : ${sc.id}`
+		: modified ? `Titre tiré des paramètres (identifiant : ${sc.id}) ; écrivez le vôtre pour le remplacer.`
+		: 'Repris dans les fichiers exportés, la note et l\'enregistrement.';
 }
 
 // The scenario files name their table "../data/<file>": keep that form so
@@ -119,24 +147,16 @@ function dataPathFor(t) {
 
 function markChanged() {
 	if (!S.base || !S.sc) return;
-	const changes = [];
 	const mark = (id, changed) => { const e = $(id); if (e) e.classList.toggle('p304-changed', changed); };
-	const envChanged = S.sc.envelope_eur !== S.base.envelope_eur;
-	mark('envelope', envChanged);
-	if (envChanged) changes.push('enveloppe');
-	let wch = false;
-	S.sc.criteria.forEach((c, i) => { const ch = c.weight_pct !== S.base.criteria[i].weight_pct; mark('w-' + i, ch); wch ||= ch; });
-	if (wch) changes.push('pondérations');
-	for (const b of ['floor', 'ceiling']) {
-		const ch = (S.sc[b + '_eur'] ?? null) !== (S.base[b + '_eur'] ?? null);
-		mark(b, ch);
-		if (ch) changes.push(b === 'floor' ? 'plancher' : 'plafond');
-	}
-	if (S.sc.data !== S.base.data) { changes.push('table des critères'); mark('table', true); } else mark('table', false);
-	if (JSON.stringify(S.sc.participants) !== JSON.stringify(S.base.participants)) changes.push('participants');
+	const changes = changesOf(S.sc, S.base);
+	mark('envelope', changes.includes('enveloppe'));
+	S.sc.criteria.forEach((c, i) => mark('w-' + i, c.weight_pct !== S.base.criteria[i].weight_pct));
+	mark('floor', changes.includes('plancher'));
+	mark('ceiling', changes.includes('plafond'));
+	mark('table', changes.includes('table des critères'));
 	$('sim-banner').hidden = changes.length === 0;
 	$('sim-changes').textContent = changes.length
-		? `modifié par rapport à « ${S.base.title || S.baseId} » : ${changes.join(', ')}.` : '';
+		? `nouveau scénario « ${S.sc.title} », tiré de « ${S.base.title || S.baseId} » : ${changes.join(', ')} modifiés.` : '';
 }
 
 const scheduleRun = debounce(() => runAllocate(), 300);
@@ -314,13 +334,13 @@ export async function startFrom(id, hashParams) {
 		: Array.isArray(sc.participants) ? new Set(sc.participants) : 'file';
 	S.result = null;
 	$('start').value = id;
-	$('save-id').value = id.endsWith('-modifie') ? id : id + '-modifie';
-	$('save-title').value = sc.title || '';
+	S.titleTyped = false;
 	if (sc.reconciliation) {
 		$('missing-answer').value = sc.reconciliation.missing_answer || 'renounce';
 		$('surplus').value = sc.reconciliation.surplus || 'none';
 	}
 	fillForm();
+	if (hashParams && hashParams.t) { $('sc-title').value = hashParams.t; S.titleTyped = true; }
 	// the first allocation of a scenario runs at once (no debounce)
 	const ready = readForm();
 	if (ready) {
@@ -351,6 +371,7 @@ export function init() {
 	for (const id of ['floor-on', 'ceiling-on', 'table']) $(id).addEventListener('change', onFormChange);
 	for (const id of ['envelope', 'floor', 'ceiling']) $(id).addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); onFormChange(); } });
 	$('participants-search').addEventListener('input', renderParticipants);
+	$('sc-title').addEventListener('input', () => { S.titleTyped = $('sc-title').value.trim() !== ''; onFormChange(); });
 	$('start').addEventListener('change', () => {
 		if (!$('sim-banner').hidden && !confirm('Vos modifications du scénario en cours seront perdues. Continuer ?')) { $('start').value = S.baseId; return; }
 		startFrom($('start').value, null);
