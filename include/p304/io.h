@@ -317,6 +317,9 @@ typedef struct p304_notification {
 	unsigned char *late;
 	unsigned char *absent;     /* 1: no line in the needs file at all */
 	size_t n_absent;           /* participants absent from the needs file */
+	char *cents_note;          /* needs written with cents, rounded down to
+				    * the euro: what was done, in words; NULL
+				    * when none (owned) */
 	int64_t available_eur;
 	p304_recon_summary summary;
 } p304_notification;

@@ -334,6 +334,30 @@ const char *api_tiles(const struct srv_api *api)
 	return api->tiles;
 }
 
+static const struct shipped *find_shipped(const struct srv_api *api, const char *id);
+static int saved_file(const char *path);
+static int id_ok(const char *id);
+
+int api_scenario_text(struct srv_api *api, const char *id, char **text, size_t *len)
+{
+	char path[PATH_MAX + 80];
+	const struct shipped *s = find_shipped(api, id);
+	p304_error err;
+
+	if (s) {
+		if (!(*text = malloc(s->len + 1)))
+			return 0;
+		memcpy(*text, s->text, s->len);
+		(*text)[s->len] = '\0';
+		*len = s->len;
+		return 1;
+	}
+	if (!id_ok(id))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
+	return saved_file(path) && p304_read_file(path, text, len, &err) == P304_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Loading once                                                         */
 /* ------------------------------------------------------------------ */
@@ -828,8 +852,34 @@ p304_result *do_allocate(struct srv_api *api, const char *text, size_t len,
 		return NULL;
 	if (p304_run_allocation_in(ov, "scenario.json", api->default_ref, &res, &err) != P304_OK)
 		reply_p304_error(rp, &err, &d, 1, ov);
+	else if (api_rename_modified(api, text, len, &res->scenario->id, &res->scenario->title,
+				     res->scenario->envelope_eur, res->nrows) < 0) {
+		p304_result_free(res);
+		res = NULL;
+		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
+	}
 	p304_catalogue_free(ov);
 	return res;
+}
+
+/* Each side sent as a scenario under a known id with other parameters is
+ * a new scenario (api_modified.c); a result keeps its names. */
+static int rename_compared(struct srv_api *api, p304_comparison *cmp, const struct doc *d,
+			   const int *is_result)
+{
+	size_t na = 0, nb = 0;
+
+	for (size_t r = 0; r < cmp->nrows; r++) {
+		na += cmp->rows[r].in_a != 0;
+		nb += cmp->rows[r].in_b != 0;
+	}
+	if (!is_result[0] && api_rename_modified(api, d[0].text, d[0].len, &cmp->a_id, &cmp->a_title,
+						 cmp->a_total, na) < 0)
+		return -1;
+	if (!is_result[1] && api_rename_modified(api, d[1].text, d[1].len, &cmp->b_id, &cmp->b_title,
+						 cmp->b_total, nb) < 0)
+		return -1;
+	return 0;
 }
 
 /* {"reference": A, "scenario": B}: A and B as their own documents. */
@@ -839,6 +889,7 @@ p304_comparison *do_compare(struct srv_api *api, const struct srv_request *rq,
 	cJSON *root = parse_object(rq, rp);
 	struct doc d[2] = { { "reference.json", NULL, 0 }, { "scenario.json", NULL, 0 } };
 	static const char *const keys[2] = { "reference", "scenario" };
+	int is_result[2] = { 0, 0 };
 	p304_comparison *cmp = NULL;
 	p304_catalogue *ov;
 	p304_error err;
@@ -863,6 +914,7 @@ p304_comparison *do_compare(struct srv_api *api, const struct srv_request *rq,
 		/* {"result": {...}}: the result itself is the document */
 		if (cJSON_GetObjectItemCaseSensitive(v, "result") &&
 		    member_span(d[i].text, d[i].len, "result", &s, &e) == 0) {
+			is_result[i] = 1;
 			d[i].text += s;
 			d[i].len = e - s;
 		}
@@ -873,6 +925,11 @@ p304_comparison *do_compare(struct srv_api *api, const struct srv_request *rq,
 	if (p304_run_compare_in(ov, "reference.json", "scenario.json", api->default_ref, &cmp,
 				&err) != P304_OK)
 		reply_p304_error(rp, &err, d, 2, ov);
+	else if (rename_compared(api, cmp, d, is_result) < 0) {
+		p304_comparison_free(cmp);
+		cmp = NULL;
+		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
+	}
 	p304_catalogue_free(ov);
 	return cmp;
 }
@@ -900,6 +957,13 @@ p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *r
 	if (p304_run_reconcile_in(ov, "scenario.json", api->default_ref, "besoins.csv",
 				  rq->part_seen[2] ? "plafonds.csv" : NULL, &nt, &err) != P304_OK)
 		reply_p304_error(rp, &err, d, 1, ov);
+	else if (api_rename_modified(api, d[0].text, d[0].len, &nt->alloc->scenario->id,
+				     &nt->alloc->scenario->title, nt->alloc->scenario->envelope_eur,
+				     nt->alloc->nrows) < 0) {
+		p304_notification_free(nt);
+		nt = NULL;
+		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
+	}
 	p304_catalogue_free(ov);
 	return nt;
 }

@@ -28,6 +28,15 @@ void api_reply_p304_error(struct srv_reply *rp, const p304_error *err);
 /* inputs/reference/tuiles.csv of the loaded data (contours.csv beside it). */
 const char *api_tiles(const struct srv_api *api);
 
+/* The text of the shipped or saved scenario `id` (malloc'd into *text);
+ * 0 when there is none. */
+int api_scenario_text(struct srv_api *api, const char *id, char **text, size_t *len);
+/* A scenario sent under a known id with other parameters than that file is
+ * a new scenario: *id (and *title, when it is that file's) are replaced
+ * (api_modified.c). 1 when renamed, 0 when not, -1 out of memory. */
+int api_rename_modified(struct srv_api *api, const char *text, size_t len, char **id, char **title,
+			int64_t envelope, size_t participants);
+
 /* POST /api/note (api_note.c). */
 void api_note(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp);
 

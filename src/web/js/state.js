@@ -236,3 +236,19 @@ export function showGlobal(text) {
 	box.hidden = !text;
 }
 
+
+// The allocation's warnings in an officer's words (issue 21: no column
+// names, no file:line outside « détails »). An imputation reads
+// « Guyane (973) : « Ménages pauvres » est une valeur estimée à partir de
+// « Enfants de 0 à 19 ans » (31 891, rapport des totaux nationaux) ».
+export function warningInWords(w, result) {
+	const m = /^(\S+) \((.*)\) : '(\w+)' imputé à (\d+) = '(\w+)' (\d+) × ([\d,]+) \((.*)\)$/.exec(w);
+	if (m) {
+		const [, code, name, col, value, from] = m;
+		return `${name} (${code}) : « ${columnLabel(col)} » est une valeur estimée à partir de « ${columnLabel(from)} » (${Number(value).toLocaleString('fr-FR')}, en appliquant le rapport des deux totaux nationaux).`;
+	}
+	const x = /^(\S+) \((.*)\) exclu/.exec(w);
+	const ex = x && result && (result.excluded || []).find((e) => e.code === x[1]);
+	if (ex) return `${ex.name} (${ex.code}) n'est pas dans la répartition : la table ne donne pas ${ex.missing.map((c) => `« ${columnLabel(c)} »`).join(' ni ')}.`;
+	return w.replace(/ \([^()]*\.csv:\d+\)/g, '').replace(/'(\w+)'/g, (_, c) => `« ${columnLabel(c)} »`);
+}

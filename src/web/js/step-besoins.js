@@ -51,6 +51,42 @@ async function runReconcile(ev) {
 	renderNotification();
 }
 
+// Every motif counted, in the order of the table's « Motif » column, so
+// that the card agrees with the rows (issue 21: « 0 complété, 0 réduit,
+// 0 plafonné » while Lozère was cut to its need).
+const MOTIF_COUNT = [
+	['need_below', 'ramené au besoin', 'ramenés au besoin'], ['need_above', 'limité au pré-notifié', 'limités au pré-notifié'],
+	['as_prenotified', 'au montant pré-notifié', 'au montant pré-notifié'], ['capped', 'plafonné', 'plafonnés'],
+	['reduced', 'réduit', 'réduits'], ['topped_up', 'complété', 'complétés'],
+	['no_answer', 'sans réponse', 'sans réponse'], ['late', 'hors délai', 'hors délai'],
+];
+function motifCounts(n) {
+	const parts = [];
+	for (const [k, one, many] of MOTIF_COUNT) {
+		const c = n.rows.filter((x) => x.reason === k).length;
+		if (c) parts.push(plural(c, one, many));
+	}
+	return parts.join(', ');
+}
+
+/* Beside the two choices, the euros each one moves, before computing
+ * again: who did not answer and what they were offered, what is left. */
+function renderStakes() {
+	const n = S.notif;
+	if (!n) { $('needs-stakes').replaceChildren(); return; }
+	const silent = n.rows.filter((x) => x.reason === 'no_answer' || x.reason === 'late');
+	let pre = 0;
+	for (const x of silent) pre += x.prenotified_eur;
+	const unmet = n.rows.filter((x) => x.need_eur !== null && x.need_eur > x.notified_eur);
+	let gap = 0;
+	for (const x of unmet) gap += x.need_eur - x.notified_eur;
+	$('needs-stakes').replaceChildren(h('ul', { class: 'fr-text--sm' },
+		h('li', { text: silent.length
+			? `Sans réponse : ${silent.map((x) => `${x.name} (${formatEuros(x.prenotified_eur)} pré-notifiés)`).join(', ')}. « Renonce » leur notifie 0 € (${formatEuros(pre)} rendus au reliquat) ; « garde » leur notifie ${formatEuros(pre)}.`
+			: 'Chaque participant a répondu : le choix « sans réponse » ne change rien.' }),
+		h('li', { text: `Crédits restants : ${formatEuros(n.unallocated_eur)} avec le choix actuel ; les besoins non couverts font ${formatEuros(gap)}.` })));
+}
+
 function renderNotification() {
 	const n = S.notif;
 	const missing = n.rows.filter((x) => x.reason === 'no_answer');
@@ -58,13 +94,19 @@ function renderNotification() {
 	const warn = [];
 	if (missing.length) warn.push(`Absents du fichier des besoins (${missing.length}) : ${missing.map((x) => `${x.code} ${x.name}`).join(', ')} — ${n.policy.missing_answer === 'keep' ? 'ils gardent leur montant pré-notifié' : 'leur absence vaut renoncement'}.`);
 	if (late.length) warn.push(`Réponses hors délai (${late.length}) : ${late.map((x) => `${x.code} ${x.name}`).join(', ')}.`);
+	// every request left unmet while credits stay unspent (issue 21)
+	const unmet = n.rows.filter((x) => x.need_eur !== null && x.need_eur > x.notified_eur && x.reason !== 'late');
+	if (unmet.length && n.unallocated_eur > 0)
+		warn.push(`Demandes non couvertes alors qu'il reste ${formatEuros(n.unallocated_eur)} de crédits (${unmet.length}) : ${unmet.map((x) => `${x.code} ${x.name} (demande ${formatEuros(x.need_eur)}, notifié ${formatEuros(x.notified_eur)})`).join(', ')}. Pour leur attribuer le reliquat : « Crédits restants » = « redistribués aux besoins non couverts ».`);
+	// what was done to the cents of the file, said (issue 21)
+	if (n.needs_rounded) warn.push('Montants avec centimes : ' + n.needs_rounded.replace(/^[^:]*\.csv\s*:\s*/, ''));
 	for (const w of n.warnings || []) warn.push(w);
 	$('notif-warnings').replaceChildren(warn.length ? alertBox('warning', 'Points d\'attention', warn) : alertBox('success', 'Chaque participant a répondu.', []));
 	const cards = h('div', { class: 'p304-cards' },
 		card('Pré-notifié', formatEuros(n.prenotified_eur), plural(n.participants, 'participant', 'participants')),
 		card('Besoins exprimés', formatEuros(n.needs_eur), `${plural(n.n_answered, 'réponse', 'réponses')}, ${n.n_no_answer} sans réponse, ${n.n_late} hors délai`),
 		card('Crédits disponibles', formatEuros(n.available_eur), ''),
-		card('Notifié', formatEuros(n.notified_eur), `${plural(n.n_topped_up, 'complété', 'complétés')}, ${plural(n.n_reduced, 'réduit', 'réduits')}, ${plural(n.n_capped, 'plafonné', 'plafonnés')}`),
+		card('Notifié', formatEuros(n.notified_eur), motifCounts(n), 'card-notified'),
 		card('Reliquat', formatEuros(n.unallocated_eur), 'crédits non notifiés', 'card-reliquat'));
 	let pre = 0, need = 0, granted = 0, notified = 0;
 	for (const x of n.rows) { pre += x.prenotified_eur; need += x.need_eur || 0; granted += x.granted_eur; notified += x.notified_eur; }
@@ -83,9 +125,13 @@ function renderNotification() {
 			h('td', { class: 'p304-num', text: formatEuros(granted) }), h('td', { class: 'p304-num', id: 'notif-total', text: formatEuros(notified) }),
 			h('td', { text: `reliquat ${formatEuros(n.unallocated_eur)}` })))));
 	$('notif').replaceChildren(cards, tbl);
+	renderStakes();
 }
 
 
 export function init() {
 	$('needs-form').addEventListener('submit', runReconcile);
+	// the file chosen: computed at once, so the euros at stake show beside
+	// the choices before the officer settles them
+	$('needs-file').addEventListener('change', (ev) => { if ($('needs-file').files[0]) runReconcile(ev); });
 }

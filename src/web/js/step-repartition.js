@@ -3,7 +3,7 @@
 
 import { formatEuros, formatDeltaEuros, formatNumber, formatPct, formatDeltaPct, NBSP } from './format.js';
 import { drawMap, sequentialScale, divergingScale } from './svg.js';
-import { S, $, h, on, STATUS_FR, alertBox, nameOf, card, select } from './state.js';
+import { S, $, h, on, STATUS_FR, alertBox, nameOf, card, select, warningInWords } from './state.js';
 
 export const id = 'repartition';
 
@@ -33,7 +33,9 @@ function renderResult() {
 	renderTable();
 	renderMap();
 	const w = r.warnings || [];
-	$('rep-warnings').replaceChildren(w.length ? alertBox('info', `Données imputées ou exclues (${w.length})`, w) : '');
+	const box = w.length ? alertBox('info', `Données estimées ou manquantes (${w.length})`, w.map((x) => warningInWords(x, r))) : '';
+	if (box) box.append(h('details', { class: 'fr-text--xs' }, h('summary', { text: 'détails du calcul' }), h('ul', {}, w.map((x) => h('li', { text: x })))));
+	$('rep-warnings').replaceChildren(box);
 }
 
 
@@ -42,7 +44,8 @@ const COLS = [
 	{ key: 'name', label: 'Nom', get: (x) => x.name, text: true },
 	{ key: 'region', label: 'Région', get: (x) => x.region_name || x.region, text: true },
 	{ key: 'amount', label: 'Montant', get: (x) => x.amount_eur, fmt: formatEuros },
-	{ key: 'share', label: 'Part', get: (x) => x.share * 100, fmt: (v) => formatPct(v, 2) },
+	{ key: 'share', label: 'Part de la clé', get: (x) => x.share * 100, fmt: (v) => formatPct(v, 2) },
+	{ key: 'share_env', label: 'Part de l\'enveloppe', get: (x) => x.amount_eur / S.result.envelope_eur * 100, fmt: (v) => formatPct(v, 2) },
 	{ key: 'child', label: '€ par enfant', get: perChild, fmt: (v) => (v === null ? '—' : formatNumber(v, 2) + NBSP + '€') },
 	{ key: 'status', label: 'Statut', get: (x) => STATUS_FR[x.status] || x.status, text: true },
 ];
@@ -98,11 +101,11 @@ function renderTable() {
 		let sub = 0;
 		for (const x of rows) sub += x.amount_eur;
 		foot.push(h('tr', { class: 'p304-subtotal' }, h('th', { scope: 'row', colspan: 3, text: `Sous-total des ${rows.length} lignes affichées` }),
-			h('td', { class: 'p304-num', text: formatEuros(sub) }), h('td', { colspan: 3 })));
+			h('td', { class: 'p304-num', text: formatEuros(sub) }), h('td', { colspan: 4 })));
 	}
 	foot.push(h('tr', { id: 'rep-total' }, h('th', { scope: 'row', colspan: 3, text: `TOTAL (${r.rows.length} participants)` }),
 		h('td', { class: 'p304-num', id: 'rep-total-amount', text: formatEuros(total) }),
-		h('td', { class: 'p304-num', text: formatPct(share * 100, 2) }), h('td', { colspan: 2, text: total === r.envelope_eur ? '= enveloppe' : `enveloppe ${formatEuros(r.envelope_eur)}, non réparti ${formatEuros(r.envelope_eur - total)}` })));
+		h('td', { class: 'p304-num', text: formatPct(share * 100, 2) }), h('td', { class: 'p304-num', text: formatPct(total / r.envelope_eur * 100, 2) }), h('td', { colspan: 2, text: total === r.envelope_eur ? '= enveloppe' : `enveloppe ${formatEuros(r.envelope_eur)}, non réparti ${formatEuros(r.envelope_eur - total)}` })));
 	tbl.tFoot.replaceChildren(...foot);
 }
 
@@ -171,7 +174,7 @@ function showTip(code, ev) {
 	const c = S.cmp && S.cmp.rows.find((x) => x.code === code);
 	tip.replaceChildren(...[h('strong', { text: `${code} ${row ? row.name : nameOf(code)}` }),
 		row ? h('span', { text: `Montant : ${formatEuros(row.amount_eur)}` }) : null,
-		row ? h('span', { text: `Part : ${formatPct(row.share * 100, 2)} — ${STATUS_FR[row.status] || row.status}` }) : null,
+		row ? h('span', { text: `Part de l'enveloppe : ${formatPct(row.amount_eur / S.result.envelope_eur * 100, 2)} — ${STATUS_FR[row.status] || row.status}` }) : null,
 		row && perChild(row) !== null ? h('span', { text: `Par enfant : ${formatNumber(perChild(row), 2)}${NBSP}€` }) : null,
 		c ? h('span', { text: `Variation : ${formatDeltaEuros(c.delta_eur)} (${c.delta_pct === null ? 'nouveau' : formatDeltaPct(c.delta_pct)})` }) : null].filter(Boolean));
 	tip.hidden = false;

@@ -17,6 +17,14 @@ function tableOf(sc) {
 }
 
 
+/* « INSEE, réf. 01/01/2022 » under a weight: where the criterion comes
+ * from, never its column name (issue 21). */
+function columnProvenance(sc, col) {
+	const t = tableOf(sc);
+	const s = t && (t.sources || []).find((x) => x.column === col);
+	return s ? [s.producer, s.reference_date ? `réf. ${s.reference_date}` : ''].filter(Boolean).join(', ') : '';
+}
+
 function fillForm() {
 	const sc = S.sc;
 	$('sc-title').value = sc.title || '';
@@ -41,7 +49,7 @@ function fillForm() {
 	sc.criteria.forEach((c, i) => {
 		const id = 'w-' + i;
 		const row = h('div', { class: 'p304-weight fr-input-group', id: id + '-group' },
-			h('label', { class: 'fr-label', for: id }, columnLabel(c.column), h('span', { class: 'fr-hint-text', id: id + '-src', text: c.column })),
+			h('label', { class: 'fr-label', for: id }, columnLabel(c.column), h('span', { class: 'fr-hint-text', id: id + '-src', text: columnProvenance(sc, c.column) })),
 			h('div', { class: 'p304-weight__inputs' },
 				h('input', { class: 'fr-input p304-pct', type: 'text', id, inputmode: 'decimal', lang: 'fr', value: inputPct(c.weight_pct), 'aria-describedby': `${id}-msg weights-sum`, autocomplete: 'off' }),
 				h('span', { 'aria-hidden': 'true' }, '%'),
@@ -278,7 +286,9 @@ function placeError(err, fallbackBox = 'scenario-error') {
 		if (input && input.tagName === 'INPUT') input.setAttribute('aria-invalid', 'true');
 	} else {
 		const box = $(fallbackBox);
-		box.querySelector('p').textContent = err.message + (err.file ? ` (${err.file}${err.line ? ':' + err.line : ''})` : '');
+		// the file and line are for whoever opens the file: in « détails »
+		box.replaceChildren(h('p', { text: err.message.replace(/^[\w.-]+\.(json|csv)(:\d+)?: /, '') }));
+		if (err.file) box.append(h('details', { class: 'fr-text--xs' }, h('summary', { text: 'détails' }), `${err.file}${err.line ? ', ligne ' + err.line : ''}`));
 		box.hidden = false;
 	}
 }

@@ -56,8 +56,9 @@ function renderSweep() {
 	const rows = [...s.rows].sort((a, b) => b.base_eur - a.base_eur);
 	$('sweep').replaceChildren(
 		h('p', { class: 'fr-mt-2w', id: 'sweep-sizes' }, h('strong', { text: `${formatNumber(s.samples)} variantes` }),
-			` (graine ${s.seed}) : chaque pondération bouge d'au plus ±${formatNumber(o.weight_points, null)} points (ramenées à 100 %), chaque donnée d'au plus ±${formatNumber(o.data_pct, null)} %`,
-			bounds.length ? ', ' + bounds.join(', ') : '', `. ${s.infeasible ? s.infeasible + ' variantes infaisables écartées.' : ''}`),
+			` : chaque pondération bouge d'au plus ±${formatNumber(o.weight_points, null)} points (ramenées à 100 %), chaque donnée d'au plus ±${formatNumber(o.data_pct, null)} %`,
+			bounds.length ? ', ' + bounds.join(', ') : '', `. ${s.infeasible ? s.infeasible + ' variantes infaisables écartées.' : ''}`,
+			h('details', { class: 'fr-text--xs' }, h('summary', { text: 'détails' }), `Tirage reproductible : graine ${s.seed} (le même nombre de variantes redonne les mêmes résultats).`)),
 		h('h3', { class: 'fr-h5', text: 'Ce qui fait le plus bouger les montants (tornade)' }),
 		drawBars(s.tornado.map((t) => ({ label: factorLabel(t.factor), value: t.spread_eur })), 'Tornade : écart moyen des montants par facteur'),
 		h('h3', { class: 'fr-h5 fr-mt-2w', text: 'Étendue de chaque montant' }),
