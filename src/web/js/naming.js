@@ -24,12 +24,13 @@ export function changesOf(sc, base) {
 	return out;
 }
 
-/* « Enveloppe de 72 M€ – données 2025 – pondérations 28,5 / 28,5 / 28,5 / 14,5 % –
- * plancher 600 000 € – plafond 4 500 000 € – 99 participants » */
-export function derivedTitle(sc, vintage, nParticipants) {
+/* « Enveloppe de 72 M€ – données 2025 – plancher 600 000 € – plafond
+ * 4 500 000 € » (the weights when they were changed, the number of
+ * participants when they are a list) */
+export function derivedTitle(sc, vintage, nParticipants, withWeights) {
 	const parts = [`Enveloppe de ${shortEuros(sc.envelope_eur)}`];
 	if (vintage) parts.push(`données ${vintage}`);
-	parts.push(`pondérations ${sc.criteria.map((c) => formatNumber(c.weight_pct, null)).join(' / ')}${NBSP}%`);
+	if (withWeights) parts.push(`pondérations ${sc.criteria.map((c) => formatNumber(c.weight_pct, null)).join(' / ')}${NBSP}%`);
 	parts.push(sc.floor_eur !== undefined && sc.floor_eur !== null ? `plancher ${formatEuros(sc.floor_eur)}` : 'sans plancher');
 	parts.push(sc.ceiling_eur !== undefined && sc.ceiling_eur !== null ? `plafond ${formatEuros(sc.ceiling_eur)}` : 'sans plafond');
 	if (nParticipants) parts.push(`${nParticipants} participants`);

@@ -54,19 +54,20 @@ async function runReconcile(ev) {
 // Every motif counted, in the order of the table's « Motif » column, so
 // that the card agrees with the rows (issue 21: « 0 complété, 0 réduit,
 // 0 plafonné » while Lozère was cut to its need).
-const MOTIF_COUNT = [
-	['need_below', 'ramené au besoin', 'ramenés au besoin'], ['need_above', 'limité au pré-notifié', 'limités au pré-notifié'],
-	['as_prenotified', 'au montant pré-notifié', 'au montant pré-notifié'], ['capped', 'plafonné', 'plafonnés'],
-	['reduced', 'réduit', 'réduits'], ['topped_up', 'complété', 'complétés'],
-	['no_answer', 'sans réponse', 'sans réponse'], ['late', 'hors délai', 'hors délai'],
-];
+const MOTIF_ORDER = ['need_below', 'need_above', 'as_prenotified', 'capped', 'reduced', 'topped_up', 'no_answer', 'late'];
 function motifCounts(n) {
 	const parts = [];
-	for (const [k, one, many] of MOTIF_COUNT) {
+	for (const k of MOTIF_ORDER) {
 		const c = n.rows.filter((x) => x.reason === k).length;
-		if (c) parts.push(plural(c, one, many));
+		if (c) parts.push(`${REASON_FR[k]} : ${c}`); // the table's own words
 	}
-	return parts.join(', ');
+	return parts.join(' ; ');
+}
+
+/* At most ten names, then how many more. */
+function someNames(list) {
+	const shown = list.slice(0, 10).map((x) => `${x.name} (${formatEuros(x.prenotified_eur)})`).join(', ');
+	return list.length > 10 ? `${shown} et ${list.length - 10} autres` : shown;
 }
 
 /* Beside the two choices, the euros each one moves, before computing
@@ -82,7 +83,7 @@ function renderStakes() {
 	for (const x of unmet) gap += x.need_eur - x.notified_eur;
 	$('needs-stakes').replaceChildren(h('ul', { class: 'fr-text--sm' },
 		h('li', { text: silent.length
-			? `Sans réponse : ${silent.map((x) => `${x.name} (${formatEuros(x.prenotified_eur)} pré-notifiés)`).join(', ')}. « Renonce » leur notifie 0 € (${formatEuros(pre)} rendus au reliquat) ; « garde » leur notifie ${formatEuros(pre)}.`
+			? `Sans réponse, ${plural(silent.length, 'participant', 'participants')} pour ${formatEuros(pre)} pré-notifiés : ${someNames(silent)}. « Renonce » leur notifie 0 € (${formatEuros(pre)} vont au reliquat) ; « garde » leur notifie leur montant pré-notifié.`
 			: 'Chaque participant a répondu : le choix « sans réponse » ne change rien.' }),
 		h('li', { text: `Crédits restants : ${formatEuros(n.unallocated_eur)} avec le choix actuel ; les besoins non couverts font ${formatEuros(gap)}.` })));
 }

@@ -93,7 +93,7 @@ function renderCompare() {
 	tbl.tFoot.replaceChildren(h('tr', {}, h('th', { scope: 'row', colspan: 2, text: 'TOTAL' }),
 		h('td', { class: 'p304-num', text: formatEuros(t.a_eur) }), h('td', { class: 'p304-num', text: formatEuros(t.b_eur) }),
 		h('td', { class: 'p304-num', text: formatDeltaEuros(t.delta_eur) }), h('td', { class: 'p304-num', text: formatDeltaPct(t.a_eur ? t.delta_eur / t.a_eur * 100 : null) }),
-		...groups.map((g) => h('td', { class: 'p304-num', text: formatDeltaEuros(contribGroup(t, g)) }))));
+		...groups.map((g) => h('td', { class: 'p304-num', 'data-factor': g, text: formatDeltaEuros(contribGroup(t, g)) }))));
 	const sel = $('wf-code');
 	const sorted = [...c.rows].sort((a, b) => a.code.localeCompare(b.code, 'fr', { numeric: true }));
 	sel.replaceChildren(...sorted.map((x) => h('option', { value: x.code, text: `${x.code} ${x.name}` })));

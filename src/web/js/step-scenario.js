@@ -133,7 +133,7 @@ function nameScenario(sc) {
 	} else if (modified) {
 		const t = tableOf(sc);
 		const n = Array.isArray(sc.participants) ? sc.participants.length : null;
-		sc.title = derivedTitle(sc, t && t.vintage, n);
+		sc.title = derivedTitle(sc, t && t.vintage, n, changesOf(sc, S.base).includes('pondérations'));
 		sc.id = idFromTitle(sc.title);
 		$('sc-title').value = sc.title;
 	} else {
@@ -164,7 +164,18 @@ function markChanged() {
 	mark('table', changes.includes('table des critères'));
 	$('sim-banner').hidden = changes.length === 0;
 	$('sim-changes').textContent = changes.length
-		? `nouveau scénario « ${S.sc.title} », tiré de « ${S.base.title || S.baseId} » : ${changes.join(', ')} modifiés.` : '';
+		? `nouveau scénario « ${S.sc.title} », modifié depuis le point de départ : ${changeWords(S.sc, S.base, changes)}.` : '';
+}
+
+/* « enveloppe 70 000 000 € → 72 000 000 € »: the figures themselves, never
+ * the old title (which may say « 70 M€ »). */
+function changeWords(sc, base, changes) {
+	const bound = (v) => (v === undefined || v === null ? 'aucun' : formatEuros(v));
+	return changes.map((c) => c === 'enveloppe' ? `enveloppe ${formatEuros(base.envelope_eur)} → ${formatEuros(sc.envelope_eur)}`
+		: c === 'plancher' ? `plancher ${bound(base.floor_eur)} → ${bound(sc.floor_eur)}`
+		: c === 'plafond' ? `plafond ${bound(base.ceiling_eur)} → ${bound(sc.ceiling_eur)}`
+		: c === 'pondérations' ? `pondérations ${base.criteria.map((x) => formatNumber(x.weight_pct, null)).join(' / ')} → ${sc.criteria.map((x) => formatNumber(x.weight_pct, null)).join(' / ')}${NBSP}%`
+		: c).join(', ');
 }
 
 const scheduleRun = debounce(() => runAllocate(), 300);
