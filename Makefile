@@ -126,7 +126,7 @@ test: $(BUILD)/p304 $(LOCALE_MO) $(UNIT_BIN) browser-deps
 
 DEMO_NEEDS    ?= inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv
 
-demo: $(BUILD)/p304 $(TEST_DEPS_OK)
+demo: $(BUILD)/p304 $(LOCALE_MO) $(TEST_DEPS_OK)
 	./$(BUILD)/p304 allocate $(DEMO_SCENARIO) --by region
 	./$(BUILD)/p304 reconcile $(DEMO_SCENARIO) --needs $(DEMO_NEEDS) --no-allocation-warnings
 	./$(BUILD)/p304 note $(DEMO_SCENARIO) --no-allocation-warnings --compare inputs/scenarios/2025-avec-bornes-2020.json \
@@ -134,14 +134,14 @@ demo: $(BUILD)/p304 $(TEST_DEPS_OK)
 
 # The workbench on the shipped inputs/: open the address it prints.
 SERVE_PORT ?= 8304
-serve: $(BUILD)/p304
+serve: $(BUILD)/p304 $(LOCALE_MO)
 	./$(BUILD)/p304 serve --port $(SERVE_PORT)
 
 $(BUILD)/bench: test/bench/bench.c $(BUILD)/libp304.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS)
 
-bench: $(BUILD)/bench $(BUILD)/p304 $(TEST_DEPS_OK)
+bench: $(BUILD)/bench $(BUILD)/p304 $(LOCALE_MO) $(TEST_DEPS_OK)
 	./$(BUILD)/bench
 	sh test/bench/serve-bench.sh ./$(BUILD)/p304 .
 
@@ -171,7 +171,7 @@ clean:
 
 # libFuzzer harnesses (clang): make fuzz FUZZ_SECONDS=60 runs each that long.
 FUZZ_SECONDS ?= 60
-FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs
+FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs fuzz_parts
 FUZZ_BIN := $(patsubst %,build/fuzz/%,$(FUZZERS))
 FUZZ_CFLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Iinclude -Isrc -D_GNU_SOURCE -DP304_DATADIR='"$(CURDIR)/inputs"'
@@ -184,6 +184,9 @@ build/fuzz/%: test/fuzz/%.c $(CORE_SRC) $(IO_SRC) build/.fuzz-deps-ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(IO_SRC) $(LIBS)
+
+# the server's part collector is included by its harness (no libmicrohttpd)
+build/fuzz/fuzz_parts: src/server/parts.c src/server/parts.h
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZERS); do \

@@ -18,7 +18,15 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 fi
 if [ "$(id -u)" = 0 ]; then
 	echo "p304: installing missing Debian packages:$missing" >&2
-	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
+	# `make -j` may run two installs at once (build and test dependencies),
+	# and apt refuses a second client ("Could not get lock"): p304's own
+	# installs wait for each other, and for any other apt client.
+	lock=/var/lock/p304-apt.lock
+	if command -v flock >/dev/null 2>&1 && [ -z "${P304_APT_LOCKED:-}" ]; then
+		P304_APT_LOCKED=1 exec flock "$lock" sh "$0" "$@"
+	fi
+	apt-get -o DPkg::Lock::Timeout=600 update &&
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y $missing
 	exit $?
 fi
 echo "p304: missing Debian packages:$missing" >&2

@@ -22,7 +22,9 @@ import sys
 import tempfile
 import time
 
-P304, ROOT = sys.argv[1], sys.argv[2]
+# absolute: the server runs with its cwd in a temporary folder, and a
+# relative ./build/p304 then named nothing (issue 20)
+P304, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 INPUTS = os.path.join(ROOT, "inputs")
 results = {"pass": 0, "fail": 0}
 
@@ -476,6 +478,193 @@ raw([("POST /api/reconcile HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-L
       % (HOST, hd["Content-Type"], len(mp))).encode(), mp[:len(mp) // 2]], read_reply=False)
 st, h, data = req("POST", "/api/allocate", read(v1))
 check("after truncated uploads, garbage and disconnects the server still answers", st == 200)
+
+# -- issue 19: multipart bodies ---------------------------------------------
+def mp_bnd(parts, bnd):
+    out = b""
+    for name, content in parts:
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"f\"\r\n"
+                "Content-Type: application/octet-stream\r\n\r\n" % (bnd, name)).encode()
+        out += content + b"\r\n"
+    return out + ("--%s--\r\n" % bnd).encode(), {
+        "Content-Type": "multipart/form-data; boundary=" + bnd}
+
+
+needs_last = read(NEEDS).rstrip(b"\n") + b"\n974;2787000"
+wrong = []
+for bnd in ["bb", "x" * 10, "----p304" + "z" * 40, "q" * 70]:
+    for last in (("needs", needs_last), ("caps", b"code;plafond_eur\n974;2787000")):
+        parts = [("scenario", read(v1)), ("needs", needs_last)] if last[0] == "needs" else \
+            [("scenario", read(v1)), ("needs", read(NEEDS)), last]
+        full, hd = mp_bnd(parts, bnd)
+        closing = len("--%s--\r\n" % bnd)
+        for k in list(range(3, closing + 14)):
+            st, h, data = req("POST", "/api/reconcile", full[:-k], hd)
+            if st != 400 or err_of(data).get("code") != "bad_request":
+                wrong.append((len(bnd), last[0], k, st, data[:120]))
+        st, h, data = req("POST", "/api/reconcile", full, hd)
+        if st not in (200, 422):
+            wrong.append((len(bnd), last[0], 0, st, data[:120]))
+check("a multipart body cut anywhere before its closing boundary is 400, never used "
+      "(4 boundary lengths, needs or caps last)", not wrong, wrong[:3])
+st, h, data = req("POST", "/api/reconcile", full[:-3], hd)
+check("the cut-body refusal says the upload was interrupted",
+      st == 400 and "closing boundary" in err_of(data).get("message", ""), data[:300])
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "b.csv", b"code;besoin_eur\n01;1"),
+                    ("needs", "b2.csv", b"500000\n02;7\n")])
+st, h, data = req("POST", "/api/reconcile", mp, hd)
+check("two 'needs' parts: 400 naming the part", st == 400 and
+      err_of(data).get("field") == "needs", data[:300])
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "b.csv", read(NEEDS)),
+                    ("caps", "c.csv", b"code;plafond_eur\n"), ("caps", "c2.csv", b"code;plafond_eur\n")])
+st, h, data = req("POST", "/api/reconcile", mp, hd)
+check("two 'caps' parts: 400", st == 400 and err_of(data).get("field") == "caps", data[:300])
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "b.csv", read(NEEDS)),
+                    ("besoins", "x.csv", b"code;besoin_eur\n")])
+st, h, data = req("POST", "/api/reconcile", mp, hd)
+check("an unknown part: 400 naming it", st == 400 and
+      err_of(data).get("field") == "besoins", data[:300])
+st, h, data = req("POST", "/api/export?format=csv&kind=reconcile", full[:-5], hd)
+check("the reconcile export refuses a cut body too", st == 400, data[:300])
+
+# -- issue 19: numbers, NUL ---------------------------------------------------
+sv = read(v1).decode()
+for extra, field in [('"floor": "0:9223372036854775807"', "floor"),
+                     ('"floor": "0:1000000000000001"', "floor"),
+                     ('"ceiling": "5:99999999999999999999"', "ceiling"),
+                     ('"floor": "-1:5"', "floor"),
+                     ('"samples": 1.5', "samples"), ('"samples": 0', "samples"),
+                     ('"seed": 9007199254740994', "seed"), ('"seed": 1.5', "seed"),
+                     ('"seed": -1', "seed"), ('"weights": 0.0001', "weights"),
+                     ('"data": 101', "data"), ('"samples": "10"', "samples")]:
+    st, h, data = req("POST", "/api/sweep", '{"scenario": %s, "samples": 10, %s}' % (sv, extra)
+                      if not extra.startswith('"samples"') else
+                      '{"scenario": %s, %s}' % (sv, extra))
+    check("POST /api/sweep %s: 400 on '%s'" % (extra, field),
+          st == 400 and err_of(data).get("field") == field, data[:300])
+st, h, data = req("POST", "/api/sweep", '{"scenario": %s, "samples": 10, "seed": 9007199254740992, '
+                  '"floor": "0:1000000000000000"}' % sv)
+check("POST /api/sweep at the bounds (seed 2^53, floor up to 10^15 €) is not refused as out of range",
+      st in (200, 422) and err_of(data).get("code") != "bad_request", data[:300])
+nul = json.dumps(dict(sc, title="A\u0000B"), indent=2).encode()
+st, h, data = req("POST", "/api/allocate", nul)
+check("\\u0000 in a title: 400 with its line, not a title cut short",
+      st == 400 and err_of(data).get("line") == nul.decode().split("\n").index(
+          [l for l in nul.decode().split("\n") if "\\u0000" in l][0]) + 1, data[:300])
+st, h, data = req("PUT", "/api/scenarios/nul-id", json.dumps(dict(sc, id="nul\u0000id")))
+check("\\u0000 in an id: 400", st == 400, data[:300])
+st, h, data = req("PUT", "/api/scenarios/x%00y", json.dumps(dict(sc, id="x")))
+check("PUT /api/scenarios/x%00y: refused, and x.json not written",
+      st in (400, 404) and not os.path.exists(os.path.join(workspace, "x.json")), data[:300])
+st, h, data = req("GET", "/api/scenarios/2025-national%00junk")
+check("GET /api/scenarios/2025-national%00junk: 404, not 2025-national", st == 404, data[:200])
+
+# -- issue 19: Transfer-Encoding, deadlines, idle crowds ----------------------
+t0 = time.time()
+out = raw([("POST /api/allocate HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: gzip\r\n\r\n" % HOST).encode()])
+check("Transfer-Encoding: gzip is 501 at once", b" 501 " in out[:40] and time.time() - t0 < 3,
+      out[:200])
+
+
+def trickle_lifetime(limit=15):
+    s = socket.create_connection(("127.0.0.1", port), timeout=limit + 5)
+    t0 = time.time()
+    s.sendall(b"GET /api/tables HTTP/1.1\r\n")
+    try:
+        while time.time() - t0 < limit:
+            time.sleep(1)
+            s.sendall(b"X-Slow: 1\r\n")
+    except OSError:
+        pass
+    s.close()
+    return time.time() - t0
+
+
+life = trickle_lifetime()
+check("a client trickling one header line a second is closed by the header deadline "
+      "(5 s), not kept while it trickles", life < 9, "%.1f s" % life)
+idle = []
+try:
+    for i in range(300):
+        idle.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+except OSError as ex:
+    pass
+t0 = time.time()
+try:
+    st, h, data = req("POST", "/api/allocate", read(v1), timeout=10)
+except OSError as ex:
+    st = str(ex)
+check("300 idle connections do not lock the officer out (%d opened)" % len(idle),
+      st == 200 and time.time() - t0 < 5, "%s after %.1f s" % (st, time.time() - t0))
+for s_ in idle:
+    s_.close()
+
+# -- issue 19: saves -----------------------------------------------------------
+import concurrent.futures
+firsts = []
+for n in range(5):
+    sid = "course-%d" % n
+    body = json.dumps(dict(sc, id=sid), indent=2).encode()
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        sts = list(ex.map(lambda _: req("PUT", "/api/scenarios/" + sid, body)[0], range(8)))
+    firsts.append(sts.count(201))
+check("8 concurrent first PUTs of one id: exactly one 201 (5 ids)", firsts == [1] * 5, firsts)
+# the listing's cache: same inode, size and mtime -> not read again
+p = os.path.join(workspace, "course-0.json")
+doc = json.loads(read(p))
+st_ = os.stat(p)
+req("GET", "/api/scenarios")
+t_old = doc["title"]
+enc_old = json.dumps(t_old).encode()
+t_new = "Z" * (len(enc_old) - 2)
+raw_doc = read(p)
+check("the cache test rewrites the title in place, same size",
+      enc_old in raw_doc and len(json.dumps(t_new)) == len(enc_old))
+with open(p, "r+b") as f:
+    f.write(raw_doc.replace(enc_old, json.dumps(t_new).encode(), 1))
+os.utime(p, ns=(st_.st_atime_ns, st_.st_mtime_ns))
+titles = {s["id"]: s["title"] for s in json.loads(req("GET", "/api/scenarios")[2])["scenarios"]}
+check("GET /api/scenarios does not re-read an unchanged file (inode, size, mtime)",
+      titles.get("course-0") == t_old, titles.get("course-0"))
+os.utime(p, ns=(st_.st_atime_ns, st_.st_mtime_ns + 1000))
+titles = {s["id"]: s["title"] for s in json.loads(req("GET", "/api/scenarios")[2])["scenarios"]}
+check("... and reads it again once it changed", titles.get("course-0") == t_new,
+      titles.get("course-0"))
+
+# -- issue 20: the route table ---------------------------------------------------
+st, h, data = req("DELETE", "/api/check-plan")
+check("405 from the route table: DELETE /api/check-plan, Allow: POST",
+      st == 405 and h.get("allow") == "POST", (st, h.get("allow")))
+st, h, data = req("POST", "/api/allocate?format=csv", read(v1))
+check("a query key the route does not take: 400", st == 400, data[:200])
+PLAN_OK = b"code;objectif;enveloppe;montant_eur\n01;6;P304;1000\n01;1;FIR;200\n"
+PLAN_BAD = b"code;objectif;enveloppe;montant_eur\n01;6;FIR;1000\n02;99;P304;5\n"
+for name, plan_text, fw in [("ok", PLAN_OK, "2025"), ("bad", PLAN_BAD, "2025"),
+                            ("bad", PLAN_BAD, "2020")]:
+    pf = os.path.join(tmp, "plan-%s.csv" % name)
+    with open(pf, "wb") as f:
+        f.write(plan_text)
+    p_ = subprocess.run([P304, "check-plan", pf, "--framework", fw, "-q"], capture_output=True,
+                        env=env, text=True)
+    cli_msgs = [re.sub(r"^p304: [^:]*plan-%s\.csv:(?:(\d+):)? " % name, r"\1|", l)
+                for l in p_.stderr.splitlines()]
+    st, h, data = req("POST", "/api/check-plan?framework=" + fw, plan_text)
+    j = json.loads(data) if st == 200 else {}
+    api_msgs = ["%s|%s" % (x["line"] if x["line"] else "", x["message"]) for x in j.get("problems", [])]
+    check("POST /api/check-plan == p304 check-plan (%s plan, framework %s)" % (name, fw),
+          st == 200 and api_msgs == cli_msgs and (p_.returncode == 3) == bool(api_msgs) and
+          j.get("lines") == 2, (st, api_msgs, cli_msgs, p_.returncode))
+mp, hd = multipart([("plan", "p.csv", PLAN_BAD),
+                    ("scenario", "s.json", json.dumps(dict(sc, framework="2020"), indent=2).encode())])
+st, h, data = req("POST", "/api/check-plan", mp, hd)
+check("POST /api/check-plan multipart: the framework from the scenario",
+      st == 200 and json.loads(data).get("framework") == "2020", data[:300])
+st, h, data = req("POST", "/api/check-plan", PLAN_OK)
+check("POST /api/check-plan without a framework: 400", st == 400 and
+      err_of(data).get("field") == "framework", data[:300])
+st, h, data = req("POST", "/api/check-plan?framework=2025", b"code;objectif\n01;6\n")
+check("POST /api/check-plan with a bad plan: 422 on plan.csv", st == 422 and
+      err_of(data).get("file") == "plan.csv", data[:300])
 
 # -- SIGTERM stops it cleanly ---------------------------------------------
 srv.send_signal(signal.SIGTERM)

@@ -4,7 +4,8 @@ bad-input catalogue, run again without LANGUAGE=en, must print a stderr that
 differs from the English one and holds no English sentence of po/fr.po's
 msgids (a message left unmarked, or marked but missing from the catalogue,
 shows in English and fails here).
-    test/french-check.py PO_FILE SCRATCH NAME...   (NAME.err and NAME.fr.err)"""
+    test/french-check.py PO_FILE SCRATCH NAME...   (NAME.err and NAME.fr.err;
+    NAME.fr.out, the French stdout, is searched for English too)"""
 import re
 import sys
 
@@ -62,10 +63,18 @@ def main():
     for name in names:
         en = open(f'{scratch}/{name}.err', encoding='utf-8', errors='replace').read()
         fr = open(f'{scratch}/{name}.fr.err', encoding='utf-8', errors='replace').read()
+        try:
+            # stdout too: verify reports its differences there (issue 19)
+            fr_out = open(f'{scratch}/{name}.fr.out', encoding='utf-8', errors='replace').read()
+        except OSError:
+            fr_out = ''
+        leaked_out = sorted(c for c in chunks if c in fr_out)
         if en.strip() and en == fr:
             bad.append(f'{name}: the default language prints the English text')
             continue
         leaked = sorted(c for c in chunks if c in fr)
+        if leaked_out and not leaked:
+            leaked, fr = leaked_out, fr_out
         if leaked:
             bad.append(f"{name}: English in the French messages: '{leaked[0]}'"
                        f"{' (+%d more)' % (len(leaked) - 1) if len(leaked) > 1 else ''}"

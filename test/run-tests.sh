@@ -124,7 +124,7 @@ for dir in "$ROOT"/test/cases/*/ "$ROOT"/test/bad/*/; do
 				env LANGUAGE=fr $(cat env) "$P304" "$@"
 			else
 				LANGUAGE=fr "$P304" "$@"
-			fi >/dev/null 2>"$scratch/$name.fr.err")
+			fi >"$scratch/$name.fr.out" 2>"$scratch/$name.fr.err")
 		[ -x "$work.fr/teardown" ] && (cd "$work.fr" && ./teardown)
 		sed -i "s|$ROOT|@ROOT@|g" "$scratch/$name.fr.err"
 		frcases="${frcases:-} $name"
@@ -249,6 +249,9 @@ fail=$((fail + api_f))
 # playwright-core drives Debian's chromium against `p304 serve`. Skipped,
 # with the reason, only where chromium or playwright-core is not installed
 # (make browser-deps writes the reason in build/.browser-skip*).
+# P304_NODE names another node than the PATH's: CI runs them under Debian 12's
+# own Node.js 18, the oldest a fresh user has (scripts/debian-node.sh).
+NODE=${P304_NODE:-node}
 if [ -n "${VALGRIND:-}" ]; then
 	# the browser drives the build's own p304 serve, never valgrind's: the
 	# same run as the native pass, so CI's valgrind pass saves its minutes
@@ -257,12 +260,13 @@ if [ -n "${VALGRIND:-}" ]; then
 elif [ -f "$ROOT/build/.browser-skip" ] || [ -f "$ROOT/build/.browser-skip-npm" ]; then
 	echo "skip browser tests: $(cat "$ROOT"/build/.browser-skip*)"
 	skip=$((skip + 1))
-elif [ ! -x "${P304_CHROMIUM:-/usr/bin/chromium}" ] || ! command -v node >/dev/null 2>&1 ||
+elif [ ! -x "${P304_CHROMIUM:-/usr/bin/chromium}" ] || ! command -v "$NODE" >/dev/null 2>&1 ||
 	[ ! -d "$ROOT/test/browser/node_modules/playwright-core" ]; then
 	echo "skip browser tests: chromium, node or test/browser/node_modules missing (run: make browser-deps)"
 	skip=$((skip + 1))
 else
-	node "$ROOT/test/browser/workbench.mjs" "$BUILD" >"$scratch/browser.out" 2>&1
+	echo "browser tests under Node.js $("$NODE" --version) and $("${P304_CHROMIUM:-/usr/bin/chromium}" --version 2>/dev/null)"
+	"$NODE" "$ROOT/test/browser/workbench.mjs" "$BUILD" >"$scratch/browser.out" 2>&1
 	grep -v '^browser: ' "$scratch/browser.out"
 	bp=$(grep -c '^ok   browser ' "$scratch/browser.out")
 	bf=$(grep -c '^FAIL browser ' "$scratch/browser.out")

@@ -374,6 +374,9 @@ typedef struct p304_plan {
  * p304_plan_free. */
 p304_code p304_plan_load(const char *path, const p304_reference *ref,
 			 p304_plan **out, p304_error *err);
+/* The same from a table already read (not taken); `path` names it in errors. */
+p304_code p304_plan_from_csv(const p304_csv *csv, const char *path, const p304_reference *ref,
+			     p304_plan **out, p304_error *err);
 void p304_plan_free(p304_plan *plan);
 
 /* One problem found in a plan: "file:line: message" (line 0 for a problem

@@ -15,6 +15,7 @@
 
 typedef struct p304_verify_report {
 	char *command;   /* the recorded command line, for display ("" if none) */
+	char *replayed;  /* the command verify ran (its scratch output left out) */
 	char **lines;    /* the differences, one line each, in a stable order */
 	size_t nlines;
 	char **notes;    /* remarks that are not differences (working folder gone) */

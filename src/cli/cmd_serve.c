@@ -23,6 +23,7 @@ extern char **environ;
 /* xgettext:no-c-format */
 static const char usage[] =
 	N_("usage: p304 serve [--port 8304] [--listen 127.0.0.1] [--workspace DIR] [--open]\n"
+	"                  [--max-scenarios 200] [--max-workspace-mb 64] [--heavy 1]\n"
 	"\n"
 	"Starts the workbench on this machine: open the address it prints in a\n"
 	"browser. The page and its JSON API (docs/api.md) run the same computations\n"
@@ -32,6 +33,9 @@ static const char usage[] =
 	"  --listen ADDR    address to listen on (default 127.0.0.1, this machine only)\n"
 	"  --workspace DIR  where saved scenarios go (default outputs/scenarios)\n"
 	"  --open           also open the page in the default browser\n"
+	"  --max-scenarios N     saved scenarios at most (default 200)\n"
+	"  --max-workspace-mb N  their size at most, in MiB (default 64)\n"
+	"  --heavy N        long computations (sweeps, exports) run at once (default 1)\n"
 	"  -h, --help       this text\n");
 
 /* The page: DATADIR/web when installed, else the source tree's src/web. */
@@ -49,6 +53,8 @@ static const char *web_dir(const char *datadir, char *buf, size_t size)
 int cmd_serve(int argc, char **argv)
 {
 	const char *port_s = NULL, *listen = NULL, *workspace = NULL;
+	const char *max_sc = NULL, *max_mb = NULL, *heavy = NULL;
+	int64_t n_sc = 0, n_mb = 0, n_heavy = 0;
 	int open_browser = 0, sig = 0;
 	struct srv_config cfg;
 	char web[4096], url[128];
@@ -65,6 +71,9 @@ int cmd_serve(int argc, char **argv)
 			{ "--listen", _("an address"), &listen, NULL },
 			{ "--workspace", _("a directory"), &workspace, NULL },
 			{ "--open", NULL, NULL, &open_browser },
+			{ "--max-scenarios", _("a number"), &max_sc, NULL },
+			{ "--max-workspace-mb", _("a number"), &max_mb, NULL },
+			{ "--heavy", _("a number"), &heavy, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
@@ -76,11 +85,20 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (port_s && p304_parse_decimal(port_s, strlen(port_s), 0, 65535, &v, NULL, 0))
 		return cli_usage_error("serve", _("--port takes 0 to 65535"));
+	if (max_sc && (p304_parse_decimal(max_sc, strlen(max_sc), 0, 100000, &n_sc, NULL, 0) || n_sc < 1))
+		return cli_usage_error("serve", _("--max-scenarios takes 1 to 100000"));
+	if (max_mb && (p304_parse_decimal(max_mb, strlen(max_mb), 0, 100000, &n_mb, NULL, 0) || n_mb < 1))
+		return cli_usage_error("serve", _("--max-workspace-mb takes 1 to 100000"));
+	if (heavy && (p304_parse_decimal(heavy, strlen(heavy), 0, 64, &n_heavy, NULL, 0) || n_heavy < 1))
+		return cli_usage_error("serve", _("--heavy takes 1 to 64"));
 	cfg = (struct srv_config){
 		.listen = listen ? listen : "127.0.0.1",
 		.port = (unsigned)v,
 		.datadir = p304_datadir(),
 		.workspace = workspace ? workspace : "outputs/scenarios",
+		.heavy = (unsigned)n_heavy,
+		.ws_max_count = (size_t)n_sc,
+		.ws_max_bytes = (size_t)n_mb << 20,
 	};
 	cfg.webdir = web_dir(cfg.datadir, web, sizeof(web));
 	/* Signals are taken by sigwait below: block them before the server's

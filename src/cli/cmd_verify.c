@@ -18,12 +18,14 @@ static const char usage[] =
 	"\n"
 	"Checks that an output set of p304 can be reproduced: reads DIR/manifest.json,\n"
 	"checks the SHA-256 of every input it lists, reruns the recorded command in\n"
-	"the recorded working directory into a scratch folder, and compares the\n"
-	"files the set's manifest lists (a chart or a note added to the folder is\n"
-	"not compared). Prints 'identical', or exactly which inputs changed and\n"
-	"which rows differ. Only allocate, reconcile, compare, sweep, avenant and\n"
-	"note are replayed, with the options they accept; the scratch folder is\n"
-	"the only output.\n"
+	"the recorded working directory into a scratch folder, and compares byte\n"
+	"for byte every file the command writes (a chart or a note added to the\n"
+	"folder is not compared) and the manifest's list of files. Prints the\n"
+	"command it replays, then 'identical', or exactly which inputs changed and\n"
+	"which files and rows differ. Only allocate, reconcile, compare, sweep (up\n"
+	"to 1000000 samples), avenant and note are replayed, with the options they\n"
+	"accept; a recomputation is stopped after 120 s (P304_VERIFY_SECONDS); the\n"
+	"scratch folder is the only output, removed even when verify is stopped.\n"
 	"\n"
 	"Exit codes: 0 identical, 2 usage, 3 not a p304 set or a command verify\n"
 	"does not replay, 5 file error,\n"
@@ -64,8 +66,12 @@ int cmd_verify(int argc, char **argv)
 	}
 	for (size_t i = 0; i < rep.nnotes; i++)
 		printf(_("  note: %s\n"), cli_text(rep.notes[i]));
-	if (!quiet)
+	if (!quiet) {
 		printf("%s: %s\n", cli_text(dir), cli_text(rep.command));
+		/* what verify ran, to rerun it by hand (issue 19) */
+		if (rep.replayed)
+			printf(_("  replayed: %s\n"), cli_text(rep.replayed));
+	}
 	for (size_t i = 0; i < rep.nlines; i++)
 		printf("  %s\n", cli_text(rep.lines[i]));
 	if (rep.nlines == 0) {

@@ -69,7 +69,7 @@ static p304_code open_regular(const char *path, int *fdp, struct stat *st, p304_
 
 		close(fd);
 		return p304_error_set(err, P304_ERR_IO, path, 0, _("%s, expected a file"),
-				      is_dir ? "is a directory"
+				      is_dir ? _("is a directory")
 				      : _("is not a regular file (a pipe, device or socket)"));
 	}
 	/* A regular file: blocking reads again. */

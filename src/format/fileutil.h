@@ -32,4 +32,30 @@ p304_code p304_note_scenario_relative(p304_error *err, const char *path,
  * Returns a malloc'd string or NULL. */
 char *p304_path_relative_to(const char *base_file, const char *rel);
 
+/* Text that reaches a file must be valid for that file's format (issue 19).
+ * p304_utf8_check: 0 when text[0..len) is UTF-8 (no overlong form, no
+ * surrogate, nothing beyond U+10FFFF); otherwise -1 with the 1-based line
+ * and the first bad byte. */
+int p304_utf8_check(const char *text, size_t len, long *line, unsigned *byte);
+
+/* The first character of the UTF-8 string s that XML 1.0 forbids (C0
+ * controls but tab, LF and CR; U+FFFE, U+FFFF): a workbook's
+ * sharedStrings.xml cannot hold it. Returns its code point, or -1 if none. */
+long p304_xml_bad_char(const char *s);
+
+/* A JSON text holding the escape \u0000 inside a string: cJSON would cut the
+ * string there. Returns its 1-based line, or 0 if none. */
+long p304_json_nul_escape(const char *text, size_t len);
+
+struct cJSON;
+/* Walks every key and string value of a parsed JSON document; at the first
+ * one holding a character XML forbids, writes its place ("title",
+ * "rows[3].name") to `where` and returns the code point; -1 if none. */
+long p304_json_xml_bad(const struct cJSON *root, char *where, size_t size);
+
+/* Both checks above on a parsed JSON file: P304_ERR_INPUT naming the line
+ * (\u0000) or the field (a character XML forbids). */
+p304_code p304_json_text_check(const char *path, const char *text, size_t len,
+			       const struct cJSON *root, p304_error *err);
+
 #endif

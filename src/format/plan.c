@@ -42,15 +42,26 @@ static int parse_envelope(const char *s, p304_envelope *out)
 p304_code p304_plan_load(const char *path, const p304_reference *ref,
 			 p304_plan **out, p304_error *err)
 {
-	static const char *const cols[] = { "code", "objectif", "enveloppe", "montant_eur" };
 	p304_csv *csv = NULL;
-	p304_plan *plan;
-	long c[4];
 	p304_code rc;
 
 	*out = NULL;
 	if ((rc = p304_csv_load(path, &csv, err)) != P304_OK)
 		return rc;
+	rc = p304_plan_from_csv(csv, path, ref, out, err);
+	p304_csv_free(csv);
+	return rc;
+}
+
+p304_code p304_plan_from_csv(const p304_csv *csv, const char *path, const p304_reference *ref,
+			     p304_plan **out, p304_error *err)
+{
+	static const char *const cols[] = { "code", "objectif", "enveloppe", "montant_eur" };
+	p304_plan *plan;
+	long c[4];
+	p304_code rc;
+
+	*out = NULL;
 	plan = calloc(1, sizeof(*plan));
 	if (!plan || !(plan->path = strdup(path)) ||
 	    !(plan->lines = calloc(p304_csv_nrows(csv) + 1, sizeof(p304_plan_line)))) {
@@ -105,11 +116,9 @@ p304_code p304_plan_load(const char *path, const p304_reference *ref,
 		}
 		plan->nlines++;
 	}
-	p304_csv_free(csv);
 	*out = plan;
 	return P304_OK;
 fail:
-	p304_csv_free(csv);
 	p304_plan_free(plan);
 	return rc;
 }

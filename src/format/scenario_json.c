@@ -544,31 +544,32 @@ p304_code p304_scenario_load(const char *path, const char *default_reference,
  * .xlsx) and the JSON outputs: refused here, with its line. */
 static p304_code check_utf8(const char *path, const char *text, p304_error *err)
 {
-	const unsigned char *p = (const unsigned char *)text;
-	long line = 1;
+	long line;
+	unsigned byte;
 
-	while (*p) {
-		size_t n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-			 : (*p & 0xF8) == 0xF0 ? 3 : 4;
-		unsigned long cp = n == 0 ? *p : n == 1 ? (*p & 0x1Fu) : n == 2 ? (*p & 0x0Fu) : (*p & 0x07u);
-		int ok = n < 4;
+	if (p304_utf8_check(text, strlen(text), &line, &byte) == 0)
+		return P304_OK;
+	return p304_error_set(err, P304_ERR_INPUT, path, line,
+		_("byte 0x%02X is not UTF-8 text: save the scenario as UTF-8 "
+		  "(JSON files are UTF-8), expected letters such as 'é' written in UTF-8"), byte);
+}
 
-		for (size_t i = 1; ok && i <= n; i++) {
-			ok = (p[i] & 0xC0) == 0x80;
-			cp = (cp << 6) | (p[i] & 0x3Fu);
-		}
-		/* no overlong form, no surrogate, nothing beyond U+10FFFF */
-		if (ok && n > 0)
-			ok = cp >= (n == 1 ? 0x80ul : n == 2 ? 0x800ul : 0x10000ul) &&
-			     !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
-		if (!ok)
-			return p304_error_set(err, P304_ERR_INPUT, path, line,
-				_("byte 0x%02X is not UTF-8 text: save the scenario as UTF-8 "
-				  "(JSON files are UTF-8), expected letters such as 'é' written in UTF-8"), *p);
-		if (*p == '\n')
-			line++;
-		p += n + 1;
-	}
+/* A title with U+FFFF gave a workbook whose sharedStrings.xml was not
+ * well-formed, with exit 0 (issue 19); \u0000 would cut a title short. */
+p304_code p304_json_text_check(const char *path, const char *text, size_t len,
+			       const cJSON *root, p304_error *err)
+{
+	char where[128];
+	long line = p304_json_nul_escape(text, len), cp;
+
+	if (line)
+		return p304_error_set(err, P304_ERR_INPUT, path, line,
+			_("the text holds the character \\u0000, which no text field may hold; "
+			  "remove it"));
+	if ((cp = p304_json_xml_bad(root, where, sizeof(where))) >= 0)
+		return p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("'%s' holds the character U+%04lX, which a workbook cannot hold; "
+			  "remove it"), where, (unsigned long)cp);
 	return P304_OK;
 }
 
@@ -634,6 +635,8 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 				    _("the scenario must be a JSON object {...}"));
 		goto fail;
 	}
+	if ((rc = p304_json_text_check(path, sc->text, len, root, err)) != P304_OK)
+		goto fail;
 	if ((rc = check_keys(sc, root, TOP_KEYS, _("the scenario"), err)) != P304_OK)
 		goto fail;
 	if ((rc = get_string(sc, root, "id", 1, &sc->id, err)) != P304_OK)

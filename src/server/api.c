@@ -6,6 +6,7 @@
  * is ever opened.
  */
 #include "server/server.h"
+#include "server/routes.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +33,18 @@ struct shipped {
 	size_t len;
 };
 
+/* What a listing read of one saved file; read again only when its inode,
+ * size or modification time changed (issue 19: every listing re-read
+ * every file). */
+struct saved {
+	char *id, *title;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int present;
+};
+
 struct srv_api {
 	p304_catalogue *cat;
 	char *datadir, *workspace, *default_ref, *tiles;
@@ -40,6 +54,11 @@ struct srv_api {
 	size_t tables_len;
 	char *contours_json;    /* GET /api/contours, or NULL when absent */
 	size_t contours_len;
+	/* the workspace: its limits, and what was read of it (ws_mu) */
+	size_t ws_max_count, ws_max_bytes;
+	pthread_mutex_t ws_mu;
+	struct saved *saved;    /* the titles of the saved files, by id */
+	size_t nsaved, capsaved;
 };
 
 static const char JSON[] = "application/json";
@@ -634,10 +653,10 @@ static p304_code build_contours(struct srv_api *api, p304_error *err)
 	return P304_OK;
 }
 
-p304_code api_load(struct srv_api **out, const char *datadir, const char *workspace,
-		   p304_error *err)
+p304_code api_load(struct srv_api **out, const struct srv_config *cfg, p304_error *err)
 {
 	struct srv_api *api = calloc(1, sizeof(*api));
+	const char *datadir = cfg->datadir, *workspace = cfg->workspace;
 	p304_code rc;
 
 	*out = NULL;
@@ -649,6 +668,9 @@ p304_code api_load(struct srv_api **out, const char *datadir, const char *worksp
 		api_free(api);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	}
+	api->ws_max_count = cfg->ws_max_count ? cfg->ws_max_count : SRV_WS_MAX_COUNT;
+	api->ws_max_bytes = cfg->ws_max_bytes ? cfg->ws_max_bytes : SRV_WS_MAX_BYTES;
+	pthread_mutex_init(&api->ws_mu, NULL);
 	if ((rc = p304_catalogue_load_dir(datadir, &api->cat, err)) != P304_OK ||
 	    (rc = load_shipped(api, err)) != P304_OK ||
 	    (rc = build_tables(api, err)) != P304_OK ||
@@ -677,6 +699,12 @@ void api_free(struct srv_api *api)
 	free(api->tiles);
 	free(api->tables_json);
 	free(api->contours_json);
+	for (size_t i = 0; i < api->nsaved; i++) {
+		free(api->saved[i].id);
+		free(api->saved[i].title);
+	}
+	free(api->saved);
+	pthread_mutex_destroy(&api->ws_mu);
 	free(api);
 }
 
@@ -750,10 +778,49 @@ int member_span(const char *t, size_t len, const char *key, size_t *start, size_
 	return -1;
 }
 
+/* The line of the first \u0000 inside a JSON string of `t`, or 0. cJSON
+ * decodes it to a NUL that ends the C string: a title "A\u0000B" became
+ * "A", an id cut short (issue 19). Refused, never truncated. */
+static long nul_escape_line(const char *t, size_t len)
+{
+	long line = 1;
+	int in_str = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (t[i] == '\n')
+			line++;
+		if (t[i] == '"') {
+			in_str = !in_str;
+		} else if (in_str && t[i] == '\\' && i + 1 < len) {
+			if (t[i + 1] == 'u' && i + 5 < len && strncmp(t + i + 2, "0000", 4) == 0)
+				return line;
+			i++;
+		}
+	}
+	return 0;
+}
+
+static int refuse_nul(const char *name, const char *t, size_t len, struct srv_reply *rp)
+{
+	long line = nul_escape_line(t, len);
+	char msg[300];
+
+	if (!line)
+		return 0;
+	snprintf(msg, sizeof(msg), _("%s:%ld: \\u0000 (a NUL character) in a text, which would "
+		 "cut it short; remove it"), name, line);
+	api_error(rp, 400, "bad_request", msg, name, line, NULL);
+	return 1;
+}
+
 /* The body as a JSON object, or a 400. */
 static cJSON *parse_object(const struct srv_request *rq, struct srv_reply *rp)
 {
-	cJSON *root = cJSON_ParseWithLength(rq->body, rq->len);
+	cJSON *root;
+
+	if (refuse_nul(_("request body"), rq->body, rq->len, rp))
+		return NULL;
+	root = cJSON_ParseWithLength(rq->body, rq->len);
 
 	if (!root || !cJSON_IsObject(root)) {
 		const char *at = cJSON_GetErrorPtr();
@@ -787,8 +854,11 @@ static p304_catalogue *overlay_with(struct srv_api *api, struct srv_reply *rp,
 		return NULL;
 	}
 	for (size_t i = 0; i < ndocs; i++)
-		if (p304_catalogue_add_text(ov, docs[i].name, docs[i].text, docs[i].len, &err) != P304_OK) {
-			reply_p304_error(rp, &err, NULL, 0, NULL);
+		if ((strstr(docs[i].name, ".json") &&
+		     refuse_nul(docs[i].name, docs[i].text, docs[i].len, rp)) ||
+		    p304_catalogue_add_text(ov, docs[i].name, docs[i].text, docs[i].len, &err) != P304_OK) {
+			if (rp->status != 400)
+				reply_p304_error(rp, &err, NULL, 0, NULL);
 			p304_catalogue_free(ov);
 			return NULL;
 		}
@@ -934,28 +1004,43 @@ p304_comparison *do_compare(struct srv_api *api, const struct srv_request *rq,
 	return cmp;
 }
 
+/* Part `name` of a multipart request (NULL when absent). */
+static const char *part_of(const struct srv_request *rq, const char *name, size_t *len)
+{
+	int i = rq->multipart && rq->parts ? srv_parts_index(rq->parts, name) : -1;
+
+	*len = 0;
+	if (i < 0 || !rq->parts->seen[i])
+		return NULL;
+	*len = rq->parts->len[i];
+	return rq->parts->data[i] ? rq->parts->data[i] : "";
+}
+
 p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *rq,
 				       struct srv_reply *rp)
 {
 	struct doc d[3] = {
-		{ "scenario.json", rq->part[0], rq->part_len[0] },
-		{ "besoins.csv", rq->part[1], rq->part_len[1] },
-		{ "plafonds.csv", rq->part[2], rq->part_len[2] },
+		{ "scenario.json", NULL, 0 },
+		{ "besoins.csv", NULL, 0 },
+		{ "plafonds.csv", NULL, 0 },
 	};
 	p304_notification *nt = NULL;
 	p304_catalogue *ov;
 	p304_error err;
 
-	if (!rq->multipart || !rq->part_seen[0] || !rq->part_seen[1]) {
+	d[0].text = part_of(rq, "scenario", &d[0].len);
+	d[1].text = part_of(rq, "needs", &d[1].len);
+	d[2].text = part_of(rq, "caps", &d[2].len);
+	if (!d[0].text || !d[1].text) {
 		api_error(rp, 400, "bad_request", _("expected a multipart/form-data body with the "
 			  "parts 'scenario' and 'needs' (and optionally 'caps')"), NULL, 0,
-			  !rq->multipart ? NULL : !rq->part_seen[0] ? "scenario" : "needs");
+			  !rq->multipart ? NULL : !d[0].text ? "scenario" : "needs");
 		return NULL;
 	}
-	if (!(ov = overlay_with(api, rp, d, rq->part_seen[2] ? 3 : 2)))
+	if (!(ov = overlay_with(api, rp, d, d[2].text ? 3 : 2)))
 		return NULL;
 	if (p304_run_reconcile_in(ov, "scenario.json", api->default_ref, "besoins.csv",
-				  rq->part_seen[2] ? "plafonds.csv" : NULL, &nt, &err) != P304_OK)
+				  d[2].text ? "plafonds.csv" : NULL, &nt, &err) != P304_OK)
 		reply_p304_error(rp, &err, d, 1, ov);
 	else if (api_rename_modified(api, d[0].text, d[0].len, &nt->alloc->scenario->id,
 				     &nt->alloc->scenario->title, nt->alloc->scenario->envelope_eur,
@@ -968,77 +1053,130 @@ p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *r
 	return nt;
 }
 
-static int get_range(const cJSON *v, int64_t *lo, int64_t *hi)
+/* ------------------------------------------------------------------ */
+/* Numbers of the API: every bound in this one table (issue 19)         */
+/* ------------------------------------------------------------------ */
+
+/* The bounds are the CLI's (cmd_sweep.c) but for samples, which the server
+ * caps lower; a range "MIN:MAX" is read by the CLI's p304_parse_decimal with
+ * its bound P304_MAX_EUR (10^15 €: "0:9223372036854775807" overflowed in
+ * sweep.c). A JSON number is a double: a whole-number field refuses 1.5
+ * instead of rounding it, and nothing beyond 2^53, where doubles skip
+ * integers. */
+enum num_kind { NUM_WHOLE, NUM_MILLI, NUM_RANGE };
+
+struct num_field {
+	const char *key;
+	enum num_kind kind;
+	double min, max;
+	const char *expected;   /* msgid: what the field takes */
+};
+
+static const struct num_field SWEEP_NUMBERS[] = {
+	{ "samples", NUM_WHOLE, 1, 100000, N_("a whole number from 1 to 100000") },
+	{ "seed", NUM_WHOLE, 0, 9007199254740992.0, N_("a whole number from 0 to 2^53") },
+	{ "weights", NUM_MILLI, 0, 100, N_("points from 0 to 100 (at most 3 decimals)") },
+	{ "data", NUM_MILLI, 0, 100, N_("a percentage from 0 to 100 (at most 3 decimals)") },
+	{ "floor", NUM_RANGE, 0, (double)P304_MAX_EUR,
+	  N_("\"MIN:MAX\" in whole euros, 0 <= MIN <= MAX <= 10^15") },
+	{ "ceiling", NUM_RANGE, 0, (double)P304_MAX_EUR,
+	  N_("\"MIN:MAX\" in whole euros, 0 <= MIN <= MAX <= 10^15") },
+};
+
+/* Reads field f of `root` when present into out[0] (and out[1] for a
+ * range). 0, or -1 when present and not as the table says. */
+static int read_number(const cJSON *root, const struct num_field *f, double out[2])
 {
-	long long a, b;
-	char tail;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, f->key);
 
 	if (!v)
 		return 0;
-	if (!cJSON_IsString(v) || sscanf(v->valuestring, "%lld:%lld%c", &a, &b, &tail) != 2 ||
-	    a < 0 || b < a)
+	if (f->kind == NUM_RANGE) {
+		const char *t = cJSON_IsString(v) ? v->valuestring : NULL, *colon;
+		int64_t a, b;
+
+		if (!t || !(colon = strchr(t, ':')) ||
+		    p304_parse_decimal(t, (size_t)(colon - t), 0, P304_MAX_EUR, &a, NULL, 0) ||
+		    p304_parse_decimal(colon + 1, strlen(colon + 1), 0, P304_MAX_EUR, &b, NULL, 0) ||
+		    b < a)
+			return -1;
+		out[0] = (double)a;
+		out[1] = (double)b;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= f->min && v->valuedouble <= f->max))
 		return -1;
-	*lo = a;
-	*hi = b;
+	if (f->kind == NUM_WHOLE && v->valuedouble != (double)(int64_t)v->valuedouble)
+		return -1;
+	if (f->kind == NUM_MILLI) {
+		double m = v->valuedouble * 1000.0;
+
+		if (m - (double)(int64_t)(m + 0.5) > 1e-6 || (double)(int64_t)(m + 0.5) - m > 1e-6)
+			return -1;
+	}
+	out[0] = v->valuedouble;
 	return 0;
 }
 
-static int get_number(const cJSON *v, double lo, double hi, double *out)
+/* All of `fields` present in `root`, checked; *bad names the first wrong. */
+static int read_numbers(const cJSON *root, const struct num_field *fields, size_t n,
+			double (*out)[2], const struct num_field **bad)
 {
-	if (!v)
-		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi)
-		return -1;
-	*out = v->valuedouble;
+	for (size_t i = 0; i < n; i++)
+		if (read_number(root, &fields[i], out[i])) {
+			*bad = &fields[i];
+			return -1;
+		}
 	return 0;
 }
 
 static p304_sweep_result *do_sweep(struct srv_api *api, const struct srv_request *rq,
 				   struct srv_reply *rp)
 {
+	enum { N = sizeof(SWEEP_NUMBERS) / sizeof(SWEEP_NUMBERS[0]) };
 	cJSON *root = parse_object(rq, rp);
 	p304_sweep_options o = { .samples = 1000, .seed = 1, .vary_weights = 1, .vary_data = 1,
 		.weight_points = 2.0, .data_pct = 5.0, .floor_min = P304_NO_BOUND,
 		.floor_max = P304_NO_BOUND, .ceiling_min = P304_NO_BOUND,
 		.ceiling_max = P304_NO_BOUND, .threads = 1 };
-	double samples = 1000, seed = 1;
-	const char *bad = NULL;
+	double v[N][2] = { { 1000, 0 }, { 1, 0 }, { 2.0, 0 }, { 5.0, 0 }, { -1, -1 }, { -1, -1 } };
+	const struct num_field *bad = NULL;
 	struct doc d = { "scenario.json", NULL, 0 };
 	p304_sweep_result *sw = NULL;
 	p304_catalogue *ov;
 	p304_error err;
 	size_t s, e;
+	char msg[400];
 
 	if (!root)
 		return NULL;
 	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "scenario")) ||
-	    member_span(rq->body, rq->len, "scenario", &s, &e))
-		bad = "scenario";
-	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "samples"), 1, 100000, &samples))
-		bad = "samples";
-	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "seed"), 0, 9007199254740992.0, &seed))
-		bad = "seed";
-	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "weights"), 0, 100, &o.weight_points))
-		bad = "weights";
-	else if (get_number(cJSON_GetObjectItemCaseSensitive(root, "data"), 0, 100, &o.data_pct))
-		bad = "data";
-	else if (get_range(cJSON_GetObjectItemCaseSensitive(root, "floor"), &o.floor_min, &o.floor_max))
-		bad = "floor";
-	else if (get_range(cJSON_GetObjectItemCaseSensitive(root, "ceiling"), &o.ceiling_min,
-			   &o.ceiling_max))
-		bad = "ceiling";
-	cJSON_Delete(root);
-	if (bad) {
-		char msg[300];
-
-		snprintf(msg, sizeof(msg), _("'%s' is missing or out of range, expected: scenario an "
-			 "object, samples 1 to 100000, seed a whole number, weights and data 0 to "
-			 "100, floor and ceiling \"MIN:MAX\" in whole euros"), bad);
-		api_error(rp, 400, "bad_request", msg, NULL, 0, bad);
+	    member_span(rq->body, rq->len, "scenario", &s, &e)) {
+		cJSON_Delete(root);
+		api_error(rp, 400, "bad_request", _("'scenario' is missing or is not an object, "
+			  "expected the scenario to sweep"), NULL, 0, "scenario");
 		return NULL;
 	}
-	o.samples = (size_t)samples;
-	o.seed = (uint64_t)seed;
+	if (read_numbers(root, SWEEP_NUMBERS, N, v, &bad)) {
+		cJSON_Delete(root);
+		snprintf(msg, sizeof(msg), _("'%s' is out of range or not of its type, expected %s"),
+			 bad->key, _(bad->expected));
+		api_error(rp, 400, "bad_request", msg, NULL, 0, bad->key);
+		return NULL;
+	}
+	cJSON_Delete(root);
+	o.samples = (size_t)v[0][0];
+	o.seed = (uint64_t)v[1][0];
+	o.weight_points = v[2][0];
+	o.data_pct = v[3][0];
+	if (v[4][0] >= 0) {
+		o.floor_min = (int64_t)v[4][0];
+		o.floor_max = (int64_t)v[4][1];
+	}
+	if (v[5][0] >= 0) {
+		o.ceiling_min = (int64_t)v[5][0];
+		o.ceiling_max = (int64_t)v[5][1];
+	}
 	o.vary_weights = o.weight_points > 0;
 	o.vary_data = o.data_pct > 0;
 	d.text = rq->body + s;
@@ -1072,12 +1210,83 @@ static int saved_file(const char *path)
 	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static void list_scenarios(struct srv_api *api, struct srv_reply *rp)
+static struct saved *saved_entry(struct srv_api *api, const char *id)
+{
+	for (size_t i = 0; i < api->nsaved; i++)
+		if (strcmp(api->saved[i].id, id) == 0)
+			return &api->saved[i];
+	if (api->nsaved == api->capsaved) {
+		size_t nc = api->capsaved ? 2 * api->capsaved : 16;
+		struct saved *p = realloc(api->saved, nc * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		api->saved = p;
+		api->capsaved = nc;
+	}
+	memset(&api->saved[api->nsaved], 0, sizeof(api->saved[0]));
+	if (!(api->saved[api->nsaved].id = strdup(id)))
+		return NULL;
+	api->saved[api->nsaved].size = -1;
+	return &api->saved[api->nsaved++];
+}
+
+/* The title of a saved file, from the cache when the file is unchanged.
+ * Called with ws_mu held. 0 when the file is not a saved scenario. */
+static int saved_title(struct srv_api *api, const char *id, const struct stat *st,
+		       const char **title)
+{
+	struct saved *e = saved_entry(api, id);
+	char path[PATH_MAX + 80], *text;
+	size_t len;
+	p304_error err;
+
+	if (!e)
+		return 0;
+	e->present = 1;
+	if (e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
+	    e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec) {
+		*title = e->title;
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
+	if (p304_read_file(path, &text, &len, &err) != P304_OK)
+		return 0;
+	free(e->title);
+	e->title = title_of(text, len);
+	free(text);
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mtime = st->st_mtim;
+	*title = e->title;
+	return 1;
+}
+
+/* Forgets the files that are gone. ws_mu held. */
+static void saved_sweep(struct srv_api *api)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < api->nsaved; i++) {
+		if (api->saved[i].present) {
+			api->saved[i].present = 0;
+			api->saved[o++] = api->saved[i];
+		} else {
+			free(api->saved[i].id);
+			free(api->saved[i].title);
+		}
+	}
+	api->nsaved = o;
+}
+
+void api_list_scenarios(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
 	cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "scenarios");
 	size_t n;
 	char **ids = list_json(api->workspace, &n);
 
+	(void)rq;
 	for (size_t i = 0; i < api->nsc; i++) {
 		cJSON *o = cJSON_CreateObject();
 
@@ -1089,17 +1298,16 @@ static void list_scenarios(struct srv_api *api, struct srv_reply *rp)
 			cJSON_AddNullToObject(o, "title");
 		cJSON_AddStringToObject(o, "origin", "shipped");
 	}
+	pthread_mutex_lock(&api->ws_mu);
 	for (size_t i = 0; i < n; i++) {
-		char path[PATH_MAX + 80], *text, *title = NULL;
-		size_t len;
-		p304_error err;
+		char path[PATH_MAX + 80];
+		const char *title = NULL;
+		struct stat st;
 		cJSON *o;
 
 		snprintf(path, sizeof(path), "%s/%s.json", api->workspace, ids[i]);
-		if (!find_shipped(api, ids[i]) && saved_file(path) &&
-		    p304_read_file(path, &text, &len, &err) == P304_OK) {
-			title = title_of(text, len);
-			free(text);
+		if (!find_shipped(api, ids[i]) && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    saved_title(api, ids[i], &st, &title)) {
 			o = cJSON_CreateObject();
 			cJSON_AddItemToArray(list, o);
 			cJSON_AddStringToObject(o, "id", ids[i]);
@@ -1108,16 +1316,41 @@ static void list_scenarios(struct srv_api *api, struct srv_reply *rp)
 			else
 				cJSON_AddNullToObject(o, "title");
 			cJSON_AddStringToObject(o, "origin", "saved");
-			free(title);
 		}
 		free(ids[i]);
 	}
+	saved_sweep(api);
+	pthread_mutex_unlock(&api->ws_mu);
 	free(ids);
 	reply_json(rp, 200, root);
 }
 
-static void get_scenario(struct srv_api *api, const char *id, struct srv_reply *rp)
+/* The saved scenarios' count and bytes, without `except` (the file a PUT
+ * replaces). ws_mu held. */
+static void workspace_usage(struct srv_api *api, const char *except, size_t *count,
+			    size_t *bytes)
 {
+	size_t n;
+	char **ids = list_json(api->workspace, &n);
+
+	*count = *bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX + 80];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s.json", api->workspace, ids[i]);
+		if (strcmp(ids[i], except) && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			(*count)++;
+			*bytes += (size_t)st.st_size;
+		}
+		free(ids[i]);
+	}
+	free(ids);
+}
+
+void api_get_scenario(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	const char *id = rq->id;
 	char path[PATH_MAX + 80], *text;
 	size_t len;
 	const struct shipped *s;
@@ -1160,9 +1393,27 @@ static int make_dirs(const char *dir)
 	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static void put_scenario(struct srv_api *api, const struct srv_request *rq, const char *id,
-			 struct srv_reply *rp)
+/* 507 when saving `len` bytes under `id` would pass the workspace's limits
+ * (serve --max-scenarios, --max-workspace-mb). ws_mu held. */
+static int workspace_full(struct srv_api *api, const char *id, size_t len, struct srv_reply *rp)
 {
+	size_t count, bytes;
+	char msg[400];
+
+	workspace_usage(api, id, &count, &bytes);
+	if (count + 1 <= api->ws_max_count && bytes + len <= api->ws_max_bytes)
+		return 0;
+	snprintf(msg, sizeof(msg), _("the workspace is full (%zu saved scenarios, %zu KiB; at most "
+		 "%zu scenarios and %zu KiB): delete saved scenarios you no longer need, or start "
+		 "p304 serve with a larger --max-scenarios or --max-workspace-mb"), count,
+		 bytes / 1024, api->ws_max_count, api->ws_max_bytes / 1024);
+	api_error(rp, 507, "insufficient_storage", msg, NULL, 0, NULL);
+	return 1;
+}
+
+void api_put_scenario(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	const char *id = rq->id;
 	char path[PATH_MAX + 80], tmp[PATH_MAX + 96];
 	cJSON *root;
 	const cJSON *jid;
@@ -1203,9 +1454,15 @@ static void put_scenario(struct srv_api *api, const struct srv_request *rq, cons
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.json.XXXXXX", api->workspace, id);
+	/* One save at a time: of two first PUTs of one id, exactly one is
+	 * 201 (issue 19), and the limits below are checked against what is
+	 * really there. */
+	pthread_mutex_lock(&api->ws_mu);
 	existed = stat(path, &st) == 0;
-	if ((fd = mkstemp(tmp)) < 0) {
-		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+	if (workspace_full(api, id, rq->len, rp) || (fd = mkstemp(tmp)) < 0) {
+		if (rp->status != 507)
+			api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+		pthread_mutex_unlock(&api->ws_mu);
 		return;
 	}
 	while (off < rq->len) {
@@ -1224,6 +1481,7 @@ static void put_scenario(struct srv_api *api, const struct srv_request *rq, cons
 		if (off != rq->len)
 			close(fd);
 		unlink(tmp);
+		pthread_mutex_unlock(&api->ws_mu);
 		api_error(rp, 500, "internal", strerror(e), NULL, 0, NULL);
 		return;
 	}
@@ -1231,6 +1489,7 @@ static void put_scenario(struct srv_api *api, const struct srv_request *rq, cons
 		fsync(dfd);
 		close(dfd);
 	}
+	pthread_mutex_unlock(&api->ws_mu);
 	{
 		cJSON *o = cJSON_CreateObject();
 
@@ -1375,10 +1634,10 @@ static void set_name(struct srv_reply *rp, const char *id, const char *name)
 		rp->filename = NULL;
 }
 
-static void export(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
-	const char *f = rq->query_format ? rq->query_format : "";
-	const char *k = rq->query_kind ? rq->query_kind : "allocate";
+	const char *f = rq->query[0] ? rq->query[0] : "";
+	const char *k = rq->query[1] ? rq->query[1] : "allocate";
 	int xlsx = !strcmp(f, "xlsx"), csv = !strcmp(f, "csv"), chart = !strcmp(f, "chart");
 	int note = !strcmp(f, "note");
 
@@ -1471,63 +1730,170 @@ static void export(struct srv_api *api, const struct srv_request *rq, struct srv
 /* Routing                                                              */
 /* ------------------------------------------------------------------ */
 
+void api_tables(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	(void)rq;
+	reply_copy(rp, api->tables_json, api->tables_len, JSON);
+}
+
+void api_contours(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	(void)rq;
+	if (api->contours_json)
+		reply_copy(rp, api->contours_json, api->contours_len, JSON);
+	else
+		api_error(rp, 404, "not_found", _("no outlines: reference/contours.csv is "
+			  "not installed"), NULL, 0, NULL);
+}
+
+void api_allocate(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	p304_result *res;
+	cJSON *root = parse_object(rq, rp);
+
+	if (!root)
+		return;
+	cJSON_Delete(root);
+	if ((res = do_allocate(api, rq->body, rq->len, rp))) {
+		reply_written(rp, w_result, res, JSON);
+		p304_result_free(res);
+	}
+}
+
+void api_compare(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	p304_comparison *cmp = do_compare(api, rq, rp);
+
+	if (cmp) {
+		reply_written(rp, w_cmp, cmp, JSON);
+		p304_comparison_free(cmp);
+	}
+}
+
+void api_reconcile(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	p304_notification *nt = do_reconcile(api, rq, rp);
+
+	if (nt) {
+		reply_written(rp, w_nt, nt, JSON);
+		p304_notification_free(nt);
+	}
+}
+
+void api_sweep(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	p304_sweep_result *sw = do_sweep(api, rq, rp);
+
+	if (sw) {
+		reply_written(rp, w_sweep, sw, JSON);
+		p304_sweep_result_free(sw);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Action plans: p304 check-plan                                        */
+/* ------------------------------------------------------------------ */
+
+static cJSON *plan_findings_json(const p304_plan *plan, p304_framework fw,
+				 const p304_finding *found, size_t nfound)
+{
+	cJSON *root = cJSON_CreateObject(), *list;
+
+	cJSON_AddStringToObject(root, "file", "plan.csv");
+	cJSON_AddNumberToObject(root, "lines", (double)plan->nlines);
+	cJSON_AddStringToObject(root, "framework", fw == P304_FRAMEWORK_2020 ? "2020" : "2025");
+	list = cJSON_AddArrayToObject(root, "problems");
+	for (size_t i = 0; i < nfound; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddItemToArray(list, o);
+		if (found[i].line > 0)
+			cJSON_AddNumberToObject(o, "line", (double)found[i].line);
+		else
+			cJSON_AddNullToObject(o, "line");
+		cJSON_AddStringToObject(o, "message", found[i].message);
+	}
+	return root;
+}
+
+/* The plan (raw body, or the "plan" part) and the framework: the query's,
+ * else the "scenario" part's; the reference list: the scenario's, else the
+ * shipped one. Then the same two calls as the CLI. */
+void api_check_plan(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
+{
+	const char *fw_text = rq->query[0], *text = rq->body, *sc_text = NULL;
+	size_t len = rq->len, sc_len = 0;
+	p304_framework fw = P304_FRAMEWORK_NONE;
+	p304_scenario *sc = NULL;
+	p304_reference *ref = NULL;
+	p304_csv *csv = NULL;
+	p304_plan *plan = NULL;
+	p304_finding *found = NULL;
+	size_t nfound = 0;
+	p304_error err;
+	struct doc d = { "scenario.json", NULL, 0 };
+
+	if (rq->multipart) {
+		text = part_of(rq, "plan", &len);
+		sc_text = part_of(rq, "scenario", &sc_len);
+		if (!text) {
+			api_error(rp, 400, "bad_request", _("expected the part 'plan' (the action "
+				  "plan CSV) and optionally 'scenario'"), NULL, 0, "plan");
+			return;
+		}
+	}
+	if (fw_text && !strcmp(fw_text, "2020"))
+		fw = P304_FRAMEWORK_2020;
+	else if (fw_text && !strcmp(fw_text, "2025"))
+		fw = P304_FRAMEWORK_2025;
+	else if (fw_text) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), _("--framework takes 2020 or 2025, not '%s'"), fw_text);
+		api_error(rp, 400, "bad_request", msg, NULL, 0, "framework");
+		return;
+	}
+	d.text = sc_text;
+	d.len = sc_len;
+	if (sc_text && refuse_nul(d.name, sc_text, sc_len, rp))
+		return;
+	if (sc_text && p304_scenario_parse("scenario.json", sc_text, sc_len, api->default_ref, &sc,
+					   &err) != P304_OK) {
+		reply_p304_error(rp, &err, &d, 1, NULL);
+		return;
+	}
+	if (fw == P304_FRAMEWORK_NONE && sc)
+		fw = sc->framework;
+	if (fw == P304_FRAMEWORK_NONE) {
+		p304_scenario_free(sc);
+		api_error(rp, 400, "bad_request", _("no framework: give --framework 2020|2025 "
+			  "or a scenario with \"framework\""), NULL, 0, "framework");
+		return;
+	}
+	if (p304_catalogue_reference(api->cat, sc ? sc->reference_path : api->default_ref, &ref,
+				     &err) != P304_OK ||
+	    p304_csv_parse("plan.csv", text, len, &csv, &err) != P304_OK ||
+	    p304_plan_from_csv(csv, "plan.csv", ref, &plan, &err) != P304_OK ||
+	    p304_plan_check(plan, fw, &found, &nfound, &err) != P304_OK)
+		reply_p304_error(rp, &err, &d, sc ? 1 : 0, sc ? api->cat : NULL);
+	else
+		reply_json(rp, 200, plan_findings_json(plan, fw, found, nfound));
+	free(found);
+	p304_plan_free(plan);
+	p304_csv_free(csv);
+	p304_reference_free(ref);
+	p304_scenario_free(sc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Routing: the table of routes.c                                       */
+/* ------------------------------------------------------------------ */
+
 void api_handle(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
-	const char *u = rq->url;
-	int get = !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
-
-	if (!strcmp(u, "/api/scenarios") && get) {
-		list_scenarios(api, rp);
-	} else if (!strncmp(u, "/api/scenarios/", 15) && get) {
-		get_scenario(api, u + 15, rp);
-	} else if (!strncmp(u, "/api/scenarios/", 15) && !strcmp(rq->method, "PUT")) {
-		put_scenario(api, rq, u + 15, rp);
-	} else if (!strcmp(u, "/api/tables") && get) {
-		reply_copy(rp, api->tables_json, api->tables_len, JSON);
-	} else if (!strcmp(u, "/api/contours") && get) {
-		if (api->contours_json)
-			reply_copy(rp, api->contours_json, api->contours_len, JSON);
-		else
-			api_error(rp, 404, "not_found", _("no outlines: reference/contours.csv is "
-				  "not installed"), NULL, 0, NULL);
-	} else if (!strcmp(u, "/api/allocate")) {
-		p304_result *res;
-		cJSON *root = parse_object(rq, rp);
-
-		if (!root)
-			return;
-		cJSON_Delete(root);
-		if ((res = do_allocate(api, rq->body, rq->len, rp))) {
-			reply_written(rp, w_result, res, JSON);
-			p304_result_free(res);
-		}
-	} else if (!strcmp(u, "/api/compare")) {
-		p304_comparison *cmp = do_compare(api, rq, rp);
-
-		if (cmp) {
-			reply_written(rp, w_cmp, cmp, JSON);
-			p304_comparison_free(cmp);
-		}
-	} else if (!strcmp(u, "/api/reconcile")) {
-		p304_notification *nt = do_reconcile(api, rq, rp);
-
-		if (nt) {
-			reply_written(rp, w_nt, nt, JSON);
-			p304_notification_free(nt);
-		}
-	} else if (!strcmp(u, "/api/sweep")) {
-		p304_sweep_result *sw = do_sweep(api, rq, rp);
-
-		if (sw) {
-			reply_written(rp, w_sweep, sw, JSON);
-			p304_sweep_result_free(sw);
-		}
-	} else if (!strcmp(u, "/api/export")) {
-		export(api, rq, rp);
-	} else if (!strcmp(u, "/api/note")) {
-		api_note(api, rq, rp);
-	} else {
+	if (rq->route)
+		rq->route->handler(api, rq, rp);
+	else
 		api_error(rp, 404, "not_found", _("no such address in the API (see docs/api.md)"),
 			  NULL, 0, NULL);
-	}
 }

@@ -85,8 +85,9 @@ static void reply_file(struct srv_reply *rp, p304_note_files *nf, const struct n
 
 void api_note(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
-	const char *fmt = rq->query_format ? rq->query_format : "docx";
-	const char *kind = rq->query_kind ? rq->query_kind : "allocate";
+	/* the route's query keys, in its order (routes.c): format, kind */
+	const char *fmt = rq->query[0] ? rq->query[0] : "docx";
+	const char *kind = rq->query[1] ? rq->query[1] : "allocate";
 	const struct note_format *f = NULL;
 	p304_result *res = NULL;
 	p304_comparison *cmp = NULL;

@@ -37,7 +37,6 @@ int api_scenario_text(struct srv_api *api, const char *id, char **text, size_t *
 int api_rename_modified(struct srv_api *api, const char *text, size_t len, char **id, char **title,
 			int64_t envelope, size_t participants);
 
-/* POST /api/note (api_note.c). */
-void api_note(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp);
+/* POST /api/note (api_note.c) is declared with the other handlers in routes.h. */
 
 #endif

@@ -16,16 +16,42 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <pthread.h>
+#include <time.h>
 
 #include "format/fileutil.h"
+#include "server/heavy.h"
+#include "server/routes.h"
 #include "gettext.h"
+
+/* One connection as the guard sees it (docs/api.md, "Limits"). */
+enum conn_state { WAIT_HEADERS, WAIT_BODY, BUSY };
+
+struct tracked {
+	struct tracked *prev, *next;
+	int fd;
+	uint32_t addr;          /* IPv4, network order */
+	enum conn_state state;
+	time_t since;
+	int evicted;
+};
 
 struct srv {
 	struct MHD_Daemon *d;
 	struct srv_api *api;
+	struct srv_heavy *heavy;
+	unsigned heavy_n;
 	char *webdir;
 	char hosts[4][96];     /* Host values accepted (name:port) */
 	size_t nhosts;
+	/* the guard: every open connection, oldest first */
+	pthread_mutex_t mu;
+	struct tracked *head, *tail;
+	size_t nconn;
+	pthread_t reaper;
+	int reaper_started;
+	int stopping;
+	pthread_cond_t stop_cv;
 };
 
 static const char CSP[] =
@@ -41,14 +67,158 @@ struct conn {
 	size_t total;          /* bytes received */
 	char *body;
 	size_t len, cap;
+	const struct api_route *route;
 	struct MHD_PostProcessor *pp;
-	int multipart, bad_multipart;
-	char *part[3];
-	size_t part_len[3], part_cap[3];
-	int part_seen[3];
+	int multipart, bad_query;
+	struct srv_parts parts;
 };
 
-static const char *const PART_NAMES[3] = { "scenario", "needs", "caps" };
+/* ------------------------------------------------------------------ */
+/* The guard: deadlines and connection limits                           */
+/* ------------------------------------------------------------------ */
+
+/* libmicrohttpd's idle timeout is reset by every byte, so 260 clients
+ * trickling a header line every 3 s held every slot (issue 19). Here a
+ * connection has SRV_HEADER_S from its start (or from its previous answer)
+ * to send its headers and SRV_BODY_S for its body, whatever it trickles;
+ * the reaper shuts down the late ones (shutdown, not close: libmicrohttpd
+ * still owns the descriptor and closes it, after NOTIFY_CLOSED, which takes
+ * the same lock). */
+static void set_state(struct srv *s, struct MHD_Connection *connection, enum conn_state st)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct tracked *t = ci ? ci->socket_context : NULL;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&s->mu);
+	t->state = st;
+	t->since = time(NULL);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void evict(struct tracked *t)
+{
+	t->evicted = 1;
+	shutdown(t->fd, SHUT_RDWR);
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *connection,
+			      void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+	struct srv *s = cls;
+	struct tracked *t = *socket_context;
+
+	pthread_mutex_lock(&s->mu);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ad =
+			MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+		if (fd && (t = calloc(1, sizeof(*t)))) {
+			t->fd = fd->connect_fd;
+			if (ad && ad->client_addr && ad->client_addr->sa_family == AF_INET)
+				t->addr = ((const struct sockaddr_in *)(const void *)ad->client_addr)
+						  ->sin_addr.s_addr;
+			t->since = time(NULL);
+			t->prev = s->tail;
+			if (s->tail)
+				s->tail->next = t;
+			else
+				s->head = t;
+			s->tail = t;
+			s->nconn++;
+			*socket_context = t;
+		}
+	} else if (t) {
+		if (t->prev)
+			t->prev->next = t->next;
+		else
+			s->head = t->next;
+		if (t->next)
+			t->next->prev = t->prev;
+		else
+			s->tail = t->prev;
+		s->nconn--;
+		free(t);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* A new connection when the limits are reached: make room by closing the
+ * oldest connection still waiting for its headers (of that address when the
+ * address is at its limit): a client that is sending requests is never the
+ * one closed, so an idle or trickling crowd cannot lock the officer out. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct srv *s = cls;
+	uint32_t a = 0;
+	size_t live = 0, same = 0;
+	enum MHD_Result ok = MHD_YES;
+
+	if (addr && addrlen >= sizeof(struct sockaddr_in) && addr->sa_family == AF_INET)
+		a = ((const struct sockaddr_in *)(const void *)addr)->sin_addr.s_addr;
+	pthread_mutex_lock(&s->mu);
+	for (struct tracked *t = s->head; t; t = t->next)
+		if (!t->evicted) {
+			live++;
+			same += t->addr == a;
+		}
+	if (same >= SRV_PER_ADDRESS || live >= SRV_MAX_CONNECTIONS) {
+		struct tracked *victim = NULL;
+
+		for (struct tracked *t = s->head; t && !victim; t = t->next)
+			if (!t->evicted && t->state == WAIT_HEADERS &&
+			    (same < SRV_PER_ADDRESS || t->addr == a))
+				victim = t;
+		if (victim)
+			evict(victim);
+		else
+			ok = MHD_NO;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+static void *reaper(void *arg)
+{
+	struct srv *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	while (!s->stopping) {
+		struct timespec ts;
+		time_t now = time(NULL);
+
+		for (struct tracked *t = s->head; t; t = t->next)
+			if (!t->evicted &&
+			    ((t->state == WAIT_HEADERS && now - t->since >= SRV_HEADER_S) ||
+			     (t->state == WAIT_BODY && now - t->since >= SRV_BODY_S)))
+				evict(t);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&s->stop_cv, &s->mu, &ts);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* libmicrohttpd decodes %00 to a NUL that cuts the address ("x%00y" saved
+ * as "x"): the NUL becomes DEL, a byte no id or query value accepts. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *uri)
+{
+	size_t n;
+
+	(void)cls;
+	(void)c;
+	n = MHD_http_unescape(uri);
+	for (size_t i = 0; i < n; i++)
+		if (uri[i] == '\0')
+			uri[i] = '\x7f';
+	return n;
+}
 
 static void conn_free(struct conn *c)
 {
@@ -57,19 +227,17 @@ static void conn_free(struct conn *c)
 	if (c->pp)
 		MHD_destroy_post_processor(c->pp);
 	free(c->body);
-	for (int i = 0; i < 3; i++)
-		free(c->part[i]);
+	srv_parts_free(&c->parts);
 	free(c);
 }
 
 static void completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)connection;
 	(void)toe;
 	conn_free(*con_cls);
 	*con_cls = NULL;
+	set_state(cls, connection, WAIT_HEADERS);
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
@@ -102,21 +270,7 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
 	(void)filename;
 	(void)content_type;
 	(void)transfer_encoding;
-	(void)off;
-	for (int i = 0; i < 3; i++) {
-		if (!key || strcmp(key, PART_NAMES[i]))
-			continue;
-		c->part_seen[i] = 1;
-		if (size && append(&c->part[i], &c->part_len[i], &c->part_cap[i], data, size)) {
-			c->bad_multipart = 1;
-			return MHD_NO;
-		}
-		if (!c->part[i] && append(&c->part[i], &c->part_len[i], &c->part_cap[i], "", 0)) {
-			c->bad_multipart = 1;
-			return MHD_NO;
-		}
-	}
-	return MHD_YES;   /* other parts are ignored */
+	return srv_parts_add(&c->parts, key, off, data, size) == 0 ? MHD_YES : MHD_NO;
 }
 
 static void add_headers(struct MHD_Response *r)
@@ -271,28 +425,174 @@ static void serve_static(const struct srv *s, const char *url, struct srv_reply 
 /* The handler                                                          */
 /* ------------------------------------------------------------------ */
 
-static const char *allowed_methods(const char *url)
+/* The French refusal of a multipart body (issue 19: nothing of a cut,
+ * repeated or unknown part is ever used). */
+static enum MHD_Result send_parts_fault(struct MHD_Connection *connection, struct conn *c)
 {
-	if (strcmp(url, "/api/scenarios") == 0 || strcmp(url, "/api/tables") == 0 ||
-	    strcmp(url, "/api/contours") == 0)
-		return "GET";
-	if (strncmp(url, "/api/scenarios/", 15) == 0)
-		return "GET, PUT";
-	if (strcmp(url, "/api/allocate") == 0 || strcmp(url, "/api/compare") == 0 ||
-	    strcmp(url, "/api/reconcile") == 0 || strcmp(url, "/api/sweep") == 0 ||
-	    strcmp(url, "/api/export") == 0 || strcmp(url, "/api/note") == 0)
-		return "POST";
-	return "GET";   /* the page, and unknown addresses (404) */
+	struct srv_reply rp = { 0 };
+	char msg[400];
+	const char *name = c->parts.fault_name;
+
+	switch (c->parts.fault) {
+	case SRV_PARTS_UNKNOWN:
+		snprintf(msg, sizeof(msg), _("multipart body: unknown part '%s'; this address "
+			 "takes only the parts named in docs/api.md"), name);
+		break;
+	case SRV_PARTS_DUPLICATE:
+		snprintf(msg, sizeof(msg), _("multipart body: the part '%s' is sent twice; send "
+			 "each part once"), name);
+		break;
+	case SRV_PARTS_TRUNCATED:
+		snprintf(msg, sizeof(msg), "%s", _("multipart body cut before its closing "
+			 "boundary (an interrupted upload?): nothing was used, send it again"));
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "%s", _("malformed multipart body"));
+		break;
+	}
+	api_error(&rp, 400, "bad_request", msg, NULL, 0, name[0] ? name : NULL);
+	return send_reply(connection, c, &rp);
 }
 
-static int method_in(const char *method, const char *allow)
+static enum MHD_Result check_query_key(void *cls, enum MHD_ValueKind kind, const char *key,
+				       const char *value)
 {
-	const char *p = strstr(allow, method);
-	size_t n = strlen(method);
+	struct conn *c = cls;
 
-	if (strcmp(method, "HEAD") == 0)
-		return strstr(allow, "GET") != NULL;
-	return p && (p == allow || p[-1] == ' ') && (p[n] == '\0' || p[n] == ',');
+	(void)kind;
+	(void)value;
+	if (!key || api_route_query(c->route, key) < 0)
+		c->bad_query = 1;
+	return MHD_YES;
+}
+
+/* First call: the request line and headers, before any byte of the body. */
+static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *connection,
+				     struct conn *c, const char *url, const char *method)
+{
+	const char *host, *origin, *site, *clen, *ctype, *te;
+	char allow[64];
+	int api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
+
+	host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Host");
+	origin = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin");
+	site = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	clen = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
+	ctype = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
+	te = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding");
+	c->started = 1;
+	if (te && strcasecmp(te, "chunked") != 0) {
+		c->too_large = 1;   /* closes the connection: the body cannot be delimited */
+		return send_error(connection, c, 501, "not_implemented",
+			_("Transfer-Encoding other than chunked is not accepted"));
+	}
+	if (!host_ok(s, host))
+		return send_error(connection, c, 421, "misdirected",
+			_("this server answers only to its own address (Host header refused)"));
+	if (api) {
+		c->route = api_route_find(method, url, allow, sizeof(allow));
+	} else {
+		snprintf(allow, sizeof(allow), "GET");
+		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+			goto not_allowed;
+	}
+	if (api && !c->route && allow[0]) {
+not_allowed:
+		{
+			struct srv_reply rp = { 0 };
+
+			api_error(&rp, 405, "method_not_allowed", _("method not allowed here"),
+				  NULL, 0, NULL);
+			rp.allow = allow;
+			return send_reply(connection, c, &rp);
+		}
+	}
+	if (api && !c->route && strcmp(method, "GET") && strcmp(method, "HEAD") &&
+	    strcmp(method, "POST") && strcmp(method, "PUT")) {
+		snprintf(allow, sizeof(allow), "GET, POST, PUT");
+		goto not_allowed;
+	}
+	if (c->route) {
+		MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, check_query_key, c);
+		if (c->bad_query)
+			return send_error(connection, c, 400, "bad_request",
+				_("unknown query parameter for this address (see docs/api.md)"));
+	}
+	if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
+		if (!origin_ok(s, origin) || (site && strcmp(site, "cross-site") == 0))
+			return send_error(connection, c, 403, "forbidden",
+				_("request from another site refused"));
+		if (clen && strtoull(clen, NULL, 10) > SRV_MAX_BODY) {
+			c->too_large = 1;
+			return send_error(connection, c, 413, "too_large",
+				_("request body too large, expected at most 8 MiB"));
+		}
+		if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
+			c->multipart = 1;
+			srv_parts_init(&c->parts, c->route ? c->route->parts : NULL, ctype);
+			c->pp = MHD_create_post_processor(connection, 65536, post_iter, c);
+			if (!c->pp)
+				return send_error(connection, c, 400, "bad_request",
+					_("malformed multipart body"));
+		}
+	}
+	set_state(s, connection, WAIT_BODY);
+	return MHD_YES;
+}
+
+static enum MHD_Result take_body(struct conn *c, const char *data, size_t n)
+{
+	if (c->done)
+		return MHD_YES;
+	c->total += n;
+	if (c->total > SRV_MAX_BODY) {
+		/* No Content-Length (chunked) or a false one: drop the rest,
+		 * answer 413 at the end; far beyond, hang up. */
+		c->too_large = 1;
+		return c->total > 2 * SRV_MAX_BODY ? MHD_NO : MHD_YES;
+	}
+	if (c->too_large)
+		return MHD_YES;
+	if (c->multipart) {
+		srv_parts_raw(&c->parts, data, n);
+		if (!c->parts.fault && MHD_post_process(c->pp, data, n) != MHD_YES &&
+		    !c->parts.fault)
+			c->parts.fault = SRV_PARTS_MALFORMED;
+		return MHD_YES;
+	}
+	return append(&c->body, &c->len, &c->cap, data, n) ? MHD_NO : MHD_YES;
+}
+
+static void run_api(struct srv *s, struct MHD_Connection *connection, struct conn *c,
+		    const char *url, const char *method, struct srv_reply *rp)
+{
+	struct srv_request rq = {
+		.method = method, .url = url, .route = c->route,
+		.body = c->body ? c->body : "", .len = c->len,
+		.multipart = c->multipart, .parts = c->multipart ? &c->parts : NULL,
+	};
+
+	if (c->route) {
+		size_t n = strlen(c->route->path);
+
+		if (n > 4 && strcmp(c->route->path + n - 4, "{id}") == 0)
+			rq.id = url + n - 4;
+		for (int i = 0; i < API_MAX_QUERY && c->route->query[i]; i++)
+			rq.query[i] = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND,
+								  c->route->query[i]);
+	}
+	if (c->route && c->route->heavy && s->heavy) {
+		if (srv_heavy_run(s->heavy, s->api, &rq, rp) != 0) {
+			char msg[300];
+
+			snprintf(msg, sizeof(msg), _("the server is busy with %u long computations "
+				 "and %u waiting: try again in a moment"), s->heavy_n,
+				 (unsigned)SRV_HEAVY_WAITING);
+			api_error(rp, 503, "busy", msg, NULL, 0, NULL);
+		}
+		return;
+	}
+	api_handle(s->api, &rq, rp);
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *connection, const char *url,
@@ -301,106 +601,39 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *connection, con
 {
 	struct srv *s = cls;
 	struct conn *c = *con_cls;
+	struct srv_reply rp = { 0 };
 
 	(void)version;
 	if (!c) {
-		const char *host, *origin, *site, *clen, *ctype, *allow;
-
 		if (!(c = calloc(1, sizeof(*c))))
 			return MHD_NO;
 		*con_cls = c;
-		c->started = 1;
-		host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Host");
-		origin = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin");
-		site = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Sec-Fetch-Site");
-		clen = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
-		ctype = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
-		if (!host_ok(s, host))
-			return send_error(connection, c, 421, "misdirected",
-				_("this server answers only to its own address (Host header refused)"));
-		allow = allowed_methods(url);
-		if (!method_in(method, allow)) {
-			struct srv_reply rp = { .allow = allow };
-
-			api_error(&rp, 405, "method_not_allowed", _("method not allowed here"),
-				  NULL, 0, NULL);
-			rp.allow = allow;
-			return send_reply(connection, c, &rp);
-		}
-		if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
-			if (!origin_ok(s, origin) || (site && strcmp(site, "cross-site") == 0))
-				return send_error(connection, c, 403, "forbidden",
-					_("request from another site refused"));
-			if (clen && strtoull(clen, NULL, 10) > SRV_MAX_BODY) {
-				c->too_large = 1;
-				return send_error(connection, c, 413, "too_large",
-					_("request body too large, expected at most 8 MiB"));
-			}
-			if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
-				c->multipart = 1;
-				c->pp = MHD_create_post_processor(connection, 65536, post_iter, c);
-				if (!c->pp)
-					return send_error(connection, c, 400, "bad_request",
-						_("malformed multipart body"));
-			}
-		}
-		return MHD_YES;
+		return start_request(s, connection, c, url, method);
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (c->done)
-			return MHD_YES;
-		c->total += n;
-		if (c->total > SRV_MAX_BODY) {
-			/* No Content-Length (chunked) or a false one: drop the
-			 * rest, answer 413 at the end; far beyond, hang up. */
-			c->too_large = 1;
-			return c->total > 2 * SRV_MAX_BODY ? MHD_NO : MHD_YES;
-		}
-		if (c->too_large)
-			return MHD_YES;
-		if (c->multipart) {
-			if (!c->bad_multipart && MHD_post_process(c->pp, upload_data, n) != MHD_YES)
-				c->bad_multipart = 1;
-		} else if (append(&c->body, &c->len, &c->cap, upload_data, n)) {
-			return MHD_NO;
-		}
-		return MHD_YES;
+		return take_body(c, upload_data, n);
 	}
 	if (c->done)
 		return MHD_YES;
+	set_state(s, connection, BUSY);
 	if (c->too_large)
 		return send_error(connection, c, 413, "too_large",
 				  _("request body too large, expected at most 8 MiB"));
-	if (c->multipart && c->bad_multipart)
-		return send_error(connection, c, 400, "bad_request", _("malformed multipart body"));
-	{
-		struct srv_reply rp = { 0 };
+	if (c->multipart) {
+		int complete = MHD_destroy_post_processor(c->pp) == MHD_YES;
 
-		if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
-			struct srv_request rq = {
-				.method = method, .url = url,
-				.query_format = MHD_lookup_connection_value(connection,
-						MHD_GET_ARGUMENT_KIND, "format"),
-				.query_kind = MHD_lookup_connection_value(connection,
-						MHD_GET_ARGUMENT_KIND, "kind"),
-				.body = c->body ? c->body : "", .len = c->len,
-				.multipart = c->multipart,
-			};
-
-			for (int i = 0; i < 3; i++) {
-				rq.part[i] = c->part[i];
-				rq.part_len[i] = c->part_len[i];
-				rq.part_seen[i] = c->part_seen[i];
-			}
-			api_handle(s->api, &rq, &rp);
-		} else {
-			serve_static(s, url, &rp);
-		}
-		return send_reply(connection, c, &rp);
+		c->pp = NULL;
+		if (srv_parts_finish(&c->parts, complete) != SRV_PARTS_OK)
+			return send_parts_fault(connection, c);
 	}
+	if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0)
+		run_api(s, connection, c, url, method, &rp);
+	else
+		serve_static(s, url, &rp);
+	return send_reply(connection, c, &rp);
 }
 
 p304_code srv_start(const struct srv_config *cfg, srv **out, unsigned *port,
@@ -422,18 +655,35 @@ p304_code srv_start(const struct srv_config *cfg, srv **out, unsigned *port,
 		free(s);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	}
-	if ((rc = api_load(&s->api, cfg->datadir, cfg->workspace, err)) != P304_OK) {
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->stop_cv, NULL);
+	s->heavy_n = cfg->heavy ? cfg->heavy : SRV_HEAVY_DEFAULT;
+	if ((rc = api_load(&s->api, cfg, err)) != P304_OK) {
 		srv_stop(s);
 		return rc;
 	}
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL,
-		0, NULL, NULL, handler, s,
+	if (!(s->heavy = srv_heavy_start(s->heavy_n, SRV_HEAVY_WAITING)) ||
+	    pthread_create(&s->reaper, NULL, reaper, s) != 0) {
+		srv_stop(s);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "cannot start threads");
+	}
+	s->reaper_started = 1;
+	/* A thread per connection: a request never waits behind another's
+	 * computation (with a pool of 4, one sweep stalled every connection
+	 * of its thread); the heavy ones queue in heavy.c instead. The hard
+	 * limit is above the guard's so an evicted connection still closing
+	 * never takes the officer's place. */
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+				MHD_USE_POLL,
+		0, accept_policy, s, handler, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)SRV_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SRV_MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(2 * SRV_MAX_CONNECTIONS),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SRV_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(2 << 20),
+		MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, notify_connection, s,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_END);
 	if (!s->d) {
 		int e = errno;
@@ -460,7 +710,17 @@ void srv_stop(srv *s)
 		return;
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	if (s->reaper_started) {
+		pthread_mutex_lock(&s->mu);
+		s->stopping = 1;
+		pthread_cond_signal(&s->stop_cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->reaper, NULL);
+	}
+	srv_heavy_stop(s->heavy);
 	api_free(s->api);
+	pthread_cond_destroy(&s->stop_cv);
+	pthread_mutex_destroy(&s->mu);
 	free(s->webdir);
 	free(s);
 }

@@ -9,10 +9,25 @@
 
 #include <p304/workflow.h>
 
+#include "server/parts.h"
+
 #define SRV_MAX_BODY ((size_t)8 << 20) /* 8 MiB */
-#define SRV_THREADS 4
+/* Connections (docs/api.md, "Limits"): past SRV_MAX_CONNECTIONS the
+ * oldest one still sending its headers is closed to make room, and one
+ * address holds at most SRV_PER_ADDRESS; headers must arrive within
+ * SRV_HEADER_S of the connection (or of the previous answer), a body within
+ * SRV_BODY_S of its headers; SRV_TIMEOUT_S of silence closes any. */
 #define SRV_MAX_CONNECTIONS 256
+#define SRV_PER_ADDRESS 200
+#define SRV_HEADER_S 5
+#define SRV_BODY_S 60
 #define SRV_TIMEOUT_S 10
+/* Heavy requests (sweep, export): this many at once, this many waiting. */
+#define SRV_HEAVY_DEFAULT 1
+#define SRV_HEAVY_WAITING 16
+/* Saved scenarios (serve --max-scenarios, --max-workspace-mb). */
+#define SRV_WS_MAX_COUNT 200
+#define SRV_WS_MAX_BYTES ((size_t)64 << 20)
 
 struct srv_config {
 	const char *listen;    /* IPv4 address, "127.0.0.1" by default */
@@ -20,6 +35,9 @@ struct srv_config {
 	const char *datadir;   /* shipped data (p304_datadir()) */
 	const char *webdir;    /* the page */
 	const char *workspace; /* saved scenarios */
+	unsigned heavy;        /* heavy requests at once (0: SRV_HEAVY_DEFAULT) */
+	size_t ws_max_count;   /* saved scenarios at most (0: SRV_WS_MAX_COUNT) */
+	size_t ws_max_bytes;   /* their bytes at most (0: SRV_WS_MAX_BYTES) */
 };
 
 typedef struct srv srv;
@@ -45,22 +63,24 @@ struct srv_reply {
 	const char *allow;     /* for 405 */
 };
 
+struct api_route;
+struct srv_parts;
+
 /* One request as the API sees it (the HTTP layer fills it). */
 struct srv_request {
-	const char *method, *url, *query_format, *query_kind;
+	const char *method, *url;
+	const struct api_route *route;
+	const char *id;        /* the address after a route's "{id}", or NULL */
+	const char *query[4];  /* values of the route's query keys, in its order, or NULL */
 	const char *body;      /* NUL-terminated */
 	size_t len;
 	int multipart;
-	/* multipart parts by name: scenario, needs, caps */
-	const char *part[3];
-	size_t part_len[3];
-	int part_seen[3];
+	const struct srv_parts *parts; /* when multipart: complete, checked */
 };
 
 struct srv_api;   /* the loaded data, read-only between requests */
 
-p304_code api_load(struct srv_api **out, const char *datadir, const char *workspace,
-		   p304_error *err);
+p304_code api_load(struct srv_api **out, const struct srv_config *cfg, p304_error *err);
 void api_free(struct srv_api *api);
 /* Answers an /api/ request. */
 void api_handle(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp);

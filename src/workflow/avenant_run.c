@@ -17,6 +17,7 @@
 #include "format/fileutil.h"
 #include "format/writeutil.h"
 #include "gettext.h"
+#include "workflow/result_read.h"
 
 static int line_cmp(const void *a, const void *b)
 {
@@ -65,48 +66,23 @@ static p304_code read_current_json(p304_catalogue *cat, p304_avenant_result *av,
 {
 	char *text = NULL;
 	size_t len;
-	cJSON *root = NULL, *rows, *it;
-	const char *field;
+	struct p304_result_rows r = { 0 };
+	const cJSON *it;
 	p304_code rc;
-	size_t k = 0;
 
 	if ((rc = p304_catalogue_text(cat, path, &text, &len, err)) != P304_OK)
 		return rc;
-	root = cJSON_ParseWithOpts(text, NULL, 1);
-	rows = root ? cJSON_GetObjectItemCaseSensitive(root, "rows") : NULL;
-	if (!root || !cJSON_IsArray(rows)) {
-		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-			_("not a p304 result (expected JSON with \"rows\": notification.json or repartition.json)"));
+	/* duplicates, totals, encoding: as compare reads it (issue 19) */
+	if ((rc = p304_result_rows_read(path, text, len, av->reference, &r, err)) != P304_OK)
 		goto out;
-	}
-	it = cJSON_GetObjectItemCaseSensitive(root, "id");
+	it = cJSON_GetObjectItemCaseSensitive(r.root, "id");
 	if (cJSON_IsString(it) && !(av->id = strdup(it->valuestring))) {
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
-	field = rows->child && cJSON_GetObjectItemCaseSensitive(rows->child, "notified_eur")
-		? "notified_eur" : "amount_eur";
-	cJSON_ArrayForEach(it, rows) {
-		const cJSON *code = cJSON_GetObjectItemCaseSensitive(it, "code");
-		const cJSON *amt = cJSON_GetObjectItemCaseSensitive(it, field);
-		const p304_authority *a;
-
-		k++;
-		if (!cJSON_IsString(code) || !cJSON_IsNumber(amt) || !isfinite(amt->valuedouble) ||
-		    amt->valuedouble < 0 || amt->valuedouble > (double)P304_MAX_EUR ||
-		    amt->valuedouble != floor(amt->valuedouble)) {
-			rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-				_("row %zu: expected \"code\" and a whole \"%s\""), k, field);
+	for (size_t i = 0; i < r.n; i++)
+		if ((rc = add_line(av, r.auth[i], r.amount[i], path, 0, err)) != P304_OK)
 			goto out;
-		}
-		if (!(a = p304_reference_find(av->reference, code->valuestring))) {
-			rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
-				_("row %zu: code '%s' is not in the reference list"), k, code->valuestring);
-			goto out;
-		}
-		if ((rc = add_line(av, a, (int64_t)amt->valuedouble, path, 0, err)) != P304_OK)
-			goto out;
-	}
 	if (!av->id) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, _("no \"id\" in the result"));
 		goto out;
@@ -131,7 +107,7 @@ static p304_code read_current_json(p304_catalogue *cat, p304_avenant_result *av,
 		av->id = id;
 	}
 out:
-	cJSON_Delete(root);
+	p304_result_rows_free(&r);
 	free(text);
 	return rc;
 }

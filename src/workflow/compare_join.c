@@ -13,6 +13,7 @@
 #include "compare_internal.h"
 #include "format/fileutil.h"
 #include "gettext.h"
+#include "workflow/result_read.h"
 
 void compare_side_free(struct side *s)
 {
@@ -64,28 +65,22 @@ static p304_code side_alloc(struct side *s, size_t n, p304_error *err)
 
 /* A result file written by p304: the amounts, no decomposition. */
 static p304_code read_result(p304_catalogue *cat, struct side *s, p304_comparison *c,
-			     const char *path,
-			     const cJSON *root, const p304_reference *ref, const char *label,
-			     p304_error *err)
+			     const char *path, const char *text, size_t len,
+			     const p304_reference *ref, const char *label, p304_error *err)
 {
-	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *it;
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
-	const cJSON *title = cJSON_GetObjectItemCaseSensitive(root, "title");
-	const char *field = rows && rows->child &&
-		cJSON_GetObjectItemCaseSensitive(rows->child, "notified_eur") ? "notified_eur" : "amount_eur";
+	struct p304_result_rows r;
+	const cJSON *id, *title;
 	p304_input_file in = { "result", (char *)path, "" };
 	p304_code rc;
-	size_t k = 0;
 
+	if ((rc = p304_result_rows_read(path, text, len, ref, &r, err)) != P304_OK)
+		return rc;
+	id = cJSON_GetObjectItemCaseSensitive(r.root, "id");
+	title = cJSON_GetObjectItemCaseSensitive(r.root, "title");
 	if ((rc = p304_catalogue_sha256(cat, path, in.sha256, err)) != P304_OK ||
 	    (rc = copy_inputs(c, &in, 1, label, err)) != P304_OK ||
-	    (rc = side_alloc(s, (size_t)cJSON_GetArraySize(rows), err)) != P304_OK)
-		return rc;
-	if (cJSON_IsString(id) && !p304_id_valid(id->valuestring))
-		/* the ids name the comparison's folder, outputs/compare-A-vs-B */
-		return p304_error_set(err, P304_ERR_INPUT, path, 0,
-			_("\"id\" '%s' must be letters, digits, '.', '_' or '-' (it names the output folder)"),
-			id->valuestring);
+	    (rc = side_alloc(s, r.n, err)) != P304_OK)
+		goto out;
 	if (cJSON_IsString(id)) {
 		s->id = strdup(id->valuestring);
 	} else {
@@ -98,29 +93,22 @@ static p304_code read_result(p304_catalogue *cat, struct side *s, p304_compariso
 				if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
 					*p = '_';
 	}
-	s->title = strdup(cJSON_IsString(title) ? title->valuestring : s->id);
-	cJSON_ArrayForEach(it, rows) {
-		const cJSON *code = cJSON_GetObjectItemCaseSensitive(it, "code");
-		const cJSON *amt = cJSON_GetObjectItemCaseSensitive(it, field);
-		const cJSON *st = cJSON_GetObjectItemCaseSensitive(it, "status");
-		const p304_authority *a;
-
-		k++;
-		if (!cJSON_IsString(code) || !cJSON_IsNumber(amt) || amt->valuedouble < 0 ||
-		    amt->valuedouble > (double)P304_MAX_EUR || amt->valuedouble != (double)(int64_t)amt->valuedouble)
-			return p304_error_set(err, P304_ERR_INPUT, path, 0,
-				_("row %zu: expected \"code\" and a whole \"%s\""), k, field);
-		if (!(a = p304_reference_find(ref, code->valuestring)))
-			return p304_error_set(err, P304_ERR_INPUT, path, 0,
-				_("row %zu: code '%s' is not in the reference list"), k, code->valuestring);
-		s->codes[s->n] = strdup(a->code);
-		s->amount[s->n] = (int64_t)amt->valuedouble;
-		s->status[s->n] = strdup(cJSON_IsString(st) ? st->valuestring : "free");
-		if (!s->codes[s->n] || !s->status[s->n])
-			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	s->title = strdup(cJSON_IsString(title) ? title->valuestring : s->id ? s->id : "");
+	for (size_t i = 0; i < r.n; i++) {
+		s->codes[i] = strdup(r.auth[i]->code);
+		s->amount[i] = r.amount[i];
+		s->status[i] = strdup(r.status[i] ? r.status[i] : "free");
+		if (!s->codes[i] || !s->status[i]) {
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+			goto out;
+		}
 		s->n++;
 	}
-	return s->id && s->title ? P304_OK : p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	if (!s->id || !s->title)
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+out:
+	p304_result_rows_free(&r);
+	return rc;
 }
 
 p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison *c,
@@ -130,21 +118,17 @@ p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison
 {
 	char *text = NULL;
 	size_t len;
-	cJSON *root;
 	p304_code rc;
 
 	if ((rc = p304_catalogue_text(cat, path, &text, &len, err)) != P304_OK)
 		return rc;
-	root = cJSON_ParseWithOpts(text, NULL, 1);
-	free(text);
 	/* A result file has rows and no data table; a scenario the opposite. */
-	if (root && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "rows")) &&
-	    !cJSON_GetObjectItemCaseSensitive(root, "data")) {
-		rc = read_result(cat, s, c, path, root, ref, label, err);
-		cJSON_Delete(root);
+	if (p304_result_looks_like(text, len)) {
+		rc = read_result(cat, s, c, path, text, len, ref, label, err);
+		free(text);
 		return rc;
 	}
-	cJSON_Delete(root);
+	free(text);
 	if ((rc = p304_run_allocation_in(cat, path, default_reference, &s->res, err)) != P304_OK ||
 	    (rc = copy_inputs(c, s->res->inputs, s->res->ninputs, label, err)) != P304_OK ||
 	    (rc = side_alloc(s, s->res->nrows, err)) != P304_OK)

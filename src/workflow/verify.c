@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <p304/io.h>
@@ -29,23 +31,31 @@
 extern char **environ;
 
 /* What verify replays: the subcommands that write output sets and, for
- * each, the options that take a value and the flags. -q and -o are the
- * verifier's own; anything else recorded is refused. */
+ * each, the options that take a value and the flags: every option that
+ * changes what a command writes (`allocate --no-xlsx` was refused, issue
+ * 19). -q and -o are the verifier's own; anything else recorded is refused. */
 struct replay {
 	const char *name;
 	const char *valued[8];
-	const char *flags[2];
+	const char *flags[4];
 };
 
 static const struct replay replays[] = {
-	{ "allocate", { "--by" }, { "--xlsx" } },
-	{ "reconcile", { "--needs", "--plan", "--caps", "--by" }, { "--xlsx" } },
-	{ "compare", { NULL }, { "--xlsx" } },
+	{ "allocate", { "--by" }, { "--xlsx", "--no-xlsx" } },
+	{ "reconcile", { "--needs", "--plan", "--caps", "--by" },
+	  { "--xlsx", "--no-xlsx", "--no-allocation-warnings" } },
+	{ "compare", { NULL }, { "--xlsx", "--no-xlsx" } },
 	{ "sweep", { "--samples", "--seed", "--threads", "--weights", "--data", "--floor",
 		     "--ceiling" }, { NULL } },
 	{ "avenant", { "--consumed", "--rule", "--rate" }, { NULL } },
-	{ "note", { "--compare", "--needs" }, { NULL } },
+	{ "note", { "--compare", "--needs", "--date" }, { "--no-allocation-warnings" } },
 };
+
+/* A manifest is data from outside: it cannot make verify run for minutes.
+ * A sweep is replayed up to this many samples (a few seconds), and any
+ * recomputation is stopped after P304_VERIFY_SECONDS (default below). */
+#define REPLAY_MAX_SAMPLES 1000000L
+#define REPLAY_SECONDS 120
 
 static int in_list(const char *const *list, size_t n, const char *s)
 {
@@ -146,58 +156,92 @@ static const cJSON *row_with_code(const cJSON *rows, const char *code)
 	return NULL;
 }
 
-/* Row by row: every field of every row, keyed by code. */
-static void diff_json(p304_verify_report *rep, const char *name, const char *a_path,
-		      const char *b_path)
+/* Fields of one object against the recomputation's: those that differ or
+ * are missing on either side (a deleted "amount_eur" passed, issue 19).
+ * `what` prefixes each line ("repartition.json: row 49"). */
+static p304_code diff_object(p304_verify_report *rep, const char *what, const cJSON *a,
+			     const cJSON *b, int skip_rows)
+{
+	char va[128], vb[128];
+	const cJSON *it;
+
+	for (it = a ? a->child : NULL; it; it = it->next) {
+		const cJSON *o = it->string ? cJSON_GetObjectItemCaseSensitive(b, it->string) : NULL;
+
+		if (!it->string || (skip_rows && !strcmp(it->string, "rows")))
+			continue;
+		if (o && cJSON_Compare(it, o, 1))
+			continue;
+		value_text(it, va, sizeof(va));
+		value_text(o, vb, sizeof(vb));
+		if (REPORT(rep, _("%s: %s %s, recomputed %s"), what, it->string, va, vb) != P304_OK)
+			return P304_ERR_NOMEM;
+	}
+	for (it = b ? b->child : NULL; it; it = it->next) {
+		if (!it->string || (skip_rows && !strcmp(it->string, "rows")) ||
+		    cJSON_GetObjectItemCaseSensitive(a, it->string))
+			continue;
+		value_text(it, vb, sizeof(vb));
+		if (REPORT(rep, _("%s: %s is missing, recomputed %s"), what, it->string, vb) != P304_OK)
+			return P304_ERR_NOMEM;
+	}
+	return P304_OK;
+}
+
+/* Explains a JSON file whose bytes differ: every top-level key, then row by
+ * row keyed by code. The bytes decide; this only says where. */
+static p304_code diff_json(p304_verify_report *rep, const char *name, const char *a_path,
+			   const char *b_path)
 {
 	cJSON *a = load_json(a_path), *b = load_json(b_path), *it;
 	const cJSON *ra, *rb;
-	char va[128], vb[128];
+	p304_code rc = P304_OK;
 
 	if (!a || !b) {
-		REPORT(rep, "%s: differs (not readable as JSON)", name);
+		rc = REPORT(rep, _("%s: not readable as JSON"), name);
 		goto out;
 	}
-	for (it = a->child; it; it = it->next) {
-		const cJSON *o = cJSON_GetObjectItemCaseSensitive(b, it->string);
-
-		if (cJSON_IsArray(it))
-			continue;
-		if (!o || !cJSON_Compare(it, o, 1)) {
-			value_text(it, va, sizeof(va));
-			value_text(o, vb, sizeof(vb));
-			REPORT(rep, "%s: %s %s, recomputed %s", name, it->string, va, vb);
-		}
-	}
+	if ((rc = diff_object(rep, name, a, b, 1)) != P304_OK)
+		goto out;
 	ra = cJSON_GetObjectItemCaseSensitive(a, "rows");
 	rb = cJSON_GetObjectItemCaseSensitive(b, "rows");
 	cJSON_ArrayForEach(it, ra) {
 		const char *code = code_of(it);
-		const cJSON *other = row_with_code(rb, code), *f;
+		const cJSON *other = row_with_code(rb, code);
+		char *what = NULL;
 
 		if (!other) {
-			REPORT(rep, "%s: row %s is not in the recomputation", name, code ? code : "?");
-			continue;
+			rc = REPORT(rep, _("%s: row %s is not in the recomputation"), name, code ? code : "?");
+		} else if (asprintf(&what, _("%s: row %s"), name, code ? code : "?") < 0) {
+			rc = P304_ERR_NOMEM;
+		} else {
+			rc = diff_object(rep, what, it, other, 0);
+			free(what);
 		}
-		for (f = it->child; f; f = f->next) {
-			const cJSON *g = cJSON_GetObjectItemCaseSensitive(other, f->string);
-
-			if (g && cJSON_Compare(f, g, 1))
-				continue;
-			value_text(f, va, sizeof(va));
-			value_text(g, vb, sizeof(vb));
-			REPORT(rep, "%s: row %s: %s %s, recomputed %s", name, code ? code : "?",
-			       f->string, va, vb);
-		}
+		if (rc != P304_OK)
+			goto out;
 	}
 	cJSON_ArrayForEach(it, rb) {
-		if (!row_with_code(ra, code_of(it)))
-			REPORT(rep, "%s: row %s appears in the recomputation only", name,
-			       code_of(it) ? code_of(it) : "?");
+		if (!row_with_code(ra, code_of(it)) &&
+		    (rc = REPORT(rep, _("%s: row %s appears in the recomputation only"), name,
+				 code_of(it) ? code_of(it) : "?")) != P304_OK)
+			goto out;
 	}
 out:
 	cJSON_Delete(a);
 	cJSON_Delete(b);
+	return rc;
+}
+
+static int samples_replayable(const char *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	/* anything else is refused by sweep itself, quickly */
+	return errno != 0 || *end || n <= REPLAY_MAX_SAMPLES;
 }
 
 /* The recorded arguments rebuilt: p304 SUB -q OPTIONS -o OUTDIR -- OPERANDS.
@@ -250,12 +294,19 @@ static p304_code rebuild_argv(const cJSON *args, const char *outdir, const char 
 			/* the set's own folder: the scratch folder replaces it */
 			if (it->next)
 				it = it->next;
-		} else if (in_list(r->flags, 2, a)) {
+		} else if (in_list(r->flags, 4, a)) {
 			v[k++] = a;
 		} else if (in_list(r->valued, 8, a) && it->next) {
 			v[k++] = a;
 			it = it->next;
 			v[k++] = it->valuestring;
+			if (!strcmp(a, "--samples") && !samples_replayable(it->valuestring)) {
+				rc = p304_error_set(err, P304_ERR_INPUT, manifest, 0,
+					_("the recorded sweep has --samples %s; verify replays at most "
+					  "%ld samples, so that a manifest cannot keep it busy for minutes"),
+					it->valuestring, REPLAY_MAX_SAMPLES);
+				goto fail;
+			}
 		} else {
 			rc = p304_error_set(err, P304_ERR_INPUT, manifest, 0,
 				_("the recorded command has the option '%s', which verify does not "
@@ -278,12 +329,58 @@ fail:
 	return rc;
 }
 
+/* A verify stopped by Ctrl-C, SIGTERM or a closed terminal leaves nothing
+ * behind (issue 19): the signal is noted, the rerun stopped, the scratch
+ * folder removed, then the signal delivered again. */
+static volatile sig_atomic_t stop_signal;
+
+static void note_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void catch_signals(struct sigaction *saved)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = note_signal;
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++) {
+		sigaction(caught[i], &sa, &saved[i]);
+		if (saved[i].sa_handler == SIG_IGN) /* nohup, a background job */
+			sigaction(caught[i], &saved[i], NULL);
+	}
+}
+
+static void release_signals(const struct sigaction *saved)
+{
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+		sigaction(caught[i], &saved[i], NULL);
+	if (stop_signal)
+		raise(stop_signal);
+}
+
+static int replay_seconds(void)
+{
+	const char *v = getenv("P304_VERIFY_SECONDS");
+	long n = v ? strtol(v, NULL, 10) : 0;
+
+	return n > 0 && n <= 86400 ? (int)n : REPLAY_SECONDS;
+}
+
 /* Reruns p304 with argv (no shell), silently, in folder `cwd` (NULL: here);
- * returns its exit code, -1 when it cannot start. */
+ * returns its exit code, -1 when it cannot start, -2 when it ran out of
+ * time or verify was asked to stop (the rerun is then killed). */
 static int rerun(const char *self, const char *const *argv, const char *cwd)
 {
 	posix_spawn_file_actions_t fa;
-	pid_t pid;
+	struct timespec start, now, pause = { 0, 10 * 1000 * 1000 };
+	int limit = replay_seconds();
+	pid_t pid, got;
 	int status, rc;
 
 	if (posix_spawn_file_actions_init(&fa) != 0)
@@ -297,10 +394,52 @@ static int rerun(const char *self, const char *const *argv, const char *cwd)
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0)
 		return -1;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((got = waitpid(pid, &status, WNOHANG)) == 0 || (got < 0 && errno == EINTR)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (stop_signal || now.tv_sec - start.tv_sec >= limit) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return -2;
+		}
+		nanosleep(&pause, NULL);
+	}
+	if (got < 0)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* The command as verify runs it, for the report: the words quoted as a shell
+ * would need them, the scratch output folder left out. */
+static char *replayed_text(const char *const *argv, const char *outdir)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *fp = open_memstream(&text, &size);
+
+	if (!fp)
+		return NULL;
+	for (size_t i = 0; argv[i]; i++) {
+		const char *w = argv[i];
+
+		if (!strcmp(w, "-o") && argv[i + 1] && !strcmp(argv[i + 1], outdir)) {
+			i++;
+			continue;
+		}
+		if (i)
+			fputc(' ', fp);
+		if (w[0] && !w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "0123456789-_./:=,+%@")]) {
+			fputs(w, fp);
+			continue;
+		}
+		fputc('\'', fp);
+		for (const char *c = w; *c; c++)
+			fputs(*c == '\'' ? "'\\''" : (char[]){ *c, 0 }, fp);
+		fputc('\'', fp);
+	}
+	return fclose(fp) == 0 ? text : (free(text), NULL);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -325,66 +464,88 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A file name from the manifest's "files": a plain name in the folder. */
-static int plain_name(const char *s)
+/* The files the recomputation wrote, sorted: every file the command writes,
+ * known from the command itself, not from the manifest (whose list was
+ * trimmed to let a tampered set pass, issue 19). manifest.json holds the
+ * time and the folders: its list of files is compared instead. */
+static p304_code files_written(const char *outdir, cJSON *own, const char ***names, size_t *n)
 {
-	return s[0] && s[0] != '.' && !strchr(s, '/') && strcmp(s, "manifest.json") != 0;
-}
-
-/* The files to compare, sorted: the manifest's "files", or for a set
- * written before manifests listed them, what the recomputation wrote.
- * Charts and notes added to the set afterwards are not compared. */
-static p304_code files_to_compare(const cJSON *m, const char *outdir, cJSON *own,
-				  const char ***names, size_t *n)
-{
-	const cJSON *files = cJSON_GetObjectItemCaseSensitive(m, "files"), *it;
+	DIR *d = opendir(outdir);
+	struct dirent *e;
 	size_t cap = 16;
 
 	*n = 0;
-	if (!(*names = malloc(cap * sizeof(char *))))
-		return P304_ERR_NOMEM;
-	if (cJSON_IsArray(files)) {
-		cJSON_ArrayForEach(it, files) {
-			if (!cJSON_IsString(it) || !plain_name(it->valuestring))
-				continue;
-			if (*n == cap) {
-				const char **g = realloc(*names, (cap *= 2) * sizeof(char *));
-
-				if (!g)
-					return P304_ERR_NOMEM;
-				*names = g;
-			}
-			(*names)[(*n)++] = it->valuestring;
-		}
-	} else {
-		DIR *d = opendir(outdir);
-		struct dirent *e;
-
-		while (d && (e = readdir(d)) != NULL) {
-			const char *s;
-
-			if (!plain_name(e->d_name))
-				continue;
-			if (*n == cap) {
-				const char **g = realloc(*names, (cap *= 2) * sizeof(char *));
-
-				if (!g) {
-					closedir(d);
-					return P304_ERR_NOMEM;
-				}
-				*names = g;
-			}
-			/* `own` keeps the string */
-			s = cJSON_GetStringValue(cJSON_AddItemToArray(own, cJSON_CreateString(e->d_name))
-						 ? cJSON_GetArrayItem(own, cJSON_GetArraySize(own) - 1) : NULL);
-			if (s)
-				(*names)[(*n)++] = s;
-		}
+	if (!(*names = malloc(cap * sizeof(char *)))) {
 		if (d)
 			closedir(d);
+		return P304_ERR_NOMEM;
 	}
+	while (d && (e = readdir(d)) != NULL) {
+		const cJSON *copy;
+
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "manifest.json"))
+			continue;
+		if (*n == cap) {
+			const char **g = realloc(*names, (cap *= 2) * sizeof(char *));
+
+			if (!g) {
+				closedir(d);
+				return P304_ERR_NOMEM;
+			}
+			*names = g;
+		}
+		/* `own` keeps the string */
+		if (!cJSON_AddItemToArray(own, cJSON_CreateString(e->d_name)) ||
+		    !(copy = cJSON_GetArrayItem(own, cJSON_GetArraySize(own) - 1))) {
+			closedir(d);
+			return P304_ERR_NOMEM;
+		}
+		(*names)[(*n)++] = copy->valuestring;
+	}
+	if (d)
+		closedir(d);
 	qsort(*names, *n, sizeof(char *), cmp_names);
 	return P304_OK;
+}
+
+/* "files" of a manifest as one line of text, "(absent)" without it. */
+static char *files_text(const cJSON *m)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(m, "files");
+
+	return f ? cJSON_PrintUnformatted(f) : strdup("(absent)");
+}
+
+/* The set's manifest must list what the command writes, as the
+ * recomputation's manifest does: fewer (an emptied list), more, or another
+ * spelling (./repartition.csv) is a difference. A manifest written before
+ * manifests listed files has no list: a note, its files are compared all
+ * the same. */
+static p304_code compare_lists(p304_verify_report *rep, const cJSON *mine, const char *outdir)
+{
+	char *path = NULL, *a = NULL, *b = NULL;
+	cJSON *theirs = NULL;
+	p304_code rc = P304_OK;
+
+	if (asprintf(&path, "%s/manifest.json", outdir) < 0)
+		return P304_ERR_NOMEM;
+	theirs = load_json(path);
+	free(path);
+	if (!cJSON_GetObjectItemCaseSensitive(mine, "files")) {
+		rc = add_line(&rep->notes, &rep->nnotes, "%s",
+			      _("the manifest does not list its files (a set written before they were "
+				"listed): every file the command writes is compared"));
+	} else if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(mine, "files"),
+				  cJSON_GetObjectItemCaseSensitive(theirs, "files"), 1)) {
+		a = files_text(mine);
+		b = files_text(theirs);
+		rc = REPORT(rep, _("manifest.json: lists the files %s, the command writes %s"),
+			    a ? a : "?", b ? b : "?");
+	}
+	cJSON_free(a);
+	cJSON_free(b);
+	cJSON_Delete(theirs);
+	return rc;
 }
 
 /* An input path as recorded: relative to the recorded working folder. */
@@ -397,20 +558,144 @@ static char *input_path(const char *cwd, const char *path)
 	return asprintf(&p, "%s/%s", cwd, path) < 0 ? NULL : p;
 }
 
+/* Every input's SHA-256 against the manifest's. */
+static p304_code check_inputs(p304_verify_report *rep, const cJSON *inputs, const char *runin)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, inputs) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "path");
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(it, "role");
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(it, "sha256");
+		const char *role = cJSON_IsString(r) ? r->valuestring : "";
+		char now[65], *path;
+		p304_error e;
+		p304_code rc;
+
+		if (stop_signal)
+			return P304_OK;
+		if (!cJSON_IsString(p) || !cJSON_IsString(h))
+			continue;
+		if (!(path = input_path(runin, p->valuestring)))
+			return P304_ERR_NOMEM;
+		p304_error_clear(&e);
+		if (p304_sha256_file(path, now, &e) != P304_OK)
+			rc = REPORT(rep, _("input %s %s: %s"), role, p->valuestring, e.message);
+		else if (strcmp(now, h->valuestring) != 0)
+			rc = REPORT(rep, _("input %s %s changed: sha256 recorded %.12s…, now %.12s…"),
+				    role, p->valuestring, h->valuestring, now);
+		else
+			rc = P304_OK;
+		free(path);
+		if (rc != P304_OK)
+			return rc;
+	}
+	return P304_OK;
+}
+
+/* Each file the command writes, byte for byte: bytes that differ are a
+ * difference, always; for JSON the lines after it say where. */
+static p304_code compare_files(p304_verify_report *rep, const char *absdir, const char *outdir,
+			       const char *const *names, size_t nnames)
+{
+	for (size_t k = 0; k < nnames && !stop_signal; k++) {
+		const char *name = names[k];
+		char *mine = NULL, *theirs = NULL;
+		size_t len = strlen(name);
+		struct stat st;
+		p304_code rc = P304_OK;
+
+		if (asprintf(&mine, "%s/%s", absdir, name) < 0 ||
+		    asprintf(&theirs, "%s/%s", outdir, name) < 0) {
+			free(mine);
+			return P304_ERR_NOMEM;
+		}
+		rep->nfiles++;
+		if (lstat(mine, &st) != 0 || !S_ISREG(st.st_mode))
+			rc = REPORT(rep, _("%s: written by the command but missing from the set"), name);
+		else if (!same_file(mine, theirs) &&
+			 (rc = REPORT(rep, _("%s: differs from the recomputation"), name)) == P304_OK &&
+			 len > 5 && !strcmp(name + len - 5, ".json"))
+			rc = diff_json(rep, name, mine, theirs);
+		free(mine);
+		free(theirs);
+		if (rc != P304_OK)
+			return rc;
+	}
+	return P304_OK;
+}
+
+/* A folder for the rerun under $TMPDIR (/tmp by default); absolute, since
+ * the rerun runs in the recorded folder. */
+static p304_code make_scratch(char *scratch, size_t size, p304_error *err)
+{
+	const char *tmpdir = getenv("TMPDIR");
+
+	snprintf(scratch, size, "%s/p304-verify-XXXXXX",
+		 tmpdir && tmpdir[0] == '/' && strlen(tmpdir) < PATH_MAX - 64 ? tmpdir : "/tmp");
+	if (!mkdtemp(scratch))
+		return p304_error_set(err, P304_ERR_IO, NULL, 0,
+				      _("cannot create a scratch folder: %s"), strerror(errno));
+	return P304_OK;
+}
+
+/* The manifest's working folder, if it is still there. */
+static p304_code recorded_cwd(p304_verify_report *rep, const cJSON *cwd, const char **runin)
+{
+	struct stat st;
+
+	*runin = NULL;
+	if (!cJSON_IsString(cwd) || !cwd->valuestring[0])
+		return P304_OK;
+	if (stat(cwd->valuestring, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*runin = cwd->valuestring;
+		return P304_OK;
+	}
+	return add_line(&rep->notes, &rep->nnotes,
+			_("recorded working directory %s is gone; paths are read from here"),
+			cwd->valuestring);
+}
+
+static p304_code replay_and_compare(p304_verify_report *rep, const cJSON *m, const char *self,
+				    const char *const *argv, const char *runin,
+				    const char *absdir, const char *outdir)
+{
+	const char **names = NULL;
+	size_t nnames = 0;
+	cJSON *own = cJSON_CreateArray();
+	p304_code rc;
+	int code = rerun(self, argv, runin);
+
+	if (code == -2 && !stop_signal) {
+		rc = REPORT(rep, _("the recomputation took more than %d s and was stopped: "
+				   "run '%s' to see why"), replay_seconds(), rep->replayed);
+	} else if (code != 0 && !stop_signal) {
+		rc = REPORT(rep, _("recomputation failed (exit code %d): run '%s' to see why"),
+			    code, rep->replayed);
+	} else if (stop_signal) {
+		rc = P304_OK;
+	} else if (!own || files_written(outdir, own, &names, &nnames) != P304_OK) {
+		rc = P304_ERR_NOMEM;
+	} else if ((rc = compare_lists(rep, m, outdir)) == P304_OK) {
+		rc = compare_files(rep, absdir, outdir, names, nnames);
+	}
+	free(names);
+	cJSON_Delete(own);
+	return rc;
+}
+
 p304_code p304_verify_set(const char *dir, const char *self, p304_verify_report *rep,
 			  p304_error *err)
 {
 	char absdir[PATH_MAX], manifest[PATH_MAX + 32], shown[PATH_MAX + 32];
-	char scratch[PATH_MAX];
-	char outdir[PATH_MAX + 8];
-	cJSON *m = NULL, *args, *inputs, *it, *own = cJSON_CreateArray();
-	const cJSON *tool, *cwd, *command;
-	const char **argv = NULL, **names = NULL;
+	char scratch[PATH_MAX], outdir[PATH_MAX + 8];
+	cJSON *m = NULL, *args, *inputs;
+	const cJSON *tool, *command;
+	const char **argv = NULL;
 	const char *runin = NULL;
-	size_t nnames = 0;
-	int made_scratch = 0, rc;
+	struct sigaction saved[3];
+	int made_scratch = 0;
 	p304_code code = P304_OK;
-	struct stat st;
 
 	memset(rep, 0, sizeof(*rep));
 	if (!realpath(dir, absdir))
@@ -421,112 +706,42 @@ p304_code p304_verify_set(const char *dir, const char *self, p304_verify_report 
 	tool = cJSON_GetObjectItemCaseSensitive(m, "tool");
 	args = cJSON_GetObjectItemCaseSensitive(m, "argv");
 	inputs = cJSON_GetObjectItemCaseSensitive(m, "inputs");
-	cwd = cJSON_GetObjectItemCaseSensitive(m, "cwd");
 	command = cJSON_GetObjectItemCaseSensitive(m, "command");
 	if (!cJSON_IsString(tool) || strcmp(tool->valuestring, "p304") != 0 ||
 	    !cJSON_IsArray(args) || !cJSON_IsArray(inputs)) {
 		code = p304_error_set(err, P304_ERR_INPUT, shown, 0,
-			"not a manifest of p304 (expected \"tool\", \"argv\", \"inputs\")");
+			_("not a manifest of p304 (expected \"tool\", \"argv\", \"inputs\")"));
 		goto out;
 	}
 	if (!(rep->command = strdup(cJSON_IsString(command) ? command->valuestring : "")))
 		goto nomem;
 	rep->ninputs = (size_t)cJSON_GetArraySize(inputs);
 	/* the command ran there and its inputs are recorded relative to it */
-	if (cJSON_IsString(cwd) && cwd->valuestring[0]) {
-		if (stat(cwd->valuestring, &st) == 0 && S_ISDIR(st.st_mode))
-			runin = cwd->valuestring;
-		else if (add_line(&rep->notes, &rep->nnotes,
-				  "recorded working directory %s is gone; paths are read from here",
-				  cwd->valuestring) != P304_OK)
-			goto nomem;
-	}
-	{
-		/* $TMPDIR as every program (/tmp by default); absolute, since
-		 * the rerun runs in the recorded folder */
-		const char *tmpdir = getenv("TMPDIR");
-
-		snprintf(scratch, sizeof(scratch), "%s/p304-verify-XXXXXX",
-			 tmpdir && tmpdir[0] == '/' && strlen(tmpdir) < PATH_MAX - 64 ? tmpdir : "/tmp");
-	}
-	if (!mkdtemp(scratch)) {
-		code = p304_error_set(err, P304_ERR_IO, NULL, 0,
-				      "cannot create a scratch folder: %s", strerror(errno));
-		goto out;
-	}
+	if (recorded_cwd(rep, cJSON_GetObjectItemCaseSensitive(m, "cwd"), &runin) != P304_OK)
+		goto nomem;
+	catch_signals(saved);
+	if ((code = make_scratch(scratch, sizeof(scratch), err)) != P304_OK)
+		goto restore;
 	made_scratch = 1;
 	snprintf(outdir, sizeof(outdir), "%s/out", scratch);
 	/* refused before anything runs */
 	if ((code = rebuild_argv(args, outdir, shown, &argv, err)) != P304_OK)
-		goto out;
-	cJSON_ArrayForEach(it, inputs) {
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "path");
-		const cJSON *r = cJSON_GetObjectItemCaseSensitive(it, "role");
-		const cJSON *h = cJSON_GetObjectItemCaseSensitive(it, "sha256");
-		const char *role = cJSON_IsString(r) ? r->valuestring : "";
-		char now[65], *path;
-		p304_error e;
-
-		if (!cJSON_IsString(p) || !cJSON_IsString(h))
-			continue;
-		if (!(path = input_path(runin, p->valuestring)))
-			goto nomem;
-		if (p304_sha256_file(path, now, &e) != P304_OK)
-			rc = REPORT(rep, "input %s %s: %s", role, p->valuestring, e.message);
-		else if (strcmp(now, h->valuestring) != 0)
-			rc = REPORT(rep, "input %s %s changed: sha256 recorded %.12s…, now %.12s…",
-				    role, p->valuestring, h->valuestring, now);
-		else
-			rc = P304_OK;
-		free(path);
-		if (rc != P304_OK)
-			goto nomem;
-	}
-	rc = rerun(self, argv, runin);
-	if (rc != 0) {
-		if (REPORT(rep, "recomputation failed (exit code %d): run '%s' to see why", rc,
-			   rep->command) != P304_OK)
-			goto nomem;
-		goto out;
-	}
-	if (!own || files_to_compare(m, outdir, own, &names, &nnames) != P304_OK)
-		goto nomem;
-	for (size_t k = 0; k < nnames; k++) {
-		const char *name = names[k];
-		char *mine = NULL, *theirs = NULL;
-		size_t len = strlen(name);
-
-		if (asprintf(&mine, "%s/%s", absdir, name) < 0 ||
-		    asprintf(&theirs, "%s/%s", outdir, name) < 0) {
-			free(mine);
-			goto nomem;
-		}
-		rep->nfiles++;
-		if (access(theirs, F_OK) != 0)
-			rc = REPORT(rep, "%s: not produced by the recomputation", name);
-		else if (access(mine, F_OK) != 0)
-			rc = REPORT(rep, "%s: listed in the manifest but missing from the set", name);
-		else if (same_file(mine, theirs))
-			rc = P304_OK;
-		else if (len > 5 && !strcmp(name + len - 5, ".json")) {
-			diff_json(rep, name, mine, theirs);
-			rc = P304_OK;
-		} else
-			rc = REPORT(rep, "%s: differs from the recomputation", name);
-		free(mine);
-		free(theirs);
-		if (rc != P304_OK)
-			goto nomem;
-	}
-	goto out;
-nomem:
-	code = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-out:
+		goto restore;
+	if (!(rep->replayed = replayed_text(argv, outdir)) ||
+	    check_inputs(rep, inputs, runin) != P304_OK ||
+	    (!stop_signal &&
+	     replay_and_compare(rep, m, self, argv, runin, absdir, outdir) != P304_OK))
+		code = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+restore:
 	if (made_scratch)
 		remove_tree(scratch);
-	free(names);
 	free(argv);
-	cJSON_Delete(own);
+	cJSON_Delete(m);
+	release_signals(saved); /* a signal caught is delivered now */
+	return code;
+nomem:
+	code = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+out:
 	cJSON_Delete(m);
 	return code;
 }
@@ -542,5 +757,6 @@ void p304_verify_report_release(p304_verify_report *rep)
 	free(rep->lines);
 	free(rep->notes);
 	free(rep->command);
+	free(rep->replayed);
 	memset(rep, 0, sizeof(*rep));
 }

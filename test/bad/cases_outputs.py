@@ -6,8 +6,9 @@
 
 def result(rid, amount=500):
     rid = json.dumps(rid)
-    return ('{"id": %s, "title": "R", "rows": [{"code": "01", "amount_eur": %d, "status": "free"},'
-            ' {"code": "02", "amount_eur": 700, "status": "free"}]}\n' % (rid, amount)).encode()
+    # allocated_eur: the rows' total, as p304 writes it (checked since issue 19)
+    return ('{"id": %s, "title": "R", "allocated_eur": %d, "rows": [{"code": "01", "amount_eur": %d, "status": "free"},'
+            ' {"code": "02", "amount_eur": 700, "status": "free"}]}\n' % (rid, amount + 700, amount)).encode()
 
 
 CONSO = b"code;consomme_eur\n01;100\n"
