@@ -424,6 +424,10 @@ test('09-officers-round', async ({ page, url }) => {
 	no70(await page.textContent('#rep-title'), 'the heading');
 	eq((await page.textContent('#envelope-ok')).replace(/\u00a0/g, ' '), 'compris : 72 000 000 €', 'envelope hint');
 	assert(/nouveau scénario/.test(await page.textContent('#sim-changes')), 'banner says it is a new scenario');
+	// Mayotte's exclusion is said next to its box; the starting points read apart
+	assert(/exclu du calcul/.test(await page.textContent('#p-976-excluded')), 'Mayotte excluded, said beside its box');
+	const starts = await page.$$eval('#start option', (o) => o.map((x) => x.textContent));
+	assert(starts.some((s) => /^2025 national — /.test(s)) && starts.some((s) => /^2025 avec bornes 2020 — /.test(s)), `starting points: ${starts.join(' | ')}`);
 	await shot(page, '09a-72M');
 	// compare with the national scenario: TOTAL's envelope column is +2 000 000 € exactly
 	await page.click('#tab-comparer');
@@ -433,6 +437,7 @@ test('09-officers-round', async ({ page, url }) => {
 	for (const f of ['weights', 'data', 'participants'])
 		eq(euros(await page.textContent(`#cmp-table tfoot td[data-factor="${f}"]`)), 0, `${f} column of TOTAL`);
 	no70((await page.textContent('#cmp-summary')).split(' à « ')[1] || '', 'the comparison sentence (scenario side)');
+	assert(/un facteur à la fois/.test(await page.textContent('#cmp-explain')), 'the decomposition explained in one sentence');
 	await shot(page, '09b-comparer');
 	// the fiche: part of the key and of the envelope, ties ranked ex aequo, no λ outside « détails »
 	await page.goto(page.url().replace(/&?tab=[a-z]+/, '') + '&d=48&tab=fiche');
@@ -458,6 +463,16 @@ test('09-officers-round', async ({ page, url }) => {
 	const notified = euros(await page.textContent('#notif-total'));
 	eq(notified + euros(await page.textContent('#card-reliquat .p304-card__value')), 72000000, 'notified + reliquat = credits');
 	await shot(page, '09c-notification');
+	// the sensitivity: the tornado's longest label is whole (inside the drawing)
+	await page.click('#tab-sensibilite');
+	await page.fill('#sw-samples', '200');
+	await page.click('#sweep-run');
+	await page.waitForSelector('#sweep svg', { timeout: 60000 });
+	const cut = await page.$$eval('#sweep svg:first-of-type text.p304-chart-label', (ts) => ts.filter((t) => t.getBBox().x < 0).map((t) => t.textContent));
+	eq(cut.join(' | '), '', 'tornado labels cut on the left');
+	const sizes = await page.$eval('#sweep-sizes', (e) => { const c = e.cloneNode(true); c.querySelectorAll('details').forEach((d) => d.remove()); return c.textContent; });
+	assert(!/graine/.test(sizes), `the seed outside « détails »: ${sizes}`);
+	await shot(page, '09e-sensibilite');
 	// the note in Word, for the allocation and for the notification: two names, images, no gnuplot text
 	await page.click('#tab-exports');
 	const names = [];
@@ -486,7 +501,10 @@ test('09-officers-round', async ({ page, url }) => {
 	const [x] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), page.click('[data-export="xlsx"]')]);
 	const xfile = path.join(SHOTS, x.suggestedFilename());
 	await x.saveAs(xfile);
-	no70(execFileSync('xlsx2csv', ['-a', xfile], { encoding: 'utf8', maxBuffer: 1 << 26 }), 'the workbook');
+	const book = execFileSync('xlsx2csv', ['-a', xfile], { encoding: 'utf8', maxBuffer: 1 << 26 });
+	no70(book, 'the workbook');
+	assert(/,selon la clé,/.test(book) && /,au plancher,/.test(book) && !/,formule,/.test(book), 'the workbook speaks the page\'s words');
+	assert(/pondération « Enfants de 0 à 19 ans »/.test(book) && !/pondération enfants_0_19/.test(book), 'Paramètres by the page\'s names');
 	await page.fill('#save-title', '2026 tour 72 M€');
 	eq(await page.inputValue('#save-id'), '2026-tour-72-meur', 'id derived from the title');
 	await page.click('#save-form button[type="submit"]');

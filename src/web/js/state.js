@@ -220,7 +220,9 @@ export async function loadScenario(id) {
 export async function loadScenarioList() {
 	const list = (await getJSON('/api/scenarios')).scenarios;
 	S.scenarios = list;
-	const opt = (s) => h('option', { value: s.id, text: `${s.title || s.id}${s.origin === 'saved' ? ' (enregistré)' : ''}` });
+	// the id first (« 2025 national », « 2025 avec bornes 2020 »): two titles
+	// that begin alike read differently in a closed list (issue 21)
+	const opt = (s) => h('option', { value: s.id, text: `${s.origin === 'saved' ? s.title || s.id : `${s.id.replace(/-/g, ' ')} — ${s.title || s.id}`}${s.origin === 'saved' ? ' (enregistré)' : ''}` });
 	const group = (label, items) => items.length ? h('optgroup', { label }, items.map(opt)) : null;
 	const shipped = list.filter((s) => s.origin !== 'saved'), saved = list.filter((s) => s.origin === 'saved');
 	$('start').replaceChildren(...[group('Scénarios fournis', shipped), group('Scénarios enregistrés', saved)].filter(Boolean));

@@ -75,7 +75,8 @@ function renderCompare() {
 		h('p', { class: 'fr-mt-2w' }, `De « ${c.a_title || c.a} » (${formatEuros(t.a_eur)}) à « ${c.b_title || c.b} » (${formatEuros(t.b_eur)}) : `,
 			h('strong', { text: `${plural(t.winners, 'gagnant', 'gagnants')}, ${plural(t.losers, 'perdant', 'perdants')}, ${plural(t.unchanged, 'inchangé', 'inchangés')}` }),
 			`, ${t.entering.length} entrants, ${t.leaving.length} sortants. `,
-			`Au plancher : ${newFloor} nouveaux, ${leftFloor} qui le quittent ; au plafond : ${newCeil} nouveaux, ${leftCeil} qui le quittent.`));
+			`Au plancher : ${newFloor} nouveaux, ${leftFloor} qui le quittent ; au plafond : ${newCeil} nouveaux, ${leftCeil} qui le quittent.`),
+		c.decomposed ? h('p', { class: 'fr-text--sm', id: 'cmp-explain', text: 'Les colonnes Enveloppe, Pondérations, Données, Participants et Bornes disent d\'où vient chaque écart : la part d\'un facteur est ce qu\'il change quand on passe de la référence au scénario un facteur à la fois, en moyenne sur tous les ordres de passage (aucun facteur n\'est avantagé). Ces parts font exactement l\'écart de chaque ligne, et la ligne TOTAL de chaque colonne l\'effet du facteur sur le total (l\'enveloppe : la différence des enveloppes).' }) : '');
 	const groups = ['envelope', 'weights', 'data', 'participants', 'bounds', 'rounding'];
 	tbl.tHead.replaceChildren(h('tr', {}, ['Code', 'Nom', 'Référence', 'Scénario', 'Variation €', 'Variation %', ...groups.map((g) => FACTOR_FR[g])]
 		.map((l, i) => h('th', { scope: 'col', class: i > 1 ? 'p304-num' : null, text: l }))));

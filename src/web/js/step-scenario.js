@@ -257,9 +257,17 @@ function renderParticipants() {
 			}),
 			h('label', { class: 'fr-label', for: id },
 				h('span', { class: 'p304-code', text: code }), ` ${ref.name}`,
-				note ? h('span', { class: 'fr-hint-text', text: note }) : null)));
+				note ? h('span', { class: 'fr-hint-text', text: note }) : null,
+				excludedNote(code))));
 	}
 	updateCount();
+}
+
+/* Said next to the box of a participant left out for missing data
+ * (Mayotte in the 2025 table), not only in a warning elsewhere. */
+function excludedNote(code) {
+	const ex = S.result && (S.result.excluded || []).find((e) => e.code === code);
+	return ex ? h('span', { class: 'fr-hint-text p304-excluded', id: `p-${code}-excluded`, text: `exclu du calcul : la table ne donne pas ${ex.missing.map((c) => `« ${columnLabel(c)} »`).join(' ni ')}` }) : null;
 }
 
 function updateCount() {
