@@ -428,6 +428,9 @@ test('09-officers-round', async ({ page, url }) => {
 	assert(/exclu du calcul/.test(await page.textContent('#p-976-excluded')), 'Mayotte excluded, said beside its box');
 	const starts = await page.$$eval('#start option', (o) => o.map((x) => x.textContent));
 	assert(starts.some((s) => /^2025 national — /.test(s)) && starts.some((s) => /^2025 avec bornes 2020 — /.test(s)), `starting points: ${starts.join(' | ')}`);
+	// FIR and ONDAM need columns the shipped table lacks: disabled, with what they need
+	eq(await page.$eval('#start option[value="fir-2020"]', (o) => o.disabled), true, 'FIR preset disabled');
+	assert(/enfants_0_6/.test(await page.textContent('#start-unavailable')), 'FIR: the missing columns said');
 	await shot(page, '09a-72M');
 	// compare with the national scenario: TOTAL's envelope column is +2 000 000 € exactly
 	await page.click('#tab-comparer');

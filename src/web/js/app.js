@@ -8,7 +8,7 @@
 // module, its line in STEPS, and its tab and panel in index.html.
 
 import { getJSON } from './api.js';
-import { S, $, TABS, emit, initTabs, showTab, readHash, loadScenario, loadScenarioList, showGlobal } from './state.js';
+import { S, $, TABS, emit, initTabs, showTab, readHash, loadScenario, loadScenarioList, showGlobal, markUnavailable } from './state.js';
 import * as scenario from './step-scenario.js';
 import * as repartition from './step-repartition.js';
 import * as fiche from './step-fiche.js';
@@ -48,6 +48,7 @@ async function init() {
 	await Promise.all(S.scenarios.filter((s) => s.origin !== 'saved').map(async (s) => {
 		try { S.shipped.set(s.id, await loadScenario(s.id)); } catch (_) { /* listed but unreadable: no preset */ }
 	}));
+	markUnavailable();
 	const first = hp.s && S.scenarios.some((s) => s.id === hp.s) ? hp.s
 		: (S.scenarios.find((s) => s.id === '2025-national') || S.scenarios[0] || {}).id;
 	if (!first) { showGlobal('Aucun scénario dans l\'espace de travail.'); return; }

@@ -254,3 +254,23 @@ export function warningInWords(w, result) {
 	if (ex) return `${ex.name} (${ex.code}) n'est pas dans la répartition : la table ne donne pas ${ex.missing.map((c) => `« ${columnLabel(c)} »`).join(' ni ')}.`;
 	return w.replace(/ \([^()]*\.csv:\d+\)/g, '').replace(/'(\w+)'/g, (_, c) => `« ${columnLabel(c)} »`);
 }
+
+// A shipped starting point whose table lacks its criteria (FIR and ONDAM
+// 2020) is shown disabled, with what it needs, instead of failing on
+// « colonnes introuvables » once chosen (issue 21).
+export function markUnavailable() {
+	const notes = [];
+	for (const [id, sc] of S.shipped) {
+		const file = String(sc.data || '').split('/').pop();
+		const table = S.tables.find((t) => t.file === file || t.id === sc.data);
+		const missing = table ? sc.criteria.map((c) => c.column).filter((c) => !(table.columns || []).includes(c)) : [];
+		if (!missing.length) continue;
+		for (const sel of ['start', 'ref']) {
+			const o = [...$(sel).options].find((x) => x.value === id);
+			if (o) { o.disabled = true; o.textContent += ' — indisponible (données manquantes)'; }
+		}
+		notes.push(`« ${sc.title} » n'est pas proposé : la table ${file} n'a pas ${missing.length > 1 ? 'les colonnes' : 'la colonne'} ${missing.join(', ')}. ${sc.description || ''}`);
+	}
+	const box = $('start-unavailable');
+	if (box) { box.replaceChildren(...notes.map((n) => h('li', { text: n }))); box.hidden = !notes.length; }
+}

@@ -2,7 +2,7 @@
 // /api/export, the scenario file, and saving into the workspace.
 
 import { sendJSON, download } from './api.js';
-import { S, $, on, showMsg, setStatus, save, loadScenario, loadScenarioList, writeHash } from './state.js';
+import { S, $, on, showMsg, setStatus, save, loadScenario, loadScenarioList, writeHash, markUnavailable } from './state.js';
 import { idFromTitle } from './naming.js';
 
 export const id = 'exports';
@@ -75,6 +75,7 @@ async function saveScenario(ev) {
 	ok.textContent = `Scénario « ${sc.title} » enregistré dans l'espace de travail sous l'identifiant « ${id} ».`;
 	ok.hidden = false;
 	await loadScenarioList();
+	markUnavailable();
 	$('sim-banner').hidden = true;
 	writeHash();
 }
