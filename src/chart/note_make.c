@@ -190,15 +190,19 @@ static p304_code office(const struct scratch *s, const p304_note_request *rq, p3
 
 static void scratch_names(struct scratch *s)
 {
-	snprintf(s->jres, sizeof(s->jres), "%s/repartition.json", s->dir);
-	snprintf(s->jcmp, sizeof(s->jcmp), "%s/comparaison.json", s->dir);
-	snprintf(s->jnt, sizeof(s->jnt), "%s/notification.json", s->dir);
-	snprintf(s->md, sizeof(s->md), "%s/note-pandoc.md", s->dir);
-	snprintf(s->docx, sizeof(s->docx), "%s/note.docx", s->dir);
-	snprintf(s->odt, sizeof(s->odt), "%s/note.odt", s->dir);
+	/* a copy: GCC's -Wrestrict sees the folder and the names in one struct */
+	char dir[sizeof(s->dir)];
+
+	memcpy(dir, s->dir, sizeof(dir));
+	snprintf(s->jres, sizeof(s->jres), "%s/repartition.json", dir);
+	snprintf(s->jcmp, sizeof(s->jcmp), "%s/comparaison.json", dir);
+	snprintf(s->jnt, sizeof(s->jnt), "%s/notification.json", dir);
+	snprintf(s->md, sizeof(s->md), "%s/note-pandoc.md", dir);
+	snprintf(s->docx, sizeof(s->docx), "%s/note.docx", dir);
+	snprintf(s->odt, sizeof(s->odt), "%s/note.odt", dir);
 	for (int k = 0; k < NCHARTS; k++) {
-		snprintf(s->svg[k], sizeof(s->svg[k]), "%s/%s", s->dir, svg_names[k]);
-		snprintf(s->png[k], sizeof(s->png[k]), "%s/%s", s->dir, png_names[k]);
+		snprintf(s->svg[k], sizeof(s->svg[k]), "%s/%s", dir, svg_names[k]);
+		snprintf(s->png[k], sizeof(s->png[k]), "%s/%s", dir, png_names[k]);
 	}
 }
 

@@ -79,7 +79,7 @@ case("path_dotdot_through_symlink", "link/../x.csv:1: column 'enfants_ase' not f
      files={"setup": b"#!/bin/sh\nln -s deep/a/b link\n",
             "deep/a/b/s.json": scenario(data="../x.csv"),
             "deep/a/x.csv": DATA.replace(b"enfants_ase", b"ase"), "x.csv": DATA})
-case("path_not_found_hint", "paths written in s.json are relative to its folder", exit_code=5,
+case("path_not_found_hint", "paths written in s.json are relative to its folder; the folder sub/inputs does not exist", exit_code=5,
      cmd="allocate sub/s.json -o out", files={"sub/s.json": scenario(data="inputs/data.csv")})
 
 # --- one territory, one coding (overlapping authorities were funded twice) ---
