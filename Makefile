@@ -89,11 +89,19 @@ $(BROWSER_NPM_OK): test/browser/package-lock.json $(BROWSER_DEPS_OK)
 	fi
 browser-deps: $(BROWSER_NPM_OK)
 
-$(BUILD)/obj/%.o: src/%.c $(DEPS_OK) $(wildcard include/p304/*.h src/*/*.h)
+# Each object lists the headers it includes in its .d file (-MMD; -MP adds
+# an empty rule per header so that a removed header does not stop make): a
+# header edit rebuilds only the objects that include it. An object without
+# its .d (older build tree) is rebuilt once, through the empty %.d rule.
+DEPFLAGS := -MMD -MP
+$(BUILD)/obj/%.o: src/%.c $(BUILD)/obj/%.d $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -DP304_WEBDIR='"$(CURDIR)/src/web"' \
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -DP304_DATADIR='"$(CURDIR)/inputs"' -DP304_WEBDIR='"$(CURDIR)/src/web"' \
 		-DP304_LOCALEDIR='"$(CURDIR)/$(BUILD)/locale"' -c $< -o $@
+$(BUILD)/obj/%.d: ;
+.PRECIOUS: $(BUILD)/obj/%.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 $(LOCALE_MO): po/fr.po $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -119,7 +127,8 @@ $(BUILD)/p304: $(CLI_OBJ) $(BUILD)/libp304.a
 $(BUILD)/test/%: test/unit/%.c $(BUILD)/libp304.a test/unit/testutil.h $(TEST_DEPS_OK)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS) $(TESTLIBS)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libp304.a $(LIBS) $(TESTLIBS)
+-include $(UNIT_BIN:=.d)
 
 test: $(BUILD)/p304 $(LOCALE_MO) $(UNIT_BIN) browser-deps
 	@sh test/run-tests.sh $(BUILD)
@@ -171,7 +180,7 @@ clean:
 
 # libFuzzer harnesses (clang): make fuzz FUZZ_SECONDS=60 runs each that long.
 FUZZ_SECONDS ?= 60
-FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs fuzz_parts
+FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs fuzz_parts fuzz_result
 FUZZ_BIN := $(patsubst %,build/fuzz/%,$(FUZZERS))
 FUZZ_CFLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Iinclude -Isrc -D_GNU_SOURCE -DP304_DATADIR='"$(CURDIR)/inputs"'

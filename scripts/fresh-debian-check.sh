@@ -46,6 +46,14 @@ mkdir -p "$root/src"
 mount --bind "$repo" "$root/src"
 mount -o remount,bind,ro "$root/src"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# A machine behind a proxy that re-signs TLS trusts that proxy's certificate
+# (here /usr/local/share/ca-certificates, read by update-ca-certificates once
+# the clone installs ca-certificates): the new root trusts it too, or npm ci
+# cannot reach the registry. Nothing else of this machine is carried over.
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+	mkdir -p "$root/usr/local/share/ca-certificates"
+	cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 printf '%s\n' "deb $mirror bookworm main" "deb http://deb.debian.org/debian-security bookworm-security main" \
 	>"$root/etc/apt/sources.list"
 
@@ -53,6 +61,7 @@ printf '%s\n' "deb $mirror bookworm main" "deb http://deb.debian.org/debian-secu
 # environment (no variable of this machine's shell leaks in).
 in_root() {
 	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb \
+		${NODE_EXTRA_CA_CERTS:+NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS} \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		/bin/sh -c "$1"
 }

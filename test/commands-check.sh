@@ -29,4 +29,64 @@ for c in $(printf '%s\n' "$en" | sed -n 's/^   \([a-z-]*\) .*/\1/p') \
 	 $(sed -n 's/^\.B p304 \([a-z\\-]*\)$/\1/p' "$ROOT"/docs/p304*.1 | sed 's/\\-/-/g'); do
 	printf '%s\n' "$table" | grep -qx -- "$c" || fail "'$c' is listed but is not in the command table"
 done
-echo "ok   commands ($n in the table = p304 --help, README.md, $(ls "$ROOT"/docs/p304*.1 | wc -l) man page(s))"
+
+# Options too (git's t0450 idea, issue 20): each command's option table in
+# src/cli/cmd_*.c is the reference. Every option it lists is in the
+# command's --help (unless its line says it is kept for old scripts), in the
+# command's synopsis in both man pages, and, for the commands verify
+# replays, in src/workflow/verify.c's list (valued or flag as in the
+# table); the README names only options that --help shows.
+opts_of() { # options of command $1 from its table: "name valued|flag" lines
+	f="$ROOT/src/cli/cmd_$(printf '%s' "$1" | tr - _).c"
+	grep -v 'old scripts' "$f" |
+		sed -n 's/^[[:space:]]*{ "\(-[^"]*\)", \([^,]*\),.*/\1 \2/p' |
+		while read -r names arg; do
+			kind=valued
+			[ "$arg" = NULL ] && kind=flag
+			echo "$names $kind"
+		done
+}
+# 0 when one spelling of $1 ("-o|--output") is a word of the text on stdin
+has_opt() { grep -q -E -- "(^|[^-a-z])($1)([^-a-z]|\$)"; }
+synopsis() { # the man page's synopsis block of command $1, options unescaped
+	awk -v c=".B p304 $(printf '%s' "$1" | sed 's/-/\\\\-/g')" '
+		$0 == c { on = 1; next } on && /^\.(PP|SH)/ { exit } on { print }' "$2" | sed 's/\\-/-/g'
+}
+replayed() { # verify.c's list for command $1: "name valued|flag" lines, or nothing
+	tr '\n\t' '  ' <"$ROOT/src/workflow/verify.c" |
+		grep -o "{ \"$1\", { [^}]*}, *{ [^}]*}" |
+		sed 's/^{ "[a-z-]*", { \([^}]*\)}, *{ \([^}]*\)}/\1|\2/' |
+		awk -F'|' '{ print "V " $1; print "F " $2 }' |
+		while read -r kind rest; do
+			printf '%s\n' "$rest" | grep -o '"--*[a-z-]*"' | tr -d '"' |
+				sed "s/\$/ $([ "$kind" = V ] && echo valued || echo flag)/"
+		done
+}
+nopt=0
+for c in $table; do
+	help=$(LANGUAGE=en "$P304" "$c" --help) || fail "p304 $c --help failed"
+	opts=$(opts_of "$c")
+	for o in $(printf '%s\n' "$opts" | cut -d' ' -f1); do
+		nopt=$((nopt + 1))
+		printf '%s\n' "$help" | has_opt "$o" || fail "'$c $o' (its option table) missing from p304 $c --help"
+		for man in "$ROOT"/docs/p304*.1; do
+			synopsis "$c" "$man" | has_opt "$o" ||
+				fail "'$c $o' missing from the synopsis of ${man#$ROOT/}"
+		done
+	done
+	line=$(grep -m1 "^    p304 $c " "$ROOT/README.md" | sed 's/#.*//')
+	for o in $(printf '%s\n' "$line" | grep -o -- ' \[*-[-a-z]*' | tr -d ' ['); do
+		printf '%s\n' "$help" | has_opt "$o" ||
+			fail "README.md shows '$c $o', which p304 $c --help does not show"
+	done
+	rep=$(replayed "$c")
+	[ -n "$rep" ] || continue
+	want=$(printf '%s\n' "$opts" | grep -v -e '^-o|--output ' -e '^-q|--quiet ' | sort)
+	# the legacy flags verify still replays (--xlsx) count as the table's
+	have=$(printf '%s\n' "$rep" | sort)
+	extra=$(grep 'old scripts' "$ROOT/src/cli/cmd_$(printf '%s' "$c" | tr - _).c" |
+		sed -n 's/^[[:space:]]*{ "\(-[^"]*\)", NULL,.*/\1 flag/p')
+	want=$(printf '%s\n%s\n' "$want" "$extra" | grep . | sort)
+	[ "$want" = "$have" ] || fail "verify replays for '$c': $(printf '%s' "$have" | tr '\n' ,) but its options are: $(printf '%s' "$want" | tr '\n' ,)"
+done
+echo "ok   commands ($n in the table = p304 --help, README.md, $(ls "$ROOT"/docs/p304*.1 | wc -l) man page(s); $nopt options = --help, man pages, README, verify's list)"

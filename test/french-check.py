@@ -88,4 +88,5 @@ def main():
           f'no English sentence among {len(chunks)} checked)')
     return 0
 
-sys.exit(main())
+if __name__ == "__main__":   # test/api-test.py imports english_chunks
+    sys.exit(main())

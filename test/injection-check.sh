@@ -5,8 +5,9 @@
 #   while numbers (negative changes too) are left as numbers;
 # - the workbook holds them as strings (libxlsxwriter's string writer), never
 #   as formulas;
-# - control characters and ANSI escapes in a title or an echoed input line
-#   reach the terminal escaped (\e, \x07), never raw.
+# - control characters and ANSI escapes in an echoed input line reach the
+#   terminal escaped (\e, \x07), never raw; in a title they are refused
+#   (issue 19: no text a workbook cannot hold), the field named.
 #   test/injection-check.sh P304 ROOT
 set -u
 P304=$1
@@ -75,12 +76,15 @@ cat >t.json <<EOF
 {"id": "term", "title": "Titre ${esc}[31mrouge${esc}[0m${bel}", "envelope_eur": 10000000, "data": "data.csv",
  "reference": "ref.csv", "criteria": [{"column": "enfants", "weight_pct": 100}]}
 EOF
-"$P304" allocate t.json -o t >out 2>err || fail "allocate with a coloured title failed: $(head -2 err)"
+# (issue 19: a control character cannot reach a workbook or a note either:
+# the title is refused, naming the field, and nothing raw is echoed)
+"$P304" allocate t.json -o t >out 2>err && fail "a title with control characters was accepted"
 grep -q "$esc" out err && fail "an escape character reached the terminal: $(grep "$esc" out err | cat -v | head -2)"
 grep -q "$bel" out err && fail "a bell character reached the terminal"
-grep -qF '\e[31mrouge' out || fail "the title is not shown escaped: $(head -1 out | cat -v)"
+grep -qF "'title' holds the character U+001B" err || fail "the coloured title is not refused by name: $(head -1 err | cat -v)"
+[ -e t ] && fail "a refused title left an output folder"
 printf 'code;enfants;pauvres\n01;12%s[2J;5\n' "$esc" >data2.csv
-sed 's/"data.csv"/"data2.csv"/' t.json >t2.json
+sed -e 's/"data.csv"/"data2.csv"/' -e "s/$esc[[][0-9]*m//g" -e "s/$bel//g" t.json >t2.json
 "$P304" allocate t2.json -o t2 >out 2>err && fail "a bad value was accepted"
 grep -q "$esc" out err && fail "an escape character of an echoed line reached the terminal: $(cat -v err | head -3)"
 grep -qF '\e[2J' err || fail "the offending value is not shown escaped: $(cat -v err | head -3)"

@@ -175,6 +175,11 @@ if sh "$ROOT/test/commands-check.sh" "$P304" "$ROOT"; then
 else
 	fail=$((fail + 1))
 fi
+if sh "$ROOT/test/layers-check.sh" "$ROOT/$BUILD"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/i18n-check.sh" "$ROOT"; then
 	pass=$((pass + 1))
 else

@@ -75,6 +75,13 @@ const char *p304_strerror(p304_code code);
 int p304_add_i64(int64_t a, int64_t b, int64_t *out);
 /* Checked a * b; returns 0 and sets *out, or -1 on overflow. */
 int p304_mul_i64(int64_t a, int64_t b, int64_t *out);
+/* v in euros with its digits grouped by three, the one formatter of every
+ * layer: "-1 234 567 €" with group = " " and suffix = " €"; the note passes
+ * U+202F and U+00A0 "€", the core's messages an empty suffix. Writes at most
+ * `size` bytes into buf, always terminated (cut short when too small);
+ * returns buf. No locale is read. */
+const char *p304_format_eur(char *buf, size_t size, int64_t v, const char *group,
+			    const char *suffix);
 
 /* ------------------------------------------------------------------ */
 /* Allocation                                                          */
@@ -188,6 +195,33 @@ p304_code p304_round_largest_remainder(size_t n, const long double *exact,
 				       int64_t target, const int64_t *hi,
 				       int64_t hi_all, p304_workspace *ws,
 				       int64_t *amounts, p304_error *err);
+
+/*
+ * The bounded-allocation step, steps 2 and 3 on given shares: the exact
+ * amounts clamp(λ·s_i, floor, ceiling) adding up to the envelope, then the
+ * largest-remainder rounding to the unit (ties by code), the table adding up
+ * to the largest multiple of the unit not above the envelope. The one place
+ * the rule lives: p304_allocate and each sweep variant run it (the sweep's
+ * double-precision filter, sweep_fast.c, is proven equal to it by
+ * test_sweep's test_filter_matches_long_double). floor_eur and ceiling_eur
+ * may be P304_NO_BOUND; shares, codes: n entries; lambda, exact, position,
+ * amounts: outputs (n entries each, lambda one).
+ * Errors: those of p304_solve_clamped (the bounds cannot hold the envelope:
+ * P304_ERR_INFEASIBLE, P304_ERR_INPUT, P304_ERR_OVERFLOW), then those of
+ * p304_round_largest_remainder (P304_ERR_INTERNAL, P304_ERR_USAGE, and
+ * P304_ERR_OVERFLOW for an amount out of range), P304_ERR_NOMEM.
+ */
+typedef struct p304_bounds {
+	int64_t floor_eur;    /* P304_NO_BOUND: none */
+	int64_t ceiling_eur;  /* P304_NO_BOUND: none */
+	int64_t envelope_eur;
+	int64_t unit_eur;     /* >= 1 */
+} p304_bounds;
+p304_code p304_allocate_bounded(size_t n, const long double *shares,
+				const char *const *codes, const p304_bounds *b,
+				p304_workspace *ws, long double *lambda,
+				long double *exact, p304_status *position,
+				int64_t *amounts, p304_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Reconciliation: from pre-notified amounts to the notification       */

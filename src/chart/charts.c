@@ -84,20 +84,9 @@ const char *p304_chart_kind_name(p304_chart_kind kind)
  * everywhere). */
 const char *ch_eur(char *buf, size_t size, double v)
 {
-	char digits[32];
 	long long x = llround(fabs(v));
-	int len = snprintf(digits, sizeof(digits), "%lld", x);
-	size_t o = 0;
 
-	if (v < 0 && x)
-		buf[o++] = '-';
-	for (int i = 0; i < len && o + 6 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ' ';
-		buf[o++] = digits[i];
-	}
-	snprintf(buf + o, size - o, " €");
-	return buf;
+	return p304_format_eur(buf, size, v < 0 ? -(int64_t)x : (int64_t)x, " ", " €");
 }
 
 /* "+1 835 000 €", "-20 000 €", "0 €" */
@@ -1027,6 +1016,81 @@ static p304_code tornado(struct sbuf *b, const p304_chart_request *req, const ch
 	return P304_OK;
 }
 
+/* 1234567 -> "1 234 567", as the other messages write euros. */
+static void grouped(char *buf, size_t size, double v)
+{
+	char digits[40];
+	int len = snprintf(digits, sizeof(digits), "%.0f", v);
+	size_t o = 0;
+
+	for (int i = 0; i < len && o + 2 < size; i++) {
+		if (i > 0 && digits[0] != '-' && (len - i) % 3 == 0)
+			buf[o++] = ' ';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}
+
+/* A result drawn must be one a workbook reader would accept (issue 19): UTF-8
+ * text with no character XML forbids (an SVG chart is XML: U+FFFF in a title
+ * made it unreadable), and for the amounts of a repartition or notification,
+ * each code once (2 and 02 drawn as two bars) and rows that add up to the
+ * file's total when it states one. */
+static p304_code check_result(const char *path, const char *text, size_t len, const cJSON *root,
+			      p304_chart_kind kind, p304_error *err)
+{
+	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r, *t;
+	const char *field;
+	long line;
+	unsigned byte;
+	size_t n = 0;
+	double sum = 0;
+	char (*codes)[16];
+	p304_code rc = P304_OK;
+
+	if (p304_utf8_check(text, len, &line, &byte) != 0)
+		return p304_error_set(err, P304_ERR_INPUT, path, line,
+			_("byte 0x%02X is not UTF-8 text: a result of p304 is UTF-8; it was saved "
+			  "in another encoding, expected the file as p304 wrote it"), byte);
+	if ((rc = p304_json_text_check(path, text, len, root, err)) != P304_OK)
+		return rc;
+	if ((kind != P304_CHART_BARS && kind != P304_CHART_MAP && kind != P304_CHART_TILES) ||
+	    !cJSON_IsArray(rows))
+		return P304_OK;
+	field = rows->child && cJSON_GetObjectItemCaseSensitive(rows->child, "notified_eur")
+		? "notified_eur" : "amount_eur";
+	if (!(codes = calloc((size_t)cJSON_GetArraySize(rows) + 1, sizeof(*codes))))
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	cJSON_ArrayForEach(r, rows) {
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(r, "code");
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(r, field);
+
+		if (cJSON_IsString(c) && p304_normalize_code(c->valuestring, strlen(c->valuestring),
+							     codes[n], sizeof(codes[n])) == 0) {
+			for (size_t i = 0; i < n && rc == P304_OK; i++)
+				if (!strcmp(codes[i], codes[n]))
+					rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+						_("duplicate code '%s' (rows %zu and %zu)"), codes[n], i + 1, n + 1);
+		}
+		if (rc != P304_OK)
+			break;
+		sum += cJSON_IsNumber(a) ? a->valuedouble : 0;
+		n++;
+	}
+	t = cJSON_GetObjectItemCaseSensitive(root, strcmp(field, "notified_eur") ? "allocated_eur" : "notified_eur");
+	if (rc == P304_OK && cJSON_IsNumber(t) && sum != t->valuedouble) {
+		char b1[40], b2[40];
+
+		grouped(b1, sizeof(b1), sum);
+		grouped(b2, sizeof(b2), t->valuedouble);
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("the rows add up to %s € but \"%s\" is %s €: the file was edited, expected "
+			  "rows that add up to its total"), b1, t->string, b2);
+	}
+	free(codes);
+	return rc;
+}
+
 p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 			    char **script, p304_error *err)
 {
@@ -1039,12 +1103,18 @@ p304_code p304_chart_script(const p304_chart_request *req, const char *output,
 	*script = NULL;
 	if ((rc = p304_read_file(req->result_path, &text, &len, err)) != P304_OK)
 		return rc;
-	root = cJSON_ParseWithOpts(text, NULL, 1);
-	free(text);
+	root = strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
 	if (!root || !cJSON_IsObject(root)) {
+		free(text);
 		cJSON_Delete(root);
 		return p304_error_set(err, P304_ERR_INPUT, req->result_path, 0,
 				      _("not a result of p304 (expected a JSON object)"));
+	}
+	rc = check_result(req->result_path, text, len, root, req->kind, err);
+	free(text);
+	if (rc != P304_OK) {
+		cJSON_Delete(root);
+		return rc;
 	}
 	switch (req->kind) {
 	case P304_CHART_BARS: rc = bars(&b, req, output, root, err); break;

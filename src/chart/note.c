@@ -25,21 +25,7 @@
 
 static const char *eur(char *buf, size_t size, long long v)
 {
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%lld", v < 0 ? -v : v);
-	size_t o = 0;
-
-	if (v < 0)
-		buf[o++] = '-';
-	for (int i = 0; i < len && o + 8 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0) {
-			memcpy(buf + o, NNBSP, 3);
-			o += 3;
-		}
-		buf[o++] = digits[i];
-	}
-	snprintf(buf + o, size - o, NBSP "€");
-	return buf;
+	return p304_format_eur(buf, size, (int64_t)v, NNBSP, NBSP "€");
 }
 
 /* "+1 234 €", "-1 234 €", "0 €". */

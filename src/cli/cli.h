@@ -72,6 +72,12 @@ struct cli_file {
 	const void *ctx;
 };
 
+/* The file `name` of an output set ("repartition.json", "notification.csv",
+ * "sweep.json" ...) with its writer from the one table of src/cli/writers.c;
+ * ctx: the object it prints (p304_result, p304_notification,
+ * p304_comparison, p304_sweep_result, p304_avenant_result). */
+struct cli_file cli_file(const char *name, const void *ctx);
+
 /* Writes `files` into `dir` as one all-or-nothing set; a directory holding
  * one of the `in` files is refused. */
 p304_code cli_write_files(const p304_input_file *in, size_t nin, const char *dir,

@@ -42,21 +42,6 @@ struct regions_ctx {
 
 static const char *const region_labels[] = { "montant pré-notifié (€)" };
 
-static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
-{
-	return p304_write_result_json(ctx, fp, err);
-}
-
-static p304_code write_csv(const void *ctx, FILE *fp, p304_error *err)
-{
-	return p304_write_result_csv(ctx, fp, err);
-}
-
-static p304_code write_xlsx(const void *ctx, FILE *fp, p304_error *err)
-{
-	return p304_write_xlsx_allocation(ctx, fp, err);
-}
-
 static p304_code write_regions(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct regions_ctx *r = ctx;
@@ -100,7 +85,7 @@ int cmd_allocate(int argc, char **argv)
 	}
 	if (!scenario)
 		return cli_usage_error("allocate", _("missing SCENARIO.json"));
-	if (p304_run_allocation(scenario, cli_default_reference(), &res, &err) != P304_OK)
+	if (p304_run_allocation(scenario, &(p304_alloc_options){ .default_reference = cli_default_reference() }, &res, &err) != P304_OK)
 		return cli_fail(&err);
 	cli_print_warnings(res);
 	if (!outdir) {
@@ -108,8 +93,8 @@ int cmd_allocate(int argc, char **argv)
 			goto out;
 		outdir = defdir;
 	}
-	files[0] = (struct cli_file){ "repartition.json", write_json, res };
-	files[1] = (struct cli_file){ "repartition.csv", write_csv, res };
+	files[0] = cli_file("repartition.json", res);
+	files[1] = cli_file("repartition.csv", res);
 	if (by_region) {
 		amounts = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
 		reg.t = calloc(res->nrows ? res->nrows : 1, sizeof(*reg.t));
@@ -122,7 +107,7 @@ int cmd_allocate(int argc, char **argv)
 	}
 	xlsx = !no_xlsx;
 	if (xlsx)
-		files[nfiles++] = (struct cli_file){ "repartition.xlsx", write_xlsx, res };
+		files[nfiles++] = cli_file("repartition.xlsx", res);
 	margv = cli_argv_with_output(argc, argv, outdir);
 	if (!margv)
 		goto out;

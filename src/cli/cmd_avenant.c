@@ -35,16 +35,6 @@ struct ctx {
 	const char *const *argv;
 };
 
-static p304_code write_json(const void *c, FILE *fp, p304_error *err)
-{
-	return p304_write_avenant_json(((const struct ctx *)c)->av, fp, err);
-}
-
-static p304_code write_csv(const void *c, FILE *fp, p304_error *err)
-{
-	return p304_write_avenant_csv(((const struct ctx *)c)->av, fp, err);
-}
-
 static p304_code write_manifest(const void *c, FILE *fp, p304_error *err)
 {
 	const struct ctx *x = c;
@@ -109,8 +99,8 @@ int cmd_avenant(int argc, char **argv)
 	{
 		struct ctx x = { av, margv };
 		struct cli_file files[] = {
-			{ "avenant.json", write_json, &x },
-			{ "avenant.csv", write_csv, &x },
+			cli_file("avenant.json", x.av),
+			cli_file("avenant.csv", x.av),
 			{ "manifest.json", write_manifest, &x },
 		};
 

@@ -16,7 +16,7 @@
 /* xgettext:no-c-format */
 static const char usage[] =
 	N_("usage: p304 chart RESULT.json --kind KIND [--format png|svg|pdf] [-o FILE]\n"
-	"                  [--code CODE] [--value amount|per_child|change] [--force]\n"
+	"                  [--code CODE] [--value amount|per_child|change] [--force] [-q]\n"
 	"\n"
 	"Draws a result of p304 with gnuplot:\n"
 	"  bars       amounts by authority, sorted, floor and ceiling as lines\n"
@@ -37,6 +37,7 @@ static const char usage[] =
 	"             is not given. An existing file is replaced only if it is a\n"
 	"             chart of the same format, never one of the inputs.\n"
 	"  --force    replace an existing file that is not a chart\n"
+	"  -q         print nothing on stdout\n"
 	"\n"
 	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error, 7 gnuplot missing.\n");
 

@@ -30,21 +30,6 @@ static const char usage[] =
 	"(rows sorted by change, largest rise first) and DIR/manifest.json.\n"
 	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
 
-static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
-{
-	return p304_write_comparison_json(ctx, fp, err);
-}
-
-static p304_code write_csv(const void *ctx, FILE *fp, p304_error *err)
-{
-	return p304_write_comparison_csv(ctx, fp, err);
-}
-
-static p304_code write_xlsx(const void *ctx, FILE *fp, p304_error *err)
-{
-	return p304_write_xlsx_comparison(ctx, fp, err);
-}
-
 struct mctx {
 	const p304_comparison *c;
 	const char *const *argv;
@@ -193,10 +178,10 @@ int cmd_compare(int argc, char **argv)
 	{
 		struct mctx m = { c, margv };
 		struct cli_file files[] = {
-			{ "comparaison.json", write_json, c },
-			{ "comparaison.csv", write_csv, c },
+			cli_file("comparaison.json", c),
+			cli_file("comparaison.csv", c),
 			{ "manifest.json", write_manifest, &m },
-			{ "comparaison.xlsx", write_xlsx, c },
+			cli_file("comparaison.xlsx", c),
 		};
 
 		xlsx = !no_xlsx;

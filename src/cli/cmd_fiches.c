@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <p304/chart.h>
 
 #include "cli.h"
+#include "format/fileutil.h"
 #include "gettext.h"
 
 /* xgettext:no-c-format */
@@ -52,26 +52,6 @@ static p304_code w_one(const void *c, FILE *fp, p304_error *e)
 static p304_code w_index(const void *c, FILE *fp, p304_error *e) { return p304_write_fiches_index_html(c, fp, e); }
 static p304_code w_md(const void *c, FILE *fp, p304_error *e) { return p304_write_fiches_md(c, 0, fp, e); }
 
-struct copy_ctx {
-	char path[PATH_MAX];
-};
-
-static p304_code copy_file(const void *ctx, FILE *fp, p304_error *err)
-{
-	const struct copy_ctx *c = ctx;
-	FILE *in = fopen(c->path, "rb");
-	char buf[65536];
-	size_t n;
-	int bad = 0;
-
-	if (!in)
-		return p304_error_set(err, P304_ERR_IO, c->path, 0, _("cannot read"));
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		bad |= fwrite(buf, 1, n, fp) != n;
-	fclose(in);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
-}
-
 struct mctx {
 	const p304_input_file *in;
 	size_t n;
@@ -88,14 +68,14 @@ static p304_code w_manifest(const void *c, FILE *fp, p304_error *e)
 int cmd_fiches(int argc, char **argv)
 {
 	const char *path = NULL, *other = NULL, *outdir = NULL, **margv = NULL;
-	char *defdir = NULL, scratch[] = "/tmp/p304-fiches-XXXXXX", mdp[PATH_MAX];
-	struct copy_ctx docx;
+	char *defdir = NULL, mdp[PATH_MAX], docx[PATH_MAX];
+	p304_scratch scratch = { 0 };
 	p304_fiches *fs = NULL;
 	struct one *ones = NULL;
 	struct cli_file *files = NULL;
 	p304_input_file *inputs = NULL;
 	size_t ninputs = 0, nf = 0;
-	int quiet = 0, code = EXIT_INTERNAL, have_scratch = 0, have_docx = 0;
+	int quiet = 0, code = EXIT_INTERNAL, have_docx = 0;
 	p304_error err;
 
 	p304_error_clear(&err);
@@ -131,14 +111,13 @@ int cmd_fiches(int argc, char **argv)
 		if (!strncmp(fs->cmp->inputs[i].role, "A:", 2))
 			inputs[ninputs++] = fs->cmp->inputs[i];
 	/* every sheet in one .docx (one pandoc run, a page each) */
-	if (!mkdtemp(scratch)) {
+	if (p304_scratch_open(&scratch, "fiches") != 0) {
 		fprintf(stderr, _("p304: cannot create a scratch folder\n"));
 		code = EXIT_IO;
 		goto out;
 	}
-	have_scratch = 1;
-	snprintf(mdp, sizeof(mdp), "%s/fiches.md", scratch);
-	snprintf(docx.path, sizeof(docx.path), "%s/fiches.docx", scratch);
+	p304_scratch_path(&scratch, "fiches.md", mdp, sizeof(mdp));
+	p304_scratch_path(&scratch, "fiches.docx", docx, sizeof(docx));
 	{
 		FILE *fp = fopen(mdp, "wb");
 		p304_code prc;
@@ -153,7 +132,7 @@ int cmd_fiches(int argc, char **argv)
 			code = cli_fail(&err);
 			goto out;
 		}
-		prc = p304_pandoc_convert(mdp, docx.path, scratch, 0, &err);
+		prc = p304_pandoc_convert(mdp, docx, scratch.dir, 0, &err);
 		if (prc == P304_OK)
 			have_docx = 1;
 		else if (prc == P304_ERR_DEPENDENCY)
@@ -181,7 +160,7 @@ int cmd_fiches(int argc, char **argv)
 		}
 		files[nf++] = (struct cli_file){ "fiches.md", w_md, fs };
 		if (have_docx)
-			files[nf++] = (struct cli_file){ "fiches.docx", copy_file, &docx };
+			files[nf++] = (struct cli_file){ "fiches.docx", p304_copy_file_to, docx };
 		files[nf++] = (struct cli_file){ "manifest.json", w_manifest, &m };
 		if (cli_write_files(inputs, ninputs, outdir, files, nf, &err) != P304_OK) {
 			code = cli_fail(&err);
@@ -193,11 +172,7 @@ int cmd_fiches(int argc, char **argv)
 		       have_docx ? ", fiches.docx" : "");
 	code = EXIT_OK;
 out:
-	if (have_scratch) {
-		unlink(mdp);
-		unlink(docx.path);
-		rmdir(scratch);
-	}
+	p304_scratch_close(&scratch);
 	free(margv);
 	free(defdir);
 	free(inputs);

@@ -160,7 +160,7 @@ int cmd_note(int argc, char **argv)
 				       date_opt);
 	/* The comparison reads from OTHER (the reference, side A) to SCENARIO
 	 * (side B), as `p304 compare OTHER SCENARIO` does. */
-	if (p304_run_allocation(scenario, cli_default_reference(), &res, &err) != P304_OK ||
+	if (p304_run_allocation(scenario, &(p304_alloc_options){ .default_reference = cli_default_reference() }, &res, &err) != P304_OK ||
 	    (other && p304_run_compare(other, scenario, cli_default_reference(), &cmp, &err) != P304_OK) ||
 	    (needs && p304_run_reconcile(scenario, cli_default_reference(), needs, NULL, &nt, &err) != P304_OK)) {
 		code = cli_fail(&err);

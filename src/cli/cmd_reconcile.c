@@ -47,21 +47,6 @@ struct regions_ctx {
 	size_t n;
 };
 
-static p304_code write_json(const void *ctx, FILE *fp, p304_error *err)
-{
-	return p304_write_notification_json(ctx, fp, err);
-}
-
-static p304_code write_csv(const void *ctx, FILE *fp, p304_error *err)
-{
-	return p304_write_notification_csv(ctx, fp, err);
-}
-
-static p304_code write_xlsx(const void *ctx, FILE *fp, p304_error *err)
-{
-	return p304_write_xlsx_notification(ctx, fp, err);
-}
-
 static p304_code write_regions(const void *ctx, FILE *fp, p304_error *err)
 {
 	const struct regions_ctx *r = ctx;
@@ -199,8 +184,8 @@ int cmd_reconcile(int argc, char **argv)
 			goto out;
 		outdir = defdir;
 	}
-	files[0] = (struct cli_file){ "notification.json", write_json, nt };
-	files[1] = (struct cli_file){ "notification.csv", write_csv, nt };
+	files[0] = cli_file("notification.json", nt);
+	files[1] = cli_file("notification.csv", nt);
 	if (by_region) {
 		size_t n = nt->alloc->nrows;
 
@@ -218,7 +203,7 @@ int cmd_reconcile(int argc, char **argv)
 	}
 	xlsx = !no_xlsx;
 	if (xlsx)
-		files[nfiles++] = (struct cli_file){ "notification.xlsx", write_xlsx, nt };
+		files[nfiles++] = cli_file("notification.xlsx", nt);
 	margv = cli_argv_with_output(argc, argv, outdir);
 	if (!margv)
 		goto out;

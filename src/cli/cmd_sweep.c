@@ -89,16 +89,6 @@ struct ctx {
 	const char *const *argv;
 };
 
-static p304_code write_json(const void *c, FILE *fp, p304_error *err)
-{
-	return p304_write_sweep_json(((const struct ctx *)c)->sw, fp, err);
-}
-
-static p304_code write_csv(const void *c, FILE *fp, p304_error *err)
-{
-	return p304_write_sweep_csv(((const struct ctx *)c)->sw, fp, err);
-}
-
 static p304_code write_manifest(const void *c, FILE *fp, p304_error *err)
 {
 	const struct ctx *x = c;
@@ -225,8 +215,8 @@ int cmd_sweep(int argc, char **argv)
 	{
 		struct ctx x = { sw, margv };
 		struct cli_file files[] = {
-			{ "sweep.json", write_json, &x },
-			{ "sweep.csv", write_csv, &x },
+			cli_file("sweep.json", x.sw),
+			cli_file("sweep.csv", x.sw),
 			{ "manifest.json", write_manifest, &x },
 		};
 

@@ -44,7 +44,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (!scenario)
 		return cli_usage_error("validate", _("missing SCENARIO.json"));
-	if (p304_run_allocation(scenario, cli_default_reference(), &res, &err) != P304_OK)
+	if (p304_run_allocation(scenario, &(p304_alloc_options){ .default_reference = cli_default_reference() }, &res, &err) != P304_OK)
 		return cli_fail(&err);
 	cli_print_warnings(res);
 	if (!quiet) {

@@ -192,19 +192,7 @@ void cli_tiles_path(char *buf, size_t size)
 
 const char *cli_eur(char *buf, size_t size, long long v)
 {
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%lld", v < 0 ? -v : v);
-	size_t o = 0;
-
-	if (v < 0)
-		buf[o++] = '-';
-	for (int i = 0; i < len && o + 8 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ' ';
-		buf[o++] = digits[i];
-	}
-	snprintf(buf + o, size - o, " €");
-	return buf;
+	return p304_format_eur(buf, size, (int64_t)v, " ", " €");
 }
 
 const char *cli_decimal(char *buf, size_t size, long double v, int decimals)

@@ -16,19 +16,7 @@
 /* 18000000 -> "18 000 000" (ASCII spaces: the core writes no locale). */
 static const char *eur(char *buf, size_t size, int64_t v)
 {
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%lld", (long long)(v < 0 ? -v : v));
-	size_t o = 0;
-
-	if (v < 0 && o + 1 < size)
-		buf[o++] = '-';
-	for (int i = 0; i < len && o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ' ';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	return p304_format_eur(buf, size, v, " ", "");
 }
 
 static p304_code check_problem(const p304_problem *p, p304_error *err)
@@ -96,12 +84,33 @@ static p304_code check_problem(const p304_problem *p, p304_error *err)
 	return P304_OK;
 }
 
+p304_code p304_allocate_bounded(size_t n, const long double *shares,
+				const char *const *codes, const p304_bounds *b,
+				p304_workspace *ws, long double *lambda,
+				long double *exact, p304_status *position,
+				int64_t *amounts, p304_error *err)
+{
+	int64_t lo_all = b->floor_eur == P304_NO_BOUND ? 0 : b->floor_eur;
+	/* The table adds up to the largest multiple of the unit not above E. */
+	int64_t target = b->envelope_eur - b->envelope_eur % b->unit_eur;
+	p304_code rc;
+
+	if ((rc = p304_solve_clamped(n, shares, NULL, lo_all, NULL, b->ceiling_eur,
+				     b->envelope_eur, ws, lambda, exact, position,
+				     err)) != P304_OK)
+		return rc;
+	return p304_round_largest_remainder(n, exact, codes, b->unit_eur, target, NULL,
+					    b->ceiling_eur, ws, amounts, err);
+}
+
 p304_code p304_allocate(const p304_problem *p, p304_workspace *ws,
 			p304_row *rows, p304_summary *sum, p304_error *err)
 {
 	p304_code rc;
-	int64_t target, lo_all, hi_all;
+	int64_t target;
 	long double lambda = 0.0L;
+	p304_bounds bounds = { .floor_eur = p->floor_eur, .ceiling_eur = p->ceiling_eur,
+			       .envelope_eur = p->envelope_eur, .unit_eur = p->unit_eur };
 
 	if ((rc = check_problem(p, err)) != P304_OK)
 		return rc;
@@ -110,18 +119,10 @@ p304_code p304_allocate(const p304_problem *p, p304_workspace *ws,
 	if ((rc = p304_compute_shares(p->n, p->k, p->values, p->weights,
 				      ws->totals, ws->shares, err)) != P304_OK)
 		return rc;
-	lo_all = p->floor_eur == P304_NO_BOUND ? 0 : p->floor_eur;
-	hi_all = p->ceiling_eur;
-	if ((rc = p304_solve_clamped(p->n, ws->shares, NULL, lo_all, NULL, hi_all,
-				     p->envelope_eur, ws, &lambda, ws->exact,
-				     ws->position, err)) != P304_OK)
+	if ((rc = p304_allocate_bounded(p->n, ws->shares, p->codes, &bounds, ws, &lambda,
+					ws->exact, ws->position, ws->amounts, err)) != P304_OK)
 		return rc;
-	/* The table adds up to the largest multiple of the unit not above E. */
 	target = p->envelope_eur - p->envelope_eur % p->unit_eur;
-	if ((rc = p304_round_largest_remainder(p->n, ws->exact, p->codes,
-			p->unit_eur, target, NULL, hi_all, ws, ws->amounts,
-			err)) != P304_OK)
-		return rc;
 	sum->lambda = lambda;
 	sum->allocated_eur = target;
 	sum->unallocated_eur = p->envelope_eur - target;

@@ -71,14 +71,40 @@ overflow:
 			      _("the bounds add up to more than 64 bits hold"));
 }
 
-/* A row's position for multiplier x: compare x·s with the bounds rather
- * than x with lo/s and hi/s, so no division per row is needed. */
-/* Bounds as long double, +inf for "no upper bound". */
-#define LOF(i) (lo ? (long double)lo[i] : lo_c)
-#define HAS_HI(i) ((hi ? hi[i] : hi_all) != P304_NO_BOUND)
-#define HIV(i) (hi ? (long double)hi[i] : hi_c)
-#define AT_HI(x, i) (HI(i) != P304_NO_BOUND && (x) * shares[i] >= (long double)HI(i))
-#define AT_LO(x, i) ((x) * shares[i] <= (long double)LO(i))
+/* One call of p304_solve_clamped: the rows' shares and bounds. */
+struct clamp {
+	size_t n;
+	const long double *shares;
+	const int64_t *lo, *hi;    /* per row, or NULL: lo_all, hi_all */
+	int64_t lo_all, hi_all, target;
+	long double lo_c, hi_c;    /* lo_all, hi_all as long double */
+};
+
+static inline int64_t lo_of(const struct clamp *q, size_t i)
+{
+	return q->lo ? q->lo[i] : q->lo_all;
+}
+
+static inline int64_t hi_of(const struct clamp *q, size_t i)
+{
+	return q->hi ? q->hi[i] : q->hi_all;
+}
+
+/* Bounds as long double; has_hi first: no arithmetic on "no upper bound". */
+static inline long double lof(const struct clamp *q, size_t i)
+{
+	return q->lo ? (long double)q->lo[i] : q->lo_c;
+}
+
+static inline int has_hi(const struct clamp *q, size_t i)
+{
+	return hi_of(q, i) != P304_NO_BOUND;
+}
+
+static inline long double hiv(const struct clamp *q, size_t i)
+{
+	return q->hi ? (long double)q->hi[i] : q->hi_c;
+}
 
 /*
  * The common case, one floor and one ceiling for every row: sorted by
@@ -185,6 +211,207 @@ static long double solve_sorted(size_t n, const long double *sh, long double lo,
 	return has_hi && c > 0 ? hi / sh[ord[c - 1]] : 0.0L;
 }
 
+/* The bracket (L, H) around λ and what the rows settled on it add to S:
+ * S(λ) = konst + slope·λ + Σ over the rows still active. */
+struct bracket {
+	long double L, H, konst, slope, guess;
+	int H_inf, newton;  /* H = +inf; Newton steps left */
+	size_t *act, nact;  /* rows whose position on (L, H) is not known */
+};
+
+/* Folds the rows whose position no longer changes on (L, H) into konst and
+ * slope: products only, no division per row, and no arithmetic on
+ * infinities (x87 handles them slowly). */
+static void fold_settled(const struct clamp *q, struct bracket *b)
+{
+	size_t keep = 0;
+
+	for (size_t j = 0; j < b->nact; j++) {
+		size_t i = b->act[j];
+		long double sh = q->shares[i], fl = b->L * sh, lo_i = lof(q, i);
+		int hh = has_hi(q, i);
+		long double hi_i = hh ? hiv(q, i) : 0.0L;
+
+		if (hh && fl >= hi_i) {
+			b->konst += hi_i;
+		} else if (b->H_inf) {
+			if (fl <= lo_i || hh)
+				b->act[keep++] = i;
+			else
+				b->slope += sh;
+		} else {
+			long double fh = b->H * sh;
+
+			if (fh <= lo_i)
+				b->konst += lo_i;
+			else if (fl <= lo_i || (hh && fh >= hi_i))
+				b->act[keep++] = i;
+			else
+				b->slope += sh;
+		}
+	}
+	b->nact = keep;
+}
+
+/* The next point p to evaluate S at; returns 0 when there is none this
+ * round. A few Newton steps first: S is piecewise linear, so from a point
+ * near the root the next guess usually lands in the final piece and most
+ * rows fold at once; the bracket keeps each step safe; after four,
+ * breakpoints guarantee progress. The pivot is a breakpoint of the middle
+ * row; if rounding puts it on an end of the bracket, the row's position on
+ * (L, H) is known to within one ulp: it is folded and removed (progress
+ * guaranteed), and 0 is returned. */
+static int next_point(const struct clamp *q, struct bracket *b, long double *p)
+{
+	size_t mid, m;
+
+	if (b->newton > 0 && b->guess > b->L && (b->H_inf || b->guess < b->H)) {
+		b->newton--;
+		*p = b->guess;
+		return 1;
+	}
+	b->newton = 0;
+	mid = b->nact / 2;
+	m = b->act[mid];
+	*p = lof(q, m) / q->shares[m];
+	if (!(*p > b->L)) {
+		/* Leaves its lower bound at or before L. */
+		if (!has_hi(q, m)) {
+			b->slope += q->shares[m];
+		} else {
+			*p = hiv(q, m) / q->shares[m];
+			if (!(*p > b->L))
+				b->konst += hiv(q, m);
+			else if (!b->H_inf && !(*p < b->H))
+				b->slope += q->shares[m];
+			else
+				return 1;
+		}
+	} else if (!b->H_inf && !(*p < b->H)) {
+		/* Leaves its lower bound at or after H. */
+		b->konst += lof(q, m);
+	} else {
+		return 1;
+	}
+	b->nact--;
+	b->act[mid] = b->act[b->nact];
+	return 0;
+}
+
+/* S(p): narrows the bracket to the side of the root, and sets the Newton
+ * guess from S'(p), the free rows' shares. */
+static void evaluate(const struct clamp *q, struct bracket *b, long double p)
+{
+	long double val = b->konst + b->slope * p, dslope = b->slope;
+
+	for (size_t j = 0; j < b->nact; j++) {
+		size_t i = b->act[j];
+		long double v = p * q->shares[i], lo_i = lof(q, i);
+
+		if (v <= lo_i) {
+			v = lo_i;
+		} else if (has_hi(q, i) && v >= hiv(q, i)) {
+			v = hiv(q, i);
+		} else {
+			dslope += q->shares[i];
+		}
+		val += v;
+	}
+	b->guess = dslope > 0.0L ? p + ((long double)q->target - val) / dslope : -1.0L;
+	if (val < (long double)q->target) {
+		b->L = p;
+	} else if (val > (long double)q->target) {
+		b->H = p;
+		b->H_inf = 0;
+	} else {
+		b->L = b->H = p;
+		b->H_inf = 0;
+	}
+}
+
+/* The O(n) bracket search (any bounds): λ on the last linear piece. */
+static long double search_bracket(const struct clamp *q, int64_t fixed, p304_workspace *ws)
+{
+	struct bracket b = { .L = 0.0L, .H = HUGE_VALL, .konst = (long double)fixed,
+			     .H_inf = 1, .newton = 4, .act = ws->idx };
+	long double total = 0.0L, lam, p;
+
+	for (size_t i = 0; i < q->n; i++)
+		if (q->shares[i] > 0.0L) {
+			b.act[b.nact++] = i;
+			total += q->shares[i];
+		}
+	/* First guess: every row free (for an allocation, λ = E). */
+	b.guess = total > 0.0L ? (long double)q->target / total : -1.0L;
+	while (b.nact > 0) {
+		fold_settled(q, &b);
+		if (b.nact == 0)
+			break;
+		if (next_point(q, &b, &p))
+			evaluate(q, &b, p);
+	}
+	if (!b.H_inf && b.L == b.H)
+		lam = b.L;
+	else if (b.slope > 0.0L)
+		lam = ((long double)q->target - b.konst) / b.slope;
+	else /* S is flat: every row sits on a bound. */
+		lam = b.H_inf ? b.L : b.H;
+	if (lam < b.L)
+		lam = b.L;
+	if (!b.H_inf && lam > b.H)
+		lam = b.H;
+	return lam;
+}
+
+/* Positions from the λ found, then λ again from the positions, summed in
+ * row order: whichever search found the partition, the same partition gives
+ * bit for bit the same amounts. Returns that λ. */
+static long double classify(const struct clamp *q, long double lam, long double *exact,
+			    p304_status *position)
+{
+	long double bounded = 0.0L, free = 0.0L;
+
+	for (size_t i = 0; i < q->n; i++) {
+		long double s = q->shares[i];
+
+		/* compare x·s with the bounds rather than x with lo/s and hi/s:
+		 * no division per row */
+		if (s <= 0.0L || lam * s <= (long double)lo_of(q, i)) {
+			position[i] = P304_FLOOR;
+			bounded += (long double)lo_of(q, i);
+		} else if (has_hi(q, i) && lam * s >= (long double)hi_of(q, i)) {
+			position[i] = P304_CEILING;
+			bounded += (long double)hi_of(q, i);
+		} else {
+			position[i] = P304_FREE;
+			free += s;
+		}
+	}
+	if (free > 0.0L)
+		lam = ((long double)q->target - bounded) / free;
+	for (size_t i = 0; i < q->n; i++) {
+		long double v = lam * q->shares[i], l = (long double)lo_of(q, i);
+		int hh = has_hi(q, i);
+
+		if (position[i] == P304_FLOOR)
+			v = l;
+		else if (position[i] == P304_CEILING)
+			v = (long double)hi_of(q, i);
+		else if (v < l)
+			v = l;
+		else if (hh && v > (long double)hi_of(q, i))
+			v = (long double)hi_of(q, i);
+		exact[i] = v;
+		/* a free row that lands exactly on a bound is said to be there:
+		 * the position follows the amount */
+		if (position[i] == P304_FREE && v <= l)
+			position[i] = P304_FLOOR;
+		else if (position[i] == P304_FREE && hh && v >= (long double)hi_of(q, i))
+			position[i] = P304_CEILING;
+	}
+	return lam;
+}
+
 p304_code p304_solve_clamped(size_t n, const long double *shares,
 			     const int64_t *lo, int64_t lo_all,
 			     const int64_t *hi, int64_t hi_all,
@@ -192,12 +419,12 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 			     long double *lambda, long double *exact,
 			     p304_status *position, p304_error *err)
 {
-	p304_code rc;
+	struct clamp q = { .n = n, .shares = shares, .lo = lo, .hi = hi, .lo_all = lo_all,
+			   .hi_all = hi_all, .target = target, .lo_c = (long double)lo_all,
+			   .hi_c = (long double)hi_all };
 	int64_t fixed = 0;
-	long double L = 0.0L, H = HUGE_VALL, slope = 0.0L, konst, lam;
-	int H_inf = 1, newton = 4;
-	long double lo_c, hi_c, total = 0.0L, guess;
-	size_t *act, nact = 0;
+	long double lam;
+	p304_code rc;
 
 	if ((rc = workspace_reserve(ws, n, 0, err)) != P304_OK)
 		return rc;
@@ -205,183 +432,14 @@ p304_code p304_solve_clamped(size_t n, const long double *shares,
 				 &fixed, err)) != P304_OK)
 		return rc;
 	/* Sorting pays only when calls repeat (sweeps, comparisons): a single
-	 * allocation uses the O(n) bracket search below. */
+	 * allocation uses the O(n) bracket search. */
 	if (!lo && !hi && ws->last_n == n) {
 		lam = solve_sorted(n, shares, (long double)lo_all, hi_all != P304_NO_BOUND,
 				   (long double)hi_all, (long double)target, ws);
-		lo_c = (long double)lo_all;
-		hi_c = (long double)hi_all;
-		goto classify;
+	} else {
+		ws->last_n = n;
+		lam = search_bracket(&q, fixed, ws);
 	}
-	ws->last_n = n;
-	act = ws->idx;
-	for (size_t i = 0; i < n; i++)
-		if (shares[i] > 0.0L) {
-			act[nact++] = i;
-			total += shares[i];
-		}
-	konst = (long double)fixed;
-	/* First guess: every row free (for an allocation, λ = E). */
-	guess = total > 0.0L ? (long double)target / total : -1.0L;
-	lo_c = (long double)lo_all;
-	hi_c = (long double)hi_all;
-
-	while (nact > 0) {
-		size_t keep = 0, m, mid;
-		long double p, val;
-
-		/* Fold the rows whose position no longer changes on (L, H):
-		 * products only, no division per row. */
-		for (size_t j = 0; j < nact; j++) {
-			size_t i = act[j];
-			long double sh = shares[i], fl = L * sh, lo_i = LOF(i);
-			/* No arithmetic on infinities: x87 handles them slowly. */
-			int has_hi = HAS_HI(i);
-			long double hi_i = has_hi ? HIV(i) : 0.0L;
-
-			if (has_hi && fl >= hi_i) {
-				konst += hi_i;
-			} else if (H_inf) {
-				if (fl <= lo_i || has_hi)
-					act[keep++] = i;
-				else
-					slope += sh;
-			} else {
-				long double fh = H * sh;
-
-				if (fh <= lo_i)
-					konst += lo_i;
-				else if (fl <= lo_i || (has_hi && fh >= hi_i))
-					act[keep++] = i;
-				else
-					slope += sh;
-			}
-		}
-		nact = keep;
-		if (nact == 0)
-			break;
-		/* A few Newton steps first: S is piecewise linear, so from a
-		 * point near the root the next guess usually lands in the final
-		 * piece and most rows fold at once. The bracket keeps each step
-		 * safe; after four, breakpoints guarantee progress. */
-		if (newton > 0 && guess > L && (H_inf || guess < H)) {
-			newton--;
-			p = guess;
-			goto pivot;
-		}
-		newton = 0;
-		/* Pivot: a breakpoint of the middle row. If rounding puts it on
-		 * an end of the bracket, the row's position on (L, H) is known
-		 * to within one ulp: fold it and try again (progress guaranteed). */
-		mid = nact / 2;
-		m = act[mid];
-		p = LOF(m) / shares[m];
-		if (!(p > L)) {
-			/* Leaves its lower bound at or before L. */
-			if (!HAS_HI(m)) {
-				slope += shares[m];
-			} else {
-				p = HIV(m) / shares[m];
-				if (!(p > L))
-					konst += HIV(m);
-				else if (!H_inf && !(p < H))
-					slope += shares[m];
-				else
-					goto pivot;
-			}
-		} else if (!H_inf && !(p < H)) {
-			/* Leaves its lower bound at or after H. */
-			konst += LOF(m);
-		} else {
-			goto pivot;
-		}
-		nact--;
-		act[mid] = act[nact];
-		continue;
-pivot:
-		val = konst + slope * p;
-		{
-			long double dslope = slope; /* S'(p): the free rows' shares */
-
-			for (size_t j = 0; j < nact; j++) {
-				size_t i = act[j];
-				long double v = p * shares[i], lo_i = LOF(i);
-
-				if (v <= lo_i) {
-					v = lo_i;
-				} else if (HAS_HI(i) && v >= HIV(i)) {
-					v = HIV(i);
-				} else {
-					dslope += shares[i];
-				}
-				val += v;
-			}
-			guess = dslope > 0.0L ? p + ((long double)target - val) / dslope : -1.0L;
-		}
-		if (val < (long double)target) {
-			L = p;
-		} else if (val > (long double)target) {
-			H = p;
-			H_inf = 0;
-		} else {
-			L = H = p;
-			H_inf = 0;
-		}
-	}
-	if (!H_inf && L == H)
-		lam = L;
-	else if (slope > 0.0L)
-		lam = ((long double)target - konst) / slope;
-	else /* S is flat: every row sits on a bound. */
-		lam = H_inf ? L : H;
-	if (lam < L)
-		lam = L;
-	if (!H_inf && lam > H)
-		lam = H;
-classify:
-	{
-		/* Positions from the λ found, then λ again from the positions,
-		 * summed in row order: whichever search found the partition,
-		 * the same partition gives bit for bit the same amounts. */
-		long double bounded = 0.0L, free = 0.0L;
-
-		for (size_t i = 0; i < n; i++) {
-			long double s = shares[i];
-
-			if (s <= 0.0L || AT_LO(lam, i)) {
-				position[i] = P304_FLOOR;
-				bounded += (long double)LO(i);
-			} else if (AT_HI(lam, i)) {
-				position[i] = P304_CEILING;
-				bounded += (long double)HI(i);
-			} else {
-				position[i] = P304_FREE;
-				free += s;
-			}
-		}
-		if (free > 0.0L)
-			lam = ((long double)target - bounded) / free;
-		for (size_t i = 0; i < n; i++) {
-			long double v = lam * shares[i];
-
-			if (position[i] == P304_FLOOR)
-				v = (long double)LO(i);
-			else if (position[i] == P304_CEILING)
-				v = (long double)HI(i);
-			else if (v < (long double)LO(i))
-				v = (long double)LO(i);
-			else if (HI(i) != P304_NO_BOUND && v > (long double)HI(i))
-				v = (long double)HI(i);
-			exact[i] = v;
-			/* a free row that lands exactly on a bound is said to be
-			 * there: the position follows the amount */
-			if (position[i] == P304_FREE && v <= (long double)LO(i))
-				position[i] = P304_FLOOR;
-			else if (position[i] == P304_FREE && HI(i) != P304_NO_BOUND &&
-				 v >= (long double)HI(i))
-				position[i] = P304_CEILING;
-		}
-	}
-	*lambda = lam;
+	*lambda = classify(&q, lam, exact, position);
 	return P304_OK;
 }

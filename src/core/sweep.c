@@ -162,201 +162,301 @@ static void skip(struct shared *sh, size_t v)
 
 #define TWO53 FAST_EXACT_LIMIT
 
+/* A thread's scratch, reused from one variant to the next. */
+struct thread_ws {
+	p304_workspace *ws;
+	int64_t *vals, *totals, *amounts;
+	long double *shares, *exact;
+	double *sd;
+	p304_status *pos;
+	fast_ws fw;
+	int fw_ok, fw_data; /* fw_data: figures of the last fast call perturbed */
+	size_t nld;         /* variants the long double path decided */
+};
+
+/* One variant as drawn: its weights, bounds, figures' scales. */
+struct variant {
+	size_t v;
+	uint64_t rs;        /* its random stream */
+	long double wt[64], sc[64];
+	int64_t F, C, tot[64], vmax;
+	int data;           /* figures perturbed (or shares not from the base scales) */
+};
+
+static int thread_ws_init(struct thread_ws *t, size_t n, size_t k, p304_error *e)
+{
+	memset(t, 0, sizeof(*t));
+	t->ws = p304_workspace_new();
+	t->vals = malloc(n * k * sizeof(int64_t));
+	t->totals = malloc(k * sizeof(int64_t));
+	t->shares = malloc(n * sizeof(long double));
+	t->exact = malloc(n * sizeof(long double));
+	t->sd = malloc(n * sizeof(double));
+	t->pos = malloc(n * sizeof(p304_status));
+	t->amounts = malloc(n * sizeof(int64_t));
+	t->fw_ok = fast_ws_init(&t->fw, n) == 0;
+	t->fw_data = 1;
+	return t->ws && t->vals && t->totals && t->shares && t->exact && t->sd && t->pos &&
+	       t->amounts && t->fw_ok && workspace_reserve(t->ws, n, k, e) == P304_OK ? 0 : -1;
+}
+
+static void thread_ws_release(struct thread_ws *t)
+{
+	p304_workspace_free(t->ws);
+	fast_ws_free(&t->fw); /* safe after a failed init too */
+	free(t->vals);
+	free(t->totals);
+	free(t->shares);
+	free(t->exact);
+	free(t->sd);
+	free(t->pos);
+	free(t->amounts);
+}
+
+/* The variant's weights, moved by up to ±weight_points and renormalised.
+ * ±PTS up to 100 points can push every weight to 0 or below: such a variant
+ * allocates nothing, it is counted with the infeasible ones (dividing by 0
+ * gave NaN amounts). Returns 0 then. */
+static int draw_weights(const p304_sweep_spec *sp, size_t k, struct variant *x)
+{
+	const p304_problem *b = sp->base;
+	long double wsum = 0.0L;
+
+	for (size_t c = 0; c < k; c++) {
+		double d = x->v > 0 && (sp->vary & P304_VARY_WEIGHTS) ?
+			   unit_sym(&x->rs) * sp->weight_points : 0.0;
+		long double w = b->weights[c] * 100.0L + (long double)d;
+
+		x->wt[c] = w > 0.0L ? w : 0.0L;
+		wsum += x->wt[c];
+	}
+	if (!(wsum > 0.0L))
+		return 0;
+	for (size_t c = 0; c < k; c++)
+		x->wt[c] /= wsum;
+	return 1;
+}
+
+/* The variant's floor and ceiling, drawn in their ranges, on the unit. */
+static void draw_bounds(const p304_sweep_spec *sp, struct variant *x)
+{
+	const p304_problem *b = sp->base;
+
+	x->F = b->floor_eur;
+	x->C = b->ceiling_eur;
+	if (x->v > 0 && (sp->vary & P304_VARY_FLOOR))
+		x->F = (sp->floor_min + (int64_t)((double)(sp->floor_max - sp->floor_min) *
+			(unit_sym(&x->rs) + 1.0) / 2.0)) / b->unit_eur * b->unit_eur;
+	if (x->v > 0 && (sp->vary & P304_VARY_CEILING))
+		x->C = (sp->ceiling_min + (int64_t)((double)(sp->ceiling_max - sp->ceiling_min) *
+			(unit_sym(&x->rs) + 1.0) / 2.0) + b->unit_eur - 1) / b->unit_eur * b->unit_eur;
+	if (x->F != P304_NO_BOUND && x->C != P304_NO_BOUND && x->C < x->F)
+		x->C = x->F;
+}
+
+/* The perturbed figures (into t->vals, with their column totals) and the
+ * scales w_k / T_k of this variant exactly as p304_compute_shares forms
+ * them; with the base's figures, the base's scales reweighted. */
+static void draw_figures(const struct shared *sh, struct thread_ws *t, struct variant *x)
+{
+	const p304_sweep_spec *sp = sh->spec;
+	const p304_problem *b = sp->base;
+	size_t n = sh->n, k = sh->k;
+	int usable = 1, perturb[64];
+
+	/* a weight that was 0 in the base has no precomputed scale: the
+	 * shares then come from the figures, as when they vary */
+	for (size_t c = 0; c < k && !x->data; c++)
+		if (!(b->weights[c] > 0.0L) && x->wt[c] > 0.0L)
+			x->data = 1;
+	if (!x->data) {
+		for (size_t c = 0; c < k; c++)
+			x->sc[c] = b->weights[c] > 0.0L ? sh->colscale[c] * x->wt[c] / b->weights[c]
+						       : 0.0L;
+		return;
+	}
+	memset(x->tot, 0, k * sizeof(x->tot[0]));
+	for (size_t c = 0; c < k; c++)
+		perturb[c] = x->v > 0 && sp->data_pct > 0.0 &&
+			     ((sp->vary & P304_VARY_DATA) ||
+			      (c < 16 && (sp->vary & P304_VARY_COLUMN(c))));
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < k; c++) {
+			int64_t v = b->values[i * k + c];
+
+			if (perturb[c])
+				v = round_half_away((double)v * (1.0 + unit_sym(&x->rs) *
+								 sp->data_pct / 100.0));
+			v = v < 0 ? 0 : v;
+			t->vals[i * k + c] = v;
+			x->vmax = v > x->vmax ? v : x->vmax;
+			usable &= !__builtin_add_overflow(x->tot[c], v, &x->tot[c]);
+		}
+	for (size_t c = 0; c < k && usable; c++) {
+		if (x->tot[c] == 0 && x->wt[c] != 0.0L)
+			usable = 0; /* the long double path refuses it */
+		x->sc[c] = x->tot[c] ? x->wt[c] / (long double)x->tot[c] : 0.0L;
+	}
+	if (!usable)
+		x->vmax = TWO53; /* no filter: the long double path decides */
+}
+
+/* The double filter (sweep_fast.c), when its error bound applies: 1 when it
+ * decided the variant (t->amounts and t->pos filled), 0 when the long
+ * double path must. */
+static int try_fast(const struct shared *sh, struct thread_ws *t, const struct variant *x)
+{
+	const p304_sweep_spec *sp = sh->spec;
+	const p304_problem *b = sp->base;
+	size_t n = sh->n, k = sh->k, col[64], nc = 0;
+	double scd[64];
+	int fast;
+
+	if (sp->long_double_only || !(x->data ? x->vmax < TWO53 : sh->xd != NULL))
+		return 0;
+	/* the columns the long double path sums, in its order */
+	for (size_t c = 0; c < k; c++)
+		if (x->data || b->weights[c] > 0.0L) {
+			col[nc] = c;
+			scd[nc++] = (double)x->sc[c];
+		}
+	if (nc == 0)
+		return 0; /* no weighted column: nothing the filter can do */
+	if (x->data) {
+		for (size_t i = 0; i < n; i++) {
+			double s = 0.0;
+
+			for (size_t j = 0; j < nc; j++)
+				s += (double)t->vals[i * k + col[j]] * scd[j];
+			t->sd[i] = s;
+		}
+	} else {
+		/* the figures are stored column by column; each row's sum in
+		 * the same order, up to four columns a pass */
+		for (size_t j = 0; j < nc; j += 4) {
+			const double *x0 = sh->xd + col[j] * n;
+			const double *x1 = j + 1 < nc ? sh->xd + col[j + 1] * n : NULL;
+			const double *x2 = j + 2 < nc ? sh->xd + col[j + 2] * n : NULL;
+			const double *x3 = j + 3 < nc ? sh->xd + col[j + 3] * n : NULL;
+
+			for (size_t i = 0; i < n; i++) {
+				double s = j ? t->sd[i] + x0[i] * scd[j] : x0[i] * scd[j];
+
+				if (x1)
+					s += x1[i] * scd[j + 1];
+				if (x2)
+					s += x2[i] * scd[j + 2];
+				if (x3)
+					s += x3[i] * scd[j + 3];
+				t->sd[i] = s;
+			}
+		}
+	}
+	fast = fast_allocate(&t->fw, n, k, x->data ? t->vals : b->values,
+			     x->data ? x->tot : sh->totals, x->data || t->fw_data, col, scd, nc,
+			     t->sd, x->F == P304_NO_BOUND ? 0 : x->F, x->C, b->envelope_eur,
+			     b->unit_eur, t->amounts, t->pos);
+	t->fw_data = x->data;
+	return fast;
+}
+
+/* The long double path: shares, then the bounded-allocation step of every
+ * allocation (p304_allocate_bounded). */
+static p304_code solve_long_double(const struct shared *sh, struct thread_ws *t,
+				   const struct variant *x, p304_error *e)
+{
+	const p304_problem *b = sh->spec->base;
+	size_t n = sh->n, k = sh->k;
+	p304_bounds bounds = { .floor_eur = x->F, .ceiling_eur = x->C,
+			       .envelope_eur = b->envelope_eur, .unit_eur = b->unit_eur };
+	long double lambda;
+	p304_code rc;
+
+	if (!x->data) {
+		for (size_t i = 0; i < n; i++) {
+			long double s = 0.0L;
+
+			for (size_t c = 0; c < k; c++)
+				if (b->weights[c] > 0.0L)
+					s += (long double)b->values[i * k + c] * x->sc[c];
+			t->shares[i] = s;
+		}
+	} else if ((rc = p304_compute_shares(n, k, t->vals, x->wt, t->totals, t->shares,
+					     e)) != P304_OK) {
+		return rc;
+	}
+	return p304_allocate_bounded(n, t->shares, b->codes, &bounds, t->ws, &lambda, t->exact,
+				     t->pos, t->amounts, e);
+}
+
+/* The thread's statistics of each authority, and the stored slot. */
+static void tally(struct shared *sh, const struct worker *w, const struct thread_ws *t,
+		  const struct variant *x)
+{
+	size_t n = sh->n;
+	size_t *atf = sh->at_floor + (size_t)w->id * n, *atc = sh->at_ceiling + (size_t)w->id * n;
+	int64_t *mn = sh->mins + (size_t)w->id * n, *mx = sh->maxs + (size_t)w->id * n;
+
+	/* without branches: positions and amounts vary from row to row */
+	for (size_t i = 0; i < n; i++) {
+		int64_t a = t->amounts[i];
+
+		atf[i] += (size_t)(x->F != P304_NO_BOUND && t->pos[i] == P304_FLOOR);
+		atc[i] += (size_t)(t->pos[i] == P304_CEILING);
+		mn[i] = a < mn[i] ? a : mn[i];
+		mx[i] = a > mx[i] ? a : mx[i];
+	}
+	if (x->v % sh->stride == 0)
+		store_put(sh, x->v / sh->stride, t->amounts);
+}
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
 	struct shared *sh = w->sh;
 	const p304_sweep_spec *sp = sh->spec;
 	const p304_problem *b = sp->base;
-	size_t n = sh->n, k = sh->k;
-	p304_workspace *ws = p304_workspace_new();
-	int64_t *vals = malloc(n * k * sizeof(int64_t)), *totals = malloc(k * sizeof(int64_t));
-	long double *shares = malloc(n * sizeof(long double)), *exact = malloc(n * sizeof(long double));
-	double *sd = malloc(n * sizeof(double));
-	p304_status *pos = malloc(n * sizeof(p304_status));
-	int64_t *amounts = malloc(n * sizeof(int64_t));
-	size_t *atf = sh->at_floor + (size_t)w->id * n, *atc = sh->at_ceiling + (size_t)w->id * n;
-	int64_t *mn = sh->mins + (size_t)w->id * n, *mx = sh->maxs + (size_t)w->id * n;
-	size_t pending = 0, nld = 0;
-	fast_ws fw;
-	int fw_ok = fast_ws_init(&fw, n) == 0, fw_data = 1; /* fw_data: figures of the last call perturbed */
+	size_t pending = 0;
+	struct thread_ws t;
 	p304_error e;
 
-	if (!ws || !vals || !totals || !shares || !exact || !sd || !pos || !amounts || !fw_ok ||
-	    workspace_reserve(ws, n, k, &e) != P304_OK) {
+	if (thread_ws_init(&t, sh->n, sh->k, &e) != 0) {
 		p304_error_set(&e, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		fail(sh, P304_ERR_NOMEM, &e);
 		goto out;
 	}
 	for (size_t v = (size_t)w->id * VBLOCK; v < sp->samples && sh->rc == P304_OK;
 	     v = next_variant(v, w->nthreads)) {
-		uint64_t rs = sp->seed ^ (0xD1B54A32D192ED03ULL * (v + 1));
-		long double wt[64], sc[64], wsum = 0.0L;
-		int64_t F = b->floor_eur, C = b->ceiling_eur, target, vmax = 0;
-		int data = v > 0 && (sp->vary & (P304_VARY_DATA | ~0xFu));
-		int fast = 0;
-		int64_t tot[64]; /* column totals of the perturbed figures */
-		long double lambda;
+		struct variant x = { .v = v, .rs = sp->seed ^ (0xD1B54A32D192ED03ULL * (v + 1)),
+			.data = v > 0 && (sp->vary & (P304_VARY_DATA | ~0xFu)) };
+		p304_code rc;
 
-		/* weights */
-		for (size_t c = 0; c < k; c++) {
-			double d = v > 0 && (sp->vary & P304_VARY_WEIGHTS) ? unit_sym(&rs) * sp->weight_points : 0.0;
-			long double x = b->weights[c] * 100.0L + (long double)d;
-
-			wt[c] = x > 0.0L ? x : 0.0L;
-			wsum += wt[c];
-		}
-		/* ±PTS up to 100 points can push every weight to 0 or below:
-		 * a variant with no weight left allocates nothing, it is counted
-		 * with the infeasible ones (dividing by 0 gave NaN amounts) */
-		if (!(wsum > 0.0L)) {
+		if (!draw_weights(sp, sh->k, &x)) {
 			skip(sh, v);
 			continue;
 		}
-		for (size_t c = 0; c < k; c++)
-			wt[c] /= wsum;
-		/* bounds */
-		if (v > 0 && (sp->vary & P304_VARY_FLOOR))
-			F = (sp->floor_min + (int64_t)((double)(sp->floor_max - sp->floor_min) *
-				 (unit_sym(&rs) + 1.0) / 2.0)) / b->unit_eur * b->unit_eur;
-		if (v > 0 && (sp->vary & P304_VARY_CEILING))
-			C = (sp->ceiling_min + (int64_t)((double)(sp->ceiling_max - sp->ceiling_min) *
-				 (unit_sym(&rs) + 1.0) / 2.0) + b->unit_eur - 1) / b->unit_eur * b->unit_eur;
-		if (F != P304_NO_BOUND && C != P304_NO_BOUND && C < F)
-			C = F;
-		/* a weight that was 0 in the base has no precomputed scale: the
-		 * shares then come from the figures, as when they vary */
-		for (size_t c = 0; c < k && !data; c++)
-			if (!(b->weights[c] > 0.0L) && wt[c] > 0.0L)
-				data = 1;
-		/* perturbed figures, and the scales w_k / T_k of this variant
-		 * exactly as p304_compute_shares forms them */
-		if (data) {
-			int usable = 1, perturb[64];
-
-			memset(tot, 0, k * sizeof(tot[0]));
-
-			for (size_t c = 0; c < k; c++)
-				perturb[c] = v > 0 && sp->data_pct > 0.0 &&
-					     ((sp->vary & P304_VARY_DATA) ||
-					      (c < 16 && (sp->vary & P304_VARY_COLUMN(c))));
-			for (size_t i = 0; i < n; i++)
-				for (size_t c = 0; c < k; c++) {
-					int64_t x = b->values[i * k + c];
-
-					if (perturb[c])
-						x = round_half_away((double)x * (1.0 + unit_sym(&rs) *
-									 sp->data_pct / 100.0));
-					x = x < 0 ? 0 : x;
-					vals[i * k + c] = x;
-					vmax = x > vmax ? x : vmax;
-					usable &= !__builtin_add_overflow(tot[c], x, &tot[c]);
-				}
-			for (size_t c = 0; c < k && usable; c++) {
-				if (tot[c] == 0 && wt[c] != 0.0L)
-					usable = 0; /* the long double path refuses it */
-				sc[c] = tot[c] ? wt[c] / (long double)tot[c] : 0.0L;
-			}
-			if (!usable)
-				vmax = TWO53; /* no filter: the long double path decides */
-		} else {
-			for (size_t c = 0; c < k; c++)
-				sc[c] = b->weights[c] > 0.0L ? sh->colscale[c] * wt[c] / b->weights[c] : 0.0L;
-		}
-		if ((F != P304_NO_BOUND && (int64_t)n * F > b->envelope_eur) ||
-		    (C != P304_NO_BOUND && (int64_t)n * C < b->envelope_eur)) {
+		draw_bounds(sp, &x);
+		draw_figures(sh, &t, &x);
+		if ((x.F != P304_NO_BOUND && (int64_t)sh->n * x.F > b->envelope_eur) ||
+		    (x.C != P304_NO_BOUND && (int64_t)sh->n * x.C < b->envelope_eur)) {
 			skip(sh, v);
 			continue;
 		}
-		/* the double filter first, when its error bound applies */
-		if (!sp->long_double_only && (data ? vmax < TWO53 : sh->xd != NULL)) {
-			double scd[64];
-			size_t col[64], nc = 0;
-
-			/* the columns the long double path sums, in its order */
-			for (size_t c = 0; c < k; c++)
-				if (data || b->weights[c] > 0.0L) {
-					col[nc] = c;
-					scd[nc++] = (double)sc[c];
-				}
-			if (nc == 0) {
-				/* no weighted column: nothing the filter can do */
-			} else if (data) {
-				for (size_t i = 0; i < n; i++) {
-					double s = 0.0;
-
-					for (size_t j = 0; j < nc; j++)
-						s += (double)vals[i * k + col[j]] * scd[j];
-					sd[i] = s;
-				}
-			} else {
-				/* the figures are stored column by column; each row's
-				 * sum in the same order, up to four columns a pass */
-				for (size_t j = 0; j < nc; j += 4) {
-					const double *x0 = sh->xd + col[j] * n;
-					const double *x1 = j + 1 < nc ? sh->xd + col[j + 1] * n : NULL;
-					const double *x2 = j + 2 < nc ? sh->xd + col[j + 2] * n : NULL;
-					const double *x3 = j + 3 < nc ? sh->xd + col[j + 3] * n : NULL;
-
-					for (size_t i = 0; i < n; i++) {
-						double t = j ? sd[i] + x0[i] * scd[j] : x0[i] * scd[j];
-
-						if (x1)
-							t += x1[i] * scd[j + 1];
-						if (x2)
-							t += x2[i] * scd[j + 2];
-						if (x3)
-							t += x3[i] * scd[j + 3];
-						sd[i] = t;
-					}
-				}
-			}
-			if (nc > 0) {
-				fast = fast_allocate(&fw, n, k, data ? vals : b->values,
-						     data ? tot : sh->totals, data || fw_data, col, scd, nc, sd,
-						     F == P304_NO_BOUND ? 0 : F, C, b->envelope_eur,
-						     b->unit_eur, amounts, pos);
-				fw_data = data;
-			}
-		}
-		if (!fast) {
-			if (!data) {
-				for (size_t i = 0; i < n; i++) {
-					long double s = 0.0L;
-
-					for (size_t c = 0; c < k; c++)
-						if (b->weights[c] > 0.0L)
-							s += (long double)b->values[i * k + c] * sc[c];
-					shares[i] = s;
-				}
-			} else if (p304_compute_shares(n, k, vals, wt, totals, shares, &e) != P304_OK) {
-				skip(sh, v);
-				continue;
-			}
-			if (p304_solve_clamped(n, shares, NULL, F == P304_NO_BOUND ? 0 : F, NULL, C,
-					       b->envelope_eur, ws, &lambda, exact, pos, &e) != P304_OK) {
-				skip(sh, v);
-				continue;
-			}
-			target = b->envelope_eur - b->envelope_eur % b->unit_eur;
-			if (p304_round_largest_remainder(n, exact, b->codes, b->unit_eur, target, NULL, C,
-							 ws, amounts, &e) != P304_OK) {
+		if (!try_fast(sh, &t, &x)) {
+			rc = solve_long_double(sh, &t, &x, &e);
+			/* bounds this variant cannot meet: counted, the sweep goes
+			 * on; a rounding that fails, or memory, stops it */
+			if (rc == P304_ERR_INTERNAL || rc == P304_ERR_USAGE || rc == P304_ERR_NOMEM) {
 				fail(sh, e.code, &e);
 				break;
 			}
-			nld++;
+			if (rc != P304_OK) {
+				skip(sh, v);
+				continue;
+			}
+			t.nld++;
 		}
-		/* without branches: positions and amounts vary from row to row */
-		for (size_t i = 0; i < n; i++) {
-			int64_t a = amounts[i];
-
-			atf[i] += (size_t)(F != P304_NO_BOUND && pos[i] == P304_FLOOR);
-			atc[i] += (size_t)(pos[i] == P304_CEILING);
-			mn[i] = a < mn[i] ? a : mn[i];
-			mx[i] = a > mx[i] ? a : mx[i];
-		}
-		if (v % sh->stride == 0)
-			store_put(sh, v / sh->stride, amounts);
+		tally(sh, w, &t, &x);
 		/* progress only: one shared update per 64 variants, not per variant */
 		if (++pending == 64) {
 			atomic_fetch_add(&sh->done, pending);
@@ -364,17 +464,9 @@ static void *work(void *arg)
 		}
 	}
 	atomic_fetch_add(&sh->done, pending);
-	atomic_fetch_add(&sh->long_double, nld);
+	atomic_fetch_add(&sh->long_double, t.nld);
 out:
-	p304_workspace_free(ws);
-	fast_ws_free(&fw); /* safe after a failed init too */
-	free(vals);
-	free(totals);
-	free(shares);
-	free(exact);
-	free(sd);
-	free(pos);
-	free(amounts);
+	thread_ws_release(&t);
 	return NULL;
 }
 

@@ -2,7 +2,7 @@
  * compare_write.c - comparaison.json (machine contract) and comparaison.csv
  * (Excel, French) of `p304 compare`.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <cjson/cJSON.h>
 #include <csv.h>
@@ -27,6 +27,32 @@ static const char *pct(char *buf, size_t size, int64_t a, int64_t b, char dec)
 	if ((dot = strchr(buf, '.')))
 		*dot = dec;
 	return buf;
+}
+
+/* Here, not in workflow/compare_run.c: both writers (this file and
+ * xlsx_write.c) need the order, and format/ never calls workflow/. */
+void p304_compare_order(const p304_comparison *c, size_t *order)
+{
+	/* insertion sort keeps this reentrant (no static context): n is at
+	 * most a few hundred authorities */
+	for (size_t i = 0; i < c->nrows; i++) {
+		size_t j = i;
+
+		order[i] = i;
+		while (j > 0) {
+			const p304_compare_row *a = &c->rows[order[j - 1]], *b = &c->rows[order[j]];
+			int64_t da = a->b_eur - a->a_eur, db = b->b_eur - b->a_eur;
+
+			size_t t;
+
+			if (da > db || (da == db && strcmp(a->code, b->code) < 0))
+				break;
+			t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+			j--;
+		}
+	}
 }
 
 p304_code p304_write_comparison_json(const p304_comparison *c, FILE *fp, p304_error *err)

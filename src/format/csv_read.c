@@ -4,7 +4,7 @@
  * counts lines (libcsv does not), drops blank rows and keeps every cell as
  * UTF-8 text in one arena, so a million rows cost a few allocations.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <csv.h>
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "format/fileutil.h"
@@ -286,6 +287,81 @@ static p304_code to_utf8(const char *path, char **buf, size_t *len, int *cp1252,
 	return P304_OK;
 }
 
+/* Excel's "Texte Unicode (*.txt)" is UTF-16 with a byte-order mark and tabs
+ * (issue 19): converted to UTF-8 with iconv, the mark telling the byte
+ * order. UTF-16 without the mark shows as every other byte NUL: refused
+ * with what to do instead of "binary data". */
+static int utf16_bom(const char *buf, size_t len)
+{
+	return len >= 2 && (((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE) ||
+			    ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF));
+}
+
+static int looks_utf16(const char *buf, size_t len)
+{
+	size_t n = len < 64 ? len : 64, even = 0, odd = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!buf[i])
+			*(i % 2 ? &odd : &even) += 1;
+	return n >= 4 && (odd >= n / 2 - 1 || even >= n / 2 - 1);
+}
+
+static p304_code from_utf16(const char *path, char **buf, size_t *len, p304_error *err)
+{
+	iconv_t cd = iconv_open("UTF-8", "UTF-16");
+	size_t cap = *len / 2 * 3 + 16, inleft = *len, outleft = cap;
+	char *outbuf, *in = *buf, *out;
+	int ok;
+
+	if (cd == (iconv_t)-1)
+		return p304_error_set(err, P304_ERR_INTERNAL, path, 0, _("iconv: no UTF-16 support"));
+	if (!(outbuf = malloc(cap + 1))) {
+		iconv_close(cd);
+		return p304_error_set(err, P304_ERR_NOMEM, path, 0, _("out of memory"));
+	}
+	out = outbuf;
+	ok = iconv(cd, &in, &inleft, &out, &outleft) != (size_t)-1;
+	iconv_close(cd);
+	if (!ok || memchr(outbuf, '\0', cap - outleft)) {
+		free(outbuf);
+		return p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("UTF-16 text (Excel's \"Unicode Text\") that cannot be read at byte %zu; "
+			  "save the file as \"CSV UTF-8 (comma delimited)\""), (size_t)(in - *buf));
+	}
+	free(*buf);
+	*buf = outbuf;
+	*len = cap - outleft;
+	outbuf[*len] = '\0';
+	return P304_OK;
+}
+
+/* Excel writes "sep=;" as a first line when asked (and reads it back): it
+ * names the separator. Returns the bytes to skip (0 if no such line) and
+ * sets *delim; -1 for a separator p304 does not read. */
+static long sep_line(const char *text, size_t len, char *delim)
+{
+	size_t i = 0, q = 0;
+
+	if (len > 0 && text[0] == '"')
+		q = 1;
+	if (len < q + 5 || strncasecmp(text + q, "sep=", 4) != 0)
+		return 0;
+	i = q + 4;
+	*delim = text[i++];
+	if (q && i < len && text[i] == '"')
+		i++;
+	while (i < len && (text[i] == ';' || text[i] == ',' || text[i] == ' '))
+		i++; /* the separators a spreadsheet adds to fill the row */
+	if (i < len && text[i] == '\r')
+		i++;
+	if (i < len && text[i] != '\n')
+		return 0; /* a header that happens to start so */
+	if (*delim != ';' && *delim != ',' && *delim != '\t')
+		return -1;
+	return (long)(i < len ? i + 1 : i);
+}
+
 /* The separator is the most frequent of ';', tab and ',' outside quotes on
  * the first non-blank line; ';' wins ties (French Excel's choice). */
 static char sniff_delimiter(const char *buf, size_t len)
@@ -382,6 +458,7 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 	char *text;
 	p304_code rc;
 	int parser_ready = 0;
+	long first_line = 1;
 
 	*out = NULL;
 	csv = calloc(1, sizeof(*csv));
@@ -393,6 +470,14 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 	if (len == 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
 				    _("file is empty, expected a header line"));
+		goto fail;
+	}
+	if (utf16_bom(buf, len) && (rc = from_utf16(path, &buf, &len, err)) != P304_OK)
+		goto fail;
+	if (memchr(buf, '\0', len) && looks_utf16(buf, len)) {
+		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("UTF-16 text without its byte-order mark, expected CSV text; "
+			  "save the file as \"CSV UTF-8 (comma delimited)\""));
 		goto fail;
 	}
 	if (memchr(buf, '\0', len)) {
@@ -409,7 +494,21 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 	if ((rc = to_utf8(path, &buf, &len, &csv->cp1252, err)) != P304_OK)
 		goto fail;
 	text = buf;
-	csv->delim = sniff_delimiter(text, len);
+	{
+		char named = ';';
+		long skip = sep_line(text, len, &named);
+
+		if (skip < 0) {
+			rc = p304_error_set(err, P304_ERR_INPUT, path, 1,
+				_("the first line 'sep=%c' names the separator '%c', expected ';', ',' "
+				  "or a tab"), named, named);
+			goto fail;
+		}
+		text += skip;
+		len -= (size_t)skip;
+		csv->delim = skip ? named : sniff_delimiter(text, len);
+		first_line = skip ? 2 : 1;
+	}
 
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL |
 			      CSV_APPEND_NULL) != 0) {
@@ -423,7 +522,7 @@ static p304_code parse_owned(const char *path, char *buf, size_t len, p304_csv *
 	memset(&ps, 0, sizeof(ps));
 	ps.csv = csv;
 	ps.err = err;
-	ps.line = 1;
+	ps.line = first_line;
 	if (csv_parse(&parser, text, len, on_field, on_record, &ps) != len &&
 	    ps.rc == P304_OK) {
 		rc = p304_error_set(err, P304_ERR_INPUT, path, ps.line,

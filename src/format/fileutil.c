@@ -4,6 +4,7 @@
  */
 #include "format/fileutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -205,4 +206,55 @@ char *p304_path_relative_to(const char *base_file, const char *rel)
 	/* No textual ".." folding: "sub/../x.csv" is what open() resolves
 	 * through "sub" (a symbolic link may point anywhere). */
 	return out;
+}
+
+int p304_scratch_open(p304_scratch *s, const char *tag)
+{
+	snprintf(s->dir, sizeof(s->dir), "/tmp/p304-%.20s-XXXXXX", tag);
+	s->open = mkdtemp(s->dir) != NULL;
+	return s->open ? 0 : -1;
+}
+
+char *p304_scratch_path(const p304_scratch *s, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", s->dir, name);
+	return buf;
+}
+
+void p304_scratch_close(p304_scratch *s)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	if (!s->open)
+		return;
+	s->open = 0;
+	if ((d = opendir(s->dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			struct stat st;
+
+			p304_scratch_path(s, e->d_name, path, sizeof(path));
+			/* regular files only: what p304 and pandoc wrote there */
+			if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+				unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(s->dir);
+}
+
+p304_code p304_copy_file_to(const void *path, FILE *fp, p304_error *err)
+{
+	FILE *in = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+	int bad = 0;
+
+	if (!in)
+		return p304_error_set(err, P304_ERR_IO, path, 0, _("cannot read"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		bad |= fwrite(buf, 1, n, fp) != n;
+	fclose(in);
+	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }

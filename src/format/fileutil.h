@@ -32,6 +32,24 @@ p304_code p304_note_scenario_relative(p304_error *err, const char *path,
  * Returns a malloc'd string or NULL. */
 char *p304_path_relative_to(const char *base_file, const char *rel);
 
+/* A scratch folder for what p304 makes before it writes a set (pandoc's
+ * .docx and .odt, charts), shared by `fiches` and `note`. Created by
+ * p304_scratch_open (mkdtemp, /tmp/p304-TAG-XXXXXX; 0, or -1 with errno),
+ * emptied of its regular files and removed by p304_scratch_close (only this
+ * folder: never a user's file; safe on a folder never opened). */
+typedef struct p304_scratch {
+	char dir[64];
+	int open;
+} p304_scratch;
+int p304_scratch_open(p304_scratch *s, const char *tag);
+/* DIR/name into buf (size bytes); returns buf. */
+char *p304_scratch_path(const p304_scratch *s, const char *name, char *buf, size_t size);
+void p304_scratch_close(p304_scratch *s);
+
+/* A writer that copies the file whose path is `path` (a NUL-terminated
+ * string, given as the context of an output-set file) into fp. */
+p304_code p304_copy_file_to(const void *path, FILE *fp, p304_error *err);
+
 /* Text that reaches a file must be valid for that file's format (issue 19).
  * p304_utf8_check: 0 when text[0..len) is UTF-8 (no overlong form, no
  * surrogate, nothing beyond U+10FFFF); otherwise -1 with the 1-based line

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include <p304/io.h>
+#include <p304/format.h>
 
 /* The comparable form of a header: lower case ASCII words joined by '_',
  * accents folded, a unit (€, EUR, euros) and a leading « montant (de) » or

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include "gettext.h"
 

@@ -3,7 +3,7 @@
  * notification.csv (Excel, French) of `p304 reconcile`. Each row says why
  * its amount is what it is; the policy applied is written out in full.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <cjson/cJSON.h>
 #include <csv.h>

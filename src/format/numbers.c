@@ -3,7 +3,7 @@
  * French locale. No strtod, no locale: every accepted form is listed in
  * docs/formats.md and everything else is refused with a reason.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -86,21 +86,13 @@ static int misplaced_separator(char *why, size_t size)
 /* "at most 5 000" from the scaled maximum (-1: what 64 bits hold). */
 static int too_large(char *why, size_t size, int max_decimals, int64_t max_scaled)
 {
-	char digits[24], grouped[40];
-	size_t o = 0;
-	int len;
+	char grouped[40];
 
 	if (max_scaled < 0)
 		max_scaled = INT64_MAX;
 	for (int d = 0; d < max_decimals; d++)
 		max_scaled /= 10;
-	len = snprintf(digits, sizeof(digits), "%lld", (long long)max_scaled);
-	for (int i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			grouped[o++] = ' ';
-		grouped[o++] = digits[i];
-	}
-	grouped[o] = '\0';
+	p304_format_eur(grouped, sizeof(grouped), max_scaled, " ", "");
 	if (why && size)
 		snprintf(why, size, _("is too large, expected at most %s"), grouped);
 	return -1;

@@ -15,7 +15,7 @@
  * "files". Runs writing one set wait for each other: a lock file
  * `.NAME.p304-lock` beside the set, removed by the run that holds it.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -651,6 +651,15 @@ static p304_code sweep_old(p304_outset *set, int pfd, int oldfd, int newfd,
 		  "into it (%s); it is in %s"), stuck[0] ? stuck : "?", strerror(errno), set->tmp);
 }
 
+/* The previous set as it is now: a p304 older than the lock may have
+ * replaced it since begin. */
+static p304_code reread_owned(p304_outset *set)
+{
+	free_names(set->owned);
+	set->had_set = read_manifest(set->target, &set->owned);
+	return P304_OK;
+}
+
 /* A run that did not put its set in place: its own files and the second
  * links keep_foreign made go, nothing else. */
 static void remove_new(p304_outset *set, const struct kept *kept, size_t nkept)
@@ -700,6 +709,7 @@ p304_code p304_outset_commit(p304_outset *set, p304_error *err)
 		rc = p304_error_set(err, P304_ERR_IO, set->dir, 0,
 				    _("cannot replace the previous output: %s"), strerror(errno));
 	} else if ((rc = check_existing(set->target, set->dir, err)) == P304_OK &&
+		   (rc = reread_owned(set)) == P304_OK &&
 		   (rc = keep_foreign(set, oldfd, newfd, &kept, &nkept, err)) == P304_OK) {
 		if (renameat2(AT_FDCWD, set->tmp, AT_FDCWD, set->target, RENAME_EXCHANGE) != 0) {
 			rc = p304_error_set(err, P304_ERR_IO, set->dir, 0,

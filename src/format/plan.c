@@ -3,7 +3,7 @@
  * action of a contract): reading them, and checking them against the
  * objectives each envelope may fund (the rules are in src/core/plan.c).
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * geographic code). Lookups accept the canonical code or any alias, so a
  * table keyed the DREES way ("20" for Corse) loads against the INSEE way.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * region (the préfet de région runs the BOP 304), so every table can be
  * summed the same way, exactly.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <csv.h>
 #include <string.h>

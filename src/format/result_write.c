@@ -4,7 +4,7 @@
  * quoting) and manifest.json (run metadata kept apart so results stay
  * byte-identical between runs).
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <cjson/cJSON.h>
 #include <csv.h>

@@ -3,7 +3,7 @@
  * cJSON. Strict on purpose: an unknown or misspelt key is an error naming the
  * nearest valid key, because a typo must not silently drop a floor.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -206,7 +206,7 @@ static p304_code check_twice(const p304_scenario *sc, p304_error *err)
 	if (found)
 		return p304_error_set(err, P304_ERR_INPUT, sc->path,
 			line_of_key(sc->text, sc->criteria[dup].column),
-			"column '%s' is used by two criteria", sc->criteria[dup].column);
+			_("column '%s' is used by two criteria"), sc->criteria[dup].column);
 	return P304_OK;
 }
 

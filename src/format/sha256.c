@@ -2,7 +2,7 @@
  * sha256.c - SHA-256 of input files for the manifest, with OpenSSL's
  * libcrypto (EVP interface): a checksum must not be hand-written.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <openssl/evp.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * INSEE, …, au 1er janvier 2019 (provisoire) », read from the
  * "<data>.sources.csv" file beside the criteria table.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
-#include <p304/io.h>
+#include <p304/format.h>
 
 /* v as a JSON number printed exactly (cJSON would print 10^15 as 1e+15). */
 cJSON *wu_int(int64_t v);

@@ -5,7 +5,7 @@
  * totals row is an Excel formula (=SUM) whose cached value is our exact total,
  * so the file opens with the right figure even before Excel recalculates.
  */
-#include <p304/io.h>
+#include <p304/format.h>
 
 #include <stdlib.h>
 #include <string.h>

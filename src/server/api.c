@@ -95,14 +95,43 @@ static void reply_copy(struct srv_reply *rp, const char *body, size_t len, const
 	rp->type = type;
 }
 
+/* The server's own folders (data, workspace, temporary), never shown in an
+ * answer (issue 19): a message naming a file below one of them names it
+ * from there ("reference/tuiles.csv"). Set once by api_load, before any
+ * request. */
+static const char *hidden_dirs[3];
+
+static void hide_dirs(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	while (*in && o + 1 < size) {
+		size_t skip = 0;
+
+		for (int k = 0; k < 3 && !skip; k++) {
+			size_t n = hidden_dirs[k] ? strlen(hidden_dirs[k]) : 0;
+
+			if (n > 1 && strncmp(in, hidden_dirs[k], n) == 0)
+				skip = n + (in[n] == '/');
+		}
+		if (skip) {
+			in += skip;
+			continue;
+		}
+		out[o++] = *in++;
+	}
+	out[o] = '\0';
+}
+
 void api_error(struct srv_reply *rp, unsigned status, const char *code, const char *message,
 	       const char *file, long line, const char *field)
 {
 	cJSON *root = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(root, "error");
-	char *text;
+	char *text, shown[2048];
 
+	hide_dirs(message, shown, sizeof(shown));
 	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddStringToObject(e, "message", shown);
 	if (file)
 		cJSON_AddStringToObject(e, "file", file);
 	else
@@ -668,6 +697,15 @@ p304_code api_load(struct srv_api **out, const struct srv_config *cfg, p304_erro
 		api_free(api);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	}
+	{
+		static char tmpdir[PATH_MAX];
+		const char *t = getenv("TMPDIR");
+
+		snprintf(tmpdir, sizeof(tmpdir), "%s", t && t[0] == '/' ? t : "/tmp");
+		hidden_dirs[0] = api->datadir;
+		hidden_dirs[1] = api->workspace;
+		hidden_dirs[2] = tmpdir;
+	}
 	api->ws_max_count = cfg->ws_max_count ? cfg->ws_max_count : SRV_WS_MAX_COUNT;
 	api->ws_max_bytes = cfg->ws_max_bytes ? cfg->ws_max_bytes : SRV_WS_MAX_BYTES;
 	pthread_mutex_init(&api->ws_mu, NULL);
@@ -920,7 +958,8 @@ p304_result *do_allocate(struct srv_api *api, const char *text, size_t len,
 
 	if (!ov)
 		return NULL;
-	if (p304_run_allocation_in(ov, "scenario.json", api->default_ref, &res, &err) != P304_OK)
+	if (p304_run_allocation_in(ov, "scenario.json",
+				   &(p304_alloc_options){ .default_reference = api->default_ref }, &res, &err) != P304_OK)
 		reply_p304_error(rp, &err, &d, 1, ov);
 	else if (api_rename_modified(api, text, len, &res->scenario->id, &res->scenario->title,
 				     res->scenario->envelope_eur, res->nrows) < 0) {

@@ -454,6 +454,17 @@ static enum MHD_Result send_parts_fault(struct MHD_Connection *connection, struc
 	return send_reply(connection, c, &rp);
 }
 
+/* The Allow of a 405 comes from the route table (api_route_find). */
+static enum MHD_Result send_405(struct MHD_Connection *connection, struct conn *c,
+				const char *allow)
+{
+	struct srv_reply rp = { 0 };
+
+	api_error(&rp, 405, "method_not_allowed", _("method not allowed here"), NULL, 0, NULL);
+	rp.allow = allow;
+	return send_reply(connection, c, &rp);
+}
+
 static enum MHD_Result check_query_key(void *cls, enum MHD_ValueKind kind, const char *key,
 				       const char *value)
 {
@@ -491,26 +502,14 @@ static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *conne
 			_("this server answers only to its own address (Host header refused)"));
 	if (api) {
 		c->route = api_route_find(method, url, allow, sizeof(allow));
-	} else {
-		snprintf(allow, sizeof(allow), "GET");
-		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-			goto not_allowed;
-	}
-	if (api && !c->route && allow[0]) {
-not_allowed:
-		{
-			struct srv_reply rp = { 0 };
-
-			api_error(&rp, 405, "method_not_allowed", _("method not allowed here"),
-				  NULL, 0, NULL);
-			rp.allow = allow;
-			return send_reply(connection, c, &rp);
-		}
-	}
-	if (api && !c->route && strcmp(method, "GET") && strcmp(method, "HEAD") &&
-	    strcmp(method, "POST") && strcmp(method, "PUT")) {
-		snprintf(allow, sizeof(allow), "GET, POST, PUT");
-		goto not_allowed;
+		/* a method no route has: 405 too, with every method the API uses */
+		if (!c->route && !allow[0] && strcmp(method, "GET") && strcmp(method, "HEAD") &&
+		    strcmp(method, "POST") && strcmp(method, "PUT"))
+			snprintf(allow, sizeof(allow), "GET, POST, PUT");
+		if (!c->route && allow[0])
+			return send_405(connection, c, allow);
+	} else if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		return send_405(connection, c, "GET");
 	}
 	if (c->route) {
 		MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, check_query_key, c);

@@ -184,20 +184,31 @@ out:
 	return rc;
 }
 
+struct avenant_call {
+	const char *current_path, *consumed_path, *reference_path;
+	p304_avenant_rule rule;
+	int rate_bp;
+	p304_avenant_result **out;
+};
+
+static p304_code avenant_files(p304_catalogue *cat, const char *const *paths, void *ctx,
+			       p304_error *err)
+{
+	const struct avenant_call *c = ctx;
+
+	(void)paths; /* no scenario: the files are not looked for among the shipped data */
+	return p304_run_avenant_in(cat, c->current_path, c->consumed_path, c->reference_path,
+				   c->rule, c->rate_bp, c->out, err);
+}
+
 p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 			   const char *reference_path, p304_avenant_rule rule,
 			   int rate_bp, p304_avenant_result **out, p304_error *err)
 {
-	p304_catalogue *cat;
-	p304_code rc;
+	struct avenant_call c = { current_path, consumed_path, reference_path, rule, rate_bp, out };
 
 	*out = NULL;
-	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
-		return rc;
-	rc = p304_run_avenant_in(cat, current_path, consumed_path, reference_path, rule, rate_bp,
-				 out, err);
-	p304_catalogue_free(cat);
-	return rc;
+	return p304_run_on_files(NULL, 0, avenant_files, &c, err);
 }
 
 p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,

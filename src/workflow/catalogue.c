@@ -509,3 +509,23 @@ const char *p304_shipped_path(const char *path, char *buf, size_t size)
 	snprintf(buf, size, "%s/%s", p304_datadir(), path + 7);
 	return stat(buf, &st) == 0 ? buf : path;
 }
+
+p304_code p304_run_on_files(const char *const *paths, size_t npaths, p304_files_fn fn,
+			    void *ctx, p304_error *err)
+{
+	char shipped[2][4096];
+	const char *where[2];
+	p304_catalogue *cat;
+	p304_code rc;
+
+	if (npaths > 2)
+		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, "p304_run_on_files: %zu paths",
+				      npaths);
+	for (size_t i = 0; i < npaths; i++)
+		where[i] = p304_shipped_path(paths[i], shipped[i], sizeof(shipped[i]));
+	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
+		return rc;
+	rc = fn(cat, where, ctx, err);
+	p304_catalogue_free(cat);
+	return rc;
+}

@@ -129,7 +129,8 @@ p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison
 		return rc;
 	}
 	free(text);
-	if ((rc = p304_run_allocation_in(cat, path, default_reference, &s->res, err)) != P304_OK ||
+	if ((rc = p304_run_allocation_in(cat, path, &(p304_alloc_options){ .default_reference = default_reference },
+					  &s->res, err)) != P304_OK ||
 	    (rc = copy_inputs(c, s->res->inputs, s->res->ninputs, label, err)) != P304_OK ||
 	    (rc = side_alloc(s, s->res->nrows, err)) != P304_OK)
 		return rc;

@@ -83,22 +83,28 @@ static int row_cmp(const void *x, const void *y)
 	return strcmp(((const p304_compare_row *)x)->code, ((const p304_compare_row *)y)->code);
 }
 
+struct compare_call {
+	const char *default_reference;
+	p304_comparison **out;
+};
+
+static p304_code compare_files(p304_catalogue *cat, const char *const *paths, void *ctx,
+			       p304_error *err)
+{
+	const struct compare_call *c = ctx;
+
+	return p304_run_compare_in(cat, paths[0], paths[1], c->default_reference, c->out, err);
+}
+
 p304_code p304_run_compare(const char *a_path, const char *b_path,
 			   const char *default_reference, p304_comparison **out,
 			   p304_error *err)
 {
-	p304_catalogue *cat;
-	char sa[4096], sb[4096];
-	p304_code rc;
+	struct compare_call c = { default_reference, out };
+	const char *paths[2] = { a_path, b_path };
 
 	*out = NULL;
-	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
-		return rc;
-	a_path = p304_shipped_path(a_path, sa, sizeof(sa));
-	b_path = p304_shipped_path(b_path, sb, sizeof(sb));
-	rc = p304_run_compare_in(cat, a_path, b_path, default_reference, out, err);
-	p304_catalogue_free(cat);
-	return rc;
+	return p304_run_on_files(paths, 2, compare_files, &c, err);
 }
 
 p304_code p304_run_compare_in(p304_catalogue *cat, const char *a_path, const char *b_path,
@@ -294,28 +300,4 @@ size_t p304_compare_movers(const p304_comparison *c, int by_pct, size_t per_side
 		out[n++] = k[m - 1 - i].r;
 	free(k);
 	return n;
-}
-
-void p304_compare_order(const p304_comparison *c, size_t *order)
-{
-	/* insertion sort keeps this reentrant (no static context): n is at
-	 * most a few hundred authorities */
-	for (size_t i = 0; i < c->nrows; i++) {
-		size_t j = i;
-
-		order[i] = i;
-		while (j > 0) {
-			const p304_compare_row *a = &c->rows[order[j - 1]], *b = &c->rows[order[j]];
-			int64_t da = a->b_eur - a->a_eur, db = b->b_eur - b->a_eur;
-
-			size_t t;
-
-			if (da > db || (da == db && strcmp(a->code, b->code) < 0))
-				break;
-			t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-			j--;
-		}
-	}
 }

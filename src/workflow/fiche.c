@@ -138,7 +138,8 @@ p304_code p304_run_fiches(const char *path, const char *reference, const char *d
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 		goto fail;
 	}
-	if ((rc = p304_run_allocation(scenario, default_reference, &fs->res, err)) != P304_OK ||
+	if ((rc = p304_run_allocation(scenario, &(p304_alloc_options){ .default_reference = default_reference },
+				       &fs->res, err)) != P304_OK ||
 	    (strcmp(scenario, path) && (rc = same_amounts(path, fs->res, err)) != P304_OK) ||
 	    (reference && (rc = p304_run_compare(reference, scenario, default_reference, &fs->cmp, err)) != P304_OK) ||
 	    (rc = p304_sources_read(fs->res, &fs->src, err)) != P304_OK)

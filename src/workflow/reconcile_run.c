@@ -324,23 +324,29 @@ static p304_code run(p304_catalogue *cat, const char *scenario_path,
 		     const char *plan_path, const char *caps_path,
 		     p304_notification **out, p304_error *err);
 
+struct recon_call {
+	const char *default_reference, *needs_path, *plan_path, *caps_path;
+	p304_notification **out;
+};
+
+static p304_code recon_files(p304_catalogue *cat, const char *const *paths, void *ctx,
+			     p304_error *err)
+{
+	const struct recon_call *c = ctx;
+
+	return run(cat, paths[0], c->default_reference, c->needs_path, c->plan_path,
+		   c->caps_path, c->out, err);
+}
+
 /* The command line's entry points: a catalogue reading files. */
 static p304_code run_files(const char *scenario_path, const char *default_reference,
 			   const char *needs_path, const char *plan_path,
 			   const char *caps_path, p304_notification **out, p304_error *err)
 {
-	p304_catalogue *cat;
-	char shipped[4096];
-	p304_code rc;
+	struct recon_call c = { default_reference, needs_path, plan_path, caps_path, out };
 
 	*out = NULL;
-	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
-		return rc;
-	scenario_path = p304_shipped_path(scenario_path, shipped, sizeof(shipped));
-	rc = run(cat, scenario_path, default_reference, needs_path, plan_path, caps_path,
-		 out, err);
-	p304_catalogue_free(cat);
-	return rc;
+	return p304_run_on_files(&scenario_path, 1, recon_files, &c, err);
 }
 
 p304_code p304_run_reconcile_in(p304_catalogue *cat, const char *scenario_path,
@@ -385,7 +391,8 @@ static p304_code run(p304_catalogue *cat, const char *scenario_path,
 	nt = calloc(1, sizeof(*nt));
 	if (!nt)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	if ((rc = p304_run_allocation_in(cat, scenario_path, default_reference, &nt->alloc,
+	if ((rc = p304_run_allocation_in(cat, scenario_path,
+					  &(p304_alloc_options){ .default_reference = default_reference }, &nt->alloc,
 					  err)) != P304_OK)
 		goto fail;
 	n = nt->alloc->nrows;

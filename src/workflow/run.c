@@ -549,25 +549,30 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 	return P304_OK;
 }
 
-p304_code p304_run_allocation(const char *scenario_path,
-			      const char *default_reference,
+struct alloc_call {
+	const p304_alloc_options *opt;
+	p304_result **out;
+};
+
+static p304_code alloc_files(p304_catalogue *cat, const char *const *paths, void *ctx,
+			     p304_error *err)
+{
+	const struct alloc_call *c = ctx;
+
+	return p304_run_allocation_in(cat, paths[0], c->opt, c->out, err);
+}
+
+p304_code p304_run_allocation(const char *scenario_path, const p304_alloc_options *opt,
 			      p304_result **out, p304_error *err)
 {
-	p304_catalogue *cat;
-	char shipped[4096];
-	p304_code rc;
+	struct alloc_call c = { opt, out };
 
 	*out = NULL;
-	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
-		return rc;
-	scenario_path = p304_shipped_path(scenario_path, shipped, sizeof(shipped));
-	rc = p304_run_allocation_in(cat, scenario_path, default_reference, out, err);
-	p304_catalogue_free(cat);
-	return rc;
+	return p304_run_on_files(&scenario_path, 1, alloc_files, &c, err);
 }
 
 p304_code p304_run_allocation_in(p304_catalogue *cat, const char *scenario_path,
-				 const char *default_reference, p304_result **out,
+				 const p304_alloc_options *opt, p304_result **out,
 				 p304_error *err)
 {
 	p304_scenario *sc = NULL;
@@ -578,7 +583,8 @@ p304_code p304_run_allocation_in(p304_catalogue *cat, const char *scenario_path,
 	*out = NULL;
 	if ((rc = p304_catalogue_text(cat, scenario_path, &text, &len, err)) != P304_OK)
 		return rc;
-	rc = p304_scenario_parse(scenario_path, text, len, default_reference, &sc, err);
+	rc = p304_scenario_parse(scenario_path, text, len, opt ? opt->default_reference : NULL,
+				 &sc, err);
 	free(text);
 	if (rc != P304_OK)
 		return rc;
@@ -611,6 +617,148 @@ static p304_code add_scenario_input(p304_catalogue *cat, p304_result *res, p304_
 	return rc;
 }
 
+/* Step 1: the scenario's inputs (its own text, the reference list, the
+ * criteria table and its sources), each recorded in the manifest. */
+static p304_code open_inputs(p304_catalogue *cat, p304_result *res, p304_csv **csv,
+			     p304_error *err)
+{
+	const p304_scenario *sc = res->scenario;
+	p304_code rc;
+
+	if ((rc = add_scenario_input(cat, res, err)))
+		return rc;
+	/* a file not found: say that paths are relative to the scenario's folder */
+	if ((rc = p304_catalogue_reference(cat, sc->reference_path, &res->reference, err))) {
+		p304_note_scenario_relative(err, sc->reference_path, sc->path);
+		return rc;
+	}
+	if ((rc = p304_result_add_input_in(cat, res, "reference", sc->reference_path, err)))
+		return rc;
+	if ((rc = p304_catalogue_csv(cat, sc->data_path, csv, err))) {
+		p304_note_scenario_relative(err, sc->data_path, sc->path);
+		return rc;
+	}
+	if ((rc = p304_result_add_input_in(cat, res, "data", sc->data_path, err)))
+		return rc;
+	return load_sources(cat, res, err);
+}
+
+/* Step 2: each criterion's column and weight. Every absent column is named
+ * at once: an officer filling in a preset (FIR, ONDAM) needs the whole
+ * list, not one per run. */
+static p304_code find_criteria(const p304_scenario *sc, const p304_csv *csv, long *cols,
+			       long double *weights, p304_error *err)
+{
+	char absent[400] = "", found[600];
+	size_t nabsent = 0, o = 0, k = sc->ncriteria;
+
+	for (size_t c = 0; c < k; c++) {
+		cols[c] = p304_csv_find_column(csv, sc->criteria[c].column);
+		weights[c] = (long double)sc->criteria[c].weight_pct / 100.0L;
+		if (cols[c] >= 0)
+			continue;
+		nabsent++;
+		if (o < sizeof(absent))
+			o += (size_t)snprintf(absent + o, sizeof(absent) - o, "%s'%s'",
+				o ? ", " : "", sc->criteria[c].column);
+	}
+	if (nabsent == 1)
+		for (size_t c = 0; c < k; c++)
+			if (cols[c] < 0)
+				return missing_column(csv, sc->criteria[c].column, err);
+	if (nabsent == 0)
+		return P304_OK;
+	p304_csv_describe_columns(csv, found, sizeof(found));
+	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
+		_("columns %s not found; columns found: %s"), absent, found);
+}
+
+/* Step 4: each criterion's total fits in 64 bits and is not 0. Checked here
+ * rather than in the core so the message names the column and the file.
+ * Values are thousandths: the largest total is INT64_MAX/1000. */
+static p304_code check_totals(const p304_scenario *sc, const int64_t *values, size_t n,
+			      p304_error *err)
+{
+	size_t k = sc->ncriteria;
+
+	for (size_t c = 0; c < k; c++) {
+		int64_t total = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (p304_add_i64(total, values[i * k + c], &total))
+				return p304_error_set(err, P304_ERR_OVERFLOW, sc->data_path, 0,
+					_("column '%s' does not fit in 64 bits: its total over the %zu "
+					"participants is above 9 223 372 036 854 775, expected counts "
+					"that add up to less"), sc->criteria[c].column, n);
+		if (total == 0 && n > 0)
+			return p304_error_set(err, P304_ERR_INPUT, sc->data_path, 0,
+				_("column '%s' is 0 for all %zu participants: its %g %% of the "
+				"envelope cannot be shared"), sc->criteria[c].column, n,
+				sc->criteria[c].weight_pct);
+	}
+	return P304_OK;
+}
+
+/* Step 5: the core's allocation of the participants' figures, into `alloc`. */
+static p304_code run_core(const p304_result *res, const struct part *rows, size_t n,
+			  const int64_t *values, const long double *weights,
+			  p304_row *alloc, p304_summary *sum, p304_error *err)
+{
+	const p304_scenario *sc = res->scenario;
+	const char **codes = calloc(n ? n : 1, sizeof(char *));
+	p304_workspace *ws = p304_workspace_new();
+	p304_problem prob;
+	p304_code rc;
+
+	if (!codes || !ws) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		codes[i] = rows[i].auth->code;
+	prob = (p304_problem){
+		.n = n, .k = sc->ncriteria, .codes = codes, .values = values, .weights = weights,
+		.envelope_eur = sc->envelope_eur,
+		.floor_eur = sc->floor_eur,
+		.ceiling_eur = sc->ceiling_eur,
+		.unit_eur = sc->rounding_eur,
+	};
+	/* The core does not know files: the problem is the scenario's. */
+	if ((rc = p304_allocate(&prob, ws, alloc, sum, err)) != P304_OK && err && !err->file[0])
+		snprintf(err->file, sizeof(err->file), "%s", sc->path);
+out:
+	free(codes);
+	p304_workspace_free(ws);
+	return rc;
+}
+
+/* Step 6: the result's rows, each with its figures and imputation marks. */
+static p304_code fill_rows(p304_result *res, const struct part *rows, size_t n,
+			   const int64_t *values, const unsigned char *imputed,
+			   const p304_row *alloc, p304_error *err)
+{
+	size_t k = res->scenario->ncriteria;
+
+	for (size_t i = 0; i < n; i++) {
+		p304_result_row *r = &res->rows[i];
+
+		r->code = rows[i].auth->code;
+		r->name = rows[i].auth->name;
+		r->region_code = rows[i].auth->region_code;
+		r->region_name = rows[i].auth->region_name;
+		r->line = rows[i].line;
+		r->criteria = malloc(k * sizeof(int64_t));
+		r->imputed = malloc(k);
+		res->nrows = i + 1;
+		if (!r->criteria || !r->imputed)
+			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+		memcpy(r->criteria, values + i * k, k * sizeof(int64_t));
+		memcpy(r->imputed, imputed + i * k, k);
+		r->alloc = alloc[i];
+	}
+	return P304_OK;
+}
+
 p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 				 p304_result **out, p304_error *err)
 {
@@ -621,11 +769,8 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 	unsigned char *imputed = NULL;
 	long *cols = NULL, codecol;
 	long double *weights = NULL;
-	const char **codes = NULL;
 	p304_row *alloc = NULL;
-	p304_workspace *ws = NULL;
-	p304_problem prob;
-	size_t n, k;
+	size_t n, k = sc->ncriteria;
 	p304_code rc;
 
 	*out = NULL;
@@ -635,23 +780,8 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	res->scenario = sc;
-	if ((rc = add_scenario_input(cat, res, err)))
+	if ((rc = open_inputs(cat, res, &csv, err)))
 		goto fail;
-	/* a file not found: say that paths are relative to the scenario's folder */
-	if ((rc = p304_catalogue_reference(cat, sc->reference_path, &res->reference, err))) {
-		p304_note_scenario_relative(err, sc->reference_path, sc->path);
-		goto fail;
-	}
-	if ((rc = p304_result_add_input_in(cat, res, "reference", sc->reference_path, err)))
-		goto fail;
-	if ((rc = p304_catalogue_csv(cat, sc->data_path, &csv, err))) {
-		p304_note_scenario_relative(err, sc->data_path, sc->path);
-		goto fail;
-	}
-	if ((rc = p304_result_add_input_in(cat, res, "data", sc->data_path, err)) ||
-	    (rc = load_sources(cat, res, err)))
-		goto fail;
-	k = res->scenario->ncriteria;
 	if ((codecol = find_code_column(csv)) < 0) {
 		rc = missing_column(csv, "code", err);
 		goto fail;
@@ -662,42 +792,15 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 	rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!cols || !weights || !rows)
 		goto nomem;
-	{
-		/* Name every absent column at once: an officer filling in a
-		 * preset (FIR, ONDAM) needs the whole list, not one per run. */
-		char absent[400] = "";
-		size_t nabsent = 0, o = 0;
-
-		for (size_t c = 0; c < k; c++) {
-			cols[c] = p304_csv_find_column(csv, res->scenario->criteria[c].column);
-			weights[c] = (long double)res->scenario->criteria[c].weight_pct / 100.0L;
-			if (cols[c] >= 0)
-				continue;
-			nabsent++;
-			if (o < sizeof(absent))
-				o += (size_t)snprintf(absent + o, sizeof(absent) - o, "%s'%s'",
-					o ? ", " : "", res->scenario->criteria[c].column);
-		}
-		if (nabsent == 1) {
-			for (size_t c = 0; c < k; c++)
-				if (cols[c] < 0)
-					rc = missing_column(csv, res->scenario->criteria[c].column, err);
-			goto fail;
-		}
-		if (nabsent > 1) {
-			char found[600];
-
-			p304_csv_describe_columns(csv, found, sizeof(found));
-			rc = p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-				_("columns %s not found; columns found: %s"), absent, found);
-			goto fail;
-		}
-	}
+	if ((rc = find_criteria(sc, csv, cols, weights, err)))
+		goto fail;
 	if (n == 0) {
-		rc = p304_error_set(err, P304_ERR_INPUT, res->scenario->data_path, 1,
+		rc = p304_error_set(err, P304_ERR_INPUT, sc->data_path, 1,
 				    _("the table has a header but no data row"));
 		goto fail;
 	}
+	/* Step 3: the participants, their codings and figures (holes imputed
+	 * or excluded) */
 	if ((rc = resolve_rows(csv, codecol, res->reference, rows, err)) ||
 	    (rc = select_participants(cat, res, csv, rows, &n, err)) ||
 	    (rc = check_codings(res, csv, rows, n, err)))
@@ -706,93 +809,31 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 	imputed = calloc((n ? n : 1) * k, 1);
 	if (!values || !imputed)
 		goto nomem;
-	if ((rc = read_values(res, csv, cols, rows, &n, values, imputed, err)))
+	if ((rc = read_values(res, csv, cols, rows, &n, values, imputed, err)) ||
+	    (rc = check_totals(sc, values, n, err)))
 		goto fail;
-	/* Checked here rather than in the core so the message names the column
-	 * and the file. Values are thousandths: the largest total is INT64_MAX/1000. */
-	for (size_t c = 0; c < k; c++) {
-		int64_t total = 0;
-
-		for (size_t i = 0; i < n; i++)
-			if (p304_add_i64(total, values[i * k + c], &total)) {
-				rc = p304_error_set(err, P304_ERR_OVERFLOW, res->scenario->data_path, 0,
-					_("column '%s' does not fit in 64 bits: its total over the %zu "
-					"participants is above 9 223 372 036 854 775, expected counts "
-					"that add up to less"), res->scenario->criteria[c].column, n);
-				goto fail;
-			}
-		if (total == 0 && n > 0) {
-			rc = p304_error_set(err, P304_ERR_INPUT, res->scenario->data_path, 0,
-				_("column '%s' is 0 for all %zu participants: its %g %% of the "
-				"envelope cannot be shared"), res->scenario->criteria[c].column, n,
-				res->scenario->criteria[c].weight_pct);
-			goto fail;
-		}
-	}
-	codes = calloc(n ? n : 1, sizeof(char *));
 	alloc = calloc(n ? n : 1, sizeof(p304_row));
 	res->rows = calloc(n ? n : 1, sizeof(p304_result_row));
-	ws = p304_workspace_new();
-	if (!codes || !alloc || !res->rows || !ws)
+	if (!alloc || !res->rows)
 		goto nomem;
-	for (size_t i = 0; i < n; i++)
-		codes[i] = rows[i].auth->code;
-	prob = (p304_problem){
-		.n = n, .k = k, .codes = codes, .values = values, .weights = weights,
-		.envelope_eur = res->scenario->envelope_eur,
-		.floor_eur = res->scenario->floor_eur,
-		.ceiling_eur = res->scenario->ceiling_eur,
-		.unit_eur = res->scenario->rounding_eur,
-	};
-	if ((rc = p304_allocate(&prob, ws, alloc, &res->summary, err)) != P304_OK) {
-		/* The core does not know files: the problem is the scenario's. */
-		if (err && !err->file[0])
-			snprintf(err->file, sizeof(err->file), "%s", sc->path);
+	if ((rc = run_core(res, rows, n, values, weights, alloc, &res->summary, err)) ||
+	    (rc = fill_rows(res, rows, n, values, imputed, alloc, err)))
 		goto fail;
-	}
-	for (size_t i = 0; i < n; i++) {
-		p304_result_row *r = &res->rows[i];
-
-		r->code = rows[i].auth->code;
-		r->name = rows[i].auth->name;
-		r->region_code = rows[i].auth->region_code;
-		r->region_name = rows[i].auth->region_name;
-		r->line = rows[i].line;
-		r->criteria = malloc(k * sizeof(int64_t));
-		if (!r->criteria)
-			goto nomem;
-		memcpy(r->criteria, values + i * k, k * sizeof(int64_t));
-		r->imputed = malloc(k);
-		if (!r->imputed)
-			goto nomem;
-		memcpy(r->imputed, imputed + i * k, k);
-		r->alloc = alloc[i];
-		res->nrows = i + 1;
-	}
-	free(rows);
-	free(values);
-	free(imputed);
-	free(cols);
-	free(weights);
-	free(codes);
-	free(alloc);
-	p304_workspace_free(ws);
-	p304_csv_free(csv);
 	*out = res;
-	return P304_OK;
+	res = NULL;
+	goto out;
 nomem:
 	rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 fail:
+	p304_result_free(res);
+out:
 	free(rows);
 	free(values);
 	free(imputed);
 	free(cols);
 	free(weights);
-	free(codes);
 	free(alloc);
-	p304_workspace_free(ws);
 	p304_csv_free(csv);
-	p304_result_free(res);
 	return rc;
 }
 

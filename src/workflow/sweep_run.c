@@ -72,21 +72,28 @@ static int by_spread(const void *a, const void *b)
 	return strcmp(x->factor, y->factor);
 }
 
+struct sweep_call {
+	const char *default_reference;
+	const p304_sweep_options *opt;
+	p304_sweep_result **out;
+};
+
+static p304_code sweep_files(p304_catalogue *cat, const char *const *paths, void *ctx,
+			     p304_error *err)
+{
+	const struct sweep_call *c = ctx;
+
+	return p304_run_sweep_in(cat, paths[0], c->default_reference, c->opt, c->out, err);
+}
+
 p304_code p304_run_sweep(const char *scenario_path, const char *default_reference,
 			 const p304_sweep_options *opt, p304_sweep_result **out,
 			 p304_error *err)
 {
-	p304_catalogue *cat;
-	char shipped[4096];
-	p304_code rc;
+	struct sweep_call c = { default_reference, opt, out };
 
 	*out = NULL;
-	if ((rc = p304_catalogue_files(&cat, err)) != P304_OK)
-		return rc;
-	scenario_path = p304_shipped_path(scenario_path, shipped, sizeof(shipped));
-	rc = p304_run_sweep_in(cat, scenario_path, default_reference, opt, out, err);
-	p304_catalogue_free(cat);
-	return rc;
+	return p304_run_on_files(&scenario_path, 1, sweep_files, &c, err);
 }
 
 p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
@@ -108,7 +115,8 @@ p304_code p304_run_sweep_in(p304_catalogue *cat, const char *scenario_path,
 	if (!sw)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	sw->opt = *opt;
-	if ((rc = p304_run_allocation_in(cat, scenario_path, default_reference, &sw->base,
+	if ((rc = p304_run_allocation_in(cat, scenario_path,
+					  &(p304_alloc_options){ .default_reference = default_reference }, &sw->base,
 					  err)) != P304_OK ||
 	    (rc = make_problem(sw->base, &bp, err)) != P304_OK)
 		goto fail;
@@ -276,17 +284,7 @@ p304_code p304_write_sweep_json(const p304_sweep_result *sw, FILE *fp, p304_erro
 /* 1234567 -> "1 234 567 €" (plain spaces: a CSV cell and a terminal). */
 static const char *eur_plain(char *buf, size_t size, int64_t v)
 {
-	char d[32];
-	int len = snprintf(d, sizeof(d), "%lld", (long long)v);
-	size_t o = 0;
-
-	for (int i = 0; i < len && o + 6 < size; i++) {
-		if (i > 0 && d[i - 1] != '-' && (len - i) % 3 == 0)
-			buf[o++] = ' ';
-		buf[o++] = d[i];
-	}
-	snprintf(buf + o, size - o, " €");
-	return buf;
+	return p304_format_eur(buf, size, v, " ", " €");
 }
 
 static void decimal_fr(char *buf, size_t size, double v)

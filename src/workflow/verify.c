@@ -40,6 +40,9 @@ struct replay {
 	const char *flags[4];
 };
 
+/* Every option of these commands but -o, -q and -h: test/commands-check.sh
+ * compares this table with each command's option table (a command's
+ * --no-xlsx, recorded in its manifest, could not be verified). */
 static const struct replay replays[] = {
 	{ "allocate", { "--by" }, { "--xlsx", "--no-xlsx" } },
 	{ "reconcile", { "--needs", "--plan", "--caps", "--by" },

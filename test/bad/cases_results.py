@@ -89,3 +89,14 @@ case("scn_title_nul_escape", "scenario.json:3: the text holds the character \\u0
      scen=scenario().replace(b'"Catalogue"', b'"Cata\\u0000logue"'))
 case("scn_id_nul_escape", "scenario.json:2: the text holds the character \\u0000",
      scen=scenario().replace(b'"bad"', b'"x\\u0000y"'))
+
+# --- chart: a result drawn (an SVG chart is XML too) -----------------------------------
+CH = "chart r.json --kind bars --format svg -o r.svg"
+case("chart_result_duplicate_2_and_02", "r.json: duplicate code '02' (rows 2 and 3)", cmd=CH,
+     files={"r.json": res([("01", 400), ("2", 600), ("02", 1000)])})
+case("chart_result_rows_above_total", "the rows add up to 2 000 € but \"allocated_eur\" is 1 000 €", cmd=CH,
+     files={"r.json": res(ROWS, total=1000)})
+case("chart_result_title_uffff", "r.json: 'title' holds the character U+FFFF", cmd=CH,
+     files={"r.json": res(ROWS, title="RAW:\"A\\uffffB\"")})
+case("chart_result_cp1252", "r.json:5: byte 0xE8 is not UTF-8 text", cmd=CH,
+     files={"r.json": res(ROWS).replace(b'"02", "name": "x"', b'"02", "name": "Ard\xe8che"')})

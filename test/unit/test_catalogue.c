@@ -90,16 +90,17 @@ static void test_overlay_equals_files(void **state)
 	p304_result *mem = NULL, *file = NULL;
 	p304_error err;
 	char ref[4200], *text, *j1, *j2;
+	const p304_alloc_options opt = { .default_reference = ref };
 	size_t len, l1, l2;
 
 	(void)state;
 	snprintf(ref, sizeof(ref), "%s/reference/collectivites.csv", datadir);
-	assert_int_equal(p304_run_allocation(scen, ref, &file, &err), P304_OK);
+	assert_int_equal(p304_run_allocation(scen, &opt, &file, &err), P304_OK);
 	text = slurp(scen, &len);
 	assert_int_equal(p304_catalogue_load_dir(datadir, &cat, &err), P304_OK);
 	assert_int_equal(p304_catalogue_overlay(cat, &ov, &err), P304_OK);
 	assert_int_equal(p304_catalogue_add_text(ov, "scenario.json", text, len, &err), P304_OK);
-	assert_int_equal(p304_run_allocation_in(ov, "scenario.json", ref, &mem, &err), P304_OK);
+	assert_int_equal(p304_run_allocation_in(ov, "scenario.json", &opt, &mem, &err), P304_OK);
 	p304_catalogue_free(ov);
 	p304_catalogue_free(cat);
 	j1 = result_json(file, &l1);
@@ -127,6 +128,7 @@ static void test_closed_never_opens(void **state)
 	p304_result *res = NULL;
 	p304_error err;
 	char ref[4200];
+	const p304_alloc_options opt = { .default_reference = ref };
 
 	(void)state;
 	snprintf(ref, sizeof(ref), "%s/reference/collectivites.csv", datadir);
@@ -134,7 +136,7 @@ static void test_closed_never_opens(void **state)
 	assert_int_equal(p304_catalogue_overlay(cat, &ov, &err), P304_OK);
 	assert_int_equal(p304_catalogue_add_text(ov, "scenario.json", sc, sizeof(sc) - 1, &err),
 			 P304_OK);
-	assert_int_equal(p304_run_allocation_in(ov, "scenario.json", ref, &res, &err),
+	assert_int_equal(p304_run_allocation_in(ov, "scenario.json", &opt, &res, &err),
 			 P304_ERR_INPUT);
 	assert_null(res);
 	assert_non_null(strstr(err.message, "passwd"));

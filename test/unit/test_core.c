@@ -756,6 +756,24 @@ static void test_money(void **state)
 	assert_int_equal(p304_mul_i64(INT64_MAX / 2, 3, &r), -1);
 }
 
+/* The one euro formatter (issue 20: six copies became p304_format_eur). */
+static void test_format_eur(void **state)
+{
+	char b[64], small[6];
+
+	(void)state;
+	assert_string_equal(p304_format_eur(b, sizeof(b), 0, " ", " €"), "0 €");
+	assert_string_equal(p304_format_eur(b, sizeof(b), 999, " ", ""), "999");
+	assert_string_equal(p304_format_eur(b, sizeof(b), 1000, " ", ""), "1 000");
+	assert_string_equal(p304_format_eur(b, sizeof(b), -1234567, " ", " €"), "-1 234 567 €");
+	assert_string_equal(p304_format_eur(b, sizeof(b), 18000000, "\xE2\x80\xAF", "\xC2\xA0€"),
+			    "18\xE2\x80\xAF" "000\xE2\x80\xAF" "000\xC2\xA0€");
+	assert_string_equal(p304_format_eur(b, sizeof(b), INT64_MIN, " ", ""),
+			    "-9 223 372 036 854 775 808");
+	/* too small: cut short, still terminated */
+	assert_string_equal(p304_format_eur(small, sizeof(small), 1234567, " ", " €"), "1 234");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +788,7 @@ int main(void)
 		cmocka_unit_test(test_bad_problem),
 		cmocka_unit_test(test_solve_clamped_per_row),
 		cmocka_unit_test(test_money),
+		cmocka_unit_test(test_format_eur),
 		cmocka_unit_test(test_api_refusals),
 		cmocka_unit_test(test_many_criteria),
 		cmocka_unit_test(test_zero_share_rows),
