@@ -235,9 +235,13 @@ test('04-compare-decomposition', async ({ page, url }) => {
 	await page.fill('#w-0', '30,5');
 	await page.fill('#w-3', '12,5');
 	await page.click('#tab-comparer');
+	// the three edits may reach the server as two allocations on a loaded
+	// machine (each typed field restarts a 300 ms wait): wait for the one
+	// that has them all, where the weights move 62
 	await page.waitForFunction(() => {
 		const td = document.querySelectorAll('#cmp-table tfoot td')[2];
-		return td && /^\+7\s000\s000/.test(td.textContent);
+		const w = document.querySelector('#cmp-table tbody tr[data-code="62"] td[data-factor="weights"]');
+		return td && /^\+7\s000\s000/.test(td.textContent) && w && !/^0\s€$/.test(w.textContent);
 	}, null, { timeout: 20000 });
 	const totals = (await page.$$eval('#cmp-table tfoot td', (tds) => tds.map((td) => td.textContent))).map((t, i) => (i === 3 ? 0 : euros(t)));
 	eq(totals[1] - totals[0], 7000000, 'scenario total - reference total');
