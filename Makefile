@@ -27,13 +27,15 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 # inline llrintl (one x87 instruction) in the rounding loop.
 CFLAGS   += -std=c17 $(WARN) $(OPT) -fno-math-errno -g -Iinclude -Isrc -D_GNU_SOURCE
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lmicrohttpd -lm -lpthread
+LIBS     := -lcsv -lcjson -lcrypto -lxlsxwriter -lmicrohttpd -lsqlite3 -lm -lpthread
 TESTLIBS := -lcmocka
 
 CORE_SRC := $(wildcard src/core/*.c)
 FORMAT_SRC := $(wildcard src/format/*.c)
 FLOW_SRC := $(wildcard src/workflow/*.c)
-IO_SRC   := $(FORMAT_SRC) $(FLOW_SRC)
+# the campaign ledger (SQLite), beside the workflows
+LEDGER_SRC := $(wildcard src/ledger/*.c)
+IO_SRC   := $(FORMAT_SRC) $(FLOW_SRC) $(LEDGER_SRC)
 CHART_SRC:= $(wildcard src/chart/*.c)
 SERVER_SRC:= $(wildcard src/server/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
@@ -134,12 +136,27 @@ test: $(BUILD)/p304 $(LOCALE_MO) $(UNIT_BIN) browser-deps
 	@sh test/run-tests.sh $(BUILD)
 
 DEMO_NEEDS    ?= inputs/besoins/besoins-2020-vague1-ILLUSTRATIF.csv
+DEMO_LEDGER   ?= outputs/campagne-2020-ILLUSTRATIF.sqlite
 
 demo: $(BUILD)/p304 $(LOCALE_MO) $(TEST_DEPS_OK)
 	./$(BUILD)/p304 allocate $(DEMO_SCENARIO) --by region
 	./$(BUILD)/p304 reconcile $(DEMO_SCENARIO) --needs $(DEMO_NEEDS) --no-allocation-warnings
 	./$(BUILD)/p304 note $(DEMO_SCENARIO) --no-allocation-warnings --compare inputs/scenarios/2025-avec-bornes-2020.json \
 		--needs $(DEMO_NEEDS) -o outputs/note-2020-vague1
+	@# the campaign ledger, ILLUSTRATIF (inputs/registre/README.md): 2020 wave -> 2021 avenant;
+	@# a second make demo finds every set and file already recorded
+	./$(BUILD)/p304 ledger record outputs/2020-vague1 --ledger $(DEMO_LEDGER) --year 2020 \
+		--comment ILLUSTRATIF
+	./$(BUILD)/p304 ledger record outputs/2020-vague1-notification --ledger $(DEMO_LEDGER) --year 2020 \
+		--comment ILLUSTRATIF
+	./$(BUILD)/p304 ledger import inputs/registre/delegue-2020-vague1-ILLUSTRATIF.csv --ledger $(DEMO_LEDGER) \
+		--stage delegated --year 2020 --comment ILLUSTRATIF
+	./$(BUILD)/p304 ledger import inputs/registre/consomme-2020-vague1-ILLUSTRATIF.csv --ledger $(DEMO_LEDGER) \
+		--stage consumed --year 2020 --comment ILLUSTRATIF
+	./$(BUILD)/p304 avenant --ledger $(DEMO_LEDGER) --year 2020 --rule reduce-unconsumed --record \
+		-o outputs/campagne-2021-avenant-ILLUSTRATIF
+	./$(BUILD)/p304 ledger view --ledger $(DEMO_LEDGER) --stage delegated --minus consumed \
+		--from 2020 --to 2021 -o outputs/campagne-ecart-ILLUSTRATIF -q
 
 # The workbench on the shipped inputs/: open the address it prints.
 SERVE_PORT ?= 8304
@@ -172,6 +189,8 @@ install: $(BUILD)/p304 $(LOCALE_MO)
 	install -m 644 inputs/data/*.csv $(DESTDIR)$(PREFIX)/share/p304/data/
 	install -m 644 inputs/scenarios/*.json $(DESTDIR)$(PREFIX)/share/p304/scenarios/
 	install -m 644 inputs/besoins/*.csv $(DESTDIR)$(PREFIX)/share/p304/besoins/
+	install -d $(DESTDIR)$(PREFIX)/share/p304/registre
+	install -m 644 inputs/registre/*.csv $(DESTDIR)$(PREFIX)/share/p304/registre/
 	if [ -d src/web ]; then cp -R src/web/. $(DESTDIR)$(PREFIX)/share/p304/web/ && \
 		chmod -R a+rX $(DESTDIR)$(PREFIX)/share/p304/web; fi
 
@@ -180,7 +199,7 @@ clean:
 
 # libFuzzer harnesses (clang): make fuzz FUZZ_SECONDS=60 runs each that long.
 FUZZ_SECONDS ?= 60
-FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs fuzz_parts fuzz_result
+FUZZERS  := fuzz_csv fuzz_number fuzz_scenario fuzz_needs fuzz_parts fuzz_result fuzz_ledger
 FUZZ_BIN := $(patsubst %,build/fuzz/%,$(FUZZERS))
 FUZZ_CFLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Iinclude -Isrc -D_GNU_SOURCE -DP304_DATADIR='"$(CURDIR)/inputs"'

@@ -4,7 +4,7 @@
 # exact command to run (with sudo when there is one, else to run as root with
 # su) and fails.
 # Extra packages may be named on the command line (make fuzz adds clang).
-PKGS="${*:-gcc make libc6-dev gettext libcsv-dev libcjson-dev libssl-dev libxlsxwriter-dev libmicrohttpd-dev}"
+PKGS="${*:-gcc make libc6-dev gettext libcsv-dev libcjson-dev libssl-dev libxlsxwriter-dev libmicrohttpd-dev libsqlite3-dev}"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -236,6 +236,18 @@ if sh "$ROOT/test/atomic-kill.sh" "$P304" 60; then
 else
 	fail=$((fail + 1))
 fi
+# The campaign ledger killed in the middle of imports (issue 22).
+if sh "$ROOT/test/ledger-kill.sh" "$P304" 20; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
+# 8 writers importing into one ledger at once: nothing lost or duplicated.
+if sh "$ROOT/test/ledger-concurrency.sh" "$P304" 8 15; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 
 # The HTTP API of p304 serve (test/api-test.py): each check is one test.
 # VALGRIND (as above) runs the server under valgrind too.

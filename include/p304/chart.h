@@ -106,4 +106,12 @@ p304_code p304_write_fiches_md(const p304_fiches *fs, int for_pandoc, FILE *fp, 
 p304_code p304_pandoc_convert(const char *md_path, const char *out_path,
 			      const char *resource_dir, long epoch, p304_error *err);
 
+/* The evolution of a ledger view (p304 ledger view --chart): one line per
+ * collectivité over the years, named from `ref`; the codes asked for (at
+ * most 12), or the 12 largest of the last year. A PNG written to fp. */
+struct p304_ledger_view;
+p304_code p304_chart_ledger_evolution(const struct p304_ledger_view *v,
+				      const p304_reference *ref, const char *const *codes,
+				      size_t ncodes, FILE *fp, p304_error *err);
+
 #endif /* P304_CHART_H */

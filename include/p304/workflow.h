@@ -218,6 +218,15 @@ p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
 			      const char *consumed_path, const char *reference_path,
 			      p304_avenant_rule rule, int rate_bp, p304_avenant_result **out,
 			      p304_error *err);
+/* p304_run_reconcile with the caps given in memory (a ledger's, 2024 rule)
+ * instead of a CAPS.csv: caps[k] is the cap of the participant coded
+ * codes[k] (canonical codes); a participant not named has none.
+ * `caps_source` (the ledger file) is recorded as the input "ledger". */
+p304_code p304_run_reconcile_given_caps(const char *scenario_path,
+					const char *default_reference, const char *needs_path,
+					const char *const *codes, const int64_t *caps,
+					size_t ncaps, const char *caps_source,
+					p304_notification **out, p304_error *err);
 /* Records an input (role, the path read, its SHA-256) of a result. */
 p304_code p304_result_add_input_in(p304_catalogue *cat, p304_result *res,
 				   const char *role, const char *path, p304_error *err);

@@ -35,6 +35,7 @@ int cmd_chart(int argc, char **argv);
 int cmd_check_plan(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_fiches(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
 int cmd_note(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
@@ -123,5 +124,24 @@ const char *cli_count(char *buf, size_t size, size_t n, const char *one, const c
 void cli_print_warnings(const p304_result *res);
 /* The terminal summary of an allocation. */
 void cli_print_summary(FILE *fp, const p304_result *res);
+
+/* The campaign ledger (cmd_ledger.c) for reconcile and avenant. Each
+ * returns -1 when the command goes on, else its exit code (error printed). */
+struct p304_ledger_cap;
+/* --year N of `cmd` into *year. */
+int cli_ledger_year(const char *cmd, const char *text, int *year);
+/* Records the set written in `dir` (p304 ledger record). */
+int cli_ledger_record(const char *ledger, int year, const char *dir, const char *comment,
+		      int quiet);
+/* The caps of `year` (2024 rule), malloc'd; and printed with their year. */
+int cli_ledger_caps(const char *ledger, int year, struct p304_ledger_cap **caps, size_t *n);
+void cli_print_caps(const struct p304_ledger_cap *caps, size_t n, int year);
+/* reconcile with the ledger's caps of `year` (printed unless quiet):
+ * *exit_code is -1 on success. */
+p304_code cli_ledger_reconcile(const char *scenario, const char *needs, const char *ledger,
+			       int year, int quiet, p304_notification **nt, int *exit_code);
+/* The avenant of `year` + 1 from the ledger's delegated and consumed. */
+int cli_ledger_avenant(const char *ledger, int year, p304_avenant_rule rule, int rate_bp,
+		       p304_avenant_result **av);
 
 #endif

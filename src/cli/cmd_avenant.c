@@ -12,6 +12,7 @@
 static const char usage[] =
 	N_("usage: p304 avenant CURRENT --consumed CONSO.csv [--rule stable|reduce-unconsumed]\n"
 	"                    [--rate PCT] [-o DIR] [-q]\n"
+	"       p304 avenant --ledger LEDGER --year N [--record] [--rule R] [--rate PCT]\n"
 	"\n"
 	"Next year's amounts of a multi-year contract (2020-2022, 2025-2027): the\n"
 	"amount is confirmed each year by an amendment, and may be reduced after\n"
@@ -24,6 +25,9 @@ static const char usage[] =
 	"  --rule R       stable (default): amounts confirmed;\n"
 	"                 reduce-unconsumed: amount − rate × (amount − consumed)\n"
 	"  --rate PCT     share of the unconsumed part taken back (default 100)\n"
+	"  --ledger F     the campaign ledger instead of CURRENT and --consumed: the\n"
+	"  --year N       amounts delegated and consumed in N give those of N+1;\n"
+	"  --record       records them in the ledger (stage avenant, year N+1)\n"
 	"  -o DIR         output folder (default: outputs/<id>-avenant/)\n"
 	"  -q             print nothing on stdout\n"
 	"\n"
@@ -49,7 +53,8 @@ int cmd_avenant(int argc, char **argv)
 	p304_avenant_rule rule = P304_AVENANT_STABLE;
 	p304_avenant_result *av = NULL;
 	char *defdir = NULL, a[48], b[48], c[48];
-	int quiet = 0, code = EXIT_INTERNAL;
+	int quiet = 0, code = EXIT_INTERNAL, record = 0, year = 0;
+	const char *ledger = NULL, *year_text = NULL;
 	int64_t rate;
 	const char **margv = NULL;
 	p304_error err;
@@ -63,6 +68,9 @@ int cmd_avenant(int argc, char **argv)
 			{ "--consumed", _("a file"), &consumed, NULL },
 			{ "--rule", _("stable or reduce-unconsumed"), &rule_text, NULL },
 			{ "--rate", _("a percentage"), &rate_text, NULL },
+			{ "--ledger", _("a file"), &ledger, NULL },
+			{ "--year", _("a year"), &year_text, NULL },
+			{ "--record", NULL, NULL, &record },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
@@ -79,15 +87,26 @@ int cmd_avenant(int argc, char **argv)
 			return cli_usage_error("avenant", _("--rule takes stable or "
 					       "reduce-unconsumed, not '%s'"), rule_text);
 	}
-	if (!current)
+	if ((ledger || record) && (!ledger || current || consumed))
+		return cli_usage_error("avenant", _("--ledger replaces CURRENT and --consumed; "
+				       "--record needs --ledger"));
+	if (ledger && (code = cli_ledger_year("avenant", year_text, &year)) >= 0)
+		return code;
+	code = EXIT_INTERNAL;
+	if (!current && !ledger)
 		return cli_usage_error("avenant", _("missing CURRENT (notification.json, repartition.json or CSV)"));
-	if (!consumed)
+	if (!consumed && !ledger)
 		return cli_usage_error("avenant", _("missing --consumed CONSO.csv"));
 	if (p304_parse_decimal(rate_text, strlen(rate_text), 2, 10000, &rate, NULL, 0) != 0)
 		return cli_usage_error("avenant", _("--rate takes a percentage from 0 to 100 "
 				       "(at most 2 decimals), not '%s'"), rate_text);
-	if (p304_run_avenant(current, consumed, cli_default_reference(), rule, (int)rate,
-			     &av, &err) != P304_OK)
+	if (ledger) {
+		int rc = cli_ledger_avenant(ledger, year, rule, (int)rate, &av);
+
+		if (rc >= 0)
+			return rc;
+	} else if (p304_run_avenant(current, consumed, cli_default_reference(), rule, (int)rate,
+				    &av, &err) != P304_OK)
 		return cli_fail(&err);
 	if (!outdir) {
 		if (asprintf(&defdir, "outputs/%s", av->id) < 0)
@@ -121,7 +140,7 @@ int cmd_avenant(int argc, char **argv)
 		printf(_("  amendment's amounts  %s\n"), cli_eur(a, sizeof(a), av->next_eur));
 		printf(_("  written in           %s/ (avenant.json, avenant.csv, manifest.json)\n"), outdir);
 	}
-	code = EXIT_OK;
+	code = record ? cli_ledger_record(ledger, year, outdir, NULL, quiet) : EXIT_OK;
 out:
 	free(margv);
 	free(defdir);

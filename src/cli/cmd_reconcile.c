@@ -25,6 +25,9 @@ static const char usage[] =
 	"  --plan F     or the action plan (code;objectif;enveloppe;montant_eur):\n"
 	"               the need is the sum of the participant's P304 lines\n"
 	"  --caps F     caps: the first non-empty of the scenario's caps_columns\n"
+	"  --ledger F --year N\n"
+	"               caps from the campaign ledger by the 2024 rule (delegated\n"
+	"               in N-1, else N-2); --record records the notification there\n"
 	"  -o DIR       output folder (default: outputs/<id>-notification/)\n"
 	"  -q           print nothing on stdout\n"
 	"  --by region  also total by region (par-region.csv)\n"
@@ -133,7 +136,8 @@ int cmd_reconcile(int argc, char **argv)
 	const char *scenario = NULL, *outdir = NULL, *needs = NULL, *caps = NULL, *plan = NULL;
 	char *defdir = NULL;
 	int quiet = 0, by_region = 0, xlsx = 0, no_xlsx = 0, code = EXIT_INTERNAL;
-	int no_alloc_warnings = 0;
+	int no_alloc_warnings = 0, record = 0, year = 0;
+	const char *ledger = NULL, *year_text = NULL;
 	p304_notification *nt = NULL;
 	int64_t *pre = NULL, *notified = NULL;
 	struct regions_ctx reg = { NULL, 0 };
@@ -155,6 +159,9 @@ int cmd_reconcile(int argc, char **argv)
 			{ "--no-xlsx", NULL, NULL, &no_xlsx },
 			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings },
 			{ "--by", _("'region'"), &by, NULL },
+			{ "--ledger", _("a file"), &ledger, NULL },
+			{ "--year", _("a year"), &year_text, NULL },
+			{ "--record", NULL, NULL, &record },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
@@ -172,7 +179,16 @@ int cmd_reconcile(int argc, char **argv)
 	if (!needs == !plan)
 		return cli_usage_error("reconcile", needs ? _("--needs and --plan exclude each other")
 						      : _("missing --needs NEEDS.csv (or --plan PLAN.csv)"));
-	if ((needs ? p304_run_reconcile(scenario, cli_default_reference(), needs, caps, &nt, &err)
+	if (ledger || record) {
+		int rc = -1;
+
+		if (!ledger || caps || plan)
+			return cli_usage_error("reconcile", _("--ledger goes with --needs, not with "
+					       "--caps or --plan; --record needs --ledger"));
+		if ((rc = cli_ledger_year("reconcile", year_text, &year)) >= 0 ||
+		    cli_ledger_reconcile(scenario, needs, ledger, year, quiet, &nt, &rc) != P304_OK)
+			return rc;
+	} else if ((needs ? p304_run_reconcile(scenario, cli_default_reference(), needs, caps, &nt, &err)
 		   : p304_run_reconcile_plan(scenario, cli_default_reference(), plan, caps, &nt, &err))
 	    != P304_OK)
 		return cli_fail(&err);
@@ -218,7 +234,7 @@ int cmd_reconcile(int argc, char **argv)
 		printf(_("  written in           %s/ (notification.json, notification.csv, %s%smanifest.json)\n"),
 		       outdir, by_region ? "par-region.csv, " : "", xlsx ? "notification.xlsx, " : "");
 	}
-	code = EXIT_OK;
+	code = record ? cli_ledger_record(ledger, year, outdir, NULL, quiet) : EXIT_OK;
 out:
 	free(margv);
 	free(defdir);

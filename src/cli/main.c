@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
 	{ "check-plan", cmd_check_plan, N_("check an action plan against the objectives each envelope funds") },
 	{ "compare", cmd_compare, N_("compare two scenarios and explain every change exactly") },
 	{ "fiches", cmd_fiches, N_("one sheet per participant: why it got its amount, its change by factor") },
+	{ "ledger", cmd_ledger, N_("the campaign's memory: record, import, history, view, caps, backup") },
 	{ "note", cmd_note, N_("the minister's note: HTML and Markdown, charts, workbook") },
 	{ "reconcile", cmd_reconcile, N_("from pre-notified amounts and expressed needs to the notification") },
 	{ "serve", cmd_serve, N_("the workbench in a browser: a local server and its JSON API") },

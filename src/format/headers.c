@@ -37,6 +37,8 @@ static const struct known KNOWN[] = {
 	  "date_d_arrivee", "date", NULL } },
 	{ "consomme_eur", "Montant consommé (€)", { "consomme", "consommation",
 	  "credit_consomme", "depense", "realise", NULL } },
+	{ "delegue_eur", "Montant délégué (€)", { "delegue", "delegation",
+	  "credit_delegue", "montant_delegue", "ae_delegue", "cp_delegue", NULL } },
 	{ "montant_eur", "Montant (€)", { "montant", "notifie", "montant_notifie",
 	  "actuel", "montant_actuel", NULL } },
 	{ NULL, NULL, { "nom", "nom_collectivite", "nom_departement", "libelle",

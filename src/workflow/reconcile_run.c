@@ -257,13 +257,33 @@ out:
 	return rc;
 }
 
+/* Caps given in memory (a ledger's, 2024 rule) rather than read from a
+ * CAPS.csv. */
+struct given_caps {
+	const char *const *codes;
+	const int64_t *caps;
+	size_t n;
+	const char *source; /* recorded as the input "ledger" */
+};
+
 static p304_code run(p304_catalogue *cat, const char *scenario_path,
 		     const char *default_reference, const char *needs_path,
 		     const char *plan_path, const char *caps_path,
-		     p304_notification **out, p304_error *err);
+		     const struct given_caps *given, p304_notification **out, p304_error *err);
+
+static p304_code apply_given_caps(p304_notification *nt, const struct given_caps *g,
+				  p304_error *err)
+{
+	for (size_t k = 0; k < g->n; k++)
+		for (size_t i = 0; i < nt->alloc->nrows; i++)
+			if (strcmp(nt->alloc->rows[i].code, g->codes[k]) == 0)
+				nt->cap[i] = g->caps[k];
+	return p304_result_add_input(nt->alloc, "ledger", g->source, err);
+}
 
 struct recon_call {
 	const char *default_reference, *needs_path, *plan_path, *caps_path;
+	const struct given_caps *given;
 	p304_notification **out;
 };
 
@@ -273,15 +293,16 @@ static p304_code recon_files(p304_catalogue *cat, const char *const *paths, void
 	const struct recon_call *c = ctx;
 
 	return run(cat, paths[0], c->default_reference, c->needs_path, c->plan_path,
-		   c->caps_path, c->out, err);
+		   c->caps_path, c->given, c->out, err);
 }
 
 /* The command line's entry points: a catalogue reading files. */
 static p304_code run_files(const char *scenario_path, const char *default_reference,
 			   const char *needs_path, const char *plan_path,
-			   const char *caps_path, p304_notification **out, p304_error *err)
+			   const char *caps_path, const struct given_caps *given,
+			   p304_notification **out, p304_error *err)
 {
-	struct recon_call c = { default_reference, needs_path, plan_path, caps_path, out };
+	struct recon_call c = { default_reference, needs_path, plan_path, caps_path, given, out };
 
 	*out = NULL;
 	return p304_run_on_files(&scenario_path, 1, recon_files, &c, err);
@@ -292,7 +313,8 @@ p304_code p304_run_reconcile_in(p304_catalogue *cat, const char *scenario_path,
 				const char *caps_path, p304_notification **out,
 				p304_error *err)
 {
-	return run(cat, scenario_path, default_reference, needs_path, NULL, caps_path, out, err);
+	return run(cat, scenario_path, default_reference, needs_path, NULL, caps_path, NULL, out,
+		   err);
 }
 
 p304_code p304_run_reconcile(const char *scenario_path,
@@ -300,7 +322,19 @@ p304_code p304_run_reconcile(const char *scenario_path,
 			     const char *needs_path, const char *caps_path,
 			     p304_notification **out, p304_error *err)
 {
-	return run_files(scenario_path, default_reference, needs_path, NULL, caps_path, out, err);
+	return run_files(scenario_path, default_reference, needs_path, NULL, caps_path, NULL, out,
+			 err);
+}
+
+p304_code p304_run_reconcile_given_caps(const char *scenario_path,
+					const char *default_reference, const char *needs_path,
+					const char *const *codes, const int64_t *caps,
+					size_t ncaps, const char *caps_source,
+					p304_notification **out, p304_error *err)
+{
+	struct given_caps g = { codes, caps, ncaps, caps_source };
+
+	return run_files(scenario_path, default_reference, needs_path, NULL, NULL, &g, out, err);
 }
 
 p304_code p304_run_reconcile_plan(const char *scenario_path,
@@ -308,13 +342,14 @@ p304_code p304_run_reconcile_plan(const char *scenario_path,
 				  const char *plan_path, const char *caps_path,
 				  p304_notification **out, p304_error *err)
 {
-	return run_files(scenario_path, default_reference, NULL, plan_path, caps_path, out, err);
+	return run_files(scenario_path, default_reference, NULL, plan_path, caps_path, NULL, out,
+			 err);
 }
 
 static p304_code run(p304_catalogue *cat, const char *scenario_path,
 		     const char *default_reference, const char *needs_path,
 		     const char *plan_path, const char *caps_path,
-		     p304_notification **out, p304_error *err)
+		     const struct given_caps *given, p304_notification **out, p304_error *err)
 {
 	p304_notification *nt;
 	p304_workspace *ws = NULL;
@@ -357,7 +392,8 @@ static p304_code run(p304_catalogue *cat, const char *scenario_path,
 	}
 	rc = needs_path ? read_needs(cat, nt, needs_path, err) : read_plan_needs(nt, plan_path, err);
 	if (rc != P304_OK ||
-	    (caps_path && (rc = read_caps(cat, nt, caps_path, err)) != P304_OK))
+	    (caps_path && (rc = read_caps(cat, nt, caps_path, err)) != P304_OK) ||
+	    (given && (rc = apply_given_caps(nt, given, err)) != P304_OK))
 		goto fail;
 	nt->available_eur = nt->alloc->scenario->recon.available_eur;
 	if (nt->available_eur == P304_NO_BOUND)

@@ -45,12 +45,12 @@ struct replay {
  * --no-xlsx, recorded in its manifest, could not be verified). */
 static const struct replay replays[] = {
 	{ "allocate", { "--by" }, { "--xlsx", "--no-xlsx" } },
-	{ "reconcile", { "--needs", "--plan", "--caps", "--by" },
-	  { "--xlsx", "--no-xlsx", "--no-allocation-warnings" } },
+	{ "reconcile", { "--needs", "--plan", "--caps", "--by", "--ledger", "--year" },
+	  { "--xlsx", "--no-xlsx", "--no-allocation-warnings", "--record" } },
 	{ "compare", { NULL }, { "--xlsx", "--no-xlsx" } },
 	{ "sweep", { "--samples", "--seed", "--threads", "--weights", "--data", "--floor",
 		     "--ceiling" }, { NULL } },
-	{ "avenant", { "--consumed", "--rule", "--rate" }, { NULL } },
+	{ "avenant", { "--consumed", "--rule", "--rate", "--ledger", "--year" }, { "--record" } },
 	{ "note", { "--compare", "--needs", "--date" }, { "--no-allocation-warnings" } },
 };
 
@@ -291,7 +291,9 @@ static p304_code rebuild_argv(const cJSON *args, const char *outdir, const char 
 			ops[nops++] = a;
 		} else if (!strcmp(a, "--")) {
 			options = 0;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet") || !strcmp(a, "--record")) {
+			/* --record (issue 22): the replay reads the ledger, never
+			 * writes to it */
 			continue;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
 			/* the set's own folder: the scratch folder replaces it */

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include <p304/io.h>
+#include <p304/ledger.h>
 
 static double now(void)
 {
@@ -247,6 +248,81 @@ static void bench_sweep(size_t n, unsigned vary, const char *what, int threads, 
 	synth_free(&s);
 }
 
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A result set of 101 rows (notification.json, needs and notified) with a
+ * manifest without inputs, in dir; `salt` changes the amounts (a new set). */
+static void ledger_set(const char *dir, int salt)
+{
+	char path[600];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	fp = fopen(path, "w");
+	if (!fp)
+		exit(1);
+	fputs("{\"tool\": \"p304\", \"files\": [\"notification.json\"], \"inputs\": []}\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/notification.json", dir);
+	fp = fopen(path, "w");
+	if (!fp)
+		exit(1);
+	fputs("{\"id\": \"bench\", \"rows\": [", fp);
+	for (int i = 0; i < 101; i++)
+		fprintf(fp, "%s{\"code\": \"%02d\", \"need_eur\": %d, \"notified_eur\": %d}",
+			i ? ", " : "", i + 1, 1000000 + salt * 101 + i, 900000 + i);
+	fputs("]}\n", fp);
+	fclose(fp);
+}
+
+/* Issue 22: recording a 101-row set (one transaction, fsync'd), and the
+ * départements × years view of 101 × 10 years. */
+static void bench_ledger(void)
+{
+	char dir[] = "/tmp/p304-bench-ledger-XXXXXX", path[600];
+	double rec[40], view[200];
+	p304_ledger *lg;
+	p304_ledger_outcome o;
+	p304_error err;
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/campagne.sqlite", dir);
+	must(p304_ledger_open(path, 1, &lg, &err), &err);
+	for (int k = 0; k < 40; k++) {
+		double t;
+
+		ledger_set(dir, k);
+		t = now();
+		must(p304_ledger_record_set(lg, dir, 2016 + k % 10, NULL, &o, &err), &err);
+		rec[k] = (now() - t) * 1000.0;
+	}
+	for (int k = 0; k < 200; k++) {
+		p304_ledger_view *v;
+		double t = now();
+
+		must(p304_ledger_view_make(lg, P304_STAGE_NEED, P304_STAGE_NEED, 2016, 2025, &v, &err),
+		     &err);
+		view[k] = (now() - t) * 1000.0;
+		p304_ledger_view_free(v);
+	}
+	qsort(rec, 40, sizeof(double), dbl_cmp);
+	qsort(view, 200, sizeof(double), dbl_cmp);
+	printf("  ledger: record a 101-row set        %9.2f ms (median of 40, p95 %.2f ms; SQLite, synchronous FULL)\n",
+	       rec[20], rec[37]);
+	printf("  ledger: view 101 × 10 years          %9.2f ms (median of 200, p95 %.2f ms; library, not the API)\n",
+	       view[100], view[189]);
+	p304_ledger_close(lg);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "bench: could not remove %s\n", dir);
+}
+
 int main(int argc, char **argv)
 {
 	struct rusage ru;
@@ -255,6 +331,7 @@ int main(int argc, char **argv)
 		return bench_csv_child((size_t)strtoull(argv[2], NULL, 10));
 	printf("p304 %s benchmark (synthetic data, fixed seeds)\n", P304_VERSION);
 	bench_throughput();
+	bench_ledger();
 	time_one(35000, 9);
 	time_one(1000000, 5);
 	bench_sweep(101, P304_VARY_WEIGHTS, "weights,", 1, 300000);

@@ -1,0 +1,28 @@
+/*
+ * ledger_priv.h - private to src/ledger: the open ledger and the SQL
+ * helpers its files share.
+ */
+#ifndef P304_LEDGER_PRIV_H
+#define P304_LEDGER_PRIV_H
+
+#include <sqlite3.h>
+
+#include <p304/ledger.h>
+
+#include "gettext.h"
+
+struct p304_ledger {
+	sqlite3 *db;
+	char *path;
+};
+
+/* err from the connection's last error: busy, full disk, damaged file. */
+p304_code lg_sql_error(p304_ledger *lg, p304_error *err);
+/* Runs SQL without results; 0 or -1 (then lg_sql_error says why). */
+int lg_exec(p304_ledger *lg, const char *sql);
+
+/* 1 and the indexes of two items of the same code × year × stage (first
+ * in file order), 0 when none, -1 out of memory. */
+int lg_find_duplicate(const p304_ledger_item *items, size_t n, size_t *first, size_t *second);
+
+#endif
