@@ -24,6 +24,8 @@ const struct api_route api_routes[] = {
 	  { "scenario", "needs", "caps", NULL }, 1 },
 	{ "POST", "/api/check-plan", api_check_plan, { "framework", NULL },
 	  { "plan", "scenario", NULL }, 0 },
+	{ "POST", "/api/note", api_note, { "format", "kind", NULL },
+	  { "scenario", "needs", "caps", NULL }, 1 },
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
 
