@@ -388,14 +388,13 @@ const char *api_tiles(const struct srv_api *api)
 }
 
 static const struct shipped *find_shipped(const struct srv_api *api, const char *id);
-static int saved_file(const char *path);
+static int read_saved(const char *path, char **text, size_t *len);
 static int id_ok(const char *id);
 
 int api_scenario_text(struct srv_api *api, const char *id, char **text, size_t *len)
 {
 	char path[PATH_MAX + 80];
 	const struct shipped *s = find_shipped(api, id);
-	p304_error err;
 
 	if (s) {
 		if (!(*text = malloc(s->len + 1)))
@@ -408,7 +407,7 @@ int api_scenario_text(struct srv_api *api, const char *id, char **text, size_t *
 	if (!id_ok(id))
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
-	return saved_file(path) && p304_read_file(path, text, len, &err) == P304_OK;
+	return read_saved(path, text, len) == 0;
 }
 
 /* ------------------------------------------------------------------ */
