@@ -173,6 +173,15 @@ p304_code p304_ledger_record_set(p304_ledger *lg, const char *dir, int year,
 				 const char *comment, p304_ledger_outcome *out,
 				 p304_error *err);
 
+/* The same from a result in memory (the server computes it): main_name
+ * "repartition.json", "notification.json" or "avenant.json" says which,
+ * `text` is its JSON as p304 writes it, `label` names it in the ledger and
+ * in messages. Recognised as the same set as that file recorded from its
+ * folder (the key is the SHA-256 of the text). */
+p304_code p304_ledger_record_text(p304_ledger *lg, const char *main_name, const char *text,
+				  size_t len, int year, const char *label, const char *comment,
+				  p304_ledger_outcome *out, p304_error *err);
+
 /*
  * Imports a table of delegated or consumed amounts for `year` (French-Excel
  * CSV, read as the needs file is: code column and an amount column such as
