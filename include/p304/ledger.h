@@ -55,6 +55,8 @@ typedef struct p304_ledger p304_ledger;
  * one written by a newer p304 is refused with P304_ERR_INPUT and left
  * exactly as it was. An older schema is migrated in one transaction. WAL,
  * foreign keys on, busy timeout of 10 s. Close with p304_ledger_close.
+ * One thread at a time per open ledger (threads open their own, or take
+ * turns: the server keeps a pool).
  */
 p304_code p304_ledger_open(const char *path, int create, p304_ledger **out,
 			   p304_error *err);

@@ -260,7 +260,10 @@ p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304
 		free(lg);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
-	if (sqlite3_open_v2(path, &lg->db, SQLITE_OPEN_READWRITE |
+	/* NOMUTEX: a connection is used by one thread at a time (the server
+	 * gives each request its own, ledger.h), so SQLite's own lock on
+	 * every call is only cost */
+	if (sqlite3_open_v2(path, &lg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 			    (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOFOLLOW, NULL)
 	    != SQLITE_OK) {
 		rc = p304_error_set(err, P304_ERR_IO, path, 0, _("cannot open the ledger: %s"),

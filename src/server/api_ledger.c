@@ -350,34 +350,68 @@ static p304_code view_csv(const p304_ledger_view *v, const struct api_ledger *al
 	return P304_OK;
 }
 
-static cJSON *view_json(const p304_ledger_view *v, const struct api_ledger *al)
+static void json_string(FILE *fp, const char *s)
 {
-	cJSON *root = cJSON_CreateObject(), *years, *rows;
+	fputc('"', fp);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(fp, "\\u%04x", *p);
+		else
+			fputc(*p, fp);
+	fputc('"', fp);
+}
 
-	cJSON_AddStringToObject(root, "stage", p304_stage_name(v->stage));
+/* Written by hand rather than through cJSON: its numbers are doubles
+ * printed twice over (%1.15g, %1.17g), and the view is the page's most
+ * frequent read (issue 22: p95 <= 5 ms for 101 x 10 years). */
+static p304_code view_json(const p304_ledger_view *v, const struct api_ledger *al,
+			   struct srv_reply *rp, p304_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (!fp)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	fprintf(fp, "{\"stage\":\"%s\",\"minus\":", p304_stage_name(v->stage));
 	if (v->minus != v->stage)
-		cJSON_AddStringToObject(root, "minus", p304_stage_name(v->minus));
+		fprintf(fp, "\"%s\"", p304_stage_name(v->minus));
 	else
-		cJSON_AddNullToObject(root, "minus");
-	years = cJSON_AddArrayToObject(root, "years");
+		fputs("null", fp);
+	fputs(",\"years\":[", fp);
 	for (int y = 0; y < v->nyears; y++)
-		cJSON_AddItemToArray(years, cJSON_CreateNumber(v->year0 + y));
-	rows = cJSON_AddArrayToObject(root, "rows");
+		fprintf(fp, "%s%d", y ? "," : "", v->year0 + y);
+	fputs("],\"rows\":[", fp);
 	for (size_t i = 0; i < v->nrows; i++) {
-		cJSON *r = cJSON_CreateObject(), *a;
-
-		cJSON_AddStringToObject(r, "code", v->codes[i]);
-		cJSON_AddStringToObject(r, "name", name_of(al, v->codes[i]));
-		a = cJSON_AddArrayToObject(r, "amounts_eur");
+		fprintf(fp, "%s{\"code\":", i ? "," : "");
+		json_string(fp, v->codes[i]);
+		fputs(",\"name\":", fp);
+		json_string(fp, name_of(al, v->codes[i]));
+		fputs(",\"amounts_eur\":[", fp);
 		for (int y = 0; y < v->nyears; y++) {
 			int64_t x = v->v[i * (size_t)v->nyears + (size_t)y];
 
-			cJSON_AddItemToArray(a, x == P304_LEDGER_NONE ? cJSON_CreateNull()
-							      : cJSON_CreateNumber((double)x));
+			if (y)
+				fputc(',', fp);
+			if (x == P304_LEDGER_NONE)
+				fputs("null", fp);
+			else
+				fprintf(fp, "%lld", (long long)x);
 		}
-		cJSON_AddItemToArray(rows, r);
+		fputs("]}", fp);
 	}
-	return root;
+	fputs("]}", fp);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	rp->status = 200;
+	rp->body = buf;
+	rp->len = len;
+	rp->type = JSON;
+	return P304_OK;
 }
 
 /* The view of an absent ledger: no row. */
@@ -426,12 +460,9 @@ void api_ledger_view(struct srv_api *api, const struct srv_request *rq, struct s
 		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
 		return;
 	}
-	if (fmt && strcmp(fmt, "csv") == 0) {
-		if (view_csv(v, al, rp, &err) != P304_OK)
-			api_reply_p304(rp, &err);
-	} else {
-		reply_root(rp, view_json(v, al));
-	}
+	if ((fmt && strcmp(fmt, "csv") == 0 ? view_csv(v, al, rp, &err)
+					    : view_json(v, al, rp, &err)) != P304_OK)
+		api_reply_p304(rp, &err);
 	p304_ledger_view_free(v);
 }
 
