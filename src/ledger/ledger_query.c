@@ -293,7 +293,7 @@ static p304_code add_ledger_input(p304_ledger *lg, p304_avenant_result *av, p304
 	/* the file as it was when read (WAL checkpointed first, so that the
 	 * SHA-256 is that of the whole ledger) */
 	sqlite3_wal_checkpoint_v2(lg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	return p304_sha256_file(lg->path, av->inputs[0].sha256, err);
+	return lg_sha256(lg, av->inputs[0].sha256, err);
 }
 
 static p304_code avenant_lines(p304_ledger *lg, p304_reference *ref, p304_avenant_result *av,

@@ -1887,6 +1887,14 @@ int api_compute(struct srv_api *api, const struct srv_request *rq, int reconcile
 				  "or as the part 'scenario'"), NULL, 0, "scenario");
 			return -1;
 		}
+		if (!rq->multipart) {
+			/* the body refused as /api/allocate refuses it */
+			cJSON *root = parse_object(rq, rp);
+
+			if (!root)
+				return -1;
+			cJSON_Delete(root);
+		}
 		if (!(res = do_allocate(api, text, len, rp)))
 			return -1;
 		reply_written(rp, w_result, res, JSON);
