@@ -241,7 +241,65 @@ st, h, data = req("POST", "/api/export?format=xlsx&kind=compare",
 check("POST /api/export compare xlsx", st == 200 and data[:2] == b"PK", data[:200])
 st, h, data = req("POST", "/api/export?format=docx", read(v1))
 check("POST /api/export unknown format: 400", st == 400, data[:200])
-left = [f for f in os.listdir(private_tmp) if f.startswith("p304-serve-")]
+
+# -- the note (issue 21): the very note of p304 note, in Word ---------------
+import io
+import zipfile
+
+
+def docx_text(data):
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return z, z.read("word/document.xml").decode("utf-8")
+
+
+st, h, data = req("POST", "/api/note?format=docx&kind=allocate", read(v1))
+if st == 503:
+    check("POST /api/note docx without pandoc: 503 dependency", err_of(data).get("code") == "dependency")
+else:
+    z, doc = docx_text(data)
+    media = [n for n in z.namelist() if n.startswith("word/media/") and n.endswith(".png")]
+    check("POST /api/note docx: a Word file named after the scenario, charts as images, sources given",
+          st == 200 and data[:2] == b"PK" and "wordprocessingml" in h.get("content-type", "") and
+          'filename="2020-vague1-note.docx"' in h.get("content-disposition", "") and
+          len(media) >= 2 and "GNUPLOT" not in doc.upper() and "non renseign" not in doc and
+          "INSEE" in doc and "Répartition de 50" in doc, "%d %s %s" % (st, h, media))
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "b.csv", read(NEEDS))])
+st, h, data = req("POST", "/api/note?format=html&kind=reconcile", mp, hd)
+check("POST /api/note for the notification: who did not answer, the reliquat, its own file name",
+      st == 200 and b"Sans r\xc3\xa9ponse dans les d\xc3\xa9lais" in data and b"Reliquat" in data and
+      'filename="2020-vague1-note-notification.html"' in h.get("content-disposition", ""),
+      "%d %s" % (st, data[:200]))
+st, h, data = req("POST", "/api/note?format=pdf", read(v1))
+check("POST /api/note unknown format: 400 on 'format'", st == 400 and err_of(data).get("field") == "format")
+st, h, data = req("POST", "/api/note?kind=sweep&format=html", read(v1))
+check("POST /api/note unknown kind: 400 on 'kind'", st == 400 and err_of(data).get("field") == "kind")
+
+# -- a modified scenario is a new scenario (issue 21) ------------------------
+sc72 = json.loads(read(os.path.join(INPUTS, "scenarios", "2025-national.json")))
+sc72["envelope_eur"] = 72000000
+st, h, data = req("POST", "/api/allocate", json.dumps(sc72, ensure_ascii=False))
+r72 = json.loads(data) if st == 200 else {}
+check("a shipped id with other parameters: a new id and a title from its own figures",
+      st == 200 and r72.get("id") == "scenario-modifie-72000000" and "70 M" not in r72.get("title", "")
+      and "72\u202f000\u202f000" in r72.get("title", ""), "%d %s" % (st, data[:300]))
+st, h, data = req("POST", "/api/export?format=xlsx", json.dumps(sc72, ensure_ascii=False))
+check("... and no file name carries the old id",
+      st == 200 and "2025-national" not in h.get("content-disposition", "") and
+      "scenario-modifie-72000000" in h.get("content-disposition", ""), h)
+sc72["title"] = "2026 tour 72 M€"
+st, h, data = req("POST", "/api/allocate", json.dumps(sc72, ensure_ascii=False))
+check("... a title the client wrote is kept",
+      st == 200 and json.loads(data).get("title") == "2026 tour 72 M€", data[:200])
+same = json.loads(read(os.path.join(INPUTS, "scenarios", "2025-national.json")))
+st, h, data = req("POST", "/api/allocate", json.dumps(same, ensure_ascii=False))
+check("the shipped scenario as it is keeps its id", st == 200 and json.loads(data).get("id") == "2025-national")
+st, h, data = req("POST", "/api/compare", json.dumps({"reference": same, "scenario": sc72}, ensure_ascii=False))
+cm = json.loads(data) if st == 200 else {}
+check("compare: the modified side is renamed, the TOTAL's envelope column is exactly +2 000 000",
+      st == 200 and cm.get("b") == "scenario-modifie-72000000" and cm.get("a") == "2025-national" and
+      cm.get("totals", {}).get("contrib_eur", {}).get("envelope") == 2000000, data[:300])
+
+left = [f for f in os.listdir(private_tmp) if f.startswith("p304-serve-") or f.startswith("p304-note-")]
 check("export leaves no temporary folder", not left, left)
 
 # -- error codes ---------------------------------------------------------

@@ -74,12 +74,15 @@ grep -q -E '<script|<img' "$work/x/o/note.html" && fail "note.html carries raw H
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt; \*gras\* # dièse seconde ligne' \
 	"$work/x/o/note.html" || fail "note.html does not show the title as text"
 [ "$(grep -c '^# ' "$work/x/o/note.md")" = 1 ] || fail "note.md: the title's newline broke the heading"
-grep -q '^# .*seconde ligne' "$work/x/o/note.md" || fail "note.md: the title is not on one heading line"
+grep -q '^\*\*Objet :\*\* .*seconde ligne' "$work/x/o/note.md" || fail "note.md: the title is not on the object's line"
+grep -q "^# Répartition de 50${nb}000${nb}000${sp}€ entre 30 collectivités$" "$work/x/o/note.md" ||
+	fail "note.md: the headline does not state the envelope and participants"
+
 if command -v pandoc >/dev/null 2>&1; then
 	pandoc -f markdown -t html "$work/x/o/note.md" >"$work/x/md.html" 2>/dev/null || fail "pandoc cannot read note.md"
 	grep -q -E '<script|<img src="x"|<em>gras|<code>code' "$work/x/md.html" && fail "note.md carries markup from the title"
 	grep -q '&lt;script&gt;alert(1)' "$work/x/md.html" || fail "note.md lost the title's text"
-	pandoc -t plain "$work/x/o/note.docx" 2>/dev/null | grep -q '<script>alert(1)</script> <img src=x onerror=alert(2)> \*gras\* # dièse' ||
+	pandoc -t plain --wrap=none "$work/x/o/note.docx" 2>/dev/null | grep -q '<script>alert(1)</script> <img src=x onerror=alert(2)> \*gras\* # dièse' ||
 		fail "note.docx does not show the title as text"
 
 	# 4. the .docx read back: key figures, a real table, the map as PNG

@@ -45,14 +45,16 @@ cmp_table c/comparaison.xlsx Comparaison c/comparaison.csv 1 5 5
 # Paramètres: numbers, not text
 xlsx2csv -n Paramètres "$work/a/repartition.xlsx" >"$work/p.csv"
 grep -qx 'enveloppe,50000000' "$work/p.csv" || fail "Paramètres: the envelope is not a number"
-grep -qx 'pondération enfants_0_19,0.285' "$work/p.csv" || fail "Paramètres: a weight is not a fraction"
+grep -qx 'pondération « Enfants de 0 à 19 ans »,0.285' "$work/p.csv" || fail "Paramètres: a weight is not a fraction, or named by its column"
+grep -q -E '^(pondération|source) [a-z0-9_]+,' "$work/p.csv" && fail "Paramètres: internal column names (the page's words expected)"
+xlsx2csv -n Répartition "$work/a/repartition.xlsx" | grep -q ',formule,' && fail "« formule » for a row selon la clé"
 unzip -p "$work/a/repartition.xlsx" xl/styles.xml | grep -q 'formatCode="0.00%"' || fail "no percentage format"
 unzip -p "$work/a/repartition.xlsx" xl/styles.xml | grep -q 'formatCode="#,##0.00' || fail "no cents format"
 # statuses in French in every workbook
 for f in a/repartition.xlsx c/comparaison.xlsx; do
 	xlsx2csv -a "$work/$f" | grep -q -E ',(free|floor|ceiling)(,|$)' && fail "$f has English statuses"
 done
-xlsx2csv -n Répartition "$work/a/repartition.xlsx" | grep -q ',plancher,' || fail "no 'plancher' status"
+xlsx2csv -n Répartition "$work/a/repartition.xlsx" | grep -q ',au plancher,' || fail "no 'au plancher' status"
 # écart (%) is a fraction (shown as a percentage), sorted by change
 xlsx2csv -n Comparaison "$work/c/comparaison.xlsx" | awk -F, 'NR > 1 && /^,*$/ { exit } NR > 1 && $1 != "TOTAL" { print $5 }' >"$work/d.txt"
 sort -n -r -c "$work/d.txt" 2>/dev/null || fail "comparaison.xlsx is not sorted by change"

@@ -91,6 +91,50 @@ p304_code p304_write_note_html(const p304_note *note, FILE *fp, p304_error *err)
  * scenario of the note). */
 p304_code p304_write_note_md(const p304_note *note, FILE *fp, p304_error *err);
 
+/* Everything a note is made of, in memory (p304 note writes these files,
+ * p304 serve sends one): note_make.c draws the charts and runs pandoc in a
+ * private scratch folder removed before returning. */
+enum {
+	P304_NOTE_HTML = 1,    /* note.html, charts inline */
+	P304_NOTE_MD = 2,      /* note.md, charts linked as map.png, ... */
+	P304_NOTE_DOCX = 4,    /* note.docx (pandoc), charts as PNG images */
+	P304_NOTE_ODT = 8,     /* note.odt (pandoc) */
+	P304_NOTE_CHARTS = 16, /* the charts themselves: map.svg, map.png, ... */
+	P304_NOTE_PNG = 32     /* PNG beside each SVG chart */
+};
+
+typedef struct p304_note_request {
+	const p304_result *alloc;      /* required */
+	const p304_comparison *cmp;    /* optional: changes from cmp's A to alloc */
+	const p304_notification *nt;   /* optional: the notification */
+	long date;                     /* yyyymmdd of the note */
+	const char *tiles_path;        /* inputs/reference/tuiles.csv (contours beside it) */
+	unsigned what;                 /* P304_NOTE_* */
+} p304_note_request;
+
+typedef struct p304_note_file {
+	char name[32];  /* "note.docx", "map.svg", ... */
+	char *data;     /* owned */
+	size_t len;
+} p304_note_file;
+
+typedef struct p304_note_files {
+	p304_note_file file[16];
+	size_t n;
+	char no_charts[512];  /* gnuplot missing: why there are no charts, else "" */
+	char no_office[512];  /* pandoc missing: why no .docx/.odt, else "" */
+} p304_note_files;
+
+/* Fills *out (free with p304_note_files_free, also after an error: it is
+ * then empty). A missing gnuplot or pandoc is not an error: the files that
+ * need it are left out and no_charts / no_office say why. Errors:
+ * P304_ERR_IO (scratch folder, pandoc failed), P304_ERR_INPUT (a result
+ * the charts cannot draw), P304_ERR_NOMEM. */
+p304_code p304_note_make(const p304_note_request *rq, p304_note_files *out, p304_error *err);
+/* The file of that name in f, or NULL. */
+const p304_note_file *p304_note_files_find(const p304_note_files *f, const char *name);
+void p304_note_files_free(p304_note_files *f);
+
 /* Département sheets (p304 fiches): one HTML page per participant (i), the
  * index page linking them (CODE.html), and every sheet in one Markdown text
  * (page breaks for pandoc when for_pandoc), all escaped. */

@@ -269,6 +269,9 @@ typedef struct p304_result {
 	char **warnings;          /* e.g. who was excluded for a hole */
 	size_t nwarnings;
 	char *sources_path;       /* "<data>.sources.csv" when it exists */
+	p304_csv *sources_table;  /* that table as read by the run (a reference,
+				   * p304_result_free drops it): documents read
+				   * their sources here, never from disk again */
 	p304_excluded *excluded;  /* left out for missing data, in code order */
 	size_t nexcluded;
 } p304_result;
@@ -307,6 +310,9 @@ typedef struct p304_notification {
 	unsigned char *late;
 	unsigned char *absent;     /* 1: no line in the needs file at all */
 	size_t n_absent;           /* participants absent from the needs file */
+	char *cents_note;          /* needs written with cents, rounded down to
+				    * the euro: what was done, in words; NULL
+				    * when none (owned) */
 	int64_t available_eur;
 	p304_recon_summary summary;
 } p304_notification;

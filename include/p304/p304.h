@@ -401,6 +401,26 @@ p304_code p304_avenant(size_t n, const int64_t *current, const int64_t *consumed
 p304_code p304_shapley(size_t n, size_t nf, const int64_t *values,
 		       int64_t *contrib, p304_error *err);
 
+/*
+ * The same Shapley values, exact: contribution (i, f) is
+ * whole[i*nf + f] + frac[i*nf + f] / *den with 0 <= frac < *den (*den =
+ * nf!). For a rounding of the whole table (p304_controlled_round).
+ * Errors: P304_ERR_USAGE when nf is too large, P304_ERR_OVERFLOW.
+ */
+p304_code p304_shapley_exact(size_t n, size_t nf, const int64_t *values, int64_t *whole,
+			     int64_t *frac, int64_t *den, p304_error *err);
+
+/*
+ * Controlled rounding of an n × m table of exact values whole + frac/den
+ * (0 <= frac < den), Cox (1987): out[i*m + f] is whole or whole + 1, and
+ * every row total, column total and the grand total of out is one of the
+ * two integers adjacent to the exact one, the exact one when it is an
+ * integer. Deterministic; negating the table negates out.
+ * Errors: P304_ERR_USAGE (den < 1, a frac outside [0, den)), P304_ERR_NOMEM.
+ */
+p304_code p304_controlled_round(size_t n, size_t m, int64_t den, const int64_t *whole,
+				const int64_t *frac, int64_t *out, p304_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Sensitivity sweeps                                                   */
 /* ------------------------------------------------------------------ */

@@ -114,6 +114,10 @@ const char *ch_pct(char *buf, size_t size, double v, int decimals, int sign)
 {
 	char *dot;
 
+	/* a decimal tie rounds away from zero, as the page does (format.js):
+	 * 448,15 % is +448,2 % in the chart and in the table (issue 21), not
+	 * the binary 448.1499… that printf rounds down */
+	v += v * 1e-12;
 	snprintf(buf, size, sign && v > 0 ? "+%.*f\xC2\xA0%%" : "%.*f\xC2\xA0%%", decimals, v);
 	if ((dot = strchr(buf, '.')))
 		*dot = ',';

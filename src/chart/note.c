@@ -533,6 +533,68 @@ static void movers(const struct doc *d, const p304_note *n)
 	movers_table(d, c, 1);
 }
 
+/* Who did not answer, who asked more than the amount offered, and what
+ * is proposed for the reliquat: the three questions the notification note
+ * must answer (issue 21). Names, never codes alone. */
+static void notification_names(const struct doc *d, const p304_note *n, int above)
+{
+	const p304_notification *nt = n->nt;
+	const p304_result *res = n->alloc;
+	size_t k = 0;
+
+	for (size_t i = 0; i < res->nrows; i++) {
+		const p304_recon_row *r = &nt->rows[i];
+		int hit = above ? nt->need[i] != P304_NO_BOUND && !nt->late[i] &&
+				  nt->need[i] > res->rows[i].alloc.amount_eur
+				: r->reason == P304_REASON_NO_ANSWER || r->reason == P304_REASON_LATE;
+		char nm[256], a[64], b[64];
+
+		if (!hit)
+			continue;
+		d_text(d, k++ ? ", " : " ");
+		d_text(d, named(nm, sizeof(nm), res->rows[i].name, res->rows[i].code));
+		if (above)
+			d_textf(d, " (%s demandés pour %s proposés)", eur(a, sizeof(a), nt->need[i]),
+				eur(b, sizeof(b), res->rows[i].alloc.amount_eur));
+		else if (r->reason == P304_REASON_LATE)
+			d_text(d, " (hors délai)");
+	}
+	d_text(d, k ? "." : " aucune.");
+}
+
+static void notification_who(const struct doc *d, const p304_note *n)
+{
+	const p304_notification *nt = n->nt;
+	const p304_recon_policy *pol = &n->alloc->scenario->recon;
+	char a[64];
+
+	d_para_begin(d, NULL);
+	d_strong(d, "Sans réponse dans les délais :");
+	notification_names(d, n, 0);
+	d_textf(d, " %s", pol->missing == P304_MISSING_KEEP
+		? "Elles gardent leur montant pré-notifié."
+		: "Leur absence de réponse vaut renoncement aux crédits.");
+	d_para_end(d);
+	d_para_begin(d, NULL);
+	d_strong(d, "Demandes supérieures au montant proposé :");
+	notification_names(d, n, 1);
+	d_para_end(d);
+	d_para_begin(d, NULL);
+	d_strong(d, "Reliquat :");
+	if (nt->summary.unallocated_eur == 0)
+		d_text(d, " aucun : les crédits disponibles sont entièrement notifiés.");
+	else if (pol->surplus == P304_SURPLUS_NONE)
+		d_textf(d, " %s restent non notifiés ; il est proposé de les garder en réserve pour "
+			"une redistribution ultérieure (aux besoins non couverts ou selon les critères).",
+			eur(a, sizeof(a), nt->summary.unallocated_eur));
+	else
+		d_textf(d, " %s restent non notifiés après la redistribution %s, faute de besoins "
+			"non couverts à servir.", eur(a, sizeof(a), nt->summary.unallocated_eur),
+			pol->surplus == P304_SURPLUS_CRITERIA ? "selon les critères"
+							      : "aux besoins non couverts");
+	d_para_end(d);
+}
+
 static void notification(const struct doc *d, const p304_note *n)
 {
 	const p304_recon_summary *s = &n->nt->summary;
@@ -565,6 +627,7 @@ static void notification(const struct doc *d, const p304_note *n)
 		s->n_reduced, s->n_reduced > 1 ? "s" : "", s->n_reduced > 1 ? "s" : "",
 		s->n_topped_up, s->n_topped_up > 1 ? "s" : "", s->n_capped, s->n_capped > 1 ? "s" : "");
 	d_para_end(d);
+	notification_who(d, n);
 }
 
 static void regional(const struct doc *d, const p304_note *n)
@@ -815,11 +878,28 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 		d_textf(d, "Programme 304 — protection de l'enfance — le %s", date);
 		d_raw(d, "\n\n");
 	}
-	d_heading(d, 1, NULL, sc->title);
+	/* the headline says the figures themselves, never a title written for
+	 * another envelope (issue 21: « 70 M€ » on a 72 M€ round) */
+	{
+		char head[300];
+
+		char x[64];
+
+		if (n->nt)
+			snprintf(head, sizeof(head), "Notification de %s sur une enveloppe de %s (%s)",
+				 eur(x, sizeof(x), n->nt->summary.notified_eur),
+				 eur(e, sizeof(e), sc->envelope_eur), count_coll(w, sizeof(w), res->nrows));
+		else
+			snprintf(head, sizeof(head), "Répartition de %s entre %s",
+				 eur(e, sizeof(e), sc->envelope_eur), count_coll(w, sizeof(w), res->nrows));
+		d_heading(d, 1, NULL, head);
+	}
 	d_para_begin(d, "objet");
 	d_strong(d, "Objet :");
-	d_textf(d, " répartition de l'enveloppe de %s entre %s (scénario %s",
-		eur(e, sizeof(e), sc->envelope_eur), count_coll(w, sizeof(w), res->nrows), sc->id);
+	d_textf(d, " répartition de l'enveloppe de %s entre %s (scénario « ",
+		eur(e, sizeof(e), sc->envelope_eur), count_coll(w, sizeof(w), res->nrows));
+	d_text(d, sc->title);
+	d_textf(d, " », %s", sc->id);
 	if (n->cmp)
 		d_textf(d, ", comparé à la référence %s", n->cmp->a_id);
 	d_text(d, n->nt ? ") et notification au vu des besoins exprimés." : ").");

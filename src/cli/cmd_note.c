@@ -40,28 +40,15 @@ static const char usage[] =
 	"\n"
 	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
 
-struct copy_ctx {
-	char path[PATH_MAX];
-};
-
-static p304_code copy_file(const void *ctx, FILE *fp, p304_error *err)
+/* One file of the note, already made in memory (p304_note_make). */
+static p304_code w_part(const void *ctx, FILE *fp, p304_error *err)
 {
-	const struct copy_ctx *c = ctx;
-	FILE *in = fopen(c->path, "rb");
-	char buf[65536];
-	size_t n;
-	int bad = 0;
+	const p304_note_file *f = ctx;
 
-	if (!in)
-		return p304_error_set(err, P304_ERR_IO, c->path, 0, _("cannot read"));
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		bad |= fwrite(buf, 1, n, fp) != n;
-	fclose(in);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
+	return fwrite(f->data, 1, f->len, fp) == f->len ? P304_OK
+		: p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed"));
 }
 
-static p304_code w_html(const void *c, FILE *fp, p304_error *e) { return p304_write_note_html(c, fp, e); }
-static p304_code w_md(const void *c, FILE *fp, p304_error *e) { return p304_write_note_md(c, fp, e); }
 static p304_code w_json(const void *c, FILE *fp, p304_error *e) { return p304_write_result_json(c, fp, e); }
 static p304_code w_csv(const void *c, FILE *fp, p304_error *e) { return p304_write_result_csv(c, fp, e); }
 static p304_code w_xlsx(const void *c, FILE *fp, p304_error *e) { return p304_write_xlsx_allocation(c, fp, e); }
@@ -79,24 +66,6 @@ static p304_code w_manifest(const void *c, FILE *fp, p304_error *e)
 	return p304_write_inputs_manifest(m->in, m->n, m->argv, cli_set_files(), fp, e);
 }
 
-/* Writes a result file into the scratch folder for the chart reader. */
-static int dump(const char *path, p304_code (*w)(const void *, FILE *, p304_error *),
-		const void *obj, p304_error *err)
-{
-	FILE *fp = fopen(path, "wb");
-	p304_code rc;
-
-	if (!fp) {
-		p304_error_set(err, P304_ERR_IO, path, 0, _("cannot write"));
-		return -1;
-	}
-	rc = w(obj, fp, err);
-	return fclose(fp) != 0 || rc != P304_OK ? -1 : 0;
-}
-
-static p304_code w_cmp(const void *c, FILE *fp, p304_error *e) { return p304_write_comparison_json(c, fp, e); }
-static p304_code w_nt(const void *c, FILE *fp, p304_error *e) { return p304_write_notification_json(c, fp, e); }
-
 /* The date of the note: --date (2026-12-01 or 01/12/2026), else today. */
 static long note_date(const char *opt)
 {
@@ -109,35 +78,61 @@ static long note_date(const char *opt)
 	return (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-/* Noon UTC of that day, for pandoc's SOURCE_DATE_EPOCH. */
-static long date_epoch(long d)
+/* The inputs of every part, for the manifest (malloc'd, caller frees). */
+static p304_input_file *note_inputs(const p304_result *res, const p304_comparison *cmp,
+				    const p304_notification *nt, size_t *n)
 {
-	struct tm tm = { .tm_year = (int)(d / 10000) - 1900, .tm_mon = (int)(d / 100 % 100) - 1,
-			 .tm_mday = (int)(d % 100), .tm_hour = 12 };
+	p304_input_file *in = calloc(res->ninputs + (cmp ? cmp->ninputs : 0) +
+				     (nt ? nt->alloc->ninputs : 0) + 1, sizeof(*in));
 
-	return (long)timegm(&tm);
+	*n = 0;
+	if (!in)
+		return NULL;
+	for (size_t i = 0; i < res->ninputs; i++)
+		in[(*n)++] = res->inputs[i];
+	for (size_t i = 0; cmp && i < cmp->ninputs; i++)
+		if (!strncmp(cmp->inputs[i].role, "A:", 2))
+			in[(*n)++] = cmp->inputs[i];
+	for (size_t i = 0; nt && i < nt->alloc->ninputs; i++)
+		if (!strcmp(nt->alloc->inputs[i].role, "needs"))
+			in[(*n)++] = nt->alloc->inputs[i];
+	return in;
 }
 
-#define NCHARTS 4
+/* The command recorded in the manifest, with the date made explicit so
+ * that `p304 verify` rewrites the same note on another day. */
+static const char **recorded_argv(const char **margv, const char *date_opt, long date,
+				  char *datebuf, size_t size)
+{
+	const char **rec;
+	size_t n = 0;
+
+	if (date_opt)
+		return margv;
+	while (margv[n])
+		n++;
+	if (!(rec = calloc(n + 3, sizeof(*rec))))
+		return NULL;
+	memcpy(rec, margv, n * sizeof(*rec));
+	snprintf(datebuf, size, "%04ld-%02ld-%02ld", date / 10000, date / 100 % 100, date % 100);
+	rec[n] = "--date";
+	rec[n + 1] = datebuf;
+	return rec;
+}
 
 int cmd_note(int argc, char **argv)
 {
 	const char *scenario = NULL, *other = NULL, *needs = NULL, *outdir = NULL, **margv = NULL;
 	const char *date_opt = NULL, **rec_argv = NULL;
-	char *defdir = NULL, scratch[] = "/tmp/p304-note-XXXXXX", tiles[PATH_MAX];
-	char jres[PATH_MAX], jcmp[PATH_MAX], jnt[PATH_MAX], mdp[PATH_MAX], datebuf[48];
-	struct copy_ctx svg[NCHARTS], png[NCHARTS], docx, odt;
-	static const char *const svg_names[NCHARTS] = { "map.svg", "bars.svg", "compare.svg", "reconcile.svg" };
-	static const char *const png_names[NCHARTS] = { "map.png", "bars.png", "compare.png", "reconcile.png" };
-	const char *svg_path[NCHARTS] = { NULL, NULL, NULL, NULL };
-	int have_png[NCHARTS] = { 0, 0, 0, 0 }, have_docx = 0, have_odt = 0;
+	char *defdir = NULL, tiles[PATH_MAX], datebuf[48];
 	p304_result *res = NULL;
 	p304_comparison *cmp = NULL;
 	p304_notification *nt = NULL;
 	p304_input_file *inputs = NULL;
+	p304_note_files nf = { .n = 0 };
 	size_t ninputs = 0;
 	long date;
-	int quiet = 0, code = EXIT_INTERNAL, have_scratch = 0, no_alloc_warnings = 0;
+	int quiet = 0, code = EXIT_INTERNAL, no_alloc_warnings = 0;
 	p304_error err;
 
 	p304_error_clear(&err);
@@ -173,174 +168,65 @@ int cmd_note(int argc, char **argv)
 	}
 	if (!no_alloc_warnings)
 		cli_print_warnings(res);
-	/* the inputs of every part, for the manifest */
-	inputs = calloc(res->ninputs + (cmp ? cmp->ninputs : 0) + (nt ? nt->alloc->ninputs : 0) + 1,
-			sizeof(*inputs));
-	if (!inputs)
+	if (!(inputs = note_inputs(res, cmp, nt, &ninputs)))
 		goto out;
-	for (size_t i = 0; i < res->ninputs; i++)
-		inputs[ninputs++] = res->inputs[i];
-	for (size_t i = 0; cmp && i < cmp->ninputs; i++)
-		if (!strncmp(cmp->inputs[i].role, "A:", 2))
-			inputs[ninputs++] = cmp->inputs[i];
-	for (size_t i = 0; nt && i < nt->alloc->ninputs; i++)
-		if (!strcmp(nt->alloc->inputs[i].role, "needs"))
-			inputs[ninputs++] = nt->alloc->inputs[i];
-	/* results and charts in a scratch folder */
-	if (!mkdtemp(scratch)) {
-		fprintf(stderr, _("p304: cannot create a scratch folder\n"));
-		code = EXIT_IO;
-		goto out;
-	}
-	have_scratch = 1;
-	snprintf(jres, sizeof(jres), "%s/repartition.json", scratch);
-	snprintf(jcmp, sizeof(jcmp), "%s/comparaison.json", scratch);
-	snprintf(jnt, sizeof(jnt), "%s/notification.json", scratch);
-	snprintf(mdp, sizeof(mdp), "%s/note-pandoc.md", scratch);
-	snprintf(docx.path, sizeof(docx.path), "%s/note.docx", scratch);
-	snprintf(odt.path, sizeof(odt.path), "%s/note.odt", scratch);
-	if (dump(jres, w_json, res, &err) || (cmp && dump(jcmp, w_cmp, cmp, &err)) ||
-	    (nt && dump(jnt, w_nt, nt, &err))) {
-		code = cli_fail(&err);
-		goto out;
-	}
 	cli_tiles_path(tiles, sizeof(tiles));
-	for (int k = 0; k < NCHARTS; k++) {
-		p304_chart_request req = { .format = P304_FORMAT_SVG, .tiles_path = tiles };
+	{
+		p304_note_request rq = { res, cmp, nt, date, tiles,
+			P304_NOTE_HTML | P304_NOTE_MD | P304_NOTE_DOCX | P304_NOTE_ODT |
+			P304_NOTE_CHARTS | P304_NOTE_PNG };
 
-		if ((k == 2 && !cmp) || (k == 3 && !nt))
-			continue;
-		req.kind = k == 0 ? P304_CHART_MAP : k == 1 ? P304_CHART_BARS
-			 : k == 2 ? P304_CHART_COMPARE : P304_CHART_RECONCILE;
-		req.result_path = k == 2 ? jcmp : k == 3 ? jnt : jres;
-		snprintf(svg[k].path, sizeof(svg[k].path), "%s/%s", scratch, svg_names[k]);
-		snprintf(png[k].path, sizeof(png[k].path), "%s/%s", scratch, png_names[k]);
-		req.out_path = svg[k].path;
-		if (p304_chart_render(&req, &err) != P304_OK) {
-			if (err.code != P304_ERR_DEPENDENCY) {
-				code = cli_fail(&err);
-				goto out;
-			}
-			/* without gnuplot the note is still written, without figures */
-			fprintf(stderr, _("p304: warning: %s; the note has no charts\n"), err.message);
-			break;
-		}
-		svg_path[k] = svg[k].path;
-		/* the same chart as PNG, for the Markdown and the .docx */
-		req.format = P304_FORMAT_PNG;
-		req.out_path = png[k].path;
-		if (p304_chart_render(&req, &err) != P304_OK) {
+		if (p304_note_make(&rq, &nf, &err) != P304_OK) {
 			code = cli_fail(&err);
 			goto out;
 		}
-		have_png[k] = 1;
 	}
+	/* without gnuplot or pandoc the note is still written, without what
+	 * needs them */
+	if (nf.no_charts[0])
+		fprintf(stderr, _("p304: warning: %s; the note has no charts\n"), nf.no_charts);
+	if (nf.no_office[0])
+		fprintf(stderr, _("p304: warning: %s; note.docx and note.odt are not written\n"),
+			nf.no_office);
 	if (!outdir) {
 		if (asprintf(&defdir, "outputs/note-%s", res->scenario->id) < 0)
 			goto out;
 		outdir = defdir;
 	}
-	if (!(margv = cli_argv_with_output(argc, argv, outdir)))
+	if (!(margv = cli_argv_with_output(argc, argv, outdir)) ||
+	    !(rec_argv = recorded_argv(margv, date_opt, date, datebuf, sizeof(datebuf))))
 		goto out;
-	rec_argv = margv;
-	if (!date_opt) {
-		/* the manifest records the date, so `p304 verify` rewrites the
-		 * same note on another day */
+	{
+		struct mctx m = { inputs, ninputs, rec_argv };
+		struct cli_file files[24];
 		size_t n = 0;
 
-		while (margv[n])
-			n++;
-		if (!(rec_argv = calloc(n + 3, sizeof(*rec_argv))))
-			goto out;
-		memcpy(rec_argv, margv, n * sizeof(*rec_argv));
-		snprintf(datebuf, sizeof(datebuf), "%04ld-%02ld-%02ld", date / 10000, date / 100 % 100,
-			 date % 100);
-		rec_argv[n] = "--date";
-		rec_argv[n + 1] = datebuf;
-	}
-	{
-		p304_note note = { res, cmp, nt, svg_path[0], svg_path[1], svg_path[2], svg_path[3], date, 1 };
-		struct mctx m = { inputs, ninputs, rec_argv };
-		struct cli_file files[20];
-		size_t nf = 0;
-		FILE *fp;
-		p304_code prc;
-
-		/* note.docx and note.odt: pandoc on the Markdown, PNG charts */
-		if (!(fp = fopen(mdp, "wb"))) {
-			fprintf(stderr, _("p304: %s: cannot write\n"), mdp);
-			code = EXIT_IO;
-			goto out;
-		}
-		prc = p304_write_note_md(&note, fp, &err);
-		if (fclose(fp) != 0 || prc != P304_OK) {
-			code = cli_fail(&err);
-			goto out;
-		}
-		prc = p304_pandoc_convert(mdp, docx.path, scratch, date_epoch(date), &err);
-		if (prc == P304_OK)
-			have_docx = 1;
-		if (prc == P304_OK &&
-		    (prc = p304_pandoc_convert(mdp, odt.path, scratch, date_epoch(date), &err)) == P304_OK)
-			have_odt = 1;
-		if (prc == P304_ERR_DEPENDENCY) {
-			fprintf(stderr, _("p304: warning: %s; note.docx and note.odt are not written\n"),
-				err.message);
-		} else if (prc != P304_OK) {
-			code = cli_fail(&err);
-			goto out;
-		}
-		note.for_pandoc = 0;
-		files[nf++] = (struct cli_file){ "note.html", w_html, &note };
-		files[nf++] = (struct cli_file){ "note.md", w_md, &note };
-		if (have_docx)
-			files[nf++] = (struct cli_file){ "note.docx", copy_file, &docx };
-		if (have_odt)
-			files[nf++] = (struct cli_file){ "note.odt", copy_file, &odt };
-		for (int k = 0; k < NCHARTS; k++) {
-			if (svg_path[k])
-				files[nf++] = (struct cli_file){ svg_names[k], copy_file, &svg[k] };
-			if (have_png[k])
-				files[nf++] = (struct cli_file){ png_names[k], copy_file, &png[k] };
-		}
-		files[nf++] = (struct cli_file){ "repartition.xlsx", w_xlsx, res };
-		files[nf++] = (struct cli_file){ "repartition.json", w_json, res };
-		files[nf++] = (struct cli_file){ "repartition.csv", w_csv, res };
-		files[nf++] = (struct cli_file){ "manifest.json", w_manifest, &m };
-		if (cli_write_files(inputs, ninputs, outdir, files, nf, &err) != P304_OK) {
+		for (size_t i = 0; i < nf.n; i++)
+			files[n++] = (struct cli_file){ nf.file[i].name, w_part, &nf.file[i] };
+		files[n++] = (struct cli_file){ "repartition.xlsx", w_xlsx, res };
+		files[n++] = (struct cli_file){ "repartition.json", w_json, res };
+		files[n++] = (struct cli_file){ "repartition.csv", w_csv, res };
+		files[n++] = (struct cli_file){ "manifest.json", w_manifest, &m };
+		if (cli_write_files(inputs, ninputs, outdir, files, n, &err) != P304_OK) {
 			code = cli_fail(&err);
 			goto out;
 		}
 	}
 	if (!quiet) {
 		printf(_("%s/note.html\n%s/note.md\n"), outdir, outdir);
-		if (have_docx)
+		if (p304_note_files_find(&nf, "note.docx"))
 			printf(_("%s/note.docx\n"), outdir);
-		if (have_odt)
+		if (p304_note_files_find(&nf, "note.odt"))
 			printf(_("%s/note.odt\n"), outdir);
 	}
 	code = EXIT_OK;
 out:
-	if (have_scratch) {
-		for (int k = 0; k < NCHARTS; k++) {
-			if (svg_path[k])
-				unlink(svg[k].path);
-			if (have_png[k])
-				unlink(png[k].path);
-		}
-		unlink(jres);
-		unlink(jcmp);
-		unlink(jnt);
-		unlink(mdp);
-		unlink(docx.path);
-		unlink(odt.path);
-		rmdir(scratch);
-	}
 	if (rec_argv != margv)
 		free(rec_argv);
 	free(margv);
 	free(defdir);
 	free(inputs);
+	p304_note_files_free(&nf);
 	p304_result_free(res);
 	p304_comparison_free(cmp);
 	p304_notification_free(nt);

@@ -84,3 +84,45 @@ p304_code p304_shapley(size_t n, size_t nf, const int64_t *values,
 	}
 	return P304_OK;
 }
+
+/* floor(num / den) and its remainder, den > 0 */
+static void floor_div(i128 num, i128 den, int64_t *q, int64_t *r)
+{
+	i128 fq = num / den, fr = num % den;
+
+	if (fr < 0) {
+		fq -= 1;
+		fr += den;
+	}
+	*q = (int64_t)fq;
+	*r = (int64_t)fr;
+}
+
+p304_code p304_shapley_exact(size_t n, size_t nf, const int64_t *values, int64_t *whole,
+			     int64_t *frac, int64_t *den, p304_error *err)
+{
+	size_t full = ((size_t)1 << nf) - 1;
+	i128 d = fact((int)nf), weight[P304_MAX_FACTORS + 1];
+
+	if (nf > P304_MAX_FACTORS)
+		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
+			_("%zu factors, at most %d can be attributed"), nf, P304_MAX_FACTORS);
+	*den = (int64_t)d;
+	for (size_t k = 0; k < nf; k++)
+		weight[k] = fact((int)k) * fact((int)(nf - k - 1));
+	for (size_t i = 0; i < n; i++)
+		for (size_t f = 0; f < nf; f++) {
+			size_t bit = (size_t)1 << f;
+			i128 num = 0;
+
+			for (size_t s = 0; s <= full; s++)
+				if (!(s & bit))
+					num += weight[__builtin_popcountl(s)] *
+					       ((i128)values[(s | bit) * n + i] - values[s * n + i]);
+			if (num / d > INT64_MAX - 1 || num / d < INT64_MIN + 1)
+				return p304_error_set(err, P304_ERR_OVERFLOW, NULL, 0,
+					_("a contribution does not fit in 64 bits"));
+			floor_div(num, d, &whole[i * nf + f], &frac[i * nf + f]);
+		}
+	return P304_OK;
+}

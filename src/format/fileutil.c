@@ -144,6 +144,31 @@ p304_code p304_read_file(const char *path, char **buf, size_t *len,
 	return P304_OK;
 }
 
+/* Names the first folder of `path` that does not exist (issue 21: the
+ * officer sees which part of the path to fix), when one does not. */
+static void missing_folder(p304_error *err, const char *path)
+{
+	char dir[4096], gone[4096] = "";
+	char *s;
+	size_t used;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (!(s = strrchr(dir, '/')))
+		return;
+	*s = '\0';
+	while (dir[0] && access(dir, F_OK) != 0) {
+		snprintf(gone, sizeof(gone), "%s", dir);
+		if (!(s = strrchr(dir, '/')))
+			break;
+		*s = '\0';
+	}
+	if (!gone[0])
+		return;
+	used = strlen(err->message);
+	snprintf(err->message + used, sizeof(err->message) - used,
+		 _("; the folder %s does not exist"), gone);
+}
+
 p304_code p304_note_scenario_relative(p304_error *err, const char *path,
 				      const char *scenario_path)
 {
@@ -159,6 +184,7 @@ p304_code p304_note_scenario_relative(p304_error *err, const char *path,
 	snprintf(err->message + used, sizeof(err->message) - used,
 		 _("; paths written in %s are relative to its folder"),
 		 slash ? slash + 1 : scenario_path);
+	missing_folder(err, path);
 	return err->code;
 }
 

@@ -122,6 +122,10 @@ p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
 			    !cJSON_AddItemToArray(abs, cJSON_CreateString(res->rows[i].code)))
 				goto nomem;
 	}
+	/* only when some needs had cents (older answers are unchanged) */
+	if (nt->cents_note && !cJSON_AddItemToObject(root, "needs_rounded",
+						     cJSON_CreateString(nt->cents_note)))
+		goto nomem;
 	rows = cJSON_AddArrayToObject(root, "rows");
 	for (size_t i = 0; rows && i < res->nrows; i++) {
 		const p304_recon_row *r = &nt->rows[i];

@@ -57,7 +57,11 @@ p304_code p304_sources_read(const p304_result *res, p304_source_text **out, p304
 	*out = NULL;
 	if (!s)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	if (res->sources_path && (rc = p304_csv_load(res->sources_path, &csv, err)) != P304_OK)
+	/* the table the run read (the server's catalogue has no file to
+	 * reopen: the page's note said « source non renseignée ») */
+	if (res->sources_table)
+		csv = p304_csv_ref(res->sources_table);
+	else if (res->sources_path && (rc = p304_csv_load(res->sources_path, &csv, err)) != P304_OK)
 		goto fail;
 	if (csv) {
 		c_col = p304_csv_find_column(csv, "colonne");

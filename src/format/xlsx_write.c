@@ -223,6 +223,7 @@ static struct param peur(const char *key, int64_t v)
 static size_t scenario_params(const p304_result *res, struct param *p, char (*buf)[512], size_t max)
 {
 	const p304_scenario *sc = res->scenario;
+	p304_source_text *src = NULL;
 	size_t n = 0;
 
 	p[n++] = ptext("scénario", sc->id);
@@ -232,13 +233,20 @@ static size_t scenario_params(const p304_result *res, struct param *p, char (*bu
 	p[n++] = peur("plafond", sc->ceiling_eur);
 	p[n++] = peur("unité d'arrondi", sc->rounding_eur);
 	p[n++] = (struct param){ "participants", NULL, (double)res->nrows, P_INT };
+	/* the criteria by the names the page shows (« Enfants de 0 à 19 ans »),
+	 * never the column names (issue 21) */
+	if (p304_sources_read(res, &src, NULL) != P304_OK)
+		src = NULL;
 	for (size_t c = 0; c < sc->ncriteria && c < 32 && n + 2 < max; c++) {
-		snprintf(buf[c], 512, "pondération %s", sc->criteria[c].column);
+		const char *label = src ? src[c].label : sc->criteria[c].column;
+
+		snprintf(buf[c], 512, "pondération « %s »", label);
 		p[n++] = (struct param){ buf[c], NULL, sc->criteria[c].weight_pct / 100.0, P_PCT };
-		snprintf(buf[32 + c], 512, "source %s", sc->criteria[c].column);
+		snprintf(buf[32 + c], 512, "source « %s »", label);
 		p[n++] = ptext(buf[32 + c], res->sources && res->sources[c] ? res->sources[c]
 			       : "source non renseignée");
 	}
+	p304_sources_free(src, sc->ncriteria);
 	for (size_t w = 0; w < res->nwarnings && n < max; w++)
 		p[n++] = ptext("avertissement", res->warnings[w]);
 	return n;
@@ -246,7 +254,9 @@ static size_t scenario_params(const p304_result *res, struct param *p, char (*bu
 
 static const char *status_fr(p304_status s)
 {
-	return s == P304_FLOOR ? "plancher" : s == P304_CEILING ? "plafond" : "formule";
+	/* the page's words (STATUS_FR in state.js): a row lowered by the floors
+	 * of others is still « selon la clé », never « formule » */
+	return s == P304_FLOOR ? "au plancher" : s == P304_CEILING ? "au plafond" : "selon la clé";
 }
 
 static void alloc_cell(const void *ctx, size_t r, size_t c, struct cell *x)
@@ -321,7 +331,7 @@ static const char **sources_footer(const p304_result *res, char (*buf)[512], siz
 p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_error *err)
 {
 	static const char *const head[] = {
-		"code", "collectivité", "région", "part", "montant formule (€)", "statut",
+		"code", "collectivité", "région", "part de la clé", "montant selon la clé seule (€)", "statut",
 		"montant pré-notifié (€)"
 	};
 	static const char *const labels[] = { "montant pré-notifié (€)" };

@@ -25,6 +25,7 @@
 #include <p304/chart.h>
 
 #include "format/fileutil.h"
+#include "server/api_priv.h"
 #include "gettext.h"
 
 struct shipped {
@@ -370,6 +371,40 @@ static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
 			snprintf(field, sizeof(field), "%.*s", (int)(end - c - skip), c + skip);
 	}
 	api_error(rp, status, code, msg, file, err->line, field[0] ? field : NULL);
+}
+
+void api_reply_p304_error(struct srv_reply *rp, const p304_error *err)
+{
+	reply_p304_error(rp, err, NULL, 0, NULL);
+}
+
+const char *api_tiles(const struct srv_api *api)
+{
+	return api->tiles;
+}
+
+static const struct shipped *find_shipped(const struct srv_api *api, const char *id);
+static int saved_file(const char *path);
+static int id_ok(const char *id);
+
+int api_scenario_text(struct srv_api *api, const char *id, char **text, size_t *len)
+{
+	char path[PATH_MAX + 80];
+	const struct shipped *s = find_shipped(api, id);
+	p304_error err;
+
+	if (s) {
+		if (!(*text = malloc(s->len + 1)))
+			return 0;
+		memcpy(*text, s->text, s->len);
+		(*text)[s->len] = '\0';
+		*len = s->len;
+		return 1;
+	}
+	if (!id_ok(id))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
+	return saved_file(path) && p304_read_file(path, text, len, &err) == P304_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -722,7 +757,7 @@ void api_free(struct srv_api *api)
 /* The byte range of member `key` of the top-level object of a valid JSON
  * text (the request body), so a scenario inside a request keeps its exact
  * text: same checks, same lines as a file. */
-static int member_span(const char *t, size_t len, const char *key, size_t *start, size_t *end)
+int member_span(const char *t, size_t len, const char *key, size_t *start, size_t *end)
 {
 	size_t i = 0, klen = strlen(key);
 	int depth = 0;
@@ -917,7 +952,7 @@ static p304_code w_sweep_csv(const void *x, FILE *fp, p304_error *e) { return p3
 /* The workflows                                                        */
 /* ------------------------------------------------------------------ */
 
-static p304_result *do_allocate(struct srv_api *api, const char *text, size_t len,
+p304_result *do_allocate(struct srv_api *api, const char *text, size_t len,
 				struct srv_reply *rp)
 {
 	struct doc d = { "scenario.json", text, len };
@@ -930,17 +965,44 @@ static p304_result *do_allocate(struct srv_api *api, const char *text, size_t le
 	if (p304_run_allocation_in(ov, "scenario.json",
 				   &(p304_alloc_options){ .default_reference = api->default_ref }, &res, &err) != P304_OK)
 		reply_p304_error(rp, &err, &d, 1, ov);
+	else if (api_rename_modified(api, text, len, &res->scenario->id, &res->scenario->title,
+				     res->scenario->envelope_eur, res->nrows) < 0) {
+		p304_result_free(res);
+		res = NULL;
+		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
+	}
 	p304_catalogue_free(ov);
 	return res;
 }
 
+/* Each side sent as a scenario under a known id with other parameters is
+ * a new scenario (api_modified.c); a result keeps its names. */
+static int rename_compared(struct srv_api *api, p304_comparison *cmp, const struct doc *d,
+			   const int *is_result)
+{
+	size_t na = 0, nb = 0;
+
+	for (size_t r = 0; r < cmp->nrows; r++) {
+		na += cmp->rows[r].in_a != 0;
+		nb += cmp->rows[r].in_b != 0;
+	}
+	if (!is_result[0] && api_rename_modified(api, d[0].text, d[0].len, &cmp->a_id, &cmp->a_title,
+						 cmp->a_total, na) < 0)
+		return -1;
+	if (!is_result[1] && api_rename_modified(api, d[1].text, d[1].len, &cmp->b_id, &cmp->b_title,
+						 cmp->b_total, nb) < 0)
+		return -1;
+	return 0;
+}
+
 /* {"reference": A, "scenario": B}: A and B as their own documents. */
-static p304_comparison *do_compare(struct srv_api *api, const struct srv_request *rq,
+p304_comparison *do_compare(struct srv_api *api, const struct srv_request *rq,
 				   struct srv_reply *rp)
 {
 	cJSON *root = parse_object(rq, rp);
 	struct doc d[2] = { { "reference.json", NULL, 0 }, { "scenario.json", NULL, 0 } };
 	static const char *const keys[2] = { "reference", "scenario" };
+	int is_result[2] = { 0, 0 };
 	p304_comparison *cmp = NULL;
 	p304_catalogue *ov;
 	p304_error err;
@@ -965,6 +1027,7 @@ static p304_comparison *do_compare(struct srv_api *api, const struct srv_request
 		/* {"result": {...}}: the result itself is the document */
 		if (cJSON_GetObjectItemCaseSensitive(v, "result") &&
 		    member_span(d[i].text, d[i].len, "result", &s, &e) == 0) {
+			is_result[i] = 1;
 			d[i].text += s;
 			d[i].len = e - s;
 		}
@@ -975,6 +1038,11 @@ static p304_comparison *do_compare(struct srv_api *api, const struct srv_request
 	if (p304_run_compare_in(ov, "reference.json", "scenario.json", api->default_ref, &cmp,
 				&err) != P304_OK)
 		reply_p304_error(rp, &err, d, 2, ov);
+	else if (rename_compared(api, cmp, d, is_result) < 0) {
+		p304_comparison_free(cmp);
+		cmp = NULL;
+		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
+	}
 	p304_catalogue_free(ov);
 	return cmp;
 }
@@ -991,7 +1059,7 @@ static const char *part_of(const struct srv_request *rq, const char *name, size_
 	return rq->parts->data[i] ? rq->parts->data[i] : "";
 }
 
-static p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *rq,
+p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *rq,
 				       struct srv_reply *rp)
 {
 	struct doc d[3] = {
@@ -1017,6 +1085,13 @@ static p304_notification *do_reconcile(struct srv_api *api, const struct srv_req
 	if (p304_run_reconcile_in(ov, "scenario.json", api->default_ref, "besoins.csv",
 				  d[2].text ? "plafonds.csv" : NULL, &nt, &err) != P304_OK)
 		reply_p304_error(rp, &err, d, 1, ov);
+	else if (api_rename_modified(api, d[0].text, d[0].len, &nt->alloc->scenario->id,
+				     &nt->alloc->scenario->title, nt->alloc->scenario->envelope_eur,
+				     nt->alloc->nrows) < 0) {
+		p304_notification_free(nt);
+		nt = NULL;
+		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
+	}
 	p304_catalogue_free(ov);
 	return nt;
 }

@@ -24,6 +24,8 @@ const struct api_route api_routes[] = {
 	  { "scenario", "needs", "caps", NULL }, 1 },
 	{ "POST", "/api/check-plan", api_check_plan, { "framework", NULL },
 	  { "plan", "scenario", NULL }, 0 },
+	{ "POST", "/api/note", api_note, { "format", "kind", NULL },
+	  { "scenario", "needs", "caps", NULL }, 1 },
 	{ "GET", "/api/ledger/view", api_ledger_view, { "stage", "minus", "years", "format", NULL },
 	  { NULL }, 0 },
 	{ "GET", "/api/ledger/history/{id}", api_ledger_history, { "year", NULL }, { NULL }, 0 },

@@ -322,7 +322,7 @@ p304_code compare_decompose(p304_comparison *c, const struct side *a, const stru
 	struct decomp d = { 0 };
 	int fac[P304_MAX_FACTORS];
 	size_t nd = 0, nrows = j->n;
-	int64_t *vals = NULL, *contrib = NULL;
+	int64_t *vals = NULL, *contrib = NULL, *whole = NULL, *frac = NULL, den = 1;
 	p304_workspace *ws = p304_workspace_new();
 	p304_code rc;
 
@@ -371,7 +371,9 @@ p304_code compare_decompose(p304_comparison *c, const struct side *a, const stru
 	}
 	vals = calloc(((size_t)1 << nd) * (nrows ? nrows : 1), sizeof(int64_t));
 	contrib = calloc((nrows ? nrows : 1) * (nd ? nd : 1), sizeof(int64_t));
-	if (!vals || !contrib) {
+	whole = calloc((nrows ? nrows : 1) * (nd ? nd : 1), sizeof(int64_t));
+	frac = calloc((nrows ? nrows : 1) * (nd ? nd : 1), sizeof(int64_t));
+	if (!vals || !contrib || !whole || !frac) {
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
@@ -387,7 +389,10 @@ p304_code compare_decompose(p304_comparison *c, const struct side *a, const stru
 			goto out;
 		}
 	}
-	if ((rc = p304_shapley(nrows, nd, vals, contrib, err)) != P304_OK)
+	/* the table as a whole (Cox's controlled rounding): each row adds up
+	 * to its change and each factor's column to its effect on the total */
+	if ((rc = p304_shapley_exact(nrows, nd, vals, whole, frac, &den, err)) != P304_OK ||
+	    (rc = p304_controlled_round(nrows, nd, den, whole, frac, contrib, err)) != P304_OK)
 		goto out;
 	for (size_t r = 0; r < nrows; r++) {
 		c->rows[r].contrib = calloc(c->nfactors, sizeof(int64_t));
@@ -406,6 +411,8 @@ out:
 	free(d.vb);
 	free(vals);
 	free(contrib);
+	free(whole);
+	free(frac);
 	p304_workspace_free(ws);
 	return rc;
 }

@@ -53,6 +53,63 @@ static p304_code parse_euros(const p304_csv *csv, size_t row, long col,
 
 static const char *const NEEDS_COLUMNS[] = { "code", "besoin_eur", "date_reception", NULL };
 
+/* "2 690 451,60 €": a mark followed by exactly two digits (the cents the
+ * départements' own tables carry); never "250.000", which stays ambiguous. */
+static int written_with_cents(const char *cell)
+{
+	const char *m = NULL;
+	size_t k = 0;
+
+	for (const char *p = cell; *p; p++)
+		if (*p == ',' || *p == '.')
+			m = p;
+	if (!m)
+		return 0;
+	while (m[1 + k] >= '0' && m[1 + k] <= '9')
+		k++;
+	return k == 2;
+}
+
+/* A need is a whole number of euros; one written with cents is rounded
+ * down to the euro, so that no notification exceeds what was asked (a
+ * need of 2 690 451,60 € is 2 690 451 €), and the note says so
+ * (issue 21: the départements' tables have cents). Counts them in *n,
+ * the first one described in first[]. */
+static p304_code parse_need(const p304_csv *csv, size_t row, long col, int64_t *out, size_t *n,
+			    char *first, size_t first_size, p304_error *err)
+{
+	const char *cell = p304_csv_cell(csv, row, (size_t)col);
+	int64_t cents;
+
+	if (parse_euros(csv, row, col, out, err) == P304_OK)
+		return P304_OK;
+	if (!written_with_cents(cell) ||
+	    p304_parse_number(cell, strlen(cell), 2, P304_MAX_EUR * 100, P304_NUM_EUR, &cents, NULL, 0) != 0)
+		return err->code;
+	*out = cents / 100;
+	if ((*n)++ == 0)
+		snprintf(first, first_size, _("line %ld: %s read as %lld"), p304_csv_line(csv, row), cell,
+			 (long long)*out);
+	return P304_OK;
+}
+
+/* What was done to the cents, for the outputs and the page. */
+static p304_code note_cents(p304_notification *nt, const char *path, size_t n, const char *first,
+			    p304_error *err)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof(msg), Q_("%s: %zu need written with cents, rounded down to the euro "
+				      "(never more than asked): %s",
+				      "%s: %zu needs written with cents, rounded down to the euro "
+				      "(never more than asked; first one: %s)", n),
+		 path, n, first);
+	free(nt->cents_note);
+	if (!(nt->cents_note = strdup(msg)))
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	return p304_result_add_warning(nt->alloc, msg, err);
+}
+
 static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const char *path,
 			    p304_error *err)
 {
@@ -61,6 +118,8 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 	long *first = NULL; /* line of each participant's answer */
 	p304_csv *csv = NULL;
 	p304_code rc;
+	size_t ncents = 0;
+	char first_cents[300] = "";
 
 	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
@@ -99,7 +158,8 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 		/* An empty need is an answer not given. */
 		if (cell[strspn(cell, " ")] == '\0')
 			continue;
-		if ((rc = parse_euros(csv, r, col_need, &nt->need[i], err)) != P304_OK)
+		if ((rc = parse_need(csv, r, col_need, &nt->need[i], &ncents, first_cents,
+				     sizeof(first_cents), err)) != P304_OK)
 			goto out;
 		if (col_date >= 0) {
 			const char *d = p304_csv_cell(csv, r, (size_t)col_date);
@@ -125,6 +185,8 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 			nt->absent[i] = 1;
 			nt->n_absent++;
 		}
+	if (ncents && (rc = note_cents(nt, path, ncents, first_cents, err)) != P304_OK)
+		goto out;
 	rc = p304_result_add_input_in(cat, nt->alloc, "needs", path, err);
 out:
 	free(first);
@@ -438,5 +500,6 @@ void p304_notification_free(p304_notification *nt)
 	free(nt->received);
 	free(nt->late);
 	free(nt->absent);
+	free(nt->cents_note);
 	free(nt);
 }

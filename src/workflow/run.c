@@ -322,6 +322,7 @@ static p304_code load_sources(p304_catalogue *cat, p304_result *res, p304_error 
 	}
 	if ((rc = p304_catalogue_csv(cat, res->sources_path, &src, err)) != P304_OK)
 		return rc;
+	res->sources_table = p304_csv_ref(src);
 	if ((rc = p304_result_add_input_in(cat, res, "sources", res->sources_path, err)) != P304_OK)
 		goto out;
 	c_col = p304_csv_find_column(src, "colonne");
@@ -861,6 +862,7 @@ void p304_result_free(p304_result *res)
 			free(res->sources[k]);
 	free(res->sources);
 	free(res->sources_path);
+	p304_csv_free(res->sources_table);
 	p304_reference_free(res->reference);
 	p304_scenario_free(res->scenario);
 	free(res);

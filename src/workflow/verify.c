@@ -369,12 +369,13 @@ static void release_signals(const struct sigaction *saved)
 		raise(stop_signal);
 }
 
-static int replay_seconds(void)
+/* P304_VERIFY_SECONDS: a number of seconds, decimals allowed (tests). */
+static double replay_seconds(void)
 {
 	const char *v = getenv("P304_VERIFY_SECONDS");
-	long n = v ? strtol(v, NULL, 10) : 0;
+	double n = v ? strtod(v, NULL) : 0;
 
-	return n > 0 && n <= 86400 ? (int)n : REPLAY_SECONDS;
+	return n > 0 && n <= 86400 ? n : REPLAY_SECONDS;
 }
 
 /* Reruns p304 with argv (no shell), silently, in folder `cwd` (NULL: here);
@@ -384,7 +385,7 @@ static int rerun(const char *self, const char *const *argv, const char *cwd)
 {
 	posix_spawn_file_actions_t fa;
 	struct timespec start, now, pause = { 0, 10 * 1000 * 1000 };
-	int limit = replay_seconds();
+	double limit = replay_seconds();
 	pid_t pid, got;
 	int status, rc;
 
@@ -402,7 +403,8 @@ static int rerun(const char *self, const char *const *argv, const char *cwd)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while ((got = waitpid(pid, &status, WNOHANG)) == 0 || (got < 0 && errno == EINTR)) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (stop_signal || now.tv_sec - start.tv_sec >= limit) {
+		if (stop_signal || (double)(now.tv_sec - start.tv_sec) +
+				   (double)(now.tv_nsec - start.tv_nsec) / 1e9 >= limit) {
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
@@ -672,7 +674,7 @@ static p304_code replay_and_compare(p304_verify_report *rep, const cJSON *m, con
 	int code = rerun(self, argv, runin);
 
 	if (code == -2 && !stop_signal) {
-		rc = REPORT(rep, _("the recomputation took more than %d s and was stopped: "
+		rc = REPORT(rep, _("the recomputation took more than %g s and was stopped: "
 				   "run '%s' to see why"), replay_seconds(), rep->replayed);
 	} else if (code != 0 && !stop_signal) {
 		rc = REPORT(rep, _("recomputation failed (exit code %d): run '%s' to see why"),

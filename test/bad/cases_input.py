@@ -18,12 +18,16 @@ case("needs_dotted_millions", "amount '1.500.000' in column 'besoin_eur' could b
      files={"besoins.csv": b"code;besoin_eur\n01;1.500.000\n"})
 case("needs_us_millions", "amount '1,500,000.00' in column 'besoin_eur' could be misread", cmd=RECON,
      files={"besoins.csv": b'code;besoin_eur\n01;"1,500,000.00"\n'})
-case("needs_euro_cents", "amount '1 500 000,50 \u20ac' in column 'besoin_eur' is not a whole number", cmd=RECON,
-     files={"besoins.csv": "code;besoin_eur\n01;1 500 000,50 \u20ac\n".encode()})
+# needs with cents are rounded down to the euro (issue 21); caps must be whole
+case("caps_euro_cents", "amount '1 500 000,50 \u20ac' in column 'delegue_2023' is not a whole number",
+     cmd=RECON + " --caps caps.csv", scen=CAPS_SCN,
+     files={"besoins.csv": NEEDS_OK, "caps.csv": "code;delegue_2023\n01;1 500 000,50 \u20ac\n".encode()})
 # the line echoed from a Windows-1252 file is converted, never garbled bytes
-case("needs_cp1252_euro_cents", "amount '1 500 000,50 \u20ac' in column 'besoin_eur' is not a whole number\n"
-     "  2 | 01;1 500 000,50 \u20ac", cmd=RECON,
-     files={"besoins.csv": "code;besoin_eur\n01;1 500 000,50 \u20ac\n".encode("cp1252")})
+case("caps_cp1252_euro_cents", "amount '1 500 000,50 \u20ac' in column 'delegue_2023' is not a whole number\n"
+     "  2 | 01;1 500 000,50 \u20ac", cmd=RECON + " --caps caps.csv", scen=CAPS_SCN,
+     files={"besoins.csv": NEEDS_OK, "caps.csv": "code;delegue_2023\n01;1 500 000,50 \u20ac\n".encode("cp1252")})
+case("needs_three_decimals", "amount '1 500 000,505' in column 'besoin_eur'", cmd=RECON,
+     files={"besoins.csv": b"code;besoin_eur\n01;1 500 000,505\n"})
 case("caps_thousands_dot", "amount '700.000' in column 'delegue_2023' is ambiguous", cmd=RECON + " --caps caps.csv",
      files={"besoins.csv": NEEDS_OK, "caps.csv": b"code;delegue_2023\n01;700.000\n"}, scen=CAPS_SCN)
 case("consumed_thousands_dot", "amount '250.000' in column 'consomme_eur' is ambiguous", cmd=AV,
@@ -75,7 +79,7 @@ case("path_dotdot_through_symlink", "link/../x.csv:1: column 'enfants_ase' not f
      files={"setup": b"#!/bin/sh\nln -s deep/a/b link\n",
             "deep/a/b/s.json": scenario(data="../x.csv"),
             "deep/a/x.csv": DATA.replace(b"enfants_ase", b"ase"), "x.csv": DATA})
-case("path_not_found_hint", "paths written in s.json are relative to its folder", exit_code=5,
+case("path_not_found_hint", "paths written in s.json are relative to its folder; the folder sub/inputs does not exist", exit_code=5,
      cmd="allocate sub/s.json -o out", files={"sub/s.json": scenario(data="inputs/data.csv")})
 
 # --- one territory, one coding (overlapping authorities were funded twice) ---

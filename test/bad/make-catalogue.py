@@ -165,7 +165,9 @@ case("needs_unknown_code", "code '99' is not in the reference list", cmd=RECON, 
 case("needs_not_participant", "'75' (Paris) is not a participant", cmd=RECON, files={"besoins.csv": b"code;besoin_eur\n75;5\n"})
 case("needs_duplicate", "duplicate code '01' (lines 2 and 3)", cmd=RECON, files={"besoins.csv": b"code;besoin_eur\n01;5\n1;6\n"})
 case("needs_negative", "amount '-5' in column 'besoin_eur' is negative", cmd=RECON, files={"besoins.csv": b"code;besoin_eur\n01;-5\n"})
-case("needs_cents", "is not a whole number, expected no decimals", cmd=RECON, files={"besoins.csv": b"code;besoin_eur\n01;5,50\n"})
+case("caps_cents", "is not a whole number, expected no decimals", cmd=RECON + " --caps caps.csv",
+     files={"besoins.csv": NEEDS_OK, "caps.csv": b"code;delegue_2023\n01;5,50\n"},
+     scen=scenario(reconciliation={"caps_columns": ["delegue_2023"]}))
 case("needs_binary", "binary data", cmd=RECON, files={"besoins.csv": b"\x00\xff\xfe"})
 case("needs_missing_column", "column 'besoin_eur' not found; columns found: 'code', 'montant'; rename the column 'montant' to 'besoin_eur'", cmd=RECON, files={"besoins.csv": b"code;montant\n01;5\n"})
 case("needs_bad_date", "date '2025-13-01' is not a date", cmd=RECON, files={"besoins.csv": b"code;besoin_eur;date_reception\n01;5;2025-13-01\n"},

@@ -610,6 +610,22 @@ static void test_overwrite_rules(void **state)
 	assert_int_equal(p304_chart_render(&req, &err), P304_ERR_IO);
 }
 
+/* The chart prints a comparison's percentage as the page does: ties
+ * (the JSON carries two decimals) away from zero (issue 21: +448,1 % in
+ * the chart for +448,2 % in the table). */
+const char *ch_pct(char *buf, size_t size, double v, int decimals, int sign);
+
+static void test_pct_like_the_page(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(ch_pct(b, sizeof(b), 448.15, 1, 1), "+448,2\xC2\xA0%");
+	assert_string_equal(ch_pct(b, sizeof(b), -448.15, 1, 1), "-448,2\xC2\xA0%");
+	assert_string_equal(ch_pct(b, sizeof(b), 2.86, 1, 1), "+2,9\xC2\xA0%");
+	assert_string_equal(ch_pct(b, sizeof(b), 0.04, 1, 0), "0,0\xC2\xA0%");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_map_robust_scale),
 		cmocka_unit_test(test_waterfall_room_and_bad_outlines),
 		cmocka_unit_test(test_overwrite_rules),
+		cmocka_unit_test(test_pct_like_the_page),
 	};
 	const char *root = getenv("P304_ROOT");
 

@@ -129,11 +129,15 @@ export function divergingScale(nums) {
 }
 
 // ---------------------------------------------------------------- charts
-const LABEL_W = 340;
+const BASE_LABEL_W = 340;
 
 // Horizontal bars: rows [{label, value, colour}], values in euros.
 export function drawBars(rows, title, { signed = false, format = formatEuros } = {}) {
-	const rowH = 22, W = 820, plotW = W - LABEL_W - 110;
+	// the label column fits the longest label (issue 21: the tornado cut
+	// « Données : Mesures jeunes majeurs … » on its left)
+	const longest = Math.max(0, ...rows.map((r) => String(r.label).length));
+	const LABEL_W = Math.max(BASE_LABEL_W, Math.min(560, Math.ceil(longest * 7.4) + 16));
+	const rowH = 22, W = 480 + LABEL_W, plotW = W - LABEL_W - 110;
 	const H = rows.length * rowH + 30;
 	const svg = svgRoot(W, H, title, 'p304-chart');
 	const max = Math.max(1, ...rows.map((r) => Math.abs(r.value)));

@@ -1,0 +1,99 @@
+// Step 7, « Exports »: workbook, CSV, charts and note through
+// /api/export, the scenario file, and saving into the workspace.
+
+import { sendJSON, download } from './api.js';
+import { S, $, on, showMsg, setStatus, save, loadScenario, loadScenarioList, writeHash, markUnavailable } from './state.js';
+import { idFromTitle } from './naming.js';
+
+export const id = 'exports';
+
+async function runExport(format) {
+	showMsg('export-msg', '');
+	const kind = $('export-kind').value;
+	if (format === 'scenario') {
+		const blob = new Blob([JSON.stringify(S.sc, null, 2) + '\n'], { type: 'application/json' });
+		save(blob, `scenario-${S.sc.id}.json`);
+		return;
+	}
+	let body;
+	if (kind === 'comparaison') {
+		if (!S.refId && !S.refUpload) { showMsg('export-msg', 'Choisissez d\'abord une référence dans « 4. Comparer ».'); return; }
+		try {
+			body = { reference: S.refUpload ? { result: S.refUpload } : await loadScenario(S.refId), scenario: S.sc };
+		} catch (err) {
+			showMsg('export-msg', err.message);
+			return;
+		}
+	} else if (kind === 'notification') {
+		if (!S.needsForm) { showMsg('export-msg', 'Calculez d\'abord la notification dans « 5. Besoins et notification ».'); return; }
+		body = new FormData();
+		body.append('scenario', new Blob([JSON.stringify(S.needsForm.sc)], { type: 'application/json' }), 'scenario.json');
+		body.append('needs', S.needsForm.file, S.needsForm.file.name);
+		if (S.needsForm.caps) body.append('caps', S.needsForm.caps, S.needsForm.caps.name);
+	} else body = S.sc;
+	const apiKind = { repartition: 'allocate', comparaison: 'compare', notification: 'reconcile' }[kind];
+	// the note, the same as `p304 note` (POST /api/note), in Word, LibreOffice or HTML
+	const note = { docx: 'docx', odt: 'odt', note: 'html' }[format];
+	const address = note ? `/api/note?format=${note}&kind=${apiKind}` : `/api/export?format=${format}&kind=${apiKind}`;
+	setStatus(note ? 'Préparation de la note (graphiques compris, quelques secondes)…' : 'Préparation du fichier…');
+	try {
+		const { blob, name } = await download(address, body);
+		save(blob, name || `${kind}.${format}`);
+		setStatus(`Fichier prêt : ${name || kind}.`);
+	} catch (err) {
+		showMsg('export-msg', err.message);
+		setStatus('L\'export a été refusé.');
+	}
+}
+
+
+async function saveScenario(ev) {
+	ev.preventDefault();
+	showMsg('save-msg', '');
+	$('save-ok').hidden = true;
+	const id = $('save-id').value.trim();
+	if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) { showMsg('save-msg', 'Identifiant : lettres, chiffres, point, tiret ou souligné, 64 au plus.'); return; }
+	const sc = structuredClone(S.sc);
+	sc.id = id;
+	if ($('save-title').value.trim()) sc.title = $('save-title').value.trim();
+	try {
+		await sendJSON('PUT', `/api/scenarios/${encodeURIComponent(id)}`, sc);
+	} catch (err) {
+		showMsg('save-msg', err.message);
+		return;
+	}
+	// what was saved is now the scenario in hand: no « modifications
+	// perdues » right after saving
+	S.base = structuredClone(sc);
+	S.baseId = id;
+	S.sc = sc;
+	S.titleTyped = false;
+	$('sc-title').value = sc.title || '';
+	S.saveEdited = false;
+	S.saveIdEdited = false;
+	const ok = $('save-ok');
+	ok.textContent = `Scénario « ${sc.title} » enregistré dans l'espace de travail sous l'identifiant « ${id} ».`;
+	ok.hidden = false;
+	await loadScenarioList();
+	markUnavailable();
+	$('sim-banner').hidden = true;
+	writeHash();
+}
+
+/* The save form follows the scenario's title until the officer edits it;
+ * the id follows the title typed here (« 2026 tour 72 M€ » -> 2026-tour-72-meur). */
+function fillSaveForm() {
+	if (S.saveEdited || !S.sc) return;
+	$('save-title').value = S.sc.title || '';
+	const shipped = S.scenarios.some((s) => s.id === S.sc.id && s.origin !== 'saved');
+	$('save-id').value = shipped ? idFromTitle(S.sc.title || S.sc.id) : S.sc.id;
+}
+
+export function init() {
+	$('save-form').addEventListener('submit', saveScenario);
+	$('save-title').addEventListener('input', () => { S.saveEdited = true; if (!S.saveIdEdited) $('save-id').value = idFromTitle($('save-title').value); });
+	$('save-id').addEventListener('input', () => { S.saveEdited = true; S.saveIdEdited = true; });
+	on('result', fillSaveForm);
+	on('show', (name) => { if (name === 'exports') fillSaveForm(); });
+	for (const b of document.querySelectorAll('[data-export]')) b.addEventListener('click', () => runExport(b.dataset.export));
+}

@@ -1,0 +1,125 @@
+// Step 3, « Fiche »: one participant's amount explained (its criteria,
+// shares, floor or ceiling, rounding, rank) and its change when compared.
+
+import { formatEuros, formatNumber, formatPct, NBSP } from './format.js';
+import { S, $, h, on, plural, STATUS_FR, alertBox, columnLabel, select, warningInWords } from './state.js';
+import { decompositionTable } from './step-comparer.js';
+
+export const id = 'fiche';
+
+function renderFicheSelect() {
+	const r = S.result;
+	if (!r) return;
+	const sel = $('fiche-code');
+	const rows = [...r.rows].sort((a, b) => a.code.localeCompare(b.code, 'fr', { numeric: true }));
+	sel.replaceChildren(h('option', { value: '', text: '— choisir un participant —' }), ...rows.map((x) => h('option', { value: x.code, text: `${x.code} ${x.name}` })));
+	sel.value = S.selected && rows.some((x) => x.code === S.selected) ? S.selected : '';
+}
+
+function renderFiche() {
+	const r = S.result;
+	const box = $('fiche');
+	if (!r) return;
+	const row = r.rows.find((x) => x.code === S.selected);
+	if (!row) {
+		box.replaceChildren(h('p', { text: S.selected ? `${S.selected} ne participe pas à ce scénario.` : 'Choisissez un participant ici, dans le tableau ou sur la carte.' }));
+		return;
+	}
+	// ties share their rank (« 27e ex aequo avec 72 autres »), never an
+	// order the code alone decides
+	const rank = 1 + r.rows.filter((x) => x.amount_eur > row.amount_eur).length;
+	const ties = r.rows.filter((x) => x.amount_eur === row.amount_eur).length - 1;
+	const rankText = ties ? `${rank}e sur ${r.rows.length}, ex aequo avec ${ties} autre${ties > 1 ? 's' : ''} au même montant` : `${rank}e sur ${r.rows.length}`;
+	const totals = {};
+	for (const c of r.criteria) totals[c.column] = r.rows.reduce((s, x) => s + (x.criteria[c.column] || 0), 0);
+	const indic = h('table', { class: 'p304-table p304-table--plain' },
+		h('caption', { text: 'Indicateurs et sources' }),
+		h('thead', {}, h('tr', {}, ['Critère', 'Valeur', 'Part du total', 'Pondération', 'Contribution à la part', 'Source'].map((t, i) => h('th', { scope: 'col', class: i && i < 5 ? 'p304-num' : null, text: t })))),
+		h('tbody', {}, r.criteria.map((c) => {
+			const v = row.criteria[c.column];
+			const sh = totals[c.column] ? v / totals[c.column] : null;
+			const imputed = (row.imputed || []).some((x) => (x.column || x) === c.column);
+			return h('tr', {},
+				h('th', { scope: 'row', text: columnLabel(c.column) }),
+				h('td', { class: 'p304-num', text: formatNumber(v) + (imputed ? ' (valeur estimée)' : '') }),
+				h('td', { class: 'p304-num', text: sh === null ? '—' : formatPct(sh * 100, 3) }),
+				h('td', { class: 'p304-num', text: formatPct(c.weight_pct, null) }),
+				h('td', { class: 'p304-num', text: sh === null ? '—' : formatPct(sh * c.weight_pct, 3) }),
+				h('td', { class: 'fr-text--xs', text: c.source || '' }));
+		})));
+	// a_i = min(C, max(F, λ·s_i)) with λ such that the amounts add up to the
+	// envelope (docs/formulas.md); free amounts are λ·s_i rounded by largest
+	// remainders.
+	const scaled = row.share * r.lambda;
+	const rounding = row.status === 'free' ? row.amount_eur - scaled : null;
+	const facts = h('dl', { class: 'p304-facts' },
+		h('dt', { text: 'Part de la clé' }), h('dd', { text: formatPct(row.share * 100, 4) }),
+		h('dt', { text: 'Part de l\'enveloppe' }), h('dd', { text: formatPct(row.amount_eur / r.envelope_eur * 100, 4) }),
+		h('dt', { text: 'Montant selon la clé seule (part de la clé × enveloppe)' }), h('dd', { text: `${formatNumber(row.formula_eur, 2)}${NBSP}€` }),
+		h('dt', { text: 'Après plancher et plafond' }), h('dd', { text: `${formatNumber(scaled, 2)}${NBSP}€` }),
+		h('dt', { text: 'Statut' }), h('dd', { text: STATUS_FR[row.status] || row.status }),
+		h('dt', { text: 'Arrondi à l\'euro' }), h('dd', { text: rounding === null ? 'sans objet (montant borné)' : `${rounding >= 0 ? '+' : ''}${formatNumber(rounding, 2)}${NBSP}€ (plus forts restes)` }),
+		h('dt', { text: 'Montant pré-notifié' }), h('dd', { class: 'p304-strong', text: formatEuros(row.amount_eur) }),
+		h('dt', { text: 'Rang' }), h('dd', { text: rankText }));
+	const kids = [h('h3', { class: 'fr-h5', text: `${row.code} ${row.name} — ${row.region_name || ''}` }),
+		h('p', { class: 'p304-explain', text: explainSentence(r, row, totals) })];
+	const imputedCols = r.criteria.filter((c) => (row.imputed || []).some((x) => (x.column || x) === c.column));
+	if (imputedCols.length) {
+		const said = (r.warnings || []).filter((w) => w.startsWith(row.code + ' (')).map((w) => warningInWords(w, r));
+		kids.push(alertBox('warning', 'Valeurs estimées', [...(said.length ? said : [`La source ne donne pas ${imputedCols.map((c) => `« ${columnLabel(c.column).toLowerCase()} »`).join(' ni ')} pour ${row.name} : valeur estimée à partir d'un autre critère (rapport des totaux nationaux).`]),
+			'Le montant en dépend : à confirmer avec les services statistiques avant notification.']));
+	}
+	kids.push(facts);
+	const reduced = reducedSentence(r, row);
+	if (reduced) kids.push(h('p', { class: 'fr-text--sm', id: 'fiche-reduced', text: reduced }));
+	// the coefficient of the formula, for whoever checks the arithmetic
+	kids.push(h('details', { class: 'fr-text--xs fr-mb-2w' }, h('summary', { text: 'détails du calcul' }),
+		h('p', { text: `Montant = min(plafond, max(plancher, part de la clé × λ)), où λ = ${formatNumber(r.lambda, 2)}${NBSP}€ est choisi pour que les montants fassent exactement l'enveloppe ; sans plancher ni plafond, λ est l'enveloppe. Ici : part × λ = ${formatNumber(scaled, 2)}${NBSP}€.` })));
+	kids.push(indic);
+	const c = S.cmp && S.cmp.rows.find((x) => x.code === row.code);
+	if (c) {
+		kids.push(h('h4', { class: 'fr-h6 fr-mt-2w', text: `Variation depuis « ${S.cmp.a_title || S.cmp.a} »` }));
+		kids.push(decompositionTable(c));
+	}
+	box.replaceChildren(...kids);
+}
+
+/* Why an amount differs from its share of the envelope, in one sentence a
+ * budget officer would write (issue 21): floors raised some amounts, and
+ * what they cost was taken from everyone else in proportion to their share. */
+function reducedSentence(r, row) {
+	const diff = row.amount_eur - Math.round(row.formula_eur);
+	if (row.status !== 'free') return ''; // explainSentence says it
+	if (Math.abs(diff) < 2) return '';
+	let raised = 0, cut = 0;
+	for (const x of r.rows) {
+		if (x.status === 'floor') raised += x.amount_eur - x.formula_eur;
+		if (x.status === 'ceiling') cut += x.formula_eur - x.amount_eur;
+	}
+	return diff < 0
+		? `${row.name} reçoit ${formatEuros(row.amount_eur)} au lieu des ${formatEuros(Math.round(row.formula_eur))} de sa part de l'enveloppe : relever ${plural(r.n_floor, 'collectivité', 'collectivités')} au plancher coûte ${formatEuros(Math.round(raised))}${cut ? `, dont ${formatEuros(Math.round(cut))} repris aux collectivités plafonnées,` : ''} et le reste est pris sur toutes les autres en proportion de leur part.`
+		: `${row.name} reçoit ${formatEuros(row.amount_eur)} au lieu des ${formatEuros(Math.round(row.formula_eur))} de sa part de l'enveloppe : ce que les ${plural(r.n_ceiling, 'collectivité plafonnée', 'collectivités plafonnées')} ne peuvent recevoir (${formatEuros(Math.round(cut))}) est réparti entre les autres en proportion de leur part.`;
+}
+
+/* The answer to « pourquoi ce montant ? » in one sentence an officer can
+ * read out on the phone: its share of each criterion, the weighted key, and
+ * whether a floor or ceiling applied. */
+function explainSentence(r, row, totals) {
+	const parts = r.criteria.map((c) => {
+		const t = totals[c.column];
+		return t ? `${formatPct(row.criteria[c.column] / t * 100, 2)} du total « ${columnLabel(c.column)} » (pondéré à ${formatPct(c.weight_pct, null)})` : null;
+	}).filter(Boolean);
+	const bound = row.status === 'floor' ? ` Sa part seule donnerait ${formatEuros(Math.round(row.share * r.lambda))}, sous le plancher : son montant est le plancher de ${formatEuros(r.floor_eur)}.`
+		: row.status === 'ceiling' ? ` Sa part seule donnerait ${formatEuros(Math.round(row.share * r.lambda))}, au-dessus du plafond : son montant est le plafond de ${formatEuros(r.ceiling_eur)}.`
+		: (r.floor_eur !== null || r.ceiling_eur !== null) ? ' Ni le plancher ni le plafond ne s\'appliquent ici ; les montants au plancher et au plafond des autres sont pris sur l\'enveloppe avant le partage.'
+		: ' Ce scénario n\'a ni plancher ni plafond.';
+	return `${row.name} reçoit ${formatEuros(row.amount_eur)}, soit ${formatPct(row.amount_eur / r.envelope_eur * 100, 2)} de l'enveloppe de ${formatEuros(r.envelope_eur)}. Ses indicateurs : ${parts.join(', ')} ; pondérées, ces parts donnent sa part de la clé : ${formatPct(row.share * 100, 2)}.${bound}`;
+}
+
+
+export function init() {
+	$('fiche-code').addEventListener('change', (ev) => select(ev.target.value || null));
+	on('result', () => { renderFicheSelect(); renderFiche(); });
+	on('select', () => { renderFicheSelect(); renderFiche(); });
+	on('compare', renderFiche);
+}
