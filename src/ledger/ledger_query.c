@@ -342,8 +342,6 @@ p304_code p304_ledger_avenant(p304_ledger *lg, p304_reference *ref, int year,
 			      p304_avenant_result **out, p304_error *err)
 {
 	p304_avenant_result *av = calloc(1, sizeof(*av));
-	int64_t *cur = NULL, *con = NULL;
-	p304_avenant_row *rows = NULL;
 	const char *base = strrchr(lg->path, '/');
 	p304_code rc;
 
@@ -367,38 +365,11 @@ p304_code p304_ledger_avenant(p304_ledger *lg, p304_reference *ref, int year,
 	lg_exec(lg, "COMMIT");
 	if (rc != P304_OK || (rc = add_ledger_input(lg, av, err)) != P304_OK)
 		goto fail;
-	cur = malloc(av->nlines * sizeof(int64_t));
-	con = malloc(av->nlines * sizeof(int64_t));
-	rows = malloc(av->nlines * sizeof(*rows));
-	if (!cur || !con || !rows) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	if ((rc = p304_avenant_apply(av, rule, err)) != P304_OK)
 		goto fail;
-	}
-	for (size_t i = 0; i < av->nlines; i++) {
-		cur[i] = av->lines[i].current_eur;
-		con[i] = av->lines[i].consumed_eur;
-	}
-	if ((rc = p304_avenant(av->nlines, cur, con, rule, av->rate_bp, rows, err)) != P304_OK)
-		goto fail;
-	for (size_t i = 0; i < av->nlines; i++) {
-		av->lines[i].row = rows[i];
-		av->current_eur += cur[i];
-		if (con[i] != P304_NO_BOUND)
-			av->consumed_eur += con[i];
-		av->reduction_eur += rows[i].reduction_eur;
-		av->next_eur += rows[i].next_eur;
-		av->n_reduced += rows[i].reason == P304_AV_REDUCED;
-		av->n_no_report += rows[i].reason == P304_AV_NO_REPORT;
-	}
-	free(cur);
-	free(con);
-	free(rows);
 	*out = av;
 	return P304_OK;
 fail:
-	free(cur);
-	free(con);
-	free(rows);
 	p304_avenant_result_free(av);
 	return rc;
 }
