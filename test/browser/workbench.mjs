@@ -334,6 +334,10 @@ test('07-fiche-keyboard-print', async ({ page, url }) => {
 	assert(/62 Pas-de-Calais/.test(fiche) && /au plafond/.test(fiche) && /Rang/.test(fiche), `fiche: ${fiche.slice(0, 200)}`);
 	// the answer to « pourquoi ce montant ? » in one sentence (officer's review)
 	assert(/Pas-de-Calais reçoit .* Ses indicateurs : .* au-dessus du plafond/.test(fiche), `fiche sentence: ${fiche.slice(0, 400)}`);
+	// at the ceiling, « après plancher et plafond » is the ceiling itself (issue 21)
+	const bounded = await page.textContent('#fiche-bounded');
+	const amount = await page.$eval('#fiche .p304-facts dd.p304-strong', (e) => e.textContent);
+	eq(Number(bounded.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.')), euros(amount), 'Pas-de-Calais after floor and ceiling');
 	assert(/d=62/.test(await page.evaluate(() => location.hash)), 'selected département in the URL');
 	await shot(page, '07a-fiche');
 	// tabs: arrow keys move between them
@@ -454,6 +458,26 @@ test('09-officers-round', async ({ page, url }) => {
 	assert(/Part de la clé/.test(fiche) && /Part de l'enveloppe/.test(fiche), 'both shares named');
 	assert(/ex aequo/.test(fiche), `Lozère at the floor shares its rank: ${fiche.slice(0, 300)}`);
 	assert(!/λ|enfants_0_19|\.csv:\d/.test(fiche), `internal words in the fiche: ${fiche.slice(0, 400)}`);
+	// the sentence and the rows say the same figures: the key alone on the whole
+	// envelope, then the bounded amount (Lozère at the floor, Nord at the ceiling)
+	const factsOf = () => page.$$eval('#fiche .p304-facts dt', (dts) => Object.fromEntries(dts.map((d) => [d.textContent, d.nextElementSibling.textContent])));
+	const cents = (t) => Number(t.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.'));
+	for (const [d, bound, word] of [['48', 600000, 'relevé au plancher'], ['59', null, 'ni le plancher ni le plafond']]) {
+		if (d !== '48') {
+			await page.selectOption('#fiche-code', d);
+			await page.waitForFunction((c) => document.querySelector('#fiche h3')?.textContent.startsWith(c + ' '), d);
+		}
+		const facts = await factsOf();
+		const sentence = await page.textContent('#fiche .p304-explain');
+		const alone = Math.round(cents(facts['Montant selon la clé seule (part de la clé × enveloppe)']));
+		const scaled = cents(facts['Selon la clé, une fois financés les planchers et plafonds']);
+		eq(cents(facts['Après plancher et plafond']), bound ?? scaled, `${d}: « après plancher et plafond »`);
+		const said = /donnerait ([\d\s\u00a0\u202f]+€) sur l'enveloppe entière/.exec(sentence);
+		assert(said && euros(said[1]) === alone, `${d}: the sentence's key alone is the row's ${alone}: ${sentence}`);
+		const after = /une fois financés les planchers des autres, elle donnerait ([\d\s\u00a0\u202f]+€)/.exec(sentence);
+		assert(after && euros(after[1]) === Math.round(scaled), `${d}: λ·s said and shown: ${sentence}`);
+		assert(sentence.includes(word), `${d}: ${word}: ${sentence}`);
+	}
 	// the needs with cents, the notification and what is at stake
 	await page.click('#tab-besoins');
 	await page.setInputFiles('#needs-file', path.join(HERE, 'fixtures', 'besoins-2026-centimes-cp1252.csv'));
