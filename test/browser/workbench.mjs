@@ -545,6 +545,33 @@ test('09-officers-round', async ({ page, url }) => {
 	eq(saved.title, '2026 tour 72 M€', 'saved title');
 	eq(saved.envelope_eur, 72000000, 'saved envelope');
 	await shot(page, '09d-exports');
+	// after saving, every export carries the saved id and title, in this
+	// session and after reopening the saved scenario (issue 21)
+	const exportNamed = async (kind, format) => {
+		await page.selectOption('#export-kind', kind);
+		const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click(`[data-export="${format}"]`)]);
+		const f = path.join(SHOTS, 'saved-' + dl.suggestedFilename());
+		await dl.saveAs(f);
+		return { name: dl.suggestedFilename(), file: f };
+	};
+	const savedNames = async (when) => {
+		for (const [kind, format] of [['repartition', 'xlsx'], ['notification', 'docx']]) {
+			const { name, file } = await exportNamed(kind, format);
+			assert(/^2026-tour-72-/.test(name), `${when}: ${kind} ${format} named ${name}`);
+			if (format === 'docx') {
+				const text = execFileSync('unzip', ['-p', file, 'word/document.xml'], { encoding: 'utf8', maxBuffer: 1 << 26 }).replace(/<[^>]+>/g, '');
+				assert(text.includes('2026 tour 72 M€') && !/modifié/.test(text), `${when}: ${name} titled by the saved title`);
+			}
+		}
+	};
+	await savedNames('after saving');
+	await page.goto(url + '#s=2026-tour-72-meur');
+	await settled(page);
+	await page.click('#tab-besoins');
+	await page.setInputFiles('#needs-file', path.join(HERE, 'fixtures', 'besoins-2026-centimes-cp1252.csv'));
+	await page.waitForSelector('#notif-table', { timeout: 20000 });
+	await page.click('#tab-exports');
+	await savedNames('after reopening');
 });
 
 // ------------------------------------------------------------------ run
