@@ -286,6 +286,10 @@ check("POST /api/note notification with the reliquat to unmet needs: the method 
       st == 200 and more and "reçoit au plus son montant pré-notifié" not in text and
       "plus que son montant pré-notifié (ici %d collectivité" % len(more) in text,
       "%d more=%d %s" % (st, len(more), re.findall(r"Notification : [^<]*", text)[:1]))
+objet = re.findall(r'<p class="objet">(.*?)</p>', text, re.S)
+check("POST /api/note: the Objet line names the scenario by its title, not its id",
+      objet and json.loads(read(v1))["title"].replace("'", "&#39;") in objet[0] and "2020-vague1" not in objet[0],
+      objet[:1])
 st, h, data = req("POST", "/api/note?format=pdf", read(v1))
 check("POST /api/note unknown format: 400 on 'format'", st == 400 and err_of(data).get("field") == "format")
 st, h, data = req("POST", "/api/note?kind=sweep&format=html", read(v1))

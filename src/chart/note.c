@@ -934,10 +934,15 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 	d_strong(d, "Objet :");
 	d_textf(d, " répartition de l'enveloppe de %s entre %s (scénario « ",
 		eur(e, sizeof(e), sc->envelope_eur), count_coll(w, sizeof(w), res->nrows));
-	d_text(d, sc->title);
-	d_textf(d, " », %s", sc->id);
-	if (n->cmp)
-		d_textf(d, ", comparé à la référence %s", n->cmp->a_id);
+	/* the officer's words, not the file's id (issue 21): the id stays in
+	 * the annex's « fichier » line */
+	d_text(d, sc->title && sc->title[0] ? sc->title : sc->id);
+	d_text(d, " »");
+	if (n->cmp) {
+		d_text(d, ", comparé à la référence « ");
+		d_text(d, n->cmp->a_title && n->cmp->a_title[0] ? n->cmp->a_title : n->cmp->a_id);
+		d_text(d, " »");
+	}
 	d_text(d, n->nt ? ") et notification au vu des besoins exprimés." : ").");
 	d_para_end(d);
 	key_figures(d, n);
