@@ -512,7 +512,7 @@ test('09-officers-round', async ({ page, url }) => {
 		const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click('[data-export="docx"]')]);
 		const name = d.suggestedFilename();
 		names.push(name);
-		assert(/\.docx$/.test(name) && !/2025-avec-bornes|70/.test(name), `note file name: ${name}`);
+		assert(/\.docx$/.test(name) && !/2025-avec-bornes|70|meur/.test(name), `note file name: ${name}`);
 		const file = path.join(SHOTS, name);
 		await d.saveAs(file);
 		const media = execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' }).split('\n').filter((n) => /^word\/media\/.*\.png$/.test(n));
@@ -537,11 +537,11 @@ test('09-officers-round', async ({ page, url }) => {
 	assert(/,selon la clé,/.test(book) && /,au plancher,/.test(book) && !/,formule,/.test(book), 'the workbook speaks the page\'s words');
 	assert(/pondération « Enfants de 0 à 19 ans »/.test(book) && !/pondération enfants_0_19/.test(book), 'Paramètres by the page\'s names');
 	await page.fill('#save-title', '2026 tour 72 M€');
-	eq(await page.inputValue('#save-id'), '2026-tour-72-meur', 'id derived from the title');
+	eq(await page.inputValue('#save-id'), '2026-tour-72-millions', 'id derived from the title');
 	await page.click('#save-form button[type="submit"]');
 	await page.waitForSelector('#save-ok:not([hidden])', { timeout: 20000 });
 	assert(await page.isHidden('#sim-banner'), 'no « modifications perdues » banner right after saving');
-	const saved = await page.evaluate(async () => (await fetch('/api/scenarios/2026-tour-72-meur')).json());
+	const saved = await page.evaluate(async () => (await fetch('/api/scenarios/2026-tour-72-millions')).json());
 	eq(saved.title, '2026 tour 72 M€', 'saved title');
 	eq(saved.envelope_eur, 72000000, 'saved envelope');
 	await shot(page, '09d-exports');
@@ -565,7 +565,7 @@ test('09-officers-round', async ({ page, url }) => {
 		}
 	};
 	await savedNames('after saving');
-	await page.goto(url + '#s=2026-tour-72-meur');
+	await page.goto(url + '#s=2026-tour-72-millions');
 	await settled(page);
 	await page.click('#tab-besoins');
 	await page.setInputFiles('#needs-file', path.join(HERE, 'fixtures', 'besoins-2026-centimes-cp1252.csv'));

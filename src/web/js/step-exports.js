@@ -84,7 +84,7 @@ async function saveScenario(ev) {
 }
 
 /* The save form follows the scenario's title until the officer edits it;
- * the id follows the title typed here (« 2026 tour 72 M€ » -> 2026-tour-72-meur). */
+ * the id follows the title typed here (« 2026 tour 72 M€ » -> 2026-tour-72-millions). */
 function fillSaveForm() {
 	if (S.saveEdited || !S.sc) return;
 	$('save-title').value = S.sc.title || '';
