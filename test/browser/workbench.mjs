@@ -544,6 +544,7 @@ test('09-officers-round', async ({ page, url }) => {
 	const saved = await page.evaluate(async () => (await fetch('/api/scenarios/2026-tour-72-millions')).json());
 	eq(saved.title, '2026 tour 72 M€', 'saved title');
 	eq(saved.envelope_eur, 72000000, 'saved envelope');
+	no70(saved.description || '', 'the saved description');
 	await shot(page, '09d-exports');
 	// after saving, every export carries the saved id and title, in this
 	// session and after reopening the saved scenario (issue 21)
