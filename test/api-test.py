@@ -690,6 +690,113 @@ st, h, data = req("POST", "/api/check-plan?framework=2025", b"code;objectif\n01;
 check("POST /api/check-plan with a bad plan: 422 on plan.csv", st == 422 and
       err_of(data).get("file") == "plan.csv", data[:300])
 
+# -- issue 22: the campaign ledger through the API equals the CLI ------------
+LEDGER = os.path.join(workspace, "campagne.sqlite")
+
+
+def ledger_cli(*args):
+    return subprocess.run([P304, "ledger"] + list(args) + ["--ledger", LEDGER],
+                          capture_output=True, env=env)
+
+
+st, h, data = req("GET", "/api/ledger/view?stage=delegated&years=2022:2024")
+check("GET /api/ledger/view before any write: no row, and no ledger created",
+      st == 200 and json.loads(data)["rows"] == [] and not os.path.exists(LEDGER), data[:200])
+D22 = "Département;Montant délégué 2022 (€)\n62;1 100 000\n".encode("cp1252")
+D23 = "Département;Montant délégué 2023 (€)\n49;1 835 000\n59;3 200 000\n62;0\n".encode()
+C23 = b"Code;consomme_eur\n49;1 500 000\n59;3 200 000\n"
+st1, _, d1 = req("POST", "/api/ledger/import?stage=delegated&year=2022", D22)
+mp, hd = multipart([("file", "delegue.csv", D23)])
+st2, _, d2 = req("POST", "/api/ledger/import?stage=delegated&year=2023", mp, hd)
+st3, _, d3 = req("POST", "/api/ledger/import?stage=consumed&year=2023&comment=rapport", C23)
+check("POST /api/ledger/import (body, multipart part 'file'): written, the ledger created in "
+      "the workspace", st1 == st2 == st3 == 200 and json.loads(d2)["added"] == 3 and
+      json.loads(d3)["added"] == 2 and os.path.exists(LEDGER), (d1[:200], d2[:200], d3[:200]))
+st, _, data = req("POST", "/api/ledger/import?stage=delegated&year=2023", D23)
+check("the same table imported twice is recognised, nothing written",
+      st == 200 and json.loads(data)["already"] is True and json.loads(data)["batch"] == 0,
+      data[:200])
+for minus in ("", "&minus=consumed"):
+    p_ = ledger_cli("view", "--stage", "delegated", "--from", "2022", "--to", "2024",
+                    *(["--minus", "consumed"] if minus else []))
+    st, h, data = req("GET", "/api/ledger/view?stage=delegated%s&years=2022:2024&format=csv"
+                      % minus)
+    check("GET /api/ledger/view?format=csv%s == p304 ledger view" % minus,
+          p_.returncode == 0 and st == 200 and data == p_.stdout and
+          h.get("content-type", "").startswith("text/csv"), (p_.stderr[:200], data[:300]))
+    st, h, data = req("GET", "/api/ledger/view?stage=delegated%s&years=2022:2024" % minus)
+    j = json.loads(data) if st == 200 else {}
+    rows = [l.split(";") for l in p_.stdout.decode("utf-8-sig").splitlines()[1:]]
+    as_csv = [['"%s"' % r["code"], '"%s"' % r["name"]] +
+              ['"%s"' % ("" if a is None else a) for a in r["amounts_eur"]]
+              for r in j.get("rows", [])]
+    check("GET /api/ledger/view (JSON)%s: the same rows and amounts as p304 ledger view" % minus,
+          st == 200 and as_csv == rows and j["years"] == [2022, 2023, 2024], (data[:300], rows[:2]))
+p_ = ledger_cli("caps", "--year", "2024")
+st, h, data = req("GET", "/api/ledger/caps?year=2024")
+j = json.loads(data) if st == 200 else {}
+cli_caps = []
+for line in p_.stdout.decode().splitlines()[1:]:
+    m = re.match(r"\s+(\S+)\s+(.*?)\s+([\d\s\u00a0\u202f]+) €\s+delegated in (\d+)$", line)
+    cli_caps.append((m.group(1), m.group(2), int(re.sub(r"\D", "", m.group(3))),
+                     int(m.group(4))) if m else line)
+api_caps = [(c["code"], c["name"], c["cap_eur"], c["from_year"]) for c in j.get("caps", [])]
+check("GET /api/ledger/caps == p304 ledger caps (62 capped by its 2022 delegation)",
+      p_.returncode == 0 and api_caps == cli_caps and ("62", "Pas-de-Calais", 1100000, 2022)
+      in api_caps, (api_caps, cli_caps))
+st, h, data = req("GET", "/api/ledger/avenant?year=2023&rule=reduce-unconsumed")
+av = {r["code"]: r for r in json.loads(data).get("rows", [])} if st == 200 else {}
+check("GET /api/ledger/avenant: 49 loses its 335 000 € unconsumed, 62 without report",
+      st == 200 and av["49"]["next_eur"] == 1500000 and av["62"]["reason"] == "no_report" and
+      workspace.encode() not in data, data[:300])
+st, h, data = req("GET", "/api/ledger/history/49?year=2023")
+hist = json.loads(data).get("entries", []) if st == 200 else []
+check("GET /api/ledger/history/{code}: every entry with where it came from",
+      st == 200 and [(e["stage"], e["amount_eur"], e["file"]) for e in hist] ==
+      [("delegated", 1835000, "delegue-2023.csv"), ("consumed", 1500000, "consomme-2023.csv")]
+      and hist[1]["comment"] == "rapport", data[:400])
+nat = os.path.join(INPUTS, "scenarios", "2025-national.json")
+st, h, data = req("POST", "/api/ledger/record?stage=prenotified&year=2025", read(nat))
+rec = json.loads(data) if st == 200 else {}
+rc, out, _ = cli("allocate", nat)
+p_ = ledger_cli("record", out, "--year", "2025")
+check("POST /api/ledger/record: the round computed and recorded; p304 ledger record of the "
+      "CLI's folder recognises the same set", st == 200 and rec.get("added", 0) > 90 and
+      rc == 0 and p_.returncode == 0 and b"already recorded" in p_.stdout,
+      (data[:300], p_.stdout[:200], p_.stderr[:200]))
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "b.csv", read(NEEDS))])
+st, h, data = req("POST", "/api/ledger/record?stage=notified&year=2020", mp, hd)
+rc, out, _ = cli("reconcile", v1, "--needs", NEEDS)
+p_ = ledger_cli("record", out, "--year", "2020")
+check("POST /api/ledger/record?stage=notified (multipart as /api/reconcile) == the CLI's "
+      "notification set", st == 200 and json.loads(data)["added"] > 0 and
+      b"already recorded" in p_.stdout, (data[:300], p_.stdout[:200], p_.stderr[:200]))
+before = read(LEDGER)
+bad = [
+    ("GET", "/api/ledger/view?stage=x", None, 400, "stage"),
+    ("GET", "/api/ledger/view?stage=delegated&years=2030:2020", None, 400, "years"),
+    ("GET", "/api/ledger/caps", None, 400, "year"),
+    ("GET", "/api/ledger/caps?year=2024&ledger=/etc/passwd", None, 400, None),
+    ("GET", "/api/ledger/history/999", None, 404, "code"),
+    ("GET", "/api/ledger/avenant?year=2024&rule=x", None, 400, "rule"),
+    ("POST", "/api/ledger/import?stage=need&year=2024", D23, 400, "stage"),
+    ("POST", "/api/ledger/import?stage=delegated&year=2024", b"code;delegue_eur\n59;12x\n",
+     422, "delegue_eur"),
+    ("POST", "/api/ledger/record?stage=consumed&year=2024", read(nat), 400, "stage"),
+    ("POST", "/api/ledger/record?year=2024", b"{", 400, None),
+]
+wrong = []
+for method, path, body, want, field in bad:
+    st, h, data = req(method, path, body)
+    e = err_of(data)
+    if st != want or not e.get("message") or (field and e.get("field") != field):
+        wrong.append("%s %s: %d %s" % (method, path, st, data[:160]))
+check("the ledger's refusals: status, message and field (%d requests), the ledger unchanged"
+      % len(bad), not wrong and read(LEDGER) == before, wrong[:3])
+st, h, data = req("POST", "/api/ledger/import?stage=delegated&year=2024", D23,
+                  {"Origin": "http://evil.example"})
+check("POST /api/ledger/import from another site: 403", st == 403, data[:200])
+
 # -- issue 19: a French server: the 4xx bodies, the workspace's limits ---------
 import importlib.util
 spec = importlib.util.spec_from_file_location("frcheck", os.path.join(ROOT, "test", "french-check.py"))
@@ -742,6 +849,11 @@ cases = [
     ("GET", "/api/nothing", None, None),
     ("DELETE", "/api/tables", None, None),
     ("GET", "/api/scenarios/..%2Fx", None, None),
+    ("GET", "/api/ledger/caps?year=x", None, None),
+    ("GET", "/api/ledger/view?stage=x", None, None),
+    ("POST", "/api/ledger/import?stage=need&year=2024", "code;x\n", None),
+    ("POST", "/api/ledger/record?stage=need&year=2024", read(v1), None),
+    ("GET", "/api/ledger/history/999", None, None),
 ]
 chunks = frcheck.english_chunks(frcheck.read_po(os.path.join(ROOT, "po", "fr.po")))
 english, leaks = [], []

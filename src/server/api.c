@@ -59,6 +59,7 @@ struct srv_api {
 	pthread_mutex_t ws_mu;
 	struct saved *saved;    /* the titles of the saved files, by id */
 	size_t nsaved, capsaved;
+	struct api_ledger *ledger; /* api_ledger.c; NULL: no ledger */
 };
 
 static const char JSON[] = "application/json";
@@ -712,7 +713,9 @@ p304_code api_load(struct srv_api **out, const struct srv_config *cfg, p304_erro
 	if ((rc = p304_catalogue_load_dir(datadir, &api->cat, err)) != P304_OK ||
 	    (rc = load_shipped(api, err)) != P304_OK ||
 	    (rc = build_tables(api, err)) != P304_OK ||
-	    (rc = build_contours(api, err)) != P304_OK) {
+	    (rc = build_contours(api, err)) != P304_OK ||
+	    (cfg->ledger && (rc = api_ledger_open(cfg->ledger, api->default_ref, &api->ledger,
+						  err)) != P304_OK)) {
 		api_free(api);
 		return rc;
 	}
@@ -724,6 +727,7 @@ void api_free(struct srv_api *api)
 {
 	if (!api)
 		return;
+	api_ledger_free(api->ledger);
 	p304_catalogue_free(api->cat);
 	for (size_t i = 0; i < api->nsc; i++) {
 		free(api->sc[i].id);
@@ -1922,6 +1926,56 @@ void api_check_plan(struct srv_api *api, const struct srv_request *rq, struct sr
 	p304_csv_free(csv);
 	p304_reference_free(ref);
 	p304_scenario_free(sc);
+}
+
+/* ------------------------------------------------------------------ */
+/* For the ledger's routes (api_ledger.c)                               */
+/* ------------------------------------------------------------------ */
+
+struct api_ledger *api_ledger_of(struct srv_api *api)
+{
+	return api->ledger;
+}
+
+void api_reply_p304(struct srv_reply *rp, const p304_error *err)
+{
+	reply_p304_error(rp, err, NULL, 0, NULL);
+}
+
+int api_compute(struct srv_api *api, const struct srv_request *rq, int reconcile,
+		struct srv_reply *rp)
+{
+	if (reconcile) {
+		p304_notification *nt = do_reconcile(api, rq, rp);
+
+		if (!nt)
+			return -1;
+		reply_written(rp, w_nt, nt, JSON);
+		p304_notification_free(nt);
+	} else {
+		size_t len = rq->len;
+		const char *text = rq->multipart ? part_of(rq, "scenario", &len) : rq->body;
+		p304_result *res;
+
+		if (!text) {
+			api_error(rp, 400, "bad_request", _("expected the scenario as the JSON body "
+				  "or as the part 'scenario'"), NULL, 0, "scenario");
+			return -1;
+		}
+		if (!rq->multipart) {
+			/* the body refused as /api/allocate refuses it */
+			cJSON *root = parse_object(rq, rp);
+
+			if (!root)
+				return -1;
+			cJSON_Delete(root);
+		}
+		if (!(res = do_allocate(api, text, len, rp)))
+			return -1;
+		reply_written(rp, w_result, res, JSON);
+		p304_result_free(res);
+	}
+	return rp->status == 200 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ */
