@@ -269,6 +269,27 @@ check("POST /api/note for the notification: who did not answer, the reliquat, it
       st == 200 and b"Sans r\xc3\xa9ponse dans les d\xc3\xa9lais" in data and b"Reliquat" in data and
       'filename="2020-vague1-note-notification.html"' in h.get("content-disposition", ""),
       "%d %s" % (st, data[:200]))
+# the note's method follows the reliquat policy used: handed out to unmet
+# needs, some get more than pre-notified, and the note must not say
+# « au plus son montant pré-notifié » (issue 21)
+sv = json.loads(read(v1))
+sv["reconciliation"]["surplus"] = "unmet_need"
+sv = json.dumps(sv).encode()
+mp, hd = multipart([("scenario", "s.json", sv), ("needs", "b.csv", read(NEEDS))])
+st, h, data = req("POST", "/api/reconcile", mp, hd)
+rows = json.loads(data).get("rows", []) if st == 200 else []
+more = [r for r in rows if r.get("notified_eur", 0) > r.get("prenotified_eur", r.get("amount_eur", 0))]
+mp, hd = multipart([("scenario", "s.json", sv), ("needs", "b.csv", read(NEEDS))])
+st, h, data = req("POST", "/api/note?format=html&kind=reconcile", mp, hd)
+text = data.decode("utf-8", "replace")
+check("POST /api/note notification with the reliquat to unmet needs: the method says so",
+      st == 200 and more and "reçoit au plus son montant pré-notifié" not in text and
+      "plus que son montant pré-notifié (ici %d collectivité" % len(more) in text,
+      "%d more=%d %s" % (st, len(more), re.findall(r"Notification : [^<]*", text)[:1]))
+objet = re.findall(r'<p class="objet">(.*?)</p>', text, re.S)
+check("POST /api/note: the Objet line names the scenario by its title, not its id",
+      objet and json.loads(read(v1))["title"].replace("'", "&#39;") in objet[0] and "2020-vague1" not in objet[0],
+      objet[:1])
 st, h, data = req("POST", "/api/note?format=pdf", read(v1))
 check("POST /api/note unknown format: 400 on 'format'", st == 400 and err_of(data).get("field") == "format")
 st, h, data = req("POST", "/api/note?kind=sweep&format=html", read(v1))

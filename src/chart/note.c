@@ -562,6 +562,43 @@ static void notification_names(const struct doc *d, const p304_note *n, int abov
 	d_text(d, k ? "." : " aucune.");
 }
 
+/* The notification's method as the policy actually used ran it (issue 21):
+ * « au plus son montant pré-notifié » is false once the reliquat has been
+ * handed out to unmet needs (Ain: 1 250 000 € for 600 000 € pre-notified). */
+static void method_notification(const struct doc *d, const p304_note *n)
+{
+	const p304_notification *nt = n->nt;
+	const p304_recon_policy *pol = &n->alloc->scenario->recon;
+	int64_t added = 0;
+	size_t raised = 0;
+	char a[64];
+
+	for (size_t i = 0; i < n->alloc->nrows; i++)
+		if (nt->rows[i].notified_eur > n->alloc->rows[i].alloc.amount_eur) {
+			raised++;
+			added += nt->rows[i].notified_eur - n->alloc->rows[i].alloc.amount_eur;
+		}
+	d_textf(d, "Notification : chaque collectivité se voit d'abord accorder au plus son montant "
+		"pré-notifié et au plus son besoin exprimé ; sans réponse dans les délais, %s. ",
+		pol->missing == P304_MISSING_KEEP ? "elle garde son montant pré-notifié"
+						   : "elle renonce aux crédits");
+	if (pol->surplus == P304_SURPLUS_NONE)
+		d_text(d, "Le reliquat n'est pas redistribué : aucune collectivité ne reçoit plus que son "
+		       "montant pré-notifié.");
+	else {
+		d_textf(d, "Le reliquat est ensuite réparti entre les besoins non couverts, %s, sans "
+			"dépasser le besoin exprimé ni le plafond : une collectivité peut alors recevoir "
+			"plus que son montant pré-notifié",
+			pol->surplus == P304_SURPLUS_CRITERIA ? "en proportion des parts de la clé"
+							      : "en proportion de ces besoins");
+		if (raised)
+			d_textf(d, " (ici %zu collectivité%s, pour %s au total).", raised, raised > 1 ? "s" : "",
+				eur(a, sizeof(a), added));
+		else
+			d_text(d, " (ici aucune).");
+	}
+}
+
 static void notification_who(const struct doc *d, const p304_note *n)
 {
 	const p304_notification *nt = n->nt;
@@ -802,8 +839,7 @@ static void method(const struct doc *d, const p304_note *n, const p304_source_te
 	}
 	if (n->nt) {
 		d_item_begin(d);
-		d_text(d, "Notification : chaque collectivité reçoit au plus son montant pré-notifié et au "
-		       "plus son besoin exprimé ; sans réponse dans les délais, la règle du scénario s'applique.");
+		method_notification(d, n);
 		d_item_end(d);
 	}
 	d_item_begin(d);
@@ -898,10 +934,15 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 	d_strong(d, "Objet :");
 	d_textf(d, " répartition de l'enveloppe de %s entre %s (scénario « ",
 		eur(e, sizeof(e), sc->envelope_eur), count_coll(w, sizeof(w), res->nrows));
-	d_text(d, sc->title);
-	d_textf(d, " », %s", sc->id);
-	if (n->cmp)
-		d_textf(d, ", comparé à la référence %s", n->cmp->a_id);
+	/* the officer's words, not the file's id (issue 21): the id stays in
+	 * the annex's « fichier » line */
+	d_text(d, sc->title && sc->title[0] ? sc->title : sc->id);
+	d_text(d, " »");
+	if (n->cmp) {
+		d_text(d, ", comparé à la référence « ");
+		d_text(d, n->cmp->a_title && n->cmp->a_title[0] ? n->cmp->a_title : n->cmp->a_id);
+		d_text(d, " »");
+	}
 	d_text(d, n->nt ? ") et notification au vu des besoins exprimés." : ").");
 	d_para_end(d);
 	key_figures(d, n);

@@ -14,12 +14,16 @@
 #include "format/fileutil.h"
 #include "server/api_priv.h"
 
-/* The parameters: everything but the names. */
+/* The parameters of the split: everything but the names. */
 static void drop_names(cJSON *o)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "id");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "title");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "description");
+	/* the policy chosen on the page for the notification (who did not
+	 * answer, the reliquat) is a choice of the notification, not a change of
+	 * the scenario: a saved scenario sent with it stays itself (issue 21) */
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "reconciliation");
 }
 
 /* 1 when `text` names a known scenario by its id but differs from it in

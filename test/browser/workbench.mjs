@@ -334,6 +334,10 @@ test('07-fiche-keyboard-print', async ({ page, url }) => {
 	assert(/62 Pas-de-Calais/.test(fiche) && /au plafond/.test(fiche) && /Rang/.test(fiche), `fiche: ${fiche.slice(0, 200)}`);
 	// the answer to « pourquoi ce montant ? » in one sentence (officer's review)
 	assert(/Pas-de-Calais reçoit .* Ses indicateurs : .* au-dessus du plafond/.test(fiche), `fiche sentence: ${fiche.slice(0, 400)}`);
+	// at the ceiling, « après plancher et plafond » is the ceiling itself (issue 21)
+	const bounded = await page.textContent('#fiche-bounded');
+	const amount = await page.$eval('#fiche .p304-facts dd.p304-strong', (e) => e.textContent);
+	eq(Number(bounded.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.')), euros(amount), 'Pas-de-Calais after floor and ceiling');
 	assert(/d=62/.test(await page.evaluate(() => location.hash)), 'selected département in the URL');
 	await shot(page, '07a-fiche');
 	// tabs: arrow keys move between them
@@ -454,6 +458,26 @@ test('09-officers-round', async ({ page, url }) => {
 	assert(/Part de la clé/.test(fiche) && /Part de l'enveloppe/.test(fiche), 'both shares named');
 	assert(/ex aequo/.test(fiche), `Lozère at the floor shares its rank: ${fiche.slice(0, 300)}`);
 	assert(!/λ|enfants_0_19|\.csv:\d/.test(fiche), `internal words in the fiche: ${fiche.slice(0, 400)}`);
+	// the sentence and the rows say the same figures: the key alone on the whole
+	// envelope, then the bounded amount (Lozère at the floor, Nord at the ceiling)
+	const factsOf = () => page.$$eval('#fiche .p304-facts dt', (dts) => Object.fromEntries(dts.map((d) => [d.textContent, d.nextElementSibling.textContent])));
+	const cents = (t) => Number(t.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.'));
+	for (const [d, bound, word] of [['48', 600000, 'relevé au plancher'], ['59', null, 'ni le plancher ni le plafond']]) {
+		if (d !== '48') {
+			await page.selectOption('#fiche-code', d);
+			await page.waitForFunction((c) => document.querySelector('#fiche h3')?.textContent.startsWith(c + ' '), d);
+		}
+		const facts = await factsOf();
+		const sentence = await page.textContent('#fiche .p304-explain');
+		const alone = Math.round(cents(facts['Montant selon la clé seule (part de la clé × enveloppe)']));
+		const scaled = cents(facts['Selon la clé, une fois financés les planchers et plafonds']);
+		eq(cents(facts['Après plancher et plafond']), bound ?? scaled, `${d}: « après plancher et plafond »`);
+		const said = /donnerait ([\d\s\u00a0\u202f]+€) sur l'enveloppe entière/.exec(sentence);
+		assert(said && euros(said[1]) === alone, `${d}: the sentence's key alone is the row's ${alone}: ${sentence}`);
+		const after = /une fois financés les planchers des autres, elle donnerait ([\d\s\u00a0\u202f]+€)/.exec(sentence);
+		assert(after && euros(after[1]) === Math.round(scaled), `${d}: λ·s said and shown: ${sentence}`);
+		assert(sentence.includes(word), `${d}: ${word}: ${sentence}`);
+	}
 	// the needs with cents, the notification and what is at stake
 	await page.click('#tab-besoins');
 	await page.setInputFiles('#needs-file', path.join(HERE, 'fixtures', 'besoins-2026-centimes-cp1252.csv'));
@@ -488,7 +512,7 @@ test('09-officers-round', async ({ page, url }) => {
 		const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click('[data-export="docx"]')]);
 		const name = d.suggestedFilename();
 		names.push(name);
-		assert(/\.docx$/.test(name) && !/2025-avec-bornes|70/.test(name), `note file name: ${name}`);
+		assert(/\.docx$/.test(name) && !/2025-avec-bornes|70|meur/.test(name), `note file name: ${name}`);
 		const file = path.join(SHOTS, name);
 		await d.saveAs(file);
 		const media = execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' }).split('\n').filter((n) => /^word\/media\/.*\.png$/.test(n));
@@ -513,14 +537,42 @@ test('09-officers-round', async ({ page, url }) => {
 	assert(/,selon la clé,/.test(book) && /,au plancher,/.test(book) && !/,formule,/.test(book), 'the workbook speaks the page\'s words');
 	assert(/pondération « Enfants de 0 à 19 ans »/.test(book) && !/pondération enfants_0_19/.test(book), 'Paramètres by the page\'s names');
 	await page.fill('#save-title', '2026 tour 72 M€');
-	eq(await page.inputValue('#save-id'), '2026-tour-72-meur', 'id derived from the title');
+	eq(await page.inputValue('#save-id'), '2026-tour-72-millions', 'id derived from the title');
 	await page.click('#save-form button[type="submit"]');
 	await page.waitForSelector('#save-ok:not([hidden])', { timeout: 20000 });
 	assert(await page.isHidden('#sim-banner'), 'no « modifications perdues » banner right after saving');
-	const saved = await page.evaluate(async () => (await fetch('/api/scenarios/2026-tour-72-meur')).json());
+	const saved = await page.evaluate(async () => (await fetch('/api/scenarios/2026-tour-72-millions')).json());
 	eq(saved.title, '2026 tour 72 M€', 'saved title');
 	eq(saved.envelope_eur, 72000000, 'saved envelope');
+	no70(saved.description || '', 'the saved description');
 	await shot(page, '09d-exports');
+	// after saving, every export carries the saved id and title, in this
+	// session and after reopening the saved scenario (issue 21)
+	const exportNamed = async (kind, format) => {
+		await page.selectOption('#export-kind', kind);
+		const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click(`[data-export="${format}"]`)]);
+		const f = path.join(SHOTS, 'saved-' + dl.suggestedFilename());
+		await dl.saveAs(f);
+		return { name: dl.suggestedFilename(), file: f };
+	};
+	const savedNames = async (when) => {
+		for (const [kind, format] of [['repartition', 'xlsx'], ['notification', 'docx']]) {
+			const { name, file } = await exportNamed(kind, format);
+			assert(/^2026-tour-72-/.test(name), `${when}: ${kind} ${format} named ${name}`);
+			if (format === 'docx') {
+				const text = execFileSync('unzip', ['-p', file, 'word/document.xml'], { encoding: 'utf8', maxBuffer: 1 << 26 }).replace(/<[^>]+>/g, '');
+				assert(text.includes('2026 tour 72 M€') && !/modifié/.test(text), `${when}: ${name} titled by the saved title`);
+			}
+		}
+	};
+	await savedNames('after saving');
+	await page.goto(url + '#s=2026-tour-72-millions');
+	await settled(page);
+	await page.click('#tab-besoins');
+	await page.setInputFiles('#needs-file', path.join(HERE, 'fixtures', 'besoins-2026-centimes-cp1252.csv'));
+	await page.waitForSelector('#notif-table', { timeout: 20000 });
+	await page.click('#tab-exports');
+	await savedNames('after reopening');
 });
 
 // ------------------------------------------------------------------ run

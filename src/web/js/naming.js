@@ -37,11 +37,12 @@ export function derivedTitle(sc, vintage, nParticipants, withWeights) {
 	return parts.join(' – ');
 }
 
-/* « 2026 tour 72 M€ » -> « 2026-tour-72-meur »: letters, digits and dashes,
- * 64 at most (the workspace's rule for an id). */
+/* « 2026 tour 72 M€ » -> « 2026-tour-72-millions »: letters, digits and
+ * dashes, 64 at most (the workspace's rule for an id); « M€ » reads as
+ * « millions », never « meur » (issue 21). */
 export function idFromTitle(title) {
 	const s = String(title).normalize('NFD').replace(/[\u0300-\u036f]/g, '')
-		.replace(/€/g, 'eur').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+		.replace(/\s*M€/g, ' millions').replace(/€/g, 'eur').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 	let id = s.slice(0, 64);
 	if (s.length > 64 && id.lastIndexOf('-') > 20) id = id.slice(0, id.lastIndexOf('-'));
 	return id || 'scenario';

@@ -67,6 +67,9 @@ async function saveScenario(ev) {
 	S.base = structuredClone(sc);
 	S.baseId = id;
 	S.sc = sc;
+	// the notification computed before saving is the same scenario: its
+	// exports carry the saved id and title too (issue 21)
+	if (S.needsForm) S.needsForm.sc = { ...S.needsForm.sc, id: sc.id, title: sc.title, description: sc.description };
 	S.titleTyped = false;
 	$('sc-title').value = sc.title || '';
 	S.saveEdited = false;
@@ -83,7 +86,7 @@ async function saveScenario(ev) {
 }
 
 /* The save form follows the scenario's title until the officer edits it;
- * the id follows the title typed here (« 2026 tour 72 M€ » -> 2026-tour-72-meur). */
+ * the id follows the title typed here (« 2026 tour 72 M€ » -> 2026-tour-72-millions). */
 function fillSaveForm() {
 	if (S.saveEdited || !S.sc) return;
 	$('save-title').value = S.sc.title || '';

@@ -51,12 +51,17 @@ function renderFiche() {
 	// envelope (docs/formulas.md); free amounts are λ·s_i rounded by largest
 	// remainders.
 	const scaled = row.share * r.lambda;
+	// issue 21: « après plancher et plafond » is min(C, max(F, λ·s)), the
+	// amount before rounding, never λ·s itself (54 506 € for Lozère at 600 000 €)
+	const bounded = r.floor_eur !== null || r.ceiling_eur !== null;
+	const exact = boundedAmount(r, scaled);
 	const rounding = row.status === 'free' ? row.amount_eur - scaled : null;
 	const facts = h('dl', { class: 'p304-facts' },
 		h('dt', { text: 'Part de la clé' }), h('dd', { text: formatPct(row.share * 100, 4) }),
 		h('dt', { text: 'Part de l\'enveloppe' }), h('dd', { text: formatPct(row.amount_eur / r.envelope_eur * 100, 4) }),
 		h('dt', { text: 'Montant selon la clé seule (part de la clé × enveloppe)' }), h('dd', { text: `${formatNumber(row.formula_eur, 2)}${NBSP}€` }),
-		h('dt', { text: 'Après plancher et plafond' }), h('dd', { text: `${formatNumber(scaled, 2)}${NBSP}€` }),
+		...(bounded ? [h('dt', { text: 'Selon la clé, une fois financés les planchers et plafonds' }), h('dd', { text: `${formatNumber(scaled, 2)}${NBSP}€` })] : []),
+		h('dt', { text: 'Après plancher et plafond' }), h('dd', { id: 'fiche-bounded', text: `${formatNumber(exact, 2)}${NBSP}€` }),
 		h('dt', { text: 'Statut' }), h('dd', { text: STATUS_FR[row.status] || row.status }),
 		h('dt', { text: 'Arrondi à l\'euro' }), h('dd', { text: rounding === null ? 'sans objet (montant borné)' : `${rounding >= 0 ? '+' : ''}${formatNumber(rounding, 2)}${NBSP}€ (plus forts restes)` }),
 		h('dt', { text: 'Montant pré-notifié' }), h('dd', { class: 'p304-strong', text: formatEuros(row.amount_eur) }),
@@ -101,6 +106,20 @@ function reducedSentence(r, row) {
 		: `${row.name} reçoit ${formatEuros(row.amount_eur)} au lieu des ${formatEuros(Math.round(row.formula_eur))} de sa part de l'enveloppe : ce que les ${plural(r.n_ceiling, 'collectivité plafonnée', 'collectivités plafonnées')} ne peuvent recevoir (${formatEuros(Math.round(cut))}) est réparti entre les autres en proportion de leur part.`;
 }
 
+/* min(C, max(F, x)) with the scenario's bounds (null: no bound). */
+function boundedAmount(r, x) {
+	if (r.floor_eur !== null && x < r.floor_eur) x = r.floor_eur;
+	if (r.ceiling_eur !== null && x > r.ceiling_eur) x = r.ceiling_eur;
+	return x;
+}
+
+/* What changes the share's amount between the whole envelope and λ, in
+ * words: floors taken first make it smaller, ceilings make it larger. */
+function afterOthers(r) {
+	if (r.lambda <= r.envelope_eur) return 'une fois financés les planchers des autres';
+	return 'une fois partagé ce que les collectivités plafonnées ne peuvent recevoir';
+}
+
 /* The answer to « pourquoi ce montant ? » in one sentence an officer can
  * read out on the phone: its share of each criterion, the weighted key, and
  * whether a floor or ceiling applied. */
@@ -109,9 +128,13 @@ function explainSentence(r, row, totals) {
 		const t = totals[c.column];
 		return t ? `${formatPct(row.criteria[c.column] / t * 100, 2)} du total « ${columnLabel(c.column)} » (pondéré à ${formatPct(c.weight_pct, null)})` : null;
 	}).filter(Boolean);
-	const bound = row.status === 'floor' ? ` Sa part seule donnerait ${formatEuros(Math.round(row.share * r.lambda))}, sous le plancher : son montant est le plancher de ${formatEuros(r.floor_eur)}.`
-		: row.status === 'ceiling' ? ` Sa part seule donnerait ${formatEuros(Math.round(row.share * r.lambda))}, au-dessus du plafond : son montant est le plafond de ${formatEuros(r.ceiling_eur)}.`
-		: (r.floor_eur !== null || r.ceiling_eur !== null) ? ' Ni le plancher ni le plafond ne s\'appliquent ici ; les montants au plancher et au plafond des autres sont pris sur l\'enveloppe avant le partage.'
+	// issue 21: the key alone is share × the whole envelope (the row « montant
+	// selon la clé seule »); λ·s is what the share gets of what the bounds of
+	// the others leave, and only then does her own floor or ceiling apply
+	const whole = ` Cette part donnerait ${formatEuros(Math.round(row.formula_eur))} sur l'enveloppe entière ; ${afterOthers(r)}, elle donnerait ${formatEuros(Math.round(row.share * r.lambda))}`;
+	const bound = row.status === 'floor' ? `${whole} ; c'est sous le plancher : son montant est relevé au plancher de ${formatEuros(r.floor_eur)}.`
+		: row.status === 'ceiling' ? `${whole} ; c'est au-dessus du plafond : son montant est ramené au plafond de ${formatEuros(r.ceiling_eur)}.`
+		: (r.floor_eur !== null || r.ceiling_eur !== null) ? `${whole} : ni le plancher ni le plafond ne s'appliquent à elle.`
 		: ' Ce scénario n\'a ni plancher ni plafond.';
 	return `${row.name} reçoit ${formatEuros(row.amount_eur)}, soit ${formatPct(row.amount_eur / r.envelope_eur * 100, 2)} de l'enveloppe de ${formatEuros(r.envelope_eur)}. Ses indicateurs : ${parts.join(', ')} ; pondérées, ces parts donnent sa part de la clé : ${formatPct(row.share * 100, 2)}.${bound}`;
 }

@@ -126,14 +126,21 @@ function readForm() {
  * id in a file name). */
 function nameScenario(sc) {
 	const typed = $('sc-title').value.trim();
-	const modified = changesOf(sc, S.base).length > 0;
+	const changes = changesOf(sc, S.base);
+	const modified = changes.length > 0;
+	// the base's description speaks of the base's figures (« L'enveloppe de
+	// 70 M€ est une HYPOTHÈSE »): a modified scenario says where it comes
+	// from and what changed, never an old figure (issue 21)
+	if (modified) sc.description = `Établi sur le poste de travail à partir du scénario ${S.baseId} ; modifié : ${changes.join(', ')}.`;
+	else if (S.base.description !== undefined) sc.description = S.base.description;
+	else delete sc.description;
 	if (S.titleTyped && typed) {
 		sc.title = typed;
 		sc.id = typed === S.base.title && !modified ? S.baseId : idFromTitle(typed);
 	} else if (modified) {
 		const t = tableOf(sc);
 		const n = Array.isArray(sc.participants) ? sc.participants.length : null;
-		sc.title = derivedTitle(sc, t && t.vintage, n, changesOf(sc, S.base).includes('pondérations'));
+		sc.title = derivedTitle(sc, t && t.vintage, n, changes.includes('pondérations'));
 		sc.id = idFromTitle(sc.title);
 		$('sc-title').value = sc.title;
 	} else {
