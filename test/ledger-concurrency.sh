@@ -16,6 +16,22 @@ codes=$(awk -F';' 'NR > 1 && $1 ~ /^[0-9][0-9AB]?[0-9]?$/ { print $1 }' "$P304_R
 set -- $codes
 ncodes=$#
 "$P304" ledger caps --ledger l.sqlite --year 2000 -q 2>/dev/null # absent: refused, nothing created
+# First use by several at once (two officers, or the page and a command):
+# each creates the ledger or finds it being created; none is refused. Before
+# the fix, 1 round in 6 refused one writer ("not a p304 ledger", or busy).
+printf 'code;consomme_eur\n%s;1\n' "$1" >first.csv
+round=1
+while [ "$round" -le 10 ]; do
+	rm -f first.sqlite first.sqlite-wal first.sqlite-shm
+	w=1
+	while [ "$w" -le "$W" ]; do
+		"$P304" ledger import first.csv --ledger first.sqlite --stage consumed --year $((1900 + w)) -q \
+			2>>first.err || echo "first use: round $round writer $w refused ($(tail -1 first.err))" >>errors &
+		w=$((w + 1))
+	done
+	wait
+	round=$((round + 1))
+done
 w=1
 while [ "$w" -le "$W" ]; do
 	(

@@ -214,6 +214,7 @@ static long long count_tables(sqlite3 *db)
 static p304_code check_existing(p304_ledger *lg, p304_error *err)
 {
 	long long app, ver, ntab;
+	int ok;
 	char why[300];
 	char head[16];
 	size_t got = 0;
@@ -234,9 +235,17 @@ static p304_code check_existing(p304_ledger *lg, p304_error *err)
 	if (got < 16 || memcmp(head, "SQLite format 3", 16) != 0)
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("not a p304 ledger (not an SQLite file); the file was left untouched"));
+	/* one read snapshot: read one by one, another process creating the
+	 * ledger at the same moment could commit between the two reads, and
+	 * its tables would be seen without its application id (8 first imports
+	 * at once refused one as "not a p304 ledger") */
+	lg_exec(lg, "BEGIN");
 	app = pragma_int(lg->db, "PRAGMA application_id");
 	ntab = count_tables(lg->db);
-	if (app < 0 || ntab < 0 || !quick_check(lg->db, why, sizeof(why)))
+	ok = app >= 0 && ntab >= 0 && quick_check(lg->db, why, sizeof(why));
+	ver = pragma_int(lg->db, "PRAGMA user_version");
+	lg_exec(lg, "COMMIT");
+	if (!ok)
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("the ledger is damaged (%s); the file was left untouched: restore it "
 			  "from a backup (p304 ledger backup)"), app < 0 || ntab < 0
@@ -244,7 +253,6 @@ static p304_code check_existing(p304_ledger *lg, p304_error *err)
 	if (app != P304_LEDGER_APP_ID && !(app == 0 && ntab == 0))
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("an SQLite database that is not a p304 ledger; the file was left untouched"));
-	ver = pragma_int(lg->db, "PRAGMA user_version");
 	if (ver > P304_LEDGER_SCHEMA)
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("ledger written by a newer p304 (schema %lld, this one reads up to %d); "
@@ -280,6 +288,33 @@ fail:
 		lg_exec(lg, "ROLLBACK");
 		return rc;
 	}
+}
+
+static int busy(p304_ledger *lg)
+{
+	return (sqlite3_errcode(lg->db) & 0xff) == SQLITE_BUSY;
+}
+
+/* WAL, durability, foreign keys, then the schema. Two processes opening a
+ * new ledger at once both ask to change its journal mode; SQLite answers
+ * one of them SQLITE_BUSY at once, without its busy handler, as waiting
+ * could deadlock: that one tries again (up to the busy timeout's 10 s). */
+static p304_code set_up(p304_ledger *lg, p304_error *err)
+{
+	p304_code rc = P304_OK;
+
+	for (int attempt = 0; attempt < 200; attempt++) {
+		if (lg_exec(lg, "PRAGMA journal_mode = WAL") != 0 ||
+		    lg_exec(lg, "PRAGMA synchronous = FULL") != 0 ||
+		    lg_exec(lg, "PRAGMA foreign_keys = ON") != 0)
+			rc = lg_sql_error(lg, err);
+		else
+			rc = migrate(lg, err);
+		if (rc == P304_OK || !busy(lg))
+			return rc;
+		sqlite3_sleep(50);
+	}
+	return rc;
 }
 
 p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304_error *err)
@@ -318,13 +353,7 @@ p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304
 		goto fail;
 	/* WAL: readers never block the writer; FULL: a committed entry
 	 * survives a power cut, not only a killed process */
-	if (lg_exec(lg, "PRAGMA journal_mode = WAL") != 0 ||
-	    lg_exec(lg, "PRAGMA synchronous = FULL") != 0 ||
-	    lg_exec(lg, "PRAGMA foreign_keys = ON") != 0) {
-		rc = lg_sql_error(lg, err);
-		goto fail;
-	}
-	if ((rc = migrate(lg, err)) != P304_OK)
+	if ((rc = set_up(lg, err)) != P304_OK)
 		goto fail;
 	*out = lg;
 	return P304_OK;
