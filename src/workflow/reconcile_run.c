@@ -123,9 +123,12 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 
 	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
-	/* « Code », « Besoin exprimé (€) », « Date de réception » as well */
+	/* « Code », « Besoin exprimé (€) », « Date de réception » as well;
+	 * « Besoin exprimé 2026 » too, the year checked against the round's
+	 * (the year of the answers' deadline) when the scenario sets one */
 	if ((codecol = p304_csv_find_header(csv, "code", NEEDS_COLUMNS, err)) < 0 ||
-	    (col_need = p304_csv_find_header(csv, "besoin_eur", NEEDS_COLUMNS, err)) < 0) {
+	    (col_need = p304_csv_find_header_year(csv, "besoin_eur", NEEDS_COLUMNS,
+						  (int)(deadline / 10000), err)) < 0) {
 		rc = err->code;
 		goto out;
 	}

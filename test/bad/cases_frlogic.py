@@ -4,14 +4,24 @@ case("needs_header_two_needs",
      "columns 'Besoin' and 'Besoins' are both read as 'besoin_eur'; keep one, or rename the other",
      cmd=RECON, files={"besoins.csv": "Code;Besoin;Besoins\n01;5;6\n".encode()})
 case("needs_header_unknown_amount",
-     "column 'besoin_eur' not found; columns found: 'Code', 'Nom', 'Somme demandée'; "
-     "rename the column 'Somme demandée' to 'besoin_eur'",
+     "column 'Besoin exprimé (€)' not found; columns found: 'Code', 'Nom', 'Somme demandée'; "
+     "rename the column 'Somme demandée' to 'Besoin exprimé (€)' (also read as it: « Besoin », "
+     "« Besoin exprimé », « Besoin exprimé 2026 », « Besoin 2026 (€) », « Demande », "
+     "« Montant demandé », « besoin_eur »)",
      cmd=RECON, files={"besoins.csv": "Code;Nom;Somme demandée\n01;Ain;5\n".encode()})
 case("needs_header_no_code",
-     "column 'code' not found; columns found: 'Libellé', 'Besoin exprimé (€)'; name its column 'code' (or 'Code département')",
+     "column 'Code département' not found; columns found: 'Libellé', 'Besoin exprimé (€)'; "
+     "name its column 'Code département' (also read as it: « Code », « Département »",
      cmd=RECON, files={"besoins.csv": "Libellé;Besoin exprimé (€)\nAin;5\n".encode()})
 case("caps_header_other_year",
      "column 'delegue_2023' not found; columns found: 'Code', 'Montant délégué 2021'; name its column 'delegue_2023'",
      cmd=RECON + " --caps caps.csv",
      files={"besoins.csv": NEEDS_OK, "caps.csv": "Code;Montant délégué 2021\n01;5\n".encode()},
      scen=scenario(reconciliation={"caps_columns": ["delegue_2023"]}))
+# The départements' Excel header carries the year of the round: the needs of
+# another year than the round's (the year of the deadline) are refused.
+case("needs_header_other_year",
+     "column 'Besoin exprimé 2025' is for 2025, but the scenario is for 2026; give the column "
+     "of 2026 (for example 'Besoin exprimé 2026')",
+     cmd=RECON, files={"besoins.csv": "Code;Besoin exprimé 2025;Date de réception\n01;5;2026-05-01\n".encode()},
+     scen=scenario(reconciliation={"deadline": "2026-06-30"}))

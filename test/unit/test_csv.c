@@ -154,6 +154,12 @@ static void test_french_headers(void **state)
 		{ "Code;Date de réception;Besoin exprimé\n01;2025-01-01;5\n", "date_reception", 1 },
 		{ "Code;Montant\n01;5\n", "besoin_eur", -1 },
 		{ "Code;Besoin;Besoins\n01;5;6\n", "besoin_eur", -1 },
+		/* the départements' Excel headers carry the year */
+		{ "Code;Besoin exprimé 2026\n01;5\n", "besoin_eur", 1 },
+		{ "Code;Nom;Besoin 2026 (€)\n01;Ain;5\n", "besoin_eur", 2 },
+		{ "Code;Besoin 2025;Besoin 2026\n01;5;6\n", "besoin_eur", -1 },
+		/* a scenario's own column keeps its year: 2021 is not 2023 */
+		{ "Code;Montant délégué 2021\n01;5\n", "delegue_2023", -1 },
 	};
 	char key[128];
 
@@ -182,7 +188,22 @@ static void test_french_headers(void **state)
 		assert_int_equal(p304_csv_parse("t.csv", d, strlen(d), &csv, &err), P304_OK);
 		assert_int_equal(p304_csv_find_header(csv, "besoin_eur",
 						      (const char *const[]){ "code", NULL }, &err), -1);
-		assert_non_null(strstr(err.message, "rename the column 'Montant' to 'besoin_eur'"));
+		assert_non_null(strstr(err.message,
+			"rename the column 'Montant' to 'Besoin exprimé (€)' (also read as it: "
+			"« Besoin », « Besoin exprimé », « Besoin exprimé 2026 »"));
+		p304_csv_free(csv);
+	}
+	{
+		/* the round's year known: the right year read, another one
+		 * refused naming the year expected */
+		const char *d = "Code;Besoin 2025;Besoin exprimé 2026\n01;5;6\n";
+		p304_csv *csv = NULL;
+		p304_error err = { 0 };
+
+		assert_int_equal(p304_csv_parse("t.csv", d, strlen(d), &csv, &err), P304_OK);
+		assert_int_equal(p304_csv_find_header_year(csv, "besoin_eur", NULL, 2026, &err), 2);
+		assert_int_equal(p304_csv_find_header_year(csv, "besoin_eur", NULL, 2027, &err), -1);
+		assert_non_null(strstr(err.message, "but the scenario is for 2027"));
 		p304_csv_free(csv);
 	}
 }
