@@ -341,3 +341,71 @@ long p304_csv_find_header_year(const p304_csv *csv, const char *name,
 			name, found, name);
 	return -1;
 }
+
+/* A total row's code cell: empty, or « Total », « TOTAL GÉNÉRAL »… */
+static int total_code(const char *code)
+{
+	code += strspn(code, " \t");
+	return *code == '\0' || strncasecmp(code, "total", 5) == 0;
+}
+
+/* Cell (row, col) in cents into *v (a blank cell is 0): 0, or -1 when it
+ * is not an amount (the row's own reading then says why). */
+static int cents_of(const p304_csv *csv, size_t row, long col, int64_t *v)
+{
+	const char *cell = p304_csv_cell(csv, row, (size_t)col);
+
+	*v = 0;
+	if (cell[strspn(cell, " \t")] == '\0')
+		return 0;
+	return p304_parse_number(cell, strlen(cell), 2, P304_MAX_EUR * 100, P304_NUM_EUR, v,
+				 NULL, 0) == 0 ? 0 : -1;
+}
+
+/* "1 250 000 €" or "1 250 000,50 €", French typography (U+202F, U+00A0). */
+static void format_cents(char buf[static 96], int64_t cents)
+{
+	char eur[64];
+	int c = (int)(cents % 100 < 0 ? -(cents % 100) : cents % 100);
+
+	p304_format_eur(eur, sizeof(eur), cents / 100, "\u202f", "");
+	if (c)
+		snprintf(buf, 96, "%s,%02d\u00a0€", eur, c);
+	else
+		snprintf(buf, 96, "%s\u00a0€", eur);
+}
+
+int p304_csv_total_row(const p304_csv *csv, long codecol, const long *cols, size_t ncols,
+		       char *what, size_t what_size, p304_error *err)
+{
+	size_t n = p304_csv_nrows(csv), last = n - 1, given = 0;
+
+	if (n < 2 || !total_code(p304_csv_cell(csv, last, (size_t)codecol)))
+		return 0;
+	for (size_t c = 0; c < ncols; c++) {
+		const char *cell = p304_csv_cell(csv, last, (size_t)cols[c]);
+		int64_t total, sum = 0, v;
+		char a[96], b[96];
+
+		if (cell[strspn(cell, " \t")] == '\0')
+			continue; /* a column not totalled (caps: the year before's) */
+		if (cents_of(csv, last, cols[c], &total) < 0)
+			return 0; /* not a figure: the row is read, and refused, as any */
+		for (size_t r = 0; r < last; r++)
+			if (cents_of(csv, r, cols[c], &v) < 0 || p304_add_i64(sum, v, &sum) < 0)
+				return 0; /* the faulty row above is reported first */
+		format_cents(a, total);
+		format_cents(b, sum);
+		if (total != sum)
+			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
+				p304_csv_line(csv, last),
+				_("the TOTAL row (line %ld) is %s but the rows above add up to %s; "
+				  "correct the total or the rows, or delete the TOTAL row"),
+				p304_csv_line(csv, last), a, b), -1;
+		if (given++ == 0)
+			snprintf(what, what_size, _("%s:%ld: TOTAL row skipped (%s, the sum of the "
+						    "rows above), not read as a département"),
+				 p304_csv_path(csv), p304_csv_line(csv, last), a);
+	}
+	return given > 0; /* a row with no figure is read, and refused, as any */
+}

@@ -37,4 +37,15 @@ long p304_csv_find_header(const p304_csv *csv, const char *name,
 long p304_csv_find_header_year(const p304_csv *csv, const char *name,
 			       const char *const *others, int year, p304_error *err);
 
+/*
+ * The last row when it is the total an assistant adds under a table: its
+ * code cell empty or « Total »/« TOTAL », its amounts in the `ncols`
+ * columns `cols` (cents allowed) the sums of the rows above. Returns 1 (the
+ * last row is that total, to skip; what[] says so, for the warnings), 0 (no
+ * total row), or -1 with err set: a total that is not the sum (never read
+ * as a département, never skipped silently).
+ */
+int p304_csv_total_row(const p304_csv *csv, long codecol, const long *cols, size_t ncols,
+		       char *what, size_t what_size, p304_error *err);
+
 #endif

@@ -25,3 +25,19 @@ case("needs_header_other_year",
      "of 2026 (for example 'Besoin exprimé 2026')",
      cmd=RECON, files={"besoins.csv": "Code;Besoin exprimé 2025;Date de réception\n01;5;2026-05-01\n".encode()},
      scen=scenario(reconciliation={"deadline": "2026-06-30"}))
+# The TOTAL row an assistant adds at the bottom: skipped when it is the sum
+# (test/cases/reconcile_needs_excel_total), refused naming its line when not,
+# never read as a département.
+case("needs_total_mismatch",
+     "besoins.csv:4: the TOTAL row (line 4) is 2\u202f700\u202f000\u00a0€ but the rows above add up "
+     "to 2\u202f600\u202f000,50\u00a0€; correct the total or the rows, or delete the TOTAL row",
+     cmd=RECON,
+     files={"besoins.csv": "Code;Besoin exprimé (€)\n01;1 000 000,50 €\n02;1 600 000 €\nTOTAL;2 700 000 €\n".encode("cp1252")})
+case("needs_total_empty_code_mismatch",
+     "besoins.csv:4: the TOTAL row (line 4) is 10\u00a0€ but the rows above add up to 11\u00a0€",
+     cmd=RECON, files={"besoins.csv": "Code;Nom;Besoin\n01;Ain;5\n02;Aisne;6\n;Total;10\n".encode()})
+case("caps_total_mismatch",
+     "caps.csv:4: the TOTAL row (line 4) is 3\u00a0€ but the rows above add up to 5\u00a0€",
+     cmd=RECON + " --caps caps.csv",
+     files={"besoins.csv": NEEDS_OK, "caps.csv": "Code;delegue_2023\n01;2\n02;3\nTotal;3\n".encode()},
+     scen=scenario(reconciliation={"caps_columns": ["delegue_2023"]}))

@@ -208,6 +208,44 @@ static void test_french_headers(void **state)
 	}
 }
 
+/* The TOTAL row assistants add under the needs and caps: skipped when it is
+ * the sum of the rows above (cents included), refused naming its line when
+ * not, and no total row without a figure or with a real code. */
+static void test_total_row(void **state)
+{
+	static const struct { const char *csv; int want; const char *msg; } cases[] = {
+		{ "Code;Besoin\n01;1 000 000,50 €\n02;5\nTOTAL;1 000 005,50 €\n", 1, NULL },
+		{ "Code;Besoin\n01;5\n02;6\n;11\n", 1, NULL },
+		{ "Code;Nom;Besoin\n01;Ain;5\n02;Aisne;6\nTotal général;;11\n", 1, NULL },
+		{ "Code;Besoin\n01;5\n02;6\n", 0, NULL },
+		{ "Code;Besoin\n01;5\n02;6\n03;11\n", 0, NULL },
+		{ "Code;Nom;Besoin\n01;Ain;5\n;Total;\n", 0, NULL },
+		{ "Code;Besoin\n;5\n", 0, NULL },
+		{ "Code;Besoin\n01;5\n02;6\nTOTAL;12\n", -1,
+		  "the TOTAL row (line 4) is 12\u00a0€ but the rows above add up to 11\u00a0€" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p304_csv *csv = NULL;
+		p304_error err = { 0 };
+		char what[400] = "";
+		long code, amount;
+
+		assert_int_equal(p304_csv_parse("t.csv", cases[i].csv, strlen(cases[i].csv), &csv,
+						&err), P304_OK);
+		code = p304_csv_find_header(csv, "code", NULL, &err);
+		amount = p304_csv_find_header(csv, "besoin_eur", NULL, &err);
+		if (p304_csv_total_row(csv, code, &amount, 1, what, sizeof(what), &err) != cases[i].want)
+			fail_msg("case %zu: expected %d (%s)", i, cases[i].want, err.message);
+		if (cases[i].want == 1)
+			assert_non_null(strstr(what, "TOTAL row skipped"));
+		if (cases[i].msg)
+			assert_non_null(strstr(err.message, cases[i].msg));
+		p304_csv_free(csv);
+	}
+}
+
 /* Issue 12: the duplicate-column check was pairwise (a million columns: more
  * than a minute). Now sorted: a full-width header loads at once, lookups
  * find the first column of a name, twins are reported as before. */
@@ -255,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_long_field),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_french_headers),
+		cmocka_unit_test(test_total_row),
 		cmocka_unit_test(test_wide_header),
 	};
 
