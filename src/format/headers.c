@@ -217,7 +217,7 @@ static int rank_key(const char *key, const char *name_key, const struct known *k
  * 2 + j the j-th usual header of the column; -1 not at all. A documented
  * column's header may end with a year (« Besoin exprimé 2026 »: Excel
  * tables of the départements do): *year is set to it, 0 when none. */
-static int rank(const char *h, const char *name, const char *name_key, int *year)
+static int rank(const char *h, const char *name, const char *name_key, int *year, int dated)
 {
 	const struct known *kn = known_of(name);
 	char key[128];
@@ -227,7 +227,7 @@ static int rank(const char *h, const char *name, const char *name_key, int *year
 	if (strcasecmp(h, name) == 0)
 		return 0;
 	p304_header_key(h, key, sizeof(key));
-	if ((r = rank_key(key, name_key, kn)) >= 0 || !kn)
+	if ((r = rank_key(key, name_key, kn)) >= 0 || !kn || !dated)
 		return r;
 	if ((*year = cut_year(key)) == 0)
 		return -1;
@@ -250,7 +250,7 @@ static int is_known(const char *h, const char *const *others)
 			return 1;
 	for (size_t i = 0; others && others[i]; i++) {
 		p304_header_key(others[i], nk, sizeof(nk));
-		if (rank(h, others[i], nk, &year) >= 0)
+		if (rank(h, others[i], nk, &year, 1) >= 0)
 			return 1;
 	}
 	return 0;
@@ -259,7 +259,7 @@ static int is_known(const char *h, const char *const *others)
 long p304_csv_find_header(const p304_csv *csv, const char *name,
 			  const char *const *others, p304_error *err)
 {
-	return p304_csv_find_header_year(csv, name, others, 0, err);
+	return p304_csv_find_header_year(csv, name, others, -1, err);
 }
 
 long p304_csv_find_header_year(const p304_csv *csv, const char *name,
@@ -273,13 +273,13 @@ long p304_csv_find_header_year(const p304_csv *csv, const char *name,
 
 	p304_header_key(name, name_key, sizeof(name_key));
 	for (size_t c = 0; c < p304_csv_ncols(csv); c++) {
-		int r = rank(p304_csv_header(csv, c), name, name_key, &hyear);
+		int r = rank(p304_csv_header(csv, c), name, name_key, &hyear, year >= 0);
 
 		if (r < 0)
 			continue;
 		/* « Besoin exprimé 2025 » in the 2026 round: last year's
 		 * table, never read as this year's */
-		if (year && hyear && hyear != year) {
+		if (year > 0 && hyear && hyear != year) {
 			other_year = (long)c;
 			wrong = hyear;
 			continue;

@@ -30,10 +30,11 @@ void p304_header_key(const char *h, char *buf, size_t size);
 long p304_csv_find_header(const p304_csv *csv, const char *name,
 			  const char *const *others, p304_error *err);
 
-/* The same, for the round of `year` (0 = not known): a documented column's
- * header may end with a year (« Besoin exprimé 2026 »); one ending with
- * another year than `year` is not read, and when no other header fits the
- * message says which year is expected. */
+/* The same, for the round of `year` (0 = not known, -1 = no year read, as
+ * p304_csv_find_header): a documented column's header may end with a year
+ * (« Besoin exprimé 2026 »); one ending with another year than `year` is
+ * not read, and when no other header fits the message says which year is
+ * expected. */
 long p304_csv_find_header_year(const p304_csv *csv, const char *name,
 			       const char *const *others, int year, p304_error *err);
 

@@ -210,7 +210,7 @@ static long amount_column(const p304_csv *csv, p304_stage stage, int year, p304_
 	const char *name = stage == P304_STAGE_DELEGATED ? "delegue_eur" : "consomme_eur";
 	const char *const cols[] = { "code", name, NULL };
 	char yearly[32];
-	long c = p304_csv_find_header(csv, name, cols, NULL);
+	long c = p304_csv_find_header_year(csv, name, cols, year, NULL);
 
 	if (c >= 0)
 		return c;
