@@ -12,6 +12,8 @@ each, as a browser tab's first request) one at a time:
              server closes one;
   trickle    260 connections sending one header line every 3 s, reopened when
              closed;
+  stall      256 connections sending the headers of a POST (Content-Length
+             100000) then one body byte every 3 s, reopened when closed;
   sweeps     8 concurrent POST /api/sweep of 100 000 samples (also GET
              /api/scenarios).
 
@@ -87,11 +89,12 @@ def report(name, times, fails, extra=""):
 
 
 class Crowd(threading.Thread):
-    """n connections held open; trickle: one header line every `every` s."""
+    """n connections held open; trickle: one header line every `every` s;
+    body: a POST's headers, then one body byte every `every` s."""
 
-    def __init__(self, n, trickle, every=3.0):
+    def __init__(self, n, trickle, every=3.0, body=False):
         super().__init__(daemon=True)
-        self.n, self.trickle, self.every = n, trickle, every
+        self.n, self.trickle, self.every, self.body = n, trickle, every, body
         self.stop = threading.Event()
         self.reopened = 0
         self.socks = []
@@ -100,7 +103,10 @@ class Crowd(threading.Thread):
         try:
             s = socket.create_connection(("127.0.0.1", port), timeout=2)
             s.setblocking(False)
-            if self.trickle:
+            if self.body:
+                s.send(("POST /api/allocate HTTP/1.1\r\nHost: %s\r\n"
+                        "Content-Length: 100000\r\n\r\n{" % HOST).encode())
+            elif self.trickle:
                 s.send(b"GET /api/tables HTTP/1.1\r\n")
             return [s, time.time()]
         except OSError:
@@ -125,7 +131,7 @@ class Crowd(threading.Thread):
                         alive = False
                 if alive and self.trickle and now - c[1] >= self.every:
                     try:
-                        c[0].send(b"X-Slow: 1\r\n")
+                        c[0].send(b" " if self.body else b"X-Slow: 1\r\n")
                         c[1] = now
                     except OSError:
                         alive = False
@@ -145,7 +151,8 @@ try:
     t, f = probe(PROBES)
     report("quiet", t, f)
     for name, crowd in (("idle (300 connections)", Crowd(300, False)),
-                        ("trickle (260, 1 line / 3 s)", Crowd(260, True))):
+                        ("trickle (260, 1 line / 3 s)", Crowd(260, True)),
+                        ("stall (256, 1 body byte / 3 s)", Crowd(256, True, body=True))):
         crowd.start()
         time.sleep(4)   # the crowd is in place, its first deadlines not yet passed
         t, f = probe(PROBES)

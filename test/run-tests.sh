@@ -249,6 +249,13 @@ else
 	fail=$((fail + 1))
 fi
 
+# 8 clients x 500 records through the API of one p304 serve (issue 22).
+if python3 "$ROOT/test/ledger-api-concurrency.py" "$P304" 8 500; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
+
 # The HTTP API of p304 serve (test/api-test.py): each check is one test.
 # VALGRIND (as above) runs the server under valgrind too.
 api_out=$(python3 "$ROOT/test/api-test.py" "$P304" "$ROOT" 2>&1)

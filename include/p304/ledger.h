@@ -55,6 +55,8 @@ typedef struct p304_ledger p304_ledger;
  * one written by a newer p304 is refused with P304_ERR_INPUT and left
  * exactly as it was. An older schema is migrated in one transaction. WAL,
  * foreign keys on, busy timeout of 10 s. Close with p304_ledger_close.
+ * One thread at a time per open ledger (threads open their own, or take
+ * turns: the server keeps a pool).
  */
 p304_code p304_ledger_open(const char *path, int create, p304_ledger **out,
 			   p304_error *err);
@@ -175,6 +177,15 @@ p304_code p304_ledger_avenant(p304_ledger *lg, p304_reference *ref, int year,
 p304_code p304_ledger_record_set(p304_ledger *lg, const char *dir, int year,
 				 const char *comment, p304_ledger_outcome *out,
 				 p304_error *err);
+
+/* The same from a result in memory (the server computes it): main_name
+ * "repartition.json", "notification.json" or "avenant.json" says which,
+ * `text` is its JSON as p304 writes it, `label` names it in the ledger and
+ * in messages. Recognised as the same set as that file recorded from its
+ * folder (the key is the SHA-256 of the text). */
+p304_code p304_ledger_record_text(p304_ledger *lg, const char *main_name, const char *text,
+				  size_t len, int year, const char *label, const char *comment,
+				  p304_ledger_outcome *out, p304_error *err);
 
 /*
  * Imports a table of delegated or consumed amounts for `year` (French-Excel

@@ -126,6 +126,10 @@ p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 			   const char *reference_path, p304_avenant_rule rule,
 			   int rate_bp, p304_avenant_result **out, p304_error *err);
 void p304_avenant_result_free(p304_avenant_result *av);
+/* Applies the rule to av->lines (read by the caller, with av->rate_bp set):
+ * each line's row and av's totals. av stays the caller's. */
+p304_code p304_avenant_apply(p304_avenant_result *av, p304_avenant_rule rule,
+			     p304_error *err);
 p304_code p304_write_avenant_json(const p304_avenant_result *av, FILE *fp,
 				  p304_error *err);
 p304_code p304_write_avenant_csv(const p304_avenant_result *av, FILE *fp,

@@ -1016,21 +1016,6 @@ static p304_code tornado(struct sbuf *b, const p304_chart_request *req, const ch
 	return P304_OK;
 }
 
-/* 1234567 -> "1 234 567", as the other messages write euros. */
-static void grouped(char *buf, size_t size, double v)
-{
-	char digits[40];
-	int len = snprintf(digits, sizeof(digits), "%.0f", v);
-	size_t o = 0;
-
-	for (int i = 0; i < len && o + 2 < size; i++) {
-		if (i > 0 && digits[0] != '-' && (len - i) % 3 == 0)
-			buf[o++] = ' ';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-}
-
 /* A result drawn must be one a workbook reader would accept (issue 19): UTF-8
  * text with no character XML forbids (an SVG chart is XML: U+FFFF in a title
  * made it unreadable), and for the amounts of a repartition or notification,
@@ -1081,8 +1066,9 @@ static p304_code check_result(const char *path, const char *text, size_t len, co
 	if (rc == P304_OK && cJSON_IsNumber(t) && sum != t->valuedouble) {
 		char b1[40], b2[40];
 
-		grouped(b1, sizeof(b1), sum);
-		grouped(b2, sizeof(b2), t->valuedouble);
+		/* llround, not a cast: a hand-edited total may be out of range */
+		p304_format_eur(b1, sizeof(b1), llround(sum), " ", "");
+		p304_format_eur(b2, sizeof(b2), llround(t->valuedouble), " ", "");
 		rc = p304_error_set(err, P304_ERR_INPUT, path, 0,
 			_("the rows add up to %s € but \"%s\" is %s €: the file was edited, expected "
 			  "rows that add up to its total"), b1, t->string, b2);

@@ -24,6 +24,7 @@ extern char **environ;
 static const char usage[] =
 	N_("usage: p304 serve [--port 8304] [--listen 127.0.0.1] [--workspace DIR] [--open]\n"
 	"                  [--max-scenarios 200] [--max-workspace-mb 64] [--heavy 1]\n"
+	"                  [--ledger FILE]\n"
 	"\n"
 	"Starts the workbench on this machine: open the address it prints in a\n"
 	"browser. The page and its JSON API (docs/api.md) run the same computations\n"
@@ -36,6 +37,8 @@ static const char usage[] =
 	"  --max-scenarios N     saved scenarios at most (default 200)\n"
 	"  --max-workspace-mb N  their size at most, in MiB (default 64)\n"
 	"  --heavy N        long computations (sweeps, exports) run at once (default 1)\n"
+	"  --ledger FILE    the campaign ledger (default WORKSPACE/campagne.sqlite,\n"
+	"                   created by its first record or import)\n"
 	"  -h, --help       this text\n");
 
 /* The page: DATADIR/web when installed, else the source tree's src/web. */
@@ -53,11 +56,11 @@ static const char *web_dir(const char *datadir, char *buf, size_t size)
 int cmd_serve(int argc, char **argv)
 {
 	const char *port_s = NULL, *listen = NULL, *workspace = NULL;
-	const char *max_sc = NULL, *max_mb = NULL, *heavy = NULL;
+	const char *max_sc = NULL, *max_mb = NULL, *heavy = NULL, *ledger = NULL;
 	int64_t n_sc = 0, n_mb = 0, n_heavy = 0;
 	int open_browser = 0, sig = 0;
 	struct srv_config cfg;
-	char web[4096], url[128];
+	char web[4096], url[128], ledger_buf[4096];
 	unsigned port = 0;
 	sigset_t set;
 	srv *s = NULL;
@@ -74,6 +77,7 @@ int cmd_serve(int argc, char **argv)
 			{ "--max-scenarios", _("a number"), &max_sc, NULL },
 			{ "--max-workspace-mb", _("a number"), &max_mb, NULL },
 			{ "--heavy", _("a number"), &heavy, NULL },
+			{ "--ledger", _("a file"), &ledger, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
@@ -101,6 +105,13 @@ int cmd_serve(int argc, char **argv)
 		.ws_max_bytes = (size_t)n_mb << 20,
 	};
 	cfg.webdir = web_dir(cfg.datadir, web, sizeof(web));
+	/* issue 22: the campaign's memory lives beside the saved scenarios
+	 * unless named; never a path from a request */
+	if (!ledger) {
+		snprintf(ledger_buf, sizeof(ledger_buf), "%s/campagne.sqlite", cfg.workspace);
+		ledger = ledger_buf;
+	}
+	cfg.ledger = ledger;
 	/* Signals are taken by sigwait below: block them before the server's
 	 * threads start, so they inherit the mask. */
 	sigemptyset(&set);

@@ -113,6 +113,66 @@ static const char *json_type(const cJSON *v)
 	return _("an invalid value");
 }
 
+/* The number after the first "key": in the text, as written (into buf, at
+ * most size - 1 characters), or 0 when not found there. */
+static int raw_number(const char *text, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key), n;
+
+	for (const char *p = text; (p = strchr(p, '"')); p++) {
+		const char *q = p + 1 + klen;
+
+		if (strncmp(p + 1, key, klen) || *q != '"')
+			continue;
+		q += 1 + strspn(q + 1, " \t\r\n");
+		if (*q != ':')
+			continue;
+		q += 1 + strspn(q + 1, " \t\r\n");
+		n = strspn(q, "0123456789+-.eE");
+		if (n == 0 || n >= size)
+			return 0;
+		memcpy(buf, q, n);
+		buf[n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* Whole euros from the number's text, as written: cJSON's double rounded
+ * 70000000.0000000001 to a whole number (accepted) and 70000000.00000001 to
+ * a message "is 70000000.00, expected whole euros" (F5). The double is the
+ * fallback for a text not found or written with an exponent. */
+static int euros_as_written(const p304_scenario *sc, const char *key, double d, int64_t min,
+			    int64_t *out, p304_code *rc, p304_error *err)
+{
+	char tok[64];
+	const char *dot;
+	int64_t v;
+	long line = line_of_key(sc->text, key);
+
+	if (!raw_number(sc->text, key, tok, sizeof(tok)) || strpbrk(tok, "eE+"))
+		return 0;
+	dot = strchr(tok, '.');
+	if (tok[0] != '-' && p304_parse_decimal(tok, dot ? (size_t)(dot - tok) : strlen(tok), 0,
+						INT64_MAX / 10, &v, NULL, 0) == 0 &&
+	    fabs((double)v - d) > 1.0 + fabs(d) * 1e-15)
+		return 0;   /* another "key": than the one cJSON read */
+	if (dot && dot[1 + strspn(dot + 1, "0")] != '\0')
+		*rc = p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+				     _("'%s' is %s, expected whole euros"), key, tok);
+	else if (tok[0] == '-' ||
+		 p304_parse_decimal(tok, dot ? (size_t)(dot - tok) : strlen(tok), 0, P304_MAX_EUR,
+				    &v, NULL, 0) != 0 || v < min)
+		*rc = p304_error_set(err, P304_ERR_INPUT, sc->path, line,
+			_("'%s' is %s, expected between %lld and 10^15 euros"), key, tok,
+			(long long)min);
+	else {
+		*out = v;
+		*rc = P304_OK;
+	}
+	return 1;
+}
+
 /* Whole euros from a JSON number: cJSON gives a double, so check it is
  * finite, integral and in range before converting (never read valueint,
  * which saturates). */
@@ -136,6 +196,12 @@ static p304_code get_euros(const p304_scenario *sc, const cJSON *obj,
 			_("'%s' is %s, expected a number of euros without quotes "
 			"(e.g. 50000000)"), key, json_type(v));
 	d = v->valuedouble;
+	{
+		p304_code rc;
+
+		if (euros_as_written(sc, key, d, min, out, &rc, err))
+			return rc;
+	}
 	if (!isfinite(d))
 		return p304_error_set(err, P304_ERR_INPUT, sc->path, line,
 				      _("'%s' is not a finite number"), key);

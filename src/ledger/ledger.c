@@ -130,6 +130,41 @@ int lg_exec(p304_ledger *lg, const char *sql)
 	return sqlite3_exec(lg->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+sqlite3_file *lg_file(p304_ledger *lg)
+{
+	sqlite3_file *f = NULL;
+
+	if (sqlite3_file_control(lg->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		return NULL;
+	return f;
+}
+
+p304_code lg_sha256(p304_ledger *lg, char hex[65], p304_error *err)
+{
+	sqlite3_file *f = lg_file(lg);
+	sqlite3_int64 size = 0;
+	char *buf;
+	p304_code rc;
+
+	if (!f || f->pMethods->xFileSize(f, &size) != SQLITE_OK || size < 0)
+		return p304_error_set(err, P304_ERR_IO, lg->path, 0, _("cannot read the ledger"));
+	if (!(buf = malloc(size ? (size_t)size : 1)))
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	for (sqlite3_int64 o = 0; o < size; o += 65536) {
+		int n = size - o < 65536 ? (int)(size - o) : 65536;
+
+		if (f->pMethods->xRead(f, buf + o, n, o) != SQLITE_OK) {
+			free(buf);
+			return p304_error_set(err, P304_ERR_IO, lg->path, 0,
+					      _("cannot read the ledger"));
+		}
+	}
+	rc = p304_sha256_buffer(buf, (size_t)size, hex, err);
+	free(buf);
+	return rc;
+}
+
 /* One integer of a PRAGMA, or -1. */
 static long long pragma_int(sqlite3 *db, const char *sql)
 {
@@ -180,13 +215,19 @@ static p304_code check_existing(p304_ledger *lg, p304_error *err)
 {
 	long long app, ver, ntab;
 	char why[300];
-	FILE *fp = fopen(lg->path, "rb");
 	char head[16];
 	size_t got = 0;
+	sqlite3_int64 size = 0;
+	sqlite3_file *f = lg_file(lg);
 
-	if (fp) {
-		got = fread(head, 1, sizeof(head), fp);
-		fclose(fp);
+	/* through SQLite's own descriptor: an fopen/fclose here dropped the
+	 * POSIX locks of every connection of the process to this file (the
+	 * server's writer), and another process closing its connection then
+	 * deleted the WAL the server was still committing into (issue 22) */
+	if (f && f->pMethods->xFileSize(f, &size) == SQLITE_OK && size > 0) {
+		got = size < 16 ? (size_t)size : 16;
+		memset(head, 0, sizeof(head));
+		f->pMethods->xRead(f, head, (int)got, 0);
 	}
 	if (got == 0)
 		return P304_OK; /* an empty file: a new ledger */
@@ -260,7 +301,10 @@ p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304
 		free(lg);
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
-	if (sqlite3_open_v2(path, &lg->db, SQLITE_OPEN_READWRITE |
+	/* NOMUTEX: a connection is used by one thread at a time (the server
+	 * gives each request its own, ledger.h), so SQLite's own lock on
+	 * every call is only cost */
+	if (sqlite3_open_v2(path, &lg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 			    (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOFOLLOW, NULL)
 	    != SQLITE_OK) {
 		rc = p304_error_set(err, P304_ERR_IO, path, 0, _("cannot open the ledger: %s"),

@@ -203,6 +203,49 @@ out:
 	return rc;
 }
 
+p304_code p304_ledger_record_text(p304_ledger *lg, const char *main_name, const char *text,
+				  size_t len, int year, const char *label, const char *comment,
+				  p304_ledger_outcome *out, p304_error *err)
+{
+	char sha[65], key[80];
+	p304_ledger_item *items = NULL;
+	cJSON *root = NULL, *id;
+	size_t n = 0;
+	p304_code rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = p304_sha256_buffer(text, len, sha, err)) != P304_OK)
+		return rc;
+	root = cJSON_ParseWithLength(text, len);
+	if (!cJSON_IsObject(root)) {
+		rc = p304_error_set(err, P304_ERR_INPUT, label, 0, _("not a JSON file written by p304"));
+		goto out;
+	}
+	if ((rc = set_items(root, label, main_name, year, &items, &n, err)) != P304_OK)
+		goto out;
+	if (n == 0) {
+		rc = p304_error_set(err, P304_ERR_INPUT, label, 0, _("no amount to record"));
+		goto out;
+	}
+	/* the key of p304_ledger_record_set: the same result recorded from
+	 * its folder and from the server is one set */
+	snprintf(key, sizeof(key), "set:%s", sha);
+	id = cJSON_GetObjectItemCaseSensitive(root, "id");
+	{
+		p304_ledger_source src = {
+			.kind = "record", .file = label, .sha256 = sha,
+			.scenario = cJSON_IsString(id) ? id->valuestring : NULL,
+			.set_key = key, .comment = comment,
+		};
+
+		rc = p304_ledger_append(lg, &src, items, n, out, err);
+	}
+out:
+	free(items);
+	cJSON_Delete(root);
+	return rc;
+}
+
 /* The amount column of a delegation or consumption table: its machine name,
  * else « délégué 2024 » for the year imported. */
 static long amount_column(const p304_csv *csv, p304_stage stage, int year, p304_error *err)

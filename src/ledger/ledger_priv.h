@@ -21,6 +21,14 @@ p304_code lg_sql_error(p304_ledger *lg, p304_error *err);
 /* Runs SQL without results; 0 or -1 (then lg_sql_error says why). */
 int lg_exec(p304_ledger *lg, const char *sql);
 
+/* The main file as SQLite holds it open, or NULL. Every read of the
+ * ledger's own file goes through it: opening and closing the file by its
+ * name drops the POSIX locks of all the process's connections to it
+ * (fcntl semantics), and another process may then take the WAL away. */
+sqlite3_file *lg_file(p304_ledger *lg);
+/* The SHA-256 of the main file, read through lg_file. */
+p304_code lg_sha256(p304_ledger *lg, char hex[65], p304_error *err);
+
 /* 1 and the indexes of two items of the same code × year × stage (first
  * in file order), 0 when none, -1 out of memory. */
 int lg_find_duplicate(const p304_ledger_item *items, size_t n, size_t *first, size_t *second);

@@ -59,6 +59,7 @@ struct srv_api {
 	pthread_mutex_t ws_mu;
 	struct saved *saved;    /* the titles of the saved files, by id */
 	size_t nsaved, capsaved;
+	struct api_ledger *ledger; /* api_ledger.c; NULL: no ledger */
 };
 
 static const char JSON[] = "application/json";
@@ -339,6 +340,11 @@ static void reply_p304_error(struct srv_reply *rp, const p304_error *err,
 		for (size_t k = 0; root && k < 3; k++) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, keys[k]);
 			char pat[32];
+
+			/* "participants": {"file": "liste.csv"} (F8: its errors were not
+			 * tied to the key, as data's and reference's are) */
+			if (cJSON_IsObject(v))
+				v = cJSON_GetObjectItemCaseSensitive(v, "file");
 			const char *at;
 			long line = 1;
 
@@ -383,14 +389,13 @@ const char *api_tiles(const struct srv_api *api)
 }
 
 static const struct shipped *find_shipped(const struct srv_api *api, const char *id);
-static int saved_file(const char *path);
+static int read_saved(const char *path, char **text, size_t *len);
 static int id_ok(const char *id);
 
 int api_scenario_text(struct srv_api *api, const char *id, char **text, size_t *len)
 {
 	char path[PATH_MAX + 80];
 	const struct shipped *s = find_shipped(api, id);
-	p304_error err;
 
 	if (s) {
 		if (!(*text = malloc(s->len + 1)))
@@ -403,7 +408,7 @@ int api_scenario_text(struct srv_api *api, const char *id, char **text, size_t *
 	if (!id_ok(id))
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
-	return saved_file(path) && p304_read_file(path, text, len, &err) == P304_OK;
+	return read_saved(path, text, len) == 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -712,7 +717,9 @@ p304_code api_load(struct srv_api **out, const struct srv_config *cfg, p304_erro
 	if ((rc = p304_catalogue_load_dir(datadir, &api->cat, err)) != P304_OK ||
 	    (rc = load_shipped(api, err)) != P304_OK ||
 	    (rc = build_tables(api, err)) != P304_OK ||
-	    (rc = build_contours(api, err)) != P304_OK) {
+	    (rc = build_contours(api, err)) != P304_OK ||
+	    (cfg->ledger && (rc = api_ledger_open(cfg->ledger, api->default_ref, &api->ledger,
+						  err)) != P304_OK)) {
 		api_free(api);
 		return rc;
 	}
@@ -724,6 +731,7 @@ void api_free(struct srv_api *api)
 {
 	if (!api)
 		return;
+	api_ledger_free(api->ledger);
 	p304_catalogue_free(api->cat);
 	for (size_t i = 0; i < api->nsc; i++) {
 		free(api->sc[i].id);
@@ -838,11 +846,44 @@ static long nul_escape_line(const char *t, size_t len)
 	return 0;
 }
 
+/* An upper bound of the values of a JSON text (commas and openings outside
+ * strings, plus one), counted before cJSON builds its tree: an 8 MiB body
+ * {"a":[0,0,...]} of 4.2 million values took 9 s and 360 MB (F2). */
+static size_t json_values(const char *t, size_t len)
+{
+	size_t n = 1;
+	int in_str = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (in_str) {
+			if (t[i] == '\\')
+				i++;
+			else if (t[i] == '"')
+				in_str = 0;
+		} else if (t[i] == '"') {
+			in_str = 1;
+		} else if (t[i] == ',' || t[i] == '[' || t[i] == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Refuses a JSON text of the request holding \u0000 (400) or more values
+ * than any scenario or result (413, docs/api.md "Limits"). */
 static int refuse_nul(const char *name, const char *t, size_t len, struct srv_reply *rp)
 {
 	long line = nul_escape_line(t, len);
+	size_t nv = json_values(t, len);
 	char msg[300];
 
+	if (nv > SRV_MAX_JSON_VALUES) {
+		snprintf(msg, sizeof(msg), _("%s: about %zu JSON values, expected at most %d (a "
+			 "scenario holds about a hundred, a result a few thousand): nothing was "
+			 "read"), name, nv, SRV_MAX_JSON_VALUES);
+		api_error(rp, 413, "too_large", msg, NULL, 0, NULL);
+		return 1;
+	}
 	if (!line)
 		return 0;
 	snprintf(msg, sizeof(msg), _("%s:%ld: \\u0000 (a NUL character) in a text, which would "
@@ -895,7 +936,7 @@ static p304_catalogue *overlay_with(struct srv_api *api, struct srv_reply *rp,
 		if ((strstr(docs[i].name, ".json") &&
 		     refuse_nul(docs[i].name, docs[i].text, docs[i].len, rp)) ||
 		    p304_catalogue_add_text(ov, docs[i].name, docs[i].text, docs[i].len, &err) != P304_OK) {
-			if (rp->status != 400)
+			if (rp->status != 400 && rp->status != 413)
 				reply_p304_error(rp, &err, NULL, 0, NULL);
 			p304_catalogue_free(ov);
 			return NULL;
@@ -1138,9 +1179,36 @@ static const struct num_field SWEEP_NUMBERS[] = {
 	  N_("\"MIN:MAX\" in whole euros, 0 <= MIN <= MAX <= 10^15") },
 };
 
+/* A number field read from its text as written in `body` (JSON numbers
+ * carry no more than a double: seed 9007199254740993 was taken as ...992,
+ * F5): digits, and for NUM_MILLI at most 3 decimals. 0, or -1. */
+static int number_as_written(const char *body, size_t len, const struct num_field *f,
+			     double *out)
+{
+	size_t s, e;
+	int64_t v;
+	int dec = f->kind == NUM_MILLI ? 3 : 0;
+	const char *dot;
+
+	if (member_span(body, len, f->key, &s, &e) || e <= s)
+		return -1;
+	dot = memchr(body + s, '.', e - s);
+	if (dec == 0 && dot && strspn(dot + 1, "0") < (size_t)(body + e - dot - 1))
+		return -1;   /* 1.5; 1.0 is 1 */
+	if (dec == 0 && dot)
+		e = (size_t)(dot - body);
+	if (strspn(body + s, "0123456789.") < e - s ||
+	    p304_parse_decimal(body + s, e - s, dec, (int64_t)(f->max * (dec ? 1000 : 1)), &v,
+			       NULL, 0) != 0)
+		return -1;
+	*out = dec ? (double)v / 1000.0 : (double)v;
+	return *out >= f->min ? 0 : -1;
+}
+
 /* Reads field f of `root` when present into out[0] (and out[1] for a
  * range). 0, or -1 when present and not as the table says. */
-static int read_number(const cJSON *root, const struct num_field *f, double out[2])
+static int read_number(const cJSON *root, const char *body, size_t len,
+		       const struct num_field *f, double out[2])
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, f->key);
 
@@ -1159,26 +1227,18 @@ static int read_number(const cJSON *root, const struct num_field *f, double out[
 		out[1] = (double)b;
 		return 0;
 	}
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= f->min && v->valuedouble <= f->max))
+	if (!cJSON_IsNumber(v))
 		return -1;
-	if (f->kind == NUM_WHOLE && v->valuedouble != (double)(int64_t)v->valuedouble)
-		return -1;
-	if (f->kind == NUM_MILLI) {
-		double m = v->valuedouble * 1000.0;
-
-		if (m - (double)(int64_t)(m + 0.5) > 1e-6 || (double)(int64_t)(m + 0.5) - m > 1e-6)
-			return -1;
-	}
-	out[0] = v->valuedouble;
-	return 0;
+	return number_as_written(body, len, f, &out[0]);
 }
 
 /* All of `fields` present in `root`, checked; *bad names the first wrong. */
-static int read_numbers(const cJSON *root, const struct num_field *fields, size_t n,
-			double (*out)[2], const struct num_field **bad)
+static int read_numbers(const cJSON *root, const char *body, size_t len,
+			const struct num_field *fields, size_t n, double (*out)[2],
+			const struct num_field **bad)
 {
 	for (size_t i = 0; i < n; i++)
-		if (read_number(root, &fields[i], out[i])) {
+		if (read_number(root, body, len, &fields[i], out[i])) {
 			*bad = &fields[i];
 			return -1;
 		}
@@ -1212,7 +1272,7 @@ static p304_sweep_result *do_sweep(struct srv_api *api, const struct srv_request
 			  "expected the scenario to sweep"), NULL, 0, "scenario");
 		return NULL;
 	}
-	if (read_numbers(root, SWEEP_NUMBERS, N, v, &bad)) {
+	if (read_numbers(root, rq->body, rq->len, SWEEP_NUMBERS, N, v, &bad)) {
 		cJSON_Delete(root);
 		snprintf(msg, sizeof(msg), _("'%s' is out of range or not of its type, expected %s"),
 			 bad->key, _(bad->expected));
@@ -1256,13 +1316,40 @@ static const struct shipped *find_shipped(const struct srv_api *api, const char 
 	return NULL;
 }
 
-/* A saved scenario is a regular file of the workspace, never a link planted
- * there (a link to /etc/passwd would be served): lstat, not stat. */
-static int saved_file(const char *path)
+/* A saved scenario is a regular file of the workspace with one name, never
+ * a link planted there (a symbolic or hard link to another file would be
+ * served, F7): checked on the descriptor read, so nothing can be swapped
+ * between the check and the read (O_NONBLOCK: a FIFO must not block). 0
+ * with *text malloc'd (the caller frees it), or -1. */
+static int read_saved(const char *path, char **text, size_t *len)
 {
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
+	size_t off = 0;
+	char *buf;
 
-	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    (uintmax_t)st.st_size > SRV_WS_MAX_BYTES * 16 ||
+	    !(buf = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return -1;
+	}
+	while (off < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + off, (size_t)st.st_size - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		off += (size_t)r;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*text = buf;
+	*len = off;
+	return 0;
 }
 
 static struct saved *saved_entry(struct srv_api *api, const char *id)
@@ -1294,7 +1381,6 @@ static int saved_title(struct srv_api *api, const char *id, const struct stat *s
 	struct saved *e = saved_entry(api, id);
 	char path[PATH_MAX + 80], *text;
 	size_t len;
-	p304_error err;
 
 	if (!e)
 		return 0;
@@ -1305,7 +1391,7 @@ static int saved_title(struct srv_api *api, const char *id, const struct stat *s
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
-	if (p304_read_file(path, &text, &len, &err) != P304_OK)
+	if (read_saved(path, &text, &len) != 0)
 		return 0;
 	free(e->title);
 	e->title = title_of(text, len);
@@ -1362,7 +1448,7 @@ void api_list_scenarios(struct srv_api *api, const struct srv_request *rq, struc
 
 		snprintf(path, sizeof(path), "%s/%s.json", api->workspace, ids[i]);
 		if (!find_shipped(api, ids[i]) && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-		    saved_title(api, ids[i], &st, &title)) {
+		    st.st_nlink == 1 && saved_title(api, ids[i], &st, &title)) {
 			o = cJSON_CreateObject();
 			cJSON_AddItemToArray(list, o);
 			cJSON_AddStringToObject(o, "id", ids[i]);
@@ -1409,15 +1495,13 @@ void api_get_scenario(struct srv_api *api, const struct srv_request *rq, struct 
 	char path[PATH_MAX + 80], *text;
 	size_t len;
 	const struct shipped *s;
-	p304_error err;
 
 	if (!id_ok(id)) {
 		api_error(rp, 404, "not_found", _("no such scenario"), NULL, 0, NULL);
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
-	if (!find_shipped(api, id) && saved_file(path) &&
-	    p304_read_file(path, &text, &len, &err) == P304_OK) {
+	if (!find_shipped(api, id) && read_saved(path, &text, &len) == 0) {
 		rp->status = 200;
 		rp->body = text;
 		rp->len = len;
@@ -1513,7 +1597,21 @@ void api_put_scenario(struct srv_api *api, const struct srv_request *rq, struct 
 	 * 201 (issue 19), and the limits below are checked against what is
 	 * really there. */
 	pthread_mutex_lock(&api->ws_mu);
-	existed = stat(path, &st) == 0;
+	existed = lstat(path, &st) == 0;
+	if (existed && !S_ISREG(st.st_mode)) {
+		/* a folder (or a link) of that name: a bare 500 "is a directory"
+		 * said nothing of why (F8); it is never replaced */
+		char msg[400];
+
+		pthread_mutex_unlock(&api->ws_mu);
+		snprintf(msg, sizeof(msg), _("the scenario '%s' cannot be saved: the workspace "
+			 "holds a %s named %s.json, which is never replaced; save it under "
+			 "another id, or move that %s away"), id,
+			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"), id,
+			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"));
+		api_error(rp, 409, "conflict", msg, NULL, 0, "id");
+		return;
+	}
 	if (workspace_full(api, id, rq->len, rp) || (fd = mkstemp(tmp)) < 0) {
 		if (rp->status != 507)
 			api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
@@ -1938,6 +2036,56 @@ void api_check_plan(struct srv_api *api, const struct srv_request *rq, struct sr
 	p304_csv_free(csv);
 	p304_reference_free(ref);
 	p304_scenario_free(sc);
+}
+
+/* ------------------------------------------------------------------ */
+/* For the ledger's routes (api_ledger.c)                               */
+/* ------------------------------------------------------------------ */
+
+struct api_ledger *api_ledger_of(struct srv_api *api)
+{
+	return api->ledger;
+}
+
+void api_reply_p304(struct srv_reply *rp, const p304_error *err)
+{
+	reply_p304_error(rp, err, NULL, 0, NULL);
+}
+
+int api_compute(struct srv_api *api, const struct srv_request *rq, int reconcile,
+		struct srv_reply *rp)
+{
+	if (reconcile) {
+		p304_notification *nt = do_reconcile(api, rq, rp);
+
+		if (!nt)
+			return -1;
+		reply_written(rp, w_nt, nt, JSON);
+		p304_notification_free(nt);
+	} else {
+		size_t len = rq->len;
+		const char *text = rq->multipart ? part_of(rq, "scenario", &len) : rq->body;
+		p304_result *res;
+
+		if (!text) {
+			api_error(rp, 400, "bad_request", _("expected the scenario as the JSON body "
+				  "or as the part 'scenario'"), NULL, 0, "scenario");
+			return -1;
+		}
+		if (!rq->multipart) {
+			/* the body refused as /api/allocate refuses it */
+			cJSON *root = parse_object(rq, rp);
+
+			if (!root)
+				return -1;
+			cJSON_Delete(root);
+		}
+		if (!(res = do_allocate(api, text, len, rp)))
+			return -1;
+		reply_written(rp, w_result, res, JSON);
+		p304_result_free(res);
+	}
+	return rp->status == 200 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ */

@@ -46,6 +46,26 @@ static void read_boundary(struct srv_parts *p, const char *ct)
 	p->boundary[n + 2] = '\0';
 }
 
+int srv_parts_content_type_ok(const char *ct)
+{
+	static const char bchars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "0123456789'()+_,-./:=?";
+	size_t n;
+
+	if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0)
+		return 0;
+	ct += 19;
+	ct += strspn(ct, " \t");
+	if (*ct++ != ';')
+		return 0;
+	ct += strspn(ct, " \t");
+	if (strncmp(ct, "boundary=", 9) != 0)
+		return 0;
+	ct += 9;
+	n = strspn(ct, bchars);
+	return n >= 1 && n <= 70 && ct[n] == '\0';
+}
+
 void srv_parts_init(struct srv_parts *p, const char *const *names, const char *content_type)
 {
 	memset(p, 0, sizeof(*p));
@@ -97,8 +117,10 @@ int srv_parts_add(struct srv_parts *p, const char *name, uint64_t off, const cha
 
 	if (p->fault)
 		return -1;
+	if (!name || !*name)
+		return fail(p, SRV_PARTS_UNNAMED, "");
 	if (i < 0)
-		return fail(p, SRV_PARTS_UNKNOWN, name ? name : "");
+		return fail(p, SRV_PARTS_UNKNOWN, name);
 	/* libmicrohttpd starts every part at offset 0: a second start of a
 	 * name seen before is a second part of that name, which used to be
 	 * glued to the first ("1" + "500000" read as 1 500 000 €). */
@@ -140,6 +162,10 @@ void srv_parts_raw(struct srv_parts *p, const char *data, size_t size)
 {
 	size_t keep = sizeof(p->tail);
 
+	for (size_t i = 0; i < size && !p->crlf; i++)
+		p->crlf = data[i] == '\n' && (i ? data[i - 1] : p->last) == '\r';
+	if (size)
+		p->last = data[size - 1];
 	if (size >= keep) {
 		memcpy(p->tail, data + size - keep, keep);
 		p->tail_len = keep;
@@ -182,7 +208,7 @@ enum srv_parts_fault srv_parts_finish(struct srv_parts *p, int parser_complete)
 	if (p->fault)
 		return p->fault;
 	if (!parser_complete || !closed(p))
-		p->fault = SRV_PARTS_TRUNCATED;
+		p->fault = p->crlf ? SRV_PARTS_TRUNCATED : SRV_PARTS_LF_ONLY;
 	return p->fault;
 }
 

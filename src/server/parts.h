@@ -22,6 +22,8 @@ enum srv_parts_fault {
 	SRV_PARTS_TRUNCATED,   /* no closing boundary: the body was cut */
 	SRV_PARTS_MALFORMED,   /* libmicrohttpd could not parse it */
 	SRV_PARTS_NOMEM,
+	SRV_PARTS_UNNAMED,     /* a part without name="..." */
+	SRV_PARTS_LF_ONLY,     /* lines end with LF alone, not CRLF: not read */
 };
 
 struct srv_parts {
@@ -39,8 +41,16 @@ struct srv_parts {
 	char boundary[80];          /* "--" + boundary, or "" when none could be read */
 	char tail[96];              /* the last bytes of the raw body */
 	size_t tail_len;
+	int crlf;                   /* a CRLF was seen in the body */
+	char last;                  /* the last raw byte, for a CRLF across calls */
 };
 
+/* 1 when a multipart Content-Type is "multipart/form-data; boundary=B"
+ * exactly (B: 1 to 70 characters of RFC 2046 without space or quotes, up to
+ * the end), the one form libmicrohttpd and this file read the same way:
+ * libmicrohttpd takes everything after the first "boundary=" (case
+ * sensitive, "xboundary=" too), this file the parameter. Else 0. */
+int srv_parts_content_type_ok(const char *content_type);
 /* Starts collecting for a route taking `names`; reads the boundary from the
  * Content-Type value (NULL or no boundary: the body will be TRUNCATED). */
 void srv_parts_init(struct srv_parts *p, const char *const *names, const char *content_type);

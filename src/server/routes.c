@@ -26,6 +26,16 @@ const struct api_route api_routes[] = {
 	  { "plan", "scenario", NULL }, 0 },
 	{ "POST", "/api/note", api_note, { "format", "kind", NULL },
 	  { "scenario", "needs", "caps", NULL }, 1 },
+	{ "GET", "/api/ledger/view", api_ledger_view, { "stage", "minus", "years", "format", NULL },
+	  { NULL }, 0 },
+	{ "GET", "/api/ledger/history/{id}", api_ledger_history, { "year", NULL }, { NULL }, 0 },
+	{ "GET", "/api/ledger/caps", api_ledger_caps, { "year", NULL }, { NULL }, 0 },
+	{ "GET", "/api/ledger/avenant", api_ledger_avenant, { "year", "rule", "rate", NULL },
+	  { NULL }, 0 },
+	{ "POST", "/api/ledger/import", api_ledger_import, { "stage", "year", "comment", NULL },
+	  { "file", NULL }, 0 },
+	{ "POST", "/api/ledger/record", api_ledger_record, { "stage", "year", "comment", NULL },
+	  { "scenario", "needs", "caps", NULL }, 0 },
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
 

@@ -41,5 +41,8 @@ int api_route_query(const struct api_route *r, const char *key);
 api_handler api_list_scenarios, api_get_scenario, api_put_scenario, api_tables,
 	api_contours, api_allocate, api_compare, api_reconcile, api_sweep, api_export,
 	api_check_plan, api_note;
+/* api_ledger.c: the campaign ledger */
+api_handler api_ledger_view, api_ledger_history, api_ledger_caps, api_ledger_avenant,
+	api_ledger_import, api_ledger_record;
 
 #endif

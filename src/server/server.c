@@ -1,6 +1,6 @@
 /*
  * server.c - the HTTP layer of `p304 serve` over libmicrohttpd: a bounded
- * thread pool, loopback by default, Host and Origin checks, an 8 MiB body
+ * thread pool, loopback by default, Host and Origin checks, a 1 MiB body
  * limit, hardening headers on every response, the page's static files, and
  * /api/ handed to api.c. No HTTP parsing here: libmicrohttpd parses requests
  * and multipart bodies (MHD_create_post_processor).
@@ -149,9 +149,11 @@ static void notify_connection(void *cls, struct MHD_Connection *connection,
 }
 
 /* A new connection when the limits are reached: make room by closing the
- * oldest connection still waiting for its headers (of that address when the
- * address is at its limit): a client that is sending requests is never the
- * one closed, so an idle or trickling crowd cannot lock the officer out. */
+ * oldest connection still waiting for its headers, else the oldest still
+ * waiting for its body (of that address when the address is at its limit):
+ * a request being computed or answered is never the one closed, and the
+ * officer's own bodies (a few KiB) arrive in milliseconds, so an idle,
+ * trickling or body-stalling crowd cannot lock the officer out. */
 static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
 	struct srv *s = cls;
@@ -170,9 +172,14 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, soc
 	if (same >= SRV_PER_ADDRESS || live >= SRV_MAX_CONNECTIONS) {
 		struct tracked *victim = NULL;
 
-		for (struct tracked *t = s->head; t && !victim; t = t->next)
-			if (!t->evicted && t->state == WAIT_HEADERS &&
-			    (same < SRV_PER_ADDRESS || t->addr == a))
+		/* the one waiting longest, for its headers or for its body: 200
+		 * clients that sent headers and then trickled their body held
+		 * every slot for 60 s; preferring any header-waiting one closed
+		 * the officer's connection just opened instead of them */
+		for (struct tracked *t = s->head; t; t = t->next)
+			if (!t->evicted && t->state != BUSY &&
+			    (same < SRV_PER_ADDRESS || t->addr == a) &&
+			    (!victim || t->since < victim->since))
 				victim = t;
 		if (victim)
 			evict(victim);
@@ -445,6 +452,14 @@ static enum MHD_Result send_parts_fault(struct MHD_Connection *connection, struc
 		snprintf(msg, sizeof(msg), _("multipart body: the part '%s' is sent twice; send "
 			 "each part once"), name);
 		break;
+	case SRV_PARTS_UNNAMED:
+		snprintf(msg, sizeof(msg), "%s", _("multipart body: a part has no name; expected "
+			 "Content-Disposition: form-data; name=\"...\" with the name in quotes"));
+		break;
+	case SRV_PARTS_LF_ONLY:
+		snprintf(msg, sizeof(msg), "%s", _("multipart body whose lines end with LF alone: "
+			 "expected CRLF line ends (\\r\\n, RFC 2046): nothing was used"));
+		break;
 	case SRV_PARTS_TRUNCATED:
 		snprintf(msg, sizeof(msg), "%s", _("multipart body cut before its closing "
 			 "boundary (an interrupted upload?): nothing was used, send it again"));
@@ -480,6 +495,49 @@ static enum MHD_Result check_query_key(void *cls, enum MHD_ValueKind kind, const
 	return MHD_YES;
 }
 
+/* Headers whose second copy was ignored (the first one won): a request
+ * that repeats one is read differently by whoever relays it (RFC 9112
+ * 6.3: two Content-Length, or one with Transfer-Encoding, are an error). */
+static const char *const SINGLE_HEADERS[] = {
+	"Host", "Origin", "Content-Length", "Transfer-Encoding", "Content-Type",
+	"Sec-Fetch-Site",
+};
+#define NSINGLE (sizeof(SINGLE_HEADERS) / sizeof(SINGLE_HEADERS[0]))
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	unsigned *n = cls;
+
+	(void)kind;
+	(void)value;
+	for (size_t i = 0; key && i < NSINGLE; i++)
+		if (strcasecmp(key, SINGLE_HEADERS[i]) == 0)
+			n[i]++;
+	return MHD_YES;
+}
+
+/* 1, with the reason in msg, when a header of SINGLE_HEADERS is repeated
+ * or a body is framed both ways; else 0. */
+static int headers_ambiguous(struct MHD_Connection *connection, char *msg, size_t size)
+{
+	unsigned n[NSINGLE] = { 0 };
+
+	MHD_get_connection_values(connection, MHD_HEADER_KIND, count_header, n);
+	for (size_t i = 0; i < NSINGLE; i++)
+		if (n[i] > 1) {
+			snprintf(msg, size, _("the header %s is sent %u times: send it once"),
+				 SINGLE_HEADERS[i], n[i]);
+			return 1;
+		}
+	if (n[2] && n[3]) {
+		snprintf(msg, size, "%s", _("both Content-Length and Transfer-Encoding: a body "
+			 "is delimited by one of them only"));
+		return 1;
+	}
+	return 0;
+}
+
 /* First call: the request line and headers, before any byte of the body. */
 static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *connection,
 				     struct conn *c, const char *url, const char *method)
@@ -495,6 +553,12 @@ static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *conne
 	ctype = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
 	te = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding");
 	c->started = 1;
+	{
+		char msg[200];
+
+		if (headers_ambiguous(connection, msg, sizeof(msg)))
+			return send_error(connection, c, 400, "bad_request", msg);
+	}
 	if (te && strcasecmp(te, "chunked") != 0) {
 		c->too_large = 1;   /* closes the connection: the body cannot be delimited */
 		return send_error(connection, c, 501, "not_implemented",
@@ -527,9 +591,15 @@ static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *conne
 		if (clen && strtoull(clen, NULL, 10) > SRV_MAX_BODY) {
 			c->too_large = 1;
 			return send_error(connection, c, 413, "too_large",
-				_("request body too large, expected at most 8 MiB"));
+				_("request body too large, expected at most 1 MiB (a scenario is a few KiB)"));
 		}
 		if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
+			if (!srv_parts_content_type_ok(ctype))
+				return send_error(connection, c, 400, "bad_request",
+					_("Content-Type multipart/form-data: expected exactly "
+					  "\"multipart/form-data; boundary=VALUE\" (boundary in lower "
+					  "case, once, unquoted, 1 to 70 letters, digits or '-_.', "
+					  "nothing after it)"));
 			c->multipart = 1;
 			srv_parts_init(&c->parts, c->route ? c->route->parts : NULL, ctype);
 			c->pp = MHD_create_post_processor(connection, 65536, post_iter, c);
@@ -587,9 +657,11 @@ static void run_api(struct srv *s, struct MHD_Connection *connection, struct con
 		if (srv_heavy_run(s->heavy, s->api, &rq, rp) != 0) {
 			char msg[300];
 
-			snprintf(msg, sizeof(msg), _("the server is busy with %u long computations "
-				 "and %u waiting: try again in a moment"), s->heavy_n,
-				 (unsigned)SRV_HEAVY_WAITING);
+			/* "occupé par 1 calculs longs": a plural form (F8) */
+			snprintf(msg, sizeof(msg), Q_("the server is busy with %u long computation "
+				 "and %u waiting: try again in a moment", "the server is busy with "
+				 "%u long computations and %u waiting: try again in a moment",
+				 s->heavy_n), s->heavy_n, (unsigned)SRV_HEAVY_WAITING);
 			api_error(rp, 503, "busy", msg, NULL, 0, NULL);
 		}
 		return;
@@ -623,7 +695,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *connection, con
 	set_state(s, connection, BUSY);
 	if (c->too_large)
 		return send_error(connection, c, 413, "too_large",
-				  _("request body too large, expected at most 8 MiB"));
+				  _("request body too large, expected at most 1 MiB (a scenario is a few KiB)"));
 	if (c->multipart) {
 		int complete = MHD_destroy_post_processor(c->pp) == MHD_YES;
 

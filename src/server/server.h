@@ -11,9 +11,13 @@
 
 #include "server/parts.h"
 
-#define SRV_MAX_BODY ((size_t)8 << 20) /* 8 MiB */
+/* Request bodies (docs/api.md, "Limits"): a scenario is about 1.4 KB, a
+ * result or a needs table a few tens of KiB; 8 MiB let one JSON body of 4.2
+ * million values cost 9 s and 360 MB (F2). */
+#define SRV_MAX_BODY ((size_t)1 << 20) /* 1 MiB */
+#define SRV_MAX_JSON_VALUES 20000
 /* Connections (docs/api.md, "Limits"): past SRV_MAX_CONNECTIONS the
- * oldest one still sending its headers is closed to make room, and one
+ * one waiting longest for its headers or its body is closed to make room, and one
  * address holds at most SRV_PER_ADDRESS; headers must arrive within
  * SRV_HEADER_S of the connection (or of the previous answer), a body within
  * SRV_BODY_S of its headers; SRV_TIMEOUT_S of silence closes any. */
@@ -38,6 +42,8 @@ struct srv_config {
 	unsigned heavy;        /* heavy requests at once (0: SRV_HEAVY_DEFAULT) */
 	size_t ws_max_count;   /* saved scenarios at most (0: SRV_WS_MAX_COUNT) */
 	size_t ws_max_bytes;   /* their bytes at most (0: SRV_WS_MAX_BYTES) */
+	const char *ledger;    /* the campaign ledger (serve --ledger; default
+				* WORKSPACE/campagne.sqlite), or NULL: none */
 };
 
 typedef struct srv srv;
@@ -84,6 +90,20 @@ p304_code api_load(struct srv_api **out, const struct srv_config *cfg, p304_erro
 void api_free(struct srv_api *api);
 /* Answers an /api/ request. */
 void api_handle(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp);
+/* The campaign ledger's routes (api_ledger.c): its state, opened by
+ * api_load, and what they borrow from api.c. */
+struct api_ledger;
+p304_code api_ledger_open(const char *path, const char *reference, struct api_ledger **out,
+			  p304_error *err);
+void api_ledger_free(struct api_ledger *al);
+struct api_ledger *api_ledger_of(struct srv_api *api);
+/* A workflow error as the other routes answer it (file, line, field). */
+void api_reply_p304(struct srv_reply *rp, const p304_error *err);
+/* Runs /api/allocate's workflow (reconcile = 0: body or part "scenario")
+ * or /api/reconcile's (parts scenario, needs, caps) on the request; 0 and
+ * rp holding the result's JSON (200), else -1 and rp the refusal. */
+int api_compute(struct srv_api *api, const struct srv_request *rq, int reconcile,
+		struct srv_reply *rp);
 /* Error replies. */
 void api_error(struct srv_reply *rp, unsigned status, const char *code, const char *message,
 	       const char *file, long line, const char *field);

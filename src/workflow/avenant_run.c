@@ -211,6 +211,43 @@ p304_code p304_run_avenant(const char *current_path, const char *consumed_path,
 	return p304_run_on_files(NULL, 0, avenant_files, &c, err);
 }
 
+/* The rule applied to lines already read (av->lines, av->rule's rate):
+ * each line's next amount and the totals. Shared by the avenant from files
+ * and the avenant from the campaign ledger, so both follow one rule. */
+p304_code p304_avenant_apply(p304_avenant_result *av, p304_avenant_rule rule, p304_error *err)
+{
+	int64_t *cur = malloc(av->nlines * sizeof(int64_t));
+	int64_t *con = malloc(av->nlines * sizeof(int64_t));
+	p304_avenant_row *rows = malloc(av->nlines * sizeof(*rows));
+	p304_code rc = P304_OK;
+
+	if (!cur || !con || !rows) {
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+		goto done;
+	}
+	for (size_t i = 0; i < av->nlines; i++) {
+		cur[i] = av->lines[i].current_eur;
+		con[i] = av->lines[i].consumed_eur;
+	}
+	if ((rc = p304_avenant(av->nlines, cur, con, rule, av->rate_bp, rows, err)) != P304_OK)
+		goto done;
+	for (size_t i = 0; i < av->nlines; i++) {
+		av->lines[i].row = rows[i];
+		av->current_eur += cur[i];
+		if (con[i] != P304_NO_BOUND)
+			av->consumed_eur += con[i];
+		av->reduction_eur += rows[i].reduction_eur;
+		av->next_eur += rows[i].next_eur;
+		av->n_reduced += rows[i].reason == P304_AV_REDUCED;
+		av->n_no_report += rows[i].reason == P304_AV_NO_REPORT;
+	}
+done:
+	free(cur);
+	free(con);
+	free(rows);
+	return rc;
+}
+
 p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
 			      const char *consumed_path, const char *reference_path,
 			      p304_avenant_rule rule, int rate_bp, p304_avenant_result **out,
@@ -218,8 +255,6 @@ p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
 {
 	p304_avenant_result *av = calloc(1, sizeof(*av));
 	size_t len = strlen(current_path);
-	int64_t *cur = NULL, *con = NULL;
-	p304_avenant_row *rows = NULL;
 	p304_code rc;
 
 	*out = NULL;
@@ -254,38 +289,11 @@ p304_code p304_run_avenant_in(p304_catalogue *cat, const char *current_path,
 		goto fail;
 	}
 	qsort(av->lines, av->nlines, sizeof(*av->lines), line_cmp);
-	cur = malloc(av->nlines * sizeof(int64_t));
-	con = malloc(av->nlines * sizeof(int64_t));
-	rows = malloc(av->nlines * sizeof(*rows));
-	if (!cur || !con || !rows) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	if ((rc = p304_avenant_apply(av, rule, err)) != P304_OK)
 		goto fail;
-	}
-	for (size_t i = 0; i < av->nlines; i++) {
-		cur[i] = av->lines[i].current_eur;
-		con[i] = av->lines[i].consumed_eur;
-	}
-	if ((rc = p304_avenant(av->nlines, cur, con, rule, av->rate_bp, rows, err)) != P304_OK)
-		goto fail;
-	for (size_t i = 0; i < av->nlines; i++) {
-		av->lines[i].row = rows[i];
-		av->current_eur += cur[i];
-		if (con[i] != P304_NO_BOUND)
-			av->consumed_eur += con[i];
-		av->reduction_eur += rows[i].reduction_eur;
-		av->next_eur += rows[i].next_eur;
-		av->n_reduced += rows[i].reason == P304_AV_REDUCED;
-		av->n_no_report += rows[i].reason == P304_AV_NO_REPORT;
-	}
-	free(cur);
-	free(con);
-	free(rows);
 	*out = av;
 	return P304_OK;
 fail:
-	free(cur);
-	free(con);
-	free(rows);
 	p304_avenant_result_free(av);
 	return rc;
 }

@@ -15,19 +15,10 @@
 #include "gettext.h"
 #include "workflow/result_read.h"
 
+/* 1234567 -> "1 234 567", as the other messages write euros. */
 static const char *eur(char *buf, size_t size, int64_t v)
 {
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%lld", (long long)v);
-	size_t o = 0;
-
-	for (int i = 0; i < len && o + 2 < size; i++) {
-		if (i > 0 && digits[0] != '-' && (len - i) % 3 == 0)
-			buf[o++] = ' ';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	return p304_format_eur(buf, size, v, " ", "");
 }
 
 int p304_result_looks_like(const char *text, size_t len)

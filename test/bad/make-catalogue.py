@@ -124,7 +124,7 @@ case("scn_envelope_string", "'envelope_eur' is a string, expected a number of eu
 case("scn_envelope_zero", "'envelope_eur' is 0, expected between 1 and 10^15 euros", scen=scenario(envelope_eur=0))
 case("scn_envelope_negative", "'envelope_eur' is -5, expected between 1 and 10^15 euros", scen=scenario(envelope_eur=-5))
 case("scn_envelope_above_1e15", "expected between 1 and 10^15 euros", scen=scenario(envelope_eur=2000000000000000))
-case("scn_envelope_fraction", "'envelope_eur' is 10.50, expected whole euros", scen=scenario(envelope_eur=10.5))
+case("scn_envelope_fraction", "'envelope_eur' is 10.5, expected whole euros", scen=scenario(envelope_eur=10.5))
 case("scn_envelope_1e400", "'envelope_eur' is not a finite number",
      scen=scenario().replace(b'"envelope_eur": 10000000', b'"envelope_eur": 1e400'))
 case("scn_envelope_missing", "key 'envelope_eur' is missing", scen=scenario(envelope_eur=None))

@@ -1,14 +1,16 @@
 -- wrk script for p304 serve (test/load-test.sh, make bench): POSTs the body
--- in $P304_BODY to $P304_PATH; each thread stops after $P304_PER_THREAD
+-- in $P304_BODY to $P304_PATH (P304_METHOD=GET: GETs it, no body); each thread stops after $P304_PER_THREAD
 -- responses (0 = run for the -d duration). done() prints one line:
 --   result requests=N non200=N p50_ms=X p95_ms=X p99_ms=X rps=X
 local body_file = os.getenv("P304_BODY")
 local f = assert(io.open(body_file, "rb"))
-wrk.method = "POST"
+wrk.method = os.getenv("P304_METHOD") or "POST"
 wrk.path = os.getenv("P304_PATH") or "/api/allocate"
-wrk.body = f:read("*a")
+if wrk.method == "POST" then
+	wrk.body = f:read("*a")
+	wrk.headers["Content-Type"] = "application/json"
+end
 f:close()
-wrk.headers["Content-Type"] = "application/json"
 
 local threads = {}
 function setup(thread)

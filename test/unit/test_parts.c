@@ -47,6 +47,43 @@ static void closing_boundary(void **state)
 	assert_int_equal(finish_with(NULL, "--abc--\r\n"), SRV_PARTS_TRUNCATED);
 }
 
+/* F6: the one Content-Type form both parsers read alike */
+static void content_type_form(void **state)
+{
+	(void)state;
+	assert_true(srv_parts_content_type_ok("multipart/form-data; boundary=----WebKitFormBoundaryx7"));
+	assert_true(srv_parts_content_type_ok("multipart/form-data;boundary=abc"));
+	assert_false(srv_parts_content_type_ok("MULTIPART/FORM-DATA; BOUNDARY=abc"));
+	assert_false(srv_parts_content_type_ok("multipart/form-data; xboundary=ZZZ; boundary=AAA"));
+	assert_false(srv_parts_content_type_ok("multipart/form-data; boundary=AAA; boundary=BBB"));
+	assert_false(srv_parts_content_type_ok("multipart/form-data; boundary=\"a b\""));
+	assert_false(srv_parts_content_type_ok("multipart/form-data; boundary="));
+	assert_false(srv_parts_content_type_ok("multipart/form-data"));
+	assert_false(srv_parts_content_type_ok(NULL));
+}
+
+/* LF-only line ends are named as such, not as an interrupted upload */
+static void lf_only(void **state)
+{
+	const char *ct = "multipart/form-data; boundary=abc";
+	struct srv_parts p;
+
+	(void)state;
+	srv_parts_init(&p, NAMES, ct);
+	srv_parts_raw(&p, "--abc\nx\n--abc--\n", 17);
+	assert_int_equal(srv_parts_finish(&p, 0), SRV_PARTS_LF_ONLY);
+	srv_parts_free(&p);
+	srv_parts_init(&p, NAMES, ct);
+	srv_parts_raw(&p, "--abc\r", 6);
+	srv_parts_raw(&p, "\nx", 2);
+	assert_int_equal(srv_parts_finish(&p, 0), SRV_PARTS_TRUNCATED);
+	srv_parts_free(&p);
+	srv_parts_init(&p, NAMES, ct);
+	assert_int_equal(srv_parts_add(&p, NULL, 0, "x", 1), -1);
+	assert_int_equal(p.fault, SRV_PARTS_UNNAMED);
+	srv_parts_free(&p);
+}
+
 static void parts_once_each(void **state)
 {
 	struct srv_parts p;
@@ -123,6 +160,8 @@ int main(void)
 		cmocka_unit_test(parts_once_each),
 		cmocka_unit_test(parser_verdict_kept),
 		cmocka_unit_test(uploaded_file_names),
+		cmocka_unit_test(content_type_form),
+		cmocka_unit_test(lf_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,13 +71,15 @@ async function saveScenario(ev) {
 	$('sc-title').value = sc.title || '';
 	S.saveEdited = false;
 	S.saveIdEdited = false;
-	const ok = $('save-ok');
-	ok.textContent = `Scénario « ${sc.title} » enregistré dans l'espace de travail sous l'identifiant « ${id} ».`;
-	ok.hidden = false;
 	await loadScenarioList();
 	markUnavailable();
 	$('sim-banner').hidden = true;
 	writeHash();
+	// the confirmation comes last: never beside a banner still saying
+	// « modifié » while the list reloads (a slow machine showed both)
+	const ok = $('save-ok');
+	ok.textContent = `Scénario « ${sc.title} » enregistré dans l'espace de travail sous l'identifiant « ${id} ».`;
+	ok.hidden = false;
 }
 
 /* The save form follows the scenario's title until the officer edits it;
