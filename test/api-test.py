@@ -196,11 +196,14 @@ st, h, data = req("POST", "/api/reconcile", mp, hd)
 check("POST /api/reconcile (multipart) == p304 reconcile's notification.json",
       rc == 0 and st == 200 and data == read(os.path.join(out, "notification.json")), data[:300])
 mp, hd = multipart([("scenario", "s.json", read(v1)),
-                    ("needs", "b.csv", b"code;besoin_eur\n01;12x\n")])
+                    ("needs", "C:\\Budget\\besoins-2026.csv", b"code;besoin_eur\n01;12x\n")])
 st, h, data = req("POST", "/api/reconcile", mp, hd)
 e = err_of(data)
-check("POST /api/reconcile bad needs: 422 on besoins.csv with line and column",
-      st == 422 and e.get("file") == "besoins.csv" and e.get("line") == 2, data[:300])
+# the file the officer uploaded is named, not the part's name besoins.csv
+check("POST /api/reconcile bad needs: 422 on the uploaded besoins-2026.csv with line and column",
+      st == 422 and e.get("file") == "besoins-2026.csv" and e.get("line") == 2
+      and "besoins-2026.csv:2" in e.get("message", "") and "besoins.csv" not in e.get("message", ""),
+      data[:300])
 mp, hd = multipart([("scenario", "s.json", read(v1))])
 st, h, data = req("POST", "/api/reconcile", mp, hd)
 check("POST /api/reconcile without needs: 400", st == 400 and err_of(data).get("field") == "needs",

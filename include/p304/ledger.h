@@ -93,6 +93,9 @@ typedef struct p304_ledger_outcome {
 	size_t unchanged;     /* items equal to the current entry: not written */
 	int already;          /* 1: set_key already recorded, nothing written */
 	char already_at[32], already_who[64];
+	/* an imported table's final TOTAL row, equal to the sum and skipped:
+	 * the warning saying so ("" when none) */
+	char total_note[400];
 } p304_ledger_outcome;
 
 /* Appends the items as one batch, in one transaction: all or nothing (a

@@ -169,6 +169,8 @@ static int do_import(const struct opts *op, const char *file, int year)
 		forget_new(op->ledger, existed);
 		return cli_fail(&err);
 	}
+	if (o.total_note[0])
+		fprintf(stderr, _("p304: warning: %s\n"), cli_text(o.total_note));
 	if (!op->quiet)
 		print_outcome(file, &o, op->ledger);
 	return EXIT_OK;

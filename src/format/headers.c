@@ -9,6 +9,7 @@
 #include "headers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,27 +22,35 @@
 struct known {
 	const char *name;
 	const char *label; /* the French header shown in messages */
+	const char *accepted; /* the other headers read as it, for the refusal */
 	const char *keys[16];
 };
 
 static const struct known KNOWN[] = {
-	{ "code", "Code département", { "code", "code_departement", "code_dept", "code_dep",
+	{ "code", "Code département", "« Code », « Département », « N° département », "
+	  "« Code INSEE », « code »", { "code", "code_departement", "code_dept", "code_dep",
 	  "code_collectivite", "code_insee", "n_departement", "no_departement",
 	  "numero_departement", "num_departement", "departement", "dept", "dep",
 	  "collectivite", NULL } },
-	{ "besoin_eur", "Besoin exprimé (€)", { "besoin", "besoin_exprime",
+	{ "besoin_eur", "Besoin exprimé (€)", "« Besoin », « Besoin exprimé », "
+	  "« Besoin exprimé 2026 », « Besoin 2026 (€) », « Demande », « Montant demandé », "
+	  "« besoin_eur »", { "besoin", "besoin_exprime",
 	  "besoin_financement", "besoin_de_financement", "demande", "credit_demande",
 	  "montant_demande", NULL } },
-	{ "date_reception", "Date de réception", { "date_reception",
+	{ "date_reception", "Date de réception", "« Reçu le », « Date de réponse », « Date », "
+	  "« date_reception »", { "date_reception",
 	  "date_de_reception", "recu_le", "date_reponse", "date_de_reponse",
 	  "date_d_arrivee", "date", NULL } },
-	{ "consomme_eur", "Montant consommé (€)", { "consomme", "consommation",
+	{ "consomme_eur", "Montant consommé (€)", "« Consommé », « Consommation », "
+	  "« Dépense », « Réalisé », « consomme_eur »", { "consomme", "consommation",
 	  "credit_consomme", "depense", "realise", NULL } },
-	{ "delegue_eur", "Montant délégué (€)", { "delegue", "delegation",
+	{ "delegue_eur", "Montant délégué (€)", "« Délégué », « Délégation », "
+	  "« Crédits délégués », « delegue_eur »", { "delegue", "delegation",
 	  "credit_delegue", "montant_delegue", "ae_delegue", "cp_delegue", NULL } },
-	{ "montant_eur", "Montant (€)", { "montant", "notifie", "montant_notifie",
+	{ "montant_eur", "Montant (€)", "« Montant », « Notifié », « Montant actuel », "
+	  "« montant_eur »", { "montant", "notifie", "montant_notifie",
 	  "actuel", "montant_actuel", NULL } },
-	{ NULL, NULL, { "nom", "nom_collectivite", "nom_departement", "libelle",
+	{ NULL, NULL, NULL, { "nom", "nom_collectivite", "nom_departement", "libelle",
 	  "departement_nom", "region", "commentaire", "observation", "remarque",
 	  NULL } },
 };
@@ -178,16 +187,24 @@ static const struct known *known_of(const char *name)
 	return NULL;
 }
 
-/* How well header h reads as `name`: 0 equal ignoring case, 1 same key,
- * 2 + j the j-th usual header of the column; -1 not at all. */
-static int rank(const char *h, const char *name, const char *name_key)
+/* The year ending a key ("besoin_exprime_2026"), cut off: 1900 to 2099,
+ * 0 when the key ends otherwise. */
+static int cut_year(char *key)
 {
-	const struct known *kn = known_of(name);
-	char key[128];
+	size_t n = strlen(key);
+	int y;
 
-	if (strcasecmp(h, name) == 0)
+	if (n < 6 || key[n - 5] != '_' || strspn(key + n - 4, "0123456789") != 4)
 		return 0;
-	p304_header_key(h, key, sizeof(key));
+	y = atoi(key + n - 4);
+	if (y < 1900 || y > 2099)
+		return 0;
+	key[n - 5] = '\0';
+	return y;
+}
+
+static int rank_key(const char *key, const char *name_key, const struct known *kn)
+{
 	if (key[0] && strcmp(key, name_key) == 0)
 		return 1;
 	for (size_t j = 0; kn && kn->keys[j]; j++)
@@ -196,11 +213,33 @@ static int rank(const char *h, const char *name, const char *name_key)
 	return -1;
 }
 
+/* How well header h reads as `name`: 0 equal ignoring case, 1 same key,
+ * 2 + j the j-th usual header of the column; -1 not at all. A documented
+ * column's header may end with a year (« Besoin exprimé 2026 »: Excel
+ * tables of the départements do): *year is set to it, 0 when none. */
+static int rank(const char *h, const char *name, const char *name_key, int *year, int dated)
+{
+	const struct known *kn = known_of(name);
+	char key[128];
+	int r;
+
+	*year = 0;
+	if (strcasecmp(h, name) == 0)
+		return 0;
+	p304_header_key(h, key, sizeof(key));
+	if ((r = rank_key(key, name_key, kn)) >= 0 || !kn || !dated)
+		return r;
+	if ((*year = cut_year(key)) == 0)
+		return -1;
+	return rank_key(key, name_key, kn);
+}
+
 /* 1 when header h is a column not to rename: one of the file's `others`
  * or a name or a comment column. */
 static int is_known(const char *h, const char *const *others)
 {
 	char key[128], nk[128];
+	int year;
 	const struct known *ignored = &KNOWN[sizeof(KNOWN) / sizeof(KNOWN[0]) - 1];
 
 	p304_header_key(h, key, sizeof(key));
@@ -211,7 +250,7 @@ static int is_known(const char *h, const char *const *others)
 			return 1;
 	for (size_t i = 0; others && others[i]; i++) {
 		p304_header_key(others[i], nk, sizeof(nk));
-		if (rank(h, others[i], nk) >= 0)
+		if (rank(h, others[i], nk, &year, 1) >= 0)
 			return 1;
 	}
 	return 0;
@@ -220,18 +259,31 @@ static int is_known(const char *h, const char *const *others)
 long p304_csv_find_header(const p304_csv *csv, const char *name,
 			  const char *const *others, p304_error *err)
 {
+	return p304_csv_find_header_year(csv, name, others, -1, err);
+}
+
+long p304_csv_find_header_year(const p304_csv *csv, const char *name,
+			       const char *const *others, int year, p304_error *err)
+{
 	char name_key[128], found[600];
-	long best = -1, tie = -1, unknown = -1;
-	int best_rank = -1;
+	long best = -1, tie = -1, unknown = -1, other_year = -1;
+	int best_rank = -1, hyear = 0, wrong = 0;
 	size_t nunknown = 0;
 	const struct known *kn = known_of(name);
 
 	p304_header_key(name, name_key, sizeof(name_key));
 	for (size_t c = 0; c < p304_csv_ncols(csv); c++) {
-		int r = rank(p304_csv_header(csv, c), name, name_key);
+		int r = rank(p304_csv_header(csv, c), name, name_key, &hyear, year >= 0);
 
 		if (r < 0)
 			continue;
+		/* « Besoin exprimé 2025 » in the 2026 round: last year's
+		 * table, never read as this year's */
+		if (year > 0 && hyear && hyear != year) {
+			other_year = (long)c;
+			wrong = hyear;
+			continue;
+		}
 		if (best < 0 || r < best_rank) {
 			best = (long)c;
 			best_rank = r;
@@ -244,6 +296,20 @@ long p304_csv_find_header(const p304_csv *csv, const char *name,
 		return best;
 	if (!err)
 		return -1;
+	if (best < 0 && other_year >= 0) {
+		const char *label = kn ? kn->label : name;
+		size_t n = strlen(label);
+
+		/* « Besoin exprimé 2026 », not « Besoin exprimé (€) 2026 » */
+		if (n > 6 && strcmp(label + n - 6, " (\u20ac)") == 0)
+			n -= 6;
+		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
+			_("column '%s' is for %d, but the scenario is for %d; give the column of %d "
+			  "(for example '%.*s %d')"),
+			p304_csv_header(csv, (size_t)other_year), wrong, year, year, (int)n, label,
+			year);
+		return -1;
+	}
 	if (best >= 0) {
 		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
 			_("columns '%s' and '%s' are both read as '%s'; keep one, or rename the other"),
@@ -260,15 +326,86 @@ long p304_csv_find_header(const p304_csv *csv, const char *name,
 	 * by the scenario (delegue_2023) beside another year's is not a typo */
 	if (nunknown == 1 && kn)
 		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-			_("column '%s' not found; columns found: %s; rename the column '%s' to '%s'"),
-			name, found, p304_csv_header(csv, (size_t)unknown), name);
+			_("column '%s' not found; columns found: %s; rename the column '%s' to '%s' "
+			  "(also read as it: %s)"),
+			kn->label, found, p304_csv_header(csv, (size_t)unknown), kn->label,
+			kn->accepted);
 	else if (kn)
 		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
-			_("column '%s' not found; columns found: %s; name its column '%s' (or '%s')"),
-			name, found, name, kn->label);
+			_("column '%s' not found; columns found: %s; name its column '%s' "
+			  "(also read as it: %s)"),
+			kn->label, found, kn->label, kn->accepted);
 	else
 		p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), 1,
 			_("column '%s' not found; columns found: %s; name its column '%s'"),
 			name, found, name);
 	return -1;
+}
+
+/* A total row's code cell: empty, or « Total », « TOTAL GÉNÉRAL »… */
+static int total_code(const char *code)
+{
+	code += strspn(code, " \t");
+	return *code == '\0' || strncasecmp(code, "total", 5) == 0;
+}
+
+/* Cell (row, col) in cents into *v (a blank cell is 0): 0, or -1 when it
+ * is not an amount (the row's own reading then says why). */
+static int cents_of(const p304_csv *csv, size_t row, long col, int64_t *v)
+{
+	const char *cell = p304_csv_cell(csv, row, (size_t)col);
+
+	*v = 0;
+	if (cell[strspn(cell, " \t")] == '\0')
+		return 0;
+	return p304_parse_number(cell, strlen(cell), 2, P304_MAX_EUR * 100, P304_NUM_EUR, v,
+				 NULL, 0) == 0 ? 0 : -1;
+}
+
+/* "1 250 000 €" or "1 250 000,50 €", French typography (U+202F, U+00A0). */
+static void format_cents(char buf[static 96], int64_t cents)
+{
+	char eur[64];
+	int c = (int)(cents % 100 < 0 ? -(cents % 100) : cents % 100);
+
+	p304_format_eur(eur, sizeof(eur), cents / 100, "\u202f", "");
+	if (c)
+		snprintf(buf, 96, "%s,%02d\u00a0€", eur, c);
+	else
+		snprintf(buf, 96, "%s\u00a0€", eur);
+}
+
+int p304_csv_total_row(const p304_csv *csv, long codecol, const long *cols, size_t ncols,
+		       char *what, size_t what_size, p304_error *err)
+{
+	size_t n = p304_csv_nrows(csv), last = n - 1, given = 0;
+
+	if (n < 2 || !total_code(p304_csv_cell(csv, last, (size_t)codecol)))
+		return 0;
+	for (size_t c = 0; c < ncols; c++) {
+		const char *cell = p304_csv_cell(csv, last, (size_t)cols[c]);
+		int64_t total, sum = 0, v;
+		char a[96], b[96];
+
+		if (cell[strspn(cell, " \t")] == '\0')
+			continue; /* a column not totalled (caps: the year before's) */
+		if (cents_of(csv, last, cols[c], &total) < 0)
+			return 0; /* not a figure: the row is read, and refused, as any */
+		for (size_t r = 0; r < last; r++)
+			if (cents_of(csv, r, cols[c], &v) < 0 || p304_add_i64(sum, v, &sum) < 0)
+				return 0; /* the faulty row above is reported first */
+		format_cents(a, total);
+		format_cents(b, sum);
+		if (total != sum)
+			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
+				p304_csv_line(csv, last),
+				_("the TOTAL row (line %ld) is %s but the rows above add up to %s; "
+				  "correct the total or the rows, or delete the TOTAL row"),
+				p304_csv_line(csv, last), a, b), -1;
+		if (given++ == 0)
+			snprintf(what, what_size, _("%s:%ld: TOTAL row skipped (%s, the sum of the "
+						    "rows above), not read as a département"),
+				 p304_csv_path(csv), p304_csv_line(csv, last), a);
+	}
+	return given > 0; /* a row with no figure is read, and refused, as any */
 }

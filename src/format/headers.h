@@ -30,4 +30,23 @@ void p304_header_key(const char *h, char *buf, size_t size);
 long p304_csv_find_header(const p304_csv *csv, const char *name,
 			  const char *const *others, p304_error *err);
 
+/* The same, for the round of `year` (0 = not known, -1 = no year read, as
+ * p304_csv_find_header): a documented column's header may end with a year
+ * (« Besoin exprimé 2026 »); one ending with another year than `year` is
+ * not read, and when no other header fits the message says which year is
+ * expected. */
+long p304_csv_find_header_year(const p304_csv *csv, const char *name,
+			       const char *const *others, int year, p304_error *err);
+
+/*
+ * The last row when it is the total an assistant adds under a table: its
+ * code cell empty or « Total »/« TOTAL », its amounts in the `ncols`
+ * columns `cols` (cents allowed) the sums of the rows above. Returns 1 (the
+ * last row is that total, to skip; what[] says so, for the warnings), 0 (no
+ * total row), or -1 with err set: a total that is not the sum (never read
+ * as a département, never skipped silently).
+ */
+int p304_csv_total_row(const p304_csv *csv, long codecol, const long *cols, size_t ncols,
+		       char *what, size_t what_size, p304_error *err);
+
 #endif

@@ -253,7 +253,7 @@ static long amount_column(const p304_csv *csv, p304_stage stage, int year, p304_
 	const char *name = stage == P304_STAGE_DELEGATED ? "delegue_eur" : "consomme_eur";
 	const char *const cols[] = { "code", name, NULL };
 	char yearly[32];
-	long c = p304_csv_find_header(csv, name, cols, NULL);
+	long c = p304_csv_find_header_year(csv, name, cols, year, NULL);
 
 	if (c >= 0)
 		return c;
@@ -278,17 +278,25 @@ static long amount_column(const p304_csv *csv, p304_stage stage, int year, p304_
 	return p304_csv_find_header(csv, name, cols, err);
 }
 
+/* Reads the items of the table into items[], *n of them: all its rows but
+ * a final TOTAL row equal to their sum, which total[] then names. */
 static p304_code table_items(const p304_csv *csv, const p304_reference *ref, p304_stage stage,
-			     int year, p304_ledger_item *items, p304_error *err)
+			     int year, p304_ledger_item *items, size_t *n, char *total,
+			     size_t total_size, p304_error *err)
 {
 	const char *path = p304_csv_path(csv);
 	const char *const cols[] = { "code", "delegue_eur", "consomme_eur", NULL };
 	long cc, ca;
+	int has_total;
 
 	if ((cc = p304_csv_find_header(csv, "code", cols, err)) < 0 ||
 	    (ca = amount_column(csv, stage, year, err)) < 0)
 		return err->code;
-	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
+	/* the assistant's TOTAL row: never recorded as a collectivité */
+	if ((has_total = p304_csv_total_row(csv, cc, &ca, 1, total, total_size, err)) < 0)
+		return err->code;
+	*n = p304_csv_nrows(csv) - (size_t)has_total;
+	for (size_t r = 0; r < *n; r++) {
 		const char *code = p304_csv_cell(csv, r, (size_t)cc);
 		const char *cell = p304_csv_cell(csv, r, (size_t)ca);
 		long line = p304_csv_line(csv, r);
@@ -315,7 +323,7 @@ static p304_code table_items(const p304_csv *csv, const p304_reference *ref, p30
 	}
 	{
 		size_t j, k;
-		int dup = lg_find_duplicate(items, p304_csv_nrows(csv), &j, &k);
+		int dup = lg_find_duplicate(items, *n, &j, &k);
 
 		if (dup < 0)
 			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
@@ -333,7 +341,7 @@ static p304_code import_csv(p304_ledger *lg, const p304_reference *ref, p304_csv
 {
 	size_t n = p304_csv_nrows(csv);
 	p304_ledger_item *items;
-	char key[128];
+	char key[128], total[400] = "";
 	p304_code rc;
 
 	memset(out, 0, sizeof(*out));
@@ -345,7 +353,8 @@ static p304_code import_csv(p304_ledger *lg, const p304_reference *ref, p304_csv
 				      _("no amount to record"));
 	if (!(items = calloc(n, sizeof(*items))))
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	if ((rc = table_items(csv, ref, stage, year, items, err)) == P304_OK) {
+	if ((rc = table_items(csv, ref, stage, year, items, &n, total, sizeof(total), err)) ==
+	    P304_OK) {
 		p304_ledger_source src = {
 			.kind = "import", .file = p304_csv_path(csv), .sha256 = sha,
 			.set_key = key, .comment = comment,
@@ -353,6 +362,7 @@ static p304_code import_csv(p304_ledger *lg, const p304_reference *ref, p304_csv
 
 		snprintf(key, sizeof(key), "import:%s:%d:%s", p304_stage_name(stage), year, sha);
 		rc = p304_ledger_append(lg, &src, items, n, out, err);
+		snprintf(out->total_note, sizeof(out->total_note), "%s", total);
 	}
 	free(items);
 	return rc;

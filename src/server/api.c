@@ -1096,6 +1096,19 @@ static const char *part_of(const struct srv_request *rq, const char *name, size_
 	return rq->parts->data[i] ? rq->parts->data[i] : "";
 }
 
+/* An error in the uploaded part `doc` (read as besoins.csv) names the file
+ * the officer gave (besoins-2026.csv): the name of part `part`, if sent. */
+static int name_uploaded(p304_error *err, const struct srv_request *rq, const char *doc,
+			 const char *part)
+{
+	int i = rq->multipart && rq->parts ? srv_parts_index(rq->parts, part) : -1;
+
+	if (i < 0 || !rq->parts->filename[i][0] || strcmp(err->file, doc) != 0)
+		return 0;
+	snprintf(err->file, sizeof(err->file), "%s", rq->parts->filename[i]);
+	return 1;
+}
+
 p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *rq,
 				       struct srv_reply *rp)
 {
@@ -1120,8 +1133,11 @@ p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *r
 	if (!(ov = overlay_with(api, rp, d, d[2].text ? 3 : 2)))
 		return NULL;
 	if (p304_run_reconcile_in(ov, "scenario.json", api->default_ref, "besoins.csv",
-				  d[2].text ? "plafonds.csv" : NULL, &nt, &err) != P304_OK)
+				  d[2].text ? "plafonds.csv" : NULL, &nt, &err) != P304_OK) {
+		if (!name_uploaded(&err, rq, "besoins.csv", "needs"))
+			name_uploaded(&err, rq, "plafonds.csv", "caps");
 		reply_p304_error(rp, &err, d, 1, ov);
+	}
 	else if (api_rename_modified(api, d[0].text, d[0].len, &nt->alloc->scenario->id,
 				     &nt->alloc->scenario->title, nt->alloc->scenario->envelope_eur,
 				     nt->alloc->nrows) < 0) {

@@ -8,6 +8,8 @@
  */
 #include "server/parts.h"
 
+#include "format/fileutil.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -134,6 +136,26 @@ int srv_parts_add(struct srv_parts *p, const char *name, uint64_t off, const cha
 	p->len[i] += size;
 	p->data[i][p->len[i]] = '\0';
 	return 0;
+}
+
+void srv_parts_filename(struct srv_parts *p, const char *name, const char *filename)
+{
+	int i = srv_parts_index(p, name);
+	const char *base = filename;
+	size_t n;
+
+	if (i < 0 || !filename)
+		return;
+	for (const char *s = filename; *s; s++)
+		if (*s == '/' || *s == '\\')
+			base = s + 1;
+	n = strlen(base);
+	if (n == 0 || n >= sizeof(p->filename[i]) || p304_utf8_check(base, n, NULL, NULL) != 0)
+		return;
+	for (size_t k = 0; k < n; k++)
+		if ((unsigned char)base[k] < 0x20 || base[k] == 0x7f)
+			return;
+	memcpy(p->filename[i], base, n + 1);
 }
 
 void srv_parts_raw(struct srv_parts *p, const char *data, size_t size)

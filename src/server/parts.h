@@ -31,6 +31,10 @@ struct srv_parts {
 	char *data[SRV_MAX_PARTS];  /* NUL-terminated, malloc'd */
 	size_t len[SRV_MAX_PARTS], cap[SRV_MAX_PARTS];
 	int seen[SRV_MAX_PARTS];
+	/* the name of the file the officer uploaded ("besoins-2026.csv"), ""
+	 * when none was given: messages name it rather than the part's own
+	 * name (besoins.csv), which the officer never gave */
+	char filename[SRV_MAX_PARTS][256];
 	enum srv_parts_fault fault;
 	char fault_name[64];        /* the part at fault */
 	/* the closing-boundary check */
@@ -54,6 +58,10 @@ void srv_parts_init(struct srv_parts *p, const char *const *names, const char *c
  * part `name`. Returns 0, or -1 with p->fault set (then stop feeding). */
 int srv_parts_add(struct srv_parts *p, const char *name, uint64_t off, const char *data,
 		  size_t size);
+/* Records the uploaded file name of part `name` (NULL: none); kept only
+ * when it is short UTF-8 text without a control character, and cut to its
+ * last path component (old browsers sent C:\\...\\besoins.csv). */
+void srv_parts_filename(struct srv_parts *p, const char *name, const char *filename);
 /* Every raw byte of the body, in order (for the closing boundary). */
 void srv_parts_raw(struct srv_parts *p, const char *data, size_t size);
 /* End of the body: `parser_complete` is libmicrohttpd's verdict

@@ -274,10 +274,13 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
 	struct conn *c = cls;
 
 	(void)kind;
-	(void)filename;
 	(void)content_type;
 	(void)transfer_encoding;
-	return srv_parts_add(&c->parts, key, off, data, size) == 0 ? MHD_YES : MHD_NO;
+	if (srv_parts_add(&c->parts, key, off, data, size) != 0)
+		return MHD_NO;
+	if (off == 0)
+		srv_parts_filename(&c->parts, key, filename);
+	return MHD_YES;
 }
 
 static void add_headers(struct MHD_Response *r)

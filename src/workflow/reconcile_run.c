@@ -118,14 +118,18 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 	long *first = NULL; /* line of each participant's answer */
 	p304_csv *csv = NULL;
 	p304_code rc;
-	size_t ncents = 0;
-	char first_cents[300] = "";
+	size_t ncents = 0, nrows;
+	char first_cents[300] = "", total[400] = "";
+	int has_total;
 
 	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
 		return rc;
-	/* « Code », « Besoin exprimé (€) », « Date de réception » as well */
+	/* « Code », « Besoin exprimé (€) », « Date de réception » as well;
+	 * « Besoin exprimé 2026 » too, the year checked against the round's
+	 * (the year of the answers' deadline) when the scenario sets one */
 	if ((codecol = p304_csv_find_header(csv, "code", NEEDS_COLUMNS, err)) < 0 ||
-	    (col_need = p304_csv_find_header(csv, "besoin_eur", NEEDS_COLUMNS, err)) < 0) {
+	    (col_need = p304_csv_find_header_year(csv, "besoin_eur", NEEDS_COLUMNS,
+						  (int)(deadline / 10000), err)) < 0) {
 		rc = err->code;
 		goto out;
 	}
@@ -135,12 +139,20 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 			_("the scenario sets a deadline but the needs have no 'date_reception' column"));
 		goto out;
 	}
+	/* the TOTAL row every assistant adds at the bottom: skipped when it
+	 * is the sum, refused when not, never read as a département */
+	if ((has_total = p304_csv_total_row(csv, codecol, &col_need, 1, total, sizeof(total),
+					    err)) < 0) {
+		rc = err->code;
+		goto out;
+	}
+	nrows = p304_csv_nrows(csv) - (size_t)has_total;
 	first = calloc(res->nrows ? res->nrows : 1, sizeof(long));
 	if (!first) {
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
-	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
+	for (size_t r = 0; r < nrows; r++) {
 		long i = participant_index(res, csv, r, p304_csv_cell(csv, r, (size_t)codecol), err);
 		const char *cell = p304_csv_cell(csv, r, (size_t)col_need);
 
@@ -187,6 +199,8 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 		}
 	if (ncents && (rc = note_cents(nt, path, ncents, first_cents, err)) != P304_OK)
 		goto out;
+	if (has_total && (rc = p304_result_add_warning(nt->alloc, total, err)) != P304_OK)
+		goto out;
 	rc = p304_result_add_input_in(cat, nt->alloc, "needs", path, err);
 out:
 	free(first);
@@ -203,6 +217,8 @@ static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const cha
 	long codecol, *cols = NULL;
 	const char **others = NULL;
 	p304_code rc;
+	char total[400] = "";
+	int has_total;
 
 	if (pol->ncaps_columns == 0)
 		return p304_error_set(err, P304_ERR_USAGE, path, 0,
@@ -234,7 +250,12 @@ static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const cha
 			goto out;
 		}
 	}
-	for (size_t r = 0; r < p304_csv_nrows(csv); r++) {
+	if ((has_total = p304_csv_total_row(csv, codecol, cols, pol->ncaps_columns, total,
+					    sizeof(total), err)) < 0) {
+		rc = err->code;
+		goto out;
+	}
+	for (size_t r = 0; r + (size_t)has_total < p304_csv_nrows(csv); r++) {
 		long i = participant_index(res, csv, r, p304_csv_cell(csv, r, (size_t)codecol), err);
 
 		if (i < 0) {
@@ -258,6 +279,8 @@ static p304_code read_caps(p304_catalogue *cat, p304_notification *nt, const cha
 			break;
 		}
 	}
+	if (has_total && (rc = p304_result_add_warning(nt->alloc, total, err)) != P304_OK)
+		goto out;
 	rc = p304_result_add_input_in(cat, nt->alloc, "caps", path, err);
 out:
 	free(others);

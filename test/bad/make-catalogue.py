@@ -169,7 +169,7 @@ case("caps_cents", "is not a whole number, expected no decimals", cmd=RECON + " 
      files={"besoins.csv": NEEDS_OK, "caps.csv": b"code;delegue_2023\n01;5,50\n"},
      scen=scenario(reconciliation={"caps_columns": ["delegue_2023"]}))
 case("needs_binary", "binary data", cmd=RECON, files={"besoins.csv": b"\x00\xff\xfe"})
-case("needs_missing_column", "column 'besoin_eur' not found; columns found: 'code', 'montant'; rename the column 'montant' to 'besoin_eur'", cmd=RECON, files={"besoins.csv": b"code;montant\n01;5\n"})
+case("needs_missing_column", "column 'Besoin exprimé (€)' not found; columns found: 'code', 'montant'; rename the column 'montant' to 'Besoin exprimé (€)'", cmd=RECON, files={"besoins.csv": b"code;montant\n01;5\n"})
 case("needs_bad_date", "date '2025-13-01' is not a date", cmd=RECON, files={"besoins.csv": b"code;besoin_eur;date_reception\n01;5;2025-13-01\n"},
      scen=scenario(reconciliation={"deadline": "2025-06-30"}))
 case("needs_deadline_without_dates", "the scenario sets a deadline but the needs have no 'date_reception' column", cmd=RECON,

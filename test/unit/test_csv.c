@@ -154,6 +154,12 @@ static void test_french_headers(void **state)
 		{ "Code;Date de réception;Besoin exprimé\n01;2025-01-01;5\n", "date_reception", 1 },
 		{ "Code;Montant\n01;5\n", "besoin_eur", -1 },
 		{ "Code;Besoin;Besoins\n01;5;6\n", "besoin_eur", -1 },
+		/* the départements' Excel headers carry the year */
+		{ "Code;Besoin exprimé 2026\n01;5\n", "besoin_eur", 1 },
+		{ "Code;Nom;Besoin 2026 (€)\n01;Ain;5\n", "besoin_eur", 2 },
+		{ "Code;Besoin 2025;Besoin 2026\n01;5;6\n", "besoin_eur", -1 },
+		/* a scenario's own column keeps its year: 2021 is not 2023 */
+		{ "Code;Montant délégué 2021\n01;5\n", "delegue_2023", -1 },
 	};
 	char key[128];
 
@@ -169,7 +175,7 @@ static void test_french_headers(void **state)
 
 		assert_int_equal(p304_csv_parse("t.csv", finds[i].csv, strlen(finds[i].csv), &csv,
 						&err), P304_OK);
-		if (p304_csv_find_header(csv, finds[i].name, NULL, &err) != finds[i].col)
+		if (p304_csv_find_header_year(csv, finds[i].name, NULL, 0, &err) != finds[i].col)
 			fail_msg("%s in '%s': %s", finds[i].name, finds[i].csv, err.message);
 		p304_csv_free(csv);
 	}
@@ -182,7 +188,60 @@ static void test_french_headers(void **state)
 		assert_int_equal(p304_csv_parse("t.csv", d, strlen(d), &csv, &err), P304_OK);
 		assert_int_equal(p304_csv_find_header(csv, "besoin_eur",
 						      (const char *const[]){ "code", NULL }, &err), -1);
-		assert_non_null(strstr(err.message, "rename the column 'Montant' to 'besoin_eur'"));
+		assert_non_null(strstr(err.message,
+			"rename the column 'Montant' to 'Besoin exprimé (€)' (also read as it: "
+			"« Besoin », « Besoin exprimé », « Besoin exprimé 2026 »"));
+		p304_csv_free(csv);
+	}
+	{
+		/* the round's year known: the right year read, another one
+		 * refused naming the year expected */
+		const char *d = "Code;Besoin 2025;Besoin exprimé 2026\n01;5;6\n";
+		p304_csv *csv = NULL;
+		p304_error err = { 0 };
+
+		assert_int_equal(p304_csv_parse("t.csv", d, strlen(d), &csv, &err), P304_OK);
+		assert_int_equal(p304_csv_find_header_year(csv, "besoin_eur", NULL, 2026, &err), 2);
+		assert_int_equal(p304_csv_find_header_year(csv, "besoin_eur", NULL, 2027, &err), -1);
+		assert_non_null(strstr(err.message, "but the scenario is for 2027"));
+		p304_csv_free(csv);
+	}
+}
+
+/* The TOTAL row assistants add under the needs and caps: skipped when it is
+ * the sum of the rows above (cents included), refused naming its line when
+ * not, and no total row without a figure or with a real code. */
+static void test_total_row(void **state)
+{
+	static const struct { const char *csv; int want; const char *msg; } cases[] = {
+		{ "Code;Besoin\n01;1 000 000,50 €\n02;5\nTOTAL;1 000 005,50 €\n", 1, NULL },
+		{ "Code;Besoin\n01;5\n02;6\n;11\n", 1, NULL },
+		{ "Code;Nom;Besoin\n01;Ain;5\n02;Aisne;6\nTotal général;;11\n", 1, NULL },
+		{ "Code;Besoin\n01;5\n02;6\n", 0, NULL },
+		{ "Code;Besoin\n01;5\n02;6\n03;11\n", 0, NULL },
+		{ "Code;Nom;Besoin\n01;Ain;5\n;Total;\n", 0, NULL },
+		{ "Code;Besoin\n;5\n", 0, NULL },
+		{ "Code;Besoin\n01;5\n02;6\nTOTAL;12\n", -1,
+		  "the TOTAL row (line 4) is 12\u00a0€ but the rows above add up to 11\u00a0€" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p304_csv *csv = NULL;
+		p304_error err = { 0 };
+		char what[400] = "";
+		long code, amount;
+
+		assert_int_equal(p304_csv_parse("t.csv", cases[i].csv, strlen(cases[i].csv), &csv,
+						&err), P304_OK);
+		code = p304_csv_find_header(csv, "code", NULL, &err);
+		amount = p304_csv_find_header(csv, "besoin_eur", NULL, &err);
+		if (p304_csv_total_row(csv, code, &amount, 1, what, sizeof(what), &err) != cases[i].want)
+			fail_msg("case %zu: expected %d (%s)", i, cases[i].want, err.message);
+		if (cases[i].want == 1)
+			assert_non_null(strstr(what, "TOTAL row skipped"));
+		if (cases[i].msg)
+			assert_non_null(strstr(err.message, cases[i].msg));
 		p304_csv_free(csv);
 	}
 }
@@ -234,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_long_field),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_french_headers),
+		cmocka_unit_test(test_total_row),
 		cmocka_unit_test(test_wide_header),
 	};
 

@@ -131,12 +131,35 @@ static void parser_verdict_kept(void **state)
 	srv_parts_free(&p);
 }
 
+/* The uploaded file's name is kept for messages (besoins-2026.csv, not the
+ * part's besoins.csv): its last path component, never control characters
+ * or bytes that are not UTF-8. */
+static void uploaded_file_names(void **state)
+{
+	struct srv_parts p;
+
+	(void)state;
+	srv_parts_init(&p, NAMES, "multipart/form-data; boundary=b");
+	srv_parts_filename(&p, "needs", "C:\\Budget\\besoins-2026.csv");
+	assert_string_equal(p.filename[1], "besoins-2026.csv");
+	srv_parts_filename(&p, "caps", "plafonds\nfaux.csv");
+	assert_string_equal(p.filename[2], "");
+	srv_parts_filename(&p, "caps", "plafonds\xe9.csv");
+	assert_string_equal(p.filename[2], "");
+	srv_parts_filename(&p, "caps", "plafonds-département.csv");
+	assert_string_equal(p.filename[2], "plafonds-département.csv");
+	srv_parts_filename(&p, "scenario", NULL);
+	assert_string_equal(p.filename[0], "");
+	srv_parts_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(closing_boundary),
 		cmocka_unit_test(parts_once_each),
 		cmocka_unit_test(parser_verdict_kept),
+		cmocka_unit_test(uploaded_file_names),
 		cmocka_unit_test(content_type_form),
 		cmocka_unit_test(lf_only),
 	};

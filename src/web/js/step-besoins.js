@@ -44,7 +44,11 @@ async function runReconcile(ev) {
 		showMsg(target, msg + (err.line && !msg.includes(':' + err.line) ? ` (ligne ${err.line})` : ''));
 		$('notif').replaceChildren();
 		$('notif-warnings').replaceChildren();
-		setStatus('La notification a été refusée : voir le message à côté du fichier.');
+		// a file that could not be read is not a refused notification (an
+		// officer read « refusée » as a decision): say what to do instead
+		setStatus(target === 'available-msg'
+			? 'Notification non calculée : corrigez le montant disponible d’après le message à côté.'
+			: 'Le fichier n’a pas pu être lu : corrigez-le d’après le message à côté du fichier, puis déposez-le à nouveau.');
 		return;
 	}
 	setStatus(`Notification calculée : ${formatEuros(S.notif.notified_eur)} notifiés.`);
