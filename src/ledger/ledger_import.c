@@ -154,6 +154,35 @@ static p304_code set_items(cJSON *root, const char *path, const char *main_name,
 	return P304_OK;
 }
 
+/* A result already read (from its folder or from the server) appended as one
+ * set; its key is the SHA-256 of its bytes, so the same result recorded from
+ * its folder and from the server is one set. */
+static p304_code record_parsed(p304_ledger *lg, cJSON *root, const char *file,
+			       const char *main_name, int year, const char *sha,
+			       const char *comment, p304_ledger_outcome *out, p304_error *err)
+{
+	p304_ledger_item *items = NULL;
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
+	char key[80];
+	size_t n = 0;
+	p304_code rc = set_items(root, file, main_name, year, &items, &n, err);
+
+	if (rc == P304_OK && n == 0)
+		rc = p304_error_set(err, P304_ERR_INPUT, file, 0, _("no amount to record"));
+	if (rc == P304_OK) {
+		p304_ledger_source src = {
+			.kind = "record", .file = file, .sha256 = sha,
+			.scenario = cJSON_IsString(id) ? id->valuestring : NULL,
+			.set_key = key, .comment = comment,
+		};
+
+		snprintf(key, sizeof(key), "set:%s", sha);
+		rc = p304_ledger_append(lg, &src, items, n, out, err);
+	}
+	free(items);
+	return rc;
+}
+
 p304_code p304_ledger_record_set(p304_ledger *lg, const char *dir, int year,
 				 const char *comment, p304_ledger_outcome *out,
 				 p304_error *err)
@@ -161,10 +190,8 @@ p304_code p304_ledger_record_set(p304_ledger *lg, const char *dir, int year,
 	static const char *const MAINS[] = { "notification.json", "avenant.json",
 					     "repartition.json" };
 	const char *main_name = NULL;
-	char path[4096], sha[65], key[80];
-	p304_ledger_item *items = NULL;
-	cJSON *root = NULL, *id;
-	size_t n;
+	char path[4096], sha[65];
+	cJSON *root = NULL;
 	p304_code rc;
 
 	memset(out, 0, sizeof(*out));
@@ -177,28 +204,10 @@ p304_code p304_ledger_record_set(p304_ledger *lg, const char *dir, int year,
 		return p304_error_set(err, P304_ERR_INPUT, dir, 0,
 			_("not a result set of p304 (no notification.json, avenant.json or "
 			  "repartition.json)"));
-	if ((rc = check_manifest(dir, main_name, err)) != P304_OK ||
-	    (rc = p304_sha256_file(path, sha, err)) != P304_OK ||
-	    (rc = load_json(path, &root, err)) != P304_OK ||
-	    (rc = set_items(root, path, main_name, year, &items, &n, err)) != P304_OK)
-		goto out;
-	if (n == 0) {
-		rc = p304_error_set(err, P304_ERR_INPUT, path, 0, _("no amount to record"));
-		goto out;
-	}
-	snprintf(key, sizeof(key), "set:%s", sha);
-	id = cJSON_GetObjectItemCaseSensitive(root, "id");
-	{
-		p304_ledger_source src = {
-			.kind = "record", .file = path, .sha256 = sha,
-			.scenario = cJSON_IsString(id) ? id->valuestring : NULL,
-			.set_key = key, .comment = comment,
-		};
-
-		rc = p304_ledger_append(lg, &src, items, n, out, err);
-	}
-out:
-	free(items);
+	if ((rc = check_manifest(dir, main_name, err)) == P304_OK &&
+	    (rc = p304_sha256_file(path, sha, err)) == P304_OK &&
+	    (rc = load_json(path, &root, err)) == P304_OK)
+		rc = record_parsed(lg, root, path, main_name, year, sha, comment, out, err);
 	cJSON_Delete(root);
 	return rc;
 }
@@ -207,41 +216,18 @@ p304_code p304_ledger_record_text(p304_ledger *lg, const char *main_name, const 
 				  size_t len, int year, const char *label, const char *comment,
 				  p304_ledger_outcome *out, p304_error *err)
 {
-	char sha[65], key[80];
-	p304_ledger_item *items = NULL;
-	cJSON *root = NULL, *id;
-	size_t n = 0;
+	char sha[65];
+	cJSON *root = NULL;
 	p304_code rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = p304_sha256_buffer(text, len, sha, err)) != P304_OK)
 		return rc;
 	root = cJSON_ParseWithLength(text, len);
-	if (!cJSON_IsObject(root)) {
+	if (!cJSON_IsObject(root))
 		rc = p304_error_set(err, P304_ERR_INPUT, label, 0, _("not a JSON file written by p304"));
-		goto out;
-	}
-	if ((rc = set_items(root, label, main_name, year, &items, &n, err)) != P304_OK)
-		goto out;
-	if (n == 0) {
-		rc = p304_error_set(err, P304_ERR_INPUT, label, 0, _("no amount to record"));
-		goto out;
-	}
-	/* the key of p304_ledger_record_set: the same result recorded from
-	 * its folder and from the server is one set */
-	snprintf(key, sizeof(key), "set:%s", sha);
-	id = cJSON_GetObjectItemCaseSensitive(root, "id");
-	{
-		p304_ledger_source src = {
-			.kind = "record", .file = label, .sha256 = sha,
-			.scenario = cJSON_IsString(id) ? id->valuestring : NULL,
-			.set_key = key, .comment = comment,
-		};
-
-		rc = p304_ledger_append(lg, &src, items, n, out, err);
-	}
-out:
-	free(items);
+	else
+		rc = record_parsed(lg, root, label, main_name, year, sha, comment, out, err);
 	cJSON_Delete(root);
 	return rc;
 }
