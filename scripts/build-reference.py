@@ -21,6 +21,12 @@ SPECIAL = [
     ("6AE", "Collectivité européenne d'Alsace", "44", "collectivite_europeenne", "2021", "", "", "67|68"),
     ("69D", "Rhône (hors Métropole de Lyon)", "84", "departement", "2015", "", "", ""),
     ("69M", "Métropole de Lyon", "84", "metropole", "2015", "", "", ""),
+    # Saint-Martin: a collectivité d'outre-mer (COG code of the COM table, no
+    # région) holding the département's powers since the loi organique
+    # n° 2007-223 of 21 February 2007; it signed a child-protection contract
+    # in 2021 with P304 money (issue 21), so it must be listed even though no
+    # INSEE/DREES table of inputs/data has a figure for it.
+    ("978", "Saint-Martin", "", "collectivite_outre_mer", "2007", "", "", ""),
 ]
 # Changes to ordinary départements (validity, other codings of the same body).
 OVERRIDE = {
@@ -49,7 +55,7 @@ def main(dep_path, reg_path, outdir):
                          o.get("type", "departement"), "", o.get("to", ""),
                          aliases, o.get("members", "")])
     for code, name, reg, typ, frm, to, aliases, members in SPECIAL:
-        rows.append([code, name, reg, regions[reg], typ, frm, to, aliases, members])
+        rows.append([code, name, reg, regions.get(reg, ""), typ, frm, to, aliases, members])
     rows.sort(key=lambda r: r[0])
     with open(f"{outdir}/collectivites.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, delimiter=";", lineterminator="\n")

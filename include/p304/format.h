@@ -211,6 +211,7 @@ typedef struct p304_scenario {
 	p304_framework framework; /* "framework": "2020" or "2025" (action plans) */
 	p304_impute_rule *impute; /* "impute": explicit ratio imputations */
 	size_t nimpute;
+	char *complement_path; /* resolved "complement" (issue 21), or NULL */
 	char *text;            /* the scenario file as read (for the manifest) */
 } p304_scenario;
 
@@ -229,6 +230,39 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 			      const char *default_reference, p304_scenario **out,
 			      p304_error *err);
 void p304_scenario_free(p304_scenario *sc);
+
+/* ------------------------------------------------------------------ */
+/* Complement table (issue 21): code;critere;valeur;source              */
+/* ------------------------------------------------------------------ */
+
+/* One figure an officer supplies where the criteria table has none. */
+typedef struct p304_complement_value {
+	const p304_authority *auth; /* in the reference list given to the reader */
+	const char *column;         /* the criterion (a cell of the table) */
+	int64_t value;              /* × P304_VALUE_SCALE */
+	const char *source;         /* where it comes from (a cell of the table) */
+	long line;
+} p304_complement_value;
+
+/* Free with p304_complement_free; lives no longer than its reference list. */
+typedef struct p304_complement {
+	p304_csv *csv;              /* an owner's reference: the strings live there */
+	p304_complement_value *v;   /* sorted by code, then criterion */
+	size_t n;
+} p304_complement;
+
+/* Checks every line of `csv` (format: docs/formats.md): a code of `ref`, a
+ * criterion among `known`, a count of 0 or more, a source, one line per
+ * (code, criterion); refusals name the line and the field. */
+p304_code p304_complement_read(p304_csv *csv, const p304_reference *ref,
+			       const char *const *known, size_t nknown,
+			       p304_complement **out, p304_error *err);
+/* The value of `a` for `column`, or NULL (c may be NULL). */
+const p304_complement_value *p304_complement_find(const p304_complement *c,
+						  const p304_authority *a,
+						  const char *column);
+int p304_complement_has_column(const p304_complement *c, const char *column);
+void p304_complement_free(p304_complement *c);
 
 /* ------------------------------------------------------------------ */
 /* A full allocation run: scenario + table + reference -> result        */
@@ -254,6 +288,9 @@ typedef struct p304_result_row {
 	long line;          /* its line in the criteria table */
 	int64_t *criteria;  /* ncriteria values × P304_VALUE_SCALE */
 	unsigned char *imputed; /* per criterion: 1 when imputed */
+	const char **supplied;  /* per criterion: the complement table's source
+				 * when the figure came from it, else NULL; NULL
+				 * when none did (strings owned by the result) */
 	p304_row alloc;
 } p304_result_row;
 
@@ -274,6 +311,7 @@ typedef struct p304_result {
 				   * their sources here, never from disk again */
 	p304_excluded *excluded;  /* left out for missing data, in code order */
 	size_t nexcluded;
+	p304_complement *complement; /* owned: the scenario's complement table, or NULL */
 } p304_result;
 
 
@@ -463,6 +501,7 @@ typedef struct p304_fiche_indicator {
 	int64_t total;            /* Σ over the participants × P304_VALUE_SCALE */
 	double share_pct;         /* value / total × 100 */
 	int imputed;              /* 1: the figure was imputed (see warnings) */
+	const char *supplied;     /* the complement table's source, or NULL */
 } p304_fiche_indicator;
 
 typedef struct p304_fiche {

@@ -83,6 +83,8 @@ const char *p304_catalogue_dir(const p304_catalogue *cat);
  * not one more wrapper. A NULL pointer means every default. */
 typedef struct p304_alloc_options {
 	const char *default_reference; /* the reference list when the scenario names none */
+	const char *complement;        /* a complement table replacing the scenario's
+					* "complement" (issue 21), or NULL */
 } p304_alloc_options;
 
 /* Loads every input of the scenario, checks them, allocates. `validate`

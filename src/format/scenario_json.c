@@ -16,7 +16,7 @@
 static const char *const TOP_KEYS[] = {
 	"id", "title", "description", "envelope_eur", "data", "reference",
 	"criteria", "floor_eur", "ceiling_eur", "participants", "rounding_eur",
-	"missing", "impute", "reconciliation", "framework", NULL
+	"missing", "impute", "reconciliation", "framework", "complement", NULL
 };
 static const char *const CRITERION_KEYS[] = { "column", "weight_pct", "label", NULL };
 static const char *const PARTICIPANTS_KEYS[] = { "file", NULL };
@@ -738,6 +738,16 @@ p304_code p304_scenario_parse(const char *path, const char *text, size_t len,
 	s = NULL;
 	if (!sc->data_path)
 		goto nomem;
+	/* issue 21: figures the shipped tables lack, with their sources */
+	if ((rc = get_string(sc, root, "complement", 0, &s, err)) != P304_OK)
+		goto fail;
+	if (s) {
+		sc->complement_path = p304_path_relative_to(path, s);
+		free(s);
+		s = NULL;
+		if (!sc->complement_path)
+			goto nomem;
+	}
 	if ((rc = get_string(sc, root, "reference", 0, &s, err)) != P304_OK)
 		goto fail;
 	if (s) {
@@ -821,6 +831,7 @@ void p304_scenario_free(p304_scenario *sc)
 	free(sc->id);
 	free(sc->title);
 	free(sc->data_path);
+	free(sc->complement_path);
 	free(sc->reference_path);
 	free(sc->text);
 	free(sc);

@@ -21,6 +21,8 @@ struct part {
 	size_t row;   /* row in the table */
 	long line;
 	long src_line;/* line in the participants list, if any */
+	int supplied_only; /* no row in the table: its figures all come from the
+			    * complement table, `line` is its first line there */
 };
 
 static int part_cmp(const void *a, const void *b)
@@ -371,17 +373,35 @@ static const char *base_name(const char *path)
 /* A hole: an empty cell (a non-number is an error wherever it stands). */
 #define HOLE INT64_MIN
 
-static p304_code parse_cell(const p304_csv *csv, const struct part *row,
-			    long col, const char *name, int64_t *out,
-			    p304_error *err)
+/* The figure of `row` for column `name` (index `col` in the table, -1 when
+ * the table has no such column): the table's, else the complement table's
+ * (issue 21: it fills holes only, so it never silently replaces a published
+ * figure), else a hole. `supplied` (may be NULL) gets the complement's
+ * source, or NULL. */
+static p304_code parse_cell(const p304_result *res, const p304_csv *csv,
+			    const struct part *row, long col, const char *name,
+			    int64_t *out, const char **supplied, p304_error *err)
 {
-	const char *cell = p304_csv_cell(csv, row->row, (size_t)col);
+	const p304_complement_value *v = p304_complement_find(res->complement, row->auth, name);
+	const char *cell = row->supplied_only || col < 0 ? ""
+			   : p304_csv_cell(csv, row->row, (size_t)col);
 	char why[256];
+	int rc = p304_parse_number(cell, strlen(cell), 3, -1, P304_NUM_COUNT, out, why,
+				   sizeof(why));
 
-	if (p304_parse_number(cell, strlen(cell), 3, -1, P304_NUM_COUNT, out, why, sizeof(why)) == 0)
+	if (supplied)
+		*supplied = NULL;
+	if (rc == 0 && v)
+		return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(res->complement->csv),
+			v->line, _("'%s' of %s (%s) already has the value %s in %s:%ld; a complement "
+			"table only fills empty cells, expected this line removed"), name,
+			row->auth->code, row->auth->name, cell, p304_csv_path(csv), row->line);
+	if (rc == 0)
 		return P304_OK;
 	if (strcmp(why, _("is empty")) == 0) {
-		*out = HOLE;
+		*out = v ? v->value : HOLE;
+		if (v && supplied)
+			*supplied = v->source;
 		return P304_OK;
 	}
 	return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv), row->line,
@@ -408,7 +428,7 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 	for (size_t j = 0; j < k; j++)
 		if (strcmp(res->scenario->criteria[j].column, rule->from) == 0)
 			fcrit = (long)j;
-	if (fcol < 0)
+	if (fcol < 0 && fcrit < 0 && !p304_complement_has_column(res->complement, rule->from))
 		return missing_column(csv, rule->from, err);
 	from = calloc(n ? n : 1, sizeof(int64_t));
 	if (!from)
@@ -417,7 +437,7 @@ static p304_code impute(p304_result *res, const p304_csv *csv, size_t c,
 		if (fcrit >= 0)
 			from[i] = values[i * k + (size_t)fcrit];
 		else
-			rc = parse_cell(csv, &rows[i], fcol, rule->from, &from[i], err);
+			rc = parse_cell(res, csv, &rows[i], fcol, rule->from, &from[i], NULL, err);
 	}
 	for (size_t i = 0; i < n && rc == P304_OK; i++) {
 		if (values[i * k + c] == HOLE || from[i] == HOLE)
@@ -488,7 +508,7 @@ static p304_code add_excluded(p304_result *res, const p304_authority *a,
 static p304_code read_values(p304_result *res, const p304_csv *csv,
 			     const long *cols, struct part *rows, size_t *n,
 			     int64_t *values, unsigned char *imputed,
-			     p304_error *err)
+			     const char **supplied, p304_error *err)
 {
 	const p304_scenario *sc = res->scenario;
 	size_t k = sc->ncriteria, out = 0;
@@ -496,8 +516,9 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 
 	for (size_t i = 0; i < *n; i++)
 		for (size_t c = 0; c < k; c++)
-			if ((rc = parse_cell(csv, &rows[i], cols[c], sc->criteria[c].column,
-					     &values[i * k + c], err)) != P304_OK)
+			if ((rc = parse_cell(res, csv, &rows[i], cols[c], sc->criteria[c].column,
+					     &values[i * k + c], &supplied[i * k + c],
+					     err)) != P304_OK)
 				return rc;
 	for (size_t r = 0; r < sc->nimpute; r++)
 		for (size_t c = 0; c < k; c++)
@@ -514,11 +535,13 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 		if (c == k) {
 			memmove(&values[out * k], &values[i * k], k * sizeof(int64_t));
 			memmove(&imputed[out * k], &imputed[i * k], k);
+			memmove(&supplied[out * k], &supplied[i * k], k * sizeof(*supplied));
 			rows[out++] = rows[i];
 			continue;
 		}
 		if (sc->missing != P304_MISSING_EXCLUDE)
-			return p304_error_set(err, P304_ERR_INPUT, p304_csv_path(csv),
+			return p304_error_set(err, P304_ERR_INPUT, rows[i].supplied_only ?
+				p304_csv_path(res->complement->csv) : p304_csv_path(csv),
 				rows[i].line,
 				_("no value in column '%s' for '%s' (%s); fill it, or say in the "
 				"scenario what to do (\"missing\": \"exclude\" or an \"impute\" rule)"),
@@ -536,10 +559,15 @@ static p304_code read_values(p304_result *res, const p304_csv *csv,
 							       "%s%s", op ? ", " : "",
 							       sc->criteria[j].column);
 				}
+			/* issue 21: the exclusion is named with the way back in */
 			snprintf(msg, sizeof(msg),
-				 "%s (%s) exclu : aucune valeur dans %s (%s:%ld)",
-				 rows[i].auth->code, rows[i].auth->name, cols_txt,
-				 base_name(p304_csv_path(csv)), rows[i].line);
+				 "%s (%s) : aucune valeur pour %s dans la table (%s:%ld) ; "
+				 "exclue de la répartition — ajoutez-la par une table "
+				 "complémentaire (clé « complement » du scénario)",
+				 rows[i].auth->name, rows[i].auth->code, cols_txt,
+				 base_name(p304_csv_path(rows[i].supplied_only ?
+							  res->complement->csv : csv)),
+				 rows[i].line);
 			if ((rc = p304_result_add_warning(res, msg, err)) != P304_OK ||
 			    (rc = add_excluded(res, rows[i].auth, plain, rows[i].line, err)) != P304_OK)
 				return rc;
@@ -588,6 +616,15 @@ p304_code p304_run_allocation_in(p304_catalogue *cat, const char *scenario_path,
 	free(text);
 	if (rc != P304_OK)
 		return rc;
+	/* --complement F, or a complement uploaded with the scenario: it
+	 * replaces the scenario's own "complement" */
+	if (opt && opt->complement) {
+		free(sc->complement_path);
+		if (!(sc->complement_path = strdup(opt->complement))) {
+			p304_scenario_free(sc);
+			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+		}
+	}
 	return p304_allocate_scenario(cat, sc, out, err);
 }
 
@@ -617,6 +654,68 @@ static p304_code add_scenario_input(p304_catalogue *cat, p304_result *res, p304_
 	return rc;
 }
 
+/* The scenario's complement table (issue 21), checked against the reference
+ * list and the criteria it may fill: the scenario's and the table's columns. */
+static p304_code load_complement(p304_catalogue *cat, p304_result *res,
+				 const p304_csv *table, p304_error *err)
+{
+	const p304_scenario *sc = res->scenario;
+	p304_csv *csv = NULL;
+	const char **known;
+	size_t nknown = 0;
+	p304_code rc;
+
+	if (!sc->complement_path)
+		return P304_OK;
+	if ((rc = p304_catalogue_csv(cat, sc->complement_path, &csv, err))) {
+		p304_note_scenario_relative(err, sc->complement_path, sc->path);
+		return rc;
+	}
+	known = calloc(sc->ncriteria + p304_csv_ncols(table) + 1, sizeof(char *));
+	if (!known) {
+		p304_csv_free(csv);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	}
+	for (size_t c = 0; c < sc->ncriteria; c++)
+		known[nknown++] = sc->criteria[c].column;
+	for (size_t c = 0; c < p304_csv_ncols(table); c++) {
+		const char *h = p304_csv_header(table, c);
+		size_t j;
+
+		for (j = 0; j < nknown && strcmp(known[j], h); j++)
+			;
+		if (j == nknown && strcasecmp(h, "code") && strcasecmp(h, "nom"))
+			known[nknown++] = h;
+	}
+	if ((rc = p304_result_add_input_in(cat, res, "complement", sc->complement_path,
+					   err)) == P304_OK)
+		rc = p304_complement_read(csv, res->reference, known, nknown, &res->complement,
+					  err);
+	free(known);
+	p304_csv_free(csv);
+	return rc;
+}
+
+/* The authorities the complement table gives figures for and the criteria
+ * table has no row for (Saint-Martin): they take part like a row. `rows`
+ * holds room for them (n + complement->n). */
+static void add_supplied_rows(const p304_result *res, struct part *rows, size_t *n)
+{
+	const p304_complement *c = res->complement;
+	size_t m = *n;
+
+	for (size_t i = 0; c && i < c->n; i++) {
+		const p304_authority *a = c->v[i].auth;
+
+		if (find_part(rows, *n, a) || (m > *n && rows[m - 1].auth == a))
+			continue;
+		rows[m++] = (struct part){ .auth = a, .row = (size_t)-1, .line = c->v[i].line,
+					   .supplied_only = 1 };
+	}
+	*n = m;
+	qsort(rows, m, sizeof(*rows), part_cmp);
+}
+
 /* Step 1: the scenario's inputs (its own text, the reference list, the
  * criteria table and its sources), each recorded in the manifest. */
 static p304_code open_inputs(p304_catalogue *cat, p304_result *res, p304_csv **csv,
@@ -640,22 +739,27 @@ static p304_code open_inputs(p304_catalogue *cat, p304_result *res, p304_csv **c
 	}
 	if ((rc = p304_result_add_input_in(cat, res, "data", sc->data_path, err)))
 		return rc;
-	return load_sources(cat, res, err);
+	if ((rc = load_sources(cat, res, err)))
+		return rc;
+	return load_complement(cat, res, *csv, err);
 }
 
 /* Step 2: each criterion's column and weight. Every absent column is named
  * at once: an officer filling in a preset (FIR, ONDAM) needs the whole
  * list, not one per run. */
-static p304_code find_criteria(const p304_scenario *sc, const p304_csv *csv, long *cols,
+static p304_code find_criteria(const p304_result *res, const p304_csv *csv, long *cols,
 			       long double *weights, p304_error *err)
 {
+	const p304_scenario *sc = res->scenario;
 	char absent[400] = "", found[600];
 	size_t nabsent = 0, o = 0, k = sc->ncriteria;
 
 	for (size_t c = 0; c < k; c++) {
 		cols[c] = p304_csv_find_column(csv, sc->criteria[c].column);
 		weights[c] = (long double)sc->criteria[c].weight_pct / 100.0L;
-		if (cols[c] >= 0)
+		/* a column only the complement table gives (FIR, ONDAM presets) */
+		if (cols[c] >= 0 || p304_complement_has_column(res->complement,
+							       sc->criteria[c].column))
 			continue;
 		nabsent++;
 		if (o < sizeof(absent))
@@ -664,7 +768,8 @@ static p304_code find_criteria(const p304_scenario *sc, const p304_csv *csv, lon
 	}
 	if (nabsent == 1)
 		for (size_t c = 0; c < k; c++)
-			if (cols[c] < 0)
+			if (cols[c] < 0 && !p304_complement_has_column(res->complement,
+								       sc->criteria[c].column))
 				return missing_column(csv, sc->criteria[c].column, err);
 	if (nabsent == 0)
 		return P304_OK;
@@ -735,7 +840,7 @@ out:
 /* Step 6: the result's rows, each with its figures and imputation marks. */
 static p304_code fill_rows(p304_result *res, const struct part *rows, size_t n,
 			   const int64_t *values, const unsigned char *imputed,
-			   const p304_row *alloc, p304_error *err)
+			   const char *const *supplied, const p304_row *alloc, p304_error *err)
 {
 	size_t k = res->scenario->ncriteria;
 
@@ -754,6 +859,11 @@ static p304_code fill_rows(p304_result *res, const struct part *rows, size_t n,
 			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 		memcpy(r->criteria, values + i * k, k * sizeof(int64_t));
 		memcpy(r->imputed, imputed + i * k, k);
+		for (size_t c = 0; c < k && !r->supplied; c++)
+			if (supplied[i * k + c] && !(r->supplied = malloc(k * sizeof(char *))))
+				return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+		if (r->supplied)
+			memcpy(r->supplied, supplied + i * k, k * sizeof(char *));
 		r->alloc = alloc[i];
 	}
 	return P304_OK;
@@ -767,6 +877,7 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 	struct part *rows = NULL;
 	int64_t *values = NULL;
 	unsigned char *imputed = NULL;
+	const char **supplied = NULL;
 	long *cols = NULL, codecol;
 	long double *weights = NULL;
 	p304_row *alloc = NULL;
@@ -789,10 +900,10 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 	cols = calloc(k, sizeof(long));
 	weights = calloc(k, sizeof(long double));
 	n = p304_csv_nrows(csv);
-	rows = calloc(n ? n : 1, sizeof(*rows));
+	rows = calloc(n + (res->complement ? res->complement->n : 0) + 1, sizeof(*rows));
 	if (!cols || !weights || !rows)
 		goto nomem;
-	if ((rc = find_criteria(sc, csv, cols, weights, err)))
+	if ((rc = find_criteria(res, csv, cols, weights, err)))
 		goto fail;
 	if (n == 0) {
 		rc = p304_error_set(err, P304_ERR_INPUT, sc->data_path, 1,
@@ -801,15 +912,18 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 	}
 	/* Step 3: the participants, their codings and figures (holes imputed
 	 * or excluded) */
-	if ((rc = resolve_rows(csv, codecol, res->reference, rows, err)) ||
-	    (rc = select_participants(cat, res, csv, rows, &n, err)) ||
+	if ((rc = resolve_rows(csv, codecol, res->reference, rows, err)))
+		goto fail;
+	add_supplied_rows(res, rows, &n);
+	if ((rc = select_participants(cat, res, csv, rows, &n, err)) ||
 	    (rc = check_codings(res, csv, rows, n, err)))
 		goto fail;
 	values = calloc((n ? n : 1) * k, sizeof(int64_t));
 	imputed = calloc((n ? n : 1) * k, 1);
-	if (!values || !imputed)
+	supplied = calloc((n ? n : 1) * k, sizeof(char *));
+	if (!values || !imputed || !supplied)
 		goto nomem;
-	if ((rc = read_values(res, csv, cols, rows, &n, values, imputed, err)) ||
+	if ((rc = read_values(res, csv, cols, rows, &n, values, imputed, supplied, err)) ||
 	    (rc = check_totals(sc, values, n, err)))
 		goto fail;
 	alloc = calloc(n ? n : 1, sizeof(p304_row));
@@ -817,7 +931,7 @@ p304_code p304_allocate_scenario(p304_catalogue *cat, p304_scenario *sc,
 	if (!alloc || !res->rows)
 		goto nomem;
 	if ((rc = run_core(res, rows, n, values, weights, alloc, &res->summary, err)) ||
-	    (rc = fill_rows(res, rows, n, values, imputed, alloc, err)))
+	    (rc = fill_rows(res, rows, n, values, imputed, supplied, alloc, err)))
 		goto fail;
 	*out = res;
 	res = NULL;
@@ -830,6 +944,7 @@ out:
 	free(rows);
 	free(values);
 	free(imputed);
+	free(supplied);
 	free(cols);
 	free(weights);
 	free(alloc);
@@ -844,6 +959,7 @@ void p304_result_free(p304_result *res)
 	for (size_t i = 0; i < res->nrows; i++) {
 		free(res->rows[i].criteria);
 		free(res->rows[i].imputed);
+		free(res->rows[i].supplied);
 	}
 	free(res->rows);
 	for (size_t i = 0; i < res->ninputs; i++) {
@@ -863,6 +979,7 @@ void p304_result_free(p304_result *res)
 	free(res->sources);
 	free(res->sources_path);
 	p304_csv_free(res->sources_table);
+	p304_complement_free(res->complement);
 	p304_reference_free(res->reference);
 	p304_scenario_free(res->scenario);
 	free(res);

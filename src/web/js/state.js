@@ -249,7 +249,8 @@ export function warningInWords(w, result) {
 		const [, code, name, col, value, from] = m;
 		return `${name} (${code}) : « ${columnLabel(col)} » est une valeur estimée à partir de « ${columnLabel(from)} » (${Number(value).toLocaleString('fr-FR')}, en appliquant le rapport des deux totaux nationaux).`;
 	}
-	const x = /^(\S+) \((.*)\) exclu/.exec(w);
+	// « Mayotte (976) : aucune valeur pour … ; exclue de la répartition » (issue 21)
+	const x = /^(\S+) \((.*)\) exclu/.exec(w) || /\((\w+)\) : aucune valeur pour .* ; exclue/.exec(w);
 	const ex = x && result && (result.excluded || []).find((e) => e.code === x[1]);
 	if (ex) return `${ex.name} (${ex.code}) n'est pas dans la répartition : la table ne donne pas ${ex.missing.map((c) => `« ${columnLabel(c)} »`).join(' ni ')}.`;
 	return w.replace(/ \([^()]*\.csv:\d+\)/g, '').replace(/'(\w+)'/g, (_, c) => `« ${columnLabel(c)} »`);
