@@ -1066,7 +1066,7 @@ static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
 		d_table_begin(d, "ind", align, head);
 		for (size_t k = 0; k < sc->ncriteria; k++) {
 			const p304_fiche_indicator *x = &f->ind[k];
-			char v[80], t[80], s[48], w[80], lab[300];
+			char v[80], t[80], s[48], w[80], lab[300], sup[1100];
 			const char *row[6];
 
 			snprintf(lab, sizeof(lab), "%s%s", x->label, x->imputed ? " (imputé)" : "");
@@ -1077,6 +1077,11 @@ static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
 			snprintf(w, sizeof(w), "%s" NNBSP "%%", num_fr(p, sizeof(p), x->weight_pct));
 			row[4] = w;
 			row[5] = x->source;
+			/* issue 21: the officer's figure shows where it comes from */
+			if (x->supplied) {
+				snprintf(sup, sizeof(sup), "table complémentaire : %s", x->supplied);
+				row[5] = sup;
+			}
 			d_table_row(d, align, row, 0);
 		}
 		d_table_end(d);

@@ -13,6 +13,7 @@
 /* xgettext:no-c-format */
 static const char usage[] =
 	N_("usage: p304 allocate SCENARIO.json [-o DIR] [-q] [--by region] [--no-xlsx]\n"
+	"                     [--complement FILE.csv]\n"
 	"\n"
 	"Computes the pre-notified amount of every participant of the scenario:\n"
 	"shares of the weighted criteria, floor and ceiling (amounts proportional\n"
@@ -24,6 +25,10 @@ static const char usage[] =
 	"  --by region  also total the amounts by region (par-region.csv)\n"
 	"  --no-xlsx    do not write repartition.xlsx (sheets Paramètres,\n"
 	"               Répartition, Par région; written by default)\n"
+	"  --complement FILE.csv\n"
+	"               figures the criteria table lacks, with their sources\n"
+	"               (code;critere;valeur;source), instead of the scenario's\n"
+	"               \"complement\"\n"
 	"  -h, --help   this text\n"
 	"\n"
 	"Writes DIR/repartition.json (for programs), DIR/repartition.xlsx (for\n"
@@ -51,7 +56,7 @@ static p304_code write_regions(const void *ctx, FILE *fp, p304_error *err)
 
 int cmd_allocate(int argc, char **argv)
 {
-	const char *scenario = NULL, *outdir = NULL;
+	const char *scenario = NULL, *outdir = NULL, *complement = NULL;
 	char *defdir = NULL;
 	int quiet = 0, by_region = 0, xlsx = 0, no_xlsx = 0, code = EXIT_INTERNAL;
 	p304_result *res = NULL;
@@ -71,6 +76,7 @@ int cmd_allocate(int argc, char **argv)
 			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
 			{ "--no-xlsx", NULL, NULL, &no_xlsx },
 			{ "--by", _("'region'"), &by, NULL },
+			{ "--complement", _("a CSV file"), &complement, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
@@ -85,7 +91,9 @@ int cmd_allocate(int argc, char **argv)
 	}
 	if (!scenario)
 		return cli_usage_error("allocate", _("missing SCENARIO.json"));
-	if (p304_run_allocation(scenario, &(p304_alloc_options){ .default_reference = cli_default_reference() }, &res, &err) != P304_OK)
+	if (p304_run_allocation(scenario, &(p304_alloc_options){
+				.default_reference = cli_default_reference(),
+				.complement = complement }, &res, &err) != P304_OK)
 		return cli_fail(&err);
 	cli_print_warnings(res);
 	if (!outdir) {

@@ -138,6 +138,17 @@ static cJSON *result_to_json(const p304_result *res)
 					bad |= !cJSON_AddItemToArray(imp,
 						cJSON_CreateString(sc->criteria[k].column));
 		}
+		/* issue 21: a figure from the complement table carries its
+		 * source (only rows that have one: other results are unchanged) */
+		if (r->supplied) {
+			cJSON *sup = cJSON_AddObjectToObject(o, "supplied");
+
+			bad |= !sup;
+			for (size_t k = 0; sup && k < sc->ncriteria; k++)
+				if (r->supplied[k])
+					bad |= !cJSON_AddStringToObject(sup, sc->criteria[k].column,
+									r->supplied[k]);
+		}
 		cv = cJSON_AddObjectToObject(o, "criteria");
 		bad |= !cv;
 		for (size_t k = 0; cv && k < sc->ncriteria; k++) {
@@ -248,6 +259,18 @@ p304_code p304_write_result_csv(const p304_result *res, FILE *fp,
 		f[0] = line;
 		bad |= wu_row(fp, f, 1);
 	}
+	for (size_t i = 0; i < res->nrows; i++)
+		for (size_t k = 0; res->rows[i].supplied && k < sc->ncriteria; k++) {
+			char line[1200];
+			const char *f[1] = { line };
+
+			if (!res->rows[i].supplied[k])
+				continue;
+			snprintf(line, sizeof(line), "Table complémentaire %s %s, %s : %s",
+				 res->rows[i].code, res->rows[i].name, sc->criteria[k].column,
+				 res->rows[i].supplied[k]);
+			bad |= wu_row(fp, f, 1);
+		}
 	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
 }
 

@@ -175,6 +175,7 @@ p304_code p304_run_fiches(const char *path, const char *reference, const char *d
 			x->total = totals[k];
 			x->share_pct = totals[k] ? (double)r->criteria[k] * 100.0 / (double)totals[k] : 0;
 			x->imputed = r->imputed ? r->imputed[k] : 0;
+			x->supplied = r->supplied ? r->supplied[k] : NULL;
 		}
 		f->share_pct = (double)(r->alloc.share * 100.0L);
 		f->formula_eur = (double)r->alloc.formula_eur;

@@ -654,6 +654,33 @@ static p304_code add_scenario_input(p304_catalogue *cat, p304_result *res, p304_
 	return rc;
 }
 
+/* A criterion only the complement table gives (FIR's enfants_0_6) is
+ * sourced by it: its one source, or "ligne par ligne" when they differ —
+ * never « source non renseignée » for a figure that has one. */
+static p304_code complement_sources(p304_result *res, const p304_csv *table,
+				     p304_error *err)
+{
+	const p304_complement *c = res->complement;
+
+	for (size_t k = 0; k < res->scenario->ncriteria; k++) {
+		const char *col = res->scenario->criteria[k].column, *one = NULL;
+		char buf[1200];
+
+		if (res->sources[k] || p304_csv_find_column(table, col) >= 0)
+			continue;
+		for (size_t i = 0; i < c->n; i++)
+			if (strcmp(c->v[i].column, col) == 0 && (!one || strcmp(one, c->v[i].source)))
+				one = one ? "" : c->v[i].source;
+		if (!one)
+			continue;
+		snprintf(buf, sizeof(buf), "table complémentaire %s : %s",
+			 base_name(p304_csv_path(c->csv)), one[0] ? one : "source indiquée ligne par ligne");
+		if (!(res->sources[k] = strdup(buf)))
+			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	}
+	return P304_OK;
+}
+
 /* The scenario's complement table (issue 21), checked against the reference
  * list and the criteria it may fill: the scenario's and the table's columns. */
 static p304_code load_complement(p304_catalogue *cat, p304_result *res,
@@ -693,7 +720,7 @@ static p304_code load_complement(p304_catalogue *cat, p304_result *res,
 					  err);
 	free(known);
 	p304_csv_free(csv);
-	return rc;
+	return rc ? rc : complement_sources(res, table, err);
 }
 
 /* The authorities the complement table gives figures for and the criteria

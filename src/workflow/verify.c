@@ -44,7 +44,7 @@ struct replay {
  * compares this table with each command's option table (a command's
  * --no-xlsx, recorded in its manifest, could not be verified). */
 static const struct replay replays[] = {
-	{ "allocate", { "--by" }, { "--xlsx", "--no-xlsx" } },
+	{ "allocate", { "--by", "--complement" }, { "--xlsx", "--no-xlsx" } },
 	{ "reconcile", { "--needs", "--plan", "--caps", "--by", "--ledger", "--year" },
 	  { "--xlsx", "--no-xlsx", "--no-allocation-warnings", "--record" } },
 	{ "compare", { NULL }, { "--xlsx", "--no-xlsx" } },

@@ -45,7 +45,7 @@ function renderFiche() {
 				h('td', { class: 'p304-num', text: sh === null ? '—' : formatPct(sh * 100, 3) }),
 				h('td', { class: 'p304-num', text: formatPct(c.weight_pct, null) }),
 				h('td', { class: 'p304-num', text: sh === null ? '—' : formatPct(sh * c.weight_pct, 3) }),
-				h('td', { class: 'fr-text--xs', text: c.source || '' }));
+				h('td', { class: 'fr-text--xs', text: row.supplied && row.supplied[c.column] ? `table complémentaire : ${row.supplied[c.column]}` : c.source || '' }));
 		})));
 	// a_i = min(C, max(F, λ·s_i)) with λ such that the amounts add up to the
 	// envelope (docs/formulas.md); free amounts are λ·s_i rounded by largest
