@@ -188,6 +188,8 @@ install: $(BUILD)/p304 $(LOCALE_MO)
 	install -m 644 inputs/reference/*.csv $(DESTDIR)$(PREFIX)/share/p304/reference/
 	install -m 644 inputs/data/*.csv $(DESTDIR)$(PREFIX)/share/p304/data/
 	install -m 644 inputs/scenarios/*.json $(DESTDIR)$(PREFIX)/share/p304/scenarios/
+	install -d $(DESTDIR)$(PREFIX)/share/p304/complements
+	install -m 644 inputs/complements/*.csv $(DESTDIR)$(PREFIX)/share/p304/complements/
 	install -m 644 inputs/besoins/*.csv $(DESTDIR)$(PREFIX)/share/p304/besoins/
 	install -d $(DESTDIR)$(PREFIX)/share/p304/registre
 	install -m 644 inputs/registre/*.csv $(DESTDIR)$(PREFIX)/share/p304/registre/

@@ -400,7 +400,7 @@ p304_code p304_catalogue_load_dir(const char *datadir, p304_catalogue **out,
 {
 	p304_catalogue *cat;
 	p304_code rc;
-	static const char *const subs[] = { "reference", "data", "scenarios" };
+	static const char *const subs[] = { "reference", "data", "scenarios", "complements" };
 
 	*out = NULL;
 	if ((rc = new_cat(&cat, err)) != P304_OK)
