@@ -189,6 +189,34 @@ def multipart(parts):
     return out, {"Content-Type": "multipart/form-data; boundary=" + bnd}
 
 
+# -- complement tables (issue 21): named by the scenario, or uploaded -------
+fir = os.path.join(INPUTS, "scenarios", "fir-2020.json")
+firc = os.path.join(INPUTS, "complements", "fir-2020-ILLUSTRATIF.csv")
+rc, out, _ = cli("allocate", fir, "--complement", firc, "--no-xlsx")
+fj = json.loads(read(fir))
+fj["complement"] = "../complements/fir-2020-ILLUSTRATIF.csv"
+st, h, data = req("POST", "/api/allocate", json.dumps(fj, ensure_ascii=False).encode())
+# a shipped id sent with other parameters is a modified scenario (its own
+# id and title): the rest is the CLI's
+def but_names(t):
+    j = json.loads(t)
+    return {k: v for k, v in j.items() if k not in ("id", "title")} if isinstance(j, dict) else j
+check("POST /api/allocate, FIR naming the shipped complement == p304 allocate --complement",
+      rc == 0 and st == 200 and but_names(data) == but_names(read(os.path.join(out, "repartition.json"))),
+      data[:300])
+mp, hd = multipart([("scenario", "fir.json", read(fir)),
+                    ("complement", "C:\\Budget\\fir-2020-ILLUSTRATIF.csv", read(firc))])
+st, h, data = req("POST", "/api/allocate", mp, hd)
+check("POST /api/allocate (multipart scenario + complement) == p304 allocate --complement",
+      rc == 0 and st == 200 and data == read(os.path.join(out, "repartition.json")), data[:300])
+mp, hd = multipart([("scenario", "fir.json", read(fir)),
+                    ("complement", "ajouts-2026.csv", b"code;critere;valeur;source\n02;enfants_0_6;-3;x\n")])
+st, h, data = req("POST", "/api/allocate", mp, hd)
+check("POST /api/allocate, a negative complement value: 422 naming the uploaded file, line, field",
+      st == 422 and err_of(data).get("line") == 2 and err_of(data).get("file") == "ajouts-2026.csv"
+      and "ajouts-2026.csv:2" in err_of(data).get("message", "")
+      and "valeur" in err_of(data).get("message", ""), data[:300])
+
 v1 = os.path.join(INPUTS, "scenarios", "2020-vague1.json")
 rc, out, _ = cli("reconcile", v1, "--needs", NEEDS)
 mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "b.csv", read(NEEDS))])

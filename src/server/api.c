@@ -989,19 +989,35 @@ static p304_code w_sweep_csv(const void *x, FILE *fp, p304_error *e) { return p3
 /* The workflows                                                        */
 /* ------------------------------------------------------------------ */
 
+static p304_result *do_allocate_with(struct srv_api *api, const char *text, size_t len,
+				     const char *comp, size_t comp_len, const char *comp_name,
+				     struct srv_reply *rp);
+
 p304_result *do_allocate(struct srv_api *api, const char *text, size_t len,
 				struct srv_reply *rp)
 {
-	struct doc d = { "scenario.json", text, len };
-	p304_catalogue *ov = overlay_with(api, rp, &d, 1);
+	return do_allocate_with(api, text, len, NULL, 0, NULL, rp);
+}
+
+/* With a complement table uploaded beside the scenario (issue 21): read
+ * under the name the officer gave it (its sources and errors name it), in
+ * place of the scenario's own "complement". */
+static p304_result *do_allocate_with(struct srv_api *api, const char *text, size_t len,
+				     const char *comp, size_t comp_len, const char *comp_name,
+				     struct srv_reply *rp)
+{
+	struct doc d[2] = { { "scenario.json", text, len }, { comp_name, comp, comp_len } };
+	p304_catalogue *ov = overlay_with(api, rp, d, comp ? 2 : 1);
 	p304_result *res = NULL;
 	p304_error err;
 
 	if (!ov)
 		return NULL;
 	if (p304_run_allocation_in(ov, "scenario.json",
-				   &(p304_alloc_options){ .default_reference = api->default_ref }, &res, &err) != P304_OK)
-		reply_p304_error(rp, &err, &d, 1, ov);
+				   &(p304_alloc_options){ .default_reference = api->default_ref,
+							  .complement = comp ? comp_name : NULL },
+				   &res, &err) != P304_OK)
+		reply_p304_error(rp, &err, d, 1, ov);
 	else if (api_rename_modified(api, text, len, &res->scenario->id, &res->scenario->title,
 				     res->scenario->envelope_eur, res->nrows) < 0) {
 		p304_result_free(res);
@@ -1094,6 +1110,26 @@ static const char *part_of(const struct srv_request *rq, const char *name, size_
 		return NULL;
 	*len = rq->parts->len[i];
 	return rq->parts->data[i] ? rq->parts->data[i] : "";
+}
+
+/* The last path element of the file name the officer uploaded as `part`
+ * ("C:\\Budget\\complement-2026.csv" -> "complement-2026.csv"), or `dflt`
+ * when none was given or it would hide the scenario or a shipped table or
+ * list of the overlay's parent (only another complement may be shadowed). */
+static void uploaded_name(const struct srv_api *api, const struct srv_request *rq,
+			  const char *part, const char *dflt, char *out, size_t size)
+{
+	int i = rq->multipart && rq->parts ? srv_parts_index(rq->parts, part) : -1;
+	const char *f = i >= 0 ? rq->parts->filename[i] : "", *p;
+	int ok;
+
+	for (p = f; *p; p++)
+		if (*p == '/' || *p == '\\')
+			f = p + 1;
+	ok = *f && strcmp(f, "scenario.json") && strcmp(f, ".") && strcmp(f, "..") &&
+	     (!p304_catalogue_has(api->cat, f) ||
+	      strstr(p304_catalogue_where(api->cat, f), "/complements/"));
+	snprintf(out, size, "%s", ok ? f : dflt);
 }
 
 /* An error in the uploaded part `doc` (read as besoins.csv) names the file
@@ -1902,8 +1938,32 @@ void api_contours(struct srv_api *api, const struct srv_request *rq, struct srv_
 void api_allocate(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
 	p304_result *res;
-	cJSON *root = parse_object(rq, rp);
+	cJSON *root;
+	const char *comp = NULL;
+	size_t comp_len = 0;
+	char comp_name[256];
 
+	/* multipart (issue 21): the parts 'scenario' and 'complement' */
+	if (rq->multipart) {
+		size_t len;
+		const char *text = part_of(rq, "scenario", &len);
+
+		comp = part_of(rq, "complement", &comp_len);
+		if (comp)
+			uploaded_name(api, rq, "complement", "complement.csv", comp_name,
+				      sizeof(comp_name));
+		if (!text) {
+			api_error(rp, 400, "bad_request", _("expected the scenario as the JSON body "
+				  "or as the part 'scenario'"), NULL, 0, "scenario");
+			return;
+		}
+		if ((res = do_allocate_with(api, text, len, comp, comp_len, comp_name, rp))) {
+			reply_written(rp, w_result, res, JSON);
+			p304_result_free(res);
+		}
+		return;
+	}
+	root = parse_object(rq, rp);
 	if (!root)
 		return;
 	cJSON_Delete(root);

@@ -16,7 +16,7 @@ const struct api_route api_routes[] = {
 	{ "PUT", "/api/scenarios/{id}", api_put_scenario, { NULL }, { NULL }, 0 },
 	{ "GET", "/api/tables", api_tables, { NULL }, { NULL }, 0 },
 	{ "GET", "/api/contours", api_contours, { NULL }, { NULL }, 0 },
-	{ "POST", "/api/allocate", api_allocate, { NULL }, { NULL }, 0 },
+	{ "POST", "/api/allocate", api_allocate, { NULL }, { "scenario", "complement", NULL }, 0 },
 	{ "POST", "/api/compare", api_compare, { NULL }, { NULL }, 0 },
 	{ "POST", "/api/reconcile", api_reconcile, { NULL }, { "scenario", "needs", "caps", NULL }, 0 },
 	{ "POST", "/api/sweep", api_sweep, { NULL }, { NULL }, 1 },
