@@ -265,7 +265,8 @@ export function markUnavailable() {
 		const file = String(sc.data || '').split('/').pop();
 		const table = S.tables.find((t) => t.file === file || t.id === sc.data);
 		const missing = table ? sc.criteria.map((c) => c.column).filter((c) => !(table.columns || []).includes(c)) : [];
-		if (!missing.length) continue;
+		// a scenario naming its complement table (issue 21) has what it needs
+		if (!missing.length || sc.complement) continue;
 		for (const sel of ['start', 'ref']) {
 			const o = [...$(sel).options].find((x) => x.value === id);
 			if (o) { o.disabled = true; o.textContent += ' — indisponible (données manquantes)'; }
