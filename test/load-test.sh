@@ -49,7 +49,7 @@ for round in 1 2 3 4; do
 	[ -z "$first" ] && first=$r
 	echo "     load round $round: $n requests, last run: $line, rss_kib=$r"
 done
-# 2 MiB: a leak of 100 bytes a request would pass it 4 times over. The
+# 2 MiB: a leak of 100 bytes a request (2 MB over 20 000) would fail it. The
 # thread-per-connection server once grew 4 MiB over 50 000 requests from
 # glibc's per-thread malloc arenas, not a leak; srv_start now limits them to
 # two (flat after the second round here, 2026-12-06).
