@@ -510,6 +510,27 @@ static void write_round_tics(struct sbuf *b, const struct map *m)
 	sb_printf(b, ")\n");
 }
 
+/* A participant the outline table has no shape for (Saint-Martin, 978,
+ * issue 21) is named under the map rather than silently left out. */
+static void unmapped_note(const struct map *m, char *note, size_t size)
+{
+	size_t len = strlen(note);
+	int n = 0;
+
+	for (size_t i = 0; i < m->nv && len + 1 < size; i++) {
+		size_t r;
+
+		for (r = 0; r < m->o.nring && strcmp(m->o.ring[r].code, m->vals[i].code); r++)
+			;
+		if (r < m->o.nring)
+			continue;
+		snprintf(note + len, size - len, "%s%s (%s)",
+			 n++ ? ", " : len ? ". Sans contour sur la carte : " : "Sans contour sur la carte : ",
+			 m->vals[i].name ? m->vals[i].name : "", m->vals[i].code);
+		len = strlen(note);
+	}
+}
+
 /* The frame, the legend (a colour scale in French figures, clipped to
  * robust bounds, and what lies beyond) and the plot command. */
 static void write_legend_and_plot(struct sbuf *b, const struct map *m, const char *note)
@@ -603,6 +624,7 @@ p304_code ch_map(struct sbuf *b, const p304_chart_request *req, const char *out,
 	write_rings(b, &m);
 	write_insets(b, &m);
 	clipped_note(&m, note, sizeof(note));
+	unmapped_note(&m, note, sizeof(note));
 	write_legend_and_plot(b, &m, note);
 	rc = P304_OK;
 done:
