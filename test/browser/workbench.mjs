@@ -583,15 +583,28 @@ test('10-campagne', async ({ page, url }) => {
 	const FIX = path.join(HERE, 'fixtures');
 	await page.goto(url + '#s=2025-national');
 	await settled(page);
+	if (!process.env.P304_TEST_URL) {
+		// an empty ledger says so, in words, rather than an empty table
+		await page.click('#tab-campagne');
+		await page.waitForSelector('#camp-view-empty');
+		await page.waitForSelector('#camp-next-empty');
+		await shot(page, '10-campagne-vide');
+	}
+	// the notification of the needs step: « Enregistrer ce tour » records it too
+	await page.click('#tab-besoins');
+	await page.setInputFiles('#needs-file', path.join(FIX, 'besoins-2026-centimes-cp1252.csv'));
+	await page.waitForSelector('#notif-table', { timeout: 20000 });
+	const notified = euros(await page.textContent('#notif-total'));
 	await page.click('#tab-campagne');
 	eq(await page.inputValue('#camp-year'), '2025', 'the campaign year taken from the scenario');
-	assert(/pré-notification/.test(await page.textContent('#camp-round-what')), 'says what « Enregistrer ce tour » records');
+	assert(/pré-notification .* et la notification calculée à l'étape 5/.test(await page.textContent('#camp-round-what')), 'says what « Enregistrer ce tour » records: ' + await page.textContent('#camp-round-what'));
 	await page.click('#camp-record');
 	await page.waitForSelector('#camp-record-ok:not([hidden])', { timeout: 20000 });
-	assert(/Pré-notification 2025 : \d+ montants nouveaux/.test(await page.textContent('#camp-record-ok')), 'round recorded: ' + await page.textContent('#camp-record-ok'));
+	const said = await page.textContent('#camp-record-ok');
+	assert(/^Pré-notification 2025 : \d+ montants nouveaux\. Besoins et notification 2025 : \d+ montants nouveaux\.$/.test(said), 'round recorded: ' + said);
 	// a second click writes nothing and says so
 	await page.click('#camp-record');
-	await page.waitForFunction(() => /déjà enregistré/.test(document.getElementById('camp-record-ok').textContent), null, { timeout: 20000 });
+	await page.waitForFunction(() => (document.getElementById('camp-record-ok').textContent.match(/déjà enregistré/g) || []).length === 2, null, { timeout: 20000 });
 
 	// the years view of the pre-notification: its 2025 total is the envelope
 	const sumsAddUp = async (what) => {
@@ -618,6 +631,10 @@ test('10-campagne', async ({ page, url }) => {
 	const pre = await sumsAddUp('pré-notifié');
 	const env = await page.evaluate(async () => (await (await fetch('/api/scenarios/2025-national')).json()).envelope_eur);
 	eq(euros(pre.total[pre.years.indexOf('2025')]), env, 'pré-notifié 2025 total = the envelope');
+	await page.selectOption('#camp-stage', 'notified');
+	await page.waitForFunction(() => /^Notifié,/.test((document.getElementById('camp-view-title') || {}).textContent || ''), null, { timeout: 20000 });
+	const nt = await sumsAddUp('notifié');
+	eq(euros(nt.total[nt.years.indexOf('2025')]), notified, 'notifié 2025 total = the notification of step 5');
 	assert(!/prenotified|delegated|sqlite/i.test(await page.textContent('#panel-campagne')), 'no stage id nor file name on screen');
 
 	// imports: délégué (Windows-1252) and consommé (UTF-8) 2025
@@ -685,6 +702,7 @@ test('10-campagne', async ({ page, url }) => {
 	eq(euros(y2025.delegated), 1835000, 'fiche: délégué 2025');
 	eq(euros(y2025.consumed), 1500000, 'fiche: consommé 2025');
 	assert(euros(y2025.prenotified) > 0, 'fiche: pré-notifié 2025');
+	await page.click('#fiche-history details summary');
 	assert(/delegue-2025\.csv, ligne 7/.test(await page.textContent('#fiche-history details')), 'origin under détails');
 	await shot(page, '10b-fiche-historique');
 });

@@ -287,7 +287,7 @@ function renderNext(year, caps, av, avErr) {
 	for (const r of (av && av.rows) || []) row(r.code, r.name).av = r;
 	const rows = [...byCode.values()]; // the caps' order: the reference list's
 	const kids = [];
-	if (avErr) kids.push(alertBox('info', avErr, []));
+	if (avErr && rows.length) kids.push(alertBox('info', avErr, []));
 	if (!rows.length) {
 		kids.push(h('p', { id: 'camp-next-empty', text: `Ni plafond ni avenant ${next} : le registre n'a aucun montant délégué en ${year - 1} ni en ${year}.` }));
 		$('camp-next').replaceChildren(...kids);
