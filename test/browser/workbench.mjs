@@ -637,6 +637,15 @@ test('10-campagne', async ({ page, url }) => {
 	eq(euros(nt.total[nt.years.indexOf('2025')]), notified, 'notifié 2025 total = the notification of step 5');
 	assert(!/prenotified|delegated|sqlite/i.test(await page.textContent('#panel-campagne')), 'no stage id nor file name on screen');
 
+	// a table of 2025 imported as 2024: refused in the page's words (the
+	// command line's « --year » is the campaign year field here)
+	await page.fill('#camp-year', '2024');
+	await page.setInputFiles('#camp-delegated-file', path.join(FIX, 'delegue-2025-ILLUSTRATIF-cp1252.csv'));
+	await page.waitForSelector('#camp-delegated-msg:not([hidden])', { timeout: 20000 });
+	const wrongYear = (await page.textContent('#camp-delegated-msg')).replace(/[\u00a0\u202f]/g, ' ');
+	assert(/ligne 1 : .*pas de 2024 : importez-la avec l'année de la campagne 2025/.test(wrongYear) && !/--/.test(wrongYear), 'wrong year: ' + wrongYear);
+	await page.fill('#camp-year', '2025');
+	await page.press('#camp-year', 'Enter');
 	// imports: délégué (Windows-1252) and consommé (UTF-8) 2025
 	await page.setInputFiles('#camp-delegated-file', path.join(FIX, 'delegue-2025-ILLUSTRATIF-cp1252.csv'));
 	await page.waitForSelector('#camp-delegated-ok:not([hidden])', { timeout: 20000 });
@@ -661,6 +670,8 @@ test('10-campagne', async ({ page, url }) => {
 	const csvHref = await page.getAttribute('#camp-dl-csv', 'href');
 	const csv = await page.evaluate(async (u) => (await fetch(u)).text(), csvHref);
 	assert(/écart délégué − consommé 2025/.test(csv) && /"49";"Maine-et-Loire";"335000"/.test(csv), 'the CSV download is the view: ' + csv.slice(0, 200));
+	const xlsx = await page.evaluate(async (u) => { const r = await fetch(u); return [r.headers.get('Content-Disposition'), new TextDecoder().decode((await r.arrayBuffer()).slice(0, 2))]; }, await page.getAttribute('#camp-dl-xlsx', 'href'));
+	assert(/vue\.xlsx/.test(xlsx[0]) && xlsx[1] === 'PK', 'the workbook download: ' + xlsx.join(' '));
 
 	// 2026: caps and avenant (reduce the unconsumed, 50 %), against the CLI
 	await page.selectOption('#camp-rule', 'reduce-unconsumed');

@@ -129,13 +129,15 @@ async function recordRound() {
 /* « Fichier delegue.csv, ligne 3 : … » from the server's refusal, which
  * names the table by the ledger's own name for it. */
 export function refusalText(err, fileName) {
-	let m = String(err.message || '').replace(/^[^\s:]+\.csv:(\d+:)?\s*/, '');
+	// the message is the command line's: its option becomes the page's field
+	let m = String(err.message || '').replace(/^[^\s:]+\.csv:(\d+:)?\s*/, '')
+		.replace(/\s*\(--year\)/g, '').replace(/avec --year (\d{4})/g, 'avec l\'année de la campagne $1');
 	const where = [`Fichier ${fileName}`];
 	if (err.line) where.push(`ligne ${err.line}`);
 	if (err.field && !m.includes(err.field)) where.push(`colonne « ${err.field} »`);
 	m = m.charAt(0).toLowerCase() + m.slice(1);
 	if (!/[.!?]$/.test(m)) m += '.';
-	return `${where.join(', ')} : ${m}${err.status === 422 ? ' Rien n\'a été enregistré : corrigez le fichier puis déposez-le à nouveau.' : ''}`;
+	return `${where.join(', ')} : ${m}${err.status === 422 ? ' Rien n\'a été enregistré : corrigez le fichier (ou l\'année) puis déposez-le à nouveau.' : ''}`;
 }
 
 async function importFile(stage) {
