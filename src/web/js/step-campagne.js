@@ -24,7 +24,7 @@ const AVENANT_FR = {
 // then cut to the years that hold an amount
 const SPAN = [1990, 2049];
 
-const C = { view: null, stale: true, seq: 0, nextSeq: 0 };
+const C = { view: null, seq: 0, nextSeq: 0 };
 
 /* The year typed, or null with the reason shown beside the field. */
 function campaignYear() {
@@ -167,7 +167,6 @@ async function importFile(stage) {
 }
 
 function ledgerChanged() {
-	C.stale = true;
 	emit('ledger');
 	refresh();
 }
@@ -330,7 +329,6 @@ function renderNext(year, caps, av, avErr) {
 // ------------------------------------------------------------------ wiring
 function refresh() {
 	if (S.tab !== id) return; // read when shown, not at every write elsewhere
-	C.stale = false;
 	$('camp-round-what').textContent = roundWhat();
 	loadView();
 	loadNext();
