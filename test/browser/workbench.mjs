@@ -42,7 +42,9 @@ async function startServer(workspace) {
 	if (process.env.P304_TEST_URL) return { url: process.env.P304_TEST_URL, stop: async () => {} };
 	const bin = path.join(BUILD, 'p304');
 	const child = spawn(bin, ['serve', '--port', '0', '--listen', '127.0.0.1', '--workspace', workspace], {
-		cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANGUAGE: process.env.LANGUAGE || 'fr' },
+		// French whatever the suite exports (test/run-tests.sh: LANGUAGE=en):
+		// the page is French, and so are the server's refusals it shows
+		cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANGUAGE: 'fr' },
 	});
 	let out = '';
 	const url = await new Promise((resolve, reject) => {
