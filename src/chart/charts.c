@@ -558,7 +558,7 @@ static p304_code tiles(struct sbuf *b, const p304_chart_request *req, const char
 	unsigned char *drawn = NULL;
 	size_t nt = 0;
 	double lo = INFINITY, hi = -INFINITY;
-	char title[600];
+	char title[600], unplaced[600] = "";
 	p304_code rc;
 
 	if (!change && !per_child && strcmp(mode, "amount"))
@@ -601,15 +601,24 @@ static p304_code tiles(struct sbuf *b, const p304_chart_request *req, const char
 		} else {
 			v = ch_jnum(r, field, 0) / 1e6;
 		}
+		int placed = 0;
+
 		for (size_t i = 0; i < nt; i++) {
 			if (strcmp(tiles[i].code, code))
 				continue;
+			placed = 1;
 			sb_token(b, code);
 			sb_printf(b, " %g %g %g %.6f\n", tiles[i].x, -tiles[i].y, tiles[i].hw, v);
 			drawn[i] = 1;
 			lo = v < lo ? v : lo;
 			hi = v > hi ? v : hi;
 		}
+		/* issue 21: a participant without a tile (Saint-Martin, 978) is
+		 * named under the map, never silently left out */
+		if (!placed && strlen(unplaced) + strlen(code) + 40 < sizeof(unplaced))
+			snprintf(unplaced + strlen(unplaced), sizeof(unplaced) - strlen(unplaced),
+				 "%s%s (%s)", unplaced[0] ? ", " : "Sans case sur la carte : ",
+				 ch_jstr(r, "name", ""), code);
 	}
 	sb_printf(b, "EOD\n");
 	if (per_child && isinf(lo)) {
@@ -636,6 +645,11 @@ static p304_code tiles(struct sbuf *b, const p304_chart_request *req, const char
 	free(drawn);
 	sb_printf(b, "EOD\nunset border\nunset tics\nunset grid\nset size ratio -1\n"
 		     "set lmargin 2\nset rmargin 12\nset key bottom right\n");
+	if (unplaced[0]) {
+		sb_printf(b, "set label 97 ");
+		sb_quote(b, unplaced);
+		sb_printf(b, " at screen 0.02, screen 0.03 left font ',8' tc rgb '#333333'\n");
+	}
 	if (change) {
 		double m = fmax(fabs(lo), fabs(hi));
 
