@@ -526,6 +526,14 @@ static void decision(const struct doc *d, const p304_note *n)
 	d_para_end(d);
 }
 
+/* "floor" -> « au plancher »: the page's words (STATUS_FR, state.js),
+ * never « formule » for a row lowered by the floors of others. */
+static const char *status_words(const char *s)
+{
+	return !strcmp(s, "floor") ? "au plancher" : !strcmp(s, "ceiling") ? "au plafond"
+	     : !strcmp(s, "free") ? "selon la clé" : p304_status_label_fr(s);
+}
+
 static const char *main_factor(const p304_comparison *c, const p304_compare_row *r,
 			       char *buf, size_t size)
 {
@@ -952,10 +960,10 @@ static void annex_table(const struct doc *d, const p304_note *n)
 	d_para_begin(d, "small");
 	if (c)
 		d_textf(d, "Montant = scénario « %s » ; référence = « %s » ; « — » : absente de ce côté. "
-			"Statut : formule (montant proportionnel à la part), plancher ou plafond.",
+			"Statut : selon la clé (montant proportionnel à la part), au plancher ou au plafond.",
 			c->b_id, c->a_id);
 	else
-		d_text(d, "Statut : formule (montant proportionnel à la part), plancher ou plafond.");
+		d_text(d, "Statut : selon la clé (montant proportionnel à la part), au plancher ou au plafond.");
 	d_para_end(d);
 	d_table_begin(d, "full", align, head);
 	if (c) {
@@ -964,7 +972,7 @@ static void annex_table(const struct doc *d, const p304_note *n)
 
 			row[0] = r->code;
 			row[1] = r->name;
-			row[2] = r->in_b ? p304_status_label_fr(r->status_b) : "—";
+			row[2] = r->in_b ? status_words(r->status_b) : "—";
 			row[3] = r->in_b ? eur(e1, sizeof(e1), r->b_eur) : "—";
 			row[4] = r->in_a ? eur(e2, sizeof(e2), r->a_eur) : "—";
 			row[5] = r->in_a && r->in_b ? eur_signed(e3, sizeof(e3), r->b_eur - r->a_eur) : "—";
@@ -985,7 +993,7 @@ static void annex_table(const struct doc *d, const p304_note *n)
 
 			row[0] = r->code;
 			row[1] = r->name;
-			row[2] = p304_status_label_fr(p304_status_name(r->alloc.status));
+			row[2] = status_words(p304_status_name(r->alloc.status));
 			row[3] = eur(e1, sizeof(e1), r->alloc.amount_eur);
 			row[4] = n->nt ? eur(e2, sizeof(e2), n->nt->rows[i].notified_eur) : "";
 			d_table_row(d, align, row, 0);
@@ -1274,7 +1282,7 @@ static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
 	const p304_fiche *f = &fs->f[i];
 	const p304_result *res = fs->res;
 	const p304_scenario *sc = res->scenario;
-	const char *st = p304_status_label_fr(p304_status_name(f->row->alloc.status));
+	const char *st = status_words(p304_status_name(f->row->alloc.status));
 	char title[300], a[64], b[64], c[64], p[48], q[48];
 
 	snprintf(title, sizeof(title), "%s (%s)", f->row->name, f->row->code);
@@ -1456,7 +1464,7 @@ p304_code p304_write_fiches_index_html(const p304_fiches *fs, FILE *fp, p304_err
 		fputs("</td><td>", fp);
 		d_text(&d, f->row->region_name);
 		fprintf(fp, "</td><td class=\"n\">%s</td><td>%s</td>", eur(a, sizeof(a), f->amount_eur),
-			p304_status_label_fr(p304_status_name(f->row->alloc.status)));
+			status_words(p304_status_name(f->row->alloc.status)));
 		snprintf(rk, sizeof(rk), "%d", f->rank);
 		fprintf(fp, "<td class=\"n\">%s</td>", rk);
 		if (fs->cmp)
