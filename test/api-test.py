@@ -204,6 +204,16 @@ check("POST /api/reconcile bad needs: 422 on the uploaded besoins-2026.csv with 
       st == 422 and e.get("file") == "besoins-2026.csv" and e.get("line") == 2
       and "besoins-2026.csv:2" in e.get("message", "") and "besoins.csv" not in e.get("message", ""),
       data[:300])
+# issue 21: the warnings about the needs name the uploaded file, as the
+# command line does, and the cents are said once, with the euros left out
+cents = read(NEEDS).replace(b"02;1229000", b"02;1229000,60")
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "besoins-2026.csv", cents)])
+st, h, data = req("POST", "/api/reconcile", mp, hd)
+nr = json.loads(data).get("needs_rounded", "") if st == 200 else ""
+check("POST /api/reconcile: the cents said once, naming besoins-2026.csv, with 0,60 € left out",
+      st == 200 and nr.startswith("besoins-2026.csv: 1 need written with cents was rounded down")
+      and "0,60" in nr and data.decode().count("written with cents") == 1
+      and "besoins.csv" not in data.decode(), data[:600])
 mp, hd = multipart([("scenario", "s.json", read(v1))])
 st, h, data = req("POST", "/api/reconcile", mp, hd)
 check("POST /api/reconcile without needs: 400", st == 400 and err_of(data).get("field") == "needs",
