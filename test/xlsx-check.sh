@@ -63,11 +63,13 @@ for f in a/repartition.xlsx r/notification.xlsx; do
 	xlsx2csv -a "$work/$f" | grep -n -E "imputé|enfants_0_19|menages_pauvres|\.csv:[0-9]|Shapley|docs/|,formule,|^avertissement" &&
 		fail "$f has technical words"
 done
-# the comparison's notes keep the column names (they come from the workflow
-# unchanged), but never « A : », « B : », Shapley or a documentation file
-xlsx2csv -a "$work/c/comparaison.xlsx" | grep -n -E 'Shapley|docs/|,formule,|^"?(A|B) :|^(A|B) \(|statut [AB]|table de [AB]' &&
+# the comparison's notes in words (the data-fill notes still name columns),
+# never « A : », « B : », Shapley or a documentation file
+xlsx2csv -a "$work/c/comparaison.xlsx" | grep -n -E 'imputé|Shapley|docs/|,formule,|^"?(A|B) :|^(A|B) \(|statut [AB]|table de [AB]' &&
 	fail "c/comparaison.xlsx has technical words"
-xlsx2csv -a "$work/c/comparaison.xlsx" | grep -q '^"Référence : 973 (Guyane)' || fail "comparaison.xlsx: the reference's notes are not named so"
+xlsx2csv -a "$work/c/comparaison.xlsx" | grep -q '^"Référence : Guyane (973) : « Ménages pauvres » est une valeur estimée' ||
+	fail "comparaison.xlsx: the reference's imputed value is not said in words"
+grep -q 'Shapley\|docs/' "$work/c/comparaison.csv" && fail "comparaison.csv names Shapley or a documentation file"
 xlsx2csv -n Paramètres "$work/r/notification.xlsx" | grep -qx 'Sans réponse,renonce aux crédits' ||
 	fail "notification.xlsx: the choice for who did not answer is not in the page's words"
 unzip -p "$work/a/repartition.xlsx" xl/styles.xml | grep -q 'formatCode="0.00%"' || fail "no percentage format"
