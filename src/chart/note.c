@@ -237,13 +237,12 @@ static void d_table_begin(const struct doc *d, const char *cls, const char *alig
 			d_raw(d, " ");
 		}
 		d_raw(d, "|\n");
-		/* the dashes give pandoc's relative column widths (a line longer
-		 * than 72 characters makes it use them, and the separator is): the
-		 * name column wider, the table the page's width,
-		 * so that « 600 000 € » never wraps in Word (issue 21) */
+		/* the dashes are pandoc's relative column widths, each read as a
+		 * fraction of 72 once a line is longer than that (the separator
+		 * always is): 70 in all, the name column twice the others, so
+		 * that the table takes the page's width and « 600 000 € » does
+		 * not wrap in Word as it did in equal columns (issue 21) */
 		for (size_t i = 0; i < n; i++) {
-			/* pandoc reads each as a fraction of 72: 70 in all, the
-			 * first column twice the others */
 			int w = (int)(70 * (i == 0 ? 2 : 1) / (n + 1));
 
 			d_raw(d, "|");
@@ -325,10 +324,11 @@ static const char *base_png(char *buf, size_t size, const char *path)
 }
 
 /* The size of a chart in .docx and .odt: gnuplot's PNG at its pixel size
- * ran off an A4 page (issue 21), so it is fitted, ratio kept, in the text
- * width of pandoc's A4 pages (15 cm inside Word's 2,5 cm margins) and
- * max_h cm (the map shares page 1 with the key figures). The PNG beside
- * the SVG gives the ratio (its IHDR); without it, the width alone. */
+ * ran off an A4 page (issue 21), so it is fitted, ratio kept, in 15 cm
+ * wide (the text width of an A4 or Letter page inside pandoc's 2,5 cm
+ * margins) and max_h cm high (the map shares page 1 with the key figures;
+ * 21 cm leaves room for a caption). The PNG beside the SVG gives the
+ * ratio (its IHDR); without it, the width alone. */
 static void png_size(const struct doc *d, const char *svg_path, double max_h)
 {
 	char path[1024], *dot;
@@ -610,14 +610,14 @@ static size_t notif_pick(const p304_note *n, int above, size_t *idx)
 
 	for (size_t i = 0; i < res->nrows; i++) {
 		const p304_recon_row *r = &nt->rows[i];
-		int64_t key = above ? nt->need[i] - res->rows[i].alloc.amount_eur
-				    : res->rows[i].alloc.amount_eur;
+		int64_t key;
 		size_t j = k;
 
 		if (above ? nt->need[i] == P304_NO_BOUND || nt->late[i] ||
 			    nt->need[i] <= res->rows[i].alloc.amount_eur
 			  : r->reason != P304_REASON_NO_ANSWER && r->reason != P304_REASON_LATE)
 			continue;
+		key = above ? nt->need[i] - res->rows[i].alloc.amount_eur : res->rows[i].alloc.amount_eur;
 		/* insertion: at most a few hundred participants */
 		while (j > 0) {
 			size_t p = idx[j - 1];
