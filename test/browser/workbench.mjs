@@ -549,7 +549,7 @@ test('09-officers-round', async ({ page, url }) => {
 	const book = execFileSync('xlsx2csv', ['-a', xfile], { encoding: 'utf8', maxBuffer: 1 << 26 });
 	no70(book, 'the workbook');
 	assert(/,selon la clé,/.test(book) && /,au plancher,/.test(book) && !/,formule,/.test(book), 'the workbook speaks the page\'s words');
-	assert(/pondération « Enfants de 0 à 19 ans »/.test(book) && !/pondération enfants_0_19/.test(book), 'Paramètres by the page\'s names');
+	assert(/pondération « Enfants de 0 à 19 ans »/i.test(book) && !/pondération enfants_0_19/i.test(book), 'Paramètres by the page\'s names');
 	await page.fill('#save-title', '2026 tour 72 M€');
 	eq(await page.inputValue('#save-id'), '2026-tour-72-millions', 'id derived from the title');
 	await page.click('#save-form button[type="submit"]');
