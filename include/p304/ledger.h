@@ -49,8 +49,10 @@ int p304_stage_parse(const char *s);
 typedef struct p304_ledger p304_ledger;
 
 /*
- * Opens the ledger at `path`; `create` = 1 creates it when absent (0: an
- * absent file is P304_ERR_IO). A file that is not a p304 ledger (another
+ * Opens the ledger at `path`; `create` = 1 creates it when absent, at the
+ * first write that is not refused (until then the handle reads an empty
+ * ledger; a refused import or record leaves no file); 0: an absent file is
+ * P304_ERR_IO. A file that is not a p304 ledger (another
  * SQLite database, any other file), a damaged one (PRAGMA quick_check) or
  * one written by a newer p304 is refused with P304_ERR_INPUT and left
  * exactly as it was. An older schema is migrated in one transaction. WAL,

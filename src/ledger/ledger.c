@@ -317,25 +317,21 @@ static p304_code set_up(p304_ledger *lg, p304_error *err)
 	return rc;
 }
 
-p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304_error *err)
+/* Opens the file itself into lg->db: checks it when it exists, creates it
+ * when absent and `create`; lg->db is NULL again on failure. */
+static p304_code open_file(p304_ledger *lg, int create, p304_error *err)
 {
-	p304_ledger *lg;
+	const char *path = lg->path;
 	struct stat st;
 	int exists = stat(path, &st) == 0;
 	p304_code rc;
 
-	*out = NULL;
 	if (exists && !S_ISREG(st.st_mode))
 		return p304_error_set(err, P304_ERR_IO, path, 0, _("not a regular file"));
 	if (!exists && (errno != ENOENT || !create))
 		return p304_error_set(err, P304_ERR_IO, path, 0,
 			errno == ENOENT ? _("no ledger here (p304 ledger record or import creates it)")
 					: _("cannot read: %s"), strerror(errno));
-	lg = calloc(1, sizeof(*lg));
-	if (!lg || !(lg->path = strdup(path))) {
-		free(lg);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	}
 	/* NOMUTEX: a connection is used by one thread at a time (the server
 	 * gives each request its own, ledger.h), so SQLite's own lock on
 	 * every call is only cost */
@@ -355,11 +351,64 @@ p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304
 	 * survives a power cut, not only a killed process */
 	if ((rc = set_up(lg, err)) != P304_OK)
 		goto fail;
+	return P304_OK;
+fail:
+	sqlite3_close(lg->db);
+	lg->db = NULL;
+	return rc;
+}
+
+p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304_error *err)
+{
+	p304_ledger *lg;
+	struct stat st;
+	p304_code rc;
+
+	*out = NULL;
+	lg = calloc(1, sizeof(*lg));
+	if (!lg || !(lg->path = strdup(path))) {
+		free(lg);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	}
+	/* An absent ledger is created by the first write, never by opening:
+	 * a refused import or record leaves no file behind without anyone
+	 * deleting one afterwards (the command line unlinked the file it had
+	 * created when its import was refused, and with it the entries another
+	 * process had written there in between: issue 22, a lost campaign).
+	 * Until then the handle reads an empty ledger held in memory. */
+	if (create && stat(path, &st) != 0 && errno == ENOENT) {
+		lg->pending = 1;
+		if (sqlite3_open_v2(":memory:", &lg->db, SQLITE_OPEN_READWRITE |
+				    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+		    (rc = set_up(lg, err)) != P304_OK) {
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+			goto fail;
+		}
+	} else if ((rc = open_file(lg, create, err)) != P304_OK) {
+		goto fail;
+	}
 	*out = lg;
 	return P304_OK;
 fail:
 	p304_ledger_close(lg);
 	return rc;
+}
+
+p304_code lg_ready(p304_ledger *lg, p304_error *err)
+{
+	sqlite3 *mem = lg->db;
+	p304_code rc;
+
+	if (!lg->pending)
+		return P304_OK;
+	lg->db = NULL;
+	if ((rc = open_file(lg, 1, err)) != P304_OK) {
+		lg->db = mem;
+		return rc;
+	}
+	sqlite3_close(mem);
+	lg->pending = 0;
+	return P304_OK;
 }
 
 void p304_ledger_close(p304_ledger *lg)
@@ -615,6 +664,13 @@ p304_code p304_ledger_append(p304_ledger *lg, const p304_ledger_source *src,
 			return p304_error_set(err, P304_ERR_INPUT, src->file, items[k].line,
 				_("duplicate code '%s' (lines %ld and %ld)"), items[k].code,
 				items[j].line, items[k].line);
+	}
+	/* everything checked: the file may now be created */
+	{
+		p304_code rc = lg_ready(lg, err);
+
+		if (rc != P304_OK)
+			return rc;
 	}
 	/* IMMEDIATE: the write lock first, so that the check for a set
 	 * already recorded and the writing are one step for every writer */

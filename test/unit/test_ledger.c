@@ -468,6 +468,46 @@ static void test_import_refusals(void **state)
 	p304_reference_free(ref);
 }
 
+/* A ledger opened to be created exists only from its first write: a refused
+ * first import leaves no file, and no one has to delete one afterwards (the
+ * command line deleted the file its refused import had created, with the
+ * entries another process had written there meanwhile: a lost campaign). */
+static void test_created_by_first_write(void **state)
+{
+	p304_ledger *lg, *other;
+	p304_reference *ref;
+	p304_error err;
+	p304_ledger_outcome o;
+	const char *path = fresh("lazy.sqlite");
+	const char *bad = "Code;Montant délégué (€)\n59;12x\n";
+	const char *ok = "Code;Montant délégué (€)\n59;100\n";
+	const char *ok2 = "Code;Montant délégué (€)\n62;200\n";
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(p304_reference_load(refpath, &ref, &err), P304_OK);
+	assert_int_equal(p304_ledger_open(path, 1, &lg, &err), P304_OK);
+	assert_int_equal(access(path, F_OK), -1);
+	/* the pending handle reads an empty ledger */
+	assert_int_equal(p304_ledger_current(lg, "59", 2024, P304_STAGE_DELEGATED, &v, &err), 0);
+	assert_int_equal(p304_ledger_import_buffer(lg, ref, "bad.csv", bad, strlen(bad),
+		P304_STAGE_DELEGATED, 2024, NULL, &o, &err), P304_ERR_INPUT);
+	assert_int_equal(access(path, F_OK), -1);
+	/* another writer creates the file meanwhile: the first one joins it */
+	assert_int_equal(p304_ledger_open(path, 1, &other, &err), P304_OK);
+	assert_int_equal(p304_ledger_import_buffer(other, ref, "ok2.csv", ok2, strlen(ok2),
+		P304_STAGE_DELEGATED, 2024, NULL, &o, &err), P304_OK);
+	p304_ledger_close(other);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(p304_ledger_import_buffer(lg, ref, "ok.csv", ok, strlen(ok),
+		P304_STAGE_DELEGATED, 2024, NULL, &o, &err), P304_OK);
+	assert_int_equal(o.added, 1);
+	assert_int_equal(p304_ledger_current(lg, "62", 2024, P304_STAGE_DELEGATED, &v, &err), 1);
+	assert_int_equal(v, 200);
+	p304_ledger_close(lg);
+	p304_reference_free(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_and_foreign),
 		cmocka_unit_test(test_cap_rule),
 		cmocka_unit_test(test_import_refusals),
+		cmocka_unit_test(test_created_by_first_write),
 		cmocka_unit_test(test_property_rules),
 	};
 
