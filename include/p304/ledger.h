@@ -94,6 +94,9 @@ typedef struct p304_ledger_outcome {
 	size_t superseded;    /* entries written that correct a current one */
 	size_t unchanged;     /* items equal to the current entry: not written */
 	int already;          /* 1: set_key already recorded, nothing written */
+	int again;            /* 1: set_key recorded before (already_at, _who),
+			       * its amounts corrected since: written again, as
+			       * corrections of the amounts since */
 	char already_at[32], already_who[64];
 	/* an imported table's final TOTAL row, equal to the sum and skipped:
 	 * the warning saying so ("" when none) */
@@ -174,7 +177,9 @@ p304_code p304_ledger_avenant(p304_ledger *lg, p304_reference *ref, int year,
  * (needs and notified of `year`) or an avenant.json (next year's amounts:
  * year + 1). The manifest's input SHA-256 are checked first (a changed or
  * missing input refuses the set). The set's identity is the SHA-256 of its
- * result file: recorded twice, it is recognised (out->already).
+ * result file: recorded twice, it is recognised (out->already); recorded
+ * again after its amounts were corrected, they are written again as
+ * corrections (out->again).
  */
 p304_code p304_ledger_record_set(p304_ledger *lg, const char *dir, int year,
 				 const char *comment, p304_ledger_outcome *out,

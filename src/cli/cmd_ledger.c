@@ -88,6 +88,9 @@ static void print_outcome(const char *what, const p304_ledger_outcome *o, const 
 		printf(_("%s: every amount is already in the ledger; nothing written\n"), what);
 		return;
 	}
+	if (o->again)
+		printf(_("%s: first recorded on %s by %s; its amounts, corrected since, are "
+			 "current again\n"), what, o->already_at, cli_text(o->already_who));
 	printf(_("%s recorded in %s (batch %ld): new %zu, corrected %zu, unchanged %zu\n"),
 	       what, path, o->batch, o->added, o->superseded, o->unchanged);
 }

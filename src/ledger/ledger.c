@@ -642,8 +642,9 @@ p304_code p304_ledger_append(p304_ledger *lg, const p304_ledger_source *src,
 			     const p304_ledger_item *items, size_t n,
 			     p304_ledger_outcome *out, p304_error *err)
 {
+	p304_ledger_source again;
 	size_t nchanged;
-	int fail;
+	int fail, seen;
 	long batch;
 
 	memset(out, 0, sizeof(*out));
@@ -676,19 +677,27 @@ p304_code p304_ledger_append(p304_ledger *lg, const p304_ledger_source *src,
 	 * already recorded and the writing are one step for every writer */
 	if (lg_exec(lg, "BEGIN IMMEDIATE") != 0)
 		return lg_sql_error(lg, err);
-	if (already(lg, src->set_key, out)) {
-		out->already = 1;
-		lg_exec(lg, "ROLLBACK");
-		return P304_OK;
-	}
+	seen = already(lg, src->set_key, out);
 	nchanged = count_changes(lg, items, n, &fail);
 	if (fail)
 		goto fail;
 	if (nchanged == 0) {
 		/* nothing new: an empty batch would only be noise */
+		out->already = seen;
 		out->unchanged = n;
 		lg_exec(lg, "ROLLBACK");
 		return P304_OK;
+	}
+	/* A set recorded before whose amounts were corrected since (a.csv,
+	 * then b.csv, then a.csv again): the officer makes them current again.
+	 * Answering "already recorded, nothing written" left b.csv's amounts
+	 * in force with a success (issue 22: corrections supersede). Its key
+	 * stays with its first batch. */
+	if (seen) {
+		again = *src;
+		again.set_key = NULL;
+		src = &again;
+		out->again = 1;
 	}
 	if (insert_batch(lg, src, nchanged) != 0)
 		goto fail;
