@@ -10,8 +10,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,10 +106,15 @@ int p304_stage_parse(const char *s)
 	return -1;
 }
 
-p304_code lg_sql_error(p304_ledger *lg, p304_error *err)
+/* err from a result code ec (primary) and SQLite's message for it. */
+static p304_code sql_error_of(p304_ledger *lg, int ec, const char *msg, int sys_errno,
+			      p304_error *err)
 {
-	int ec = sqlite3_errcode(lg->db) & 0xff;
-
+	/* a full disk in the officer's words (strerror), not "disk I/O error" */
+	if ((ec == SQLITE_FULL || ec == SQLITE_IOERR) && sys_errno)
+		msg = strerror(sys_errno);
+	else if (ec == SQLITE_FULL)
+		msg = strerror(ENOSPC);
 	if (ec == SQLITE_NOMEM)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if (ec == SQLITE_BUSY || ec == SQLITE_LOCKED)
@@ -116,13 +123,17 @@ p304_code lg_sql_error(p304_ledger *lg, p304_error *err)
 	if (ec == SQLITE_FULL || ec == SQLITE_IOERR || ec == SQLITE_READONLY ||
 	    ec == SQLITE_CANTOPEN)
 		return p304_error_set(err, P304_ERR_IO, lg->path, 0,
-				      _("cannot write the ledger: %s"), sqlite3_errmsg(lg->db));
+				      _("cannot write the ledger: %s"), msg);
 	if (ec == SQLITE_CORRUPT || ec == SQLITE_NOTADB)
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
-			_("the ledger is damaged (%s): restore it from a backup"),
-			sqlite3_errmsg(lg->db));
-	return p304_error_set(err, P304_ERR_INTERNAL, lg->path, 0, _("ledger: %s"),
-			      sqlite3_errmsg(lg->db));
+			_("the ledger is damaged (%s): restore it from a backup"), msg);
+	return p304_error_set(err, P304_ERR_INTERNAL, lg->path, 0, _("ledger: %s"), msg);
+}
+
+p304_code lg_sql_error(p304_ledger *lg, p304_error *err)
+{
+	return sql_error_of(lg, sqlite3_errcode(lg->db) & 0xff, sqlite3_errmsg(lg->db),
+			    sqlite3_system_errno(lg->db), err);
 }
 
 int lg_exec(p304_ledger *lg, const char *sql)
@@ -214,7 +225,7 @@ static long long count_tables(sqlite3 *db)
 static p304_code check_existing(p304_ledger *lg, p304_error *err)
 {
 	long long app, ver, ntab;
-	int ok;
+	int ok, began, ec;
 	char why[300];
 	char head[16];
 	size_t got = 0;
@@ -239,12 +250,26 @@ static p304_code check_existing(p304_ledger *lg, p304_error *err)
 	 * ledger at the same moment could commit between the two reads, and
 	 * its tables would be seen without its application id (8 first imports
 	 * at once refused one as "not a p304 ledger") */
-	lg_exec(lg, "BEGIN");
+	began = lg_exec(lg, "BEGIN") == 0;
 	app = pragma_int(lg->db, "PRAGMA application_id");
 	ntab = count_tables(lg->db);
+	/* a file that cannot be read now (a full disk has no room for the
+	 * WAL index, the file is locked) is not a damaged one: "restore it
+	 * from a backup" would have the officer replace a good ledger */
+	ec = app < 0 || ntab < 0 ? sqlite3_errcode(lg->db) & 0xff : SQLITE_OK;
+	if (ec != SQLITE_OK && ec != SQLITE_CORRUPT && ec != SQLITE_NOTADB) {
+		char msg[200];
+		int sys = sqlite3_system_errno(lg->db);
+
+		snprintf(msg, sizeof(msg), "%s", sqlite3_errmsg(lg->db));
+		if (began)
+			lg_exec(lg, "ROLLBACK");
+		return sql_error_of(lg, ec, msg, sys, err);
+	}
 	ok = app >= 0 && ntab >= 0 && quick_check(lg->db, why, sizeof(why));
 	ver = pragma_int(lg->db, "PRAGMA user_version");
-	lg_exec(lg, "COMMIT");
+	if (began)
+		lg_exec(lg, "COMMIT");
 	if (!ok)
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("the ledger is damaged (%s); the file was left untouched: restore it "
@@ -394,6 +419,61 @@ fail:
 	return rc;
 }
 
+/* Removes the files of a ledger under construction (its own unique name). */
+static void remove_new(const char *tmp)
+{
+	char side[PATH_MAX + 8];
+
+	unlink(tmp);
+	snprintf(side, sizeof(side), "%s-wal", tmp);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", tmp);
+	unlink(side);
+}
+
+/* A new ledger appears whole or not at all: built under a unique name
+ * beside `path`, then linked to it (link() never replaces a file: another
+ * process that created it first wins, and this one opens theirs). A full
+ * disk used to leave a 4 KB beginning of a ledger that every later read
+ * called damaged. */
+static p304_code create_whole(p304_ledger *lg, p304_error *err)
+{
+	p304_ledger t = { 0 };
+	char tmp[PATH_MAX];
+	p304_code rc;
+	int fd = -1;
+
+	for (unsigned k = 0; fd < 0 && k < 100; k++) {
+		snprintf(tmp, sizeof(tmp), "%s.new-%ld-%lx-%u", lg->path, (long)getpid(),
+			 (unsigned long)(uintptr_t)lg, k);
+		/* 0666 and the umask, as SQLite itself creates a file */
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666);
+		if (fd < 0 && errno != EEXIST)
+			return p304_error_set(err, P304_ERR_IO, lg->path, 0,
+					      _("cannot write the ledger: %s"), strerror(errno));
+	}
+	if (fd < 0)
+		return p304_error_set(err, P304_ERR_IO, lg->path, 0,
+				      _("cannot write the ledger: %s"), strerror(EEXIST));
+	close(fd);
+	t.path = tmp;
+	rc = open_file(&t, 0, err);
+	/* everything into the file itself before it is linked: the WAL is
+	 * left behind under the temporary name */
+	if (rc == P304_OK &&
+	    sqlite3_wal_checkpoint_v2(t.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+		rc = lg_sql_error(&t, err);
+	if (t.db && sqlite3_close(t.db) != SQLITE_OK && rc == P304_OK)
+		rc = p304_error_set(err, P304_ERR_INTERNAL, lg->path, 0, "sqlite3_close");
+	if (rc == P304_OK && link(tmp, lg->path) != 0 && errno != EEXIST)
+		rc = p304_error_set(err, P304_ERR_IO, lg->path, 0, _("cannot write the ledger: %s"),
+				    strerror(errno));
+	if (rc != P304_OK)
+		snprintf(err->file, sizeof(err->file), "%s", lg->path);
+	remove_new(tmp);
+	return rc;
+}
+
 p304_code lg_ready(p304_ledger *lg, p304_error *err)
 {
 	sqlite3 *mem = lg->db;
@@ -402,7 +482,7 @@ p304_code lg_ready(p304_ledger *lg, p304_error *err)
 	if (!lg->pending)
 		return P304_OK;
 	lg->db = NULL;
-	if ((rc = open_file(lg, 1, err)) != P304_OK) {
+	if ((rc = create_whole(lg, err)) != P304_OK || (rc = open_file(lg, 0, err)) != P304_OK) {
 		lg->db = mem;
 		return rc;
 	}
