@@ -111,7 +111,7 @@ static p304_code sql_error_of(p304_ledger *lg, int ec, const char *msg, int sys_
 			      p304_error *err)
 {
 	/* a full disk in the officer's words (strerror), not "disk I/O error" */
-	if ((ec == SQLITE_FULL || ec == SQLITE_IOERR) && sys_errno)
+	if ((ec == SQLITE_FULL || ec == SQLITE_IOERR || ec == SQLITE_CANTOPEN) && sys_errno)
 		msg = strerror(sys_errno);
 	else if (ec == SQLITE_FULL)
 		msg = strerror(ENOSPC);
@@ -351,7 +351,12 @@ static p304_code open_file(p304_ledger *lg, int create, p304_error *err)
 	int exists = stat(path, &st) == 0;
 	p304_code rc;
 
-	if (exists && !S_ISREG(st.st_mode))
+	/* SQLite opens with NOFOLLOW and said only "unable to open database
+	 * file", in English */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return p304_error_set(err, P304_ERR_IO, path, 0,
+			_("is a symbolic link: name the ledger file itself"));
+	if (exists && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return p304_error_set(err, P304_ERR_IO, path, 0, _("not a regular file"));
 	if (!exists && (errno != ENOENT || !create))
 		return p304_error_set(err, P304_ERR_IO, path, 0,
