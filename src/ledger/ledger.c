@@ -733,12 +733,22 @@ p304_code p304_ledger_append(p304_ledger *lg, const p304_ledger_source *src,
 	long batch;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
 		if (items[k].amount_eur < 0 || items[k].amount_eur > P304_MAX_EUR ||
 		    (unsigned)items[k].stage >= P304_NSTAGES)
 			return p304_error_set(err, P304_ERR_INPUT, src->file, items[k].line,
 					      _("amount or stage out of range for '%s'"),
 					      items[k].code);
+		/* the table's CHECK: said here, not as SQLite's English and an
+		 * internal error (an avenant of 2999 is for 3000) */
+		if (items[k].year < 1900 || items[k].year > 2999)
+			/* a set's line is a rank among its rows, not a line of
+			 * the file to show */
+			return p304_error_set(err, P304_ERR_INPUT, src->file,
+				strcmp(src->kind, "import") == 0 ? items[k].line : 0,
+				_("year %d of '%s' out of the ledger's range, expected 1900 to 2999"),
+				items[k].year, items[k].code);
+	}
 	/* one entry per key and batch: a second one would hide the first */
 	{
 		size_t j, k;
