@@ -907,6 +907,10 @@ bad = [
      422, "delegue_eur"),
     ("POST", "/api/ledger/record?stage=consumed&year=2024", read(nat), 400, "stage"),
     ("POST", "/api/ledger/record?year=2024", b"{", 400, None),
+    # a key given twice: the first one won (200, recorded as 2024)
+    ("POST", "/api/ledger/import?stage=delegated&year=2024&year=2025",
+     b"code;delegue_eur\n59;7\n", 400, None),
+    ("GET", "/api/ledger/caps?year=2024&year=2025", None, 400, None),
 ]
 wrong = []
 for method, path, body, want, field in bad:
