@@ -275,9 +275,18 @@ static p304_code check_existing(p304_ledger *lg, p304_error *err)
 			_("the ledger is damaged (%s); the file was left untouched: restore it "
 			  "from a backup (p304 ledger backup)"), app < 0 || ntab < 0
 			? sqlite3_errmsg(lg->db) : why);
-	if (app != P304_LEDGER_APP_ID && !(app == 0 && ntab == 0))
+	if (app != P304_LEDGER_APP_ID && !(app == 0 && ntab == 0)) {
+		char wal[PATH_MAX + 8];
+
+		snprintf(wal, sizeof(wal), "%s-wal", lg->path);
+		if (access(wal, F_OK) == 0)
+			return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
+				_("an SQLite database that is not a p304 ledger, read with the file "
+				  "'%s' beside it (move that file away if it comes from another "
+				  "database); the file was left untouched"), wal);
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("an SQLite database that is not a p304 ledger; the file was left untouched"));
+	}
 	if (ver > P304_LEDGER_SCHEMA)
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("ledger written by a newer p304 (schema %lld, this one reads up to %d); "
@@ -375,8 +384,16 @@ static p304_code open_file(p304_ledger *lg, int create, p304_error *err)
 	sqlite3_extended_result_codes(lg->db, 1);
 	/* one writer at a time: the others wait rather than fail */
 	sqlite3_busy_timeout(lg->db, 10000);
+	/* Until the file is known to be ours, closing must not checkpoint:
+	 * SQLite reads a WAL found beside the file (left by a killed process,
+	 * or by another database of that name) as part of it, and the close
+	 * of a refused file wrote that WAL into it -- a ledger with a foreign
+	 * WAL beside it was overwritten by the other database while the
+	 * message said "left untouched". */
+	sqlite3_db_config(lg->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (exists && (rc = check_existing(lg, err)) != P304_OK)
 		goto fail;
+	sqlite3_db_config(lg->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	/* WAL: readers never block the writer; FULL: a committed entry
 	 * survives a power cut, not only a killed process */
 	if ((rc = set_up(lg, err)) != P304_OK)

@@ -225,6 +225,8 @@ static void test_damaged_and_foreign(void **state)
 	char code[8];
 	FILE *fp;
 	sqlite3 *db;
+	p304_ledger_item one;
+	int64_t v;
 
 	(void)state;
 	assert_non_null(a);
@@ -256,15 +258,45 @@ static void test_damaged_and_foreign(void **state)
 	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_refused_untouched(path, "not a p304 ledger");
-	/* a ledger from a newer p304 */
+	/* a ledger from a newer p304 (created by a first write) */
 	path = fresh("newer.sqlite");
+	one = item("59", 2024, P304_STAGE_DELEGATED, 1, 2);
 	assert_int_equal(p304_ledger_open(path, 1, &lg, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &src, &one, 1, &o, &err), P304_OK);
 	p304_ledger_close(lg);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA user_version = 99",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_refused_untouched(path, "newer p304");
+	/* a sound ledger with another database's WAL beside it (a -wal left
+	 * there under the same name): refused, and neither file written --
+	 * closing the refused file used to checkpoint the foreign WAL into it */
+	path = fresh("wal.sqlite");
+	assert_int_equal(p304_ledger_open(path, 1, &lg, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &src, &one, 1, &o, &err), P304_OK);
+	p304_ledger_close(lg);
+	{
+		const char *other = fresh("other-wal.sqlite");
+		char wal[300], dst[300], cmd[700];
+		sqlite3 *odb;
+
+		assert_int_equal(sqlite3_open(other, &odb), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(odb, "PRAGMA journal_mode = WAL; CREATE TABLE t (x);"
+					      "INSERT INTO t VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+		/* copied while open: its WAL still holds the writes */
+		snprintf(wal, sizeof(wal), "%s-wal", other);
+		snprintf(dst, sizeof(dst), "%s-wal", path);
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", wal, dst);
+		assert_int_equal(system(cmd), 0);
+		sqlite3_close(odb);
+		assert_refused_untouched(path, "not a p304 ledger");
+		/* the WAL taken away, the ledger is whole */
+		unlink(dst);
+		assert_int_equal(p304_ledger_open(path, 0, &lg, &err), P304_OK);
+		assert_int_equal(p304_ledger_current(lg, "59", 2024, P304_STAGE_DELEGATED, &v, &err), 1);
+		p304_ledger_close(lg);
+	}
 }
 
 /* The plain re-implementation of the 2024 rule, over an event list. */
