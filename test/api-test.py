@@ -11,6 +11,8 @@ VALGRIND="valgrind ..." runs the server under valgrind (leaks are errors).
 """
 import glob
 import http.client
+import io
+import zipfile
 import json
 import os
 import re
@@ -244,6 +246,52 @@ st, h, data = req("POST", "/api/export?format=xlsx&kind=compare",
 check("POST /api/export compare xlsx", st == 200 and data[:2] == b"PK", data[:200])
 st, h, data = req("POST", "/api/export?format=docx", read(v1))
 check("POST /api/export unknown format: 400", st == 400, data[:200])
+
+# « Graphiques » (issue 21): the map, the bars and, for a comparison, the
+# waterfall of one participant, each a PNG with a name of its own
+PNG = b"\x89PNG\r\n\x1a\n"
+cmp_body = '{"reference": %s, "scenario": %s}' % (read(a).decode(), read(b).decode())
+names = {}
+for q, body in [("kind=allocate&chart=map", read(v1)), ("kind=allocate&chart=bars", read(v1)),
+                ("kind=compare&chart=map", cmp_body), ("kind=compare&chart=compare", cmp_body),
+                ("kind=compare&chart=waterfall&code=59", cmp_body)]:
+    st, h, data = req("POST", "/api/export?format=chart&" + q, body)
+    if st == 503:
+        check("POST /api/export chart %s without gnuplot: 503" % q, err_of(data).get("code") == "dependency")
+        continue
+    m = re.search(r'filename="([^"]+)"', h.get("content-disposition", ""))
+    names[q] = m.group(1) if m else None
+    check("POST /api/export format=chart&%s is a PNG" % q, st == 200 and data[:8] == PNG and m,
+          "%d %s" % (st, data[:200]))
+named = [n for n in names.values() if n]
+check("POST /api/export charts: each chart its own file name", len(set(named)) == len(named) and
+      names.get("kind=compare&chart=waterfall&code=59", "").endswith("-comparaison-cascade-59.png"), names)
+for q, field in [("format=chart&kind=compare&chart=waterfall", "code"),
+                 ("format=chart&kind=allocate&chart=tornado", "chart"),
+                 ("format=csv&kind=allocate&chart=map", "chart")]:
+    st, h, data = req("POST", "/api/export?" + q, cmp_body if "compare" in q else read(v1))
+    check("POST /api/export %s: 400 on '%s'" % (q, field), st == 400 and err_of(data).get("field") == field,
+          "%d %s" % (st, data[:200]))
+# the sensitivity as workbook, CSV and tornado: the figures of the sweep
+# sent with the same seed
+sw_body = '{"scenario": %s, "samples": 300, "seed": 7}' % read(v1).decode()
+st, h, data = req("POST", "/api/export?format=csv&kind=sweep", sw_body)
+rc, out, _ = cli("sweep", v1, "--samples", "300", "--seed", "7")
+check("POST /api/export sweep csv == p304 sweep's sweep.csv, named sensibilite",
+      st == 200 and data == read(os.path.join(out, "sweep.csv")) and
+      'filename="2020-vague1-sensibilite.csv"' in h.get("content-disposition", ""), "%d %s" % (st, h))
+st, h, data = req("POST", "/api/export?format=xlsx&kind=sweep", sw_body)
+ok = st == 200 and data[:2] == b"PK"
+if ok:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    wb = z.read("xl/workbook.xml").decode()
+    strings = z.read("xl/sharedStrings.xml").decode()
+    ok = all(x in wb for x in ("Paramètres", "Sensibilité", "Tornade")) and "graine" in strings
+check("POST /api/export sweep xlsx: Paramètres, Sensibilité, Tornade", ok, "%d %s" % (st, data[:200]))
+st, h, data = req("POST", "/api/export?format=chart&kind=sweep&chart=tornado", sw_body)
+check("POST /api/export sweep tornado is a PNG (or 503 without gnuplot)",
+      (st == 200 and data[:8] == PNG and "sensibilite-tornade.png" in h.get("content-disposition", ""))
+      or (st == 503 and err_of(data).get("code") == "dependency"), "%d %s" % (st, data[:200]))
 
 # -- the note (issue 21): the very note of p304 note, in Word ---------------
 import io

@@ -984,6 +984,7 @@ static p304_code w_nt_csv(const void *x, FILE *fp, p304_error *e) { return p304_
 static p304_code w_nt_xlsx(const void *x, FILE *fp, p304_error *e) { return p304_write_xlsx_notification(x, fp, e); }
 static p304_code w_sweep(const void *x, FILE *fp, p304_error *e) { return p304_write_sweep_json(x, fp, e); }
 static p304_code w_sweep_csv(const void *x, FILE *fp, p304_error *e) { return p304_write_sweep_csv(x, fp, e); }
+static p304_code w_sweep_xlsx(const void *x, FILE *fp, p304_error *e) { return p304_write_xlsx_sweep(x, fp, e); }
 
 /* ------------------------------------------------------------------ */
 /* The workflows                                                        */
@@ -1671,10 +1672,11 @@ static char *make_temp_dir(char *buf, size_t size)
 /* Draws a chart of a result held in memory: the JSON and the PNG live in a
  * private temporary folder, removed before returning. */
 static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_chart_kind kind,
-			const char *tiles)
+			const char *tiles, const char *map_value, const char *code)
 {
 	char dir[512], json[600], png[600];
-	p304_chart_request req = { .kind = kind, .format = P304_FORMAT_PNG, .tiles_path = tiles };
+	p304_chart_request req = { .kind = kind, .format = P304_FORMAT_PNG, .tiles_path = tiles,
+				   .map_value = map_value, .code = code };
 	p304_error err;
 	FILE *fp;
 	p304_code rc;
@@ -1787,18 +1789,83 @@ static void set_name(struct srv_reply *rp, const char *id, const char *name)
 		rp->filename = NULL;
 }
 
+/* The chart a `chart=` query asks for, by kind of body (issue 21: the
+ * page's « Graphiques » give the map, the bars and, for a comparison, the
+ * waterfall of one participant); its file name's ending after the scenario
+ * id. 0 when that chart is not drawn from that body. */
+struct chart_choice {
+	const char *kind, *chart;
+	p304_chart_kind draw;
+	const char *map_value, *name;
+};
+
+static const struct chart_choice chart_choices[] = {
+	{ "allocate", "bars", P304_CHART_BARS, NULL, "repartition.png" },
+	{ "allocate", "map", P304_CHART_MAP, "amount", "repartition-carte.png" },
+	{ "compare", "compare", P304_CHART_COMPARE, NULL, "comparaison.png" },
+	{ "compare", "map", P304_CHART_MAP, "change", "comparaison-carte.png" },
+	{ "compare", "waterfall", P304_CHART_WATERFALL, NULL, "comparaison-cascade" },
+	{ "reconcile", "reconcile", P304_CHART_RECONCILE, NULL, "notification.png" },
+	{ "reconcile", "map", P304_CHART_MAP, "amount", "notification-carte.png" },
+	{ "sweep", "sweep", P304_CHART_SWEEP, NULL, "sensibilite.png" },
+	{ "sweep", "tornado", P304_CHART_TORNADO, NULL, "sensibilite-tornade.png" },
+};
+
+/* The chart of `kind` named by `chart` (NULL: the kind's first), or NULL
+ * after a 400 naming the field at fault. */
+static const struct chart_choice *chart_choice(const char *kind, const char *chart,
+					       const char *code, struct srv_reply *rp)
+{
+	for (size_t i = 0; i < sizeof(chart_choices) / sizeof(chart_choices[0]); i++) {
+		const struct chart_choice *c = &chart_choices[i];
+
+		if (strcmp(c->kind, kind) || (chart && strcmp(c->chart, chart)))
+			continue;
+		if (c->draw == P304_CHART_WATERFALL && (!code || !id_ok(code))) {
+			api_error(rp, 400, "bad_request", _("chart=waterfall needs code=CODE, the "
+				  "participant whose change is decomposed"), NULL, 0, "code");
+			return NULL;
+		}
+		return c;
+	}
+	api_error(rp, 400, "bad_request", _("chart must be bars or map (kind=allocate), compare, "
+		  "map or waterfall (compare), reconcile or map (reconcile), sweep or tornado "
+		  "(sweep)"), NULL, 0, "chart");
+	return NULL;
+}
+
+static void name_chart(struct srv_reply *rp, const char *id, const struct chart_choice *c,
+		       const char *code)
+{
+	if (rp->status != 200)
+		return;
+	if (c->draw == P304_CHART_WATERFALL ? asprintf(&rp->filename, "%s-%s-%s.png", id, c->name,
+						       code) < 0
+	    : asprintf(&rp->filename, "%s-%s", id, c->name) < 0)
+		rp->filename = NULL;
+}
+
 void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
 	const char *f = rq->query[0] ? rq->query[0] : "";
 	const char *k = rq->query[1] ? rq->query[1] : "allocate";
+	const char *code = rq->query[3];
 	int xlsx = !strcmp(f, "xlsx"), csv = !strcmp(f, "csv"), chart = !strcmp(f, "chart");
 	int note = !strcmp(f, "note");
+	const struct chart_choice *cc = NULL;
 
 	if (!xlsx && !csv && !chart && !note) {
 		api_error(rp, 400, "bad_request", _("format must be xlsx, csv, note or chart"), NULL,
 			  0, "format");
 		return;
 	}
+	if (rq->query[2] && !chart) {
+		api_error(rp, 400, "bad_request", _("chart= goes with format=chart"), NULL, 0,
+			  "chart");
+		return;
+	}
+	if (chart && !(cc = chart_choice(k, rq->query[2], code, rp)))
+		return;
 	if (note && (!strcmp(k, "allocate") || !strcmp(k, "compare"))) {
 		const char *text = rq->body;
 		size_t len = rq->len, s, e;
@@ -1830,9 +1897,11 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		else if (csv)
 			reply_written(rp, w_result_csv, res, CSV);
 		else
-			reply_chart(rp, w_result, res, P304_CHART_BARS, api->tiles);
-		set_name(rp, res->scenario->id, xlsx ? "repartition.xlsx" : csv ? "repartition.csv"
-						 : "repartition.png");
+			reply_chart(rp, w_result, res, cc->draw, api->tiles, cc->map_value, NULL);
+		if (chart)
+			name_chart(rp, res->scenario->id, cc, NULL);
+		else
+			set_name(rp, res->scenario->id, xlsx ? "repartition.xlsx" : "repartition.csv");
 		p304_result_free(res);
 	} else if (!strcmp(k, "compare")) {
 		p304_comparison *cmp = do_compare(api, rq, rp);
@@ -1844,9 +1913,11 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		else if (csv)
 			reply_written(rp, w_cmp_csv, cmp, CSV);
 		else
-			reply_chart(rp, w_cmp, cmp, P304_CHART_COMPARE, api->tiles);
-		set_name(rp, cmp->b_id, xlsx ? "comparaison.xlsx" : csv ? "comparaison.csv"
-					   : "comparaison.png");
+			reply_chart(rp, w_cmp, cmp, cc->draw, api->tiles, cc->map_value, code);
+		if (chart)
+			name_chart(rp, cmp->b_id, cc, code);
+		else
+			set_name(rp, cmp->b_id, xlsx ? "comparaison.xlsx" : "comparaison.csv");
 		p304_comparison_free(cmp);
 	} else if (!strcmp(k, "reconcile") && !note) {
 		p304_notification *nt = do_reconcile(api, rq, rp);
@@ -1858,24 +1929,33 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		else if (csv)
 			reply_written(rp, w_nt_csv, nt, CSV);
 		else
-			reply_chart(rp, w_nt, nt, P304_CHART_RECONCILE, api->tiles);
-		set_name(rp, nt->alloc->scenario->id, xlsx ? "notification.xlsx"
-				: csv ? "notification.csv" : "notification.png");
+			reply_chart(rp, w_nt, nt, cc->draw, api->tiles, cc->map_value, NULL);
+		if (chart)
+			name_chart(rp, nt->alloc->scenario->id, cc, NULL);
+		else
+			set_name(rp, nt->alloc->scenario->id, xlsx ? "notification.xlsx"
+				 : "notification.csv");
 		p304_notification_free(nt);
-	} else if (!strcmp(k, "sweep") && !xlsx && !note) {
+	} else if (!strcmp(k, "sweep") && !note) {
 		p304_sweep_result *sw = do_sweep(api, rq, rp);
 
 		if (!sw)
 			return;
-		if (csv)
+		if (xlsx)
+			reply_written(rp, w_sweep_xlsx, sw, XLSX);
+		else if (csv)
 			reply_written(rp, w_sweep_csv, sw, CSV);
 		else
-			reply_chart(rp, w_sweep, sw, P304_CHART_SWEEP, api->tiles);
-		set_name(rp, sw->base->scenario->id, csv ? "sweep.csv" : "sweep.png");
+			reply_chart(rp, w_sweep, sw, cc->draw, api->tiles, NULL, NULL);
+		if (chart)
+			name_chart(rp, sw->base->scenario->id, cc, NULL);
+		else
+			set_name(rp, sw->base->scenario->id, xlsx ? "sensibilite.xlsx"
+				 : "sensibilite.csv");
 		p304_sweep_result_free(sw);
 	} else {
 		api_error(rp, 400, "bad_request", _("kind must be allocate, compare, reconcile or "
-			  "sweep (note: allocate or compare; sweep: csv or chart)"), NULL, 0, "kind");
+			  "sweep (note: allocate or compare)"), NULL, 0, "kind");
 	}
 }
 

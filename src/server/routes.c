@@ -20,7 +20,7 @@ const struct api_route api_routes[] = {
 	{ "POST", "/api/compare", api_compare, { NULL }, { NULL }, 0 },
 	{ "POST", "/api/reconcile", api_reconcile, { NULL }, { "scenario", "needs", "caps", NULL }, 0 },
 	{ "POST", "/api/sweep", api_sweep, { NULL }, { NULL }, 1 },
-	{ "POST", "/api/export", api_export, { "format", "kind", NULL },
+	{ "POST", "/api/export", api_export, { "format", "kind", "chart", "code", NULL },
 	  { "scenario", "needs", "caps", NULL }, 1 },
 	{ "POST", "/api/check-plan", api_check_plan, { "framework", NULL },
 	  { "plan", "scenario", NULL }, 0 },
