@@ -499,7 +499,8 @@ check("the saved file is the body, and nothing else is left in the workspace",
       os.listdir(workspace) == ["mon-essai.json"], os.listdir(workspace) if os.path.isdir(workspace) else "")
 st, h, data = req("GET", "/api/scenarios")
 check("a saved scenario is listed as saved",
-      {"id": "mon-essai", "title": mine["title"], "origin": "saved"} in json.loads(data)["scenarios"])
+      {"id": "mon-essai", "title": mine["title"], "origin": "saved", "needs": False}
+      in json.loads(data)["scenarios"])
 st, h, data = req("GET", "/api/scenarios/mon-essai")
 check("GET a saved scenario", st == 200 and data == text)
 # F7: a hard link, a symbolic link or a FIFO planted in the workspace is never served
@@ -533,6 +534,45 @@ st, h, data = req("PUT", "/api/scenarios/mon-essai",
                   json.dumps(broken, indent=2, ensure_ascii=False))
 check("PUT of an invalid scenario: 422 and the saved file unchanged",
       st == 422 and read(os.path.join(workspace, "mon-essai.json")) == text, data)
+# a round saved with its needs (issue 21): reopened, it gives its
+# notification back without the officer reloading the file
+round_sc = dict(json.loads(read(v1)), id="tour-2026")
+round_text = json.dumps(round_sc, indent=2, ensure_ascii=False).encode()
+needs_bytes = read(NEEDS)
+mp, hd = multipart([("scenario", "s.json", round_text), ("needs", "besoins-2026.csv", needs_bytes)])
+st, h, data = req("PUT", "/api/scenarios/tour-2026", mp, hd)
+check("PUT multipart scenario + needs: 201, the needs file kept beside the scenario",
+      st == 201 and json.loads(data).get("needs") is True and
+      read(os.path.join(workspace, "tour-2026.besoins.csv")) == needs_bytes and
+      read(os.path.join(workspace, "tour-2026.json")) == round_text, data[:300])
+st, h, data = req("GET", "/api/scenarios/tour-2026?part=needs")
+check("GET ?part=needs: the needs file as it was sent, named after the scenario",
+      st == 200 and data == needs_bytes and 'tour-2026-besoins.csv' in h.get("content-disposition", ""),
+      "%d %s" % (st, h))
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "n.csv", data)])
+st1, h, n1 = req("POST", "/api/reconcile", mp, hd)
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "n.csv", needs_bytes)])
+st2, h, n2 = req("POST", "/api/reconcile", mp, hd)
+check("... which gives the same notification again", st1 == 200 and n1 == n2)
+st, h, data = req("GET", "/api/scenarios")
+check("a scenario saved with its needs is listed with needs: true",
+      {"id": "tour-2026", "title": round_sc["title"], "origin": "saved", "needs": True}
+      in json.loads(data)["scenarios"], data[-300:])
+mp, hd = multipart([("scenario", "s.json", round_text), ("needs", "b.csv", b"code;besoin_eur\r\n01;douze\r\n")])
+st, h, data = req("PUT", "/api/scenarios/tour-2026", mp, hd)
+check("PUT with a needs file that does not read: 422 on it, nothing replaced",
+      st == 422 and err_of(data).get("file") == "b.csv" and
+      read(os.path.join(workspace, "tour-2026.besoins.csv")) == needs_bytes, data[:300])
+mp, hd = multipart([("scenario", "s.json", round_text)])
+st, h, data = req("PUT", "/api/scenarios/tour-2026", mp, hd)
+check("PUT multipart without needs: 400 on 'needs'", st == 400 and err_of(data).get("field") == "needs", data[:300])
+st, h, data = req("GET", "/api/scenarios/tour-2026?part=plan")
+check("GET ?part=plan: 400 on 'part'", st == 400 and err_of(data).get("field") == "part", data[:300])
+st, h, data = req("PUT", "/api/scenarios/tour-2026", round_text)
+st2, h2, d2 = req("GET", "/api/scenarios/tour-2026?part=needs")
+check("PUT without needs replaces the round: its old needs file goes with it",
+      st == 200 and json.loads(data).get("needs") is False and st2 == 404 and
+      not os.path.exists(os.path.join(workspace, "tour-2026.besoins.csv")), "%d %d" % (st, st2))
 
 # -- atomic save under concurrent readers ---------------------------------
 import threading

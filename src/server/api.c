@@ -1422,6 +1422,11 @@ static void saved_sweep(struct srv_api *api)
 	api->nsaved = o;
 }
 
+/* The needs and caps files saved with a scenario (issue 21: a saved round
+ * reopens with its notification, without the officer reloading the file):
+ * WORKSPACE/ID.besoins.csv and ID.plafonds.csv, written by PUT only. */
+static const char *const SIDECAR[2] = { "besoins.csv", "plafonds.csv" };
+
 void api_list_scenarios(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
 	cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "scenarios");
@@ -1458,6 +1463,8 @@ void api_list_scenarios(struct srv_api *api, const struct srv_request *rq, struc
 			else
 				cJSON_AddNullToObject(o, "title");
 			cJSON_AddStringToObject(o, "origin", "saved");
+			snprintf(path, sizeof(path), "%s/%s.%s", api->workspace, ids[i], SIDECAR[0]);
+			cJSON_AddBoolToObject(o, "needs", lstat(path, &st) == 0 && S_ISREG(st.st_mode));
 		}
 		free(ids[i]);
 	}
@@ -1484,6 +1491,12 @@ static void workspace_usage(struct srv_api *api, const char *except, size_t *cou
 		if (strcmp(ids[i], except) && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			(*count)++;
 			*bytes += (size_t)st.st_size;
+			/* the needs saved with it count in the megabytes (issue 21) */
+			for (int k = 0; k < 2; k++) {
+				snprintf(path, sizeof(path), "%s/%s.%s", api->workspace, ids[i], SIDECAR[k]);
+				if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+					*bytes += (size_t)st.st_size;
+			}
 		}
 		free(ids[i]);
 	}
@@ -1492,13 +1505,35 @@ static void workspace_usage(struct srv_api *api, const char *except, size_t *cou
 
 void api_get_scenario(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
-	const char *id = rq->id;
+	const char *id = rq->id, *part = rq->query[0];
 	char path[PATH_MAX + 80], *text;
 	size_t len;
 	const struct shipped *s;
 
 	if (!id_ok(id)) {
 		api_error(rp, 404, "not_found", _("no such scenario"), NULL, 0, NULL);
+		return;
+	}
+	if (part && strcmp(part, "needs") && strcmp(part, "caps")) {
+		api_error(rp, 400, "bad_request", _("part must be needs or caps"), NULL, 0, "part");
+		return;
+	}
+	if (part) {
+		/* the needs (caps) file saved with the scenario, as it was sent */
+		int k = !strcmp(part, "caps");
+
+		snprintf(path, sizeof(path), "%s/%s.%s", api->workspace, id, SIDECAR[k]);
+		if (find_shipped(api, id) || read_saved(path, &text, &len) != 0) {
+			api_error(rp, 404, "not_found", _("no needs file saved with this scenario"),
+				  NULL, 0, NULL);
+			return;
+		}
+		rp->status = 200;
+		rp->body = text;
+		rp->len = len;
+		rp->type = "text/csv";
+		if (asprintf(&rp->filename, "%s-%s", id, SIDECAR[k]) < 0)
+			rp->filename = NULL;
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
@@ -1551,16 +1586,126 @@ static int workspace_full(struct srv_api *api, const char *id, size_t len, struc
 	return 1;
 }
 
+/* Writes len bytes to dir/name atomically (a temp file in the same folder,
+ * fsync, rename): a reader sees the old file or the new, never half. 0, or
+ * -1 with errno set and nothing left behind. */
+static int write_atomic(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[PATH_MAX + 80], tmp[PATH_MAX + 96];
+	size_t off = 0;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
+	if ((fd = mkstemp(tmp)) < 0)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off != len || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+		e = off != len && errno == 0 ? EIO : errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* 409 when ID.json, or a needs/caps file of the id, is held in the
+ * workspace by anything but a regular file (never replaced). ws_mu held. */
+static int held_by_other(struct srv_api *api, const char *id, struct srv_reply *rp)
+{
+	for (int k = 0; k < 3; k++) {
+		char path[PATH_MAX + 80], name[100], msg[500];
+		struct stat st;
+
+		snprintf(name, sizeof(name), "%s.%s", id, k == 0 ? "json" : SIDECAR[k - 1]);
+		snprintf(path, sizeof(path), "%s/%s", api->workspace, name);
+		if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+			continue;
+		/* a folder (or a link) of that name: a bare 500 "is a directory"
+		 * said nothing of why (F8); it is never replaced */
+		snprintf(msg, sizeof(msg), _("the scenario '%s' cannot be saved: the workspace "
+			 "holds a %s named %s, which is never replaced; save it under "
+			 "another id, or move that %s away"), id,
+			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"), name,
+			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"));
+		api_error(rp, 409, "conflict", msg, NULL, 0, "id");
+		return 1;
+	}
+	return 0;
+}
+
+/* The scenario of a PUT: the body, or its part `scenario` when the body is
+ * multipart (then with `needs`, optionally `caps`). Checked as p304 validate
+ * (and, with needs, as p304 reconcile): 0 when it may be written. */
+static int put_checked(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp,
+		       struct srv_request *sub)
+{
+	const char *id = rq->id;
+	const cJSON *jid;
+	cJSON *root;
+
+	*sub = *rq;
+	if (rq->multipart) {
+		size_t nlen;
+
+		sub->body = part_of(rq, "scenario", &sub->len);
+		if (!sub->body || !part_of(rq, "needs", &nlen)) {
+			api_error(rp, 400, "bad_request", _("a scenario saved with its needs is a "
+				  "multipart/form-data body with the parts 'scenario' and 'needs' (and "
+				  "optionally 'caps')"), NULL, 0, !sub->body ? "scenario" : "needs");
+			return -1;
+		}
+	}
+	if (!(root = parse_object(sub, rp)))
+		return -1;
+	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (cJSON_IsString(jid) && strcmp(jid->valuestring, id)) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), _("the scenario's id '%.64s' differs from the id in the "
+			 "address '%s'"), jid->valuestring, id);
+		cJSON_Delete(root);
+		api_error(rp, 400, "bad_request", msg, NULL, 0, "id");
+		return -1;
+	}
+	cJSON_Delete(root);
+	if (rq->multipart) {
+		p304_notification *nt = do_reconcile(api, rq, rp);
+
+		p304_notification_free(nt);
+		return nt ? 0 : -1;   /* a needs file that does not read: nothing written */
+	} else {
+		p304_result *res = do_allocate(api, sub->body, sub->len, rp);
+
+		p304_result_free(res);
+		return res ? 0 : -1;   /* checked like p304 validate: nothing written */
+	}
+}
+
 void api_put_scenario(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
 	const char *id = rq->id;
-	char path[PATH_MAX + 80], tmp[PATH_MAX + 96];
-	cJSON *root;
-	const cJSON *jid;
-	p304_result *res;
+	char path[PATH_MAX + 80], name[100];
+	struct srv_request sub;
+	const char *side[2] = { NULL, NULL };
+	size_t slen[2] = { 0, 0 }, total;
 	struct stat st;
-	int fd, existed, dfd;
-	size_t off = 0;
+	int existed, dfd, bad = 0;
 
 	if (!id_ok(id)) {
 		api_error(rp, 404, "not_found", _("a scenario id is 1 to 64 letters, digits, '.', "
@@ -1572,69 +1717,44 @@ void api_put_scenario(struct srv_api *api, const struct srv_request *rq, struct 
 			  "under another id"), NULL, 0, "id");
 		return;
 	}
-	if (!(root = parse_object(rq, rp)))
+	if (put_checked(api, rq, rp, &sub) != 0)
 		return;
-	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
-	if (cJSON_IsString(jid) && strcmp(jid->valuestring, id)) {
-		char msg[300];
-
-		snprintf(msg, sizeof(msg), _("the scenario's id '%.64s' differs from the id in the "
-			 "address '%s'"), jid->valuestring, id);
-		cJSON_Delete(root);
-		api_error(rp, 400, "bad_request", msg, NULL, 0, "id");
-		return;
-	}
-	cJSON_Delete(root);
-	if (!(res = do_allocate(api, rq->body, rq->len, rp)))
-		return;   /* checked like p304 validate: nothing written */
-	p304_result_free(res);
+	side[0] = part_of(rq, "needs", &slen[0]);
+	side[1] = part_of(rq, "caps", &slen[1]);
+	total = sub.len + slen[0] + slen[1];
 	if (make_dirs(api->workspace) != 0) {
 		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.json.XXXXXX", api->workspace, id);
 	/* One save at a time: of two first PUTs of one id, exactly one is
 	 * 201 (issue 19), and the limits below are checked against what is
 	 * really there. */
 	pthread_mutex_lock(&api->ws_mu);
 	existed = lstat(path, &st) == 0;
-	if (existed && !S_ISREG(st.st_mode)) {
-		/* a folder (or a link) of that name: a bare 500 "is a directory"
-		 * said nothing of why (F8); it is never replaced */
-		char msg[400];
-
-		pthread_mutex_unlock(&api->ws_mu);
-		snprintf(msg, sizeof(msg), _("the scenario '%s' cannot be saved: the workspace "
-			 "holds a %s named %s.json, which is never replaced; save it under "
-			 "another id, or move that %s away"), id,
-			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"), id,
-			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"));
-		api_error(rp, 409, "conflict", msg, NULL, 0, "id");
-		return;
-	}
-	if (workspace_full(api, id, rq->len, rp) || (fd = mkstemp(tmp)) < 0) {
-		if (rp->status != 507)
-			api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+	if (held_by_other(api, id, rp) || workspace_full(api, id, total, rp)) {
 		pthread_mutex_unlock(&api->ws_mu);
 		return;
 	}
-	while (off < rq->len) {
-		ssize_t w = write(fd, rq->body + off, rq->len - off);
+	/* the needs first, the scenario last: a scenario is listed once its
+	 * files are there; a save without needs drops those of an earlier save
+	 * of the same id (they belonged to the round it replaces) */
+	for (int k = 0; k < 2 && !bad; k++) {
+		snprintf(name, sizeof(name), "%s.%s", id, SIDECAR[k]);
+		if (side[k])
+			bad = write_atomic(api->workspace, name, side[k], slen[k]) != 0;
+		else {
+			char p2[PATH_MAX + 80];
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
+			snprintf(p2, sizeof(p2), "%s/%s", api->workspace, name);
+			if (unlink(p2) != 0 && errno != ENOENT)
+				bad = 1;
+		}
 	}
-	if (off != rq->len || fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
-	    rename(tmp, path) != 0) {
+	snprintf(name, sizeof(name), "%s.json", id);
+	if (bad || write_atomic(api->workspace, name, sub.body, sub.len) != 0) {
 		int e = errno;
 
-		if (off != rq->len)
-			close(fd);
-		unlink(tmp);
 		pthread_mutex_unlock(&api->ws_mu);
 		api_error(rp, 500, "internal", strerror(e), NULL, 0, NULL);
 		return;
@@ -1649,6 +1769,7 @@ void api_put_scenario(struct srv_api *api, const struct srv_request *rq, struct 
 
 		cJSON_AddStringToObject(o, "id", id);
 		cJSON_AddStringToObject(o, "origin", "saved");
+		cJSON_AddBoolToObject(o, "needs", side[0] != NULL);
 		reply_json(rp, existed ? 200 : 201, o);
 	}
 }

@@ -12,8 +12,9 @@
  * milliseconds each, never waits behind it (issue 19). */
 const struct api_route api_routes[] = {
 	{ "GET", "/api/scenarios", api_list_scenarios, { NULL }, { NULL }, 0 },
-	{ "GET", "/api/scenarios/{id}", api_get_scenario, { NULL }, { NULL }, 0 },
-	{ "PUT", "/api/scenarios/{id}", api_put_scenario, { NULL }, { NULL }, 0 },
+	{ "GET", "/api/scenarios/{id}", api_get_scenario, { "part", NULL }, { NULL }, 0 },
+	{ "PUT", "/api/scenarios/{id}", api_put_scenario, { NULL }, { "scenario", "needs", "caps", NULL },
+	  0 },
 	{ "GET", "/api/tables", api_tables, { NULL }, { NULL }, 0 },
 	{ "GET", "/api/contours", api_contours, { NULL }, { NULL }, 0 },
 	{ "POST", "/api/allocate", api_allocate, { NULL }, { NULL }, 0 },
