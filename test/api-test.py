@@ -499,7 +499,7 @@ check("the saved file is the body, and nothing else is left in the workspace",
       os.listdir(workspace) == ["mon-essai.json"], os.listdir(workspace) if os.path.isdir(workspace) else "")
 st, h, data = req("GET", "/api/scenarios")
 check("a saved scenario is listed as saved",
-      {"id": "mon-essai", "title": mine["title"], "origin": "saved", "needs": False}
+      {"id": "mon-essai", "title": mine["title"], "origin": "saved", "needs": False, "caps": False}
       in json.loads(data)["scenarios"])
 st, h, data = req("GET", "/api/scenarios/mon-essai")
 check("GET a saved scenario", st == 200 and data == text)
@@ -556,7 +556,7 @@ st2, h, n2 = req("POST", "/api/reconcile", mp, hd)
 check("... which gives the same notification again", st1 == 200 and n1 == n2)
 st, h, data = req("GET", "/api/scenarios")
 check("a scenario saved with its needs is listed with needs: true",
-      {"id": "tour-2026", "title": round_sc["title"], "origin": "saved", "needs": True}
+      {"id": "tour-2026", "title": round_sc["title"], "origin": "saved", "needs": True, "caps": False}
       in json.loads(data)["scenarios"], data[-300:])
 mp, hd = multipart([("scenario", "s.json", round_text), ("needs", "b.csv", b"code;besoin_eur\r\n01;douze\r\n")])
 st, h, data = req("PUT", "/api/scenarios/tour-2026", mp, hd)

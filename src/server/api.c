@@ -1463,8 +1463,11 @@ void api_list_scenarios(struct srv_api *api, const struct srv_request *rq, struc
 			else
 				cJSON_AddNullToObject(o, "title");
 			cJSON_AddStringToObject(o, "origin", "saved");
-			snprintf(path, sizeof(path), "%s/%s.%s", api->workspace, ids[i], SIDECAR[0]);
-			cJSON_AddBoolToObject(o, "needs", lstat(path, &st) == 0 && S_ISREG(st.st_mode));
+			for (int k = 0; k < 2; k++) {
+				snprintf(path, sizeof(path), "%s/%s.%s", api->workspace, ids[i], SIDECAR[k]);
+				cJSON_AddBoolToObject(o, k ? "caps" : "needs",
+						      lstat(path, &st) == 0 && S_ISREG(st.st_mode));
+			}
 		}
 		free(ids[i]);
 	}

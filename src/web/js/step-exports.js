@@ -1,7 +1,7 @@
 // Step 7, « Exports »: workbook, CSV, charts and note through
 // /api/export, the scenario file, and saving into the workspace.
 
-import { sendJSON, download } from './api.js';
+import { sendJSON, postForm, download } from './api.js';
 import { S, $, h, on, showMsg, setStatus, save, loadScenario, loadScenarioList, writeHash, markUnavailable, nameOf } from './state.js';
 import { idFromTitle } from './naming.js';
 
@@ -76,8 +76,19 @@ async function saveScenario(ev) {
 	const sc = structuredClone(S.sc);
 	sc.id = id;
 	if ($('save-title').value.trim()) sc.title = $('save-title').value.trim();
+	// the needs file of the notification computed here is saved with the
+	// scenario, and the notification's choices in it: reopened, the round
+	// gives its notification back without reloading the file (issue 21)
+	const nf = S.needsForm;
+	if (nf) sc.reconciliation = structuredClone(nf.sc.reconciliation);
 	try {
-		await sendJSON('PUT', `/api/scenarios/${encodeURIComponent(id)}`, sc);
+		if (nf) {
+			const form = new FormData();
+			form.append('scenario', new Blob([JSON.stringify(sc, null, 2)], { type: 'application/json' }), 'scenario.json');
+			form.append('needs', nf.file, nf.file.name);
+			if (nf.caps) form.append('caps', nf.caps, nf.caps.name);
+			await postForm(`/api/scenarios/${encodeURIComponent(id)}`, form, undefined, 'PUT');
+		} else await sendJSON('PUT', `/api/scenarios/${encodeURIComponent(id)}`, sc);
 	} catch (err) {
 		showMsg('save-msg', err.message);
 		return;
@@ -101,7 +112,7 @@ async function saveScenario(ev) {
 	// the confirmation comes last: never beside a banner still saying
 	// « modifié » while the list reloads (a slow machine showed both)
 	const ok = $('save-ok');
-	ok.textContent = `Scénario « ${sc.title} » enregistré dans l'espace de travail sous l'identifiant « ${id} ».`;
+	ok.textContent = `Scénario « ${sc.title} » enregistré dans l'espace de travail sous l'identifiant « ${id} »${nf ? `, avec le fichier des besoins « ${nf.file.name} » : en le rouvrant, la notification est recalculée sans recharger le fichier` : ''}.`;
 	ok.hidden = false;
 }
 
