@@ -593,6 +593,29 @@ test('11-exports-sensibilite', async ({ page, url }) => {
 	};
 	await page.goto(url + '#s=2025-avec-bornes-2020');
 	await settled(page);
+	// the pinned TOTAL row hides the rows scrolled under it, to its edges:
+	// no pixel of a « au plancher » tag (#fcd7bd) inside it
+	await page.click('#tab-repartition');
+	await page.$eval('#rep-table', (t) => { const w = t.closest('.p304-tablewrap'); w.scrollIntoView(); w.scrollTop = 700; });
+	await page.waitForTimeout(200);
+	// where the row is pinned: its cells are sticky, the row itself stays
+	// at its place in the table's flow
+	const box = await page.$eval('#rep-total', (tr) => { const r = tr.getBoundingClientRect(), c = tr.firstElementChild.getBoundingClientRect(); return { x: r.x, y: c.y, width: r.width, height: c.height }; });
+	const strip = (await page.screenshot({ clip: { x: box.x, y: box.y - 2, width: box.width, height: box.height + 4 } })).toString('base64');
+	const orange = await page.evaluate(async (b64) => {
+		const img = new Image();
+		img.src = 'data:image/png;base64,' + b64;
+		await img.decode();
+		const c = document.createElement('canvas');
+		c.width = img.width; c.height = img.height;
+		const g = c.getContext('2d');
+		g.drawImage(img, 0, 0);
+		const d = g.getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 0; i < d.length; i += 4) if (d[i] - d[i + 2] > 25 && d[i] > 200) n++;
+		return n;
+	}, strip);
+	eq(orange, 0, 'pixels of the rows under the pinned TOTAL row');
 	await page.click('#tab-comparer');
 	await page.selectOption('#ref', '2025-national');
 	await page.waitForSelector('#cmp-table tfoot', { timeout: 20000 });

@@ -397,8 +397,8 @@ async function restoreNeeds(id, sc) {
 	const path = `/api/scenarios/${encodeURIComponent(id)}?part=`;
 	let needs, caps = null;
 	try {
-		needs = await getFile(path + 'needs', `${id}-besoins.csv`);
-		if (entry.caps) caps = await getFile(path + 'caps', `${id}-plafonds.csv`);
+		needs = await getFile(path + 'needs', `besoins-${id}.csv`);
+		if (entry.caps) caps = await getFile(path + 'caps', `plafonds-${id}.csv`);
 	} catch (err) {
 		showMsg('needs-msg', `Le fichier des besoins enregistré avec « ${sc.title || id} » ne se relit pas : ${err.message}`);
 		return;
