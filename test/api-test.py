@@ -265,7 +265,17 @@ for q, body in [("kind=allocate&chart=map", read(v1)), ("kind=allocate&chart=bar
           "%d %s" % (st, data[:200]))
 named = [n for n in names.values() if n]
 check("POST /api/export charts: each chart its own file name", len(set(named)) == len(named) and
-      names.get("kind=compare&chart=waterfall&code=59", "").endswith("-comparaison-cascade-59.png"), names)
+      names.get("kind=compare&chart=waterfall&code=59", "") ==
+      "2025-avec-bornes-2020-comparaison-2025-national-cascade-59.png", names)
+# two comparisons of one scenario with two references: two file names
+cmp_other = '{"reference": %s, "scenario": %s}' % (read(v1).decode(), read(b).decode())
+got = []
+for body in (cmp_body, cmp_other):
+    st, h, data = req("POST", "/api/export?format=csv&kind=compare", body)
+    got.append(h.get("content-disposition", "") if st == 200 else str(st))
+check("POST /api/export compare: the reference's id in the file name",
+      'filename="2025-avec-bornes-2020-comparaison-2025-national.csv"' in got[0] and
+      'filename="2025-avec-bornes-2020-comparaison-2020-vague1.csv"' in got[1], got)
 for q, field in [("format=chart&kind=compare&chart=waterfall", "code"),
                  ("format=chart&kind=allocate&chart=tornado", "chart"),
                  ("format=csv&kind=allocate&chart=map", "chart")]:

@@ -1926,9 +1926,9 @@ struct chart_choice {
 static const struct chart_choice chart_choices[] = {
 	{ "allocate", "bars", P304_CHART_BARS, NULL, "repartition.png" },
 	{ "allocate", "map", P304_CHART_MAP, "amount", "repartition-carte.png" },
-	{ "compare", "compare", P304_CHART_COMPARE, NULL, "comparaison.png" },
-	{ "compare", "map", P304_CHART_MAP, "change", "comparaison-carte.png" },
-	{ "compare", "waterfall", P304_CHART_WATERFALL, NULL, "comparaison-cascade" },
+	{ "compare", "compare", P304_CHART_COMPARE, NULL, ".png" },
+	{ "compare", "map", P304_CHART_MAP, "change", "-carte.png" },
+	{ "compare", "waterfall", P304_CHART_WATERFALL, NULL, "-cascade" },
 	{ "reconcile", "reconcile", P304_CHART_RECONCILE, NULL, "notification.png" },
 	{ "reconcile", "map", P304_CHART_MAP, "amount", "notification-carte.png" },
 	{ "sweep", "sweep", P304_CHART_SWEEP, NULL, "sensibilite.png" },
@@ -1958,14 +1958,21 @@ static const struct chart_choice *chart_choice(const char *kind, const char *cha
 	return NULL;
 }
 
-static void name_chart(struct srv_reply *rp, const char *id, const struct chart_choice *c,
-		       const char *code)
+/* A comparison's files name both sides, the scenario's id first:
+ * 2026-tour-comparaison-2025-national.xlsx. Two comparisons of one scenario
+ * with two references are two documents, never one file name (issue 21). */
+static void name_compare(struct srv_reply *rp, const p304_comparison *cmp, const char *end)
+{
+	if (rp->status == 200 &&
+	    asprintf(&rp->filename, "%s-comparaison-%s%s", cmp->b_id, cmp->a_id, end) < 0)
+		rp->filename = NULL;
+}
+
+static void name_chart(struct srv_reply *rp, const char *id, const struct chart_choice *c)
 {
 	if (rp->status != 200)
 		return;
-	if (c->draw == P304_CHART_WATERFALL ? asprintf(&rp->filename, "%s-%s-%s.png", id, c->name,
-						       code) < 0
-	    : asprintf(&rp->filename, "%s-%s", id, c->name) < 0)
+	if (asprintf(&rp->filename, "%s-%s", id, c->name) < 0)
 		rp->filename = NULL;
 }
 
@@ -2023,7 +2030,7 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		else
 			reply_chart(rp, w_result, res, cc->draw, api->tiles, cc->map_value, NULL);
 		if (chart)
-			name_chart(rp, res->scenario->id, cc, NULL);
+			name_chart(rp, res->scenario->id, cc);
 		else
 			set_name(rp, res->scenario->id, xlsx ? "repartition.xlsx" : "repartition.csv");
 		p304_result_free(res);
@@ -2038,10 +2045,14 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 			reply_written(rp, w_cmp_csv, cmp, CSV);
 		else
 			reply_chart(rp, w_cmp, cmp, cc->draw, api->tiles, cc->map_value, code);
-		if (chart)
-			name_chart(rp, cmp->b_id, cc, code);
-		else
-			set_name(rp, cmp->b_id, xlsx ? "comparaison.xlsx" : "comparaison.csv");
+		if (chart && cc->draw == P304_CHART_WATERFALL) {
+			char end[96];
+
+			snprintf(end, sizeof(end), "-cascade-%s.png", code);
+			name_compare(rp, cmp, end);
+		} else {
+			name_compare(rp, cmp, chart ? cc->name : xlsx ? ".xlsx" : ".csv");
+		}
 		p304_comparison_free(cmp);
 	} else if (!strcmp(k, "reconcile") && !note) {
 		p304_notification *nt = do_reconcile(api, rq, rp);
@@ -2055,7 +2066,7 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		else
 			reply_chart(rp, w_nt, nt, cc->draw, api->tiles, cc->map_value, NULL);
 		if (chart)
-			name_chart(rp, nt->alloc->scenario->id, cc, NULL);
+			name_chart(rp, nt->alloc->scenario->id, cc);
 		else
 			set_name(rp, nt->alloc->scenario->id, xlsx ? "notification.xlsx"
 				 : "notification.csv");
@@ -2072,7 +2083,7 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		else
 			reply_chart(rp, w_sweep, sw, cc->draw, api->tiles, NULL, NULL);
 		if (chart)
-			name_chart(rp, sw->base->scenario->id, cc, NULL);
+			name_chart(rp, sw->base->scenario->id, cc);
 		else
 			set_name(rp, sw->base->scenario->id, xlsx ? "sensibilite.xlsx"
 				 : "sensibilite.csv");
