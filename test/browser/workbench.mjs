@@ -578,13 +578,10 @@ test('09-officers-round', async ({ page, url }) => {
 // Issue 21, exports and saving: « Graphiques » give the map, the bars and,
 // for a comparison, the waterfall, each a PNG of its own name; the
 // sensitivity as workbook, CSV (its scenario column adds up to the
-// envelope) and tornado; a round saved with its needs reopens with its
-// notification, without reloading the file.
+// envelope) and tornado; the pinned TOTAL row hides the rows under it.
 const PNG_MAGIC = '89504e470d0a1a0a';
 const isPng = (file) => fs.readFileSync(file).subarray(0, 8).toString('hex') === PNG_MAGIC;
 test('11-exports-sensibilite', async ({ page, url }) => {
-	const dialogs = [];
-	page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
 	const grab = async (selector, timeout = 30000) => {
 		const [d] = await Promise.all([page.waitForEvent('download', { timeout }), page.click(selector)]);
 		const file = path.join(SHOTS, '11-' + d.suggestedFilename());
@@ -675,7 +672,15 @@ test('11-exports-sensibilite', async ({ page, url }) => {
 	const tornado = await grab('[data-sweep-export="tornado"]');
 	assert(isPng(tornado.file) && /sensibilite-tornade\.png$/.test(tornado.name), `tornado: ${tornado.name}`);
 	await shot(page, '11b-sensibilite');
-	// a round saved with its needs reopens with its notification
+});
+
+// A round saved with its needs reopens with its notification, without the
+// officer reloading the file; no « modifications perdues » after saving.
+test('11b-enregistrer-rouvrir', async ({ page, url }) => {
+	const dialogs = [];
+	page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+	await page.goto(url + '#s=2025-avec-bornes-2020');
+	await settled(page);
 	await page.click('#tab-besoins');
 	await page.setInputFiles('#needs-file', path.join(HERE, 'fixtures', 'besoins-2026-centimes-cp1252.csv'));
 	await page.waitForSelector('#notif-table', { timeout: 20000 });
