@@ -1689,14 +1689,16 @@ static int put_checked(struct srv_api *api, const struct srv_request *rq, struct
 	cJSON_Delete(root);
 	if (rq->multipart) {
 		p304_notification *nt = do_reconcile(api, rq, rp);
+		int ok = nt != NULL;   /* a needs file that does not read: nothing written */
 
 		p304_notification_free(nt);
-		return nt ? 0 : -1;   /* a needs file that does not read: nothing written */
+		return ok ? 0 : -1;
 	} else {
 		p304_result *res = do_allocate(api, sub->body, sub->len, rp);
+		int ok = res != NULL;  /* checked like p304 validate: nothing written */
 
 		p304_result_free(res);
-		return res ? 0 : -1;   /* checked like p304 validate: nothing written */
+		return ok ? 0 : -1;
 	}
 }
 
