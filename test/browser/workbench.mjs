@@ -21,6 +21,10 @@ const BUILD = path.resolve(ROOT, process.argv[2] || 'build');
 const ONLY = process.argv.slice(3);
 const SHOTS = path.join(ROOT, 'build', 'browser');
 const NBSP = '\u00a0';
+// A download's bound: a note (pandoc, gnuplot) from the ASan server on a
+// loaded 2-core machine took over 60 s (fresh Debian .ci/run, 2026-12-06);
+// the bound costs nothing when the answer comes sooner.
+const DOWNLOAD_MS = 180000;
 fs.mkdirSync(SHOTS, { recursive: true });
 for (const f of fs.readdirSync(SHOTS)) if (/^FAIL-/.test(f)) fs.rmSync(path.join(SHOTS, f));
 
@@ -296,7 +300,7 @@ test('06-xlsx-download', async ({ page, url }) => {
 	const shown = new Map((await tableAmounts(page)).map(([c, a]) => [c, euros(a)]));
 	await page.click('#tab-exports');
 	await page.selectOption('#export-kind', 'repartition');
-	const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), page.click('[data-export="xlsx"]')]);
+	const [dl] = await Promise.all([page.waitForEvent('download', { timeout: DOWNLOAD_MS }), page.click('[data-export="xlsx"]')]);
 	const name = dl.suggestedFilename();
 	assert(/\.xlsx$/.test(name), `file name ${name}`);
 	const file = path.join(SHOTS, name);
@@ -316,7 +320,7 @@ test('06-xlsx-download', async ({ page, url }) => {
 	eq([...book.values()].reduce((a, b) => a + b, 0), 50000000, 'workbook total');
 	// the other downloads: CSV, note, chart, and the scenario that re-runs
 	for (const [fmt, re] of [['csv', /\.csv$/], ['note', /\.html?$/], ['chart', /\.png$/], ['scenario', /\.json$/]]) {
-		const [d] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.click(`[data-export="${fmt}"]`)]);
+		const [d] = await Promise.all([page.waitForEvent('download', { timeout: DOWNLOAD_MS }), page.click(`[data-export="${fmt}"]`)]);
 		assert(re.test(d.suggestedFilename()), `${fmt}: file name ${d.suggestedFilename()}`);
 		const f = path.join(SHOTS, d.suggestedFilename());
 		await d.saveAs(f);
@@ -523,7 +527,7 @@ test('09-officers-round', async ({ page, url }) => {
 	const names = [];
 	for (const kind of ['repartition', 'notification']) {
 		await page.selectOption('#export-kind', kind);
-		const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click('[data-export="docx"]')]);
+		const [d] = await Promise.all([page.waitForEvent('download', { timeout: DOWNLOAD_MS }), page.click('[data-export="docx"]')]);
 		const name = d.suggestedFilename();
 		names.push(name);
 		assert(/\.docx$/.test(name) && !/2025-avec-bornes|70|meur/.test(name), `note file name: ${name}`);
@@ -543,7 +547,7 @@ test('09-officers-round', async ({ page, url }) => {
 	assert(names[0] !== names[1], `two notes, one file name: ${names.join(', ')}`);
 	// the workbook's titre and the saved scenario carry the new title
 	await page.selectOption('#export-kind', 'repartition');
-	const [x] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), page.click('[data-export="xlsx"]')]);
+	const [x] = await Promise.all([page.waitForEvent('download', { timeout: DOWNLOAD_MS }), page.click('[data-export="xlsx"]')]);
 	const xfile = path.join(SHOTS, x.suggestedFilename());
 	await x.saveAs(xfile);
 	const book = execFileSync('xlsx2csv', ['-a', xfile], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -567,7 +571,7 @@ test('09-officers-round', async ({ page, url }) => {
 	// session and after reopening the saved scenario (issue 21)
 	const exportNamed = async (kind, format) => {
 		await page.selectOption('#export-kind', kind);
-		const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click(`[data-export="${format}"]`)]);
+		const [dl] = await Promise.all([page.waitForEvent('download', { timeout: DOWNLOAD_MS }), page.click(`[data-export="${format}"]`)]);
 		const f = path.join(SHOTS, 'saved-' + dl.suggestedFilename());
 		await dl.saveAs(f);
 		return { name: dl.suggestedFilename(), file: f };
@@ -742,7 +746,7 @@ test('10-campagne', async ({ page, url }) => {
 const PNG_MAGIC = '89504e470d0a1a0a';
 const isPng = (file) => fs.readFileSync(file).subarray(0, 8).toString('hex') === PNG_MAGIC;
 test('11-exports-sensibilite', async ({ page, url }) => {
-	const grab = async (selector, timeout = 30000) => {
+	const grab = async (selector, timeout = DOWNLOAD_MS) => {
 		const [d] = await Promise.all([page.waitForEvent('download', { timeout }), page.click(selector)]);
 		const file = path.join(SHOTS, '11-' + d.suggestedFilename());
 		await d.saveAs(file);
