@@ -332,6 +332,14 @@ typedef struct p304_source_text {
 p304_code p304_sources_read(const p304_result *res, p304_source_text **out,
 			    p304_error *err);
 void p304_sources_free(p304_source_text *s, size_t n);
+/* A warning of the run (res->warnings) in the words of a document read by
+ * an officer (the note, the workbook): « Guyane (973) : « Ménages pauvres »
+ * est une valeur estimée à partir de « Enfants de 0 à 19 ans » (…) »
+ * instead of `'menages_pauvres' imputé à …`; criteria by their labels (src,
+ * from p304_sources_read; NULL: the column names), no « fichier.csv:ligne ».
+ * The page says the same (warningInWords, state.js). Into buf, returned. */
+const char *p304_warning_words(const p304_result *res, const p304_source_text *src,
+			       const char *w, char *buf, size_t size);
 /* 20190101 -> "1er janvier 2019" (into buf, returned). */
 const char *p304_date_fr(long yyyymmdd, char *buf, size_t size);
 
@@ -592,6 +600,10 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp,
 				       p304_error *err);
 p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp,
 				     p304_error *err);
+/* A sensitivity sweep: "Paramètres" (what varied, the seed last), "Sensibilité"
+ * (each amount's range, by scenario amount) and "Tornade" (each factor's mean
+ * 5-95 % width, with one sentence saying what it means). */
+p304_code p304_write_xlsx_sweep(const p304_sweep_result *sw, FILE *fp, p304_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Writers                                                             */

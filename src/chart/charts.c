@@ -1035,7 +1035,7 @@ static p304_code tornado(struct sbuf *b, const p304_chart_request *req, const ch
 	}
 	sb_printf(b, "EOD\nset style fill solid 0.85 noborder\nset grid noytics xtics\n"
 		     "set ytics scale 0 font ',10' noenhanced\nset yrange [%d-0.4:-0.6]\nset xrange [0:%.0f]\n"
-		     "set xlabel 'largeur moyenne de la bande 5 – 95 %% par département, quand seul ce facteur varie'\n",
+		     "set xlabel 'écart moyen entre le montant bas et le montant haut d’un département (5e – 95e centile)'\n",
 		  i, top * 1.25);
 	ch_eur_tics(b, "x", 0, top * 1.25, 0);
 	sb_printf(b, "plot $D using ($2/2):0:($2/2):(0.36):ytic(1) with boxxyerror lc rgb '%s' notitle, "
