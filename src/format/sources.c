@@ -181,6 +181,18 @@ const char *p304_warning_words(const p304_result *res, const p304_source_text *s
 {
 	const char *sp = strstr(w, " ("), *end = strstr(w, ") : '"), *imp = strstr(w, "' imputé à ");
 	const char *exc = strstr(w, ") exclu : ");
+	const char *exc2 = strstr(w, ") : aucune valeur pour ");
+	const char *cs = w, *ce = sp;
+
+	/* the run's wording since issue 21: "Mayotte (976) : aucune valeur
+	 * pour 'a', 'b' dans la table (f.csv:101) ; exclue de la répartition …" */
+	if (exc2 && strstr(exc2, " ; exclue de la répartition")) {
+		for (cs = exc2; cs > w && cs[-1] != '('; cs--)
+			;
+		ce = exc2;
+		exc = cs > w ? exc2 : NULL;
+		sp = cs > w ? w : NULL;
+	}
 
 	if (!size)
 		return buf;
@@ -205,7 +217,7 @@ const char *p304_warning_words(const p304_result *res, const p304_source_text *s
 			const p304_excluded *x = &res->excluded[i];
 			size_t o = 0;
 
-			if (strncmp(w, x->code, (size_t)(sp - w)) || x->code[sp - w])
+			if (strncmp(cs, x->code, (size_t)(ce - cs)) || x->code[ce - cs])
 				continue;
 			snprintf(buf, size, "%s (%s) n'est pas dans la répartition : la table des critères "
 				 "ne donne pas ", x->name, x->code);

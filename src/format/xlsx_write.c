@@ -339,7 +339,8 @@ p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_erro
 
 		for (size_t i = 0, k = 0; i < res->nwarnings && k < 30; i++) {
 			/* « Mayotte (976) n'est pas dans la répartition : … » */
-			if (!strstr(res->warnings[i], ") exclu : "))
+			if (!strstr(res->warnings[i], ") exclu : ") &&
+			    !strstr(res->warnings[i], " ; exclue de la répartition"))
 				continue;
 			p304_warning_words(res, src, res->warnings[i], ebuf[k], sizeof(ebuf[k]));
 			lines[nl++] = ebuf[k++];
