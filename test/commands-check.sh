@@ -7,6 +7,8 @@
 set -u
 P304=$1
 ROOT=$2
+work=$(mktemp -d /tmp/p304-commands.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL commands: $*"; exit 1; }
 table=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", cmd_[a-z_]*,.*/\1/p' "$ROOT/src/cli/main.c")
 [ -n "$table" ] || fail "no command found in src/cli/main.c's table"
@@ -37,7 +39,9 @@ done
 # must say that it is kept for old scripts), and that every option is in the
 # command's synopsis in both man pages and, for the commands verify
 # replays, in src/workflow/verify.c's list (valued or flag as in the
-# table); the README names only options that --help shows.
+# table); the README names only options that --help shows; and the French
+# --help holds no English line (a help text not marked N_() or not
+# translated).
 opts_of() { # options of command $1 from its table: "name valued|flag" lines
 	f="$ROOT/src/cli/cmd_$(printf '%s' "$1" | tr - _).c"
 	grep -v 'old scripts' "$f" |
@@ -77,6 +81,16 @@ for c in $table; do
 				fail "'$c $o' missing from the synopsis of ${man#$ROOT/}"
 		done
 	done
+	# French by default: a help line left out of the catalogue (written
+	# without N_(), or untranslated) shows in English in the French --help
+	LANGUAGE=fr "$P304" "$c" --help >"$work/fr" || fail "p304 $c --help (French) failed"
+	printf '%s\n' "$help" >"$work/en"
+	# the texts, not the columns (French placeholders are longer)
+	sed -i 's/^.*  //' "$work/en" "$work/fr"
+	same=$(grep -Fx -f "$work/en" "$work/fr" | awk '{ n = 0
+		for (i = 1; i <= NF; i++) if ($i ~ /^[a-z]+[,.;:]?$/) n++
+		if (n >= 3) { print; exit } }')
+	[ -z "$same" ] || fail "p304 $c --help shows English in French: '$same'"
 	line=$(grep -m1 "^    p304 $c " "$ROOT/README.md" | sed 's/#.*//')
 	for o in $(printf '%s\n' "$line" | grep -o -- ' \[*-[-a-z]*' | tr -d ' ['); do
 		printf '%s\n' "$help" | has_opt "$o" ||
