@@ -24,7 +24,8 @@ static const struct cli_usage usage = {
 	"             percentiles\n"
 	"  tiles      the same on a tile map (one tile per département)\n"
 	"  compare    largest rises and falls from A to B (comparaison.json)\n"
-	"  waterfall  one authority's change, factor by factor (--code, comparaison.json)\n"
+	"  waterfall  one authority's change, factor by factor (--code,\n"
+	"             comparaison.json)\n"
 	"  reconcile  pre-notified, need and notified (notification.json)\n"
 	"  sweep      5-95 % bands and medians (sweep.json)\n"
 	"  tornado    which factor moves the amounts most (sweep.json)\n"),

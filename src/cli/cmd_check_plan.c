@@ -19,7 +19,8 @@ static const struct cli_usage usage = {
 	"       ONDAM 9, 24; the 11 fundamental objectives 1-11 in every plan;\n"
 	"  2025 (instruction 2025/60): FIR 1-5; P304 6-11; ONDAM 12-14;\n"
 	"       1-4, 6, 7 mandatory and at least one of 12-14.\n"),
-	N_("Exit codes: 0 no problem, 2 usage, 3 problems found or input error, 5 file error.\n")
+	N_("Exit codes: 0 no problem, 2 usage, 3 problems found or input error,\n"
+	"5 file error.\n")
 };
 
 int cmd_check_plan(int argc, char **argv)
