@@ -294,6 +294,14 @@ typedef struct p304_source_text {
 p304_code p304_sources_read(const p304_result *res, p304_source_text **out,
 			    p304_error *err);
 void p304_sources_free(p304_source_text *s, size_t n);
+/* A warning of the run (res->warnings) in the words of a document read by
+ * an officer (the note, the workbook): « Guyane (973) : « Ménages pauvres »
+ * est une valeur estimée à partir de « Enfants de 0 à 19 ans » (…) »
+ * instead of `'menages_pauvres' imputé à …`; criteria by their labels (src,
+ * from p304_sources_read; NULL: the column names), no « fichier.csv:ligne ».
+ * The page says the same (warningInWords, state.js). Into buf, returned. */
+const char *p304_warning_words(const p304_result *res, const p304_source_text *src,
+			       const char *w, char *buf, size_t size);
 /* 20190101 -> "1er janvier 2019" (into buf, returned). */
 const char *p304_date_fr(long yyyymmdd, char *buf, size_t size);
 
@@ -321,7 +329,11 @@ typedef struct p304_notification {
 /* The participants without an answer (late = 0) or with a late one (late =
  * 1), as "44 Loire-Atlantique, 59 Nord (absent du fichier)" — "absent du
  * fichier" when the needs file has no line for it — into buf (empty when
- * none); returns how many. For the summary, the CSV, the workbook. */
+ * none); returns how many. For the summary, the CSV, the workbook. A list
+ * longer than size ends in "..."; P304_MISSING_TEXT_MAX holds every
+ * participant of a round (101 × at most 160 bytes), so that the files name
+ * them all (a workbook cut the 93 silent départements at « 33 Gironde (a... »). */
+#define P304_MISSING_TEXT_MAX 16384
 size_t p304_notification_missing_text(const p304_notification *nt, int late,
 				      char *buf, size_t size);
 p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,
@@ -553,6 +565,10 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp,
 				       p304_error *err);
 p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp,
 				     p304_error *err);
+/* A sensitivity sweep: "Paramètres" (what varied, the seed last), "Sensibilité"
+ * (each amount's range, by scenario amount) and "Tornade" (each factor's mean
+ * 5-95 % width, with one sentence saying what it means). */
+p304_code p304_write_xlsx_sweep(const p304_sweep_result *sw, FILE *fp, p304_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Writers                                                             */

@@ -22,8 +22,10 @@ static const struct cli_usage usage = {
 	"DIR/note.docx and note.odt to finish in Word or LibreOffice (made by pandoc\n"
 	"when it is installed). Page 1: date, title, object, key figures, the decision\n"
 	"asked, the map; page 2: the largest movers by euro and by percentage\n"
-	"(--compare), the notification (--needs), the regional table and the sources;\n"
-	"annex: every authority's amount, the charts, the sources and the method.\n"
+	"(--compare), the notification (--needs: who did not answer and who asked\n"
+	"more than offered, counted, with the largest), the regional table (with\n"
+	"--needs, in the annex) and the sources; annex: every authority's amount,\n"
+	"the notification's full lists, the charts, the sources and the method.\n"
 	"With --compare, every change reads from REFERENCE to SCENARIO.\n"
 	"Also writes the charts (.svg and .png), repartition.xlsx/.json/.csv and\n"
 	"manifest.json.\n"),

@@ -2,7 +2,7 @@
 // ceiling, table, participants), its local checks, and the debounced
 // POST /api/allocate whose result every other step draws ('result' event).
 
-import { ApiError, sendJSON } from './api.js';
+import { ApiError, sendJSON, getFile } from './api.js';
 import { formatEuros, formatNumber, parseEuros, parsePct, inputEuros, inputPct, NBSP } from './format.js';
 import {
 	S, $, h, on, emit, showMsg, setStatus, debounce, codingNote, columnLabel, writeHash, loadScenario, showGlobal,
@@ -120,6 +120,14 @@ function readForm() {
 	return ok ? sc : null;
 }
 
+/* The sentences of a description about data gaps (imputed, excluded),
+ * without a figure of the envelope: they stay true of a modified scenario
+ * on the same tables. */
+function dataNotes(desc) {
+	return String(desc || '').split(/(?<=\.)\s+(?=[A-ZÉ])/)
+		.filter((x) => /trous de données|imput|exclu/i.test(x) && !/M€|€/.test(x));
+}
+
 /* The title and id of what is computed: the base's while nothing changed,
  * the officer's title once written, else one derived from the parameters;
  * the id always follows the title of a modified scenario (never the old
@@ -131,7 +139,9 @@ function nameScenario(sc) {
 	// the base's description speaks of the base's figures (« L'enveloppe de
 	// 70 M€ est une HYPOTHÈSE »): a modified scenario says where it comes
 	// from and what changed, never an old figure (issue 21)
-	if (modified) sc.description = `Établi sur le poste de travail à partir du scénario ${S.baseId} ; modifié : ${changes.join(', ')}.`;
+	// ... but keeps what the base says of its data (« Trous de données : …
+	// imputés …, Mayotte exclue »): the tables are the same (issue 21)
+	if (modified) sc.description = [`Établi sur le poste de travail à partir du scénario ${S.baseId} ; modifié : ${changes.join(', ')}.`, ...dataNotes(S.base.description)].join(' ');
 	else if (S.base.description !== undefined) sc.description = S.base.description;
 	else delete sc.description;
 	if (S.titleTyped && typed) {
@@ -384,7 +394,33 @@ export async function startFrom(id, hashParams) {
 		markChanged();
 		writeHash();
 		await runAllocate();
+		await restoreNeeds(id, sc);
 	} else setStatus('Calcul suspendu : corrigez le champ signalé.');
+}
+
+/* A round saved with its needs file (issue 21) reopens with them: the file
+ * is put back in « 5. Besoins et notification » with the choices saved in
+ * the scenario, and the notification is computed again from it. */
+async function restoreNeeds(id, sc) {
+	const entry = S.scenarios.find((s) => s.id === id && s.origin === 'saved');
+	if (!entry || !entry.needs) return;
+	const path = `/api/scenarios/${encodeURIComponent(id)}?part=`;
+	let needs, caps = null;
+	try {
+		needs = await getFile(path + 'needs', `besoins-${id}.csv`);
+		if (entry.caps) caps = await getFile(path + 'caps', `plafonds-${id}.csv`);
+	} catch (err) {
+		showMsg('needs-msg', `Le fichier des besoins enregistré avec « ${sc.title || id} » ne se relit pas : ${err.message}`);
+		return;
+	}
+	const put = (input, file) => { const dt = new DataTransfer(); if (file) dt.items.add(file); $(input).files = dt.files; };
+	put('caps-file', caps);
+	const pol = sc.reconciliation || {};
+	$('available').value = pol.available_eur && pol.available_eur !== sc.envelope_eur ? formatEuros(pol.available_eur) : '';
+	$('deadline').value = pol.deadline || '';
+	put('needs-file', needs);
+	// step 5 computes the notification when a file is chosen
+	$('needs-file').dispatchEvent(new Event('change'));
 }
 
 function applyEdits(sc, p) {
