@@ -24,6 +24,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import p304serve  # noqa: E402
+
 # absolute: the server runs with its cwd in a temporary folder, and a
 # relative ./build/p304 then named nothing (issue 20)
 P304, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
@@ -47,22 +50,7 @@ os.mkdir(private_tmp)
 env = dict(os.environ, LANGUAGE="en", TMPDIR=private_tmp)
 cmd = shlex.split(os.environ.get("VALGRIND", "")) + [P304, "serve", "--port", "0",
                                                       "--workspace", workspace]
-srv = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                       cwd=tmp, text=True)
-port = None
-deadline = time.time() + 120
-while time.time() < deadline:
-    line = srv.stdout.readline()
-    if not line:
-        break
-    m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-    if m:
-        port = int(m.group(1))
-        break
-if not port:
-    srv.kill()
-    print("FAIL api server did not start: " + srv.stderr.read()[:2000])
-    sys.exit(1)
+srv, port = p304serve.start(cmd, "api", env=env, cwd=tmp, wait=120)
 HOST = "127.0.0.1:%d" % port
 
 

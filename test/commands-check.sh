@@ -7,6 +7,8 @@
 set -u
 P304=$1
 ROOT=$2
+work=$(mktemp -d /tmp/p304-commands.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL commands: $*"; exit 1; }
 table=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", cmd_[a-z_]*,.*/\1/p' "$ROOT/src/cli/main.c")
 [ -n "$table" ] || fail "no command found in src/cli/main.c's table"
@@ -31,11 +33,15 @@ for c in $(printf '%s\n' "$en" | sed -n 's/^   \([a-z-]*\) .*/\1/p') \
 done
 
 # Options too (git's t0450 idea, issue 20): each command's option table in
-# src/cli/cmd_*.c is the reference. Every option it lists is in the
-# command's --help (unless its line says it is kept for old scripts), in the
-# command's synopsis in both man pages, and, for the commands verify
+# src/cli/cmd_*.c is the reference. Its --help is built from the table
+# (src/cli/usage.c), so the usage cannot drift; what is checked here is that
+# no option of the table is left out of --help (an entry whose help is NULL
+# must say that it is kept for old scripts), and that every option is in the
+# command's synopsis in both man pages and, for the commands verify
 # replays, in src/workflow/verify.c's list (valued or flag as in the
-# table); the README names only options that --help shows.
+# table); the README names only options that --help shows; and the French
+# --help holds no English line (a help text not marked N_() or not
+# translated).
 opts_of() { # options of command $1 from its table: "name valued|flag" lines
 	f="$ROOT/src/cli/cmd_$(printf '%s' "$1" | tr - _).c"
 	grep -v 'old scripts' "$f" |
@@ -68,12 +74,23 @@ for c in $table; do
 	opts=$(opts_of "$c")
 	for o in $(printf '%s\n' "$opts" | cut -d' ' -f1); do
 		nopt=$((nopt + 1))
-		printf '%s\n' "$help" | has_opt "$o" || fail "'$c $o' (its option table) missing from p304 $c --help"
+		printf '%s\n' "$help" | grep '^  -' | has_opt "$o" ||
+			fail "'$c $o' has no line in p304 $c --help: give its entry of the option table a help text (or say it is kept for old scripts)"
 		for man in "$ROOT"/docs/p304*.1; do
 			synopsis "$c" "$man" | has_opt "$o" ||
 				fail "'$c $o' missing from the synopsis of ${man#$ROOT/}"
 		done
 	done
+	# French by default: a help line left out of the catalogue (written
+	# without N_(), or untranslated) shows in English in the French --help
+	LANGUAGE=fr "$P304" "$c" --help >"$work/fr" || fail "p304 $c --help (French) failed"
+	printf '%s\n' "$help" >"$work/en"
+	# the texts, not the columns (French placeholders are longer)
+	sed -i 's/^.*  //' "$work/en" "$work/fr"
+	same=$(grep -Fx -f "$work/en" "$work/fr" | awk '{ n = 0
+		for (i = 1; i <= NF; i++) if ($i ~ /^[a-z]+[,.;:]?$/) n++
+		if (n >= 3) { print; exit } }')
+	[ -z "$same" ] || fail "p304 $c --help shows English in French: '$same'"
 	line=$(grep -m1 "^    p304 $c " "$ROOT/README.md" | sed 's/#.*//')
 	for o in $(printf '%s\n' "$line" | grep -o -- ' \[*-[-a-z]*' | tr -d ' ['); do
 		printf '%s\n' "$help" | has_opt "$o" ||

@@ -19,6 +19,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import p304serve  # noqa: E402
+
 P304 = os.path.abspath(sys.argv[1])
 CLIENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 8
 N = int(sys.argv[3]) if len(sys.argv) > 3 else 500
@@ -36,23 +39,9 @@ codes = codes[:101]
 
 tmp = tempfile.mkdtemp(prefix="p304-ledger-api.")
 ledger = os.path.join(tmp, "campagne.sqlite")
-srv = subprocess.Popen([P304, "serve", "--port", "0", "--workspace", os.path.join(tmp, "ws"),
-                        "--ledger", ledger], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       env=dict(os.environ, LANGUAGE="en"), text=True)
-port = None
-deadline = time.time() + 60
-while time.time() < deadline:
-    line = srv.stdout.readline()
-    if not line:
-        break
-    m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-    if m:
-        port = int(m.group(1))
-        break
-if not port:
-    srv.kill()
-    print("FAIL ledger-api: the server did not start: " + srv.stderr.read()[:1000])
-    sys.exit(1)
+srv, port = p304serve.start([P304, "serve", "--port", "0", "--workspace", os.path.join(tmp, "ws"),
+                             "--ledger", ledger], "ledger-api",
+                            env=dict(os.environ, LANGUAGE="en"))
 HOST = "127.0.0.1:%d" % port
 
 
@@ -128,11 +117,7 @@ if nbatch != len(want):
     fail.append("%d batches for %d records" % (nbatch, len(want)))
 if reads["bad"]:
     fail.append("a reader was refused: " + reads["bad"][0])
-srv.terminate()
-try:
-    srv.wait(timeout=60)
-except subprocess.TimeoutExpired:
-    srv.kill()
+p304serve.stop(srv, wait=60)
 subprocess.run(["rm", "-rf", tmp])
 if fail:
     print("FAIL ledger-api %d clients x %d records: %s" % (CLIENTS, N, "; ".join(fail)))

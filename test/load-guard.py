@@ -28,7 +28,6 @@ are quoted in docs/performance.md.
 import http.client
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -36,16 +35,18 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import p304serve  # noqa: E402
+
 P304, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 PROBES = int(sys.argv[sys.argv.index("--probes") + 1]) if "--probes" in sys.argv else 100
 TIMEOUT = float(sys.argv[sys.argv.index("--timeout") + 1]) if "--timeout" in sys.argv else 10.0
 SCEN = open(os.path.join(ROOT, "inputs", "scenarios", "2025-national.json"), "rb").read()
 
 tmp = tempfile.mkdtemp(prefix="p304-guard.")
-srv = subprocess.Popen([P304, "serve", "--port", "0", "--workspace", os.path.join(tmp, "ws")],
-                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=tmp,
-                       env=dict(os.environ, LANGUAGE="en"))
-port = int(re.search(r"127\.0\.0\.1:(\d+)/", srv.stdout.readline()).group(1))
+srv, port = p304serve.start([P304, "serve", "--port", "0", "--workspace", os.path.join(tmp, "ws")],
+                            "load-guard", env=dict(os.environ, LANGUAGE="en"), cwd=tmp,
+                            stderr=subprocess.DEVNULL)
 HOST = "127.0.0.1:%d" % port
 
 
@@ -191,9 +192,5 @@ try:
                len(codes), time.time() - t0,
                ", ".join("%s x%d" % (c, names.count(c)) for c in sorted(set(names)))))
 finally:
-    srv.terminate()
-    try:
-        srv.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        srv.kill()
+    p304serve.stop(srv)
     subprocess.run(["rm", "-rf", tmp])

@@ -223,6 +223,16 @@ p304_code p304_allocate_bounded(size_t n, const long double *shares,
 				long double *exact, p304_status *position,
 				int64_t *amounts, p304_error *err);
 
+/* The nearest bounds n participants can meet, for an allocation that must
+ * run on bounds nobody chose (compare's mixed combinations: B's
+ * participants with A's envelope and floor): a floor above envelope / n
+ * lowered to the highest feasible one, a ceiling below it raised to the
+ * lowest, the numbers p304_allocate's refusals suggest; then the floor put
+ * down and the ceiling up on the unit. Returns what was moved to be
+ * feasible (P304_FIT_FLOOR | P304_FIT_CEILING, 0 for none). */
+enum { P304_FIT_FLOOR = 1, P304_FIT_CEILING = 2 };
+unsigned p304_bounds_fit(p304_bounds *b, size_t n);
+
 /* ------------------------------------------------------------------ */
 /* Reconciliation: from pre-notified amounts to the notification       */
 /* ------------------------------------------------------------------ */

@@ -46,23 +46,49 @@ int cmd_verify(int argc, char **argv);
 /*
  * The options of a subcommand, one table per command (git's parse-options,
  * in small): every command then spells -h/--help, -q/--quiet and
- * -o/--output alike and words its usage errors alike. The table ends with
- * an entry whose `names` is NULL.
+ * -o/--output alike and words its usage errors alike, and its --help is
+ * built from the table (usage_with_options), one translated line per
+ * option, so that adding an option leaves every other translation as it
+ * is. The table ends with an entry whose `names` is NULL.
  */
 struct cli_option {
-	const char *names; /* the spellings, '|'-separated: "-o|--output" */
+	const char *names; /* the spellings, '|'-separated: "-o|--output"; a
+			    * name without '-' ("CURRENT") is an operand, only
+			    * described in --help */
 	const char *arg;   /* NULL for a flag; else what the value is, for
 			    * "-o needs a directory" */
 	const char **value; /* an option's value (the last one given wins) */
 	int *flag;          /* a flag: set to 1 */
+	const char *argh;   /* N_() msgid: the value's name in --help ("DIR") */
+	const char *help;   /* N_() msgid: its line in --help (a "\n" starts a
+			     * new line, long lines are wrapped); NULL: not
+			     * shown (kept for old scripts) */
 };
+
+#define CLI_OPT_END { NULL, NULL, NULL, NULL, NULL, NULL }
+
+/* A command's --help around its option lines (N_() msgids): `synopsis`
+ * (or NULL) the operands and the options that are not optional, one form a line
+ * ("SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)"); every shown
+ * option it does not name is added as "[-o DIR]"; `intro` the paragraph
+ * after the usage lines; `outro` what comes after the options (files
+ * written, exit codes), or NULL. */
+struct cli_usage {
+	const char *cmd;
+	const char *synopsis;
+	const char *intro;
+	const char *outro;
+};
+
+/* Prints the --help of a command built from `u` and `opts` to `fp`. */
+void cli_print_usage(FILE *fp, const struct cli_usage *u, const struct cli_option *opts);
 
 /* Parses argv[1..argc) against `opts` (-h and --help are always known).
  * Operands go to operands[0..max) in order and their count to *n; one more
  * is refused as "<extra> ('X' is extra)". Returns -1 when the command goes
  * on; otherwise the exit code to return: EXIT_OK once --help is printed,
  * EXIT_USAGE after a usage error on stderr. "--" ends the options. */
-int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
+int cli_parse_options(const struct cli_usage *usage, int argc, char **argv,
 		      const struct cli_option *opts, const char **operands,
 		      size_t max, const char *extra, size_t *n);
 

@@ -10,35 +10,21 @@
 
 #include "cli.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 allocate SCENARIO.json [-o DIR] [-q] [--by region] [--no-xlsx]\n"
-	"                     [--complement FILE.csv]\n"
-	"\n"
-	"Computes the pre-notified amount of every participant of the scenario:\n"
+static const struct cli_usage usage = {
+	"allocate", N_("SCENARIO.json"),
+	N_("Computes the pre-notified amount of every participant of the scenario:\n"
 	"shares of the weighted criteria, floor and ceiling (amounts proportional\n"
 	"to the shares between the bounds), rounding to 'rounding_eur' by largest\n"
-	"remainder so that the table adds up exactly.\n"
-	"\n"
-	"  -o DIR       write the output set there (default: outputs/<id>/)\n"
-	"  -q           print nothing on stdout (errors still go to stderr)\n"
-	"  --by region  also total the amounts by region (par-region.csv)\n"
-	"  --no-xlsx    do not write repartition.xlsx (sheets Paramètres,\n"
-	"               Répartition, Par région; written by default)\n"
-	"  --complement FILE.csv\n"
-	"               figures the criteria table lacks, with their sources\n"
-	"               (code;critere;valeur;source), instead of the scenario's\n"
-	"               \"complement\"\n"
-	"  -h, --help   this text\n"
-	"\n"
-	"Writes DIR/repartition.json (for programs), DIR/repartition.xlsx (for\n"
+	"remainder so that the table adds up exactly.\n"),
+	N_("Writes DIR/repartition.json (for programs), DIR/repartition.xlsx (for\n"
 	"Excel: codes such as 01 stay text), DIR/repartition.csv (for\n"
 	"Excel: ';', decimal comma, UTF-8 with BOM) and DIR/manifest.json (tool\n"
 	"version, time, SHA-256 of every input). The set is written to a temporary\n"
 	"folder and put in place at the end: never half a set. A DIR that exists\n"
 	"and was not written by p304 is refused.\n"
 	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n");
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n")
+};
 
 struct regions_ctx {
 	p304_region_total *t;
@@ -71,16 +57,23 @@ int cmd_allocate(int argc, char **argv)
 	{
 		const char *by = NULL;
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", _("a directory"), &outdir, NULL },
-			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
-			{ "--no-xlsx", NULL, NULL, &no_xlsx },
-			{ "--by", _("'region'"), &by, NULL },
-			{ "--complement", _("a CSV file"), &complement, NULL },
-			{ NULL, NULL, NULL, NULL }
+			{ "-o|--output", _("a directory"), &outdir, NULL, N_("DIR"),
+			  N_("write the output set there (default: outputs/<id>/)") },
+			{ "-q|--quiet", NULL, NULL, &quiet, NULL,
+			  N_("print nothing on stdout (errors still go to stderr)") },
+			{ "--by", _("'region'"), &by, NULL, N_("region"),
+			  N_("also total the amounts by region (par-region.csv)") },
+			{ "--no-xlsx", NULL, NULL, &no_xlsx, NULL,
+			  N_("do not write repartition.xlsx (sheets Paramètres, Répartition, "
+			     "Par région; written by default)") },
+			{ "--complement", _("a CSV file"), &complement, NULL, N_("FILE.csv"),
+			  N_("figures the criteria table lacks, with their sources (code;critere;valeur;source), "
+			     "instead of the scenario's \"complement\"") },
+			{ "--xlsx", NULL, NULL, &xlsx, NULL, NULL }, /* the default; kept for old scripts */
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("allocate", usage, argc, argv, opts, &scenario, 1,
+		int rc = cli_parse_options(&usage, argc, argv, opts, &scenario, 1,
 					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)

@@ -8,31 +8,14 @@
 
 #include "cli.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 avenant CURRENT --consumed CONSO.csv [--rule stable|reduce-unconsumed]\n"
-	"                    [--rate PCT] [-o DIR] [-q]\n"
-	"       p304 avenant --ledger LEDGER --year N [--record] [--rule R] [--rate PCT]\n"
-	"\n"
-	"Next year's amounts of a multi-year contract (2020-2022, 2025-2027): the\n"
+static const struct cli_usage usage = {
+	"avenant", N_("CURRENT --consumed CONSO.csv\n--ledger FILE --year N [--record]"),
+	N_("Next year's amounts of a multi-year contract (2020-2022, 2025-2027): the\n"
 	"amount is confirmed each year by an amendment, and may be reduced after\n"
-	"under-consumption (reprise de crédits).\n"
-	"\n"
-	"  CURRENT        this year's amounts: notification.json or repartition.json\n"
-	"                 written by p304, or a CSV code;montant_eur\n"
-	"  --consumed F   what each authority consumed: CSV code;consomme_eur\n"
-	"                 (an authority missing from it keeps its amount: no_report)\n"
-	"  --rule R       stable (default): amounts confirmed;\n"
-	"                 reduce-unconsumed: amount − rate × (amount − consumed)\n"
-	"  --rate PCT     share of the unconsumed part taken back (default 100)\n"
-	"  --ledger F     the campaign ledger instead of CURRENT and --consumed: the\n"
-	"  --year N       amounts delegated and consumed in N give those of N+1;\n"
-	"  --record       records them in the ledger (stage avenant, year N+1)\n"
-	"  -o DIR         output folder (default: outputs/<id>-avenant/)\n"
-	"  -q             print nothing on stdout\n"
-	"\n"
-	"Writes DIR/avenant.json, DIR/avenant.csv and DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error.\n");
+	"under-consumption (reprise de crédits).\n"),
+	N_("Writes DIR/avenant.json, DIR/avenant.csv and DIR/manifest.json.\n"
+	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error.\n")
+};
 
 struct ctx {
 	const p304_avenant_result *av;
@@ -63,18 +46,30 @@ int cmd_avenant(int argc, char **argv)
 	{
 		const char *rule_text = NULL;
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", _("a directory"), &outdir, NULL },
-			{ "--consumed", _("a file"), &consumed, NULL },
-			{ "--rule", _("stable or reduce-unconsumed"), &rule_text, NULL },
-			{ "--rate", _("a percentage"), &rate_text, NULL },
-			{ "--ledger", _("a file"), &ledger, NULL },
-			{ "--year", _("a year"), &year_text, NULL },
-			{ "--record", NULL, NULL, &record },
-			{ NULL, NULL, NULL, NULL }
+			{ "CURRENT", NULL, NULL, NULL, NULL,
+			  N_("this year's amounts: notification.json or repartition.json written by p304, "
+			     "or a CSV code;montant_eur") },
+			{ "--consumed", _("a file"), &consumed, NULL, N_("F"),
+			  N_("what each authority consumed: CSV code;consomme_eur (an authority missing "
+			     "from it keeps its amount: no_report)") },
+			{ "--rule", _("stable or reduce-unconsumed"), &rule_text, NULL, N_("R"),
+			  N_("stable (default): amounts confirmed;\n"
+			     "reduce-unconsumed: amount − rate × (amount − consumed)") },
+			{ "--rate", _("a percentage"), &rate_text, NULL, N_("PCT"),
+			  N_("share of the unconsumed part taken back (default 100)") },
+			{ "--ledger", _("a file"), &ledger, NULL, N_("FILE"),
+			  N_("the campaign ledger instead of CURRENT and --consumed: the amounts delegated "
+			     "and consumed in year N give those of N+1") },
+			{ "--year", _("a year"), &year_text, NULL, N_("N"), N_("the year N of --ledger") },
+			{ "--record", NULL, NULL, &record, NULL,
+			  N_("records them in the ledger (stage avenant, year N+1)") },
+			{ "-o|--output", _("a directory"), &outdir, NULL, N_("DIR"),
+			  N_("output folder (default: outputs/<id>-avenant/)") },
+				{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("avenant", usage, argc, argv, opts, &current, 1,
+		int rc = cli_parse_options(&usage, argc, argv, opts, &current, 1,
 					   _("one file of current amounts"), &nop);
 
 		if (rc >= 0)

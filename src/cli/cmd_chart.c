@@ -13,12 +13,9 @@
 #include "cli.h"
 #include "gettext.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 chart RESULT.json --kind KIND [--format png|svg|pdf] [-o FILE]\n"
-	"                  [--code CODE] [--value amount|per_child|change] [--force] [-q]\n"
-	"\n"
-	"Draws a result of p304 with gnuplot:\n"
+static const struct cli_usage usage = {
+	"chart", N_("RESULT.json --kind KIND"),
+	N_("Draws a result of p304 with gnuplot:\n"
 	"  bars       amounts by authority, sorted, floor and ceiling as lines\n"
 	"             (repartition.json, notification.json)\n"
 	"  map        map of France (département outlines) coloured by --value:\n"
@@ -27,19 +24,13 @@ static const char usage[] =
 	"             percentiles\n"
 	"  tiles      the same on a tile map (one tile per département)\n"
 	"  compare    largest rises and falls from A to B (comparaison.json)\n"
-	"  waterfall  one authority's change, factor by factor (--code, comparaison.json)\n"
+	"  waterfall  one authority's change, factor by factor (--code,\n"
+	"             comparaison.json)\n"
 	"  reconcile  pre-notified, need and notified (notification.json)\n"
 	"  sweep      5-95 % bands and medians (sweep.json)\n"
-	"  tornado    which factor moves the amounts most (sweep.json)\n"
-	"\n"
-	"  -o FILE    the image (default: RESULT's folder, KIND.FORMAT); its\n"
-	"             extension .png, .svg or .pdf gives the format if --format\n"
-	"             is not given. An existing file is replaced only if it is a\n"
-	"             chart of the same format, never one of the inputs.\n"
-	"  --force    replace an existing file that is not a chart\n"
-	"  -q         print nothing on stdout\n"
-	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 5 file error, 7 gnuplot missing.\n");
+	"  tornado    which factor moves the amounts most (sweep.json)\n"),
+	N_("Exit codes: 0 ok, 2 usage, 3 input error, 5 file error, 7 gnuplot missing.\n")
+};
 
 int cmd_chart(int argc, char **argv)
 {
@@ -53,17 +44,22 @@ int cmd_chart(int argc, char **argv)
 	{
 		const char *kind = NULL, *format = NULL;
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", _("a file"), &req.out_path, NULL },
-			{ "--kind", _("a value"), &kind, NULL },
-			{ "--format", _("png, svg or pdf"), &format, NULL },
-			{ "--code", _("a code"), &req.code, NULL },
-			{ "--value", _("a value"), &req.map_value, NULL },
-			{ "--force", NULL, NULL, &force },
-			{ NULL, NULL, NULL, NULL }
+			{ "--kind", _("a value"), &kind, NULL, N_("KIND"), N_("what to draw: one of the kinds above") },
+			{ "--format", _("png, svg or pdf"), &format, NULL, N_("png|svg|pdf"),
+			  N_("the image format (default: the extension of -o, else png)") },
+			{ "-o|--output", _("a file"), &req.out_path, NULL, N_("FILE"),
+			  N_("the image (default: RESULT's folder, KIND.FORMAT); its extension .png, "
+			     ".svg or .pdf gives the format if --format is not given. An existing file "
+			     "is replaced only if it is a chart of the same format, never one of the inputs.") },
+			{ "--code", _("a code"), &req.code, NULL, N_("CODE"), N_("the authority of the waterfall") },
+			{ "--value", _("a value"), &req.map_value, NULL, N_("amount|per_child|change"),
+			  N_("what the map colours (default: amount)") },
+			{ "--force", NULL, NULL, &force, NULL, N_("replace an existing file that is not a chart") },
+				{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("chart", usage, argc, argv, opts, &req.result_path, 1,
+		int rc = cli_parse_options(&usage, argc, argv, opts, &req.result_path, 1,
 					   _("one result at a time"), &nop);
 
 		if (rc >= 0)

@@ -10,23 +10,18 @@
 
 #include "cli.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 check-plan PLAN.csv (--framework 2020|2025 | --scenario S.json) [-q]\n"
-	"\n"
-	"Checks an action plan (code;objectif;enveloppe;montant_eur, one line per\n"
+static const struct cli_usage usage = {
+	"check-plan", N_("PLAN.csv (--framework 2020|2025 | --scenario S.json)"),
+	N_("Checks an action plan (code;objectif;enveloppe;montant_eur, one line per\n"
 	"action; enveloppe P304, FIR or ONDAM) against the objectives each\n"
 	"envelope may fund:\n"
 	"  2020 (circular of 20/02/2020): P304 6-8, 10-12, 14-26; FIR 1-5, 13;\n"
 	"       ONDAM 9, 24; the 11 fundamental objectives 1-11 in every plan;\n"
 	"  2025 (instruction 2025/60): FIR 1-5; P304 6-11; ONDAM 12-14;\n"
-	"       1-4, 6, 7 mandatory and at least one of 12-14.\n"
-	"\n"
-	"  --framework Y  2020 or 2025\n"
-	"  --scenario F   take the framework (\"framework\") and reference list of F\n"
-	"  -q             print only the problems\n"
-	"\n"
-	"Exit codes: 0 no problem, 2 usage, 3 problems found or input error, 5 file error.\n");
+	"       1-4, 6, 7 mandatory and at least one of 12-14.\n"),
+	N_("Exit codes: 0 no problem, 2 usage, 3 problems found or input error,\n"
+	"5 file error.\n")
+};
 
 int cmd_check_plan(int argc, char **argv)
 {
@@ -43,13 +38,14 @@ int cmd_check_plan(int argc, char **argv)
 	p304_error_clear(&err);
 	{
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "--framework", _("2020 or 2025"), &fw_text, NULL },
-			{ "--scenario", _("a file"), &scenario, NULL },
-			{ NULL, NULL, NULL, NULL }
+			{ "--framework", _("2020 or 2025"), &fw_text, NULL, N_("Y"), N_("2020 or 2025") },
+			{ "--scenario", _("a file"), &scenario, NULL, N_("F"),
+			  N_("take the framework (\"framework\") and reference list of F") },
+			{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print only the problems") },
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("check-plan", usage, argc, argv, opts, &path, 1,
+		int rc = cli_parse_options(&usage, argc, argv, opts, &path, 1,
 					   _("one plan at a time"), &nop);
 
 		if (rc >= 0)

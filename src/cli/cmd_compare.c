@@ -8,11 +8,9 @@
 
 #include "cli.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 compare REFERENCE SCENARIO [-o DIR] [-q] [--no-xlsx]\n"
-	"\n"
-	"Compares two scenarios (or two result files of p304: repartition.json,\n"
+static const struct cli_usage usage = {
+	"compare", N_("REFERENCE SCENARIO"),
+	N_("Compares two scenarios (or two result files of p304: repartition.json,\n"
 	"notification.json) authority by authority. A, the first file, is the\n"
 	"reference; B, the second, the scenario: every change reads from A to B\n"
 	"(écart = B − A). Amounts, difference in € and %, status and rank on each\n"
@@ -20,15 +18,11 @@ static const char usage[] =
 	"and by %. Codings are joined through the reference list (67 + 68 against\n"
 	"the CEA). For two scenarios, each difference is split exactly between the\n"
 	"factors that differ (envelope, participants, weights, each criterion's\n"
-	"data, bounds, rounding) by the Shapley value (docs/compare.md).\n"
-	"\n"
-	"  -o DIR     output folder (default: outputs/compare-<A>-vs-<B>/)\n"
-	"  -q         print nothing on stdout\n"
-	"  --no-xlsx  do not write comparaison.xlsx (written by default)\n"
-	"\n"
-	"Writes DIR/comparaison.json, DIR/comparaison.csv and DIR/comparaison.xlsx\n"
+	"data, bounds, rounding) by the Shapley value (docs/compare.md).\n"),
+	N_("Writes DIR/comparaison.json, DIR/comparaison.csv and DIR/comparaison.xlsx\n"
 	"(rows sorted by change, largest rise first) and DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n")
+};
 
 struct mctx {
 	const p304_comparison *c;
@@ -146,14 +140,16 @@ int cmd_compare(int argc, char **argv)
 	{
 		const char *ab[2] = { NULL, NULL };
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", _("a directory"), &outdir, NULL },
-			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
-			{ "--no-xlsx", NULL, NULL, &no_xlsx },
-			{ NULL, NULL, NULL, NULL }
+			{ "-o|--output", _("a directory"), &outdir, NULL, N_("DIR"),
+			  N_("output folder (default: outputs/compare-<A>-vs-<B>/)") },
+				{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
+			{ "--no-xlsx", NULL, NULL, &no_xlsx, NULL,
+			  N_("do not write comparaison.xlsx (written by default)") },
+			{ "--xlsx", NULL, NULL, &xlsx, NULL, NULL }, /* the default; kept for old scripts */
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("compare", usage, argc, argv, opts, ab, 2,
+		int rc = cli_parse_options(&usage, argc, argv, opts, ab, 2,
 					   _("two files, A and B"), &nop);
 
 		if (rc >= 0)

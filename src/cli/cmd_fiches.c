@@ -15,26 +15,20 @@
 #include "format/fileutil.h"
 #include "gettext.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 fiches SCENARIO.json|RESULT.json [--compare REFERENCE.json] [-o DIR] [-q]\n"
-	"\n"
-	"Writes one sheet per participant, the answer to a département that asks why\n"
+static const struct cli_usage usage = {
+	"fiches", N_("SCENARIO.json|RESULT.json"),
+	N_("Writes one sheet per participant, the answer to a département that asks why\n"
 	"it got its amount: its four indicators with their sources, its share of\n"
 	"each, the formula amount, floor or ceiling, the rounding, its rank, and\n"
 	"(--compare) its change against REFERENCE split by factor, the same numbers\n"
 	"as `p304 compare REFERENCE SCENARIO`. A RESULT.json (repartition.json)\n"
 	"is explained from the scenario its manifest.json names, which must still\n"
-	"give the same amounts.\n"
-	"\n"
-	"  --compare REFERENCE  the scenario (or result) the changes are measured from\n"
-	"  -o DIR               output folder (default: outputs/fiches-<id>/)\n"
-	"  -q                   print nothing on stdout\n"
-	"\n"
-	"Writes DIR/index.html, DIR/<code>.html for each participant, DIR/fiches.md,\n"
+	"give the same amounts.\n"),
+	N_("Writes DIR/index.html, DIR/<code>.html for each participant, DIR/fiches.md,\n"
 	"DIR/fiches.docx (one page per participant; needs pandoc) and\n"
 	"DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n")
+};
 
 struct one {
 	const p304_fiches *fs;
@@ -81,13 +75,15 @@ int cmd_fiches(int argc, char **argv)
 	p304_error_clear(&err);
 	{
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", "a directory", &outdir, NULL },
-			{ "--compare", "a scenario", &other, NULL },
-			{ NULL, NULL, NULL, NULL }
+			{ "--compare", _("a scenario"), &other, NULL, N_("REFERENCE.json"),
+			  N_("the scenario (or result) the changes are measured from") },
+			{ "-o|--output", _("a directory"), &outdir, NULL, N_("DIR"),
+			  N_("output folder (default: outputs/fiches-<id>/)") },
+				{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("fiches", usage, argc, argv, opts, &path, 1,
+		int rc = cli_parse_options(&usage, argc, argv, opts, &path, 1,
 					   "one scenario or result at a time", &nop);
 
 		if (rc >= 0)

@@ -17,11 +17,9 @@
 #include <p304/ledger.h>
 #include <p304/workflow.h>
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 ledger ACTION --ledger FILE [options]\n"
-	"\n"
-	"The campaign's memory: one SQLite file holding, per collectivité, year and\n"
+static const struct cli_usage usage = {
+	"ledger", N_("ACTION --ledger FILE"),
+	N_("The campaign's memory: one SQLite file holding, per collectivité, year and\n"
 	"stage (prenotified, need, notified, delegated, consumed, avenant), every\n"
 	"amount with where it came from, when and who. Append-only: a correction\n"
 	"supersedes the current amount, the history keeps both.\n"
@@ -38,17 +36,10 @@ static const char usage[] =
 	"                  (--chart: and evolution.png, gnuplot; --code 59,62: whom)\n"
 	"  caps            the caps of --year N by the 2024 rule\n"
 	"  backup F        a consistent copy (SQLite online backup); F must not exist\n"
-	"  export F.xlsx   the whole history as a workbook; F must not exist\n"
-	"\n"
-	"  --ledger FILE   the ledger (created by record and import)\n"
-	"  --year N        the campaign year\n"
-	"  --stage S       prenotified, need, notified, delegated, consumed, avenant\n"
-	"  --comment TEXT  kept with the entries recorded\n"
-	"  -o DIR          output folder of view\n"
-	"  -q              print nothing on stdout\n"
-	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error (also a damaged or foreign\n"
-	"ledger, left untouched), 5 file error.\n");
+	"  export F.xlsx   the whole history as a workbook; F must not exist\n"),
+	N_("Exit codes: 0 ok, 2 usage, 3 input error (also a damaged or foreign\n"
+	"ledger, left untouched), 5 file error.\n")
+};
 
 struct opts {
 	const char *ledger, *year, *stage, *minus, *from, *to, *code, *comment, *outdir;
@@ -507,21 +498,25 @@ int cmd_ledger(int argc, char **argv)
 	struct opts op = { 0 };
 	const char *ops[2] = { NULL, NULL };
 	const struct cli_option table[] = {
-		{ "-q|--quiet", NULL, NULL, &op.quiet },
-		{ "-o|--output", _("a directory"), &op.outdir, NULL },
-		{ "--ledger", _("a file"), &op.ledger, NULL },
-		{ "--year", _("a year"), &op.year, NULL },
-		{ "--stage", _("a stage"), &op.stage, NULL },
-		{ "--minus", _("a stage"), &op.minus, NULL },
-		{ "--from", _("a year"), &op.from, NULL },
-		{ "--to", _("a year"), &op.to, NULL },
-		{ "--code", _("a code"), &op.code, NULL },
-		{ "--comment", _("a text"), &op.comment, NULL },
-		{ "--chart", NULL, NULL, &op.chart },
-		{ NULL, NULL, NULL, NULL }
+		{ "--ledger", _("a file"), &op.ledger, NULL, N_("FILE"),
+		  N_("the ledger (created by record and import)") },
+		{ "--year", _("a year"), &op.year, NULL, N_("N"), N_("the campaign year") },
+		{ "--stage", _("a stage"), &op.stage, NULL, N_("S"),
+		  N_("prenotified, need, notified, delegated, consumed, avenant") },
+		{ "--minus", _("a stage"), &op.minus, NULL, N_("S2"), N_("view: the écart S − S2") },
+		{ "--from", _("a year"), &op.from, NULL, N_("Y"), N_("view: the first year") },
+		{ "--to", _("a year"), &op.to, NULL, N_("Y"), N_("view: the last year") },
+		{ "--code", _("a code"), &op.code, NULL, N_("C"),
+		  N_("history, view: only these authorities (59,62)") },
+		{ "--comment", _("a text"), &op.comment, NULL, N_("TEXT"),
+		  N_("kept with the entries recorded") },
+		{ "--chart", NULL, NULL, &op.chart, NULL, N_("view: also evolution.png (gnuplot; needs -o)") },
+		{ "-o|--output", _("a directory"), &op.outdir, NULL, N_("DIR"), N_("output folder of view") },
+		{ "-q|--quiet", NULL, NULL, &op.quiet, NULL, N_("print nothing on stdout") },
+		CLI_OPT_END
 	};
 	size_t nop;
-	int rc = cli_parse_options("ledger", usage, argc, argv, table, ops, 2,
+	int rc = cli_parse_options(&usage, argc, argv, table, ops, 2,
 				   _("an action and at most one file"), &nop);
 	const char *act = ops[0], *file = ops[1];
 	int year = 0, with_file;

@@ -15,12 +15,9 @@
 #include "cli.h"
 #include "gettext.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 note SCENARIO.json [--compare REFERENCE.json] [--needs NEEDS.csv]\n"
-	"                 [--date DATE] [-o DIR] [-q]\n"
-	"\n"
-	"Writes the note for the minister on SCENARIO: DIR/note.html (self-contained,\n"
+static const struct cli_usage usage = {
+	"note", N_("SCENARIO.json"),
+	N_("Writes the note for the minister on SCENARIO: DIR/note.html (self-contained,\n"
 	"prints on two A4 pages from a browser, then an annex), DIR/note.md, and\n"
 	"DIR/note.docx and note.odt to finish in Word or LibreOffice (made by pandoc\n"
 	"when it is installed). Page 1: date, title, object, key figures, the decision\n"
@@ -31,16 +28,9 @@ static const char usage[] =
 	"the notification's full lists, the charts, the sources and the method.\n"
 	"With --compare, every change reads from REFERENCE to SCENARIO.\n"
 	"Also writes the charts (.svg and .png), repartition.xlsx/.json/.csv and\n"
-	"manifest.json.\n"
-	"\n"
-	"  --compare REFERENCE  the scenario (or result) the changes are measured from\n"
-	"  --needs NEEDS.csv    the needs expressed, for the notification\n"
-	"  --date DATE          the date of the note (default: today; 2026-12-01)\n"
-	"  -o DIR               output folder (default: outputs/note-<id>/)\n"
-	"  --no-allocation-warnings  do not repeat the allocation's warnings\n"
-	"                       (imputed values, exclusions) shown by p304 allocate\n"
-	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n");
+	"manifest.json.\n"),
+	N_("Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible, 5 file error.\n")
+};
 
 /* One file of the note, already made in memory (p304_note_make). */
 static p304_code w_part(const void *ctx, FILE *fp, p304_error *err)
@@ -140,16 +130,22 @@ int cmd_note(int argc, char **argv)
 	p304_error_clear(&err);
 	{
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", _("a directory"), &outdir, NULL },
-			{ "--compare", _("a scenario"), &other, NULL },
-			{ "--needs", _("a file"), &needs, NULL },
-			{ "--date", _("a date"), &date_opt, NULL },
-			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings },
-			{ NULL, NULL, NULL, NULL }
+			{ "--compare", _("a scenario"), &other, NULL, N_("REFERENCE.json"),
+			  N_("the scenario (or result) the changes are measured from") },
+			{ "--needs", _("a file"), &needs, NULL, N_("NEEDS.csv"),
+			  N_("the needs expressed, for the notification") },
+			{ "--date", _("a date"), &date_opt, NULL, N_("DATE"),
+			  N_("the date of the note (default: today; 2026-12-01)") },
+			{ "-o|--output", _("a directory"), &outdir, NULL, N_("DIR"),
+			  N_("output folder (default: outputs/note-<id>/)") },
+				{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
+			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings, NULL,
+			  N_("do not repeat the allocation's warnings (imputed values, exclusions) "
+			     "already shown by p304 allocate") },
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("note", usage, argc, argv, opts, &scenario, 1,
+		int rc = cli_parse_options(&usage, argc, argv, opts, &scenario, 1,
 					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)

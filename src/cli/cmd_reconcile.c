@@ -9,37 +9,18 @@
 
 #include "cli.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 reconcile SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)\n"
-	"                      [--caps CAPS.csv] [-o DIR] [-q] [--by region] [--no-xlsx]\n"
-	"\n"
-	"Computes the notification: each participant's expressed need (NEEDS.csv:\n"
+static const struct cli_usage usage = {
+	"reconcile", N_("SCENARIO.json (--needs NEEDS.csv | --plan PLAN.csv)"),
+	N_("Computes the notification: each participant's expressed need (NEEDS.csv:\n"
 	"code;besoin_eur[;date_reception]), capped by the amount delegated before\n"
 	"(CAPS.csv, 2024 rule) and by its pre-notified amount, then fitted to the\n"
 	"credits available with the scenario's \"reconciliation\" policy:\n"
 	"missing_answer (renounce|keep), surplus (none|criteria|unmet_need),\n"
-	"shortfall (proportional), deadline (late answers count as missing).\n"
-	"\n"
-	"  --needs F    the expressed needs\n"
-	"  --plan F     or the action plan (code;objectif;enveloppe;montant_eur):\n"
-	"               the need is the sum of the participant's P304 lines\n"
-	"  --caps F     caps: the first non-empty of the scenario's caps_columns\n"
-	"  --ledger F --year N\n"
-	"               caps from the campaign ledger by the 2024 rule (delegated\n"
-	"               in N-1, else N-2); --record records the notification there\n"
-	"  -o DIR       output folder (default: outputs/<id>-notification/)\n"
-	"  -q           print nothing on stdout\n"
-	"  --by region  also total by region (par-region.csv)\n"
-	"  --no-xlsx    do not write notification.xlsx (written by default)\n"
-	"  --no-allocation-warnings\n"
-	"               do not repeat the allocation's warnings (imputed values,\n"
-	"               exclusions) already shown by p304 allocate\n"
-	"  -h, --help   this text\n"
-	"\n"
-	"Writes DIR/notification.json, DIR/notification.xlsx, DIR/notification.csv\n"
+	"shortfall (proportional), deadline (late answers count as missing).\n"),
+	N_("Writes DIR/notification.json, DIR/notification.xlsx, DIR/notification.csv\n"
 	"and DIR/manifest.json.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n");
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n")
+};
 
 static const char *const region_labels[] = {
 	"montant pré-notifié (€)", "montant notifié (€)"
@@ -150,22 +131,31 @@ int cmd_reconcile(int argc, char **argv)
 	{
 		const char *by = NULL;
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", _("a directory"), &outdir, NULL },
-			{ "--needs", _("a file"), &needs, NULL },
-			{ "--plan", _("a file"), &plan, NULL },
-			{ "--caps", _("a file"), &caps, NULL },
-			{ "--xlsx", NULL, NULL, &xlsx }, /* the default; kept for old scripts */
-			{ "--no-xlsx", NULL, NULL, &no_xlsx },
-			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings },
-			{ "--by", _("'region'"), &by, NULL },
-			{ "--ledger", _("a file"), &ledger, NULL },
-			{ "--year", _("a year"), &year_text, NULL },
-			{ "--record", NULL, NULL, &record },
-			{ NULL, NULL, NULL, NULL }
+			{ "--needs", _("a file"), &needs, NULL, N_("NEEDS.csv"), N_("the expressed needs") },
+			{ "--plan", _("a file"), &plan, NULL, N_("PLAN.csv"),
+			  N_("or the action plan (code;objectif;enveloppe;montant_eur): the need is "
+			     "the sum of the participant's P304 lines") },
+			{ "--caps", _("a file"), &caps, NULL, N_("CAPS.csv"),
+			  N_("caps: the first non-empty of the scenario's caps_columns") },
+			{ "--ledger", _("a file"), &ledger, NULL, N_("FILE"),
+			  N_("caps from the campaign ledger by the 2024 rule (delegated in N-1, "
+			     "else N-2; N given by --year)") },
+			{ "--year", _("a year"), &year_text, NULL, N_("N"), N_("the campaign year N of --ledger") },
+			{ "--record", NULL, NULL, &record, NULL, N_("records the notification in the ledger") },
+			{ "-o|--output", _("a directory"), &outdir, NULL, N_("DIR"),
+			  N_("output folder (default: outputs/<id>-notification/)") },
+				{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
+			{ "--by", _("'region'"), &by, NULL, N_("region"), N_("also total by region (par-region.csv)") },
+			{ "--no-xlsx", NULL, NULL, &no_xlsx, NULL,
+			  N_("do not write notification.xlsx (written by default)") },
+			{ "--xlsx", NULL, NULL, &xlsx, NULL, NULL }, /* the default; kept for old scripts */
+			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings, NULL,
+			  N_("do not repeat the allocation's warnings (imputed values, exclusions) "
+			     "already shown by p304 allocate") },
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("reconcile", usage, argc, argv, opts, &scenario, 1,
+		int rc = cli_parse_options(&usage, argc, argv, opts, &scenario, 1,
 					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)

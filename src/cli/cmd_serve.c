@@ -20,26 +20,13 @@ extern char **environ;
 #define P304_WEBDIR "src/web"
 #endif
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 serve [--port 8304] [--listen 127.0.0.1] [--workspace DIR] [--open]\n"
-	"                  [--max-scenarios 200] [--max-workspace-mb 64] [--heavy 1]\n"
-	"                  [--ledger FILE]\n"
-	"\n"
-	"Starts the workbench on this machine: open the address it prints in a\n"
+static const struct cli_usage usage = {
+	"serve", NULL,
+	N_("Starts the workbench on this machine: open the address it prints in a\n"
 	"browser. The page and its JSON API (docs/api.md) run the same computations\n"
-	"as the commands. Ctrl+C stops it.\n"
-	"\n"
-	"  --port N         TCP port (default 8304; 0 picks a free one)\n"
-	"  --listen ADDR    address to listen on (default 127.0.0.1, this machine only)\n"
-	"  --workspace DIR  where saved scenarios go (default outputs/scenarios)\n"
-	"  --open           also open the page in the default browser\n"
-	"  --max-scenarios N     saved scenarios at most (default 200)\n"
-	"  --max-workspace-mb N  their size at most, in MiB (default 64)\n"
-	"  --heavy N        long computations (sweeps, exports) run at once (default 1)\n"
-	"  --ledger FILE    the campaign ledger (default WORKSPACE/campagne.sqlite,\n"
-	"                   created by its first record or import)\n"
-	"  -h, --help       this text\n");
+	"as the commands. Ctrl+C stops it.\n"),
+	NULL
+};
 
 /* The page: DATADIR/web when installed, else the source tree's src/web. */
 static const char *web_dir(const char *datadir, char *buf, size_t size)
@@ -70,18 +57,26 @@ int cmd_serve(int argc, char **argv)
 	p304_error_clear(&err);
 	{
 		const struct cli_option opts[] = {
-			{ "--port", _("a number"), &port_s, NULL },
-			{ "--listen", _("an address"), &listen, NULL },
-			{ "--workspace", _("a directory"), &workspace, NULL },
-			{ "--open", NULL, NULL, &open_browser },
-			{ "--max-scenarios", _("a number"), &max_sc, NULL },
-			{ "--max-workspace-mb", _("a number"), &max_mb, NULL },
-			{ "--heavy", _("a number"), &heavy, NULL },
-			{ "--ledger", _("a file"), &ledger, NULL },
-			{ NULL, NULL, NULL, NULL }
+			{ "--port", _("a number"), &port_s, NULL, N_("N"),
+			  N_("TCP port (default 8304; 0 picks a free one)") },
+			{ "--listen", _("an address"), &listen, NULL, N_("ADDR"),
+			  N_("address to listen on (default 127.0.0.1, this machine only)") },
+			{ "--workspace", _("a directory"), &workspace, NULL, N_("DIR"),
+			  N_("where saved scenarios go (default outputs/scenarios)") },
+			{ "--open", NULL, NULL, &open_browser, NULL, N_("also open the page in the default browser") },
+			{ "--max-scenarios", _("a number"), &max_sc, NULL, N_("N"),
+			  N_("saved scenarios at most (default 200)") },
+			{ "--max-workspace-mb", _("a number"), &max_mb, NULL, N_("N"),
+			  N_("their size at most, in MiB (default 64)") },
+			{ "--heavy", _("a number"), &heavy, NULL, N_("N"),
+			  N_("long computations (sweeps, exports) run at once (default 1)") },
+			{ "--ledger", _("a file"), &ledger, NULL, N_("FILE"),
+			  N_("the campaign ledger (default WORKSPACE/campagne.sqlite, created by its "
+			     "first record or import)") },
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("serve", usage, argc, argv, opts, NULL, 0,
+		int rc = cli_parse_options(&usage, argc, argv, opts, NULL, 0,
 					   _("no operand"), &nop);
 
 		if (rc >= 0)

@@ -10,31 +10,16 @@
 
 #include "cli.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 sweep SCENARIO.json --samples N [--weights PTS] [--data PCT]\n"
-	"                  [--floor MIN:MAX] [--ceiling MIN:MAX] [--seed S] [--threads T]\n"
-	"                  [-o DIR] [-q]\n"
-	"\n"
-	"Draws N variants around the scenario (the first is the scenario itself)\n"
+static const struct cli_usage usage = {
+	"sweep", N_("SCENARIO.json --samples N"),
+	N_("Draws N variants around the scenario (the first is the scenario itself)\n"
 	"and reports, per authority, the minimum, 5th percentile, median, 95th\n"
 	"percentile and maximum of its amount and how often it sits at the floor\n"
-	"or the ceiling; then a tornado: which factor moves the amounts most.\n"
-	"\n"
-	"  --samples N      number of variants (required)\n"
-	"  --weights PTS    each weight moves by up to ±PTS points, renormalised to\n"
-	"                   100 % (default 2; 0 keeps the weights)\n"
-	"  --data PCT       each figure moves by up to ±PCT % (default 5; 0 keeps them)\n"
-	"  --floor MIN:MAX  floor drawn in [MIN, MAX] euros (default: the scenario's)\n"
-	"  --ceiling MIN:MAX  ceiling drawn in [MIN, MAX] euros\n"
-	"  --seed S         random seed (default 1): same seed, same results\n"
-	"  --threads T      worker threads (default 1); results do not depend on T\n"
-	"  -o DIR           output folder (default: outputs/<id>-sweep/)\n"
-	"  -q               print nothing on stdout\n"
-	"\n"
-	"Writes DIR/sweep.json, DIR/sweep.csv and DIR/manifest.json. A progress bar\n"
+	"or the ceiling; then a tornado: which factor moves the amounts most.\n"),
+	N_("Writes DIR/sweep.json, DIR/sweep.csv and DIR/manifest.json. A progress bar\n"
 	"with rate and remaining time goes to stderr when it is a terminal.\n"
-	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible scenario, 5 file error.\n");
+	"Exit codes: 0 ok, 2 usage, 3 input error, 4 infeasible scenario, 5 file error.\n")
+};
 
 struct bar {
 	double start;
@@ -156,19 +141,27 @@ int cmd_sweep(int argc, char **argv)
 		const char *samples = NULL, *seed = NULL, *threads = NULL, *weights = NULL;
 		const char *data = NULL, *floor_range = NULL, *ceiling_range = NULL;
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ "-o|--output", _("a directory"), &outdir, NULL },
-			{ "--samples", _("a number"), &samples, NULL },
-			{ "--seed", _("a number"), &seed, NULL },
-			{ "--threads", _("a number"), &threads, NULL },
-			{ "--weights", _("points"), &weights, NULL },
-			{ "--data", _("a percentage"), &data, NULL },
-			{ "--floor", _("MIN:MAX"), &floor_range, NULL },
-			{ "--ceiling", _("MIN:MAX"), &ceiling_range, NULL },
-			{ NULL, NULL, NULL, NULL }
+			{ "--samples", _("a number"), &samples, NULL, N_("N"), N_("number of variants (required)") },
+			{ "--weights", _("points"), &weights, NULL, N_("PTS"),
+			  N_("each weight moves by up to ±PTS points, renormalised to 100 % "
+			     "(default 2; 0 keeps the weights)") },
+			{ "--data", _("a percentage"), &data, NULL, N_("PCT"),
+			  N_("each figure moves by up to ±PCT % (default 5; 0 keeps them)") },
+			{ "--floor", _("MIN:MAX"), &floor_range, NULL, N_("MIN:MAX"),
+			  N_("floor drawn in [MIN, MAX] euros (default: the scenario's)") },
+			{ "--ceiling", _("MIN:MAX"), &ceiling_range, NULL, N_("MIN:MAX"),
+			  N_("ceiling drawn in [MIN, MAX] euros") },
+			{ "--seed", _("a number"), &seed, NULL, N_("S"),
+			  N_("random seed (default 1): same seed, same results") },
+			{ "--threads", _("a number"), &threads, NULL, N_("T"),
+			  N_("worker threads (default 1); results do not depend on T") },
+			{ "-o|--output", _("a directory"), &outdir, NULL, N_("DIR"),
+			  N_("output folder (default: outputs/<id>-sweep/)") },
+				{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("sweep", usage, argc, argv, opts, &scenario, 1,
+		int rc = cli_parse_options(&usage, argc, argv, opts, &scenario, 1,
 					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)

@@ -8,19 +8,14 @@
 
 #include "cli.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 validate SCENARIO.json [-q]\n"
-	"\n"
-	"Checks the scenario, the reference list, the criteria table (every used\n"
+static const struct cli_usage usage = {
+	"validate", N_("SCENARIO.json"),
+	N_("Checks the scenario, the reference list, the criteria table (every used\n"
 	"cell), the participants and the feasibility of the floor and ceiling,\n"
 	"exactly as 'p304 allocate' does, and writes no file. Each problem is\n"
-	"reported as file:line: message.\n"
-	"\n"
-	"  -q         print nothing on stdout when the inputs are valid\n"
-	"  -h, --help this text\n"
-	"\n"
-	"Exit codes: 0 valid, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n");
+	"reported as file:line: message.\n"),
+	N_("Exit codes: 0 valid, 2 usage, 3 input error, 4 infeasible bounds, 5 file error.\n")
+};
 
 int cmd_validate(int argc, char **argv)
 {
@@ -32,11 +27,12 @@ int cmd_validate(int argc, char **argv)
 	p304_error_clear(&err);
 	{
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ NULL, NULL, NULL, NULL }
+			{ "-q|--quiet", NULL, NULL, &quiet, NULL,
+			  N_("print nothing on stdout when the inputs are valid") },
+			CLI_OPT_END
 		};
 		size_t nop;
-		int rc = cli_parse_options("validate", usage, argc, argv, opts, &scenario, 1,
+		int rc = cli_parse_options(&usage, argc, argv, opts, &scenario, 1,
 					   _("one scenario at a time"), &nop);
 
 		if (rc >= 0)

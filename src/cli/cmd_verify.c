@@ -12,11 +12,9 @@
 
 #include "cli.h"
 
-/* xgettext:no-c-format */
-static const char usage[] =
-	N_("usage: p304 verify DIR [-q]\n"
-	"\n"
-	"Checks that an output set of p304 can be reproduced: reads DIR/manifest.json,\n"
+static const struct cli_usage usage = {
+	"verify", N_("DIR"),
+	N_("Checks that an output set of p304 can be reproduced: reads DIR/manifest.json,\n"
 	"checks the SHA-256 of every input it lists, reruns the recorded command in\n"
 	"the recorded working directory into a scratch folder, and compares byte\n"
 	"for byte every file the command writes (a chart or a note added to the\n"
@@ -25,11 +23,11 @@ static const char usage[] =
 	"which files and rows differ. Only allocate, reconcile, compare, sweep (up\n"
 	"to 1000000 samples), avenant and note are replayed, with the options they\n"
 	"accept; a recomputation is stopped after 120 s (P304_VERIFY_SECONDS); the\n"
-	"scratch folder is the only output, removed even when verify is stopped.\n"
-	"\n"
-	"Exit codes: 0 identical, 2 usage, 3 not a p304 set or a command verify\n"
+	"scratch folder is the only output, removed even when verify is stopped.\n"),
+	N_("Exit codes: 0 identical, 2 usage, 3 not a p304 set or a command verify\n"
 	"does not replay, 5 file error,\n"
-	"6 differences found (changed input or different result).\n");
+	"6 differences found (changed input or different result).\n")
+};
 
 int cmd_verify(int argc, char **argv)
 {
@@ -42,12 +40,13 @@ int cmd_verify(int argc, char **argv)
 
 	{
 		const struct cli_option opts[] = {
-			{ "-q|--quiet", NULL, NULL, &quiet },
-			{ NULL, NULL, NULL, NULL }
+			{ "-q|--quiet", NULL, NULL, &quiet, NULL,
+			  N_("print only the notes and the differences") },
+			CLI_OPT_END
 		};
 		size_t nop;
 
-		if ((rc = cli_parse_options("verify", usage, argc, argv, opts, &dir, 1,
+		if ((rc = cli_parse_options(&usage, argc, argv, opts, &dir, 1,
 					    _("one folder at a time"), &nop)) >= 0)
 			return rc;
 	}

@@ -456,10 +456,11 @@ static int spells(const char *names, const char *arg)
 	return 0;
 }
 
-int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
+int cli_parse_options(const struct cli_usage *usage, int argc, char **argv,
 		      const struct cli_option *opts, const char **operands,
 		      size_t max, const char *extra, size_t *n)
 {
+	const char *cmd = usage->cmd;
 	int options = 1;
 
 	*n = 0;
@@ -473,10 +474,10 @@ int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
 				continue;
 			}
 			if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-				fputs(_(usage), stdout);
+				cli_print_usage(stdout, usage, opts);
 				return EXIT_OK;
 			}
-			for (o = opts; o->names && !spells(o->names, a); o++)
+			for (o = opts; o->names && (o->names[0] != '-' || !spells(o->names, a)); o++)
 				;
 			if (!o->names)
 				return cli_usage_error(cmd, _("unknown option '%s'"), a);

@@ -19,6 +19,46 @@ static const char *eur(char *buf, size_t size, int64_t v)
 	return p304_format_eur(buf, size, v, " ", "");
 }
 
+/* The highest floor n participants can all receive from E, on the unit;
+ * and the lowest ceiling that lets them share all of E. The one place of
+ * these two numbers: the refusals below suggest them, p304_bounds_fit
+ * applies them (compare's mixed combinations). */
+static int64_t highest_floor(int64_t envelope, int64_t n, int64_t unit)
+{
+	return envelope / n / unit * unit;
+}
+
+static int64_t lowest_ceiling(int64_t envelope, int64_t n, int64_t unit)
+{
+	int64_t need = (envelope + n - 1) / n;
+
+	return (need + unit - 1) / unit * unit;
+}
+
+unsigned p304_bounds_fit(p304_bounds *b, size_t n)
+{
+	int64_t nn = (int64_t)n, total;
+	unsigned moved = 0;
+
+	if (n == 0 || b->unit_eur < 1)
+		return 0;
+	if (b->floor_eur != P304_NO_BOUND &&
+	    (p304_mul_i64(nn, b->floor_eur, &total) || total > b->envelope_eur)) {
+		b->floor_eur = highest_floor(b->envelope_eur, nn, b->unit_eur);
+		moved |= P304_FIT_FLOOR;
+	}
+	if (b->ceiling_eur != P304_NO_BOUND &&
+	    !p304_mul_i64(nn, b->ceiling_eur, &total) && total < b->envelope_eur) {
+		b->ceiling_eur = lowest_ceiling(b->envelope_eur, nn, b->unit_eur);
+		moved |= P304_FIT_CEILING;
+	}
+	if (b->floor_eur != P304_NO_BOUND && b->floor_eur % b->unit_eur)
+		b->floor_eur -= b->floor_eur % b->unit_eur;
+	if (b->ceiling_eur != P304_NO_BOUND && b->ceiling_eur % b->unit_eur)
+		b->ceiling_eur += b->unit_eur - b->ceiling_eur % b->unit_eur;
+	return moved;
+}
+
 static p304_code check_problem(const p304_problem *p, p304_error *err)
 {
 	long double wsum = 0.0L;
@@ -69,18 +109,15 @@ static p304_code check_problem(const p304_problem *p, p304_error *err)
 			p->n, eur(b1, sizeof(b1), p->floor_eur),
 			p304_mul_i64(n, p->floor_eur, &total) ? _("more than 10^18") : eur(b2, sizeof(b2), total),
 			eur(b3, sizeof(b3), p->envelope_eur),
-			eur(b4, sizeof(b4), p->envelope_eur / n / p->unit_eur * p->unit_eur));
+			eur(b4, sizeof(b4), highest_floor(p->envelope_eur, n, p->unit_eur)));
 	if (p->ceiling_eur != P304_NO_BOUND &&
-	    (!p304_mul_i64(n, p->ceiling_eur, &total) && total < p->envelope_eur)) {
-		int64_t need = (p->envelope_eur + n - 1) / n;
-
-		need = (need + p->unit_eur - 1) / p->unit_eur * p->unit_eur;
+	    (!p304_mul_i64(n, p->ceiling_eur, &total) && total < p->envelope_eur))
 		return p304_error_set(err, P304_ERR_INFEASIBLE, NULL, 0,
 			_("infeasible: %zu participants × ceiling %s € = %s € is below the envelope %s €; "
 			"raise the ceiling to at least %s € or lower the envelope"),
 			p->n, eur(b1, sizeof(b1), p->ceiling_eur), eur(b2, sizeof(b2), total),
-			eur(b3, sizeof(b3), p->envelope_eur), eur(b4, sizeof(b4), need));
-	}
+			eur(b3, sizeof(b3), p->envelope_eur),
+			eur(b4, sizeof(b4), lowest_ceiling(p->envelope_eur, n, p->unit_eur)));
 	return P304_OK;
 }
 

@@ -247,6 +247,8 @@ static p304_code evaluate(const struct decomp *d, p304_comparison *c, const stru
 	p304_row *rows = NULL;
 	p304_summary sum;
 	p304_problem p;
+	p304_bounds bounds;
+	unsigned moved;
 	p304_code rc = P304_OK;
 
 	for (size_t f = 0; f < nd; f++)
@@ -269,31 +271,24 @@ static p304_code evaluate(const struct decomp *d, p304_comparison *c, const stru
 		for (size_t k = 0; k < d->k; k++)
 			values[i * d->k + k] = use[F_FIXED + k] ? d->vb[u * d->k + k] : d->va[u * d->k + k];
 	}
-	p = (p304_problem){ .n = ps->n, .k = d->k, .codes = codes, .values = values, .weights = w,
+	bounds = (p304_bounds){ .floor_eur = bnd->floor_eur, .ceiling_eur = bnd->ceiling_eur,
 		.envelope_eur = use[F_ENVELOPE] ? sb->envelope_eur : sa->envelope_eur,
-		.floor_eur = bnd->floor_eur, .ceiling_eur = bnd->ceiling_eur,
 		.unit_eur = use[F_ROUNDING] ? sb->rounding_eur : sa->rounding_eur };
 	/* A mixed combination may be infeasible (B's 100 participants with A's
-	 * envelope and floor): the floor is lowered (the ceiling raised) to the
-	 * nearest feasible value for that combination only, and said. */
-	if (p.floor_eur != P304_NO_BOUND && (int64_t)p.n * p.floor_eur > p.envelope_eur) {
-		p.floor_eur = p.envelope_eur / (int64_t)p.n / p.unit_eur * p.unit_eur;
-		if ((rc = compare_add_note(c, err, "une combinaison mixte était infaisable : son plancher a été "
+	 * envelope and floor): its bounds are moved to the nearest feasible
+	 * ones for that combination only, and said. */
+	moved = p304_bounds_fit(&bounds, ps->n);
+	if ((moved & P304_FIT_FLOOR) &&
+	    (rc = compare_add_note(c, err, "une combinaison mixte était infaisable : son plancher a été "
 				   "ramené à enveloppe / participants")))
-			goto out;
-	}
-	if (p.ceiling_eur != P304_NO_BOUND && (int64_t)p.n * p.ceiling_eur < p.envelope_eur) {
-		int64_t need = (p.envelope_eur + (int64_t)p.n - 1) / (int64_t)p.n;
-
-		p.ceiling_eur = (need + p.unit_eur - 1) / p.unit_eur * p.unit_eur;
-		if ((rc = compare_add_note(c, err, "une combinaison mixte était infaisable : son plafond a été "
+		goto out;
+	if ((moved & P304_FIT_CEILING) &&
+	    (rc = compare_add_note(c, err, "une combinaison mixte était infaisable : son plafond a été "
 				   "porté à enveloppe / participants")))
-			goto out;
-	}
-	if (p.floor_eur != P304_NO_BOUND && p.floor_eur % p.unit_eur)
-		p.floor_eur -= p.floor_eur % p.unit_eur;
-	if (p.ceiling_eur != P304_NO_BOUND && p.ceiling_eur % p.unit_eur)
-		p.ceiling_eur += p.unit_eur - p.ceiling_eur % p.unit_eur;
+		goto out;
+	p = (p304_problem){ .n = ps->n, .k = d->k, .codes = codes, .values = values, .weights = w,
+		.envelope_eur = bounds.envelope_eur, .floor_eur = bounds.floor_eur,
+		.ceiling_eur = bounds.ceiling_eur, .unit_eur = bounds.unit_eur };
 	if ((rc = p304_allocate(&p, ws, rows, &sum, err)) != P304_OK)
 		goto out;
 	for (size_t i = 0; i < ps->n; i++)

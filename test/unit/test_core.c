@@ -353,6 +353,33 @@ static void test_infeasible_floor(void **state)
 	p304_workspace_free(ws);
 }
 
+/* p304_bounds_fit moves infeasible bounds to the very numbers the refusals
+ * suggest (compare's mixed combinations then allocate on them), puts them
+ * on the unit, and leaves feasible ones where they are. */
+static void test_bounds_fit(void **state)
+{
+	p304_bounds b = { .floor_eur = 400000, .ceiling_eur = P304_NO_BOUND,
+			  .envelope_eur = 1000000, .unit_eur = 1 };
+
+	(void)state;
+	assert_int_equal(p304_bounds_fit(&b, 3), P304_FIT_FLOOR);
+	assert_int_equal(b.floor_eur, 333333); /* "at most 333 333 €" above */
+	b = (p304_bounds){ .floor_eur = P304_NO_BOUND, .ceiling_eur = 300000,
+			   .envelope_eur = 1000000, .unit_eur = 1 };
+	assert_int_equal(p304_bounds_fit(&b, 3), P304_FIT_CEILING);
+	assert_int_equal(b.ceiling_eur, 333334); /* "at least 333 334 €" */
+	b = (p304_bounds){ .floor_eur = 400000, .ceiling_eur = 300000,
+			   .envelope_eur = 1000000, .unit_eur = 1000 };
+	assert_int_equal(p304_bounds_fit(&b, 3), P304_FIT_FLOOR | P304_FIT_CEILING);
+	assert_int_equal(b.floor_eur, 333000);
+	assert_int_equal(b.ceiling_eur, 334000);
+	b = (p304_bounds){ .floor_eur = 1500, .ceiling_eur = 500500,
+			   .envelope_eur = 1000000, .unit_eur = 1000 };
+	assert_int_equal(p304_bounds_fit(&b, 3), 0);
+	assert_int_equal(b.floor_eur, 1000);
+	assert_int_equal(b.ceiling_eur, 501000);
+}
+
 static void test_bad_problem(void **state)
 {
 	const char *codes[] = { "01" };
@@ -785,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_rounding_keys_exact),
 		cmocka_unit_test(test_rounding_matches_reference),
 		cmocka_unit_test(test_infeasible_floor),
+		cmocka_unit_test(test_bounds_fit),
 		cmocka_unit_test(test_bad_problem),
 		cmocka_unit_test(test_solve_clamped_per_row),
 		cmocka_unit_test(test_money),
