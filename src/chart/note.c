@@ -8,6 +8,7 @@
  * .odt by pandoc). Every text taken from a file is escaped for the format.
  */
 #include <p304/chart.h>
+#include <p304/ledger.h>
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -859,6 +860,189 @@ static void method(const struct doc *d, const p304_note *n, const p304_source_te
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* The campaign's history (--ledger, issue 22)                          */
+/* ------------------------------------------------------------------ */
+
+/* The years the note cites: N − 2 and N − 1 when they have delegated or
+ * consumed amounts (oldest first); their count. */
+static int hist_years(const p304_note *n, int year[2])
+{
+	int k = 0;
+
+	for (int y = n->hist_year - 2; n->hist && y < n->hist_year; y++)
+		if (p304_ledger_year_executed(n->hist, y))
+			year[k++] = y;
+	return k;
+}
+
+/* 85.26 -> "85,3 %"; "—" when there is nothing to divide by. */
+static const char *rate_fr(char *buf, size_t size, int64_t part, int64_t whole)
+{
+	char *dot;
+
+	if (whole <= 0)
+		return snprintf(buf, size, "—"), buf;
+	snprintf(buf, size, "%.1f" NNBSP "%%", (double)part * 100.0 / (double)whole);
+	if ((dot = strchr(buf, '.')))
+		*dot = ',';
+	return buf;
+}
+
+/* « registre de campagne, fichier X, enregistré le 6 décembre 2026 ». */
+static void hist_source(const struct doc *d, const p304_ledger_digest *h)
+{
+	char day[64];
+	int y, m, dd;
+	long ymd = sscanf(h->at, "%4d-%2d-%2d", &y, &m, &dd) == 3 ? (long)y * 10000 + m * 100 + dd : -1;
+
+	d_textf(d, "Source : registre de campagne, fichier %s", h->ledger);
+	if (ymd > 0)
+		d_textf(d, ", enregistré le %s", p304_date_fr(ymd, day, sizeof(day)));
+	d_text(d, ".");
+	if (h->illustrative)
+		d_text(d, " Les montants marqués « illustratif » sont inventés pour l'exemple "
+		       "(commentaire ILLUSTRATIF au registre) : ce ne sont pas des montants réels.");
+}
+
+/* The sentence of year N − 1 (the last year cited). */
+static void hist_sentence(const struct doc *d, int year, const p304_ledger_year_totals *t)
+{
+	char a[64], b[64], r[32], w[64];
+
+	d_para_begin(d, NULL);
+	d_textf(d, "En %d%s, %s ont été délégués à %s", year, t->illustrative ? " (illustratif)" : "",
+		eur(a, sizeof(a), t->total[P304_STAGE_DELEGATED]),
+		count_coll(w, sizeof(w), t->count[P304_STAGE_DELEGATED]));
+	if (t->n_reported) {
+		d_textf(d, " ; %s ont transmis leur rapport d'exécution, qui déclare %s consommés "
+			"sur %s délégués (%s)", count_coll(w, sizeof(w), t->n_reported),
+			eur(a, sizeof(a), t->consumed_reported), eur(b, sizeof(b), t->delegated_reported),
+			rate_fr(r, sizeof(r), t->consumed_reported, t->delegated_reported));
+		d_textf(d, " ; %s.", count_verb(w, sizeof(w), t->n_under, "a consommé moins que sa délégation",
+					       "ont consommé moins que leur délégation"));
+	} else {
+		d_text(d, " ; aucun rapport d'exécution n'est encore enregistré.");
+	}
+	d_para_end(d);
+}
+
+/* Page 2: the national totals of N − 2 and N − 1, pre-notified to consumed. */
+static void history(const struct doc *d, const p304_note *n)
+{
+	static const char *const label[] = { "Pré-notifié", "Notifié", "Délégué", "Consommé" };
+	static const p304_stage stage[] = { P304_STAGE_PRENOTIFIED, P304_STAGE_NOTIFIED,
+					    P304_STAGE_DELEGATED, P304_STAGE_CONSUMED };
+	p304_ledger_year_totals t[2];
+	int year[2], ny = hist_years(n, year);
+	char head_y[2][48], cell[2][64], align[4];
+	const char *head[3], *row[3];
+
+	if (!ny)
+		return;
+	d_heading(d, 2, NULL, "Exécution des années précédentes");
+	for (int k = 0; k < ny; k++)
+		p304_ledger_year_totals_of(n->hist, year[k], &t[k]);
+	hist_sentence(d, year[ny - 1], &t[ny - 1]);
+	snprintf(align, sizeof(align), "l%s", ny == 2 ? "rr" : "r");
+	head[0] = "";
+	for (int k = 0; k < ny; k++) {
+		snprintf(head_y[k], sizeof(head_y[k]), "%d%s", year[k], t[k].illustrative ? " (illustratif)" : "");
+		head[k + 1] = head_y[k];
+	}
+	d_table_begin(d, "notif", align, head);
+	for (size_t s = 0; s < 4; s++) {
+		row[0] = label[s];
+		for (int k = 0; k < ny; k++)
+			row[k + 1] = t[k].count[stage[s]] ? eur(cell[k], sizeof(cell[k]), t[k].total[stage[s]]) : "—";
+		d_table_row(d, align, row, 0);
+	}
+	row[0] = "Taux de consommation";
+	for (int k = 0; k < ny; k++)
+		row[k + 1] = rate_fr(cell[k], sizeof(cell[k]), t[k].consumed_reported, t[k].delegated_reported);
+	d_table_row(d, align, row, 0);
+	row[0] = "Collectivités en sous-consommation";
+	for (int k = 0; k < ny; k++) {
+		if (t[k].n_reported)
+			snprintf(cell[k], sizeof(cell[k]), "%zu sur %zu", t[k].n_under, t[k].n_reported);
+		else
+			snprintf(cell[k], sizeof(cell[k]), "—");
+		row[k + 1] = cell[k];
+	}
+	d_table_row(d, align, row, 0);
+	d_table_end(d);
+	d_para_begin(d, "small");
+	d_text(d, "Taux : consommé rapporté au délégué des collectivités qui ont transmis leur "
+	       "rapport d'exécution ; sous-consommation : consommé inférieur au délégué. ");
+	hist_source(d, n->hist);
+	d_text(d, " Détail par collectivité : annexe 4.");
+	d_para_end(d);
+}
+
+/* Annex 4: delegated, consumed and rate of every collectivité of the
+ * ledger in the years cited (their totals are page 2's). */
+static void history_annex(const struct doc *d, const p304_note *n)
+{
+	const p304_ledger_digest *h = n->hist;
+	p304_ledger_year_totals t[2];
+	int year[2], ny = hist_years(n, year);
+	char align[16], hb[6][48], c[6][64];
+	const char *head[8], *row[8];
+	size_t nh = 0;
+
+	if (!ny)
+		return;
+	d_heading(d, 2, NULL, "Annexe 4 — Exécution par collectivité (registre de campagne)");
+	d_para_begin(d, "small");
+	hist_source(d, h);
+	d_text(d, " « — » : aucun montant enregistré ; taux : consommé rapporté au délégué.");
+	d_para_end(d);
+	head[nh++] = "code";
+	head[nh++] = "collectivité";
+	for (int k = 0; k < ny; k++) {
+		p304_ledger_year_totals_of(h, year[k], &t[k]);
+		snprintf(hb[3 * k], sizeof(hb[0]), "délégué %d", year[k]);
+		snprintf(hb[3 * k + 1], sizeof(hb[0]), "consommé %d", year[k]);
+		snprintf(hb[3 * k + 2], sizeof(hb[0]), "taux %d", year[k]);
+		for (int j = 0; j < 3; j++)
+			head[nh++] = hb[3 * k + j];
+	}
+	memset(align, 'r', nh);
+	align[0] = align[1] = 'l';
+	align[nh] = '\0';
+	d_table_begin(d, "full", align, head);
+	for (size_t r = 0; r < h->nrows; r++) {
+		const p304_authority *a = p304_reference_find(n->alloc->reference, h->codes[r]);
+		int any = 0;
+
+		row[0] = h->codes[r];
+		row[1] = a ? a->name : "";
+		for (int k = 0; k < ny; k++) {
+			const p304_ledger_cell *dl = p304_ledger_digest_cell(h, r, year[k], P304_STAGE_DELEGATED);
+			const p304_ledger_cell *cs = p304_ledger_digest_cell(h, r, year[k], P304_STAGE_CONSUMED);
+			int hd = dl->amount_eur != P304_LEDGER_NONE, hc = cs->amount_eur != P304_LEDGER_NONE;
+
+			any |= hd || hc;
+			row[2 + 3 * k] = hd ? eur(c[3 * k], sizeof(c[0]), dl->amount_eur) : "—";
+			row[3 + 3 * k] = hc ? eur(c[3 * k + 1], sizeof(c[0]), cs->amount_eur) : "—";
+			row[4 + 3 * k] = hd && hc ? rate_fr(c[3 * k + 2], sizeof(c[0]), cs->amount_eur,
+							  dl->amount_eur) : "—";
+		}
+		if (any)
+			d_table_row(d, align, row, 0);
+	}
+	row[0] = "";
+	row[1] = "Total";
+	for (int k = 0; k < ny; k++) {
+		row[2 + 3 * k] = eur(c[3 * k], sizeof(c[0]), t[k].total[P304_STAGE_DELEGATED]);
+		row[3 + 3 * k] = eur(c[3 * k + 1], sizeof(c[0]), t[k].total[P304_STAGE_CONSUMED]);
+		row[4 + 3 * k] = rate_fr(c[3 * k + 2], sizeof(c[0]), t[k].consumed_reported,
+					 t[k].delegated_reported);
+	}
+	d_table_row(d, align, row, 1);
+	d_table_end(d);
+}
+
 static const char CSS[] =
 	"body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:10pt;line-height:1.3;color:#222;"
 	"max-width:19cm;margin:1cm auto}"
@@ -955,6 +1139,7 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 	if (n->nt)
 		notification(d, n);
 	regional(d, n);
+	history(d, n);
 	sources_box(d, n, src);
 	d_section(d, "annex");
 	annex_table(d, n);
@@ -968,6 +1153,7 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 			 "Montant pré-notifié, besoin exprimé et montant notifié.");
 	}
 	method(d, n, src);
+	history_annex(d, n);
 	if (!d->md)
 		d_raw(d, "</section>\n</body></html>\n");
 	p304_sources_free(src, sc->ncriteria);
