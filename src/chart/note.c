@@ -225,9 +225,11 @@ static void d_strong(const struct doc *d, const char *text)
 	d_raw(d, d->md ? "**" : "</strong>");
 }
 
-/* Tables: `align` holds one letter per column, 'l' or 'r' (numbers). */
-static void d_table_begin(const struct doc *d, const char *cls, const char *align,
-			  const char *const *head)
+/* Tables: `align` holds one letter per column, 'l' or 'r' (numbers);
+ * `width` (or NULL) the relative widths of the columns in Word, as pandoc
+ * reads them from the dashes of a long pipe table. */
+static void d_table_begin_w(const struct doc *d, const char *cls, const char *align,
+			    const char *const *head, const int *width)
 {
 	size_t n = strlen(align);
 
@@ -238,8 +240,12 @@ static void d_table_begin(const struct doc *d, const char *cls, const char *alig
 			d_raw(d, " ");
 		}
 		d_raw(d, "|\n");
-		for (size_t i = 0; i < n; i++)
-			d_raw(d, align[i] == 'r' ? "|---:" : "|:---");
+		for (size_t i = 0; i < n; i++) {
+			d_raw(d, align[i] == 'r' ? "|" : "|:");
+			for (int k = 3; k < (width ? width[i] : 3); k++)
+				d_raw(d, "-");
+			d_raw(d, align[i] == 'r' ? "---:" : "---");
+		}
 		d_raw(d, "|\n");
 	} else {
 		fprintf(d->fp, "<table%s%s%s><thead><tr>", cls ? " class=\"" : "", cls ? cls : "",
@@ -251,6 +257,12 @@ static void d_table_begin(const struct doc *d, const char *cls, const char *alig
 		}
 		fputs("</tr></thead><tbody>\n", d->fp);
 	}
+}
+
+static void d_table_begin(const struct doc *d, const char *cls, const char *align,
+			  const char *const *head)
+{
+	d_table_begin_w(d, cls, align, head, NULL);
 }
 
 /* One row; `total` = a bold totals row. Empty cells are written "—" in
@@ -901,81 +913,86 @@ static void hist_source(const struct doc *d, const p304_ledger_digest *h)
 		d_textf(d, ", enregistré le %s", p304_date_fr(ymd, day, sizeof(day)));
 	d_text(d, ".");
 	if (h->illustrative)
-		d_text(d, " Les montants marqués « illustratif » sont inventés pour l'exemple "
-		       "(commentaire ILLUSTRATIF au registre) : ce ne sont pas des montants réels.");
+		d_text(d, " « Illustratif » : montants inventés pour l'exemple (commentaire "
+		       "ILLUSTRATIF au registre), pas des montants réels.");
 }
 
-/* The sentence of year N − 1 (the last year cited). */
-static void hist_sentence(const struct doc *d, int year, const p304_ledger_year_totals *t)
+/* The cited years' national totals, pre-notified to consumed, one row
+ * per year (annex 4). */
+static void history_totals(const struct doc *d, const p304_note *n, const int *year, int ny)
 {
-	char a[64], b[64], r[32], w[64];
+	static const char *const head[] = { "année", "pré-notifié", "notifié", "délégué", "consommé",
+					    "taux", "sous-consommation" };
+	static const p304_stage stage[] = { P304_STAGE_PRENOTIFIED, P304_STAGE_NOTIFIED,
+					    P304_STAGE_DELEGATED, P304_STAGE_CONSUMED };
+	static const int width[] = { 16, 14, 14, 14, 14, 8, 16 };
+	p304_ledger_year_totals t;
+	char y[48], c[4][64], r[32], u[48];
+	const char *row[7];
 
-	d_para_begin(d, NULL);
-	d_textf(d, "En %d%s, %s ont été délégués à %s", year, t->illustrative ? " (illustratif)" : "",
-		eur(a, sizeof(a), t->total[P304_STAGE_DELEGATED]),
-		count_coll(w, sizeof(w), t->count[P304_STAGE_DELEGATED]));
-	if (t->n_reported) {
-		d_textf(d, " ; %s ont transmis leur rapport d'exécution, qui déclare %s consommés "
-			"sur %s délégués (%s)", count_coll(w, sizeof(w), t->n_reported),
-			eur(a, sizeof(a), t->consumed_reported), eur(b, sizeof(b), t->delegated_reported),
-			rate_fr(r, sizeof(r), t->consumed_reported, t->delegated_reported));
-		d_textf(d, " ; %s.", count_verb(w, sizeof(w), t->n_under, "a consommé moins que sa délégation",
-					       "ont consommé moins que leur délégation"));
-	} else {
-		d_text(d, " ; aucun rapport d'exécution n'est encore enregistré.");
+	d_table_begin_w(d, "notif", "lrrrrrr", head, width);
+	for (int k = 0; k < ny; k++) {
+		p304_ledger_year_totals_of(n->hist, year[k], &t);
+		snprintf(y, sizeof(y), "%d%s", year[k], t.illustrative ? " (illustratif)" : "");
+		row[0] = y;
+		for (size_t s = 0; s < 4; s++)
+			row[s + 1] = t.count[stage[s]] ? eur(c[s], sizeof(c[s]), t.total[stage[s]]) : "—";
+		row[5] = rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported);
+		if (t.n_reported)
+			snprintf(u, sizeof(u), "%zu sur %zu", t.n_under, t.n_reported);
+		else
+			snprintf(u, sizeof(u), "—");
+		row[6] = u;
+		d_table_row(d, "lrrrrrr", row, 0);
 	}
+	d_table_end(d);
+	d_para_begin(d, "small");
+	d_text(d, "Taux : consommé rapporté au délégué des collectivités qui ont transmis leur rapport "
+	       "d'exécution ; sous-consommation : consommé inférieur au délégué, parmi elles.");
 	d_para_end(d);
 }
 
-/* Page 2: the national totals of N − 2 and N − 1, pre-notified to consumed. */
+/* Page 2: what was delegated and consumed in N − 1 (and N − 2), in one
+ * short paragraph below the regions (page 2 stays on its page with the
+ * sources box); the table is in annex 4. */
 static void history(const struct doc *d, const p304_note *n)
 {
-	static const char *const label[] = { "Pré-notifié", "Notifié", "Délégué", "Consommé" };
-	static const p304_stage stage[] = { P304_STAGE_PRENOTIFIED, P304_STAGE_NOTIFIED,
-					    P304_STAGE_DELEGATED, P304_STAGE_CONSUMED };
-	p304_ledger_year_totals t[2];
+	p304_ledger_year_totals t;
 	int year[2], ny = hist_years(n, year);
-	char head_y[2][48], cell[2][64], align[4];
-	const char *head[3], *row[3];
+	char a[64], b[64], c[64], r[32], w[64], v[64];
 
 	if (!ny)
 		return;
-	d_heading(d, 2, NULL, "Exécution des années précédentes");
-	for (int k = 0; k < ny; k++)
-		p304_ledger_year_totals_of(n->hist, year[k], &t[k]);
-	hist_sentence(d, year[ny - 1], &t[ny - 1]);
-	snprintf(align, sizeof(align), "l%s", ny == 2 ? "rr" : "r");
-	head[0] = "";
-	for (int k = 0; k < ny; k++) {
-		snprintf(head_y[k], sizeof(head_y[k]), "%d%s", year[k], t[k].illustrative ? " (illustratif)" : "");
-		head[k + 1] = head_y[k];
-	}
-	d_table_begin(d, "notif", align, head);
-	for (size_t s = 0; s < 4; s++) {
-		row[0] = label[s];
-		for (int k = 0; k < ny; k++)
-			row[k + 1] = t[k].count[stage[s]] ? eur(cell[k], sizeof(cell[k]), t[k].total[stage[s]]) : "—";
-		d_table_row(d, align, row, 0);
-	}
-	row[0] = "Taux de consommation";
-	for (int k = 0; k < ny; k++)
-		row[k + 1] = rate_fr(cell[k], sizeof(cell[k]), t[k].consumed_reported, t[k].delegated_reported);
-	d_table_row(d, align, row, 0);
-	row[0] = "Collectivités en sous-consommation";
-	for (int k = 0; k < ny; k++) {
-		if (t[k].n_reported)
-			snprintf(cell[k], sizeof(cell[k]), "%zu sur %zu", t[k].n_under, t[k].n_reported);
-		else
-			snprintf(cell[k], sizeof(cell[k]), "—");
-		row[k + 1] = cell[k];
-	}
-	d_table_row(d, align, row, 0);
-	d_table_end(d);
 	d_para_begin(d, "small");
-	d_text(d, "Taux : consommé rapporté au délégué des collectivités qui ont transmis leur "
-	       "rapport d'exécution ; sous-consommation : consommé inférieur au délégué. ");
+	d_strong(d, "Exécution des années précédentes.");
+	for (int k = ny - 1; k >= 0; k--) {
+		p304_ledger_year_totals_of(n->hist, year[k], &t);
+		if (k < ny - 1) {
+			d_textf(d, " En %d%s : %s délégués, %s consommés sur %s (%s).", year[k],
+				t.illustrative ? " (illustratif)" : "",
+				eur(a, sizeof(a), t.total[P304_STAGE_DELEGATED]),
+				eur(b, sizeof(b), t.consumed_reported), eur(c, sizeof(c), t.delegated_reported),
+				rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported));
+			continue;
+		}
+		d_textf(d, " En %d%s, %s ont été délégués à %s", year[k],
+			t.illustrative ? " (montants illustratifs)" : "",
+			eur(a, sizeof(a), t.total[P304_STAGE_DELEGATED]),
+			count_coll(w, sizeof(w), t.count[P304_STAGE_DELEGATED]));
+		if (t.n_reported)
+			d_textf(d, " ; %s transmis leur rapport d'exécution, qui déclare%s %s consommés "
+				"sur %s délégués (%s) ; %s.",
+				t.n_reported > 1 ? "celles qui ont" : "une a", t.n_reported > 1 ? "nt" : "",
+				eur(b, sizeof(b), t.consumed_reported), eur(c, sizeof(c), t.delegated_reported),
+				rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported),
+				count_verb(v, sizeof(v), t.n_under, "a consommé moins que sa délégation",
+					   "ont consommé moins que leur délégation"));
+		else
+			d_text(d, " ; aucun rapport d'exécution n'est enregistré.");
+	}
+	d_text(d, " ");
 	hist_source(d, n->hist);
-	d_text(d, " Détail par collectivité : annexe 4.");
+	d_text(d, " Détail : annexe 4.");
 	d_para_end(d);
 }
 
@@ -986,16 +1003,21 @@ static void history_annex(const struct doc *d, const p304_note *n)
 	const p304_ledger_digest *h = n->hist;
 	p304_ledger_year_totals t[2];
 	int year[2], ny = hist_years(n, year);
+	static const int width[] = { 5, 22, 13, 13, 8, 13, 13, 8 };
 	char align[16], hb[6][48], c[6][64];
 	const char *head[8], *row[8];
 	size_t nh = 0;
 
 	if (!ny)
 		return;
-	d_heading(d, 2, NULL, "Annexe 4 — Exécution par collectivité (registre de campagne)");
+	d_heading(d, 2, NULL, "Annexe 4 — Exécution des années précédentes (registre de campagne)");
 	d_para_begin(d, "small");
 	hist_source(d, h);
-	d_text(d, " « — » : aucun montant enregistré ; taux : consommé rapporté au délégué.");
+	d_para_end(d);
+	history_totals(d, n, year, ny);
+	d_heading(d, 3, NULL, "Par collectivité");
+	d_para_begin(d, "small");
+	d_text(d, "« — » : aucun montant enregistré ; taux : consommé rapporté au délégué.");
 	d_para_end(d);
 	head[nh++] = "code";
 	head[nh++] = "collectivité";
@@ -1010,7 +1032,7 @@ static void history_annex(const struct doc *d, const p304_note *n)
 	memset(align, 'r', nh);
 	align[0] = align[1] = 'l';
 	align[nh] = '\0';
-	d_table_begin(d, "full", align, head);
+	d_table_begin_w(d, "full", align, head, width);
 	for (size_t r = 0; r < h->nrows; r++) {
 		const p304_authority *a = p304_reference_find(n->alloc->reference, h->codes[r]);
 		int any = 0;
