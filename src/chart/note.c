@@ -1247,6 +1247,72 @@ static const char *pct_fr(char *buf, size_t size, double v, int decimals)
 	return buf;
 }
 
+/* The sheet's history (p304 fiches --ledger): years × stages of its
+ * current amounts in the campaign ledger, then the file each came from. */
+static void fiche_history(const struct doc *d, const p304_fiches *fs, const char *code)
+{
+	const p304_ledger_digest *h = fs->hist;
+	long r = p304_ledger_digest_row(h, code);
+	const char *head[P304_NSTAGES + 1], *row[P304_NSTAGES + 1];
+	char align[P304_NSTAGES + 2], y[48], c[P304_NSTAGES][64];
+
+	d_heading(d, 2, NULL, "Historique de la campagne");
+	if (r < 0) {
+		d_para_begin(d, NULL);
+		d_textf(d, "Aucun montant pour cette collectivité au registre de campagne (fichier %s).",
+			h->ledger);
+		d_para_end(d);
+		return;
+	}
+	head[0] = "année";
+	for (int s = 0; s < P304_NSTAGES; s++)
+		head[s + 1] = p304_stage_label_fr((p304_stage)s);
+	memset(align, 'r', sizeof(align));
+	align[0] = 'l';
+	align[P304_NSTAGES + 1] = '\0';
+	d_table_begin(d, "history", align, head);
+	for (int yr = h->year0; yr < h->year0 + h->nyears; yr++) {
+		int any = 0, yillus = 0;
+
+		for (int s = 0; s < P304_NSTAGES; s++) {
+			const p304_ledger_cell *cl = p304_ledger_digest_cell(h, (size_t)r, yr, (p304_stage)s);
+
+			any |= cl->amount_eur != P304_LEDGER_NONE;
+			yillus |= cl->illustrative;
+			row[s + 1] = cl->amount_eur != P304_LEDGER_NONE ? eur(c[s], sizeof(c[s]), cl->amount_eur) : "—";
+		}
+		if (!any)
+			continue;
+		snprintf(y, sizeof(y), "%d%s", yr, yillus ? " (illustratif)" : "");
+		row[0] = y;
+		d_table_row(d, align, row, 0);
+	}
+	d_table_end(d);
+	d_para_begin(d, "small");
+	d_text(d, "Origine :");
+	for (size_t f = 0, nused = 0; f < h->nfiles; f++) {
+		size_t w = 0;
+
+		for (int yr = h->year0; yr < h->year0 + h->nyears; yr++)
+			for (int s = 0; s < P304_NSTAGES; s++) {
+				const p304_ledger_cell *cl = p304_ledger_digest_cell(h, (size_t)r, yr, (p304_stage)s);
+
+				if (cl->amount_eur == P304_LEDGER_NONE || cl->file != (int)f)
+					continue;
+				if (w++ == 0)
+					d_textf(d, "%s %s (", nused++ ? " ;" : "", h->files[f]);
+				else
+					d_text(d, ", ");
+				d_textf(d, "%s %d", p304_stage_label_fr((p304_stage)s), yr);
+			}
+		if (w)
+			d_text(d, ")");
+	}
+	d_text(d, ". ");
+	hist_source(d, h);
+	d_para_end(d);
+}
+
 static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
 {
 	const p304_fiche *f = &fs->f[i];
@@ -1378,6 +1444,8 @@ static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
 			}
 		}
 	}
+	if (fs->hist)
+		fiche_history(d, fs, f->row->code);
 	d_para_begin(d, "small");
 	d_textf(d, "Calcul par p304 %s ; sources et méthode : voir la note du scénario.", P304_VERSION);
 	d_para_end(d);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <p304/chart.h>
+#include <p304/ledger.h>
 
 #include "cli.h"
 #include "format/fileutil.h"
@@ -17,7 +18,8 @@
 
 /* xgettext:no-c-format */
 static const char usage[] =
-	N_("usage: p304 fiches SCENARIO.json|RESULT.json [--compare REFERENCE.json] [-o DIR] [-q]\n"
+	N_("usage: p304 fiches SCENARIO.json|RESULT.json [--compare REFERENCE.json]\n"
+	"                   [--ledger LEDGER] [-o DIR] [-q]\n"
 	"\n"
 	"Writes one sheet per participant, the answer to a département that asks why\n"
 	"it got its amount: its four indicators with their sources, its share of\n"
@@ -28,6 +30,8 @@ static const char usage[] =
 	"give the same amounts.\n"
 	"\n"
 	"  --compare REFERENCE  the scenario (or result) the changes are measured from\n"
+	"  --ledger LEDGER      the campaign ledger: each sheet shows its history\n"
+	"                       (years x stages) and the file each amount came from\n"
 	"  -o DIR               output folder (default: outputs/fiches-<id>/)\n"
 	"  -q                   print nothing on stdout\n"
 	"\n"
@@ -67,7 +71,9 @@ static p304_code w_manifest(const void *c, FILE *fp, p304_error *e)
 
 int cmd_fiches(int argc, char **argv)
 {
-	const char *path = NULL, *other = NULL, *outdir = NULL, **margv = NULL;
+	const char *path = NULL, *other = NULL, *outdir = NULL, **margv = NULL, *ledger = NULL;
+	p304_ledger_digest *hist = NULL;
+	p304_input_file ledger_in = { 0 };
 	char *defdir = NULL, mdp[PATH_MAX], docx[PATH_MAX];
 	p304_scratch scratch = { 0 };
 	p304_fiches *fs = NULL;
@@ -84,6 +90,7 @@ int cmd_fiches(int argc, char **argv)
 			{ "-q|--quiet", NULL, NULL, &quiet },
 			{ "-o|--output", "a directory", &outdir, NULL },
 			{ "--compare", "a scenario", &other, NULL },
+			{ "--ledger", _("a file"), &ledger, NULL },
 			{ NULL, NULL, NULL, NULL }
 		};
 		size_t nop;
@@ -100,7 +107,11 @@ int cmd_fiches(int argc, char **argv)
 		goto out;
 	}
 	cli_print_warnings(fs->res);
-	inputs = calloc(fs->res->ninputs + (fs->cmp ? fs->cmp->ninputs : 0) + 1, sizeof(*inputs));
+	if (ledger && (code = cli_ledger_digest(ledger, 0, 0, &hist, &ledger_in)) >= 0)
+		goto out;
+	code = EXIT_INTERNAL;
+	fs->hist = hist;
+	inputs = calloc(fs->res->ninputs + (fs->cmp ? fs->cmp->ninputs : 0) + 2, sizeof(*inputs));
 	ones = calloc(fs->n ? fs->n : 1, sizeof(*ones));
 	files = calloc(fs->n + 5, sizeof(*files));
 	if (!inputs || !ones || !files)
@@ -110,6 +121,8 @@ int cmd_fiches(int argc, char **argv)
 	for (size_t i = 0; fs->cmp && i < fs->cmp->ninputs; i++)
 		if (!strncmp(fs->cmp->inputs[i].role, "A:", 2))
 			inputs[ninputs++] = fs->cmp->inputs[i];
+	if (ledger)
+		inputs[ninputs++] = ledger_in;
 	/* every sheet in one .docx (one pandoc run, a page each) */
 	if (p304_scratch_open(&scratch, "fiches") != 0) {
 		fprintf(stderr, _("p304: cannot create a scratch folder\n"));
@@ -179,5 +192,6 @@ out:
 	free(ones);
 	free(files);
 	p304_fiches_free(fs);
+	p304_ledger_digest_free(hist);
 	return code;
 }

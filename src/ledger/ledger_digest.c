@@ -35,10 +35,26 @@ static const char *base_name(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
-/* The index of `file` (without its folder) in d->files, added when new. */
+/* How a document names an entry's origin: the file without its folders,
+ * but a result set by its folder too ("2020-vague1/repartition.json"):
+ * every set has a repartition.json. */
+static const char *origin_name(const char *path)
+{
+	const char *b = base_name(path), *p = b;
+
+	if (strcmp(b, "repartition.json") && strcmp(b, "notification.json") && strcmp(b, "avenant.json"))
+		return b;
+	if (p > path + 1)
+		for (p -= 2; p > path && p[-1] != '/'; p--)
+			;
+	return p;
+}
+
+/* The index of `file` (as origin_name names it) in d->files, added when
+ * new. */
 static int file_index(p304_ledger_digest *d, const char *path)
 {
-	const char *b = base_name(path);
+	const char *b = origin_name(path);
 	char **grown;
 
 	for (size_t i = 0; i < d->nfiles; i++)
