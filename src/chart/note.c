@@ -968,25 +968,31 @@ static void history(const struct doc *d, const p304_note *n)
 	for (int k = ny - 1; k >= 0; k--) {
 		p304_ledger_year_totals_of(n->hist, year[k], &t);
 		if (k < ny - 1) {
-			d_textf(d, " En %d%s : %s délégués, %s consommés sur %s (%s).", year[k],
-				t.illustrative ? " (illustratif)" : "",
+			d_textf(d, " En %d%s : %s délégués ; %s consommés sur %s (%s ; %zu rapport%s "
+				"d'exécution reçu%s sur %zu).", year[k], t.illustrative ? " (illustratif)" : "",
 				eur(a, sizeof(a), t.total[P304_STAGE_DELEGATED]),
 				eur(b, sizeof(b), t.consumed_reported), eur(c, sizeof(c), t.delegated_reported),
-				rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported));
+				rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported), t.n_reported,
+				t.n_reported > 1 ? "s" : "", t.n_reported > 1 ? "s" : "",
+				t.n_reported + t.n_no_report);
 			continue;
 		}
 		d_textf(d, " En %d%s, %s ont été délégués à %s", year[k],
 			t.illustrative ? " (montants illustratifs)" : "",
 			eur(a, sizeof(a), t.total[P304_STAGE_DELEGATED]),
 			count_coll(w, sizeof(w), t.count[P304_STAGE_DELEGATED]));
-		if (t.n_reported)
-			d_textf(d, " ; %s transmis leur rapport d'exécution, qui déclare%s %s consommés "
-				"sur %s délégués (%s) ; %s.",
-				t.n_reported > 1 ? "celles qui ont" : "une a", t.n_reported > 1 ? "nt" : "",
+		if (t.n_reported > 1)
+			d_textf(d, " ; les rapports d'exécution de %zu d'entre elles déclarent %s consommés "
+				"sur les %s qui leur ont été délégués (%s) ; %s.", t.n_reported,
 				eur(b, sizeof(b), t.consumed_reported), eur(c, sizeof(c), t.delegated_reported),
 				rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported),
 				count_verb(v, sizeof(v), t.n_under, "a consommé moins que sa délégation",
 					   "ont consommé moins que leur délégation"));
+		else if (t.n_reported)
+			d_textf(d, " ; le seul rapport d'exécution reçu déclare %s consommés sur les %s "
+				"délégués à cette collectivité (%s).",
+				eur(b, sizeof(b), t.consumed_reported), eur(c, sizeof(c), t.delegated_reported),
+				rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported));
 		else
 			d_text(d, " ; aucun rapport d'exécution n'est enregistré.");
 	}
