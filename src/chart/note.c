@@ -888,6 +888,19 @@ static int hist_years(const p304_note *n, int year[2])
 	return k;
 }
 
+/* 1 when one amount of the years cited is ILLUSTRATIF. */
+static int hist_illustrative(const p304_note *n, const int *year, int ny)
+{
+	p304_ledger_year_totals t;
+	int any = 0;
+
+	for (int k = 0; k < ny; k++) {
+		p304_ledger_year_totals_of(n->hist, year[k], &t);
+		any |= t.illustrative;
+	}
+	return any;
+}
+
 /* 85.26 -> "85,3 %"; "—" when there is nothing to divide by. */
 static const char *rate_fr(char *buf, size_t size, int64_t part, int64_t whole)
 {
@@ -902,7 +915,7 @@ static const char *rate_fr(char *buf, size_t size, int64_t part, int64_t whole)
 }
 
 /* « registre de campagne, fichier X, enregistré le 6 décembre 2026 ». */
-static void hist_source(const struct doc *d, const p304_ledger_digest *h)
+static void hist_source(const struct doc *d, const p304_ledger_digest *h, int illustrative)
 {
 	char day[64];
 	int y, m, dd;
@@ -912,7 +925,7 @@ static void hist_source(const struct doc *d, const p304_ledger_digest *h)
 	if (ymd > 0)
 		d_textf(d, ", enregistré le %s", p304_date_fr(ymd, day, sizeof(day)));
 	d_text(d, ".");
-	if (h->illustrative)
+	if (illustrative)
 		d_text(d, " « Illustratif » : montants inventés pour l'exemple (commentaire "
 		       "ILLUSTRATIF au registre), pas des montants réels.");
 }
@@ -997,7 +1010,7 @@ static void history(const struct doc *d, const p304_note *n)
 			d_text(d, " ; aucun rapport d'exécution n'est enregistré.");
 	}
 	d_text(d, " ");
-	hist_source(d, n->hist);
+	hist_source(d, n->hist, hist_illustrative(n, year, ny));
 	d_text(d, " Détail : annexe 4.");
 	d_para_end(d);
 }
@@ -1018,7 +1031,7 @@ static void history_annex(const struct doc *d, const p304_note *n)
 		return;
 	d_heading(d, 2, NULL, "Annexe 4 — Exécution des années précédentes (registre de campagne)");
 	d_para_begin(d, "small");
-	hist_source(d, h);
+	hist_source(d, h, hist_illustrative(n, year, ny));
 	d_para_end(d);
 	history_totals(d, n, year, ny);
 	d_heading(d, 3, NULL, "Par collectivité");
@@ -1253,6 +1266,13 @@ static const char *pct_fr(char *buf, size_t size, double v, int decimals)
 	return buf;
 }
 
+/* Cell k (= year index × stages + stage) of row r. */
+static const p304_ledger_cell *fiche_cell(const p304_ledger_digest *h, long r, size_t k)
+{
+	return p304_ledger_digest_cell(h, (size_t)r, h->year0 + (int)(k / P304_NSTAGES),
+				       (p304_stage)(k % P304_NSTAGES));
+}
+
 /* The sheet's history (p304 fiches --ledger): years × stages of its
  * current amounts in the campaign ledger, then the file each came from. */
 static void fiche_history(const struct doc *d, const p304_fiches *fs, const char *code)
@@ -1261,6 +1281,7 @@ static void fiche_history(const struct doc *d, const p304_fiches *fs, const char
 	long r = p304_ledger_digest_row(h, code);
 	const char *head[P304_NSTAGES + 1], *row[P304_NSTAGES + 1];
 	char align[P304_NSTAGES + 2], y[48], c[P304_NSTAGES][64];
+	int illus = 0;
 
 	d_heading(d, 2, NULL, "Historique de la campagne");
 	if (r < 0) {
@@ -1290,32 +1311,40 @@ static void fiche_history(const struct doc *d, const p304_fiches *fs, const char
 		if (!any)
 			continue;
 		snprintf(y, sizeof(y), "%d%s", yr, yillus ? " (illustratif)" : "");
+		illus |= yillus;
 		row[0] = y;
 		d_table_row(d, align, row, 0);
 	}
 	d_table_end(d);
 	d_para_begin(d, "small");
 	d_text(d, "Origine :");
-	for (size_t f = 0, nused = 0; f < h->nfiles; f++) {
-		size_t w = 0;
+	/* each file once, in the order of its first amount (years, then
+	 * stages), with every amount it gave */
+	for (size_t k = 0, n = (size_t)h->nyears * P304_NSTAGES, nused = 0; k < n; k++) {
+		const p304_ledger_cell *ck = fiche_cell(h, r, k);
+		size_t w = 0, j;
 
-		for (int yr = h->year0; yr < h->year0 + h->nyears; yr++)
-			for (int s = 0; s < P304_NSTAGES; s++) {
-				const p304_ledger_cell *cl = p304_ledger_digest_cell(h, (size_t)r, yr, (p304_stage)s);
+		if (ck->amount_eur == P304_LEDGER_NONE)
+			continue;
+		for (j = 0; j < k; j++)
+			if (fiche_cell(h, r, j)->amount_eur != P304_LEDGER_NONE &&
+			    fiche_cell(h, r, j)->file == ck->file)
+				break;
+		if (j < k || ck->file < 0)
+			continue;
+		d_textf(d, "%s %s (", nused++ ? " ;" : "", h->files[ck->file]);
+		for (j = k; j < n; j++) {
+			const p304_ledger_cell *cj = fiche_cell(h, r, j);
 
-				if (cl->amount_eur == P304_LEDGER_NONE || cl->file != (int)f)
-					continue;
-				if (w++ == 0)
-					d_textf(d, "%s %s (", nused++ ? " ;" : "", h->files[f]);
-				else
-					d_text(d, ", ");
-				d_textf(d, "%s %d", p304_stage_label_fr((p304_stage)s), yr);
-			}
-		if (w)
-			d_text(d, ")");
+			if (cj->amount_eur == P304_LEDGER_NONE || cj->file != ck->file)
+				continue;
+			d_textf(d, "%s%s %d", w++ ? ", " : "", p304_stage_label_fr((p304_stage)(j % P304_NSTAGES)),
+				h->year0 + (int)(j / P304_NSTAGES));
+		}
+		d_text(d, ")");
 	}
 	d_text(d, ". ");
-	hist_source(d, h);
+	hist_source(d, h, illus);
 	d_para_end(d);
 }
 
