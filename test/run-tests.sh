@@ -206,6 +206,11 @@ if sh "$ROOT/test/note-check.sh" "$P304" "$ROOT"; then
 else
 	fail=$((fail + 1))
 fi
+if sh "$ROOT/test/note-history-check.sh" "$P304" "$ROOT"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
 if sh "$ROOT/test/fiches-check.sh" "$P304" "$ROOT"; then
 	pass=$((pass + 1))
 else
