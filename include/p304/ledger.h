@@ -289,7 +289,8 @@ typedef struct p304_ledger_year_totals {
 	int64_t delegated_reported, consumed_reported;
 	size_t n_reported;
 	size_t n_under;               /* of those, consumed < delegated */
-	size_t n_no_report;           /* delegated, no consumed amount */
+	size_t n_no_report;           /* delegated (> 0), no consumed amount */
+	size_t n_funded;              /* delegated more than 0 € */
 	int illustrative;             /* one of the year's cells is */
 } p304_ledger_year_totals;
 

@@ -981,19 +981,23 @@ static void history(const struct doc *d, const p304_note *n)
 	for (int k = ny - 1; k >= 0; k--) {
 		p304_ledger_year_totals_of(n->hist, year[k], &t);
 		if (k < ny - 1) {
-			d_textf(d, " En %d%s : %s délégués ; %s consommés sur %s (%s ; %zu rapport%s "
-				"d'exécution reçu%s sur %zu).", year[k], t.illustrative ? " (illustratif)" : "",
-				eur(a, sizeof(a), t.total[P304_STAGE_DELEGATED]),
-				eur(b, sizeof(b), t.consumed_reported), eur(c, sizeof(c), t.delegated_reported),
-				rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported), t.n_reported,
-				t.n_reported > 1 ? "s" : "", t.n_reported > 1 ? "s" : "",
-				t.n_reported + t.n_no_report);
+			d_textf(d, " En %d%s : %s délégués", year[k], t.illustrative ? " (illustratif)" : "",
+				eur(a, sizeof(a), t.total[P304_STAGE_DELEGATED]));
+			if (t.n_reported)
+				d_textf(d, " ; %s consommés sur %s (%s ; %zu rapport%s d'exécution reçu%s "
+					"sur %zu).", eur(b, sizeof(b), t.consumed_reported),
+					eur(c, sizeof(c), t.delegated_reported),
+					rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported),
+					t.n_reported, t.n_reported > 1 ? "s" : "", t.n_reported > 1 ? "s" : "",
+					t.n_reported + t.n_no_report);
+			else
+				d_text(d, " ; aucun rapport d'exécution n'est enregistré.");
 			continue;
 		}
 		d_textf(d, " En %d%s, %s ont été délégués à %s", year[k],
 			t.illustrative ? " (montants illustratifs)" : "",
 			eur(a, sizeof(a), t.total[P304_STAGE_DELEGATED]),
-			count_coll(w, sizeof(w), t.count[P304_STAGE_DELEGATED]));
+			count_coll(w, sizeof(w), t.n_funded));
 		if (t.n_reported > 1)
 			d_textf(d, " ; les rapports d'exécution de %zu d'entre elles déclarent %s consommés "
 				"sur les %s qui leur ont été délégués (%s) ; %s.", t.n_reported,

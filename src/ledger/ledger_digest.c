@@ -224,8 +224,10 @@ void p304_ledger_year_totals_of(const p304_ledger_digest *d, int year,
 		con = p304_ledger_digest_cell(d, r, year, P304_STAGE_CONSUMED);
 		if (!del || del->amount_eur == P304_LEDGER_NONE)
 			continue;
+		t->n_funded += del->amount_eur > 0;
+		/* a delegation of 0 € (not funded that year) expects no report */
 		if (con->amount_eur == P304_LEDGER_NONE) {
-			t->n_no_report++;
+			t->n_no_report += del->amount_eur > 0;
 			continue;
 		}
 		t->delegated_reported += del->amount_eur;

@@ -487,9 +487,11 @@ static void test_digest(void **state)
 				   .set_key = "k" };
 	p304_ledger_source set = { .kind = "record", .file = "out/2024-x/repartition.json",
 				   .sha256 = "04", .set_key = "s" };
-	p304_ledger_item a[3] = { item("49", 2024, P304_STAGE_DELEGATED, 1835000, 2),
+	p304_ledger_item a[4] = { item("49", 2024, P304_STAGE_DELEGATED, 1835000, 2),
 				  item("59", 2024, P304_STAGE_DELEGATED, 3200000, 3),
-				  item("62", 2024, P304_STAGE_DELEGATED, 1100000, 4) };
+				  item("62", 2024, P304_STAGE_DELEGATED, 1100000, 4),
+				  /* not funded: expects no report */
+				  item("01", 2024, P304_STAGE_DELEGATED, 0, 5) };
 	p304_ledger_item c[2] = { item("49", 2024, P304_STAGE_CONSUMED, 1500000, 2),
 				  item("59", 2024, P304_STAGE_CONSUMED, 3200000, 3) };
 	p304_ledger_item k = item("49", 2024, P304_STAGE_CONSUMED, 1600000, 2);
@@ -500,7 +502,7 @@ static void test_digest(void **state)
 	(void)state;
 	setenv("SOURCE_DATE_EPOCH", "1764950400", 1);
 	assert_int_equal(p304_ledger_open(fresh("d.sqlite"), 1, &lg, &err), P304_OK);
-	assert_int_equal(p304_ledger_append(lg, &del, a, 3, &o, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &del, a, 4, &o, &err), P304_OK);
 	assert_int_equal(p304_ledger_append(lg, &con, c, 2, &o, &err), P304_OK);
 	setenv("SOURCE_DATE_EPOCH", "1765036800", 1);
 	assert_int_equal(p304_ledger_append(lg, &cor, &k, 1, &o, &err), P304_OK);
@@ -512,16 +514,16 @@ static void test_digest(void **state)
 	assert_string_equal(d->ledger, "d.sqlite");
 	assert_int_equal(d->year0, 2023);
 	assert_int_equal(d->nyears, 2);
-	assert_int_equal(d->nrows, 3);
+	assert_int_equal(d->nrows, 4);
 	assert_string_equal(d->at, "2025-12-06T16:00:00Z");
 	assert_true(d->illustrative);
-	assert_int_equal(r = p304_ledger_digest_row(d, "49"), 0);
-	assert_int_equal(p304_ledger_digest_row(d, "01"), -1);
+	assert_int_equal(r = p304_ledger_digest_row(d, "49"), 1);
+	assert_int_equal(p304_ledger_digest_row(d, "02"), -1);
 	cl = p304_ledger_digest_cell(d, (size_t)r, 2024, P304_STAGE_CONSUMED);
 	assert_int_equal(cl->amount_eur, 1600000);   /* the correction */
 	assert_string_equal(d->files[cl->file], "correction.csv");
 	assert_false(cl->illustrative);
-	cl = p304_ledger_digest_cell(d, 1, 2024, P304_STAGE_CONSUMED);
+	cl = p304_ledger_digest_cell(d, 2, 2024, P304_STAGE_CONSUMED);
 	assert_string_equal(d->files[cl->file], "consomme-2024.csv");
 	assert_true(cl->illustrative);
 	cl = p304_ledger_digest_cell(d, (size_t)r, 2024, P304_STAGE_DELEGATED);
@@ -532,7 +534,8 @@ static void test_digest(void **state)
 
 	p304_ledger_year_totals_of(d, 2024, &t);
 	assert_int_equal(t.total[P304_STAGE_DELEGATED], 6135000);
-	assert_int_equal(t.count[P304_STAGE_DELEGATED], 3);
+	assert_int_equal(t.count[P304_STAGE_DELEGATED], 4);
+	assert_int_equal(t.n_funded, 3);
 	assert_int_equal(t.total[P304_STAGE_CONSUMED], 4800000);
 	assert_int_equal(t.delegated_reported, 5035000);   /* 62 sent no report */
 	assert_int_equal(t.consumed_reported, 4800000);
@@ -548,7 +551,7 @@ static void test_digest(void **state)
 	assert_int_equal(p304_ledger_digest_make(lg, 0, 0, &d, &err), P304_OK);
 	assert_int_equal(d->year0, 2024);
 	assert_int_equal(d->nyears, 2);
-	cl = p304_ledger_digest_cell(d, 0, 2025, P304_STAGE_PRENOTIFIED);
+	cl = p304_ledger_digest_cell(d, 1, 2025, P304_STAGE_PRENOTIFIED);
 	assert_int_equal(cl->amount_eur, 1700000);
 	assert_string_equal(d->files[cl->file], "2024-x/repartition.json");
 	assert_false(p304_ledger_year_executed(d, 2025));
