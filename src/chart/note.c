@@ -232,6 +232,7 @@ static void d_table_begin_w(const struct doc *d, const char *cls, const char *al
 			    const char *const *head, const int *width)
 {
 	size_t n = strlen(align);
+	int sum = 0, scale;
 
 	if (d->md) {
 		for (size_t i = 0; i < n; i++) {
@@ -240,9 +241,14 @@ static void d_table_begin_w(const struct doc *d, const char *cls, const char *al
 			d_raw(d, " ");
 		}
 		d_raw(d, "|\n");
+		/* pandoc takes the dashes as relative widths only when the line
+		 * is longer than its 72 columns: scaled up to at least 80 */
+		for (size_t i = 0; width && i < n; i++)
+			sum += width[i];
+		scale = sum && sum < 80 ? (80 + sum - 1) / sum : 1;
 		for (size_t i = 0; i < n; i++) {
 			d_raw(d, align[i] == 'r' ? "|" : "|:");
-			for (int k = 3; k < (width ? width[i] : 3); k++)
+			for (int k = 3; k < (width ? width[i] * scale : 3); k++)
 				d_raw(d, "-");
 			d_raw(d, align[i] == 'r' ? "---:" : "---");
 		}
@@ -930,34 +936,44 @@ static void hist_source(const struct doc *d, const p304_ledger_digest *h, int il
 		       "ILLUSTRATIF au registre), pas des montants réels.");
 }
 
-/* The cited years' national totals, pre-notified to consumed, one row
- * per year (annex 4). */
+/* The cited years' national totals, pre-notified to consumed, one column
+ * per year (annex 4): narrow enough for Word's page. */
 static void history_totals(const struct doc *d, const p304_note *n, const int *year, int ny)
 {
-	static const char *const head[] = { "année", "pré-notifié", "notifié", "délégué", "consommé",
-					    "taux", "sous-consommation" };
+	static const char *const label[] = { "Pré-notifié", "Notifié", "Délégué", "Consommé" };
 	static const p304_stage stage[] = { P304_STAGE_PRENOTIFIED, P304_STAGE_NOTIFIED,
 					    P304_STAGE_DELEGATED, P304_STAGE_CONSUMED };
-	static const int width[] = { 16, 14, 14, 14, 14, 8, 16 };
-	p304_ledger_year_totals t;
-	char y[48], c[4][64], r[32], u[48];
-	const char *row[7];
+	static const int width[] = { 34, 20, 20 };
+	p304_ledger_year_totals t[2];
+	char head_y[2][48], cell[2][64];
+	const char *head[3], *row[3], *align = ny == 2 ? "lrr" : "lr";
 
-	d_table_begin_w(d, "notif", "lrrrrrr", head, width);
+	head[0] = "";
 	for (int k = 0; k < ny; k++) {
-		p304_ledger_year_totals_of(n->hist, year[k], &t);
-		snprintf(y, sizeof(y), "%d%s", year[k], t.illustrative ? " (illustratif)" : "");
-		row[0] = y;
-		for (size_t s = 0; s < 4; s++)
-			row[s + 1] = t.count[stage[s]] ? eur(c[s], sizeof(c[s]), t.total[stage[s]]) : "—";
-		row[5] = rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported);
-		if (t.n_reported)
-			snprintf(u, sizeof(u), "%zu sur %zu", t.n_under, t.n_reported);
-		else
-			snprintf(u, sizeof(u), "—");
-		row[6] = u;
-		d_table_row(d, "lrrrrrr", row, 0);
+		p304_ledger_year_totals_of(n->hist, year[k], &t[k]);
+		snprintf(head_y[k], sizeof(head_y[k]), "%d%s", year[k], t[k].illustrative ? " (illustratif)" : "");
+		head[k + 1] = head_y[k];
 	}
+	d_table_begin_w(d, "notif", align, head, width);
+	for (size_t s = 0; s < 4; s++) {
+		row[0] = label[s];
+		for (int k = 0; k < ny; k++)
+			row[k + 1] = t[k].count[stage[s]] ? eur(cell[k], sizeof(cell[k]), t[k].total[stage[s]]) : "—";
+		d_table_row(d, align, row, 0);
+	}
+	row[0] = "Taux de consommation";
+	for (int k = 0; k < ny; k++)
+		row[k + 1] = rate_fr(cell[k], sizeof(cell[k]), t[k].consumed_reported, t[k].delegated_reported);
+	d_table_row(d, align, row, 0);
+	row[0] = "Collectivités en sous-consommation";
+	for (int k = 0; k < ny; k++) {
+		if (t[k].n_reported)
+			snprintf(cell[k], sizeof(cell[k]), "%zu sur %zu", t[k].n_under, t[k].n_reported);
+		else
+			snprintf(cell[k], sizeof(cell[k]), "—");
+		row[k + 1] = cell[k];
+	}
+	d_table_row(d, align, row, 0);
 	d_table_end(d);
 	d_para_begin(d, "small");
 	d_text(d, "Taux : consommé rapporté au délégué des collectivités qui ont transmis leur rapport "
@@ -1026,7 +1042,7 @@ static void history_annex(const struct doc *d, const p304_note *n)
 	const p304_ledger_digest *h = n->hist;
 	p304_ledger_year_totals t[2];
 	int year[2], ny = hist_years(n, year);
-	static const int width[] = { 5, 22, 13, 13, 8, 13, 13, 8 };
+	static const int width[] = { 5, 18, 14, 14, 8, 14, 14, 8 };
 	char align[16], hb[6][48], c[6][64];
 	const char *head[8], *row[8];
 	size_t nh = 0;
