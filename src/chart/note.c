@@ -1301,6 +1301,9 @@ static void fiche_history(const struct doc *d, const p304_fiches *fs, const char
 	long r = p304_ledger_digest_row(h, code);
 	const char *head[P304_NSTAGES + 1], *row[P304_NSTAGES + 1];
 	char align[P304_NSTAGES + 2], y[48], c[P304_NSTAGES][64];
+	static const int width[P304_NSTAGES + 1] = { 14, 14, 14, 14, 14, 14, 14 };
+	p304_stage stage[P304_NSTAGES];
+	size_t nst = 0;
 	int illus = 0;
 
 	d_heading(d, 2, NULL, "Historique de la campagne");
@@ -1311,22 +1314,29 @@ static void fiche_history(const struct doc *d, const p304_fiches *fs, const char
 		d_para_end(d);
 		return;
 	}
+	/* the stages this collectivité has an amount of, in the cycle's order:
+	 * a narrow table for Word's page */
 	head[0] = "année";
 	for (int s = 0; s < P304_NSTAGES; s++)
-		head[s + 1] = p304_stage_label_fr((p304_stage)s);
+		for (int yr = h->year0; yr < h->year0 + h->nyears; yr++)
+			if (p304_ledger_digest_cell(h, (size_t)r, yr, (p304_stage)s)->amount_eur != P304_LEDGER_NONE) {
+				stage[nst] = (p304_stage)s;
+				head[++nst] = p304_stage_label_fr((p304_stage)s);
+				break;
+			}
 	memset(align, 'r', sizeof(align));
 	align[0] = 'l';
-	align[P304_NSTAGES + 1] = '\0';
-	d_table_begin(d, "history", align, head);
+	align[nst + 1] = '\0';
+	d_table_begin_w(d, "history", align, head, width);
 	for (int yr = h->year0; yr < h->year0 + h->nyears; yr++) {
 		int any = 0, yillus = 0;
 
-		for (int s = 0; s < P304_NSTAGES; s++) {
-			const p304_ledger_cell *cl = p304_ledger_digest_cell(h, (size_t)r, yr, (p304_stage)s);
+		for (size_t k = 0; k < nst; k++) {
+			const p304_ledger_cell *cl = p304_ledger_digest_cell(h, (size_t)r, yr, stage[k]);
 
 			any |= cl->amount_eur != P304_LEDGER_NONE;
 			yillus |= cl->illustrative;
-			row[s + 1] = cl->amount_eur != P304_LEDGER_NONE ? eur(c[s], sizeof(c[s]), cl->amount_eur) : "—";
+			row[k + 1] = cl->amount_eur != P304_LEDGER_NONE ? eur(c[k], sizeof(c[k]), cl->amount_eur) : "—";
 		}
 		if (!any)
 			continue;
