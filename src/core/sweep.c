@@ -620,172 +620,222 @@ static void *stats_job(void *arg)
 	return NULL;
 }
 
-p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
-		     p304_sweep_summary *sum, p304_error *err)
+/* The spec's own checks, before any memory is taken. */
+static p304_code check_spec(const p304_sweep_spec *sp, p304_error *err)
 {
-	const p304_problem *b = sp->base;
-	struct shared sh;
-	struct worker *wk = NULL;
-	pthread_t *th = NULL;
-	int nt = sp->threads < 1 ? 1 : sp->threads > 64 ? 64 : sp->threads;
-	size_t n = b->n, k = b->k, maxst = sp->max_stored ? sp->max_stored : (size_t)16 << 20;
-	size_t stored, started = 0;
-	int64_t *col = NULL, *tmp_col = NULL, *totals = NULL;
-	long double *tmp = NULL;
-	p304_code rc;
+	size_t k = sp->base->k;
 
-	memset(&sh, 0, sizeof(sh));
-	if (sp->samples < 1 || k > 64 || k == 0 || n == 0)
+	if (sp->samples < 1 || k > 64 || k == 0 || sp->base->n == 0)
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
 			_("a sweep needs at least one sample, 1 to 64 criteria and a participant"));
 	if (((sp->vary & P304_VARY_FLOOR) && (sp->floor_min < 0 || sp->floor_max < sp->floor_min)) ||
 	    ((sp->vary & P304_VARY_CEILING) && (sp->ceiling_min < 0 || sp->ceiling_max < sp->ceiling_min)))
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0, _("a bound range is empty or negative"));
-	/* The base itself must allocate: it is variant 0, always kept, and
-	 * the statistics are read against it (an infeasible base left no
-	 * amount to take percentiles of). */
-	{
-		p304_workspace *bws = p304_workspace_new();
-		p304_row *brows = malloc(n * sizeof(p304_row));
-		p304_summary bsum;
+	return P304_OK;
+}
 
-		rc = !bws || !brows ? p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"))
-				    : p304_allocate(b, bws, brows, &bsum, err);
-		p304_workspace_free(bws);
-		free(brows);
-		if (rc != P304_OK)
-			return rc;
-	}
-	sh.spec = sp;
-	sh.n = n;
-	sh.k = k;
-	/* keep every stride-th variant for the percentiles */
-	sh.stride = 1;
-	while ((sp->samples + sh.stride - 1) / sh.stride * n > maxst)
-		sh.stride++;
-	stored = (sp->samples + sh.stride - 1) / sh.stride;
-	sh.stored = stored;
+/* The base itself must allocate: it is variant 0, always kept, and the
+ * statistics are read against it (an infeasible base left no amount to
+ * take percentiles of). */
+static p304_code base_allocates(const p304_problem *b, p304_error *err)
+{
+	p304_workspace *bws = p304_workspace_new();
+	p304_row *brows = malloc(b->n * sizeof(p304_row));
+	p304_summary bsum;
+	p304_code rc;
+
+	rc = !bws || !brows ? p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"))
+			    : p304_allocate(b, bws, brows, &bsum, err);
+	p304_workspace_free(bws);
+	free(brows);
+	return rc;
+}
+
+/* The buffers of one sweep: the shared state the workers fill, and the
+ * per-thread scratch of the statistics. */
+struct sweep_mem {
+	int64_t *totals, *col, *tmp_col;
+	long double *tmp;
+	struct worker *wk;
+	pthread_t *th;
+};
+
+static void sweep_mem_free(struct shared *sh, struct sweep_mem *m)
+{
+	free(sh->store);
+	free(sh->store32);
+	free(sh->colscale);
+	free(sh->xd);
+	free(sh->at_floor);
+	free(sh->at_ceiling);
+	free(sh->mins);
+	free(sh->maxs);
+	free(m->totals);
+	free(m->tmp);
+	free(m->col);
+	free(m->tmp_col);
+	free(m->wk);
+	free(m->th);
+}
+
+/* Sizes the store (every stride-th variant kept for the percentiles, at
+ * most max_stored amounts) and takes every buffer; 0 when one is missing. */
+static int sweep_mem_alloc(const p304_sweep_spec *sp, int nt, struct shared *sh, struct sweep_mem *m)
+{
+	const p304_problem *b = sp->base;
+	size_t n = b->n, k = b->k, maxst = sp->max_stored ? sp->max_stored : (size_t)16 << 20;
+	size_t slots;
+
+	sh->spec = sp;
+	sh->n = n;
+	sh->k = k;
+	sh->stride = 1;
+	while ((sp->samples + sh->stride - 1) / sh->stride * n > maxst)
+		sh->stride++;
+	sh->stored = (sp->samples + sh->stride - 1) / sh->stride;
+	slots = sh->stored ? sh->stored : 1;
 	if (b->envelope_eur < (int64_t)SKIPPED32)
-		sh.store32 = malloc(stored * n * sizeof(uint32_t));
+		sh->store32 = malloc(sh->stored * n * sizeof(uint32_t));
 	else
-		sh.store = malloc(stored * n * sizeof(int64_t));
-	sh.colscale = malloc(k * sizeof(long double));
-	sh.at_floor = calloc((size_t)nt * n, sizeof(size_t));
-	sh.at_ceiling = calloc((size_t)nt * n, sizeof(size_t));
-	sh.mins = malloc((size_t)nt * n * sizeof(int64_t));
-	sh.maxs = malloc((size_t)nt * n * sizeof(int64_t));
-	totals = malloc(k * sizeof(int64_t));
-	tmp = malloc(n * sizeof(long double));
-	col = malloc((size_t)nt * (stored ? stored : 1) * sizeof(int64_t));
-	tmp_col = malloc((size_t)nt * (stored ? stored : 1) * sizeof(int64_t));
-	wk = calloc((size_t)nt, sizeof(*wk));
-	th = calloc((size_t)nt, sizeof(*th));
-	if ((!sh.store && !sh.store32) || !sh.colscale || !sh.at_floor || !sh.at_ceiling || !sh.mins || !sh.maxs ||
-	    !totals || !tmp || !col || !tmp_col || !wk || !th) {
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory for the sweep"));
-		goto out;
-	}
+		sh->store = malloc(sh->stored * n * sizeof(int64_t));
+	sh->colscale = malloc(k * sizeof(long double));
+	sh->at_floor = calloc((size_t)nt * n, sizeof(size_t));
+	sh->at_ceiling = calloc((size_t)nt * n, sizeof(size_t));
+	sh->mins = malloc((size_t)nt * n * sizeof(int64_t));
+	sh->maxs = malloc((size_t)nt * n * sizeof(int64_t));
+	m->totals = malloc(k * sizeof(int64_t));
+	m->tmp = malloc(n * sizeof(long double));
+	m->col = malloc((size_t)nt * slots * sizeof(int64_t));
+	m->tmp_col = malloc((size_t)nt * slots * sizeof(int64_t));
+	m->wk = calloc((size_t)nt, sizeof(*m->wk));
+	m->th = calloc((size_t)nt, sizeof(*m->th));
+	return (sh->store || sh->store32) && sh->colscale && sh->at_floor && sh->at_ceiling &&
+	       sh->mins && sh->maxs && m->totals && m->tmp && m->col && m->tmp_col && m->wk && m->th;
+}
+
+/* What every variant reads of the base, once: each criterion's w_k / T_k,
+ * and the base figures in double column by column for the filter (exact
+ * below 2^53; none when a figure is larger). */
+static p304_code prepare_base(struct shared *sh, struct sweep_mem *m, int nt, p304_error *err)
+{
+	const p304_problem *b = sh->spec->base;
+	size_t n = sh->n, k = sh->k;
+	p304_code rc;
+
 	for (size_t i = 0; i < (size_t)nt * n; i++) {
-		sh.mins[i] = INT64_MAX;
-		sh.maxs[i] = INT64_MIN;
+		sh->mins[i] = INT64_MAX;
+		sh->maxs[i] = INT64_MIN;
 	}
-	/* criterion totals of the base, once */
-	if ((rc = p304_compute_shares(n, k, b->values, b->weights, totals, tmp, err)) != P304_OK)
-		goto out;
+	if ((rc = p304_compute_shares(n, k, b->values, b->weights, m->totals, m->tmp, err)) != P304_OK)
+		return rc;
 	for (size_t c = 0; c < k; c++)
-		sh.colscale[c] = totals[c] ? b->weights[c] / (long double)totals[c] : 0.0L;
-	sh.totals = totals;
-	/* the base figures in double, column by column, once, for the filter
-	 * (exact below 2^53) */
-	sh.xd = malloc(n * k * sizeof(double));
-	for (size_t i = 0; sh.xd && i < n * k; i++) {
+		sh->colscale[c] = m->totals[c] ? b->weights[c] / (long double)m->totals[c] : 0.0L;
+	sh->totals = m->totals;
+	sh->xd = malloc(n * k * sizeof(double));
+	for (size_t i = 0; sh->xd && i < n * k; i++) {
 		if (b->values[i] >= TWO53) {
-			free(sh.xd);
-			sh.xd = NULL;
+			free(sh->xd);
+			sh->xd = NULL;
 			break;
 		}
-		sh.xd[(i % k) * n + i / k] = (double)b->values[i];
+		sh->xd[(i % k) * n + i / k] = (double)b->values[i];
 	}
-	pthread_mutex_init(&sh.lock, NULL);
+	return P304_OK;
+}
+
+/* Runs the nt workers over the variants while the calling thread reports
+ * progress; the first worker's failure is the sweep's. */
+static p304_code run_workers(struct shared *sh, struct sweep_mem *m, int nt, p304_error *err)
+{
+	const p304_sweep_spec *sp = sh->spec;
+	size_t started = 0;
+
+	pthread_mutex_init(&sh->lock, NULL);
 	for (int t = 0; t < nt; t++) {
-		wk[t] = (struct worker){ &sh, t, nt };
-		if (pthread_create(&th[t], NULL, work, &wk[t]) != 0)
+		m->wk[t] = (struct worker){ sh, t, nt };
+		if (pthread_create(&m->th[t], NULL, work, &m->wk[t]) != 0)
 			break;
 		started++;
 	}
-	/* the calling thread reports progress while the workers run */
-	while (sp->progress && started == (size_t)nt && atomic_load(&sh.done) < sp->samples &&
-	       sh.rc == P304_OK) {
+	while (sp->progress && started == (size_t)nt && atomic_load(&sh->done) < sp->samples &&
+	       sh->rc == P304_OK) {
 		struct timespec ts = { 0, 200000000 };
 
-		sp->progress(sp->progress_ctx, atomic_load(&sh.done), sp->samples);
+		sp->progress(sp->progress_ctx, atomic_load(&sh->done), sp->samples);
 		nanosleep(&ts, NULL);
 	}
 	for (size_t t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
-	pthread_mutex_destroy(&sh.lock);
+		pthread_join(m->th[t], NULL);
+	pthread_mutex_destroy(&sh->lock);
 	if (sp->progress)
-		sp->progress(sp->progress_ctx, atomic_load(&sh.done), sp->samples);
-	if (started < (size_t)nt) {
-		rc = p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, _("cannot start threads"));
-		goto out;
-	}
-	if (sh.rc != P304_OK) {
-		rc = sh.rc;
+		sp->progress(sp->progress_ctx, atomic_load(&sh->done), sp->samples);
+	if (started < (size_t)nt)
+		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0, _("cannot start threads"));
+	if (sh->rc != P304_OK) {
 		if (err)
-			*err = sh.err;
-		goto out;
+			*err = sh->err;
+		return sh->rc;
 	}
-	/* statistics per authority, the authorities shared among the threads */
-	{
-		struct stat_job jobs[64];
-		pthread_t sth[64];
-		size_t per = (n + (size_t)nt - 1) / (size_t)nt, nj = 0;
-		int failed = 0;
+	return P304_OK;
+}
 
-		for (int t = 0; t < nt && (size_t)t * per < n; t++) {
-			size_t from = (size_t)t * per, to = from + per < n ? from + per : n;
+/* The statistics per authority, the authorities shared among nt threads
+ * (the first share on the calling thread, a share whose thread cannot
+ * start done here too). */
+static p304_code compute_stats(const struct shared *sh, struct sweep_mem *m, int nt,
+			       p304_sweep_stat *stats, p304_error *err)
+{
+	struct stat_job jobs[64];
+	pthread_t sth[64];
+	size_t n = sh->n, slots = sh->stored ? sh->stored : 1;
+	size_t per = (n + (size_t)nt - 1) / (size_t)nt, nj = 0;
+	int failed = 0;
 
-			jobs[nj] = (struct stat_job){ &sh, nt, from, to, stats,
-				col + (size_t)t * (stored ? stored : 1),
-				tmp_col + (size_t)t * (stored ? stored : 1), 0, 0 };
-			if (nj > 0 && pthread_create(&sth[nj], NULL, stats_job, &jobs[nj]) != 0) {
-				jobs[nj].done_inline = 1; /* no thread: do it here */
-				stats_job(&jobs[nj]);
-			}
-			nj++;
+	for (int t = 0; t < nt && (size_t)t * per < n; t++) {
+		size_t from = (size_t)t * per, to = from + per < n ? from + per : n;
+
+		jobs[nj] = (struct stat_job){ sh, nt, from, to, stats, m->col + (size_t)t * slots,
+					      m->tmp_col + (size_t)t * slots, 0, 0 };
+		if (nj > 0 && pthread_create(&sth[nj], NULL, stats_job, &jobs[nj]) != 0) {
+			jobs[nj].done_inline = 1;
+			stats_job(&jobs[nj]);
 		}
-		stats_job(&jobs[0]);
-		for (size_t j = 1; j < nj; j++)
-			if (!jobs[j].done_inline)
-				pthread_join(sth[j], NULL);
-		for (size_t j = 0; j < nj; j++)
-			failed |= jobs[j].failed;
-		if (failed) {
-			rc = p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
-					    _("the base of the sweep did not allocate"));
-			goto out;
-		}
+		nj++;
 	}
-	sum->done = atomic_load(&sh.done);
-	sum->infeasible = atomic_load(&sh.infeasible);
-	sum->stored = stored;
-	sum->long_double = atomic_load(&sh.long_double);
-	rc = P304_OK;
-out:
-	free(sh.store);
-	free(sh.store32);
-	free(sh.colscale);
-	free(sh.xd);
-	free(sh.at_floor);
-	free(sh.at_ceiling);
-	free(sh.mins);
-	free(sh.maxs);
-	free(totals);
-	free(tmp);
-	free(col);
-	free(tmp_col);
-	free(wk);
-	free(th);
+	stats_job(&jobs[0]);
+	for (size_t j = 1; j < nj; j++)
+		if (!jobs[j].done_inline)
+			pthread_join(sth[j], NULL);
+	for (size_t j = 0; j < nj; j++)
+		failed |= jobs[j].failed;
+	if (failed)
+		return p304_error_set(err, P304_ERR_INTERNAL, NULL, 0,
+				      _("the base of the sweep did not allocate"));
+	return P304_OK;
+}
+
+p304_code p304_sweep(const p304_sweep_spec *sp, p304_sweep_stat *stats,
+		     p304_sweep_summary *sum, p304_error *err)
+{
+	struct shared sh;
+	struct sweep_mem m;
+	int nt = sp->threads < 1 ? 1 : sp->threads > 64 ? 64 : sp->threads;
+	p304_code rc;
+
+	memset(&sh, 0, sizeof(sh));
+	memset(&m, 0, sizeof(m));
+	if ((rc = check_spec(sp, err)) != P304_OK || (rc = base_allocates(sp->base, err)) != P304_OK)
+		return rc;
+	if (!sweep_mem_alloc(sp, nt, &sh, &m))
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory for the sweep"));
+	else if ((rc = prepare_base(&sh, &m, nt, err)) == P304_OK &&
+		 (rc = run_workers(&sh, &m, nt, err)) == P304_OK &&
+		 (rc = compute_stats(&sh, &m, nt, stats, err)) == P304_OK) {
+		sum->done = atomic_load(&sh.done);
+		sum->infeasible = atomic_load(&sh.infeasible);
+		sum->stored = sh.stored;
+		sum->long_double = atomic_load(&sh.long_double);
+	}
+	sweep_mem_free(&sh, &m);
 	return rc;
 }

@@ -305,6 +305,119 @@ static size_t classify(fast_ws *f, size_t n, size_t k, const int64_t *x, const s
 	return changed;
 }
 
+/* The breakpoint walk over the rows sorted by share: a partition from
+ * scratch (0 when a row has no share: the long double path's rules). */
+static int partition_by_walk(fast_ws *f, size_t n, const double *s, double flo, int has_hi,
+			     double fhi, int64_t E)
+{
+	size_t c, fr;
+
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] > 0.0))
+			return 0;
+	order_rows(f, n, s);
+	walk(f->ord, n, s, flo, has_hi, fhi, (double)E, &c, &fr);
+	for (size_t j = 0; j < n; j++)
+		f->cls[f->ord[j]] = j < c ? P304_CEILING : j < fr ? P304_FREE : P304_FLOOR;
+	f->guessed = 1;
+	f->sums_valid = 0;
+	return 1;
+}
+
+/* Up to four rounds of "positions for this λ, λ for these positions" from
+ * the current partition (the rows that move carry their figures in and out
+ * of the free sums); 1 with the last full pass in *o and count, 0 when
+ * they do not settle or the free share mass is too small to trust. *moved
+ * carries "a cheap pass just moved rows" over to the retry after a walk. */
+static int settle_partition(fast_ws *f, size_t n, size_t k, const int64_t *x, const size_t *col,
+			    const double *scd, size_t nc, const double *s, double all,
+			    int64_t lo, int64_t hi, int64_t E, int64_t unit,
+			    int64_t *amounts, p304_status *pos, uint32_t *count, struct pass *o,
+			    int *moved)
+{
+	const int has_hi = hi != P304_NO_BOUND;
+
+	if (!f->sums_valid)
+		column_sums(f, n, k, x, col, nc);
+	for (int round = 0; round < 4; round++) {
+		double mass = 0.0, lam;
+		int64_t K, kf, kc;
+
+		for (size_t j = 0; j < nc; j++)
+			mass += scd[j] * (double)f->xfree[j];
+		if (__builtin_mul_overflow((int64_t)f->nfloor, lo, &kf) ||
+		    __builtin_mul_overflow((int64_t)f->nceil, has_hi ? hi : 0, &kc) ||
+		    __builtin_add_overflow(kf, kc, &K) || K >= E || !(mass >= MIN_FREE_MASS * all))
+			return 0;
+		lam = (double)(E - K) / mass;
+		/* a cheap pass first, while rows still move (the usual first
+		 * round: one or two rows cross a bound from one variant to the
+		 * next); the full pass once they have moved */
+		if (!*moved && classify(f, n, k, x, col, nc, s, lam, lo, hi) != 0) {
+			*moved = 1;
+			continue;
+		}
+		*moved = 0;
+		memset(count, 0, NBUCKETS * sizeof(*count));
+		if (one_pass(f, n, k, x, col, nc, s, lam, lo, hi, unit, amounts, pos, count, o) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The units still missing go to the largest remainders, by buckets of
+ * 1/NBUCKETS: those above the boundary bucket are served, those below are
+ * not, and only the boundary bucket needs selecting. 1 when the last
+ * remainder served and the first not served are apart by more than both
+ * errors on each (else the long double path decides). */
+static int serve_remainders(fast_ws *f, size_t npos, size_t missing, const uint32_t *count,
+			    int64_t unit, double delta, int64_t *amounts)
+{
+	double min_top = 2.0, max_rest = -1.0;
+	size_t nb = 0, above = 0, need, bound, nbound = 0;
+
+	for (bound = NBUCKETS - 1; above + count[bound] < missing; bound--)
+		above += count[bound];
+	need = missing - above;
+	/* Without branches (which side of the boundary a remainder falls is
+	 * random: a mispredicted branch per row cost more than the rest), and
+	 * without a running minimum (a dependency chain through every row):
+	 * the closest served and unserved remainders can only be in the
+	 * boundary bucket or its two neighbours, kept aside in cand[0..nb). */
+	for (size_t j = 0; j < npos; j++) {
+		size_t i = f->cand[j], b = BUCKET(f->rem[i]);
+
+		amounts[i] += unit & -(int64_t)(b > bound);
+		f->cand[nb] = i; /* nb <= j: compacting in place is safe */
+		nb += b + 1 - bound <= 2;
+	}
+	/* the boundary bucket first, then select in it */
+	for (size_t j = 0; j < nb; j++) {
+		size_t i = f->cand[j];
+
+		if (BUCKET(f->rem[i]) == bound) {
+			f->cand[j] = f->cand[nbound];
+			f->cand[nbound++] = i;
+		}
+	}
+	if (need < nbound)
+		select_first_k(f->cand, nbound, need, larger_rem, f->rem);
+	for (size_t j = 0; j < nb; j++) {
+		size_t i = f->cand[j];
+		double r = f->rem[i];
+
+		if (j < need) {
+			amounts[i] += unit;
+			min_top = r < min_top ? r : min_top;
+		} else if (j < nbound || BUCKET(r) < bound) {
+			max_rest = r > max_rest ? r : max_rest;
+		} else {
+			min_top = r < min_top ? r : min_top; /* bucket above: served */
+		}
+	}
+	return min_top - max_rest > 4.0 * delta;
+}
+
 int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, const int64_t *totals,
 		  int x_changed,
 		  const size_t *col, const double *scd, size_t nc, const double *s,
@@ -320,10 +433,8 @@ int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, const int64_
 	const double flo_in = flo * (1.0 + MARGIN), flo_out = flo * (1.0 - MARGIN);
 	const double fhi_in = fhi * (1.0 - MARGIN), fhi_out = fhi * (1.0 + MARGIN);
 	const double rlo = 2.0 * delta, rhi = 1.0 - 2.0 * delta;
-	double lam, mass, all = 0.0, min_top = 2.0, max_rest = -1.0;
-	size_t c, fr, npos = 0, nb = 0, above = 0, need, bound;
+	double all = 0.0;
 	uint32_t count[NBUCKETS];
-	uint64_t sum = 0;
 	int64_t target, missing;
 	int walked = 0, moved = 0;
 	struct pass o;
@@ -341,124 +452,39 @@ int fast_allocate(fast_ws *f, size_t n, size_t k, const int64_t *x, const int64_
 		all += scd[j] * (double)totals[col[j]];
 	}
 	/* The partition: the last variant's first (a sweep's variants are
-	 * close), corrected by rounds of "positions for this λ, λ for these
-	 * positions" (the rows that move carry their figures in and out of the
-	 * free sums); failing that, the breakpoint walk over the rows sorted by
-	 * share. Whichever found it, the last pass certifies it. */
+	 * close), settled by rounds; failing that, the breakpoint walk, once a
+	 * call. Whichever found it, the last pass certifies it. */
 	if (!f->guessed) {
-walk:
-		if (walked)
+		if (!partition_by_walk(f, n, s, flo, has_hi, fhi, E))
 			return 0;
 		walked = 1;
-		for (size_t i = 0; i < n; i++)
-			if (!(s[i] > 0.0)) /* no share: the long double path's rules */
-				return 0;
-		order_rows(f, n, s);
-		walk(f->ord, n, s, flo, has_hi, fhi, (double)E, &c, &fr);
-		for (size_t j = 0; j < n; j++)
-			f->cls[f->ord[j]] = j < c ? P304_CEILING : j < fr ? P304_FREE : P304_FLOOR;
-		f->guessed = 1;
-		f->sums_valid = 0;
 	}
-	if (!f->sums_valid)
-		column_sums(f, n, k, x, col, nc);
-	for (int round = 0;; round++) {
-		size_t changed;
-		int64_t K, kf, kc;
-
-		if (round == 4)
-			goto walk;
-		mass = 0.0;
-		for (size_t j = 0; j < nc; j++)
-			mass += scd[j] * (double)f->xfree[j];
-		if (__builtin_mul_overflow((int64_t)f->nfloor, lo, &kf) ||
-		    __builtin_mul_overflow((int64_t)f->nceil, has_hi ? hi : 0, &kc) ||
-		    __builtin_add_overflow(kf, kc, &K) || K >= E || !(mass >= MIN_FREE_MASS * all))
-			goto walk;
-		lam = (double)(E - K) / mass;
-		/* a cheap pass first, while rows still move (the usual first
-		 * round: one or two rows cross a bound from one variant to the
-		 * next); the full pass once they have moved */
-		if (!moved && classify(f, n, k, x, col, nc, s, lam, lo, hi) != 0) {
-			moved = 1;
-			continue;
-		}
-		moved = 0;
-		memset(count, 0, sizeof(count));
-		changed = one_pass(f, n, k, x, col, nc, s, lam, lo, hi, unit, amounts, pos, count, &o);
-		if (changed == 0)
-			break;
-	}
-	npos = o.npos;
-	sum = o.sum;
+	if (!settle_partition(f, n, k, x, col, scd, nc, s, all, lo, hi, E, unit, amounts, pos, count, &o,
+			      &moved) &&
+	    (walked || !partition_by_walk(f, n, s, flo, has_hi, fhi, E) ||
+	     !settle_partition(f, n, k, x, col, scd, nc, s, all, lo, hi, E, unit, amounts, pos, count, &o,
+			       &moved)))
+		return 0;
 	/* some decision too close to call */
 	if (o.big || !(o.floor_lo > 0.0) || !(o.free_lo > flo_in) || (has_hi && !(o.free_hi < fhi_in)) ||
 	    !(o.rmin > rlo) || !(o.rmax < rhi) || !(o.floor_hi < flo_out) ||
 	    (has_hi && !(o.ceil_lo > fhi_out)))
 		return 0;
 	target = E - E % unit;
-	if (sum > (uint64_t)target || (target - (int64_t)sum) % unit != 0)
+	if (o.sum > (uint64_t)target || (target - (int64_t)o.sum) % unit != 0)
 		return 0;
-	missing = (target - (int64_t)sum) / unit;
+	missing = (target - (int64_t)o.sum) / unit;
 	/* the units go to positive remainders only; when they would reach the
 	 * rows on a bound (remainder 0, order by code) the long double path
 	 * decides */
-	if ((size_t)missing > npos)
+	if ((size_t)missing > o.npos)
 		return 0;
-	if ((size_t)missing == npos) {
-		for (size_t j = 0; j < npos; j++)
+	if ((size_t)missing == o.npos) {
+		for (size_t j = 0; j < o.npos; j++)
 			amounts[f->cand[j]] += unit;
 		return 1;
 	}
 	if (missing == 0)
 		return 1;
-	/* The largest remainders by buckets of 1/NBUCKETS: those above the boundary
-	 * bucket are served, those below are not, and only the boundary bucket
-	 * needs selecting. */
-	for (bound = NBUCKETS - 1; above + count[bound] < (size_t)missing; bound--)
-		above += count[bound];
-	need = (size_t)missing - above;
-	/* Without branches (which side of the boundary a remainder falls is
-	 * random: a mispredicted branch per row cost more than the rest), and
-	 * without a running minimum (a dependency chain through every row):
-	 * the closest served and unserved remainders can only be in the
-	 * boundary bucket or its two neighbours, kept aside in cand[0..nb). */
-	for (size_t j = 0; j < npos; j++) {
-		size_t i = f->cand[j], b = BUCKET(f->rem[i]);
-
-		amounts[i] += unit & -(int64_t)(b > bound);
-		f->cand[nb] = i; /* nb <= j: compacting in place is safe */
-		nb += b + 1 - bound <= 2;
-	}
-	/* the boundary bucket first, then select in it */
-	{
-		size_t nbound = 0;
-
-		for (size_t j = 0; j < nb; j++) {
-			size_t i = f->cand[j];
-
-			if (BUCKET(f->rem[i]) == bound) {
-				f->cand[j] = f->cand[nbound];
-				f->cand[nbound++] = i;
-			}
-		}
-		if (need < nbound)
-			select_first_k(f->cand, nbound, need, larger_rem, f->rem);
-		for (size_t j = 0; j < nb; j++) {
-			size_t i = f->cand[j];
-			double r = f->rem[i];
-
-			if (j < need) {
-				amounts[i] += unit;
-				min_top = r < min_top ? r : min_top;
-			} else if (j < nbound || BUCKET(r) < bound) {
-				max_rest = r > max_rest ? r : max_rest;
-			} else {
-				min_top = r < min_top ? r : min_top; /* bucket above: served */
-			}
-		}
-	}
-	/* the last remainder served and the first not served are apart by more
-	 * than both errors on each */
-	return min_top - max_rest > 4.0 * delta;
+	return serve_remainders(f, o.npos, (size_t)missing, count, unit, delta, amounts);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 #include "gettext.h"
+#include "format/xlsx_file.h"
 
 struct fmts {
 	lxw_format *head, *eur, *cents, *pct, *share, *bold, *bold_eur, *note;
@@ -151,58 +152,14 @@ static void write_params(lxw_workbook *wb, struct fmts *f, const struct param *p
 	}
 }
 
-/* libxlsxwriter writes to a file name: a private temporary file, copied to fp. */
-static p304_code finish(lxw_workbook *wb, const char *tmp, FILE *fp, p304_error *err)
-{
-	lxw_error e = workbook_close(wb);
-	FILE *in;
-	char buf[65536];
-	size_t n;
-	int bad = 0;
-
-	if (e != LXW_NO_ERROR) {
-		unlink(tmp);
-		return p304_error_set(err, P304_ERR_IO, NULL, 0, _("workbook: %s"), lxw_strerror(e));
-	}
-	in = fopen(tmp, "rb");
-	if (!in) {
-		unlink(tmp);
-		return p304_error_set(err, P304_ERR_IO, tmp, 0, _("cannot read the workbook back"));
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		bad |= fwrite(buf, 1, n, fp) != n;
-	fclose(in);
-	unlink(tmp);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
-}
-
+/* A new workbook (xlsx_file.h: a private temporary file, fixed document
+ * properties) with the formats every sheet uses. */
 static lxw_workbook *start(char *tmp, size_t size, struct fmts *f, p304_error *err)
 {
-	lxw_workbook *wb;
-	int fd;
+	lxw_workbook *wb = p304_xlsx_begin(tmp, size, err);
 
-	snprintf(tmp, size, "/tmp/p304-xlsx-XXXXXX");
-	if ((fd = mkstemp(tmp)) < 0) {
-		p304_error_set(err, P304_ERR_IO, NULL, 0, _("cannot create a temporary file"));
-		return NULL;
-	}
-	close(fd);
-	wb = workbook_new(tmp);
-	if (!wb) {
-		unlink(tmp);
-		p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("cannot create the workbook"));
-		return NULL;
-	}
-	{
-		/* a fixed creation date: same inputs, byte-identical workbook
-		 * (p304 verify compares it too) */
-		lxw_doc_properties props = { 0 };
-
-		props.title = "p304";
-		props.created = 946684800; /* 2000-01-01 */
-		workbook_set_properties(wb, &props);
-	}
-	setup_formats(wb, f);
+	if (wb)
+		setup_formats(wb, f);
 	return wb;
 }
 
@@ -383,7 +340,7 @@ p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_erro
 		unlink(tmp);
 		return rc;
 	}
-	return finish(wb, tmp, fp, err);
+	return p304_xlsx_end(wb, tmp, fp, err);
 }
 
 static const char *reason_fr(p304_reason r)
@@ -495,7 +452,7 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 		unlink(tmp);
 		return rc;
 	}
-	return finish(wb, tmp, fp, err);
+	return p304_xlsx_end(wb, tmp, fp, err);
 }
 
 struct cmp_ctx {
@@ -575,7 +532,7 @@ p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_
 	t = (struct table){ "Comparaison", head, 8 + cc.nfac, cmp->nrows, money, 0, totals, 0, 0x20u,
 			    cmp_cell, &cc, (const char *const *)cmp->notes, cmp->nnotes };
 	write_table(wb, &f, &t);
-	rc = finish(wb, tmp, fp, err);
+	rc = p304_xlsx_end(wb, tmp, fp, err);
 	free(order);
 	return rc;
 }

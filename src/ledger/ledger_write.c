@@ -12,6 +12,7 @@
 #include <xlsxwriter.h>
 
 #include "format/writeutil.h"
+#include "format/xlsx_file.h"
 
 static const char *name_of(const p304_reference *ref, const char *code)
 {
@@ -65,55 +66,6 @@ p304_code p304_write_ledger_view_csv(const p304_ledger_view *v, const p304_refer
 	return P304_OK;
 }
 
-/* libxlsxwriter writes to a file name: a private temporary file, copied to
- * fp (as src/format/xlsx_write.c does). */
-static lxw_workbook *wb_start(char *tmp, size_t size, p304_error *err)
-{
-	lxw_doc_properties props = { 0 };
-	lxw_workbook *wb;
-	int fd;
-
-	snprintf(tmp, size, "/tmp/p304-xlsx-XXXXXX");
-	if ((fd = mkstemp(tmp)) < 0) {
-		p304_error_set(err, P304_ERR_IO, NULL, 0, _("cannot create a temporary file"));
-		return NULL;
-	}
-	close(fd);
-	if (!(wb = workbook_new(tmp))) {
-		unlink(tmp);
-		p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("cannot create the workbook"));
-		return NULL;
-	}
-	/* a fixed creation date: the same ledger, the same workbook */
-	props.title = "p304";
-	props.created = 946684800;
-	workbook_set_properties(wb, &props);
-	return wb;
-}
-
-static p304_code wb_finish(lxw_workbook *wb, const char *tmp, FILE *fp, p304_error *err)
-{
-	lxw_error e = workbook_close(wb);
-	char buf[65536];
-	size_t n;
-	int bad = 0;
-	FILE *in;
-
-	if (e != LXW_NO_ERROR) {
-		unlink(tmp);
-		return p304_error_set(err, P304_ERR_IO, NULL, 0, _("workbook: %s"), lxw_strerror(e));
-	}
-	if (!(in = fopen(tmp, "rb"))) {
-		unlink(tmp);
-		return p304_error_set(err, P304_ERR_IO, tmp, 0, _("cannot read the workbook back"));
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		bad |= fwrite(buf, 1, n, fp) != n;
-	fclose(in);
-	unlink(tmp);
-	return bad ? p304_error_set(err, P304_ERR_IO, NULL, 0, _("write failed")) : P304_OK;
-}
-
 static void head_row(lxw_worksheet *ws, lxw_format *h, const char *const *names, size_t n)
 {
 	for (size_t c = 0; c < n; c++)
@@ -125,7 +77,7 @@ p304_code p304_write_ledger_view_xlsx(const p304_ledger_view *v, const p304_refe
 				      FILE *fp, p304_error *err)
 {
 	char tmp[64], title[96], head[128];
-	lxw_workbook *wb = wb_start(tmp, sizeof(tmp), err);
+	lxw_workbook *wb = p304_xlsx_begin(tmp, sizeof(tmp), err);
 	lxw_worksheet *ws;
 	lxw_format *h, *eur;
 
@@ -161,7 +113,7 @@ p304_code p304_write_ledger_view_xlsx(const p304_ledger_view *v, const p304_refe
 	}
 	if (v->nrows)
 		worksheet_autofilter(ws, 0, 0, (lxw_row_t)v->nrows, (lxw_col_t)(1 + v->nyears));
-	return wb_finish(wb, tmp, fp, err);
+	return p304_xlsx_end(wb, tmp, fp, err);
 }
 
 struct hist_ctx {
@@ -205,7 +157,7 @@ p304_code p304_write_ledger_history_xlsx(p304_ledger *lg, const p304_reference *
 		"version de p304", "scénario", "commentaire"
 	};
 	char tmp[64];
-	lxw_workbook *wb = wb_start(tmp, sizeof(tmp), err);
+	lxw_workbook *wb = p304_xlsx_begin(tmp, sizeof(tmp), err);
 	struct hist_ctx x = { 0 };
 	lxw_format *h;
 	p304_code rc;
@@ -231,5 +183,5 @@ p304_code p304_write_ledger_history_xlsx(p304_ledger *lg, const p304_reference *
 	}
 	if (x.row)
 		worksheet_autofilter(x.ws, 0, 0, x.row, 15);
-	return wb_finish(wb, tmp, fp, err);
+	return p304_xlsx_end(wb, tmp, fp, err);
 }

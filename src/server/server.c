@@ -8,6 +8,7 @@
 #include "server/server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -710,6 +711,21 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *connection, con
 	return send_reply(connection, c, &rp);
 }
 
+/*
+ * glibc gives a new thread a malloc arena of its own, up to 8 per core, and
+ * keeps each arena's freed pages: with a thread per connection the server's
+ * resident memory climbed 4 MiB over 50 000 requests before levelling off
+ * (the load test; valgrind saw no leak), while with one or two arenas it
+ * stays flat. Two, set before the first thread starts, keep the heavy queue
+ * and a request from contending on one lock.
+ */
+static void limit_malloc_arenas(void)
+{
+#ifdef M_ARENA_MAX
+	mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
 p304_code srv_start(const struct srv_config *cfg, srv **out, unsigned *port,
 		    p304_error *err)
 {
@@ -719,6 +735,7 @@ p304_code srv_start(const struct srv_config *cfg, srv **out, unsigned *port,
 	p304_code rc;
 
 	*out = NULL;
+	limit_malloc_arenas();
 	if (inet_pton(AF_INET, cfg->listen, &sin.sin_addr) != 1)
 		return p304_error_set(err, P304_ERR_USAGE, NULL, 0,
 			_("--listen takes an IPv4 address such as 127.0.0.1, not '%s'"), cfg->listen);

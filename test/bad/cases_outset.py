@@ -8,7 +8,9 @@ OWN = "the folder holds '%s', which p304 did not write (its manifest does not li
 
 case("out_officer_xlsx_beside_no_xlsx_set", OWN % "repartition.xlsx", exit_code=5,
      files={"out/manifest.json": NOXLSX, "out/repartition.json": b"{}\n", "out/repartition.csv": b"x\n",
-            "out/repartition.xlsx": b"mon classeur\n"})
+            # made by setup: a committed .xlsx would read as a data workbook in the tree
+            "setup": b"#!/bin/sh\n# The officer's own workbook beside a set without one, 13 bytes of text.\n"
+                     b"printf 'mon classeur\\n' >out/repartition.xlsx\n"})
 case("out_officer_folder_named_like_output", OWN % "repartition.csv", exit_code=5,
      files={"out/manifest.json": NOXLSX, "out/repartition.json": b"{}\n",
             "out/repartition.csv/mes-notes.txt": b"notes\n"})

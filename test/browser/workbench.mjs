@@ -575,6 +575,33 @@ test('09-officers-round', async ({ page, url }) => {
 	await savedNames('after reopening');
 });
 
+// The needs step checks a département's action plan (POST /api/check-plan,
+// issue 20): the CLI's problems, each with its line, in French; the
+// framework follows the scenario's year; a plan without problem says so.
+test('12-check-plan', async ({ page, url }) => {
+	await page.goto(url + '#s=2020-vague1');
+	await settled(page);
+	await page.click('#tab-besoins');
+	eq(await page.inputValue('#plan-framework'), '2020', 'framework of a 2020 scenario');
+	await page.goto(url + '#s=2025-national');
+	await settled(page);
+	await page.click('#tab-besoins');
+	eq(await page.inputValue('#plan-framework'), '2025', 'framework of a 2025 scenario');
+	await page.click('#plan-run');
+	assert(/Choisissez le plan/.test(await page.textContent('#plan-msg')), 'no file: asked for one');
+	await page.setInputFiles('#plan-file', path.join(ROOT, 'test/cases/check_plan_2025_problems/plan.csv'));
+	await page.click('#plan-run');
+	await page.waitForSelector('#plan-result .fr-alert--warning', { timeout: 10000 });
+	const items = await page.$$eval('#plan-result li', (li) => li.map((x) => x.textContent));
+	eq(items.length, 4, 'the four problems of the CLI case');
+	assert(/^ligne 7\u00a0: 49 \(Maine-et-Loire\)\s: l.objectif 9/.test(items[0]), `first problem, with its line, in French: ${items[0]}`);
+	assert(items.some((x) => /Corse-du-Sud/.test(x) && /obligatoires/.test(x)), `missing objectives named: ${items.join(' | ')}`);
+	await shot(page, '12-check-plan');
+	await page.setInputFiles('#plan-file', path.join(ROOT, 'test/cases/check_plan_2025_ok/plan.csv'));
+	await page.click('#plan-run');
+	await page.waitForSelector('#plan-result .fr-alert--success', { timeout: 10000 });
+});
+
 // ------------------------------------------------------------------ run
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'p304-browser-'));
 let server;

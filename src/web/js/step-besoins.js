@@ -3,7 +3,7 @@
 
 import { postForm } from './api.js';
 import { formatEuros, parseEuros } from './format.js';
-import { S, $, h, plural, REASON_FR, showMsg, setStatus, alertBox, card } from './state.js';
+import { S, $, h, on, plural, REASON_FR, showMsg, setStatus, alertBox, card } from './state.js';
 
 export const id = 'besoins';
 
@@ -134,8 +134,39 @@ function renderNotification() {
 }
 
 
+/* The framework the scenario names, else the one of its year: the 2025
+ * instruction from 2025 on, the 2020 circulaire before. */
+function defaultFramework(sc) {
+	if (sc.framework === '2020' || sc.framework === '2025') return sc.framework;
+	const year = parseInt(String(sc.id || ''), 10);
+	return year && year < 2025 ? '2020' : '2025';
+}
+
+// An action plan checked against the objectives each envelope may fund
+// (POST /api/check-plan, the function `p304 check-plan` calls; issue 20).
+async function runCheckPlan(ev) {
+	ev.preventDefault();
+	const file = $('plan-file').files[0];
+	showMsg('plan-msg', '');
+	$('plan-result').replaceChildren();
+	if (!file) { showMsg('plan-msg', 'Choisissez le plan d\'action (CSV enregistré depuis Excel).'); return; }
+	const form = new FormData();
+	form.append('plan', file, file.name);
+	try {
+		const r = await postForm('/api/check-plan?framework=' + encodeURIComponent($('plan-framework').value), form);
+		const lines = r.problems.map((p) => (p.line ? `ligne ${p.line}\u00a0: ` : '') + p.message.replace(/^[^:]*\.csv(:\d+)?\s*:\s*/, ''));
+		$('plan-result').replaceChildren(r.problems.length
+			? alertBox('warning', `${file.name} : ${plural(r.problems.length, 'point à corriger', 'points à corriger')}`, lines)
+			: alertBox('success', `${file.name} : ${plural(r.lines, 'action', 'actions')}, chacune financée par une enveloppe qui peut la financer, et les objectifs obligatoires présents.`, []));
+	} catch (err) {
+		showMsg('plan-msg', err.message + (err.line && !err.message.includes(':' + err.line) ? ` (ligne ${err.line})` : ''));
+	}
+}
+
 export function init() {
 	$('needs-form').addEventListener('submit', runReconcile);
+	$('plan-form').addEventListener('submit', runCheckPlan);
+	on('show', (name) => { if (name === id && S.sc) $('plan-framework').value = defaultFramework(S.sc); });
 	// the file chosen: computed at once, so the euros at stake show beside
 	// the choices before the officer settles them
 	$('needs-file').addEventListener('change', (ev) => { if ($('needs-file').files[0]) runReconcile(ev); });
