@@ -844,6 +844,27 @@ for minus in ("", "&minus=consumed"):
               for r in j.get("rows", [])]
     check("GET /api/ledger/view (JSON)%s: the same rows and amounts as p304 ledger view" % minus,
           st == 200 and as_csv == rows and j["years"] == [2022, 2023, 2024], (data[:300], rows[:2]))
+# the workbook of the view: the very bytes of the command line's vue.xlsx
+vdir = os.path.join(workspace, "vue-cli")
+p_ = ledger_cli("view", "--stage", "delegated", "--from", "2022", "--to", "2024", "-o", vdir, "-q")
+st, h, data = req("GET", "/api/ledger/view?stage=delegated&years=2022:2024&format=xlsx")
+check("GET /api/ledger/view?format=xlsx == the vue.xlsx of p304 ledger view -o",
+      p_.returncode == 0 and st == 200 and data == read(os.path.join(vdir, "vue.xlsx")) and
+      "spreadsheetml" in h.get("content-type", "") and "vue.xlsx" in
+      h.get("content-disposition", ""), (p_.stderr[:200], st, data[:100]))
+# ILLUSTRATIF: a table imported with that comment marks the views and caps
+# it feeds, and only those (the page labels them)
+st0, _, d0 = req("GET", "/api/ledger/view?stage=delegated&years=2022:2024")
+st, _, data = req("POST", "/api/ledger/import?stage=delegated&year=2019&comment=ILLUSTRATIF",
+                  b"code;delegue_eur\n49;1000\n")
+marks = [json.loads(req("GET", q)[2]).get("illustrative") for q in (
+    "/api/ledger/view?stage=delegated&years=2019:2019",
+    "/api/ledger/view?stage=delegated&years=2022:2024",
+    "/api/ledger/view?stage=consumed&minus=delegated&years=2018:2020",
+    "/api/ledger/caps?year=2021", "/api/ledger/caps?year=2024")]
+check("view and caps say illustrative when an entry they use was imported as ILLUSTRATIF",
+      st == 200 and json.loads(d0)["illustrative"] is False and
+      marks == [True, False, True, True, False], (data[:200], marks))
 p_ = ledger_cli("caps", "--year", "2024")
 st, h, data = req("GET", "/api/ledger/caps?year=2024")
 j = json.loads(data) if st == 200 else {}

@@ -109,6 +109,11 @@ p304_code p304_ledger_append(p304_ledger *lg, const p304_ledger_source *src,
 int p304_ledger_current(p304_ledger *lg, const char *code, int year, p304_stage stage,
 			int64_t *amount, p304_error *err);
 
+/* 1 when an entry of stage a or b in [year0, year1] comes from a batch
+ * whose comment or file name says ILLUSTRATIF, 0 when none, -1 on error. */
+int p304_ledger_illustrative(p304_ledger *lg, p304_stage a, p304_stage b, int year0, int year1,
+			     p304_error *err);
+
 /* One entry of the history, with its batch. */
 typedef struct p304_ledger_entry {
 	long id, supersedes;  /* supersedes: the entry it corrects, 0 = none */
@@ -246,7 +251,8 @@ p304_code p304_write_ledger_history_xlsx(p304_ledger *lg, const p304_reference *
 typedef struct p304_ledger_cell {
 	int64_t amount_eur;   /* P304_LEDGER_NONE = no entry */
 	int file;             /* index in the digest's files, -1 = none */
-	int illustrative;     /* its batch's comment says ILLUSTRATIF */
+	int illustrative;     /* its batch's comment or file name says
+			       * ILLUSTRATIF (any case) */
 } p304_ledger_cell;
 
 /*

@@ -243,6 +243,19 @@ const char *ch_clean(char *buf, size_t size, const char *t)
 	return buf;
 }
 
+/* The decimals that print a tick's value / unit exactly (2,5 M€ needs one, 5 M€ none: with
+ * none, printf wrote 2.5 M as "2 M€" and 7.5 M as "8 M€", evenly spaced
+ * ticks labelled 0, 2, 5, 8, 10 — the fresh-eyes officer's notification
+ * chart, 2026-12-06). */
+static int tic_decimals(double v, double unit)
+{
+	int dec = 0;
+
+	for (double x = fabs(v) / unit; dec < 3 && fabs(x - round(x)) > 1e-6; x *= 10)
+		dec++;
+	return dec;
+}
+
 /* Nice steps for an axis of euros from lo to hi, labelled in French
  * ("1,5 M€", "250 000 €", "+20 000 €"): `set {axis}tics (...)`. */
 void ch_eur_tics(struct sbuf *b, const char *axis, double lo, double hi, int sign)
@@ -262,12 +275,12 @@ void ch_eur_tics(struct sbuf *b, const char *axis, double lo, double hi, int sig
 		double x = fabs(v) < step * 1e-6 ? 0 : v;
 
 		if (fmax(fabs(lo), fabs(hi)) >= 1e6) {
-			int dec = step >= 1e6 ? 0 : step >= 1e5 ? 1 : 2;
+			int dec = tic_decimals(x, 1e6);
 
 			snprintf(t, sizeof(t), sign && x > 0 ? "+%.*f M€" : "%.*f M€", dec, x / 1e6);
 		} else if (fmax(fabs(lo), fabs(hi)) >= 2e4) {
 			/* "250 k€": whole amounts would run into each other */
-			int dec = step >= 1e3 ? 0 : 1;
+			int dec = tic_decimals(x, 1e3);
 
 			snprintf(t, sizeof(t), sign && x > 0 ? "+%.*f k€" : "%.*f k€", dec, x / 1e3);
 		} else if (sign) {

@@ -96,8 +96,10 @@ static int take(void *ctx, const p304_ledger_entry *e)
 	t->year = e->year;
 	t->stage = e->stage;
 	t->amount = e->amount_eur;
-	/* the demo ledger's convention (Makefile, inputs/registre/README.md) */
-	t->illustrative = e->comment && strstr(e->comment, "ILLUSTRATIF") != NULL;
+	/* the demo ledger's convention (Makefile, inputs/registre/README.md),
+	 * read as p304_ledger_illustrative reads it: comment or file name */
+	t->illustrative = (e->comment && strcasestr(e->comment, "ILLUSTRATIF")) ||
+			  (e->file && strcasestr(e->file, "ILLUSTRATIF"));
 	snprintf(t->at, sizeof(t->at), "%s", e->at ? e->at : "");
 	if ((t->file = file_index(w->d, e->file ? e->file : "")) < -1)
 		return w->nomem = 1;

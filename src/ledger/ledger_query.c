@@ -38,6 +38,38 @@ int p304_ledger_current(p304_ledger *lg, const char *code, int year, p304_stage 
 	return found;
 }
 
+/* The demo ledger and the test tables say ILLUSTRATIF in their comment or
+ * file name (issue 22: « labelled ILLUSTRATIF everywhere »); the page shows
+ * the mark beside any figure that comes from them. Marked batches are few:
+ * the join reads only their entries. */
+int p304_ledger_illustrative(p304_ledger *lg, p304_stage a, p304_stage b, int year0, int year1,
+			     p304_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(lg->db, "SELECT 1 FROM batch b JOIN entry e ON e.batch = b.id"
+			       " WHERE (instr(upper(coalesce(b.comment, '')), 'ILLUSTRATIF')"
+			       " OR instr(upper(b.file), 'ILLUSTRATIF'))"
+			       " AND e.stage IN (?, ?) AND e.year BETWEEN ? AND ? LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		lg_sql_error(lg, err);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, p304_stage_name(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p304_stage_name(b), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, year0);
+	sqlite3_bind_int(st, 4, year1);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		lg_sql_error(lg, err);
+		return -1;
+	}
+	return found;
+}
+
 static const char *col_text(sqlite3_stmt *st, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);

@@ -344,8 +344,10 @@ static cJSON *outcome_json(const p304_ledger_outcome *o, int year)
 /* GET /api/ledger/view                                                 */
 /* ------------------------------------------------------------------ */
 
-static p304_code view_csv(const p304_ledger_view *v, const struct api_ledger *al,
-			  struct srv_reply *rp, p304_error *err)
+/* The view as a download: CSV (`p304 ledger view`'s stdout) or workbook
+ * (its vue.xlsx), written by src/ledger as the command line writes them. */
+static p304_code view_file(const p304_ledger_view *v, const struct api_ledger *al, int xlsx,
+			   struct srv_reply *rp, p304_error *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -354,7 +356,8 @@ static p304_code view_csv(const p304_ledger_view *v, const struct api_ledger *al
 
 	if (!fp)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	rc = p304_write_ledger_view_csv(v, al->ref, fp, err);
+	rc = xlsx ? p304_write_ledger_view_xlsx(v, al->ref, fp, err)
+		  : p304_write_ledger_view_csv(v, al->ref, fp, err);
 	if (fclose(fp) != 0 && rc == P304_OK)
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	if (rc != P304_OK) {
@@ -364,8 +367,9 @@ static p304_code view_csv(const p304_ledger_view *v, const struct api_ledger *al
 	rp->status = 200;
 	rp->body = buf;
 	rp->len = len;
-	rp->type = "text/csv; charset=utf-8";
-	rp->filename = strdup("vue.csv");
+	rp->type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			: "text/csv; charset=utf-8";
+	rp->filename = strdup(xlsx ? "vue.xlsx" : "vue.csv");
 	return P304_OK;
 }
 
@@ -386,7 +390,7 @@ static void json_string(FILE *fp, const char *s)
  * printed twice over (%1.15g, %1.17g), and the view is the page's most
  * frequent read (issue 22: p95 <= 5 ms for 101 x 10 years). */
 static p304_code view_json(const p304_ledger_view *v, const struct api_ledger *al,
-			   struct srv_reply *rp, p304_error *err)
+			   struct srv_reply *rp, p304_error *err, int illustrative)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -402,7 +406,7 @@ static p304_code view_json(const p304_ledger_view *v, const struct api_ledger *a
 	fputs(",\"years\":[", fp);
 	for (int y = 0; y < v->nyears; y++)
 		fprintf(fp, "%s%d", y ? "," : "", v->year0 + y);
-	fputs("],\"rows\":[", fp);
+	fprintf(fp, "],\"illustrative\":%s,\"rows\":[", illustrative ? "true" : "false");
 	for (size_t i = 0; i < v->nrows; i++) {
 		fprintf(fp, "%s{\"code\":", i ? "," : "");
 		json_string(fp, v->codes[i]);
@@ -454,22 +458,25 @@ void api_ledger_view(struct srv_api *api, const struct srv_request *rq, struct s
 	p304_ledger_view *v = NULL;
 	p304_ledger *lg;
 	p304_error err;
-	int stage, minus, y0, y1, have;
+	int stage, minus, y0, y1, have, illustrative = 0;
 
 	if (no_ledger(al, rp))
 		return;
 	if ((stage = need_stage(rq, rp, "stage", -1)) < 0 ||
 	    (minus = need_stage(rq, rp, "minus", stage)) < 0 || need_years(rq, rp, &y0, &y1))
 		return;
-	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv")) {
-		bad_query(rp, "format", _("format: expected json or csv"));
+	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") && strcmp(fmt, "xlsx")) {
+		bad_query(rp, "format", _("format: expected json, csv or xlsx"));
 		return;
 	}
 	if ((have = reader_take(al, &lg, rp)) < 0)
 		return;
 	p304_error_clear(&err);
-	if (have && p304_ledger_view_make(lg, (p304_stage)stage, (p304_stage)minus, y0, y1, &v,
-					  &err) != P304_OK) {
+	if (have && (p304_ledger_view_make(lg, (p304_stage)stage, (p304_stage)minus, y0, y1, &v,
+					   &err) != P304_OK ||
+		     (illustrative = p304_ledger_illustrative(lg, (p304_stage)stage,
+							      (p304_stage)minus, y0, y1, &err)) < 0)) {
+		p304_ledger_view_free(v);
 		reader_give(al, lg);
 		api_reply_p304(rp, &err);
 		return;
@@ -479,8 +486,8 @@ void api_ledger_view(struct srv_api *api, const struct srv_request *rq, struct s
 		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
 		return;
 	}
-	if ((fmt && strcmp(fmt, "csv") == 0 ? view_csv(v, al, rp, &err)
-					    : view_json(v, al, rp, &err)) != P304_OK)
+	if ((fmt && strcmp(fmt, "json") ? view_file(v, al, strcmp(fmt, "xlsx") == 0, rp, &err)
+					: view_json(v, al, rp, &err, illustrative)) != P304_OK)
 		api_reply_p304(rp, &err);
 	p304_ledger_view_free(v);
 }
@@ -588,14 +595,19 @@ void api_ledger_caps(struct srv_api *api, const struct srv_request *rq, struct s
 	cJSON *root, *arr;
 	p304_ledger *lg;
 	p304_error err;
-	int year, have;
+	int year, have, illustrative = 0;
 
 	if (no_ledger(al, rp))
 		return;
 	if (need_year(rq, rp, &year) || (have = reader_take(al, &lg, rp)) < 0)
 		return;
 	p304_error_clear(&err);
-	if (have && p304_ledger_caps(lg, year, &caps, &n, &err) != P304_OK) {
+	/* the caps of Y and the avenant of Y come from Y − 2 and Y − 1 */
+	if (have && (p304_ledger_caps(lg, year, &caps, &n, &err) != P304_OK ||
+		     (illustrative = p304_ledger_illustrative(lg, P304_STAGE_DELEGATED,
+							      P304_STAGE_CONSUMED, year - 2,
+							      year - 1, &err)) < 0)) {
+		free(caps);
 		reader_give(al, lg);
 		api_reply_p304(rp, &err);
 		return;
@@ -605,6 +617,7 @@ void api_ledger_caps(struct srv_api *api, const struct srv_request *rq, struct s
 	cJSON_AddNumberToObject(root, "year", year);
 	/* instruction 2024/72: delegated in N − 1, else N − 2 */
 	cJSON_AddStringToObject(root, "rule", "2024");
+	cJSON_AddBoolToObject(root, "illustrative", illustrative);
 	arr = cJSON_AddArrayToObject(root, "caps");
 	for (size_t i = 0; i < n; i++) {
 		cJSON *c = cJSON_CreateObject();

@@ -42,7 +42,9 @@ async function startServer(workspace) {
 	if (process.env.P304_TEST_URL) return { url: process.env.P304_TEST_URL, stop: async () => {} };
 	const bin = path.join(BUILD, 'p304');
 	const child = spawn(bin, ['serve', '--port', '0', '--listen', '127.0.0.1', '--workspace', workspace], {
-		cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANGUAGE: process.env.LANGUAGE || 'fr' },
+		// French whatever the suite exports (test/run-tests.sh: LANGUAGE=en):
+		// the page is French, and so are the server's refusals it shows
+		cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANGUAGE: 'fr' },
 	});
 	let out = '';
 	const url = await new Promise((resolve, reject) => {
@@ -573,6 +575,149 @@ test('09-officers-round', async ({ page, url }) => {
 	await page.waitForSelector('#notif-table', { timeout: 20000 });
 	await page.click('#tab-exports');
 	await savedNames('after reopening');
+});
+
+// The « Campagne » step (issue 22): record the round, import delegations and
+// consumption (ILLUSTRATIF fixtures), the years view adds up, next year's
+// caps and avenant equal the command line's on the same ledger, a bad line
+// is refused in French with its line, and the fiche shows the history.
+test('10-campagne', async ({ page, url }) => {
+	const FIX = path.join(HERE, 'fixtures');
+	await page.goto(url + '#s=2025-national');
+	await settled(page);
+	if (!process.env.P304_TEST_URL) {
+		// an empty ledger says so, in words, rather than an empty table
+		await page.click('#tab-campagne');
+		await page.waitForSelector('#camp-view-empty');
+		await page.waitForSelector('#camp-next-empty');
+		await shot(page, '10-campagne-vide');
+	}
+	// the notification of the needs step: « Enregistrer ce tour » records it too
+	await page.click('#tab-besoins');
+	await page.setInputFiles('#needs-file', path.join(FIX, 'besoins-2026-centimes-cp1252.csv'));
+	await page.waitForSelector('#notif-table', { timeout: 20000 });
+	const notified = euros(await page.textContent('#notif-total'));
+	await page.click('#tab-campagne');
+	eq(await page.inputValue('#camp-year'), '2025', 'the campaign year taken from the scenario');
+	assert(/pré-notification .* et la notification calculée à l'étape 5/.test(await page.textContent('#camp-round-what')), 'says what « Enregistrer ce tour » records: ' + await page.textContent('#camp-round-what'));
+	await page.click('#camp-record');
+	await page.waitForSelector('#camp-record-ok:not([hidden])', { timeout: 20000 });
+	const said = await page.textContent('#camp-record-ok');
+	assert(/^Pré-notification 2025 : \d+ montants nouveaux\. Besoins et notification 2025 : \d+ montants nouveaux\.$/.test(said), 'round recorded: ' + said);
+	// a second click writes nothing and says so
+	await page.click('#camp-record');
+	await page.waitForFunction(() => (document.getElementById('camp-record-ok').textContent.match(/déjà enregistré/g) || []).length === 2, null, { timeout: 20000 });
+
+	// the years view of the pre-notification: its 2025 total is the envelope
+	const sumsAddUp = async (what) => {
+		const t = await page.$$eval('#camp-table', (tb) => {
+			const t0 = tb[0];
+			const cell = (td) => td.textContent;
+			return {
+				years: [...t0.querySelectorAll('thead th')].slice(1).map(cell),
+				rows: [...t0.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map(cell)),
+				total: [...t0.querySelectorAll('tfoot td')].map(cell),
+				names: [...t0.querySelectorAll('tbody th')].map(cell),
+			};
+		});
+		t.years.forEach((y, j) => {
+			const known = t.rows.map((r) => r[j]).filter((x) => x !== '—');
+			if (!known.length) return eq(t.total[j], '—', `${what} ${y}: no amount, no total`);
+			eq(known.reduce((a, x) => a + euros(x), 0), euros(t.total[j]), `${what} ${y}: the rows add up to the TOTAL`);
+		});
+		assert(t.names.every((n) => !/^\s*\d/.test(n)), `${what}: names first, codes second (${t.names[0]})`);
+		return t;
+	};
+	await page.selectOption('#camp-stage', 'prenotified');
+	await page.waitForSelector('#camp-table');
+	const pre = await sumsAddUp('pré-notifié');
+	const env = await page.evaluate(async () => (await (await fetch('/api/scenarios/2025-national')).json()).envelope_eur);
+	eq(euros(pre.total[pre.years.indexOf('2025')]), env, 'pré-notifié 2025 total = the envelope');
+	await page.selectOption('#camp-stage', 'notified');
+	await page.waitForFunction(() => /^Notifié,/.test((document.getElementById('camp-view-title') || {}).textContent || ''), null, { timeout: 20000 });
+	const nt = await sumsAddUp('notifié');
+	eq(euros(nt.total[nt.years.indexOf('2025')]), notified, 'notifié 2025 total = the notification of step 5');
+	assert(!/prenotified|delegated|sqlite/i.test(await page.textContent('#panel-campagne')), 'no stage id nor file name on screen');
+
+	// a table of 2025 imported as 2024: refused in the page's words (the
+	// command line's « --year » is the campaign year field here)
+	await page.fill('#camp-year', '2024');
+	await page.setInputFiles('#camp-delegated-file', path.join(FIX, 'delegue-2025-ILLUSTRATIF-cp1252.csv'));
+	await page.waitForSelector('#camp-delegated-msg:not([hidden])', { timeout: 20000 });
+	const wrongYear = (await page.textContent('#camp-delegated-msg')).replace(/[\u00a0\u202f]/g, ' ');
+	assert(/ligne 1 : .*pas de 2024 : importez-la avec l'année de la campagne 2025/.test(wrongYear) && !/--/.test(wrongYear), 'wrong year: ' + wrongYear);
+	await page.fill('#camp-year', '2025');
+	await page.press('#camp-year', 'Enter');
+	// imports: délégué (Windows-1252) and consommé (UTF-8) 2025
+	await page.setInputFiles('#camp-delegated-file', path.join(FIX, 'delegue-2025-ILLUSTRATIF-cp1252.csv'));
+	await page.waitForSelector('#camp-delegated-ok:not([hidden])', { timeout: 20000 });
+	assert(/10 montants nouveaux.*ILLUSTRATIF/.test(await page.textContent('#camp-delegated-ok')), 'délégué imported: ' + await page.textContent('#camp-delegated-ok'));
+	await page.setInputFiles('#camp-consumed-file', path.join(FIX, 'consomme-2025-ILLUSTRATIF.csv'));
+	await page.waitForSelector('#camp-consumed-ok:not([hidden])', { timeout: 20000 });
+	// a bad line: refused in French, with the file, the line, nothing written
+	await page.setInputFiles('#camp-consumed-file', path.join(FIX, 'consomme-2025-ligne-fausse-ILLUSTRATIF.csv'));
+	await page.waitForSelector('#camp-consumed-msg:not([hidden])', { timeout: 20000 });
+	const refusal = (await page.textContent('#camp-consumed-msg')).replace(/[\u00a0\u202f]/g, ' ');
+	assert(/^Fichier consomme-2025-ligne-fausse-ILLUSTRATIF\.csv, ligne 4 : le montant « 3 9S0 000 » de la colonne « Montant consommé 2025 \(€\) »/.test(refusal) && /Rien n'a été enregistré/.test(refusal), 'refusal: ' + refusal);
+	assert(!/consomme-2025\.csv/.test(refusal), 'the refusal names the officer\'s file, not the ledger\'s name for it');
+
+	// délégué − consommé 2025: the écart, which adds up
+	await page.selectOption('#camp-stage', 'delegated');
+	await page.selectOption('#camp-minus', 'consumed');
+	await page.waitForFunction(() => /écart délégué − consommé/i.test((document.getElementById('camp-view-title') || {}).textContent || ''), null, { timeout: 20000 });
+	const ecart = await sumsAddUp('écart');
+	eq(ecart.years.join(','), '2025', 'the écart shows the years with both amounts');
+	eq(euros(ecart.total[0]), 0 + 0 + 126500 + 0 + 145000 + 0 + 335000 - 130000 + 745000, 'écart délégué − consommé 2025');
+	assert(await page.isVisible('#camp-view-illustratif'), 'ILLUSTRATIF figures are labelled');
+	const csvHref = await page.getAttribute('#camp-dl-csv', 'href');
+	const csv = await page.evaluate(async (u) => (await fetch(u)).text(), csvHref);
+	assert(/écart délégué − consommé 2025/.test(csv) && /"49";"Maine-et-Loire";"335000"/.test(csv), 'the CSV download is the view: ' + csv.slice(0, 200));
+	const xlsx = await page.evaluate(async (u) => { const r = await fetch(u); return [r.headers.get('Content-Disposition'), new TextDecoder().decode((await r.arrayBuffer()).slice(0, 2))]; }, await page.getAttribute('#camp-dl-xlsx', 'href'));
+	assert(/vue\.xlsx/.test(xlsx[0]) && xlsx[1] === 'PK', 'the workbook download: ' + xlsx.join(' '));
+
+	// 2026: caps and avenant (reduce the unconsumed, 50 %), against the CLI
+	await page.selectOption('#camp-rule', 'reduce-unconsumed');
+	await page.fill('#camp-rate', '50');
+	await page.press('#camp-rate', 'Enter');
+	await page.waitForFunction(() => /^50\u00a0% du non-consommé/.test((document.getElementById('camp-next-rate') || {}).textContent || '')
+		&& /réduit/.test((document.querySelector('#camp-next-table tr[data-code="49"]') || {}).textContent || ''), null, { timeout: 20000 });
+	const nextRow = (code) => page.$$eval(`#camp-next-table tr[data-code="${code}"] > *`, (c) => c.map((x) => (x.firstChild ? x.firstChild.textContent : '')));
+	const r49 = await nextRow('49');
+	// by hand: 1 835 000 − ⌊50 % × (1 835 000 − 1 500 000)⌋ = 1 667 500
+	eq(euros(r49[5]), 1667500, 'avenant 2026 of Maine-et-Loire');
+	eq(euros(r49[4]), 167500, 'reprise of Maine-et-Loire');
+	eq(euros(r49[7]), 1835000, 'cap of the 2026 request of Maine-et-Loire');
+	eq(await page.textContent('#camp-next-table tr[data-code="49"] .p304-cellnote'), 'délégué en 2025', 'where the cap comes from');
+	if (!process.env.P304_TEST_URL) {
+		const ledger = path.join(workspace, 'campagne.sqlite');
+		const out = fs.mkdtempSync(path.join(os.tmpdir(), 'p304-av-'));
+		execFileSync(path.join(BUILD, 'p304'), ['avenant', '--ledger', ledger, '--year', '2025', '--rule', 'reduce-unconsumed', '--rate', '50', '-o', path.join(out, 'av'), '-q']);
+		const av = JSON.parse(fs.readFileSync(path.join(out, 'av', 'avenant.json'), 'utf8'));
+		fs.rmSync(out, { recursive: true, force: true });
+		for (const code of ['49', '59', '62']) {
+			const cli = av.rows.find((x) => x.code === code);
+			const cells = await nextRow(code);
+			eq(euros(cells[5]), cli.next_eur, `avenant 2026 of ${code}: page = p304 avenant --ledger`);
+		}
+		eq(euros(await page.textContent('#camp-next-avenant-total')), av.next_eur, 'avenant total = the CLI\'s');
+		const caps = execFileSync(path.join(BUILD, 'p304'), ['ledger', 'caps', '--ledger', ledger, '--year', '2026'], { encoding: 'utf8' });
+		const m = /^\s*49\s+Maine-et-Loire\s+([\d\s\u00a0\u202f]+)€/m.exec(caps);
+		assert(m, 'p304 ledger caps names 49: ' + caps);
+		eq(euros(r49[7]), euros(m[1]), 'cap 2026 of 49: page = p304 ledger caps');
+	}
+	await shot(page, '10a-campagne');
+
+	// the fiche: Maine-et-Loire's years from the ledger
+	await page.click('#tab-fiche');
+	await page.selectOption('#fiche-code', '49');
+	await page.waitForSelector('#fiche-history-table', { timeout: 20000 });
+	const y2025 = await page.$$eval('#fiche-history-table tr[data-year="2025"] td', (c) => Object.fromEntries(c.map((x) => [x.dataset.stage, x.textContent])));
+	eq(euros(y2025.delegated), 1835000, 'fiche: délégué 2025');
+	eq(euros(y2025.consumed), 1500000, 'fiche: consommé 2025');
+	assert(euros(y2025.prenotified) > 0, 'fiche: pré-notifié 2025');
+	await page.click('#fiche-history details summary');
+	assert(/delegue-2025\.csv, ligne 7/.test(await page.textContent('#fiche-history details')), 'origin under détails');
+	await shot(page, '10b-fiche-historique');
 });
 
 // The needs step checks a département's action plan (POST /api/check-plan,

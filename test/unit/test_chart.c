@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <p304/chart.h>
+#include "chart/chart_priv.h"
 
 static char dir[64], tiles[128];
 
@@ -613,7 +614,6 @@ static void test_overwrite_rules(void **state)
 /* The chart prints a comparison's percentage as the page does: ties
  * (the JSON carries two decimals) away from zero (issue 21: +448,1 % in
  * the chart for +448,2 % in the table). */
-const char *ch_pct(char *buf, size_t size, double v, int decimals, int sign);
 
 static void test_pct_like_the_page(void **state)
 {
@@ -624,6 +624,30 @@ static void test_pct_like_the_page(void **state)
 	assert_string_equal(ch_pct(b, sizeof(b), -448.15, 1, 1), "-448,2\xC2\xA0%");
 	assert_string_equal(ch_pct(b, sizeof(b), 2.86, 1, 1), "+2,9\xC2\xA0%");
 	assert_string_equal(ch_pct(b, sizeof(b), 0.04, 1, 0), "0,0\xC2\xA0%");
+}
+
+/* Every tick labelled with its own value: steps of 2,5 M€ keep their
+ * decimal (they were printed "2 M€" and "8 M€" at 2,5 and 7,5 M€). */
+static void test_eur_tics_exact(void **state)
+{
+	struct sbuf b = { 0 };
+
+	(void)state;
+	ch_eur_tics(&b, "x", 0, 10e6, 0);
+	assert_non_null(b.s);
+	assert_non_null(strstr(b.s, "'2,5 M€' 2500000.000000"));
+	assert_non_null(strstr(b.s, "'7,5 M€' 7500000.000000"));
+	assert_non_null(strstr(b.s, "'5 M€' 5000000.000000"));
+	assert_non_null(strstr(b.s, "'10 M€' 10000000.000000"));
+	free(b.s);
+	b = (struct sbuf){ 0 };
+	ch_eur_tics(&b, "x", 0, 40e6, 0);
+	assert_non_null(strstr(b.s, "'10 M€' 10000000.000000"));
+	free(b.s);
+	b = (struct sbuf){ 0 };
+	ch_eur_tics(&b, "y", 0, 110000, 0);
+	assert_non_null(strstr(b.s, "'25 k€' 25000.000000"));
+	free(b.s);
 }
 
 int main(void)
@@ -638,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_waterfall_room_and_bad_outlines),
 		cmocka_unit_test(test_overwrite_rules),
 		cmocka_unit_test(test_pct_like_the_page),
+		cmocka_unit_test(test_eur_tics_exact),
 	};
 	const char *root = getenv("P304_ROOT");
 

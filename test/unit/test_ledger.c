@@ -112,6 +112,41 @@ static void test_append_supersede(void **state)
 	p304_ledger_close(lg);
 }
 
+/* The ILLUSTRATIF mark (the page labels such figures): by the comment or
+ * the file name of the batch, for the stages and years asked only. */
+static void test_illustrative(void **state)
+{
+	p304_ledger *lg;
+	p304_error err;
+	p304_ledger_outcome o;
+	p304_ledger_source real = { .kind = "import", .file = "delegue-2024.csv", .sha256 = "01",
+				    .set_key = "r1" };
+	p304_ledger_source byname = { .kind = "import", .file = "consomme-2024-ILLUSTRATIF.csv",
+				      .sha256 = "02", .set_key = "i1" };
+	p304_ledger_source bycomment = { .kind = "import", .file = "delegue-2020.csv",
+					 .sha256 = "03", .set_key = "i2", .comment = "Illustratif" };
+	p304_ledger_item d = item("59", 2024, P304_STAGE_DELEGATED, 1000, 2);
+	p304_ledger_item c = item("59", 2024, P304_STAGE_CONSUMED, 900, 2);
+	p304_ledger_item d20 = item("59", 2020, P304_STAGE_DELEGATED, 800, 2);
+
+	(void)state;
+	assert_int_equal(p304_ledger_open(fresh("i.sqlite"), 1, &lg, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &real, &d, 1, &o, &err), P304_OK);
+	assert_int_equal(p304_ledger_illustrative(lg, P304_STAGE_DELEGATED, P304_STAGE_CONSUMED,
+						  2000, 2030, &err), 0);
+	assert_int_equal(p304_ledger_append(lg, &byname, &c, 1, &o, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &bycomment, &d20, 1, &o, &err), P304_OK);
+	assert_int_equal(p304_ledger_illustrative(lg, P304_STAGE_DELEGATED, P304_STAGE_DELEGATED,
+						  2021, 2030, &err), 0);
+	assert_int_equal(p304_ledger_illustrative(lg, P304_STAGE_DELEGATED, P304_STAGE_CONSUMED,
+						  2024, 2024, &err), 1);
+	assert_int_equal(p304_ledger_illustrative(lg, P304_STAGE_DELEGATED, P304_STAGE_DELEGATED,
+						  2020, 2020, &err), 1);
+	assert_int_equal(p304_ledger_illustrative(lg, P304_STAGE_NOTIFIED, P304_STAGE_NEED,
+						  2000, 2030, &err), 0);
+	p304_ledger_close(lg);
+}
+
 /* UPDATE and DELETE are refused by the file itself, whoever writes. */
 static void test_append_only(void **state)
 {
@@ -483,8 +518,9 @@ static void test_digest(void **state)
 				   .set_key = "d" };
 	p304_ledger_source con = { .kind = "import", .file = "/x/consomme-2024.csv", .sha256 = "02",
 				   .set_key = "c", .comment = "ILLUSTRATIF" };
-	p304_ledger_source cor = { .kind = "import", .file = "correction.csv", .sha256 = "03",
-				   .set_key = "k" };
+	/* marked by its file name only, in lower case: still ILLUSTRATIF */
+	p304_ledger_source cor = { .kind = "import", .file = "correction-illustratif.csv",
+				   .sha256 = "03", .set_key = "k" };
 	p304_ledger_source set = { .kind = "record", .file = "out/2024-x/repartition.json",
 				   .sha256 = "04", .set_key = "s" };
 	p304_ledger_item a[4] = { item("49", 2024, P304_STAGE_DELEGATED, 1835000, 2),
@@ -521,7 +557,9 @@ static void test_digest(void **state)
 	assert_int_equal(p304_ledger_digest_row(d, "02"), -1);
 	cl = p304_ledger_digest_cell(d, (size_t)r, 2024, P304_STAGE_CONSUMED);
 	assert_int_equal(cl->amount_eur, 1600000);   /* the correction */
-	assert_string_equal(d->files[cl->file], "correction.csv");
+	assert_string_equal(d->files[cl->file], "correction-illustratif.csv");
+	assert_true(cl->illustrative);
+	cl = p304_ledger_digest_cell(d, (size_t)r, 2024, P304_STAGE_DELEGATED);
 	assert_false(cl->illustrative);
 	cl = p304_ledger_digest_cell(d, 2, 2024, P304_STAGE_CONSUMED);
 	assert_string_equal(d->files[cl->file], "consomme-2024.csv");
@@ -590,6 +628,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_append_supersede),
 		cmocka_unit_test(test_append_only),
+		cmocka_unit_test(test_illustrative),
 		cmocka_unit_test(test_migration_from_v1),
 		cmocka_unit_test(test_damaged_and_foreign),
 		cmocka_unit_test(test_cap_rule),

@@ -14,12 +14,13 @@ import * as repartition from './step-repartition.js';
 import * as fiche from './step-fiche.js';
 import * as comparer from './step-comparer.js';
 import * as besoins from './step-besoins.js';
+import * as campagne from './step-campagne.js';
 import * as sensibilite from './step-sensibilite.js';
 import * as exports from './step-exports.js';
 
 // The tabs in their order on the page; each step registers its own
 // listeners and its handlers of the shared events in this order.
-const STEPS = [scenario, repartition, fiche, comparer, besoins, sensibilite, exports];
+const STEPS = [scenario, repartition, fiche, comparer, besoins, campagne, sensibilite, exports];
 
 async function init() {
 	TABS.push(...STEPS.map((s) => s.id));

@@ -51,7 +51,8 @@ export const S = {
 // ------------------------------------------------------------------ events
 // 'result' (a new allocation), 'compare' (a new comparison or none),
 // 'select' (a participant chosen), 'show' (a tab shown, with its name),
-// 'contours' (the map outlines arrived), 'ready' (the first scenario ran).
+// 'contours' (the map outlines arrived), 'ready' (the first scenario ran),
+// 'ledger' (the campaign ledger was written: a round recorded, a table imported).
 // Handlers run in the order the steps registered them (app.js's STEPS).
 const handlers = new Map();
 export function on(event, fn) {

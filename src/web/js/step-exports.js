@@ -1,4 +1,4 @@
-// Step 7, « Exports »: workbook, CSV, charts and note through
+// Step 8, « Exports »: workbook, CSV, charts and note through
 // /api/export, the scenario file, and saving into the workspace.
 
 import { sendJSON, download } from './api.js';

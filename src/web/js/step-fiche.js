@@ -1,9 +1,11 @@
 // Step 3, « Fiche »: one participant's amount explained (its criteria,
 // shares, floor or ceiling, rounding, rank) and its change when compared.
 
+import { getJSON } from './api.js';
 import { formatEuros, formatNumber, formatPct, NBSP } from './format.js';
 import { S, $, h, on, plural, STATUS_FR, alertBox, columnLabel, select, warningInWords } from './state.js';
 import { decompositionTable } from './step-comparer.js';
+import { STAGE_FR, whenFr } from './step-campagne.js';
 
 export const id = 'fiche';
 
@@ -86,7 +88,65 @@ function renderFiche() {
 		kids.push(h('h4', { class: 'fr-h6 fr-mt-2w', text: `Variation depuis « ${S.cmp.a_title || S.cmp.a} »` }));
 		kids.push(decompositionTable(c));
 	}
+	const hist = h('div', { id: 'fiche-history' });
+	kids.push(hist);
 	box.replaceChildren(...kids);
+	fillHistory(row.code, hist);
+}
+
+// ------------------------------------------------------------------ history
+// The département's years in the campaign ledger (issue 22): the current
+// amount of each stage by year, every entry with its origin under
+// « détails ». Nothing at all while the ledger holds nothing for it.
+const histCache = new Map();
+
+async function fillHistory(code, box) {
+	let hist = histCache.get(code);
+	if (!hist) {
+		try {
+			hist = await getJSON(`/api/ledger/history/${encodeURIComponent(code)}`);
+		} catch (_) {
+			return; // no ledger, or not a code of the reference list: no section
+		}
+		histCache.set(code, hist);
+	}
+	if (S.selected !== code || !box.isConnected || !hist.entries.length) return;
+	box.replaceChildren(...historySection(hist));
+}
+
+function historySection(hist) {
+	const stages = Object.keys(STAGE_FR).filter((st) => hist.entries.some((e) => e.stage === st));
+	const years = [...new Set(hist.entries.map((e) => e.year))].sort((a, b) => a - b);
+	// entries come by year, stage, then in the order written: the last one
+	// of a year × stage is its current amount
+	const cur = new Map();
+	for (const e of hist.entries) cur.set(`${e.year}|${e.stage}`, e);
+	const corrected = new Set(hist.entries.filter((e) => e.supersedes).map((e) => `${e.year}|${e.stage}`));
+	const illustrative = hist.entries.some((e) => /illustratif/i.test(`${e.comment || ''} ${e.file || ''}`));
+	const table = h('table', { class: 'p304-table p304-table--plain', id: 'fiche-history-table' },
+		h('caption', { class: 'fr-sr-only', text: `Historique de ${hist.name} dans le registre (€)` }),
+		h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Année' }), stages.map((st) => h('th', { scope: 'col', class: 'p304-num', text: STAGE_FR[st] })))),
+		h('tbody', {}, years.map((y) => h('tr', { 'data-year': y }, h('th', { scope: 'row', text: String(y) }),
+			stages.map((st) => {
+				const e = cur.get(`${y}|${st}`);
+				const k = `${y}|${st}`;
+				return h('td', { class: 'p304-num', 'data-stage': st, text: e ? formatEuros(e.amount_eur) + (corrected.has(k) ? ' *' : '') : '—' });
+			})))));
+	const entries = h('table', { class: 'p304-table p304-table--plain fr-mt-1w' },
+		h('thead', {}, h('tr', {}, ['N°', 'Année', 'Étape', 'Montant', 'Origine', 'Enregistré', 'Commentaire'].map((t, i) => h('th', { scope: 'col', class: i === 3 ? 'p304-num' : null, text: t })))),
+		h('tbody', {}, hist.entries.map((e) => h('tr', {},
+			h('td', { text: String(e.id) }), h('td', { text: String(e.year) }), h('td', { text: STAGE_FR[e.stage] || e.stage_label }),
+			h('td', { class: 'p304-num', text: formatEuros(e.amount_eur) }),
+			h('td', { text: `${e.file || ''}${e.line ? `, ligne ${e.line}` : ''}${e.supersedes ? ` (corrige le n° ${e.supersedes})` : ''}` }),
+			h('td', { text: `${whenFr(e.at)}${e.who ? `, par ${e.who}` : ''}` }),
+			h('td', { text: e.comment || '' })))));
+	return [
+		h('h4', { class: 'fr-h6 fr-mt-3w' }, `${hist.name} dans le registre de la campagne`, illustrative ? ' ' : null,
+			illustrative ? h('span', { class: 'fr-badge fr-badge--warning fr-badge--no-icon', text: 'ILLUSTRATIF' }) : null),
+		table,
+		corrected.size ? h('p', { class: 'fr-text--xs', text: '* montant corrigé : la valeur remplacée reste dans les détails.' }) : null,
+		h('details', { class: 'fr-text--xs fr-mt-1w' }, h('summary', { text: 'détails : chaque écriture, son origine et sa date' }), entries),
+	].filter(Boolean);
 }
 
 /* Why an amount differs from its share of the envelope, in one sentence a
@@ -145,4 +205,5 @@ export function init() {
 	on('result', () => { renderFicheSelect(); renderFiche(); });
 	on('select', () => { renderFicheSelect(); renderFiche(); });
 	on('compare', renderFiche);
+	on('ledger', () => { histCache.clear(); renderFiche(); });
 }

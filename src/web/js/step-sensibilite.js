@@ -1,4 +1,4 @@
-// Step 6, « Sensibilité »: POST /api/sweep, the tornado and each amount's
+// Step 7, « Sensibilité »: POST /api/sweep, the tornado and each amount's
 // spread.
 
 import { sendJSON } from './api.js';
