@@ -828,6 +828,18 @@ st, _, data = req("POST", "/api/ledger/import?stage=delegated&year=2023", D23)
 check("the same table imported twice is recognised, nothing written",
       st == 200 and json.loads(data)["already"] is True and json.loads(data)["batch"] == 0,
       data[:200])
+# a correction of 59 then the first table again: its amounts current again
+# (before the fix: "already", the correction left in force with a 200)
+M23 = "Département;Montant délégué 2023 (€)\n59;3 000 000\n".encode()
+st1, _, d1 = req("POST", "/api/ledger/import?stage=delegated&year=2023", M23)
+st2, _, d2 = req("POST", "/api/ledger/import?stage=delegated&year=2023", D23)
+st3, _, d3 = req("GET", "/api/ledger/caps?year=2024")
+j2 = json.loads(d2) if st2 == 200 else {}
+check("a table imported again after a correction: its amounts current again (again: true)",
+      st1 == st2 == st3 == 200 and j2.get("again") is True and j2.get("already") is False and
+      j2.get("superseded") == 1 and {"code": "59", "name": "Nord", "cap_eur": 3200000,
+                                       "from_year": 2023} in json.loads(d3)["caps"],
+      (d1[:200], d2[:200], d3[:300]))
 for minus in ("", "&minus=consumed"):
     p_ = ledger_cli("view", "--stage", "delegated", "--from", "2022", "--to", "2024",
                     *(["--minus", "consumed"] if minus else []))
@@ -917,6 +929,10 @@ bad = [
      422, "delegue_eur"),
     ("POST", "/api/ledger/record?stage=consumed&year=2024", read(nat), 400, "stage"),
     ("POST", "/api/ledger/record?year=2024", b"{", 400, None),
+    # a key given twice: the first one won (200, recorded as 2024)
+    ("POST", "/api/ledger/import?stage=delegated&year=2024&year=2025",
+     b"code;delegue_eur\n59;7\n", 400, None),
+    ("GET", "/api/ledger/caps?year=2024&year=2025", None, 400, None),
 ]
 wrong = []
 for method, path, body, want, field in bad:

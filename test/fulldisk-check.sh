@@ -49,8 +49,38 @@ if command -v gnuplot >/dev/null 2>&1; then
 	done
 	rm -rf "$work"
 fi
+# The campaign ledger (issue 22). Its first import on a disk too small for
+# it: exit 5, the ledger and the reason named, no beginning of a ledger left
+# (a 4 KB one was, which every later read called damaged).
+awk -F';' 'NR > 1 && NR <= 102 { print $1 ";" NR * 1000 } BEGIN { print "code;delegue_eur" }' \
+	"$ROOT/inputs/reference/collectivites.csv" >"$mnt.csv"
+for kb in 8 24 40; do
+	mount -t tmpfs -o size=${kb}k tmpfs "$mnt" || { fail "mount ${kb}k failed"; break; }
+	"$P304" ledger import "$mnt.csv" --ledger "$mnt/l.sqlite" --stage delegated --year 2024 -q 2>"$mnt.err"
+	rc=$?
+	[ "$rc" -eq 5 ] || fail "ledger on ${kb}k: exit $rc, expected 5"
+	grep -q "$mnt/l.sqlite: cannot write the ledger: No space left on device" "$mnt.err" ||
+		fail "ledger on ${kb}k: $(cat "$mnt.err")"
+	[ -z "$(ls -A "$mnt")" ] || fail "ledger on ${kb}k: left behind: $(ls -A "$mnt")"
+	umount "$mnt"
+done
+# A sound ledger on a disk that has filled up since: read, or refused as a
+# file error (5) -- never called damaged ("restore it from a backup" would
+# have the officer replace a good ledger by an older copy).
+mount -t tmpfs -o size=128k tmpfs "$mnt" && {
+	"$P304" ledger import "$mnt.csv" --ledger "$mnt/l.sqlite" --stage delegated --year 2024 -q ||
+		fail "the ledger does not fit in 128 KB"
+	rm -f "$mnt/l.sqlite-wal" "$mnt/l.sqlite-shm"
+	dd if=/dev/zero of="$mnt/fill" bs=1k count=200 2>/dev/null
+	"$P304" ledger caps --ledger "$mnt/l.sqlite" --year 2025 -q 2>"$mnt.err"
+	rc=$?
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 5 ] || fail "a sound ledger on a full disk: exit $rc: $(cat "$mnt.err")"
+	grep -q damaged "$mnt.err" && fail "a sound ledger on a full disk called damaged: $(cat "$mnt.err")"
+	umount "$mnt"
+}
+rm -f "$mnt.csv" "$mnt.err"
 if [ "$bad" -eq 0 ]; then
-	echo "ok   full disk (sets on 8-36 KB tmpfs, charts on 16 KB: file and reason named, nothing left)"
+	echo "ok   full disk (sets on 8-36 KB tmpfs, charts on 16 KB, the ledger on 8-128 KB: file and reason named, nothing left)"
 	exit 0
 fi
 echo "FAIL full disk: $bad problems"

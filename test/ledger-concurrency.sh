@@ -32,6 +32,19 @@ while [ "$round" -le 10 ]; do
 	wait
 	round=$((round + 1))
 done
+# A first import refused (a bad last line of a long table) while another
+# import, accepted, creates the ledger: the accepted one must stay. Before
+# the fix the refused run deleted the file it had created, with the entries
+# written there meanwhile ("recorded", exit 0, then lost).
+awk 'BEGIN { print "code;consomme_eur"; for (i = 0; i < 300000; i++) print "59;" i; print "62;abc" }' >long-bad.csv
+"$P304" ledger import long-bad.csv --ledger race.sqlite --stage consumed --year 2020 -q 2>/dev/null &
+refused=$!
+while [ ! -e race.sqlite ] && kill -0 "$refused" 2>/dev/null; do sleep 0.01; done
+"$P304" ledger import first.csv --ledger race.sqlite --stage consumed --year 2020 -q ||
+	echo "race: the accepted import was refused" >>errors
+wait "$refused" && echo "race: the bad table was accepted" >>errors
+[ "$("$P304" ledger history --ledger race.sqlite 2>/dev/null | grep -c ' 2020 ')" = 1 ] ||
+	echo "race: the accepted import was lost when the refused one ended" >>errors
 w=1
 while [ "$w" -le "$W" ]; do
 	(

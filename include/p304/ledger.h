@@ -49,8 +49,10 @@ int p304_stage_parse(const char *s);
 typedef struct p304_ledger p304_ledger;
 
 /*
- * Opens the ledger at `path`; `create` = 1 creates it when absent (0: an
- * absent file is P304_ERR_IO). A file that is not a p304 ledger (another
+ * Opens the ledger at `path`; `create` = 1 creates it when absent, at the
+ * first write that is not refused (until then the handle reads an empty
+ * ledger; a refused import or record leaves no file); 0: an absent file is
+ * P304_ERR_IO. A file that is not a p304 ledger (another
  * SQLite database, any other file), a damaged one (PRAGMA quick_check) or
  * one written by a newer p304 is refused with P304_ERR_INPUT and left
  * exactly as it was. An older schema is migrated in one transaction. WAL,
@@ -92,6 +94,9 @@ typedef struct p304_ledger_outcome {
 	size_t superseded;    /* entries written that correct a current one */
 	size_t unchanged;     /* items equal to the current entry: not written */
 	int already;          /* 1: set_key already recorded, nothing written */
+	int again;            /* 1: set_key recorded before (already_at, _who),
+			       * its amounts corrected since: written again, as
+			       * corrections of the amounts since */
 	char already_at[32], already_who[64];
 	/* an imported table's final TOTAL row, equal to the sum and skipped:
 	 * the warning saying so ("" when none) */
@@ -177,7 +182,9 @@ p304_code p304_ledger_avenant(p304_ledger *lg, p304_reference *ref, int year,
  * (needs and notified of `year`) or an avenant.json (next year's amounts:
  * year + 1). The manifest's input SHA-256 are checked first (a changed or
  * missing input refuses the set). The set's identity is the SHA-256 of its
- * result file: recorded twice, it is recognised (out->already).
+ * result file: recorded twice, it is recognised (out->already); recorded
+ * again after its amounts were corrected, they are written again as
+ * corrections (out->again).
  */
 p304_code p304_ledger_record_set(p304_ledger *lg, const char *dir, int year,
 				 const char *comment, p304_ledger_outcome *out,

@@ -88,29 +88,16 @@ static void print_outcome(const char *what, const p304_ledger_outcome *o, const 
 		printf(_("%s: every amount is already in the ledger; nothing written\n"), what);
 		return;
 	}
+	if (o->again)
+		printf(_("%s: first recorded on %s by %s; its amounts, corrected since, are "
+			 "current again\n"), what, o->already_at, cli_text(o->already_who));
 	printf(_("%s recorded in %s (batch %ld): new %zu, corrected %zu, unchanged %zu\n"),
 	       what, path, o->batch, o->added, o->superseded, o->unchanged);
-}
-
-/* A ledger this very run created is removed again when its first write is
- * refused: a refusal leaves no file behind (never one that existed). */
-static void forget_new(const char *ledger, int existed)
-{
-	char side[4096];
-
-	if (existed)
-		return;
-	unlink(ledger);
-	snprintf(side, sizeof(side), "%s-wal", ledger);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", ledger);
-	unlink(side);
 }
 
 int cli_ledger_record(const char *ledger, int year, const char *dir, const char *comment,
 		      int quiet)
 {
-	int existed = access(ledger, F_OK) == 0;
 	p304_ledger *lg;
 	p304_ledger_outcome o;
 	p304_error err;
@@ -121,10 +108,8 @@ int cli_ledger_record(const char *ledger, int year, const char *dir, const char 
 		return cli_fail(&err);
 	rc = p304_ledger_record_set(lg, dir, year, comment, &o, &err);
 	p304_ledger_close(lg);
-	if (rc != P304_OK) {
-		forget_new(ledger, existed);
+	if (rc != P304_OK)
 		return cli_fail(&err);
-	}
 	if (!quiet)
 		print_outcome(dir, &o, ledger);
 	return EXIT_OK;
@@ -147,7 +132,7 @@ static int do_import(const struct opts *op, const char *file, int year)
 	p304_ledger_outcome o;
 	p304_error err;
 	p304_code rc;
-	int stage, code, existed = access(op->ledger, F_OK) == 0;
+	int stage, code;
 
 	if (!op->stage)
 		return cli_usage_error("ledger", _("import needs --stage delegated or consumed"));
@@ -165,10 +150,8 @@ static int do_import(const struct opts *op, const char *file, int year)
 	rc = p304_ledger_import_csv(lg, ref, file, (p304_stage)stage, year, op->comment, &o, &err);
 	p304_ledger_close(lg);
 	p304_reference_free(ref);
-	if (rc != P304_OK) {
-		forget_new(op->ledger, existed);
+	if (rc != P304_OK)
 		return cli_fail(&err);
-	}
 	if (o.total_note[0])
 		fprintf(stderr, _("p304: warning: %s\n"), cli_text(o.total_note));
 	if (!op->quiet)

@@ -10,8 +10,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,10 +106,15 @@ int p304_stage_parse(const char *s)
 	return -1;
 }
 
-p304_code lg_sql_error(p304_ledger *lg, p304_error *err)
+/* err from a result code ec (primary) and SQLite's message for it. */
+static p304_code sql_error_of(p304_ledger *lg, int ec, const char *msg, int sys_errno,
+			      p304_error *err)
 {
-	int ec = sqlite3_errcode(lg->db) & 0xff;
-
+	/* a full disk in the officer's words (strerror), not "disk I/O error" */
+	if ((ec == SQLITE_FULL || ec == SQLITE_IOERR || ec == SQLITE_CANTOPEN) && sys_errno)
+		msg = strerror(sys_errno);
+	else if (ec == SQLITE_FULL)
+		msg = strerror(ENOSPC);
 	if (ec == SQLITE_NOMEM)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	if (ec == SQLITE_BUSY || ec == SQLITE_LOCKED)
@@ -116,13 +123,17 @@ p304_code lg_sql_error(p304_ledger *lg, p304_error *err)
 	if (ec == SQLITE_FULL || ec == SQLITE_IOERR || ec == SQLITE_READONLY ||
 	    ec == SQLITE_CANTOPEN)
 		return p304_error_set(err, P304_ERR_IO, lg->path, 0,
-				      _("cannot write the ledger: %s"), sqlite3_errmsg(lg->db));
+				      _("cannot write the ledger: %s"), msg);
 	if (ec == SQLITE_CORRUPT || ec == SQLITE_NOTADB)
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
-			_("the ledger is damaged (%s): restore it from a backup"),
-			sqlite3_errmsg(lg->db));
-	return p304_error_set(err, P304_ERR_INTERNAL, lg->path, 0, _("ledger: %s"),
-			      sqlite3_errmsg(lg->db));
+			_("the ledger is damaged (%s): restore it from a backup"), msg);
+	return p304_error_set(err, P304_ERR_INTERNAL, lg->path, 0, _("ledger: %s"), msg);
+}
+
+p304_code lg_sql_error(p304_ledger *lg, p304_error *err)
+{
+	return sql_error_of(lg, sqlite3_errcode(lg->db) & 0xff, sqlite3_errmsg(lg->db),
+			    sqlite3_system_errno(lg->db), err);
 }
 
 int lg_exec(p304_ledger *lg, const char *sql)
@@ -214,7 +225,7 @@ static long long count_tables(sqlite3 *db)
 static p304_code check_existing(p304_ledger *lg, p304_error *err)
 {
 	long long app, ver, ntab;
-	int ok;
+	int ok, began, ec;
 	char why[300];
 	char head[16];
 	size_t got = 0;
@@ -239,20 +250,43 @@ static p304_code check_existing(p304_ledger *lg, p304_error *err)
 	 * ledger at the same moment could commit between the two reads, and
 	 * its tables would be seen without its application id (8 first imports
 	 * at once refused one as "not a p304 ledger") */
-	lg_exec(lg, "BEGIN");
+	began = lg_exec(lg, "BEGIN") == 0;
 	app = pragma_int(lg->db, "PRAGMA application_id");
 	ntab = count_tables(lg->db);
+	/* a file that cannot be read now (a full disk has no room for the
+	 * WAL index, the file is locked) is not a damaged one: "restore it
+	 * from a backup" would have the officer replace a good ledger */
+	ec = app < 0 || ntab < 0 ? sqlite3_errcode(lg->db) & 0xff : SQLITE_OK;
+	if (ec != SQLITE_OK && ec != SQLITE_CORRUPT && ec != SQLITE_NOTADB) {
+		char msg[200];
+		int sys = sqlite3_system_errno(lg->db);
+
+		snprintf(msg, sizeof(msg), "%s", sqlite3_errmsg(lg->db));
+		if (began)
+			lg_exec(lg, "ROLLBACK");
+		return sql_error_of(lg, ec, msg, sys, err);
+	}
 	ok = app >= 0 && ntab >= 0 && quick_check(lg->db, why, sizeof(why));
 	ver = pragma_int(lg->db, "PRAGMA user_version");
-	lg_exec(lg, "COMMIT");
+	if (began)
+		lg_exec(lg, "COMMIT");
 	if (!ok)
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("the ledger is damaged (%s); the file was left untouched: restore it "
 			  "from a backup (p304 ledger backup)"), app < 0 || ntab < 0
 			? sqlite3_errmsg(lg->db) : why);
-	if (app != P304_LEDGER_APP_ID && !(app == 0 && ntab == 0))
+	if (app != P304_LEDGER_APP_ID && !(app == 0 && ntab == 0)) {
+		char wal[PATH_MAX + 8];
+
+		snprintf(wal, sizeof(wal), "%s-wal", lg->path);
+		if (access(wal, F_OK) == 0)
+			return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
+				_("an SQLite database that is not a p304 ledger, read with the file "
+				  "'%s' beside it (move that file away if it comes from another "
+				  "database); the file was left untouched"), wal);
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("an SQLite database that is not a p304 ledger; the file was left untouched"));
+	}
 	if (ver > P304_LEDGER_SCHEMA)
 		return p304_error_set(err, P304_ERR_INPUT, lg->path, 0,
 			_("ledger written by a newer p304 (schema %lld, this one reads up to %d); "
@@ -317,25 +351,26 @@ static p304_code set_up(p304_ledger *lg, p304_error *err)
 	return rc;
 }
 
-p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304_error *err)
+/* Opens the file itself into lg->db: checks it when it exists, creates it
+ * when absent and `create`; lg->db is NULL again on failure. */
+static p304_code open_file(p304_ledger *lg, int create, p304_error *err)
 {
-	p304_ledger *lg;
+	const char *path = lg->path;
 	struct stat st;
 	int exists = stat(path, &st) == 0;
 	p304_code rc;
 
-	*out = NULL;
-	if (exists && !S_ISREG(st.st_mode))
+	/* SQLite opens with NOFOLLOW and said only "unable to open database
+	 * file", in English */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return p304_error_set(err, P304_ERR_IO, path, 0,
+			_("is a symbolic link: name the ledger file itself"));
+	if (exists && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return p304_error_set(err, P304_ERR_IO, path, 0, _("not a regular file"));
 	if (!exists && (errno != ENOENT || !create))
 		return p304_error_set(err, P304_ERR_IO, path, 0,
 			errno == ENOENT ? _("no ledger here (p304 ledger record or import creates it)")
 					: _("cannot read: %s"), strerror(errno));
-	lg = calloc(1, sizeof(*lg));
-	if (!lg || !(lg->path = strdup(path))) {
-		free(lg);
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
-	}
 	/* NOMUTEX: a connection is used by one thread at a time (the server
 	 * gives each request its own, ledger.h), so SQLite's own lock on
 	 * every call is only cost */
@@ -349,17 +384,133 @@ p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304
 	sqlite3_extended_result_codes(lg->db, 1);
 	/* one writer at a time: the others wait rather than fail */
 	sqlite3_busy_timeout(lg->db, 10000);
+	/* Until the file is known to be ours, closing must not checkpoint:
+	 * SQLite reads a WAL found beside the file (left by a killed process,
+	 * or by another database of that name) as part of it, and the close
+	 * of a refused file wrote that WAL into it -- a ledger with a foreign
+	 * WAL beside it was overwritten by the other database while the
+	 * message said "left untouched". */
+	sqlite3_db_config(lg->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (exists && (rc = check_existing(lg, err)) != P304_OK)
 		goto fail;
+	sqlite3_db_config(lg->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	/* WAL: readers never block the writer; FULL: a committed entry
 	 * survives a power cut, not only a killed process */
 	if ((rc = set_up(lg, err)) != P304_OK)
 		goto fail;
+	return P304_OK;
+fail:
+	sqlite3_close(lg->db);
+	lg->db = NULL;
+	return rc;
+}
+
+p304_code p304_ledger_open(const char *path, int create, p304_ledger **out, p304_error *err)
+{
+	p304_ledger *lg;
+	struct stat st;
+	p304_code rc;
+
+	*out = NULL;
+	lg = calloc(1, sizeof(*lg));
+	if (!lg || !(lg->path = strdup(path))) {
+		free(lg);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	}
+	/* An absent ledger is created by the first write, never by opening:
+	 * a refused import or record leaves no file behind without anyone
+	 * deleting one afterwards (the command line unlinked the file it had
+	 * created when its import was refused, and with it the entries another
+	 * process had written there in between: issue 22, a lost campaign).
+	 * Until then the handle reads an empty ledger held in memory. */
+	if (create && stat(path, &st) != 0 && errno == ENOENT) {
+		lg->pending = 1;
+		if (sqlite3_open_v2(":memory:", &lg->db, SQLITE_OPEN_READWRITE |
+				    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+		    (rc = set_up(lg, err)) != P304_OK) {
+			rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+			goto fail;
+		}
+	} else if ((rc = open_file(lg, create, err)) != P304_OK) {
+		goto fail;
+	}
 	*out = lg;
 	return P304_OK;
 fail:
 	p304_ledger_close(lg);
 	return rc;
+}
+
+/* Removes the files of a ledger under construction (its own unique name). */
+static void remove_new(const char *tmp)
+{
+	char side[PATH_MAX + 8];
+
+	unlink(tmp);
+	snprintf(side, sizeof(side), "%s-wal", tmp);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", tmp);
+	unlink(side);
+}
+
+/* A new ledger appears whole or not at all: built under a unique name
+ * beside `path`, then linked to it (link() never replaces a file: another
+ * process that created it first wins, and this one opens theirs). A full
+ * disk used to leave a 4 KB beginning of a ledger that every later read
+ * called damaged. */
+static p304_code create_whole(p304_ledger *lg, p304_error *err)
+{
+	p304_ledger t = { 0 };
+	char tmp[PATH_MAX];
+	p304_code rc;
+	int fd = -1;
+
+	for (unsigned k = 0; fd < 0 && k < 100; k++) {
+		snprintf(tmp, sizeof(tmp), "%s.new-%ld-%lx-%u", lg->path, (long)getpid(),
+			 (unsigned long)(uintptr_t)lg, k);
+		/* 0666 and the umask, as SQLite itself creates a file */
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666);
+		if (fd < 0 && errno != EEXIST)
+			return p304_error_set(err, P304_ERR_IO, lg->path, 0,
+					      _("cannot write the ledger: %s"), strerror(errno));
+	}
+	if (fd < 0)
+		return p304_error_set(err, P304_ERR_IO, lg->path, 0,
+				      _("cannot write the ledger: %s"), strerror(EEXIST));
+	close(fd);
+	t.path = tmp;
+	rc = open_file(&t, 0, err);
+	/* everything into the file itself before it is linked: the WAL is
+	 * left behind under the temporary name */
+	if (rc == P304_OK &&
+	    sqlite3_wal_checkpoint_v2(t.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+		rc = lg_sql_error(&t, err);
+	if (t.db && sqlite3_close(t.db) != SQLITE_OK && rc == P304_OK)
+		rc = p304_error_set(err, P304_ERR_INTERNAL, lg->path, 0, "sqlite3_close");
+	if (rc == P304_OK && link(tmp, lg->path) != 0 && errno != EEXIST)
+		rc = p304_error_set(err, P304_ERR_IO, lg->path, 0, _("cannot write the ledger: %s"),
+				    strerror(errno));
+	if (rc != P304_OK)
+		snprintf(err->file, sizeof(err->file), "%s", lg->path);
+	remove_new(tmp);
+	return rc;
+}
+
+p304_code lg_ready(p304_ledger *lg, p304_error *err)
+{
+	sqlite3 *mem = lg->db;
+	p304_code rc;
+
+	if (!lg->pending)
+		return P304_OK;
+	lg->db = NULL;
+	if ((rc = create_whole(lg, err)) != P304_OK || (rc = open_file(lg, 0, err)) != P304_OK) {
+		lg->db = mem;
+		return rc;
+	}
+	sqlite3_close(mem);
+	lg->pending = 0;
+	return P304_OK;
 }
 
 void p304_ledger_close(p304_ledger *lg)
@@ -593,17 +744,28 @@ p304_code p304_ledger_append(p304_ledger *lg, const p304_ledger_source *src,
 			     const p304_ledger_item *items, size_t n,
 			     p304_ledger_outcome *out, p304_error *err)
 {
+	p304_ledger_source again;
 	size_t nchanged;
-	int fail;
+	int fail, seen;
 	long batch;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
 		if (items[k].amount_eur < 0 || items[k].amount_eur > P304_MAX_EUR ||
 		    (unsigned)items[k].stage >= P304_NSTAGES)
 			return p304_error_set(err, P304_ERR_INPUT, src->file, items[k].line,
 					      _("amount or stage out of range for '%s'"),
 					      items[k].code);
+		/* the table's CHECK: said here, not as SQLite's English and an
+		 * internal error (an avenant of 2999 is for 3000) */
+		if (items[k].year < 1900 || items[k].year > 2999)
+			/* a set's line is a rank among its rows, not a line of
+			 * the file to show */
+			return p304_error_set(err, P304_ERR_INPUT, src->file,
+				strcmp(src->kind, "import") == 0 ? items[k].line : 0,
+				_("year %d of '%s' out of the ledger's range, expected 1900 to 2999"),
+				items[k].year, items[k].code);
+	}
 	/* one entry per key and batch: a second one would hide the first */
 	{
 		size_t j, k;
@@ -616,23 +778,38 @@ p304_code p304_ledger_append(p304_ledger *lg, const p304_ledger_source *src,
 				_("duplicate code '%s' (lines %ld and %ld)"), items[k].code,
 				items[j].line, items[k].line);
 	}
+	/* everything checked: the file may now be created */
+	{
+		p304_code rc = lg_ready(lg, err);
+
+		if (rc != P304_OK)
+			return rc;
+	}
 	/* IMMEDIATE: the write lock first, so that the check for a set
 	 * already recorded and the writing are one step for every writer */
 	if (lg_exec(lg, "BEGIN IMMEDIATE") != 0)
 		return lg_sql_error(lg, err);
-	if (already(lg, src->set_key, out)) {
-		out->already = 1;
-		lg_exec(lg, "ROLLBACK");
-		return P304_OK;
-	}
+	seen = already(lg, src->set_key, out);
 	nchanged = count_changes(lg, items, n, &fail);
 	if (fail)
 		goto fail;
 	if (nchanged == 0) {
 		/* nothing new: an empty batch would only be noise */
+		out->already = seen;
 		out->unchanged = n;
 		lg_exec(lg, "ROLLBACK");
 		return P304_OK;
+	}
+	/* A set recorded before whose amounts were corrected since (a.csv,
+	 * then b.csv, then a.csv again): the officer makes them current again.
+	 * Answering "already recorded, nothing written" left b.csv's amounts
+	 * in force with a success (issue 22: corrections supersede). Its key
+	 * stays with its first batch. */
+	if (seen) {
+		again = *src;
+		again.set_key = NULL;
+		src = &again;
+		out->again = 1;
 	}
 	if (insert_batch(lg, src, nchanged) != 0)
 		goto fail;

@@ -99,15 +99,45 @@ struct field_map {
 	const char *main, *field;
 	p304_stage stage;
 	int dy;
+	const char *total; /* the file's own total of the field */
 };
 
 static const struct field_map MAPS[] = {
-	{ "notification.json", "need_eur", P304_STAGE_NEED, 0 },
-	{ "notification.json", "notified_eur", P304_STAGE_NOTIFIED, 0 },
-	{ "avenant.json", "next_eur", P304_STAGE_AVENANT, 1 },
-	{ "repartition.json", "amount_eur", P304_STAGE_PRENOTIFIED, 0 },
+	{ "notification.json", "need_eur", P304_STAGE_NEED, 0, "needs_eur" },
+	{ "notification.json", "notified_eur", P304_STAGE_NOTIFIED, 0, "notified_eur" },
+	{ "avenant.json", "next_eur", P304_STAGE_AVENANT, 1, "next_eur" },
+	{ "repartition.json", "amount_eur", P304_STAGE_PRENOTIFIED, 0, "allocated_eur" },
 };
 #define NMAPS (sizeof(MAPS) / sizeof(MAPS[0]))
+
+/* Each field's rows add up to the total the file states: p304 writes them
+ * so, and the manifest holds no SHA-256 of its outputs, so an amount changed
+ * by hand in the result file after p304 wrote it (the set "whose files
+ * changed after the manifest") was recorded as p304's own result. */
+static p304_code check_totals(cJSON *root, const char *path, const char *main_name,
+			      const p304_ledger_item *items, size_t n, p304_error *err)
+{
+	for (size_t m = 0; m < NMAPS; m++) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, MAPS[m].total);
+		int64_t sum = 0;
+		char stated[48] = "?";
+
+		if (strcmp(MAPS[m].main, main_name) != 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (items[k].stage == MAPS[m].stage)
+				sum += items[k].amount_eur;
+		if (cJSON_IsNumber(t) && t->valuedouble == (double)sum)
+			continue;
+		if (cJSON_IsNumber(t))
+			snprintf(stated, sizeof(stated), "%.17g", t->valuedouble);
+		return p304_error_set(err, P304_ERR_INPUT, path, 0,
+			_("the rows' '%s' add up to %lld but the file states '%s' = %s: the file "
+			  "was changed after p304 wrote it; recompute the set"),
+			MAPS[m].field, (long long)sum, MAPS[m].total, stated);
+	}
+	return P304_OK;
+}
 
 static p304_code set_items(cJSON *root, const char *path, const char *main_name, int year,
 			   p304_ledger_item **items, size_t *n, p304_error *err)
@@ -167,6 +197,8 @@ static p304_code record_parsed(p304_ledger *lg, cJSON *root, const char *file,
 	size_t n = 0;
 	p304_code rc = set_items(root, file, main_name, year, &items, &n, err);
 
+	if (rc == P304_OK)
+		rc = check_totals(root, file, main_name, items, n, err);
 	if (rc == P304_OK && n == 0)
 		rc = p304_error_set(err, P304_ERR_INPUT, file, 0, _("no amount to record"));
 	if (rc == P304_OK) {

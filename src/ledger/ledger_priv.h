@@ -14,7 +14,13 @@
 struct p304_ledger {
 	sqlite3 *db;
 	char *path;
+	int pending; /* absent file opened to create: db is in memory until
+		      * the first write (lg_ready) */
 };
+
+/* Opens (and creates) the file of a pending ledger; P304_OK at once for
+ * any other. */
+p304_code lg_ready(p304_ledger *lg, p304_error *err);
 
 /* err from the connection's last error: busy, full disk, damaged file. */
 p304_code lg_sql_error(p304_ledger *lg, p304_error *err);

@@ -333,7 +333,8 @@ static cJSON *outcome_json(const p304_ledger_outcome *o, int year)
 	cJSON_AddNumberToObject(r, "superseded", (double)o->superseded);
 	cJSON_AddNumberToObject(r, "unchanged", (double)o->unchanged);
 	cJSON_AddBoolToObject(r, "already", o->already);
-	if (o->already) {
+	cJSON_AddBoolToObject(r, "again", o->again);
+	if (o->already || o->again) {
 		cJSON_AddStringToObject(r, "already_at", o->already_at);
 		cJSON_AddStringToObject(r, "already_who", o->already_who);
 	}

@@ -71,6 +71,7 @@ struct conn {
 	const struct api_route *route;
 	struct MHD_PostProcessor *pp;
 	int multipart, bad_query;
+	unsigned seen_query;   /* the route's query keys met, one bit each */
 	struct srv_parts parts;
 };
 
@@ -488,11 +489,18 @@ static enum MHD_Result check_query_key(void *cls, enum MHD_ValueKind kind, const
 				       const char *value)
 {
 	struct conn *c = cls;
+	int i = key ? api_route_query(c->route, key) : -1;
 
 	(void)kind;
 	(void)value;
-	if (!key || api_route_query(c->route, key) < 0)
+	if (i < 0)
 		c->bad_query = 1;
+	/* year=2024&year=2025: the first one won, and an import of 2024
+	 * answered 200 to a request that also said 2025 */
+	else if (c->seen_query & (1u << i))
+		c->bad_query = 2;
+	else
+		c->seen_query |= 1u << i;
 	return MHD_YES;
 }
 
@@ -582,7 +590,8 @@ static enum MHD_Result start_request(struct srv *s, struct MHD_Connection *conne
 	if (c->route) {
 		MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, check_query_key, c);
 		if (c->bad_query)
-			return send_error(connection, c, 400, "bad_request",
+			return send_error(connection, c, 400, "bad_request", c->bad_query == 2 ?
+				_("a query parameter is given twice: give each once") :
 				_("unknown query parameter for this address (see docs/api.md)"));
 	}
 	if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {

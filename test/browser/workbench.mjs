@@ -264,6 +264,12 @@ test('04-compare-decomposition', async ({ page, url }) => {
 	const first = await page.$$eval('#cmp-table tbody tr:first-child td', (tds) => tds[5].textContent);
 	assert(/%|nouveau/.test(first), `first row by %: ${first}`);
 	assert(/ref=2025-avec-bornes-2020/.test(await page.evaluate(() => location.hash)), 'reference kept in the URL');
+	// the notes in words: no « A : »/« B : », a note both sides carry said once
+	const notes = await page.$$eval('#cmp-moves details li', (li) => li.map((x) => x.textContent));
+	assert(notes.length > 0 && notes.every((n) => !/^[AB] :/.test(n)), `notes prefixed A/B: ${notes.slice(0, 2).join(' | ')}`);
+	eq(new Set(notes).size, notes.length, 'each note once');
+	assert(notes.some((n) => /^Référence et scénario\u00a0: /.test(n)), `shared data notes said once for both: ${notes[0]}`);
+	assert(!/Shapley/.test(await page.textContent('#panel-comparer')), 'no « Shapley » on the comparison step');
 	await shot(page, '04-comparer');
 });
 

@@ -260,6 +260,8 @@ static void test_damaged_and_foreign(void **state)
 	char code[8];
 	FILE *fp;
 	sqlite3 *db;
+	p304_ledger_item one;
+	int64_t v;
 
 	(void)state;
 	assert_non_null(a);
@@ -291,15 +293,45 @@ static void test_damaged_and_foreign(void **state)
 	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_refused_untouched(path, "not a p304 ledger");
-	/* a ledger from a newer p304 */
+	/* a ledger from a newer p304 (created by a first write) */
 	path = fresh("newer.sqlite");
+	one = item("59", 2024, P304_STAGE_DELEGATED, 1, 2);
 	assert_int_equal(p304_ledger_open(path, 1, &lg, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &src, &one, 1, &o, &err), P304_OK);
 	p304_ledger_close(lg);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA user_version = 99",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_refused_untouched(path, "newer p304");
+	/* a sound ledger with another database's WAL beside it (a -wal left
+	 * there under the same name): refused, and neither file written --
+	 * closing the refused file used to checkpoint the foreign WAL into it */
+	path = fresh("wal.sqlite");
+	assert_int_equal(p304_ledger_open(path, 1, &lg, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &src, &one, 1, &o, &err), P304_OK);
+	p304_ledger_close(lg);
+	{
+		const char *other = fresh("other-wal.sqlite");
+		char wal[300], dst[300], cmd[700];
+		sqlite3 *odb;
+
+		assert_int_equal(sqlite3_open(other, &odb), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(odb, "PRAGMA journal_mode = WAL; CREATE TABLE t (x);"
+					      "INSERT INTO t VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+		/* copied while open: its WAL still holds the writes */
+		snprintf(wal, sizeof(wal), "%s-wal", other);
+		snprintf(dst, sizeof(dst), "%s-wal", path);
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", wal, dst);
+		assert_int_equal(system(cmd), 0);
+		sqlite3_close(odb);
+		assert_refused_untouched(path, "not a p304 ledger");
+		/* the WAL taken away, the ledger is whole */
+		unlink(dst);
+		assert_int_equal(p304_ledger_open(path, 0, &lg, &err), P304_OK);
+		assert_int_equal(p304_ledger_current(lg, "59", 2024, P304_STAGE_DELEGATED, &v, &err), 1);
+		p304_ledger_close(lg);
+	}
 }
 
 /* The plain re-implementation of the 2024 rule, over an event list. */
@@ -623,6 +655,46 @@ static void test_campaign_year(void **state)
 	assert_int_equal(p304_campaign_year("202", "2"), 0);
 }
 
+/* A ledger opened to be created exists only from its first write: a refused
+ * first import leaves no file, and no one has to delete one afterwards (the
+ * command line deleted the file its refused import had created, with the
+ * entries another process had written there meanwhile: a lost campaign). */
+static void test_created_by_first_write(void **state)
+{
+	p304_ledger *lg, *other;
+	p304_reference *ref;
+	p304_error err;
+	p304_ledger_outcome o;
+	const char *path = fresh("lazy.sqlite");
+	const char *bad = "Code;Montant délégué (€)\n59;12x\n";
+	const char *ok = "Code;Montant délégué (€)\n59;100\n";
+	const char *ok2 = "Code;Montant délégué (€)\n62;200\n";
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(p304_reference_load(refpath, &ref, &err), P304_OK);
+	assert_int_equal(p304_ledger_open(path, 1, &lg, &err), P304_OK);
+	assert_int_equal(access(path, F_OK), -1);
+	/* the pending handle reads an empty ledger */
+	assert_int_equal(p304_ledger_current(lg, "59", 2024, P304_STAGE_DELEGATED, &v, &err), 0);
+	assert_int_equal(p304_ledger_import_buffer(lg, ref, "bad.csv", bad, strlen(bad),
+		P304_STAGE_DELEGATED, 2024, NULL, &o, &err), P304_ERR_INPUT);
+	assert_int_equal(access(path, F_OK), -1);
+	/* another writer creates the file meanwhile: the first one joins it */
+	assert_int_equal(p304_ledger_open(path, 1, &other, &err), P304_OK);
+	assert_int_equal(p304_ledger_import_buffer(other, ref, "ok2.csv", ok2, strlen(ok2),
+		P304_STAGE_DELEGATED, 2024, NULL, &o, &err), P304_OK);
+	p304_ledger_close(other);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(p304_ledger_import_buffer(lg, ref, "ok.csv", ok, strlen(ok),
+		P304_STAGE_DELEGATED, 2024, NULL, &o, &err), P304_OK);
+	assert_int_equal(o.added, 1);
+	assert_int_equal(p304_ledger_current(lg, "62", 2024, P304_STAGE_DELEGATED, &v, &err), 1);
+	assert_int_equal(v, 200);
+	p304_ledger_close(lg);
+	p304_reference_free(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_and_foreign),
 		cmocka_unit_test(test_cap_rule),
 		cmocka_unit_test(test_import_refusals),
+		cmocka_unit_test(test_created_by_first_write),
 		cmocka_unit_test(test_property_rules),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_campaign_year),

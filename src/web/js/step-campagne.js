@@ -69,6 +69,9 @@ function outcomeText(o) {
 	if (o.already) return `déjà enregistré ${whenFr(o.already_at)}${o.already_who ? ` par ${o.already_who}` : ''} : rien n'a été écrit une seconde fois`;
 	const parts = [plural(o.added, 'montant nouveau', 'montants nouveaux')];
 	if (o.superseded) parts.push(plural(o.superseded, 'correction', 'corrections'));
+	// the same table as a first import, after another corrected it: its
+	// amounts are current again (the ledger keeps all three)
+	if (o.again) parts.push(`ce fichier avait déjà été importé ${whenFr(o.already_at)} ; ses montants redeviennent les montants en vigueur`);
 	if (o.unchanged) parts.push(plural(o.unchanged, 'montant inchangé', 'montants inchangés'));
 	return parts.join(', ');
 }

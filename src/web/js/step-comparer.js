@@ -16,7 +16,7 @@ export function decompositionTable(c) {
 	let sum = 0;
 	for (const k of keys) sum += c.contrib_eur[k];
 	return h('table', { class: 'p304-table p304-table--plain p304-decomp' },
-		h('caption', { text: 'Décomposition exacte de la variation (Shapley)' }),
+		h('caption', { text: 'Décomposition exacte de la variation' }),
 		h('tbody', {},
 			h('tr', {}, h('th', { scope: 'row', text: 'Référence' }), h('td', { class: 'p304-num', text: formatEuros(c.a_eur) })),
 			keys.map((k) => h('tr', {}, h('th', { scope: 'row', text: factorLabel(k) }), h('td', { class: 'p304-num', text: formatDeltaEuros(c.contrib_eur[k]) }))),
@@ -104,7 +104,33 @@ function renderCompare() {
 	$('cmp-moves').replaceChildren(
 		t.entering.length ? alertBox('info', `Entrants (${t.entering.length})`, [named(t.entering).join(', ')]) : '',
 		t.leaving.length ? alertBox('info', `Sortants (${t.leaving.length})`, [named(t.leaving).join(', ')]) : '',
-		c.notes && c.notes.length ? h('details', { class: 'fr-mt-2w' }, h('summary', { text: `Notes de la comparaison (${c.notes.length})` }), h('ul', {}, c.notes.map((n) => h('li', { class: 'fr-text--sm', text: n })))) : '');
+		notesBox(c.notes || []));
+}
+
+function notesBox(notes) {
+	const list = readableNotes(notes);
+	return list.length ? h('details', { class: 'fr-mt-2w' }, h('summary', { text: `Notes de la comparaison (${list.length})` }),
+		h('ul', {}, list.map((n) => h('li', { class: 'fr-text--sm', text: n })))) : '';
+}
+
+/* The comparison's notes in the officer's words: « A : » and « B : » (the
+ * reference and the scenario) said as such, and a note both sides carry —
+ * the same data gaps, usually — said once (the fresh-eyes officer saw the
+ * same 8 notes twice, prefixed « A : » and « B : »). */
+export function readableNotes(notes) {
+	const sides = new Map();
+	const order = [];
+	for (const n of notes) {
+		const m = /^([AB]) : ([\s\S]*)$/.exec(n);
+		const text = m ? m[2] : n;
+		if (!sides.has(text)) { sides.set(text, new Set()); order.push(text); }
+		sides.get(text).add(m ? m[1] : '');
+	}
+	return order.map((text) => {
+		const s = sides.get(text);
+		const who = s.has('A') && s.has('B') ? 'Référence et scénario' : s.has('A') ? 'Référence' : s.has('B') ? 'Scénario' : '';
+		return who ? `${who}\u00a0: ${text}` : text;
+	});
 }
 
 function renderWaterfall() {
