@@ -204,6 +204,16 @@ check("POST /api/reconcile bad needs: 422 on the uploaded besoins-2026.csv with 
       st == 422 and e.get("file") == "besoins-2026.csv" and e.get("line") == 2
       and "besoins-2026.csv:2" in e.get("message", "") and "besoins.csv" not in e.get("message", ""),
       data[:300])
+# issue 21: the warnings about the needs name the uploaded file, as the
+# command line does, and the cents are said once, with the euros left out
+cents = read(NEEDS).replace(b"02;1229000", b"02;1229000,60")
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "besoins-2026.csv", cents)])
+st, h, data = req("POST", "/api/reconcile", mp, hd)
+nr = json.loads(data).get("needs_rounded", "") if st == 200 else ""
+check("POST /api/reconcile: the cents said once, naming besoins-2026.csv, with 0,60 € left out",
+      st == 200 and nr.startswith("besoins-2026.csv: 1 need written with cents was rounded down")
+      and "0,60" in nr and data.decode().count("written with cents") == 1
+      and "besoins.csv" not in data.decode(), data[:600])
 mp, hd = multipart([("scenario", "s.json", read(v1))])
 st, h, data = req("POST", "/api/reconcile", mp, hd)
 check("POST /api/reconcile without needs: 400", st == 400 and err_of(data).get("field") == "needs",
@@ -950,10 +960,11 @@ check("POST /api/ledger/import from another site: 403", st == 403, data[:200])
 # (campaign year 2025 from its id: 2023 delegated and consumed above) and
 # year=2024 (2022 and 2023)
 def history_part(md):
-    """The note's history paragraph (page 2) and its annex 4, or ''."""
+    """The note's history paragraph (page 2) and its last annex, or ''."""
     text = md.decode("utf-8")
     para = [l for l in text.split("\n") if l.startswith("**Exécution des années précédentes.**")]
-    annex = text[text.find("## Annexe 4"):] if "## Annexe 4" in text else ""
+    m = re.search(r"^## Annexe \d+ — Exécution des années précédentes", text, re.M)
+    annex = text[m.start():] if m else ""
     return "\n".join(para) + annex
 
 
@@ -964,7 +975,7 @@ for q, year in (("", []), ("&year=2024", ["--year", "2024"])):
     md = read(os.path.join(out, "note.md")) if rc == 0 else b""
     part = history_part(data) if st == 200 else ""
     check("POST /api/note%s with the server's ledger == p304 note --ledger%s (history paragraph "
-          "and annex 4)" % (q, " " + " ".join(year) if year else ""),
+          "and its annex)" % (q, " " + " ".join(year) if year else ""),
           st == 200 and rc == 0 and part and part == history_part(md) and
           "En 2023, 5" in part and ("2022" in part) == bool(year) and
           "fichier campagne.sqlite" in part, (st, data[:200], err[:300]))
@@ -979,7 +990,7 @@ check("POST /api/note?year=20x4: 400 on 'year'", st == 400 and err_of(data).get(
       data[:200])
 st, h, data = req("POST", "/api/note?format=md&kind=allocate&year=2019", read(nat))
 check("POST /api/note?year=2019 (nothing delegated in 2017 and 2018): the note without history",
-      st == 200 and "Exécution des années".encode() not in data and b"Annexe 4" not in data, data[:200])
+      st == 200 and "Exécution des années".encode() not in data and "— Exécution".encode() not in data, data[:200])
 
 # -- issue 19: a French server: the 4xx bodies, the workspace's limits ---------
 import importlib.util

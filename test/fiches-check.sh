@@ -49,7 +49,7 @@ while IFS='|' read -r code want; do
 done || exit 1
 if command -v pandoc >/dev/null 2>&1; then
 	[ -s "$work/f/fiches.docx" ] || fail "fiches.docx missing"
-	pages=$(unzip -p "$work/f/fiches.docx" word/document.xml | grep -o 'w:br w:type="page"' | wc -l)
+	pages=$(unzip -p "$work/f/fiches.docx" word/document.xml | grep -o 'w:pageBreakBefore' | wc -l)
 	[ "$pages" -eq 98 ] || fail "fiches.docx has $pages page breaks, expected 98 (99 sheets)"
 fi
 # a result whose inputs changed is refused, not explained with other numbers

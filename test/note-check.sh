@@ -36,7 +36,7 @@ for text in "50${nb}000${nb}000" "30 collectivités" "600${nb}000" "4${nb}500${n
 	    "Seine-et-Marne" "Île-de-France" "INSEE" "DREES" "reliquat" "Par région" \
 	    "Le 1er décembre 2026" "Objet :" "Décision demandée" "Annexe 1" "Sources et méthode" \
 	    "Sur 30 collectivités présentes des deux côtés" "aucune ne perd" "(28,5 %)" \
-	    "au 1er janvier 2019" "Enfants de 0 à 19 ans" "imputé à" "En pourcentage" \
+	    "au 1er janvier 2019" "Enfants de 0 à 19 ans" "valeur estimée à partir de" \
 	    "<td>participants</td>" "Reliquat (non notifié)"; do
 	grep -q "$text" "$H" || fail "note.html lacks '$text'"
 done
@@ -44,12 +44,25 @@ done
 # column name in the sources box of page 2
 grep -q -E 'imputed as|<td>envelope</td>|<td>participants, weights' "$H" && fail "note.html has English labels"
 sed -n '/class="box"/,/<\/div>/p' "$H" | grep -q 'enfants_0_19' && fail "the sources box shows column names"
+# issue 21: imputed values in words outside the technical details; the
+# notification's full lists in the annex, only a few names on page 2
+sed '/Détails techniques/,$d' "$H" | grep -q -E "imputé|enfants_0_19|menages_pauvres|Shapley|\.csv:[0-9]" &&
+	fail "note.html has technical words outside « Détails techniques »"
+grep -q "Annexe 2 — Notification : sans réponse et demandes supérieures" "$H" || fail "no annex of the notification's lists"
+page2=$(sed -n '/class="p2"/,/class="annex"/p' "$H")
+echo "$page2" | grep -q "Demandes supérieures au montant proposé :</strong> 11 collectivités, qui demandent ensemble 3${nb}317${nb}746${sp}€ de plus" ||
+	fail "page 2 does not count the requests above the offer"
+[ "$(echo "$page2" | grep -o 'demandés pour' | wc -l)" -le 3 ] || fail "page 2 lists every request above the offer"
+echo "$page2" | grep -q "liste complète en annexe 2" || fail "page 2 does not send to the annex"
+echo "$page2" | grep -q "Somme (80)" && fail "page 2 names the smallest gap"
+sed -n '/Annexe 2 — Notification/,/Annexe 3/p' "$H" | grep -q "Somme (80)" ||
+	fail "the annex does not list every request above the offer"
 total=$(tr -d '"\r' <"$work/n/repartition.csv" | awk -F';' '$1 == "TOTAL" { print $7 }')
 [ "$total" = 50000000 ] || fail "repartition.csv total is '$total'"
 [ "$(grep -c '<svg' "$H")" -ge 4 ] || fail "note.html embeds fewer than 4 charts"
 grep -q -E '<script|src="http|href="http' "$H" && fail "note.html is not self-contained"
 grep -q '!\[Montants .*](map.png)' "$work/n/note.md" || fail "note.md does not link the map"
-grep -q 'w:br w:type' "$work/n/note.md" && fail "note.md carries Word markup"
+grep -q 'w:pageBreakBefore\|{width=' "$work/n/note.md" && fail "note.md carries Word markup"
 
 # 2. direction: the 2025 round (X) against the 2020 wave (Y, the reference):
 # the total goes from Y's 50 M€ to X's 70 M€; 69 authorities enter
@@ -59,6 +72,7 @@ grep -q "Par rapport à la référence « P304 2020.*le total passe de 50${nb}00
 grep -q "69 entrent (absentes de la référence), aucune ne sort" "$work/d/note.md" ||
 	fail "entering/leaving do not read from the reference"
 grep -q "aucune ne gagne, 27 perdent et 3 sont inchangées" "$work/d/note.md" || fail "winners/losers wrong way round"
+grep -q "En pourcentage" "$work/d/note.md" || fail "the note without a notification lacks the movers by percentage"
 # the largest fall by${sp}€ is Pas-de-Calais 4 500 000 -> 1 329 839
 grep -q "Pas-de-Calais (62) | 4${nb}500${nb}000${sp}€ | 1${nb}329${nb}839${sp}€ | \\\\-3${nb}170${nb}161${sp}€" "$work/d/note.md" ||
 	fail "movers table signs do not read from the reference"
@@ -93,8 +107,16 @@ if command -v pandoc >/dev/null 2>&1; then
 	done
 	unzip -p "$work/n/note.docx" word/document.xml >"$work/doc.xml" 2>/dev/null || fail "note.docx is not a zip"
 	[ "$(grep -o '<w:tbl>' "$work/doc.xml" | wc -l)" -ge 4 ] || fail "note.docx has fewer than 4 Word tables"
-	grep -q 'w:br w:type="page"' "$work/doc.xml" || fail "note.docx has no page break"
+	grep -q 'w:pageBreakBefore' "$work/doc.xml" || fail "note.docx has no page break"
 	unzip -l "$work/n/note.docx" | grep -q 'media/.*\.png' || fail "note.docx embeds no PNG chart"
+	# every chart inside an A4 page's text (15 cm × 21 cm; 360 000 EMU a cm):
+	# gnuplot's PNG at its own size ran off the page (issue 21)
+	grep -o 'cx="[0-9]*" cy="[0-9]*"' "$work/doc.xml" | tr -dc '0-9 \n' |
+		awk '$1 > 15 * 360000 + 1000 || $2 > 21 * 360000 + 1000 { bad = 1 } END { exit !bad }' &&
+		fail "note.docx has a chart larger than an A4 page's text"
+	unzip -p "$work/n/note.odt" content.xml | grep -o 'svg:width="[0-9.]*in" svg:height="[0-9.]*in"' |
+		tr -dc '0-9. \n' | awk '$1 * 2.54 > 15.01 || $2 * 2.54 > 21.01 { bad = 1 } END { exit !bad }' &&
+		fail "note.odt has a chart larger than an A4 page's text"
 	unzip -p "$work/n/note.odt" content.xml 2>/dev/null | grep -q 'table:table ' || fail "note.odt has no table"
 	# without pandoc: HTML and Markdown, and how to get the .docx
 	mkdir -p "$work/bin"

@@ -3,7 +3,7 @@
 # 1. the illustrative 2020 delegations and consumptions (inputs/registre/)
 #    cited in the note of year 2021: the .docx read back (word/document.xml)
 #    has the paragraph of page 2, the ILLUSTRATIF label, the ledger's name
-#    and date, and annex 4 by collectivité; the .odt too;
+#    and date, and the last annex by collectivité; the .odt too;
 # 2. printed from a browser, page 2 still holds the regions, the history and
 #    the sources, and the annex starts on page 3;
 # 3. without a ledger, and with a ledger that has nothing for N-1 and N-2,
@@ -30,14 +30,16 @@ export SOURCE_DATE_EPOCH=1764950400 # 5 December 2025, the ledger's « enregistr
 	--stage consumed --year 2020 --comment ILLUSTRATIF -q || fail "ledger import failed"
 unset SOURCE_DATE_EPOCH
 
-# 1. the note of 2021 cites 2020
+# 1. the note of 2021 cites 2020 (no charts: annexes 1 amounts, 2 sources and
+# method, 3 the history)
 env PATH="$work/bin" "$P304" note "$S25" --compare "$S20" --ledger "$L" --year 2021 \
 	--date 2026-12-01 -o "$work/n" -q 2>/dev/null || fail "note --ledger failed"
 md="$work/n/note.md"
 for text in "Exécution des années précédentes." "En 2020 (montants illustratifs), 45${nb}144${nb}254" \
 	    "délégués à 28 collectivités" "(85,5${nb}%)" "24 ont consommé moins que leur délégation" \
 	    "fichier campagne-test.sqlite, enregistré le 5 décembre 2025" "ILLUSTRATIF au registre" \
-	    "Annexe 4 — Exécution des années précédentes" "| 62 | Pas-de-Calais | 4${nb}500${nb}000"; do
+	    "Annexe 3 — Exécution des années précédentes" "Détail : annexe 3." \
+	    "| 62 | Pas-de-Calais | 4${nb}500${nb}000"; do
 	grep -qF -- "$text" "$md" || fail "note.md lacks '$text'"
 done
 # the manifest names the ledger as an input (p304 verify replays the note)
@@ -45,13 +47,13 @@ grep -q '"role":[[:space:]]*"ledger"' "$work/n/manifest.json" || fail "the manif
 if [ -e "$work/bin/pandoc" ]; then
 	unzip -p "$work/n/note.docx" word/document.xml >"$work/doc.xml" 2>/dev/null || fail "note.docx is not a zip"
 	for text in "Exécution des années précédentes." "montants illustratifs" "campagne-test.sqlite" \
-		    "Annexe 4 — Exécution des années précédentes" "Par collectivité" "Pas-de-Calais" \
+		    "Annexe 3 — Exécution des années précédentes" "Par collectivité" "Pas-de-Calais" \
 		    "sous-consommation"; do
 		grep -qF -- "$text" "$work/doc.xml" || fail "note.docx lacks '$text'"
 	done
-	# the history paragraph sits on page 2: after the second page break and
-	# before the third (the annex)
-	awk -v RS='w:br w:type="page"' 'NR == 2 && /Exécution des années précédentes/ { ok = 1 }
+	# the history paragraph sits on page 2: after the first page break
+	# (w:pageBreakBefore) and before the second (the annex)
+	awk -v RS='w:pageBreakBefore' 'NR == 2 && /Exécution des années précédentes/ { ok = 1 }
 		END { exit !ok }' "$work/doc.xml" || fail "note.docx: the history is not on page 2"
 	unzip -p "$work/n/note.odt" content.xml 2>/dev/null | grep -qF "Exécution des années précédentes" ||
 		fail "note.odt lacks the history"
@@ -84,4 +86,4 @@ env PATH=/nonexistent "$P304" note "$S20" --ledger "$L" --date 2026-12-01 -o "$w
 for f in note.md note.html; do
 	cmp -s "$work/a/$f" "$work/b/$f" || fail "$f differs with a ledger that has nothing for 2018-2019"
 done
-echo "ok   note-history (page 2 paragraph, annex 4, ILLUSTRATIF, $office, $printed, no history = same note)"
+echo "ok   note-history (page 2 paragraph, last annex, ILLUSTRATIF, $office, $printed, no history = same note)"

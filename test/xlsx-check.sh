@@ -39,15 +39,39 @@ cmp_table() { # xlsx sheet csv code_col amount_col_xlsx amount_col_csv
 		| sed '/^;/d' >"$work/y.txt"
 	cmp -s "$work/x.txt" "$work/y.txt" || { diff "$work/x.txt" "$work/y.txt" | head -5; fail "$1 $2 differs from $3"; }
 }
-cmp_table a/repartition.xlsx Répartition a/repartition.csv 1 7 7
+cmp_table a/repartition.xlsx Répartition a/repartition.csv 1 8 7
 cmp_table r/notification.xlsx Notification r/notification.csv 1 8 8
 cmp_table c/comparaison.xlsx Comparaison c/comparaison.csv 1 5 5
 # Paramètres: numbers, not text
 xlsx2csv -n Paramètres "$work/a/repartition.xlsx" >"$work/p.csv"
-grep -qx 'enveloppe,50000000' "$work/p.csv" || fail "Paramètres: the envelope is not a number"
-grep -qx 'pondération « Enfants de 0 à 19 ans »,0.285' "$work/p.csv" || fail "Paramètres: a weight is not a fraction, or named by its column"
-grep -q -E '^(pondération|source) [a-z0-9_]+,' "$work/p.csv" && fail "Paramètres: internal column names (the page's words expected)"
+grep -qx 'Enveloppe,50000000' "$work/p.csv" || fail "Paramètres: the envelope is not a number"
+grep -qx 'Pondération « Enfants de 0 à 19 ans »,0.285' "$work/p.csv" || fail "Paramètres: a weight is not a fraction, or named by its column"
+grep -q -i -E '^(pondération|source) [a-z0-9_]+,' "$work/p.csv" && fail "Paramètres: internal column names (the page's words expected)"
 xlsx2csv -n Répartition "$work/a/repartition.xlsx" | grep -q ',formule,' && fail "« formule » for a row selon la clé"
+# issue 21: the page's words. The amount after floor and ceiling, before
+# the final rounding (Creuse's 600 000 floor; Guyane free, in cents);
+# warnings and sources in words, no column or file name, no « formule »
+xlsx2csv -n Répartition "$work/a/repartition.xlsx" | head -1 | grep -q ',statut,après plancher et plafond (€),montant pré-notifié (€)$' ||
+	fail "Répartition has no « après plancher et plafond » column"
+xlsx2csv -n Répartition "$work/a/repartition.xlsx" | grep -q '^23,Creuse,Nouvelle-Aquitaine,[0-9.]*,[0-9.]*,au plancher,600000,600000$' ||
+	fail "Creuse: the amount after floor and ceiling is not its floor"
+xlsx2csv -n Répartition "$work/a/repartition.xlsx" | grep -q '^973,Guyane,Guyane,[0-9.]*,[0-9.]*,selon la clé,998210\.28[0-9]*,998210$' ||
+	fail "Guyane: the amount after floor and ceiling is not the exact amount"
+grep -q "^Point d'attention,\"Guyane (973) : « Ménages pauvres » est une valeur estimée à partir de « Enfants de 0 à 19 ans »" "$work/p.csv" ||
+	fail "Paramètres: the imputed value is not said in words"
+for f in a/repartition.xlsx r/notification.xlsx; do
+	xlsx2csv -a "$work/$f" | grep -n -E "imputé|enfants_0_19|menages_pauvres|\.csv:[0-9]|Shapley|docs/|,formule,|^avertissement" &&
+		fail "$f has technical words"
+done
+# the comparison's notes in words (the data-fill notes still name columns),
+# never « A : », « B : », Shapley or a documentation file
+xlsx2csv -a "$work/c/comparaison.xlsx" | grep -n -E 'imputé|Shapley|docs/|,formule,|^"?(A|B) :|^(A|B) \(|statut [AB]|table de [AB]' &&
+	fail "c/comparaison.xlsx has technical words"
+xlsx2csv -a "$work/c/comparaison.xlsx" | grep -q '^"Référence : Guyane (973) : « Ménages pauvres » est une valeur estimée' ||
+	fail "comparaison.xlsx: the reference's imputed value is not said in words"
+grep -q 'Shapley\|docs/' "$work/c/comparaison.csv" && fail "comparaison.csv names Shapley or a documentation file"
+xlsx2csv -n Paramètres "$work/r/notification.xlsx" | grep -qx 'Sans réponse,renonce aux crédits' ||
+	fail "notification.xlsx: the choice for who did not answer is not in the page's words"
 unzip -p "$work/a/repartition.xlsx" xl/styles.xml | grep -q 'formatCode="0.00%"' || fail "no percentage format"
 unzip -p "$work/a/repartition.xlsx" xl/styles.xml | grep -q 'formatCode="#,##0.00' || fail "no cents format"
 # statuses in French in every workbook

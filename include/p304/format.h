@@ -294,6 +294,14 @@ typedef struct p304_source_text {
 p304_code p304_sources_read(const p304_result *res, p304_source_text **out,
 			    p304_error *err);
 void p304_sources_free(p304_source_text *s, size_t n);
+/* A warning of the run (res->warnings) in the words of a document read by
+ * an officer (the note, the workbook): « Guyane (973) : « Ménages pauvres »
+ * est une valeur estimée à partir de « Enfants de 0 à 19 ans » (…) »
+ * instead of `'menages_pauvres' imputé à …`; criteria by their labels (src,
+ * from p304_sources_read; NULL: the column names), no « fichier.csv:ligne ».
+ * The page says the same (warningInWords, state.js). Into buf, returned. */
+const char *p304_warning_words(const p304_result *res, const p304_source_text *src,
+			       const char *w, char *buf, size_t size);
 /* 20190101 -> "1er janvier 2019" (into buf, returned). */
 const char *p304_date_fr(long yyyymmdd, char *buf, size_t size);
 

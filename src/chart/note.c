@@ -241,16 +241,25 @@ static void d_table_begin_w(const struct doc *d, const char *cls, const char *al
 			d_raw(d, " ");
 		}
 		d_raw(d, "|\n");
-		/* pandoc takes the dashes as relative widths only when the line
-		 * is longer than its 72 columns: scaled up to at least 80 */
+		/* the dashes are pandoc's relative column widths, each read as a
+		 * fraction of 72 once a line is longer than that (the separator
+		 * always is): 70 in all, the name column twice the others, so
+		 * that the table takes the page's width and « 600 000 € » does
+		 * not wrap in Word as it did in equal columns (issue 21); or the
+		 * widths asked for, scaled up to at least 80 in all */
 		for (size_t i = 0; width && i < n; i++)
 			sum += width[i];
 		scale = sum && sum < 80 ? (80 + sum - 1) / sum : 1;
 		for (size_t i = 0; i < n; i++) {
-			d_raw(d, align[i] == 'r' ? "|" : "|:");
-			for (int k = 3; k < (width ? width[i] * scale : 3); k++)
-				d_raw(d, "-");
-			d_raw(d, align[i] == 'r' ? "---:" : "---");
+			int w = width ? width[i] * scale : (int)(70 * (i == 0 ? 2 : 1) / (n + 1));
+
+			d_raw(d, "|");
+			if (align[i] != 'r')
+				d_raw(d, ":");
+			for (int k = 0; k < w; k++)
+				fputc('-', d->fp);
+			if (align[i] == 'r')
+				d_raw(d, ":");
 		}
 		d_raw(d, "|\n");
 	} else {
@@ -308,7 +317,10 @@ static void d_section(const struct doc *d, const char *cls)
 {
 	if (d->md) {
 		if (d->pandoc)
-			d_raw(d, "```{=openxml}\n<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>\n```\n\n");
+			/* an empty paragraph starting a page: a page-break run
+			 * after a full page left a blank page (issue 21) */
+			d_raw(d, "```{=openxml}\n<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:before=\"0\" "
+			      "w:after=\"0\"/></w:pPr></w:p>\n```\n\n");
 	} else {
 		fprintf(d->fp, "</section>\n<section class=\"%s\">\n", cls);
 	}
@@ -325,6 +337,42 @@ static const char *base_png(char *buf, size_t size, const char *path)
 	return buf;
 }
 
+/* The size of a chart in .docx and .odt: gnuplot's PNG at its pixel size
+ * ran off an A4 page (issue 21), so it is fitted, ratio kept, in 15 cm
+ * wide (the text width of an A4 or Letter page inside pandoc's 2,5 cm
+ * margins) and max_h cm high (the map shares page 1 with the key figures;
+ * 21 cm leaves room for a caption). The PNG beside the SVG gives the
+ * ratio (its IHDR); without it, the width alone. */
+static void png_size(const struct doc *d, const char *svg_path, double max_h)
+{
+	char path[1024], *dot;
+	unsigned char h[24];
+	double w_cm = 15.0, h_cm;
+	unsigned long pw, ph;
+	FILE *fp;
+	size_t got = 0;
+
+	snprintf(path, sizeof(path), "%s", svg_path);
+	if ((dot = strrchr(path, '.')) && (size_t)(dot - path) + 5 <= sizeof(path))
+		strcpy(dot, ".png");
+	if ((fp = fopen(path, "rb"))) {
+		got = fread(h, 1, sizeof(h), fp);
+		fclose(fp);
+	}
+	pw = got == sizeof(h) ? (unsigned long)h[16] << 24 | h[17] << 16 | h[18] << 8 | h[19] : 0;
+	ph = got == sizeof(h) ? (unsigned long)h[20] << 24 | h[21] << 16 | h[22] << 8 | h[23] : 0;
+	if (!pw || !ph) {
+		fprintf(d->fp, "{width=%.1fcm}", w_cm);
+		return;
+	}
+	h_cm = w_cm * (double)ph / (double)pw;
+	if (h_cm > max_h) {
+		w_cm *= max_h / h_cm;
+		h_cm = max_h;
+	}
+	fprintf(d->fp, "{width=%.1fcm height=%.1fcm}", w_cm, h_cm);
+}
+
 /* A chart: the SVG inline in HTML, the PNG of the same name in Markdown. */
 static void d_figure(const struct doc *d, const char *cls, const char *svg_path, const char *caption)
 {
@@ -338,7 +386,10 @@ static void d_figure(const struct doc *d, const char *cls, const char *svg_path,
 
 		d_raw(d, "![");
 		d_text(d, caption);
-		fprintf(d->fp, "](%s)\n\n", base_png(png, sizeof(png), svg_path));
+		fprintf(d->fp, "](%s)", base_png(png, sizeof(png), svg_path));
+		if (d->pandoc)
+			png_size(d, svg_path, !strcmp(cls, "map") ? 8.0 : 21.0);
+		d_raw(d, "\n\n");
 		return;
 	}
 	if (p304_read_file(svg_path, &svg, &len, NULL) != P304_OK)
@@ -489,6 +540,14 @@ static void decision(const struct doc *d, const p304_note *n)
 	d_para_end(d);
 }
 
+/* "floor" -> « au plancher »: the page's words (STATUS_FR, state.js),
+ * never « formule » for a row lowered by the floors of others. */
+static const char *status_words(const char *s)
+{
+	return !strcmp(s, "floor") ? "au plancher" : !strcmp(s, "ceiling") ? "au plafond"
+	     : !strcmp(s, "free") ? "selon la clé" : p304_status_label_fr(s);
+}
+
 static const char *main_factor(const p304_comparison *c, const p304_compare_row *r,
 			       char *buf, size_t size)
 {
@@ -549,13 +608,15 @@ static void movers(const struct doc *d, const p304_note *n)
 		       "quand l'enveloppe n'explique pas tout).");
 	d_para_end(d);
 	movers_table(d, c, 0);
-	movers_table(d, c, 1);
+	if (!n->nt)   /* with the notification, page 2 holds one table */
+		movers_table(d, c, 1);
 }
 
-/* Who did not answer, who asked more than the amount offered, and what
- * is proposed for the reliquat: the three questions the notification note
- * must answer (issue 21). Names, never codes alone. */
-static void notification_names(const struct doc *d, const p304_note *n, int above)
+/* Who did not answer (above = 0: no answer or late), or who asked more
+ * than the amount offered (above = 1): their indices into idx, the former
+ * by pre-notified amount at stake, the latter by the gap asked beyond the
+ * offer, largest first (ties in code order). Returns how many. */
+static size_t notif_pick(const p304_note *n, int above, size_t *idx)
 {
 	const p304_notification *nt = n->nt;
 	const p304_result *res = n->alloc;
@@ -563,22 +624,77 @@ static void notification_names(const struct doc *d, const p304_note *n, int abov
 
 	for (size_t i = 0; i < res->nrows; i++) {
 		const p304_recon_row *r = &nt->rows[i];
-		int hit = above ? nt->need[i] != P304_NO_BOUND && !nt->late[i] &&
-				  nt->need[i] > res->rows[i].alloc.amount_eur
-				: r->reason == P304_REASON_NO_ANSWER || r->reason == P304_REASON_LATE;
-		char nm[256], a[64], b[64];
+		int64_t key;
+		size_t j = k;
 
-		if (!hit)
+		if (above ? nt->need[i] == P304_NO_BOUND || nt->late[i] ||
+			    nt->need[i] <= res->rows[i].alloc.amount_eur
+			  : r->reason != P304_REASON_NO_ANSWER && r->reason != P304_REASON_LATE)
 			continue;
-		d_text(d, k++ ? ", " : " ");
+		key = above ? nt->need[i] - res->rows[i].alloc.amount_eur : res->rows[i].alloc.amount_eur;
+		/* insertion: at most a few hundred participants */
+		while (j > 0) {
+			size_t p = idx[j - 1];
+			int64_t pk = above ? nt->need[p] - res->rows[p].alloc.amount_eur
+					   : res->rows[p].alloc.amount_eur;
+
+			if (pk >= key)
+				break;
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = i;
+		k++;
+	}
+	return k;
+}
+
+/* The body names only the few that matter (issue 21: page 2 listed 42
+ * départements inline); the full lists are the annex's. */
+#define NOTE_FEW 5
+
+/* The names of the body: every one when they are few, else the NOTE_FEW
+ * first of idx and where the full list is. */
+static void notification_names(const struct doc *d, const p304_note *n, int above,
+			       const size_t *idx, size_t k, const char *annex)
+{
+	const p304_notification *nt = n->nt;
+	const p304_result *res = n->alloc;
+	size_t few = above ? NOTE_FEW - 2 : NOTE_FEW;  /* those come with two amounts */
+	size_t shown = k <= few + 1 ? k : few;
+	char nm[256], a[64], b[64], w[64];
+
+	if (k == 0) {
+		d_text(d, " aucune.");
+		return;
+	}
+	if (shown < k) {
+		int64_t sum = 0;
+
+		for (size_t j = 0; j < k; j++)
+			sum += above ? nt->need[idx[j]] - res->rows[idx[j]].alloc.amount_eur
+				     : res->rows[idx[j]].alloc.amount_eur;
+		if (above)
+			d_textf(d, " %s, qui demandent ensemble %s de plus que les montants proposés ; "
+				"les plus forts écarts :", count_coll(w, sizeof(w), k), eur(a, sizeof(a), sum));
+		else
+			d_textf(d, " %s (%s pré-notifiés), dont les plus dotées :",
+				count_coll(w, sizeof(w), k), eur(a, sizeof(a), sum));
+	}
+	for (size_t j = 0; j < shown; j++) {
+		size_t i = idx[j];
+
+		d_text(d, j ? ", " : " ");
 		d_text(d, named(nm, sizeof(nm), res->rows[i].name, res->rows[i].code));
 		if (above)
 			d_textf(d, " (%s demandés pour %s proposés)", eur(a, sizeof(a), nt->need[i]),
 				eur(b, sizeof(b), res->rows[i].alloc.amount_eur));
-		else if (r->reason == P304_REASON_LATE)
+		else if (nt->rows[i].reason == P304_REASON_LATE)
 			d_text(d, " (hors délai)");
 	}
-	d_text(d, k ? "." : " aucune.");
+	if (shown < k)
+		d_textf(d, " ; liste complète en %s", annex);
+	d_text(d, ".");
 }
 
 /* The notification's method as the policy actually used ran it (issue 21):
@@ -618,23 +734,30 @@ static void method_notification(const struct doc *d, const p304_note *n)
 	}
 }
 
-static void notification_who(const struct doc *d, const p304_note *n)
+static void notification_who(const struct doc *d, const p304_note *n, const char *annex)
 {
 	const p304_notification *nt = n->nt;
 	const p304_recon_policy *pol = &n->alloc->scenario->recon;
+	size_t *idx = malloc((n->alloc->nrows ? n->alloc->nrows : 1) * sizeof(size_t)), k;
 	char a[64];
 
+	if (!idx)
+		return;
+	k = notif_pick(n, 0, idx);
 	d_para_begin(d, NULL);
 	d_strong(d, "Sans réponse dans les délais :");
-	notification_names(d, n, 0);
-	d_textf(d, " %s", pol->missing == P304_MISSING_KEEP
-		? "Elles gardent leur montant pré-notifié."
-		: "Leur absence de réponse vaut renoncement aux crédits.");
+	notification_names(d, n, 0, idx, k, annex);
+	if (k)
+		d_textf(d, " %s", pol->missing == P304_MISSING_KEEP
+			? "Elles gardent leur montant pré-notifié."
+			: "Leur absence de réponse vaut renoncement aux crédits.");
 	d_para_end(d);
+	k = notif_pick(n, 1, idx);
 	d_para_begin(d, NULL);
 	d_strong(d, "Demandes supérieures au montant proposé :");
-	notification_names(d, n, 1);
+	notification_names(d, n, 1, idx, k, annex);
 	d_para_end(d);
+	free(idx);
 	d_para_begin(d, NULL);
 	d_strong(d, "Reliquat :");
 	if (nt->summary.unallocated_eur == 0)
@@ -651,7 +774,90 @@ static void notification_who(const struct doc *d, const p304_note *n)
 	d_para_end(d);
 }
 
-static void notification(const struct doc *d, const p304_note *n)
+/* The full lists the body only counts: who did not answer, who asked more
+ * than offered (issue 21). */
+static void notification_annex(const struct doc *d, const p304_note *n, const char *title)
+{
+	const p304_notification *nt = n->nt;
+	const p304_result *res = n->alloc;
+	size_t *idx = malloc((res->nrows ? res->nrows : 1) * sizeof(size_t)), k;
+	static const char *const h0[] = { "collectivité", "pré-notifié", "notifié", "motif" };
+	static const char *const h1[] = { "collectivité", "demandé", "proposé", "écart", "notifié" };
+	char nm[256], a[64], b[64], c[64], e[64], head[160];
+	const char *row[5];
+
+	if (!idx)
+		return;
+	d_heading(d, 2, NULL, title);
+	k = notif_pick(n, 0, idx);
+	snprintf(head, sizeof(head), "Sans réponse dans les délais (%zu)", k);
+	d_heading(d, 3, NULL, head);
+	if (k) {
+		d_table_begin(d, "full", "lrrl", h0);
+		for (size_t j = 0; j < k; j++) {
+			size_t i = idx[j];
+
+			row[0] = named(nm, sizeof(nm), res->rows[i].name, res->rows[i].code);
+			row[1] = eur(a, sizeof(a), res->rows[i].alloc.amount_eur);
+			row[2] = eur(b, sizeof(b), nt->rows[i].notified_eur);
+			row[3] = nt->rows[i].reason == P304_REASON_LATE ? "hors délai"
+				 : nt->absent && nt->absent[i] ? "absente du fichier des besoins" : "sans réponse";
+			d_table_row(d, "lrrl", row, 0);
+		}
+		d_table_end(d);
+	}
+	k = notif_pick(n, 1, idx);
+	snprintf(head, sizeof(head), "Demandes supérieures au montant proposé (%zu)", k);
+	d_heading(d, 3, NULL, head);
+	if (k) {
+		d_table_begin(d, "full", "lrrrr", h1);
+		for (size_t j = 0; j < k; j++) {
+			size_t i = idx[j];
+
+			row[0] = named(nm, sizeof(nm), res->rows[i].name, res->rows[i].code);
+			row[1] = eur(a, sizeof(a), nt->need[i]);
+			row[2] = eur(b, sizeof(b), res->rows[i].alloc.amount_eur);
+			row[3] = eur_signed(c, sizeof(c), nt->need[i] - res->rows[i].alloc.amount_eur);
+			row[4] = eur(e, sizeof(e), nt->rows[i].notified_eur);
+			d_table_row(d, "lrrrr", row, 0);
+		}
+		d_table_end(d);
+	}
+	free(idx);
+}
+
+/* Every motif counted, as the page's cards do (issue 21: « 0 complété,
+ * 0 réduit » while Lozère was cut to its need and Nord held at its
+ * pre-notified amount). */
+static void notification_motifs(const struct doc *d, const p304_note *n)
+{
+	static const struct { p304_reason r; const char *one, *many; } m[] = {
+		{ P304_REASON_NEED_BELOW, "ramené au besoin exprimé, inférieur au montant proposé",
+		  "ramenés au besoin exprimé, inférieur au montant proposé" },
+		{ P304_REASON_NEED_ABOVE, "maintenu au montant proposé, la demande étant supérieure",
+		  "maintenus au montant proposé, la demande étant supérieure" },
+		{ P304_REASON_AS_PRENOTIFIED, "égal au montant pré-notifié", "égaux au montant pré-notifié" },
+		{ P304_REASON_CAPPED, "limité par le plafond de la demande", "limités par le plafond de la demande" },
+		{ P304_REASON_REDUCED, "réduit faute de crédits", "réduits faute de crédits" },
+		{ P304_REASON_TOPPED_UP, "complété sur le reliquat", "complétés sur le reliquat" },
+	};
+	size_t said = 0;
+
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		size_t c = 0;
+
+		for (size_t i = 0; i < n->alloc->nrows; i++)
+			c += n->nt->rows[i].reason == m[k].r;
+		if (!c)
+			continue;
+		d_textf(d, "%s%zu montant%s %s", said++ ? " ; " : " Montants notifiés : ", c,
+			c > 1 ? "s" : "", c > 1 ? m[k].many : m[k].one);
+	}
+	if (said)
+		d_text(d, ".");
+}
+
+static void notification(const struct doc *d, const p304_note *n, const char *annex)
 {
 	const p304_recon_summary *s = &n->nt->summary;
 	static const char *const head[] = { "", "montant" };
@@ -677,16 +883,14 @@ static void notification(const struct doc *d, const p304_note *n)
 	d_table_row(d, "lr", row, 0);
 	d_table_end(d);
 	d_para_begin(d, "small");
-	d_textf(d, "%zu réponse%s dans les délais, %zu sans réponse, %zu hors délai ; "
-		"%zu montant%s réduit%s, %zu complété%s, %zu limité%s par un plafond de demande.",
-		s->n_answered, s->n_answered > 1 ? "s" : "", s->n_no_answer, s->n_late,
-		s->n_reduced, s->n_reduced > 1 ? "s" : "", s->n_reduced > 1 ? "s" : "",
-		s->n_topped_up, s->n_topped_up > 1 ? "s" : "", s->n_capped, s->n_capped > 1 ? "s" : "");
+	d_textf(d, "%zu réponse%s dans les délais, %zu sans réponse, %zu hors délai.",
+		s->n_answered, s->n_answered > 1 ? "s" : "", s->n_no_answer, s->n_late);
+	notification_motifs(d, n);
 	d_para_end(d);
-	notification_who(d, n);
+	notification_who(d, n, annex);
 }
 
-static void regional(const struct doc *d, const p304_note *n)
+static void regional(const struct doc *d, const p304_note *n, const char *title)
 {
 	static const char *const head[] = { "région", "collectivités", "pré-notifié", "notifié" };
 	const char *align = n->nt ? "lrrr" : "lrr";
@@ -695,7 +899,7 @@ static void regional(const struct doc *d, const p304_note *n)
 	char a[64], b[64], k[32];
 	const char *row[4];
 
-	d_heading(d, 2, NULL, "Par région");
+	d_heading(d, 2, NULL, title ? title : "Par région");
 	d_table_begin(d, "regions", align, head);
 	t = regions(n, &nt);
 	for (size_t i = 0; t && i < nt; i++) {
@@ -770,10 +974,10 @@ static void annex_table(const struct doc *d, const p304_note *n)
 	d_para_begin(d, "small");
 	if (c)
 		d_textf(d, "Montant = scénario « %s » ; référence = « %s » ; « — » : absente de ce côté. "
-			"Statut : formule (montant proportionnel à la part), plancher ou plafond.",
+			"Statut : selon la clé (montant proportionnel à la part), au plancher ou au plafond.",
 			c->b_id, c->a_id);
 	else
-		d_text(d, "Statut : formule (montant proportionnel à la part), plancher ou plafond.");
+		d_text(d, "Statut : selon la clé (montant proportionnel à la part), au plancher ou au plafond.");
 	d_para_end(d);
 	d_table_begin(d, "full", align, head);
 	if (c) {
@@ -782,7 +986,7 @@ static void annex_table(const struct doc *d, const p304_note *n)
 
 			row[0] = r->code;
 			row[1] = r->name;
-			row[2] = r->in_b ? p304_status_label_fr(r->status_b) : "—";
+			row[2] = r->in_b ? status_words(r->status_b) : "—";
 			row[3] = r->in_b ? eur(e1, sizeof(e1), r->b_eur) : "—";
 			row[4] = r->in_a ? eur(e2, sizeof(e2), r->a_eur) : "—";
 			row[5] = r->in_a && r->in_b ? eur_signed(e3, sizeof(e3), r->b_eur - r->a_eur) : "—";
@@ -803,7 +1007,7 @@ static void annex_table(const struct doc *d, const p304_note *n)
 
 			row[0] = r->code;
 			row[1] = r->name;
-			row[2] = p304_status_label_fr(p304_status_name(r->alloc.status));
+			row[2] = status_words(p304_status_name(r->alloc.status));
 			row[3] = eur(e1, sizeof(e1), r->alloc.amount_eur);
 			row[4] = n->nt ? eur(e2, sizeof(e2), n->nt->rows[i].notified_eur) : "";
 			d_table_row(d, align, row, 0);
@@ -819,19 +1023,20 @@ static void annex_table(const struct doc *d, const p304_note *n)
 	(void)nm;
 }
 
-static void method(const struct doc *d, const p304_note *n, const p304_source_text *src)
+static void method(const struct doc *d, const p304_note *n, const p304_source_text *src, int number)
 {
 	const p304_result *res = n->alloc;
 	const p304_scenario *sc = res->scenario;
-	char a[64], p[32];
+	char a[64], p[32], title[64];
 
-	d_heading(d, 2, NULL, "Annexe 3 — Sources et méthode");
+	snprintf(title, sizeof(title), "Annexe %d — Sources et méthode", number);
+	d_heading(d, 2, NULL, title);
 	d_heading(d, 3, NULL, "Données");
 	d_list_begin(d, NULL);
 	for (size_t k = 0; k < sc->ncriteria; k++) {
 		d_item_begin(d);
-		d_textf(d, "%s (colonne %s, pondération %s %%) : %s.", src ? src[k].label : sc->criteria[k].column,
-			sc->criteria[k].column, num_fr(p, sizeof(p), sc->criteria[k].weight_pct),
+		d_textf(d, "%s (pondération %s %%) : %s.", src ? src[k].label : sc->criteria[k].column,
+			num_fr(p, sizeof(p), sc->criteria[k].weight_pct),
 			src ? src[k].words : "source non renseignée");
 		if (src && src[k].method[0])
 			d_textf(d, " Construction : %s.", src[k].method);
@@ -851,9 +1056,11 @@ static void method(const struct doc *d, const p304_note *n, const p304_source_te
 	d_item_end(d);
 	if (n->cmp && n->cmp->decomposed) {
 		d_item_begin(d);
-		d_text(d, "Écarts avec la référence décomposés exactement entre les facteurs qui diffèrent "
+		d_text(d, "Écarts avec la référence répartis entre les facteurs qui diffèrent "
 		       "(enveloppe, participants, pondérations, données de chaque critère, plancher et "
-		       "plafond, arrondi) par la valeur de Shapley : les contributions s'additionnent à l'euro près à l'écart.");
+		       "plafond, arrondi) : chaque facteur est passé de la référence au scénario dans tous "
+		       "les ordres possibles et reçoit la moyenne de ses effets, de sorte que les "
+		       "contributions s'additionnent à l'euro près à l'écart.");
 		d_item_end(d);
 	}
 	if (n->nt) {
@@ -861,21 +1068,40 @@ static void method(const struct doc *d, const p304_note *n, const p304_source_te
 		method_notification(d, n);
 		d_item_end(d);
 	}
-	d_item_begin(d);
-	d_textf(d, "Scénario « %s » (fichier %s) ; calcul par p304 %s.", sc->id,
-		strrchr(sc->path, '/') ? strrchr(sc->path, '/') + 1 : sc->path, P304_VERSION);
-	d_item_end(d);
 	d_list_end(d);
 	if (res->nwarnings) {
 		d_heading(d, 3, NULL, "Données complétées ou écartées");
 		d_list_begin(d, NULL);
 		for (size_t w = 0; w < res->nwarnings; w++) {
+			char words[1200];
+
 			d_item_begin(d);
-			d_text(d, res->warnings[w]);
+			d_text(d, p304_warning_words(res, src, res->warnings[w], words, sizeof(words)));
 			d_item_end(d);
 		}
 		d_list_end(d);
 	}
+	/* file and column names only here, for whoever checks the figures
+	 * (issue 21: no technical word in the note outside a « détails » part) */
+	d_heading(d, 3, NULL, "Détails techniques");
+	d_list_begin(d, NULL);
+	d_item_begin(d);
+	d_textf(d, "Scénario « %s » (fichier %s) ; calcul par p304 %s.", sc->id,
+		strrchr(sc->path, '/') ? strrchr(sc->path, '/') + 1 : sc->path, P304_VERSION);
+	d_item_end(d);
+	d_item_begin(d);
+	d_text(d, "Colonnes de la table des critères :");
+	for (size_t k = 0; k < sc->ncriteria; k++)
+		d_textf(d, "%s %s (%s)", k ? "," : "", sc->criteria[k].column,
+			src ? src[k].label : sc->criteria[k].column);
+	d_text(d, ".");
+	d_item_end(d);
+	for (size_t w = 0; w < res->nwarnings; w++) {
+		d_item_begin(d);
+		d_text(d, res->warnings[w]);
+		d_item_end(d);
+	}
+	d_list_end(d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -984,7 +1210,7 @@ static void history_totals(const struct doc *d, const p304_note *n, const int *y
 /* Page 2: what was delegated and consumed in N − 1 (and N − 2), in one
  * short paragraph below the regions (page 2 stays on its page with the
  * sources box); the table is in annex 4. */
-static void history(const struct doc *d, const p304_note *n)
+static void history(const struct doc *d, const p304_note *n, int annex)
 {
 	p304_ledger_year_totals t;
 	int year[2], ny = hist_years(n, year);
@@ -1031,25 +1257,27 @@ static void history(const struct doc *d, const p304_note *n)
 	}
 	d_text(d, " ");
 	hist_source(d, n->hist, hist_illustrative(n, year, ny));
-	d_text(d, " Détail : annexe 4.");
+	d_textf(d, " Détail : annexe %d.", annex);
 	d_para_end(d);
 }
 
 /* Annex 4: delegated, consumed and rate of every collectivité of the
  * ledger in the years cited (their totals are page 2's). */
-static void history_annex(const struct doc *d, const p304_note *n)
+static void history_annex(const struct doc *d, const p304_note *n, int number)
 {
 	const p304_ledger_digest *h = n->hist;
 	p304_ledger_year_totals t[2];
 	int year[2], ny = hist_years(n, year);
 	static const int width[] = { 5, 18, 14, 14, 8, 14, 14, 8 };
-	char align[16], hb[6][48], c[6][64];
+	char align[16], hb[6][48], c[6][64], title[128];
 	const char *head[8], *row[8];
 	size_t nh = 0;
 
 	if (!ny)
 		return;
-	d_heading(d, 2, NULL, "Annexe 4 — Exécution des années précédentes (registre de campagne)");
+	snprintf(title, sizeof(title), "Annexe %d — Exécution des années précédentes (registre de "
+		 "campagne)", number);
+	d_heading(d, 2, NULL, title);
 	d_para_begin(d, "small");
 	hist_source(d, h, hist_illustrative(n, year, ny));
 	d_para_end(d);
@@ -1142,6 +1370,9 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 	const p304_scenario *sc = res->scenario;
 	p304_source_text *src = NULL;
 	char date[64], e[64], w[64];
+	/* the number of the last annex, « Sources et méthode »: the
+	 * campaign's history (--ledger) comes after it */
+	int annexes = 2 + 2 * (n->nt != NULL) + (n->svg_bars || n->svg_compare || n->svg_reconcile);
 
 	/* without a readable sources file the note still comes out, with the
 	 * column names and "source non renseignée" */
@@ -1198,14 +1429,21 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 	if (n->cmp)
 		movers(d, n);
 	if (n->nt)
-		notification(d, n);
-	regional(d, n);
-	history(d, n);
+		notification(d, n, "annexe 2");
+	/* page 2 of a notification note holds the notification; the regions
+	 * go to the annex (issue 21: two pages, then the annex) */
+	if (!n->nt)
+		regional(d, n, NULL);
+	history(d, n, annexes + 1);
 	sources_box(d, n, src);
 	d_section(d, "annex");
 	annex_table(d, n);
+	if (n->nt) {
+		notification_annex(d, n, "Annexe 2 — Notification : sans réponse et demandes supérieures");
+		regional(d, n, "Annexe 3 — Par région");
+	}
 	if (n->svg_bars || n->svg_compare || n->svg_reconcile) {
-		d_heading(d, 2, NULL, "Annexe 2 — Graphiques");
+		d_heading(d, 2, NULL, n->nt ? "Annexe 4 — Graphiques" : "Annexe 2 — Graphiques");
 		d_figure(d, "chart", n->svg_bars,
 			 "Montants pré-notifiés, du plus élevé au plus faible, avec le plancher et le plafond.");
 		d_figure(d, "chart", n->svg_compare,
@@ -1213,8 +1451,8 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 		d_figure(d, "chart", n->svg_reconcile,
 			 "Montant pré-notifié, besoin exprimé et montant notifié.");
 	}
-	method(d, n, src);
-	history_annex(d, n);
+	method(d, n, src, annexes);
+	history_annex(d, n, annexes + 1);
 	if (!d->md)
 		d_raw(d, "</section>\n</body></html>\n");
 	p304_sources_free(src, sc->ncriteria);
@@ -1383,7 +1621,7 @@ static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
 	const p304_fiche *f = &fs->f[i];
 	const p304_result *res = fs->res;
 	const p304_scenario *sc = res->scenario;
-	const char *st = p304_status_label_fr(p304_status_name(f->row->alloc.status));
+	const char *st = status_words(p304_status_name(f->row->alloc.status));
 	char title[300], a[64], b[64], c[64], p[48], q[48];
 
 	snprintf(title, sizeof(title), "%s (%s)", f->row->name, f->row->code);
@@ -1499,7 +1737,7 @@ static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
 				d_table_end(d);
 				d_para_begin(d, "small");
 				d_text(d, "Chaque facteur est passé de la référence au scénario dans tous les ordres "
-				       "possibles ; sa contribution est la moyenne de ses effets (valeur de Shapley) : "
+				       "possibles ; sa contribution est la moyenne de ses effets : "
 				       "les contributions s'additionnent exactement à l'écart.");
 				d_para_end(d);
 			} else {
@@ -1567,7 +1805,7 @@ p304_code p304_write_fiches_index_html(const p304_fiches *fs, FILE *fp, p304_err
 		fputs("</td><td>", fp);
 		d_text(&d, f->row->region_name);
 		fprintf(fp, "</td><td class=\"n\">%s</td><td>%s</td>", eur(a, sizeof(a), f->amount_eur),
-			p304_status_label_fr(p304_status_name(f->row->alloc.status)));
+			status_words(p304_status_name(f->row->alloc.status)));
 		snprintf(rk, sizeof(rk), "%d", f->rank);
 		fprintf(fp, "<td class=\"n\">%s</td>", rk);
 		if (fs->cmp)

@@ -205,8 +205,11 @@ p304_code p304_write_comparison_csv(const p304_comparison *c, FILE *fp, p304_err
 		 c->a_title, c->a_id, c->b_title, c->b_id);
 	bad |= wu_field(fp, line, 1) | (fputs("\r\n", fp) < 0);
 	if (c->decomposed) {
-		bad |= wu_field(fp, "Décomposition de l'écart par la valeur de Shapley (docs/compare.md) : "
-			     "les contributions s'additionnent exactement à l'écart", 1);
+		/* the workbook's and the note's words (issue 21: no « Shapley »,
+		 * no documentation file in what an officer opens) */
+		bad |= wu_field(fp, "Décomposition de l'écart : chaque facteur est passé de la référence "
+			     "au scénario dans tous les ordres possibles et reçoit la moyenne de ses "
+			     "effets ; les contributions s'additionnent exactement à l'écart", 1);
 		bad |= fputs("\r\n", fp) < 0;
 	}
 	for (size_t i = 0; i < c->nnotes; i++) {

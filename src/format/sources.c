@@ -122,3 +122,110 @@ void p304_sources_free(p304_source_text *s, size_t n)
 	}
 	free(s);
 }
+
+/* The label of column `col` ("Enfants de 0 à 19 ans"), or the column's own
+ * name when it is not a criterion with a label. */
+static const char *label_of(const p304_result *res, const p304_source_text *src, const char *col,
+			    size_t len)
+{
+	for (size_t k = 0; src && k < res->scenario->ncriteria; k++)
+		if (strlen(res->scenario->criteria[k].column) == len &&
+		    !strncmp(res->scenario->criteria[k].column, col, len))
+			return src[k].label;
+	return NULL;
+}
+
+/* Appends `s` (n bytes) to buf at *o, cut at size. */
+static void put(char *buf, size_t size, size_t *o, const char *s, size_t n)
+{
+	if (*o + 1 >= size)
+		return;
+	if (n > size - 1 - *o)
+		n = size - 1 - *o;
+	memcpy(buf + *o, s, n);
+	*o += n;
+	buf[*o] = '\0';
+}
+
+/* "'menages_pauvres'" -> "« Ménages pauvres »"; " (criteres-2025.csv:101)"
+ * dropped: the rest of the text as it is. */
+static void generic_words(const p304_result *res, const p304_source_text *src, const char *w,
+			  char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	while (*w) {
+		const char *q = *w == '\'' ? strchr(w + 1, '\'') : NULL;
+		const char *lab = q ? label_of(res, src, w + 1, (size_t)(q - w - 1)) : NULL;
+		const char *close = *w == ' ' && w[1] == '(' ? strchr(w, ')') : NULL;
+		const char *colon = close ? memchr(w, ':', (size_t)(close - w)) : NULL;
+
+		if (lab) {
+			put(buf, size, &o, "« ", strlen("« "));
+			put(buf, size, &o, lab, strlen(lab));
+			put(buf, size, &o, " »", strlen(" »"));
+			w = q + 1;
+		} else if (colon && colon - w > 5 && !strncmp(colon - 4, ".csv", 4) &&
+			   strspn(colon + 1, "0123456789") == (size_t)(close - colon - 1)) {
+			w = close + 1; /* " (criteres-2025.csv:101)" */
+		} else {
+			put(buf, size, &o, w, 1);
+			w++;
+		}
+	}
+}
+
+const char *p304_warning_words(const p304_result *res, const p304_source_text *src, const char *w,
+			       char *buf, size_t size)
+{
+	const char *sp = strstr(w, " ("), *end = strstr(w, ") : '"), *imp = strstr(w, "' imputé à ");
+	const char *exc = strstr(w, ") exclu : ");
+
+	if (!size)
+		return buf;
+	if (sp && end && imp && end < imp) {
+		/* "973 (Guyane) : 'a' imputé à 31891 = 'b' 118637 × 0,27 (…)" */
+		const char *col = end + 5, *val = imp + strlen("' imputé à "), *from = strstr(val, " = '");
+		const char *fend = from ? strchr(from + 4, '\'') : NULL;
+		const char *la = label_of(res, src, col, (size_t)(imp - col));
+		const char *lb = fend ? label_of(res, src, from + 4, (size_t)(fend - from - 4)) : NULL;
+		char v[64];
+
+		if (la && lb) {
+			p304_format_eur(v, sizeof(v), strtoll(val, NULL, 10), "\xE2\x80\xAF", "");
+			snprintf(buf, size, "%.*s (%.*s) : « %s » est une valeur estimée à partir de « %s » "
+				 "(%s, en appliquant le rapport des totaux des deux critères).",
+				 (int)(end - sp - 2), sp + 2, (int)(sp - w), w, la, lb, v);
+			return buf;
+		}
+	} else if (sp && exc && sp < exc) {
+		/* "976 (Mayotte) exclu : aucune valeur dans 'a', 'b' (f.csv:101)" */
+		for (size_t i = 0; i < res->nexcluded; i++) {
+			const p304_excluded *x = &res->excluded[i];
+			size_t o = 0;
+
+			if (strncmp(w, x->code, (size_t)(sp - w)) || x->code[sp - w])
+				continue;
+			snprintf(buf, size, "%s (%s) n'est pas dans la répartition : la table des critères "
+				 "ne donne pas ", x->name, x->code);
+			o = strlen(buf);
+			for (const char *c = x->columns; *c;) {
+				size_t n = strcspn(c, ",");
+				const char *lab = label_of(res, src, c, n);
+
+				if (c != x->columns)
+					put(buf, size, &o, " ni ", 4);
+				put(buf, size, &o, "« ", strlen("« "));
+				put(buf, size, &o, lab ? lab : c, lab ? strlen(lab) : n);
+				put(buf, size, &o, " »", strlen(" »"));
+				c += n;
+				c += strspn(c, ", ");
+			}
+			put(buf, size, &o, ".", 1);
+			return buf;
+		}
+	}
+	generic_words(res, src, w, buf, size);
+	return buf;
+}

@@ -176,36 +176,45 @@ static struct param peur(const char *key, int64_t v)
 	return (struct param){ key, NULL, (double)v, P_EUR };
 }
 
-/* Parameters common to allocation and notification. */
+/* Parameters common to allocation and notification, in the page's words
+ * (issue 21: « Enveloppe », « Plancher », the criteria by their labels;
+ * no column name, no internal key). */
 static size_t scenario_params(const p304_result *res, struct param *p, char (*buf)[512], size_t max)
 {
 	const p304_scenario *sc = res->scenario;
 	p304_source_text *src = NULL;
-	size_t n = 0;
+	size_t n = 0, nb = 0;
 
-	p[n++] = ptext("scénario", sc->id);
-	p[n++] = ptext("titre", sc->title);
-	p[n++] = peur("enveloppe", sc->envelope_eur);
-	p[n++] = peur("plancher", sc->floor_eur);
-	p[n++] = peur("plafond", sc->ceiling_eur);
-	p[n++] = peur("unité d'arrondi", sc->rounding_eur);
-	p[n++] = (struct param){ "participants", NULL, (double)res->nrows, P_INT };
+	p[n++] = ptext("Titre du scénario", sc->title);
+	p[n++] = ptext("Identifiant", sc->id);
+	p[n++] = peur("Enveloppe", sc->envelope_eur);
+	p[n++] = peur("Plancher", sc->floor_eur);
+	p[n++] = peur("Plafond", sc->ceiling_eur);
+	p[n++] = peur("Arrondi (unité)", sc->rounding_eur);
+	p[n++] = (struct param){ "Participants", NULL, (double)res->nrows, P_INT };
 	/* the criteria by the names the page shows (« Enfants de 0 à 19 ans »),
-	 * never the column names (issue 21) */
+	 * never the column names; their sources in the note's words */
 	if (p304_sources_read(res, &src, NULL) != P304_OK)
 		src = NULL;
-	for (size_t c = 0; c < sc->ncriteria && c < 32 && n + 2 < max; c++) {
+	for (size_t c = 0; c < sc->ncriteria && nb + 3 <= 64 && n + 2 < max; c++) {
 		const char *label = src ? src[c].label : sc->criteria[c].column;
 
-		snprintf(buf[c], 512, "pondération « %s »", label);
-		p[n++] = (struct param){ buf[c], NULL, sc->criteria[c].weight_pct / 100.0, P_PCT };
-		snprintf(buf[32 + c], 512, "source « %s »", label);
-		p[n++] = ptext(buf[32 + c], res->sources && res->sources[c] ? res->sources[c]
-			       : "source non renseignée");
+		snprintf(buf[nb], 512, "Pondération « %s »", label);
+		p[n++] = (struct param){ buf[nb++], NULL, sc->criteria[c].weight_pct / 100.0, P_PCT };
+		snprintf(buf[nb], 512, "Source « %s »", label);
+		/* a copy: src is freed below, the sheet is written later */
+		snprintf(buf[nb + 1], 512, "%s", src ? src[c].words : res->sources && res->sources[c]
+			 ? res->sources[c] : "source non renseignée");
+		p[n++] = ptext(buf[nb], buf[nb + 1]);
+		nb += 2;
+	}
+	/* the warnings as the note says them; their technical form is in
+	 * repartition.json and the CSV */
+	for (size_t w = 0; w < res->nwarnings && n < max && nb < 64; w++) {
+		p304_warning_words(res, src, res->warnings[w], buf[nb], 512);
+		p[n++] = ptext("Point d'attention", buf[nb++]);
 	}
 	p304_sources_free(src, sc->ncriteria);
-	for (size_t w = 0; w < res->nwarnings && n < max; w++)
-		p[n++] = ptext("avertissement", res->warnings[w]);
 	return n;
 }
 
@@ -228,6 +237,9 @@ static void alloc_cell(const void *ctx, size_t r, size_t c, struct cell *x)
 	case 3: x->is_num = 1; x->v = (double)row->alloc.share; break;
 	case 4: x->is_num = 1; x->v = (double)row->alloc.formula_eur; break;
 	case 5: x->s = status_fr(row->alloc.status); break;
+	/* the amount before the final rounding, as the page's fiche says it
+	 * (« Après plancher et plafond », step-fiche.js) */
+	case 6: x->is_num = 1; x->v = (double)row->alloc.exact_eur; break;
 	default: x->is_num = 1; x->v = (double)row->alloc.amount_eur; break;
 	}
 }
@@ -271,17 +283,25 @@ static p304_code regions_sheet(lxw_workbook *wb, struct fmts *f, const p304_resu
 	return P304_OK;
 }
 
+/* The sources under the table, by the criteria's labels and in the
+ * note's words (issue 21: « Source enfants_0_19 » was a column name). */
 static const char **sources_footer(const p304_result *res, char (*buf)[512], size_t *n)
 {
 	static const char *lines[32];
+	p304_source_text *src = NULL;
 
 	*n = 0;
+	if (p304_sources_read(res, &src, NULL) != P304_OK)
+		src = NULL;
 	for (size_t c = 0; c < res->scenario->ncriteria && *n < 32; c++) {
-		snprintf(buf[*n], 512, "Source %s : %s", res->scenario->criteria[c].column,
-			 res->sources && res->sources[c] ? res->sources[c] : "non renseignée");
+		snprintf(buf[*n], 512, "Source « %s » : %s",
+			 src ? src[c].label : res->scenario->criteria[c].column,
+			 src ? src[c].words : res->sources && res->sources[c] ? res->sources[c]
+			 : "non renseignée");
 		lines[*n] = buf[*n];
 		(*n)++;
 	}
+	p304_sources_free(src, res->scenario->ncriteria);
 	return lines;
 }
 
@@ -289,13 +309,14 @@ p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_erro
 {
 	static const char *const head[] = {
 		"code", "collectivité", "région", "part de la clé", "montant selon la clé seule (€)", "statut",
-		"montant pré-notifié (€)"
+		"après plancher et plafond (€)", "montant pré-notifié (€)"
 	};
 	static const char *const labels[] = { "montant pré-notifié (€)" };
 	char tmp[64], buf[64][512], fbuf[32][512];
 	struct param prm[96];
 	size_t np, nf;
 	const char **foot;
+	p304_source_text *src = NULL;
 	int64_t *a;
 	struct fmts f;
 	struct table t;
@@ -307,24 +328,28 @@ p304_code p304_write_xlsx_allocation(const p304_result *res, FILE *fp, p304_erro
 	np = scenario_params(res, prm, buf, 96);
 	write_params(wb, &f, prm, np);
 	foot = sources_footer(res, fbuf, &nf);
+	if (p304_sources_read(res, &src, NULL) != P304_OK)
+		src = NULL;
 	{
 		/* authorities left out for missing data, by name, above the sources */
 		const char *lines[64];
 		char ebuf[30][512];
 		size_t nl = 0;
 
-		for (size_t i = 0; i < res->nexcluded && i < 30; i++) {
-			snprintf(ebuf[i], sizeof(ebuf[i]), "Exclu : %s %s (aucune valeur dans %s)",
-				 res->excluded[i].code, res->excluded[i].name,
-				 res->excluded[i].columns);
-			lines[nl++] = ebuf[i];
+		for (size_t i = 0, k = 0; i < res->nwarnings && k < 30; i++) {
+			/* « Mayotte (976) n'est pas dans la répartition : … » */
+			if (!strstr(res->warnings[i], ") exclu : "))
+				continue;
+			p304_warning_words(res, src, res->warnings[i], ebuf[k], sizeof(ebuf[k]));
+			lines[nl++] = ebuf[k++];
 		}
 		for (size_t i = 0; i < nf; i++)
 			lines[nl++] = foot[i];
-		t = (struct table){ "Répartition", head, 7, res->nrows, 0x50u, 0, 0x50u, 0x10u,
+		t = (struct table){ "Répartition", head, 8, res->nrows, 0xD0u, 0, 0xD0u, 0x50u,
 				    0x8u, alloc_cell, res, lines, nl };
 		write_table(wb, &f, &t);
 	}
+	p304_sources_free(src, res->scenario->ncriteria);
 	a = malloc((res->nrows ? res->nrows : 1) * sizeof(int64_t));
 	if (!a) {
 		workbook_close(wb);
@@ -383,8 +408,10 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 		"plafond de la demande (€)", "montant accordé (€)", "montant notifié (€)", "motif"
 	};
 	static const char *const labels[] = { "montant pré-notifié (€)", "montant notifié (€)" };
-	static const char *const missing[] = { "renoncement", "maintien du pré-notifié" };
-	static const char *const surplus[] = { "non réparti", "selon la clé", "au prorata des besoins non couverts" };
+	/* the page's choices, word for word (index.html) */
+	static const char *const missing[] = { "renonce aux crédits", "garde le montant pré-notifié" };
+	static const char *const surplus[] = { "restent en reliquat", "redistribués selon les critères",
+		"redistribués aux besoins non couverts" };
 	char tmp[64], buf[64][512], fbuf[32][512], mbuf[2][1100];
 	struct param prm[96];
 	size_t np, nf;
@@ -400,10 +427,10 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 	if (!wb)
 		return err ? err->code : P304_ERR_IO;
 	np = scenario_params(res, prm, buf, 90);
-	prm[np++] = peur("crédits disponibles", nt->available_eur);
-	prm[np++] = ptext("réponse manquante", missing[res->scenario->recon.missing]);
-	prm[np++] = ptext("reliquat", surplus[res->scenario->recon.surplus]);
-	prm[np++] = ptext("insuffisance", "réduction proportionnelle");
+	prm[np++] = peur("Crédits disponibles", nt->available_eur);
+	prm[np++] = ptext("Sans réponse", missing[res->scenario->recon.missing]);
+	prm[np++] = ptext("Crédits restants", surplus[res->scenario->recon.surplus]);
+	prm[np++] = ptext("Crédits insuffisants", "chaque montant réduit dans la même proportion");
 	write_params(wb, &f, prm, np);
 	foot = sources_footer(res, fbuf, &nf);
 	{
@@ -455,6 +482,41 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 	return p304_xlsx_end(wb, tmp, fp, err);
 }
 
+/* "floor" -> « au plancher »: the page's words, as status_fr. */
+static const char *status_name_fr(const char *s)
+{
+	return !strcmp(s, "floor") ? "au plancher" : !strcmp(s, "ceiling") ? "au plafond"
+	     : !strcmp(s, "free") ? "selon la clé" : p304_status_label_fr(s);
+}
+
+/* A note of the comparison without « A : » / « B : » (issue 21): the
+ * reference and the scenario by those words. Into buf, returned. */
+static const char *note_words(const char *note, char *buf, size_t size)
+{
+	static const char *const from[] = { "A : ", "B : ", "table de A", "table de B", "A ou B " };
+	static const char *const to[] = { "Référence : ", "Scénario : ", "table de la référence",
+		"table du scénario", "La référence ou le scénario " };
+	size_t o = 0;
+
+	while (*note && o + 1 < size) {
+		size_t k = 0;
+
+		while (k < 5 && strncmp(note, from[k], strlen(from[k])))
+			k++;
+		/* « A : » only at the start; the others where they stand */
+		if (k < 5 && (k >= 2 || o == 0)) {
+			o += (size_t)snprintf(buf + o, size - o, "%s", to[k]);
+			note += strlen(from[k]);
+		} else {
+			buf[o++] = *note++;
+		}
+		if (o >= size)
+			o = size - 1;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 struct cmp_ctx {
 	const p304_comparison *c;
 	const size_t *order; /* rows sorted by change */
@@ -479,8 +541,8 @@ static void cmp_cell(const void *ctx, size_t r, size_t c, struct cell *x)
 			x->v = (double)(row->b_eur - row->a_eur) / (double)row->a_eur;
 		}
 		return;
-	case 6: x->s = p304_status_label_fr(row->status_a); return;
-	case 7: x->s = p304_status_label_fr(row->status_b); return;
+	case 6: x->s = status_name_fr(row->status_a); return;
+	case 7: x->s = status_name_fr(row->status_b); return;
 	default:
 		x->is_num = 1;
 		x->v = row->contrib ? (double)row->contrib[cc->fac[c - 8]] : 0;
@@ -490,8 +552,8 @@ static void cmp_cell(const void *ctx, size_t r, size_t c, struct cell *x)
 p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_error *err)
 {
 	const char *head[8 + 16] = {
-		"code", "collectivité", "référence A (€)", "scénario B (€)", "écart B − A (€)", "écart (%)",
-		"statut A", "statut B"
+		"code", "collectivité", "référence (€)", "scénario (€)", "écart (€)", "écart (%)",
+		"statut (référence)", "statut (scénario)"
 	};
 	char tmp[64], names[16][80];
 	struct param prm[3];
@@ -500,6 +562,7 @@ p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_
 	struct fmts f;
 	struct table t;
 	unsigned money = 0x1Cu, totals = 0x1Cu;
+	char **notes;
 	lxw_workbook *wb;
 	p304_code rc;
 
@@ -522,16 +585,31 @@ p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_
 		totals |= 1u << (8 + cc.nfac);
 		cc.fac[cc.nfac++] = i;
 	}
-	prm[0] = ptext("A (référence)", cmp->a_title);
-	prm[1] = ptext("B (scénario)", cmp->b_title);
-	prm[2] = ptext("méthode", cmp->decomposed ? "écart = B − A, décomposé par la valeur de Shapley "
-		"(docs/compare.md) : les contributions s'additionnent exactement à l'écart ; "
+	prm[0] = ptext("Référence", cmp->a_title);
+	prm[1] = ptext("Scénario", cmp->b_title);
+	prm[2] = ptext("Méthode", cmp->decomposed ? "écart = scénario moins référence ; chaque facteur "
+		"est passé de la référence au scénario dans tous les ordres possibles et reçoit la "
+		"moyenne de ses effets : les colonnes « dont » s'additionnent exactement à l'écart ; "
 		"lignes triées par écart décroissant"
-		: "écart = B − A ; montants comparés, écart non décomposé ; lignes triées par écart décroissant");
+		: "écart = scénario moins référence ; montants comparés, écart non décomposé ; "
+		"lignes triées par écart décroissant");
 	write_params(wb, &f, prm, 3);
+	notes = calloc(cmp->nnotes ? cmp->nnotes : 1, sizeof(*notes));
+	for (size_t i = 0; notes && i < cmp->nnotes; i++) {
+		char words[1200];
+
+		notes[i] = strdup(note_words(cmp->notes[i], words, sizeof(words)));
+	}
 	t = (struct table){ "Comparaison", head, 8 + cc.nfac, cmp->nrows, money, 0, totals, 0, 0x20u,
-			    cmp_cell, &cc, (const char *const *)cmp->notes, cmp->nnotes };
+			    cmp_cell, &cc, notes ? (const char *const *)notes : NULL,
+			    notes ? cmp->nnotes : 0 };
+	for (size_t i = 0; notes && i < cmp->nnotes; i++)
+		if (!notes[i])
+			t.nfooter = 0;   /* out of memory: the table without its notes */
 	write_table(wb, &f, &t);
+	for (size_t i = 0; notes && i < cmp->nnotes; i++)
+		free(notes[i]);
+	free(notes);
 	rc = p304_xlsx_end(wb, tmp, fp, err);
 	free(order);
 	return rc;

@@ -1109,12 +1109,28 @@ static int name_uploaded(p304_error *err, const struct srv_request *rq, const ch
 	return 1;
 }
 
+/* The name the officer's needs file had (« besoins-2026.csv »), so that
+ * the warnings the workflow writes about it (cents rounded, TOTAL row
+ * skipped) name it as the command line does (issue 21); the part's own
+ * name when none was sent or it would stand for another document. */
+static const char *needs_doc_name(struct srv_api *api, const struct srv_request *rq)
+{
+	int i = rq->multipart && rq->parts ? srv_parts_index(rq->parts, "needs") : -1;
+	const char *f = i >= 0 ? rq->parts->filename[i] : "";
+	size_t n = strlen(f);
+
+	if (n < 5 || f[0] == '.' || strpbrk(f, "/\\") || strcasecmp(f + n - 4, ".csv") ||
+	    !strcmp(f, "plafonds.csv") || p304_catalogue_has(api->cat, f))
+		return "besoins.csv";   /* a shipped table's name would hide the table */
+	return f;
+}
+
 p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *rq,
 				       struct srv_reply *rp)
 {
 	struct doc d[3] = {
 		{ "scenario.json", NULL, 0 },
-		{ "besoins.csv", NULL, 0 },
+		{ needs_doc_name(api, rq), NULL, 0 },
 		{ "plafonds.csv", NULL, 0 },
 	};
 	p304_notification *nt = NULL;
@@ -1132,7 +1148,7 @@ p304_notification *do_reconcile(struct srv_api *api, const struct srv_request *r
 	}
 	if (!(ov = overlay_with(api, rp, d, d[2].text ? 3 : 2)))
 		return NULL;
-	if (p304_run_reconcile_in(ov, "scenario.json", api->default_ref, "besoins.csv",
+	if (p304_run_reconcile_in(ov, "scenario.json", api->default_ref, d[1].name,
 				  d[2].text ? "plafonds.csv" : NULL, &nt, &err) != P304_OK) {
 		if (!name_uploaded(&err, rq, "besoins.csv", "needs"))
 			name_uploaded(&err, rq, "plafonds.csv", "caps");

@@ -144,9 +144,22 @@ p304_code compare_read_side(p304_catalogue *cat, struct side *s, p304_comparison
 			return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	s->n = s->res->nrows;
-	for (size_t i = 0; i < s->res->nwarnings; i++)
-		if ((rc = compare_add_note(c, err, "%s : %s", label, s->res->warnings[i])) != P304_OK)
+	{
+		/* in words, by the side's name (issue 21: « A : 'enfants_0_19'
+		 * imputé … » reached the workbook and the page) */
+		p304_source_text *src = NULL;
+		char words[1200];
+
+		if (p304_sources_read(s->res, &src, NULL) != P304_OK)
+			src = NULL;
+		for (size_t i = 0; i < s->res->nwarnings && rc == P304_OK; i++)
+			rc = compare_add_note(c, err, "%s : %s", label[0] == 'A' ? "Référence" : "Scénario",
+					      p304_warning_words(s->res, src, s->res->warnings[i], words,
+								 sizeof(words)));
+		p304_sources_free(src, s->res->scenario->ncriteria);
+		if (rc != P304_OK)
 			return rc;
+	}
 	if (!s->id || !s->title)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
 	return p304_catalogue_csv(cat, s->res->scenario->data_path, &s->table, err);

@@ -70,13 +70,19 @@ static int written_with_cents(const char *cell)
 	return k == 2;
 }
 
-/* A need is a whole number of euros; one written with cents is rounded
- * down to the euro, so that no notification exceeds what was asked (a
- * need of 2 690 451,60 € is 2 690 451 €), and the note says so
- * (issue 21: the départements' tables have cents). Counts them in *n,
- * the first one described in first[]. */
-static p304_code parse_need(const p304_csv *csv, size_t row, long col, int64_t *out, size_t *n,
-			    char *first, size_t first_size, p304_error *err)
+/* What was done to the cents of the needs: how many, how much in all,
+ * and the first one, to say it once (issue 21). */
+struct cents {
+	size_t n;
+	int64_t dropped;   /* cents left out, in all */
+	char first[300];
+};
+
+/* "1 599 999,99 €" -> 1599999: a need is a whole number of euros; one
+ * written with cents is rounded down to the euro, so that no notification
+ * exceeds what was asked (issue 21: the départements' tables have cents). */
+static p304_code parse_need(const p304_csv *csv, size_t row, long col, int64_t *out,
+			    struct cents *ct, p304_error *err)
 {
 	const char *cell = p304_csv_cell(csv, row, (size_t)col);
 	int64_t cents;
@@ -87,23 +93,41 @@ static p304_code parse_need(const p304_csv *csv, size_t row, long col, int64_t *
 	    p304_parse_number(cell, strlen(cell), 2, P304_MAX_EUR * 100, P304_NUM_EUR, &cents, NULL, 0) != 0)
 		return err->code;
 	*out = cents / 100;
-	if ((*n)++ == 0)
-		snprintf(first, first_size, _("line %ld: %s read as %lld"), p304_csv_line(csv, row), cell,
-			 (long long)*out);
+	ct->dropped += cents % 100;
+	if (ct->n++ == 0) {
+		char e[64];
+
+		p304_format_eur(e, sizeof(e), *out, "\u202f", "\u00a0€");
+		snprintf(ct->first, sizeof(ct->first), _("line %ld: %s read as %s"),
+			 p304_csv_line(csv, row), cell, e);
+	}
 	return P304_OK;
 }
 
-/* What was done to the cents, for the outputs and the page. */
-static p304_code note_cents(p304_notification *nt, const char *path, size_t n, const char *first,
+/* The file's own name, never the folder it was read from: the server's
+ * upload and the command line say the same (issue 21). */
+static const char *file_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* What was done to the cents, once, for the outputs and the page: the
+ * count, the euros left out in all, the first one. */
+static p304_code note_cents(p304_notification *nt, const char *path, const struct cents *ct,
 			    p304_error *err)
 {
-	char msg[600];
+	char msg[700], drop[64];
 
-	snprintf(msg, sizeof(msg), Q_("%s: %zu need written with cents, rounded down to the euro "
-				      "(never more than asked): %s",
-				      "%s: %zu needs written with cents, rounded down to the euro "
-				      "(never more than asked; first one: %s)", n),
-		 path, n, first);
+	snprintf(drop, sizeof(drop), "%lld,%02lld\u00a0€", (long long)(ct->dropped / 100),
+		 (long long)(ct->dropped % 100));
+	snprintf(msg, sizeof(msg), Q_("%s: %zu need written with cents was rounded down to the "
+				      "euro, %s left out (never more than asked; %s)",
+				      "%s: %zu needs written with cents were rounded down to the "
+				      "euro, %s left out in all (never more than asked; first one: %s)",
+				      ct->n),
+		 file_name(path), ct->n, drop, ct->first);
 	free(nt->cents_note);
 	if (!(nt->cents_note = strdup(msg)))
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
@@ -118,8 +142,9 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 	long *first = NULL; /* line of each participant's answer */
 	p304_csv *csv = NULL;
 	p304_code rc;
-	size_t ncents = 0, nrows;
-	char first_cents[300] = "", total[400] = "";
+	size_t nrows;
+	struct cents ct = { 0, 0, "" };
+	char total[400] = "";
 	int has_total;
 
 	if ((rc = p304_catalogue_csv(cat, path, &csv, err)) != P304_OK)
@@ -170,8 +195,7 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 		/* An empty need is an answer not given. */
 		if (cell[strspn(cell, " ")] == '\0')
 			continue;
-		if ((rc = parse_need(csv, r, col_need, &nt->need[i], &ncents, first_cents,
-				     sizeof(first_cents), err)) != P304_OK)
+		if ((rc = parse_need(csv, r, col_need, &nt->need[i], &ct, err)) != P304_OK)
 			goto out;
 		if (col_date >= 0) {
 			const char *d = p304_csv_cell(csv, r, (size_t)col_date);
@@ -197,7 +221,7 @@ static p304_code read_needs(p304_catalogue *cat, p304_notification *nt, const ch
 			nt->absent[i] = 1;
 			nt->n_absent++;
 		}
-	if (ncents && (rc = note_cents(nt, path, ncents, first_cents, err)) != P304_OK)
+	if (ct.n && (rc = note_cents(nt, path, &ct, err)) != P304_OK)
 		goto out;
 	if (has_total && (rc = p304_result_add_warning(nt->alloc, total, err)) != P304_OK)
 		goto out;

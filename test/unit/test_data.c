@@ -145,6 +145,47 @@ static void test_wave_2020(void **state)
 	p304_result_free(res);
 }
 
+/* The warnings of the 2025 round said as an officer reads them (issue 21):
+ * imputed values and exclusions by the criteria's labels, no column name,
+ * no « criteres-2025.csv:101 »; any other warning keeps its text. */
+static void test_warning_words(void **state)
+{
+	p304_result *res;
+	p304_source_text *src;
+	p304_error err;
+	static const char guyane[] = "Guyane (973) : « Ménages pauvres » est une valeur estimée à "
+		"partir de « Enfants de 0 à 19 ans » (32\u202f991, ";
+	char w[1200];
+	int imputed = 0, excluded = 0;
+
+	(void)state;
+	if (p304_run_allocation(root_path(0, "inputs/scenarios/2025-avec-bornes-2020.json"), NULL, &res, &err))
+		fail_msg("%s:%ld: %s", err.file, err.line, err.message);
+	assert_int_equal(p304_sources_read(res, &src, &err), P304_OK);
+	for (size_t i = 0; i < res->nwarnings; i++) {
+		p304_warning_words(res, src, res->warnings[i], w, sizeof(w));
+		assert_null(strstr(w, "imputé"));
+		assert_null(strstr(w, "enfants_"));
+		assert_null(strstr(w, "menages_pauvres"));
+		assert_null(strstr(w, ".csv"));
+		if (!strncmp(w, guyane, strlen(guyane)))
+			imputed++;
+		if (!strcmp(w, "Mayotte (976) n'est pas dans la répartition : la table des critères ne "
+			    "donne pas « Enfants accueillis par l'ASE » ni « Mesures jeunes majeurs "
+			    "(APJM + AED jeunes majeurs) »."))
+			excluded++;
+	}
+	assert_int_equal(imputed, 1);
+	assert_int_equal(excluded, 1);
+	/* without labels, the column names; an unknown warning as it is */
+	p304_warning_words(res, NULL, "x : 'menages_pauvres' (f.csv:3) reste", w, sizeof(w));
+	assert_string_equal(w, "x : 'menages_pauvres' reste");
+	p304_warning_words(res, src, "x : 'menages_pauvres' reste", w, 12);
+	assert_int_equal(strlen(w), 11);
+	p304_sources_free(src, res->scenario->ncriteria);
+	p304_result_free(res);
+}
+
 static void test_all_scenarios_covered(void **state)
 {
 	static const char *const ok[] = {
@@ -172,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_wave_2020),
 		cmocka_unit_test(test_all_scenarios_covered),
+		cmocka_unit_test(test_warning_words),
 	};
 
 	return cmocka_run_group_tests_name("data", tests, NULL, NULL);

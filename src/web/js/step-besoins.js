@@ -103,8 +103,9 @@ function renderNotification() {
 	const unmet = n.rows.filter((x) => x.need_eur !== null && x.need_eur > x.notified_eur && x.reason !== 'late');
 	if (unmet.length && n.unallocated_eur > 0)
 		warn.push(`Demandes non couvertes alors qu'il reste ${formatEuros(n.unallocated_eur)} de crédits (${unmet.length}) : ${unmet.map((x) => `${x.code} ${x.name} (demande ${formatEuros(x.need_eur)}, notifié ${formatEuros(x.notified_eur)})`).join(', ')}. Pour leur attribuer le reliquat : « Crédits restants » = « redistribués aux besoins non couverts ».`);
-	// what was done to the cents of the file, said (issue 21)
-	if (n.needs_rounded) warn.push('Besoins écrits avec des centimes, arrondis à l\'euro inférieur (jamais plus que demandé) — ' + n.needs_rounded.replace(/^[^:]*\.csv\s*:\s*/, ''));
+	// what was done to the cents of the file, said once: the sentence names
+	// the uploaded file, the count and the euros left out (issue 21)
+	if (n.needs_rounded) warn.push(n.needs_rounded);
 	for (const w of n.warnings || []) warn.push(w);
 	$('notif-warnings').replaceChildren(warn.length ? alertBox('warning', 'Points d\'attention', warn) : alertBox('success', 'Chaque participant a répondu.', []));
 	const cards = h('div', { class: 'p304-cards' },

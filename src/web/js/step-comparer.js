@@ -121,10 +121,13 @@ export function readableNotes(notes) {
 	const sides = new Map();
 	const order = [];
 	for (const n of notes) {
-		const m = /^([AB]) : ([\s\S]*)$/.exec(n);
+		// « Référence : » / « Scénario : » as the workflow now writes its
+		// side's warnings (in words, issue 21), « A : » / « B : » as results
+		// saved before say it
+		const m = /^(A|B|Référence|Scénario) : ([\s\S]*)$/.exec(n);
 		const text = m ? m[2] : n;
 		if (!sides.has(text)) { sides.set(text, new Set()); order.push(text); }
-		sides.get(text).add(m ? m[1] : '');
+		sides.get(text).add(m ? (m[1] === 'Référence' ? 'A' : m[1] === 'Scénario' ? 'B' : m[1]) : '');
 	}
 	return order.map((text) => {
 		const s = sides.get(text);

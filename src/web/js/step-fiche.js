@@ -31,7 +31,8 @@ function renderFiche() {
 	// order the code alone decides
 	const rank = 1 + r.rows.filter((x) => x.amount_eur > row.amount_eur).length;
 	const ties = r.rows.filter((x) => x.amount_eur === row.amount_eur).length - 1;
-	const rankText = ties ? `${rank}e sur ${r.rows.length}, ex aequo avec ${ties} autre${ties > 1 ? 's' : ''} au même montant` : `${rank}e sur ${r.rows.length}`;
+	const nth = rank === 1 ? '1er' : `${rank}e`; // « 1er », never « 1e » (issue 21)
+	const rankText = ties ? `${nth} sur ${r.rows.length}, ex aequo avec ${ties} autre${ties > 1 ? 's' : ''} au même montant` : `${nth} sur ${r.rows.length}`;
 	const totals = {};
 	for (const c of r.criteria) totals[c.column] = r.rows.reduce((s, x) => s + (x.criteria[c.column] || 0), 0);
 	const indic = h('table', { class: 'p304-table p304-table--plain' },

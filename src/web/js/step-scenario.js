@@ -120,6 +120,14 @@ function readForm() {
 	return ok ? sc : null;
 }
 
+/* The sentences of a description about data gaps (imputed, excluded),
+ * without a figure of the envelope: they stay true of a modified scenario
+ * on the same tables. */
+function dataNotes(desc) {
+	return String(desc || '').split(/(?<=\.)\s+(?=[A-ZÉ])/)
+		.filter((x) => /trous de données|imput|exclu/i.test(x) && !/M€|€/.test(x));
+}
+
 /* The title and id of what is computed: the base's while nothing changed,
  * the officer's title once written, else one derived from the parameters;
  * the id always follows the title of a modified scenario (never the old
@@ -131,7 +139,9 @@ function nameScenario(sc) {
 	// the base's description speaks of the base's figures (« L'enveloppe de
 	// 70 M€ est une HYPOTHÈSE »): a modified scenario says where it comes
 	// from and what changed, never an old figure (issue 21)
-	if (modified) sc.description = `Établi sur le poste de travail à partir du scénario ${S.baseId} ; modifié : ${changes.join(', ')}.`;
+	// ... but keeps what the base says of its data (« Trous de données : …
+	// imputés …, Mayotte exclue »): the tables are the same (issue 21)
+	if (modified) sc.description = [`Établi sur le poste de travail à partir du scénario ${S.baseId} ; modifié : ${changes.join(', ')}.`, ...dataNotes(S.base.description)].join(' ');
 	else if (S.base.description !== undefined) sc.description = S.base.description;
 	else delete sc.description;
 	if (S.titleTyped && typed) {
