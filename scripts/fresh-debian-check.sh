@@ -5,14 +5,22 @@
 #   apt-get update && apt-get install make git; git clone; make demo;
 #   make serve (page and POST /api/allocate); make test [; bash .ci/run]
 # printing each step's time and its closing lines. Run as root, on Debian:
-#   sh scripts/fresh-debian-check.sh [--ci] [ROOT_DIR]
+#   sh scripts/fresh-debian-check.sh [--ci | --reuse] [ROOT_DIR]
+# --ci then runs `.ci/run` in a fresh clone in that root; --reuse skips the
+# debootstrap and the README's steps and runs only that, in a root an earlier
+# run built (its `make test` installed every dependency, as on a user's
+# machine), to check a later commit.
 # It clones the checkout's committed HEAD (not the working tree), needs the
 # network of Debian's mirrors, and takes about 15 minutes (40 with --ci) on 2
 # cores. ROOT_DIR (default /var/tmp/p304-fresh-debian) is made anew each time.
 # Not run by `make test` or CI: it downloads a whole system.
 set -eu
 with_ci=0
-if [ "${1:-}" = "--ci" ]; then with_ci=1; shift; fi
+reuse=0
+case "${1:-}" in
+--ci) with_ci=1; shift ;;
+--reuse) with_ci=1; reuse=1; shift ;;
+esac
 root=${1:-/var/tmp/p304-fresh-debian}
 mirror=${P304_MIRROR:-http://deb.debian.org/debian}
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,11 +39,15 @@ unmount_all() {
 trap unmount_all EXIT INT TERM
 
 unmount_all
-rm -rf "$root"
-t0=$(date +%s)
-debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
-	{ tail -20 "$root.debootstrap.log"; exit 1; }
-record "debootstrap (minbase)" $(($(date +%s) - t0)) "$(du -sh "$root" | cut -f1)"
+if [ "$reuse" = 1 ]; then
+	[ -d "$root/root/p304" ] || { echo "fresh-debian-check: no earlier root in $root (run without --reuse first)" >&2; exit 2; }
+else
+	rm -rf "$root"
+	t0=$(date +%s)
+	debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
+		{ tail -20 "$root.debootstrap.log"; exit 1; }
+	record "debootstrap (minbase)" $(($(date +%s) - t0)) "$(du -sh "$root" | cut -f1)"
+fi
 
 mount -t proc proc "$root/proc"
 mount -t sysfs sys "$root/sys"
@@ -76,6 +88,7 @@ step() {
 	return "$rc"
 }
 
+if [ "$reuse" = 0 ]; then
 step "apt-get install make git" "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y make git"
 step "git clone" "git config --global --add safe.directory '*' && git clone -q /src /root/p304"
 step "make demo" "cd /root/p304 && make demo" 12
@@ -113,8 +126,12 @@ sed -n '1,3p' "$root.make_serve.log" | sed 's/^/   | /'
 record "make serve (+ API check)" $(($(date +%s) - t)) "page and API answer, French address line"
 
 step "make test" "cd /root/p304 && make test" 4 || true
+fi
+# CI's own run, in a fresh clone of the checkout's HEAD (not the folder the
+# README's steps built in)
 if [ "$with_ci" = 1 ]; then
-	step ".ci/run" "cd /root/p304 && CI=true bash .ci/run" 6 || true
+	step "git clone (for .ci/run)" "rm -rf /root/p304-ci && git clone -q /src /root/p304-ci && git -C /root/p304-ci log --oneline -1"
+	step ".ci/run" "cd /root/p304-ci && CI=true bash .ci/run" 6 || true
 fi
 
 echo

@@ -11,6 +11,8 @@ VALGRIND="valgrind ..." runs the server under valgrind (leaks are errors).
 """
 import glob
 import http.client
+import io
+import zipfile
 import json
 import os
 import re
@@ -255,6 +257,62 @@ check("POST /api/export compare xlsx", st == 200 and data[:2] == b"PK", data[:20
 st, h, data = req("POST", "/api/export?format=docx", read(v1))
 check("POST /api/export unknown format: 400", st == 400, data[:200])
 
+# « Graphiques » (issue 21): the map, the bars and, for a comparison, the
+# waterfall of one participant, each a PNG with a name of its own
+PNG = b"\x89PNG\r\n\x1a\n"
+cmp_body = '{"reference": %s, "scenario": %s}' % (read(a).decode(), read(b).decode())
+names = {}
+for q, body in [("kind=allocate&chart=map", read(v1)), ("kind=allocate&chart=bars", read(v1)),
+                ("kind=compare&chart=map", cmp_body), ("kind=compare&chart=compare", cmp_body),
+                ("kind=compare&chart=waterfall&code=59", cmp_body)]:
+    st, h, data = req("POST", "/api/export?format=chart&" + q, body)
+    if st == 503:
+        check("POST /api/export chart %s without gnuplot: 503" % q, err_of(data).get("code") == "dependency")
+        continue
+    m = re.search(r'filename="([^"]+)"', h.get("content-disposition", ""))
+    names[q] = m.group(1) if m else None
+    check("POST /api/export format=chart&%s is a PNG" % q, st == 200 and data[:8] == PNG and m,
+          "%d %s" % (st, data[:200]))
+named = [n for n in names.values() if n]
+check("POST /api/export charts: each chart its own file name", len(set(named)) == len(named) and
+      names.get("kind=compare&chart=waterfall&code=59", "") ==
+      "2025-avec-bornes-2020-comparaison-2025-national-cascade-59.png", names)
+# two comparisons of one scenario with two references: two file names
+cmp_other = '{"reference": %s, "scenario": %s}' % (read(v1).decode(), read(b).decode())
+got = []
+for body in (cmp_body, cmp_other):
+    st, h, data = req("POST", "/api/export?format=csv&kind=compare", body)
+    got.append(h.get("content-disposition", "") if st == 200 else str(st))
+check("POST /api/export compare: the reference's id in the file name",
+      'filename="2025-avec-bornes-2020-comparaison-2025-national.csv"' in got[0] and
+      'filename="2025-avec-bornes-2020-comparaison-2020-vague1.csv"' in got[1], got)
+for q, field in [("format=chart&kind=compare&chart=waterfall", "code"),
+                 ("format=chart&kind=allocate&chart=tornado", "chart"),
+                 ("format=csv&kind=allocate&chart=map", "chart")]:
+    st, h, data = req("POST", "/api/export?" + q, cmp_body if "compare" in q else read(v1))
+    check("POST /api/export %s: 400 on '%s'" % (q, field), st == 400 and err_of(data).get("field") == field,
+          "%d %s" % (st, data[:200]))
+# the sensitivity as workbook, CSV and tornado: the figures of the sweep
+# sent with the same seed
+sw_body = '{"scenario": %s, "samples": 300, "seed": 7}' % read(v1).decode()
+st, h, data = req("POST", "/api/export?format=csv&kind=sweep", sw_body)
+rc, out, _ = cli("sweep", v1, "--samples", "300", "--seed", "7")
+check("POST /api/export sweep csv == p304 sweep's sweep.csv, named sensibilite",
+      st == 200 and data == read(os.path.join(out, "sweep.csv")) and
+      'filename="2020-vague1-sensibilite.csv"' in h.get("content-disposition", ""), "%d %s" % (st, h))
+st, h, data = req("POST", "/api/export?format=xlsx&kind=sweep", sw_body)
+ok = st == 200 and data[:2] == b"PK"
+if ok:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    wb = z.read("xl/workbook.xml").decode()
+    strings = z.read("xl/sharedStrings.xml").decode()
+    ok = all(x in wb for x in ("Paramètres", "Sensibilité", "Tornade")) and "graine" in strings
+check("POST /api/export sweep xlsx: Paramètres, Sensibilité, Tornade", ok, "%d %s" % (st, data[:200]))
+st, h, data = req("POST", "/api/export?format=chart&kind=sweep&chart=tornado", sw_body)
+check("POST /api/export sweep tornado is a PNG (or 503 without gnuplot)",
+      (st == 200 and data[:8] == PNG and "sensibilite-tornade.png" in h.get("content-disposition", ""))
+      or (st == 503 and err_of(data).get("code") == "dependency"), "%d %s" % (st, data[:200]))
+
 # -- the note (issue 21): the very note of p304 note, in Word ---------------
 import io
 import zipfile
@@ -462,7 +520,8 @@ check("the saved file is the body, and nothing else is left in the workspace",
       os.listdir(workspace) == ["mon-essai.json"], os.listdir(workspace) if os.path.isdir(workspace) else "")
 st, h, data = req("GET", "/api/scenarios")
 check("a saved scenario is listed as saved",
-      {"id": "mon-essai", "title": mine["title"], "origin": "saved"} in json.loads(data)["scenarios"])
+      {"id": "mon-essai", "title": mine["title"], "origin": "saved", "needs": False, "caps": False}
+      in json.loads(data)["scenarios"])
 st, h, data = req("GET", "/api/scenarios/mon-essai")
 check("GET a saved scenario", st == 200 and data == text)
 # F7: a hard link, a symbolic link or a FIFO planted in the workspace is never served
@@ -496,6 +555,45 @@ st, h, data = req("PUT", "/api/scenarios/mon-essai",
                   json.dumps(broken, indent=2, ensure_ascii=False))
 check("PUT of an invalid scenario: 422 and the saved file unchanged",
       st == 422 and read(os.path.join(workspace, "mon-essai.json")) == text, data)
+# a round saved with its needs (issue 21): reopened, it gives its
+# notification back without the officer reloading the file
+round_sc = dict(json.loads(read(v1)), id="tour-2026")
+round_text = json.dumps(round_sc, indent=2, ensure_ascii=False).encode()
+needs_bytes = read(NEEDS)
+mp, hd = multipart([("scenario", "s.json", round_text), ("needs", "besoins-2026.csv", needs_bytes)])
+st, h, data = req("PUT", "/api/scenarios/tour-2026", mp, hd)
+check("PUT multipart scenario + needs: 201, the needs file kept beside the scenario",
+      st == 201 and json.loads(data).get("needs") is True and
+      read(os.path.join(workspace, "tour-2026.besoins.csv")) == needs_bytes and
+      read(os.path.join(workspace, "tour-2026.json")) == round_text, data[:300])
+st, h, data = req("GET", "/api/scenarios/tour-2026?part=needs")
+check("GET ?part=needs: the needs file as it was sent, named after the scenario",
+      st == 200 and data == needs_bytes and 'tour-2026-besoins.csv' in h.get("content-disposition", ""),
+      "%d %s" % (st, h))
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "n.csv", data)])
+st1, h, n1 = req("POST", "/api/reconcile", mp, hd)
+mp, hd = multipart([("scenario", "s.json", read(v1)), ("needs", "n.csv", needs_bytes)])
+st2, h, n2 = req("POST", "/api/reconcile", mp, hd)
+check("... which gives the same notification again", st1 == 200 and n1 == n2)
+st, h, data = req("GET", "/api/scenarios")
+check("a scenario saved with its needs is listed with needs: true",
+      {"id": "tour-2026", "title": round_sc["title"], "origin": "saved", "needs": True, "caps": False}
+      in json.loads(data)["scenarios"], data[-300:])
+mp, hd = multipart([("scenario", "s.json", round_text), ("needs", "b.csv", b"code;besoin_eur\r\n01;douze\r\n")])
+st, h, data = req("PUT", "/api/scenarios/tour-2026", mp, hd)
+check("PUT with a needs file that does not read: 422 on it, nothing replaced",
+      st == 422 and err_of(data).get("file") == "b.csv" and
+      read(os.path.join(workspace, "tour-2026.besoins.csv")) == needs_bytes, data[:300])
+mp, hd = multipart([("scenario", "s.json", round_text)])
+st, h, data = req("PUT", "/api/scenarios/tour-2026", mp, hd)
+check("PUT multipart without needs: 400 on 'needs'", st == 400 and err_of(data).get("field") == "needs", data[:300])
+st, h, data = req("GET", "/api/scenarios/tour-2026?part=plan")
+check("GET ?part=plan: 400 on 'part'", st == 400 and err_of(data).get("field") == "part", data[:300])
+st, h, data = req("PUT", "/api/scenarios/tour-2026", round_text)
+st2, h2, d2 = req("GET", "/api/scenarios/tour-2026?part=needs")
+check("PUT without needs replaces the round: its old needs file goes with it",
+      st == 200 and json.loads(data).get("needs") is False and st2 == 404 and
+      not os.path.exists(os.path.join(workspace, "tour-2026.besoins.csv")), "%d %d" % (st, st2))
 
 # -- atomic save under concurrent readers ---------------------------------
 import threading

@@ -564,6 +564,10 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp,
 				       p304_error *err);
 p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp,
 				     p304_error *err);
+/* A sensitivity sweep: "Paramètres" (what varied, the seed last), "Sensibilité"
+ * (each amount's range, by scenario amount) and "Tornade" (each factor's mean
+ * 5-95 % width, with one sentence saying what it means). */
+p304_code p304_write_xlsx_sweep(const p304_sweep_result *sw, FILE *fp, p304_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Writers                                                             */

@@ -811,8 +811,10 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 	{
 		char ta[600], tb[600];
 
-		snprintf(title, sizeof(title), "%s (%.40s) : de A à B, facteur par facteur, %s → %s (%s)"
-			 BR "A (référence) : %s" BR "B : %s",
+		/* the page's words: « référence » and « scénario », never A/B
+		 * (issue 21) */
+		snprintf(title, sizeof(title), "%s (%.40s) : de la référence au scénario, facteur par facteur, %s → %s (%s)"
+			 BR "Référence : %s" BR "Scénario : %s",
 			 ch_clean(t1, sizeof(t1), ch_name(row)), req->code, ch_eur(ea, sizeof(ea), a),
 			 ch_eur(eb, sizeof(eb), bb), ch_eur_signed(ed, sizeof(ed), bb - a),
 			 ch_clean(ta, sizeof(ta), ch_jstr(root, "a_title", "")),
@@ -844,7 +846,7 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 	 * the bars; room above the highest bar for its figure, so that no
 	 * label runs into the title */
 	sb_printf(b, "\nEOD\nset style fill solid 0.85 noborder\nset xtics scale 0 font ',8' (");
-	sb_quote(b, "A (référence)");
+	sb_quote(b, "Référence");
 	sb_printf(b, " 0");
 	i = 0;
 	cJSON_ArrayForEach(f, factors) {
@@ -853,7 +855,7 @@ static p304_code waterfall(struct sbuf *b, const p304_chart_request *req, const 
 				 sizeof(t1)) : "?"), nf > 4 ? 17 : 22);
 		sb_printf(b, " %d", ++i);
 	}
-	sb_printf(b, ", 'B'");
+	sb_printf(b, ", 'Scénario'");
 	sb_printf(b, " %d)\nset bmargin 12\nset xrange [-0.6:%d.6]\nset yrange [%.0f:%.0f]\n"
 		     "set linetype 1 lc rgb '%s'\nset linetype 2 lc rgb '%s'\nset linetype 3 lc rgb '#777777'\n",
 		  i + 1, i + 1, low, top * 1.12, UP, DOWN);
@@ -1021,7 +1023,7 @@ static p304_code tornado(struct sbuf *b, const p304_chart_request *req, const ch
 	}
 	sb_printf(b, "EOD\nset style fill solid 0.85 noborder\nset grid noytics xtics\n"
 		     "set ytics scale 0 font ',10' noenhanced\nset yrange [%d-0.4:-0.6]\nset xrange [0:%.0f]\n"
-		     "set xlabel 'largeur moyenne de la bande 5 – 95 %% par département, quand seul ce facteur varie'\n",
+		     "set xlabel 'écart moyen entre le montant bas et le montant haut d’un département (5e – 95e centile)'\n",
 		  i, top * 1.25);
 	ch_eur_tics(b, "x", 0, top * 1.25, 0);
 	sb_printf(b, "plot $D using ($2/2):0:($2/2):(0.36):ytic(1) with boxxyerror lc rgb '%s' notitle, "

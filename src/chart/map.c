@@ -598,7 +598,11 @@ p304_code ch_map(struct sbuf *b, const p304_chart_request *req, const char *out,
 			 ch_clean(t2, sizeof(t2), ch_jstr(root, "b_title", "B")));
 	else
 		snprintf(title, sizeof(title), "%s" BR "%s", ch_clean(t1, sizeof(t1), ch_jstr(root, "title", "p304")),
-			 m.per_child ? "montant par enfant de 0 à 19 ans" : "montant par département");
+			 m.per_child ? "montant par enfant de 0 à 19 ans"
+			 /* a notification's map shows what is notified, not the
+			  * pre-notified amount the same words meant (issue 21) */
+			 : !strcmp(m.field, "notified_eur") ? "montant notifié par département"
+			 : "montant par département");
 	ch_preamble(b, req, out, title, root, 1100, 1000);
 	write_rings(b, &m);
 	write_insets(b, &m);

@@ -99,7 +99,8 @@ static lxw_worksheet *write_table(lxw_workbook *wb, struct fmts *f, const struct
 				worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, x.s, NULL);
 		}
 	worksheet_autofilter(ws, 0, 0, (lxw_row_t)last, (lxw_col_t)(t->ncols - 1));
-	worksheet_write_string(ws, (lxw_row_t)(last + 1), 0, "TOTAL", f->bold);
+	if (t->totals)   /* a table of spreads (Tornade) has nothing to add up */
+		worksheet_write_string(ws, (lxw_row_t)(last + 1), 0, "TOTAL", f->bold);
 	for (size_t c = 0; c < t->ncols; c++) {
 		char formula[64];
 		double sum = 0;
@@ -612,5 +613,168 @@ p304_code p304_write_xlsx_comparison(const p304_comparison *cmp, FILE *fp, p304_
 	free(notes);
 	rc = p304_xlsx_end(wb, tmp, fp, err);
 	free(order);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sensitivity (issue 21: the page's « Sensibilité » as a workbook)     */
+/* ------------------------------------------------------------------ */
+
+struct sweep_ctx {
+	const p304_sweep_result *sw;
+	size_t feasible;
+	const size_t *order;   /* rows by scenario amount, largest first */
+};
+
+static void sweep_cell(const void *ctx, size_t r, size_t c, struct cell *x)
+{
+	const struct sweep_ctx *sc = ctx;
+	size_t i = sc->order[r];
+	const p304_sweep_stat *s = &sc->sw->stats[i];
+	const int64_t v[6] = { s->base_eur, s->min_eur, s->p5_eur, s->median_eur, s->p95_eur,
+			       s->max_eur };
+
+	if (c == 0) {
+		x->s = sc->sw->base->rows[i].code;
+	} else if (c == 1) {
+		x->s = sc->sw->base->rows[i].name;
+	} else if (c < 8) {
+		x->is_num = 1;
+		x->v = (double)v[c - 2];
+	} else if (c == 8) {
+		x->is_num = 1;
+		x->v = (double)(s->p95_eur - s->p5_eur);
+	} else {
+		x->is_num = 1;
+		x->v = sc->feasible ? (double)(c == 9 ? s->at_floor : s->at_ceiling) /
+			(double)sc->feasible : 0.0;
+	}
+}
+
+struct tornado_ctx {
+	const p304_sweep_result *sw;
+	char (*label)[160];
+};
+
+static void tornado_cell(const void *ctx, size_t r, size_t c, struct cell *x)
+{
+	const struct tornado_ctx *tc = ctx;
+
+	if (c == 0) {
+		x->s = tc->label[r];
+	} else {
+		x->is_num = 1;
+		x->v = (double)tc->sw->tornado[r].spread_eur;
+	}
+}
+
+static int by_base_desc(const void *a, const void *b, void *arg)
+{
+	const p304_sweep_result *sw = arg;
+	int64_t x = sw->stats[*(const size_t *)a].base_eur;
+	int64_t y = sw->stats[*(const size_t *)b].base_eur;
+
+	return x < y ? 1 : x > y ? -1 : (*(const size_t *)a > *(const size_t *)b) -
+		(*(const size_t *)a < *(const size_t *)b);
+}
+
+/* « Données : Ménages pauvres » (the criterion's name of its sources file,
+ * as the page shows it), « Pondérations », « Plancher »… */
+static void tornado_label(const p304_sweep_result *sw, const p304_source_text *src,
+			  const char *factor, char *buf, size_t size)
+{
+	const p304_scenario *sc = sw->base->scenario;
+
+	if (!strncmp(factor, "data:", 5))
+		for (size_t c = 0; c < sc->ncriteria; c++)
+			if (src && !strcmp(sc->criteria[c].column, factor + 5) && src[c].label) {
+				snprintf(buf, size, "Données : %s", src[c].label);
+				return;
+			}
+	p304_factor_label_fr(factor, buf, size);
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+}
+
+p304_code p304_write_xlsx_sweep(const p304_sweep_result *sw, FILE *fp, p304_error *err)
+{
+	static const char *const head[] = {
+		"code", "collectivité", "montant du scénario (€)", "minimum (€)", "5e centile (€)",
+		"médiane (€)", "95e centile (€)", "maximum (€)", "largeur 5e – 95e centile (€)",
+		"au plancher (part des variantes)", "au plafond (part des variantes)"
+	};
+	static const char *const thead[] = { "ce qui varie", "écart moyen d'un montant (€)" };
+	static const char *const tfoot[] = {
+		"Chaque ligne : on ne fait varier que ce facteur, et on mesure pour chaque "
+		"collectivité l'écart entre son montant bas et son montant haut (5e et 95e centiles "
+		"des variantes) ; le chiffre est la moyenne de ces écarts sur les collectivités."
+	};
+	const p304_scenario *sc = sw->base->scenario;
+	size_t n = sw->base->nrows, *order = malloc((n ? n : 1) * sizeof(size_t));
+	char (*label)[160] = calloc(sw->ntornado ? sw->ntornado : 1, sizeof(*label));
+	char tmp[64], sizes[4][96];
+	struct param prm[10];
+	size_t np = 0;
+	struct sweep_ctx ctx = { sw, sw->summary.done - sw->summary.infeasible, order };
+	struct tornado_ctx tc = { sw, label };
+	p304_source_text *src = NULL;
+	struct fmts f;
+	struct table t;
+	lxw_workbook *wb;
+	p304_code rc;
+
+	if (!order || !label) {
+		free(order);
+		free(label);
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, _("out of memory"));
+	}
+	if (!(wb = start(tmp, sizeof(tmp), &f, err))) {
+		free(order);
+		free(label);
+		return err ? err->code : P304_ERR_IO;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(size_t), by_base_desc, (void *)sw);
+	if (p304_sources_read(sw->base, &src, NULL) != P304_OK)
+		src = NULL;
+	for (size_t i = 0; i < sw->ntornado; i++)
+		tornado_label(sw, src, sw->tornado[i].factor, label[i], sizeof(label[i]));
+	p304_sources_free(src, sc->ncriteria);
+	prm[np++] = ptext("scénario", sc->id);
+	prm[np++] = ptext("titre", sc->title);
+	prm[np++] = peur("enveloppe", sc->envelope_eur);
+	prm[np++] = (struct param){ "variantes", NULL, (double)sw->opt.samples, P_INT };
+	prm[np++] = (struct param){ "variantes écartées (bornes impossibles)", NULL,
+				    (double)sw->summary.infeasible, P_INT };
+	snprintf(sizes[0], sizeof(sizes[0]), "± %g points (ramenées à 100 %%)", sw->opt.weight_points);
+	snprintf(sizes[1], sizeof(sizes[1]), "± %g %%", sw->opt.data_pct);
+	for (int k = 0; k < 2; k++)
+		if (strchr(sizes[k], '.'))
+			*strchr(sizes[k], '.') = ',';
+	prm[np++] = ptext("pondérations", sw->opt.vary_weights ? sizes[0] : "fixes");
+	prm[np++] = ptext("données", sw->opt.vary_data ? sizes[1] : "fixes");
+	if (sw->opt.floor_min != P304_NO_BOUND) {
+		snprintf(sizes[2], sizeof(sizes[2]), "tiré entre %lld € et %lld €",
+			 (long long)sw->opt.floor_min, (long long)sw->opt.floor_max);
+		prm[np++] = ptext("plancher", sizes[2]);
+	}
+	if (sw->opt.ceiling_min != P304_NO_BOUND) {
+		snprintf(sizes[3], sizeof(sizes[3]), "tiré entre %lld € et %lld €",
+			 (long long)sw->opt.ceiling_min, (long long)sw->opt.ceiling_max);
+		prm[np++] = ptext("plafond", sizes[3]);
+	}
+	/* the seed last: a detail for whoever reruns it, not for the reader */
+	prm[np++] = (struct param){ "tirage reproductible (graine)", NULL, (double)sw->opt.seed, P_INT };
+	write_params(wb, &f, prm, np);
+	t = (struct table){ "Sensibilité", head, 11, n, 0x1FCu, 0, 0x4u, 0, 0x600u, sweep_cell, &ctx,
+			    NULL, 0 };
+	write_table(wb, &f, &t);
+	t = (struct table){ "Tornade", thead, 2, sw->ntornado, 0x2u, 0, 0, 0, 0, tornado_cell, &tc,
+			    tfoot, 1 };
+	write_table(wb, &f, &t);
+	rc = p304_xlsx_end(wb, tmp, fp, err);
+	free(order);
+	free(label);
 	return rc;
 }

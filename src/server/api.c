@@ -984,6 +984,7 @@ static p304_code w_nt_csv(const void *x, FILE *fp, p304_error *e) { return p304_
 static p304_code w_nt_xlsx(const void *x, FILE *fp, p304_error *e) { return p304_write_xlsx_notification(x, fp, e); }
 static p304_code w_sweep(const void *x, FILE *fp, p304_error *e) { return p304_write_sweep_json(x, fp, e); }
 static p304_code w_sweep_csv(const void *x, FILE *fp, p304_error *e) { return p304_write_sweep_csv(x, fp, e); }
+static p304_code w_sweep_xlsx(const void *x, FILE *fp, p304_error *e) { return p304_write_xlsx_sweep(x, fp, e); }
 
 /* ------------------------------------------------------------------ */
 /* The workflows                                                        */
@@ -1437,6 +1438,11 @@ static void saved_sweep(struct srv_api *api)
 	api->nsaved = o;
 }
 
+/* The needs and caps files saved with a scenario (issue 21: a saved round
+ * reopens with its notification, without the officer reloading the file):
+ * WORKSPACE/ID.besoins.csv and ID.plafonds.csv, written by PUT only. */
+static const char *const SIDECAR[2] = { "besoins.csv", "plafonds.csv" };
+
 void api_list_scenarios(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
 	cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "scenarios");
@@ -1473,6 +1479,11 @@ void api_list_scenarios(struct srv_api *api, const struct srv_request *rq, struc
 			else
 				cJSON_AddNullToObject(o, "title");
 			cJSON_AddStringToObject(o, "origin", "saved");
+			for (int k = 0; k < 2; k++) {
+				snprintf(path, sizeof(path), "%s/%s.%s", api->workspace, ids[i], SIDECAR[k]);
+				cJSON_AddBoolToObject(o, k ? "caps" : "needs",
+						      lstat(path, &st) == 0 && S_ISREG(st.st_mode));
+			}
 		}
 		free(ids[i]);
 	}
@@ -1499,6 +1510,12 @@ static void workspace_usage(struct srv_api *api, const char *except, size_t *cou
 		if (strcmp(ids[i], except) && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			(*count)++;
 			*bytes += (size_t)st.st_size;
+			/* the needs saved with it count in the megabytes (issue 21) */
+			for (int k = 0; k < 2; k++) {
+				snprintf(path, sizeof(path), "%s/%s.%s", api->workspace, ids[i], SIDECAR[k]);
+				if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+					*bytes += (size_t)st.st_size;
+			}
 		}
 		free(ids[i]);
 	}
@@ -1507,13 +1524,35 @@ static void workspace_usage(struct srv_api *api, const char *except, size_t *cou
 
 void api_get_scenario(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
-	const char *id = rq->id;
+	const char *id = rq->id, *part = rq->query[0];
 	char path[PATH_MAX + 80], *text;
 	size_t len;
 	const struct shipped *s;
 
 	if (!id_ok(id)) {
 		api_error(rp, 404, "not_found", _("no such scenario"), NULL, 0, NULL);
+		return;
+	}
+	if (part && strcmp(part, "needs") && strcmp(part, "caps")) {
+		api_error(rp, 400, "bad_request", _("part must be needs or caps"), NULL, 0, "part");
+		return;
+	}
+	if (part) {
+		/* the needs (caps) file saved with the scenario, as it was sent */
+		int k = !strcmp(part, "caps");
+
+		snprintf(path, sizeof(path), "%s/%s.%s", api->workspace, id, SIDECAR[k]);
+		if (find_shipped(api, id) || read_saved(path, &text, &len) != 0) {
+			api_error(rp, 404, "not_found", _("no needs file saved with this scenario"),
+				  NULL, 0, NULL);
+			return;
+		}
+		rp->status = 200;
+		rp->body = text;
+		rp->len = len;
+		rp->type = "text/csv";
+		if (asprintf(&rp->filename, "%s-%s", id, SIDECAR[k]) < 0)
+			rp->filename = NULL;
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
@@ -1566,16 +1605,128 @@ static int workspace_full(struct srv_api *api, const char *id, size_t len, struc
 	return 1;
 }
 
+/* Writes len bytes to dir/name atomically (a temp file in the same folder,
+ * fsync, rename): a reader sees the old file or the new, never half. 0, or
+ * -1 with errno set and nothing left behind. */
+static int write_atomic(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[PATH_MAX + 80], tmp[PATH_MAX + 96];
+	size_t off = 0;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
+	if ((fd = mkstemp(tmp)) < 0)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off != len || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+		e = off != len && errno == 0 ? EIO : errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* 409 when ID.json, or a needs/caps file of the id, is held in the
+ * workspace by anything but a regular file (never replaced). ws_mu held. */
+static int held_by_other(struct srv_api *api, const char *id, struct srv_reply *rp)
+{
+	for (int k = 0; k < 3; k++) {
+		char path[PATH_MAX + 80], name[100], msg[500];
+		struct stat st;
+
+		snprintf(name, sizeof(name), "%s.%s", id, k == 0 ? "json" : SIDECAR[k - 1]);
+		snprintf(path, sizeof(path), "%s/%s", api->workspace, name);
+		if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+			continue;
+		/* a folder (or a link) of that name: a bare 500 "is a directory"
+		 * said nothing of why (F8); it is never replaced */
+		snprintf(msg, sizeof(msg), _("the scenario '%s' cannot be saved: the workspace "
+			 "holds a %s named %s, which is never replaced; save it under "
+			 "another id, or move that %s away"), id,
+			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"), name,
+			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"));
+		api_error(rp, 409, "conflict", msg, NULL, 0, "id");
+		return 1;
+	}
+	return 0;
+}
+
+/* The scenario of a PUT: the body, or its part `scenario` when the body is
+ * multipart (then with `needs`, optionally `caps`). Checked as p304 validate
+ * (and, with needs, as p304 reconcile): 0 when it may be written. */
+static int put_checked(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp,
+		       struct srv_request *sub)
+{
+	const char *id = rq->id;
+	const cJSON *jid;
+	cJSON *root;
+
+	*sub = *rq;
+	if (rq->multipart) {
+		size_t nlen;
+
+		sub->body = part_of(rq, "scenario", &sub->len);
+		if (!sub->body || !part_of(rq, "needs", &nlen)) {
+			api_error(rp, 400, "bad_request", _("a scenario saved with its needs is a "
+				  "multipart/form-data body with the parts 'scenario' and 'needs' (and "
+				  "optionally 'caps')"), NULL, 0, !sub->body ? "scenario" : "needs");
+			return -1;
+		}
+	}
+	if (!(root = parse_object(sub, rp)))
+		return -1;
+	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (cJSON_IsString(jid) && strcmp(jid->valuestring, id)) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), _("the scenario's id '%.64s' differs from the id in the "
+			 "address '%s'"), jid->valuestring, id);
+		cJSON_Delete(root);
+		api_error(rp, 400, "bad_request", msg, NULL, 0, "id");
+		return -1;
+	}
+	cJSON_Delete(root);
+	if (rq->multipart) {
+		p304_notification *nt = do_reconcile(api, rq, rp);
+		int ok = nt != NULL;   /* a needs file that does not read: nothing written */
+
+		p304_notification_free(nt);
+		return ok ? 0 : -1;
+	} else {
+		p304_result *res = do_allocate(api, sub->body, sub->len, rp);
+		int ok = res != NULL;  /* checked like p304 validate: nothing written */
+
+		p304_result_free(res);
+		return ok ? 0 : -1;
+	}
+}
+
 void api_put_scenario(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
 	const char *id = rq->id;
-	char path[PATH_MAX + 80], tmp[PATH_MAX + 96];
-	cJSON *root;
-	const cJSON *jid;
-	p304_result *res;
+	char path[PATH_MAX + 80], name[100];
+	struct srv_request sub;
+	const char *side[2] = { NULL, NULL };
+	size_t slen[2] = { 0, 0 }, total;
 	struct stat st;
-	int fd, existed, dfd;
-	size_t off = 0;
+	int existed, dfd, bad = 0;
 
 	if (!id_ok(id)) {
 		api_error(rp, 404, "not_found", _("a scenario id is 1 to 64 letters, digits, '.', "
@@ -1587,69 +1738,44 @@ void api_put_scenario(struct srv_api *api, const struct srv_request *rq, struct 
 			  "under another id"), NULL, 0, "id");
 		return;
 	}
-	if (!(root = parse_object(rq, rp)))
+	if (put_checked(api, rq, rp, &sub) != 0)
 		return;
-	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
-	if (cJSON_IsString(jid) && strcmp(jid->valuestring, id)) {
-		char msg[300];
-
-		snprintf(msg, sizeof(msg), _("the scenario's id '%.64s' differs from the id in the "
-			 "address '%s'"), jid->valuestring, id);
-		cJSON_Delete(root);
-		api_error(rp, 400, "bad_request", msg, NULL, 0, "id");
-		return;
-	}
-	cJSON_Delete(root);
-	if (!(res = do_allocate(api, rq->body, rq->len, rp)))
-		return;   /* checked like p304 validate: nothing written */
-	p304_result_free(res);
+	side[0] = part_of(rq, "needs", &slen[0]);
+	side[1] = part_of(rq, "caps", &slen[1]);
+	total = sub.len + slen[0] + slen[1];
 	if (make_dirs(api->workspace) != 0) {
 		api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s.json", api->workspace, id);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.json.XXXXXX", api->workspace, id);
 	/* One save at a time: of two first PUTs of one id, exactly one is
 	 * 201 (issue 19), and the limits below are checked against what is
 	 * really there. */
 	pthread_mutex_lock(&api->ws_mu);
 	existed = lstat(path, &st) == 0;
-	if (existed && !S_ISREG(st.st_mode)) {
-		/* a folder (or a link) of that name: a bare 500 "is a directory"
-		 * said nothing of why (F8); it is never replaced */
-		char msg[400];
-
-		pthread_mutex_unlock(&api->ws_mu);
-		snprintf(msg, sizeof(msg), _("the scenario '%s' cannot be saved: the workspace "
-			 "holds a %s named %s.json, which is never replaced; save it under "
-			 "another id, or move that %s away"), id,
-			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"), id,
-			 S_ISDIR(st.st_mode) ? _("folder") : _("link or special file"));
-		api_error(rp, 409, "conflict", msg, NULL, 0, "id");
-		return;
-	}
-	if (workspace_full(api, id, rq->len, rp) || (fd = mkstemp(tmp)) < 0) {
-		if (rp->status != 507)
-			api_error(rp, 500, "internal", strerror(errno), NULL, 0, NULL);
+	if (held_by_other(api, id, rp) || workspace_full(api, id, total, rp)) {
 		pthread_mutex_unlock(&api->ws_mu);
 		return;
 	}
-	while (off < rq->len) {
-		ssize_t w = write(fd, rq->body + off, rq->len - off);
+	/* the needs first, the scenario last: a scenario is listed once its
+	 * files are there; a save without needs drops those of an earlier save
+	 * of the same id (they belonged to the round it replaces) */
+	for (int k = 0; k < 2 && !bad; k++) {
+		snprintf(name, sizeof(name), "%s.%s", id, SIDECAR[k]);
+		if (side[k])
+			bad = write_atomic(api->workspace, name, side[k], slen[k]) != 0;
+		else {
+			char p2[PATH_MAX + 80];
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
+			snprintf(p2, sizeof(p2), "%s/%s", api->workspace, name);
+			if (unlink(p2) != 0 && errno != ENOENT)
+				bad = 1;
+		}
 	}
-	if (off != rq->len || fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
-	    rename(tmp, path) != 0) {
+	snprintf(name, sizeof(name), "%s.json", id);
+	if (bad || write_atomic(api->workspace, name, sub.body, sub.len) != 0) {
 		int e = errno;
 
-		if (off != rq->len)
-			close(fd);
-		unlink(tmp);
 		pthread_mutex_unlock(&api->ws_mu);
 		api_error(rp, 500, "internal", strerror(e), NULL, 0, NULL);
 		return;
@@ -1664,6 +1790,7 @@ void api_put_scenario(struct srv_api *api, const struct srv_request *rq, struct 
 
 		cJSON_AddStringToObject(o, "id", id);
 		cJSON_AddStringToObject(o, "origin", "saved");
+		cJSON_AddBoolToObject(o, "needs", side[0] != NULL);
 		reply_json(rp, existed ? 200 : 201, o);
 	}
 }
@@ -1687,10 +1814,11 @@ static char *make_temp_dir(char *buf, size_t size)
 /* Draws a chart of a result held in memory: the JSON and the PNG live in a
  * private temporary folder, removed before returning. */
 static void reply_chart(struct srv_reply *rp, writer w, const void *x, p304_chart_kind kind,
-			const char *tiles)
+			const char *tiles, const char *map_value, const char *code)
 {
 	char dir[512], json[600], png[600];
-	p304_chart_request req = { .kind = kind, .format = P304_FORMAT_PNG, .tiles_path = tiles };
+	p304_chart_request req = { .kind = kind, .format = P304_FORMAT_PNG, .tiles_path = tiles,
+				   .map_value = map_value, .code = code };
 	p304_error err;
 	FILE *fp;
 	p304_code rc;
@@ -1803,18 +1931,90 @@ static void set_name(struct srv_reply *rp, const char *id, const char *name)
 		rp->filename = NULL;
 }
 
+/* The chart a `chart=` query asks for, by kind of body (issue 21: the
+ * page's « Graphiques » give the map, the bars and, for a comparison, the
+ * waterfall of one participant); its file name's ending after the scenario
+ * id. 0 when that chart is not drawn from that body. */
+struct chart_choice {
+	const char *kind, *chart;
+	p304_chart_kind draw;
+	const char *map_value, *name;
+};
+
+static const struct chart_choice chart_choices[] = {
+	{ "allocate", "bars", P304_CHART_BARS, NULL, "repartition.png" },
+	{ "allocate", "map", P304_CHART_MAP, "amount", "repartition-carte.png" },
+	{ "compare", "compare", P304_CHART_COMPARE, NULL, ".png" },
+	{ "compare", "map", P304_CHART_MAP, "change", "-carte.png" },
+	{ "compare", "waterfall", P304_CHART_WATERFALL, NULL, "-cascade" },
+	{ "reconcile", "reconcile", P304_CHART_RECONCILE, NULL, "notification.png" },
+	{ "reconcile", "map", P304_CHART_MAP, "amount", "notification-carte.png" },
+	{ "sweep", "sweep", P304_CHART_SWEEP, NULL, "sensibilite.png" },
+	{ "sweep", "tornado", P304_CHART_TORNADO, NULL, "sensibilite-tornade.png" },
+};
+
+/* The chart of `kind` named by `chart` (NULL: the kind's first), or NULL
+ * after a 400 naming the field at fault. */
+static const struct chart_choice *chart_choice(const char *kind, const char *chart,
+					       const char *code, struct srv_reply *rp)
+{
+	for (size_t i = 0; i < sizeof(chart_choices) / sizeof(chart_choices[0]); i++) {
+		const struct chart_choice *c = &chart_choices[i];
+
+		if (strcmp(c->kind, kind) || (chart && strcmp(c->chart, chart)))
+			continue;
+		if (c->draw == P304_CHART_WATERFALL && (!code || !id_ok(code))) {
+			api_error(rp, 400, "bad_request", _("chart=waterfall needs code=CODE, the "
+				  "participant whose change is decomposed"), NULL, 0, "code");
+			return NULL;
+		}
+		return c;
+	}
+	api_error(rp, 400, "bad_request", _("chart must be bars or map (kind=allocate), compare, "
+		  "map or waterfall (compare), reconcile or map (reconcile), sweep or tornado "
+		  "(sweep)"), NULL, 0, "chart");
+	return NULL;
+}
+
+/* A comparison's files name both sides, the scenario's id first:
+ * 2026-tour-comparaison-2025-national.xlsx. Two comparisons of one scenario
+ * with two references are two documents, never one file name (issue 21). */
+static void name_compare(struct srv_reply *rp, const p304_comparison *cmp, const char *end)
+{
+	if (rp->status == 200 &&
+	    asprintf(&rp->filename, "%s-comparaison-%s%s", cmp->b_id, cmp->a_id, end) < 0)
+		rp->filename = NULL;
+}
+
+static void name_chart(struct srv_reply *rp, const char *id, const struct chart_choice *c)
+{
+	if (rp->status != 200)
+		return;
+	if (asprintf(&rp->filename, "%s-%s", id, c->name) < 0)
+		rp->filename = NULL;
+}
+
 void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
 	const char *f = rq->query[0] ? rq->query[0] : "";
 	const char *k = rq->query[1] ? rq->query[1] : "allocate";
+	const char *code = rq->query[3];
 	int xlsx = !strcmp(f, "xlsx"), csv = !strcmp(f, "csv"), chart = !strcmp(f, "chart");
 	int note = !strcmp(f, "note");
+	const struct chart_choice *cc = NULL;
 
 	if (!xlsx && !csv && !chart && !note) {
 		api_error(rp, 400, "bad_request", _("format must be xlsx, csv, note or chart"), NULL,
 			  0, "format");
 		return;
 	}
+	if (rq->query[2] && !chart) {
+		api_error(rp, 400, "bad_request", _("chart= goes with format=chart"), NULL, 0,
+			  "chart");
+		return;
+	}
+	if (chart && !(cc = chart_choice(k, rq->query[2], code, rp)))
+		return;
 	if (note && (!strcmp(k, "allocate") || !strcmp(k, "compare"))) {
 		const char *text = rq->body;
 		size_t len = rq->len, s, e;
@@ -1846,9 +2046,11 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		else if (csv)
 			reply_written(rp, w_result_csv, res, CSV);
 		else
-			reply_chart(rp, w_result, res, P304_CHART_BARS, api->tiles);
-		set_name(rp, res->scenario->id, xlsx ? "repartition.xlsx" : csv ? "repartition.csv"
-						 : "repartition.png");
+			reply_chart(rp, w_result, res, cc->draw, api->tiles, cc->map_value, NULL);
+		if (chart)
+			name_chart(rp, res->scenario->id, cc);
+		else
+			set_name(rp, res->scenario->id, xlsx ? "repartition.xlsx" : "repartition.csv");
 		p304_result_free(res);
 	} else if (!strcmp(k, "compare")) {
 		p304_comparison *cmp = do_compare(api, rq, rp);
@@ -1860,9 +2062,15 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		else if (csv)
 			reply_written(rp, w_cmp_csv, cmp, CSV);
 		else
-			reply_chart(rp, w_cmp, cmp, P304_CHART_COMPARE, api->tiles);
-		set_name(rp, cmp->b_id, xlsx ? "comparaison.xlsx" : csv ? "comparaison.csv"
-					   : "comparaison.png");
+			reply_chart(rp, w_cmp, cmp, cc->draw, api->tiles, cc->map_value, code);
+		if (chart && cc->draw == P304_CHART_WATERFALL) {
+			char end[96];
+
+			snprintf(end, sizeof(end), "-cascade-%s.png", code);
+			name_compare(rp, cmp, end);
+		} else {
+			name_compare(rp, cmp, chart ? cc->name : xlsx ? ".xlsx" : ".csv");
+		}
 		p304_comparison_free(cmp);
 	} else if (!strcmp(k, "reconcile") && !note) {
 		p304_notification *nt = do_reconcile(api, rq, rp);
@@ -1874,24 +2082,33 @@ void api_export(struct srv_api *api, const struct srv_request *rq, struct srv_re
 		else if (csv)
 			reply_written(rp, w_nt_csv, nt, CSV);
 		else
-			reply_chart(rp, w_nt, nt, P304_CHART_RECONCILE, api->tiles);
-		set_name(rp, nt->alloc->scenario->id, xlsx ? "notification.xlsx"
-				: csv ? "notification.csv" : "notification.png");
+			reply_chart(rp, w_nt, nt, cc->draw, api->tiles, cc->map_value, NULL);
+		if (chart)
+			name_chart(rp, nt->alloc->scenario->id, cc);
+		else
+			set_name(rp, nt->alloc->scenario->id, xlsx ? "notification.xlsx"
+				 : "notification.csv");
 		p304_notification_free(nt);
-	} else if (!strcmp(k, "sweep") && !xlsx && !note) {
+	} else if (!strcmp(k, "sweep") && !note) {
 		p304_sweep_result *sw = do_sweep(api, rq, rp);
 
 		if (!sw)
 			return;
-		if (csv)
+		if (xlsx)
+			reply_written(rp, w_sweep_xlsx, sw, XLSX);
+		else if (csv)
 			reply_written(rp, w_sweep_csv, sw, CSV);
 		else
-			reply_chart(rp, w_sweep, sw, P304_CHART_SWEEP, api->tiles);
-		set_name(rp, sw->base->scenario->id, csv ? "sweep.csv" : "sweep.png");
+			reply_chart(rp, w_sweep, sw, cc->draw, api->tiles, NULL, NULL);
+		if (chart)
+			name_chart(rp, sw->base->scenario->id, cc);
+		else
+			set_name(rp, sw->base->scenario->id, xlsx ? "sensibilite.xlsx"
+				 : "sensibilite.csv");
 		p304_sweep_result_free(sw);
 	} else {
 		api_error(rp, 400, "bad_request", _("kind must be allocate, compare, reconcile or "
-			  "sweep (note: allocate or compare; sweep: csv or chart)"), NULL, 0, "kind");
+			  "sweep (note: allocate or compare)"), NULL, 0, "kind");
 	}
 }
 

@@ -514,6 +514,10 @@ static void test_waterfall_room_and_bad_outlines(void **state)
 	b = 285000;
 	assert_true(hi >= 1.1 * (a > b ? a : b));
 	assert_true(lo <= 0);
+	/* the two ends in the page's words, not « A (référence) » and « B » */
+	assert_non_null(strstr(sc, "'Référence' 0"));
+	assert_non_null(strstr(sc, "'Scénario' "));
+	assert_null(strstr(sc, "A (r"));
 	free(sc);
 
 	snprintf(res, sizeof(res), "%s/repartition-w.json", dir);

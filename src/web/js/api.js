@@ -41,9 +41,15 @@ export async function sendJSON(method, path, data, signal) {
 	return resp.json();
 }
 
-export async function postForm(path, form, signal) {
-	const resp = await check(await fetch(path, { method: 'POST', body: form, signal }));
+export async function postForm(path, form, signal, method = 'POST') {
+	const resp = await check(await fetch(path, { method, body: form, signal }));
 	return resp.json();
+}
+
+// A file the server keeps (the needs saved with a scenario), as a File.
+export async function getFile(path, name) {
+	const resp = await check(await fetch(path, { cache: 'no-store' }));
+	return new File([await resp.blob()], name, { type: 'text/csv' });
 }
 
 // Asks for a download; returns {blob, name} (the French file name the server

@@ -1,13 +1,13 @@
 // Step 8, « Exports »: workbook, CSV, charts and note through
 // /api/export, the scenario file, and saving into the workspace.
 
-import { sendJSON, download } from './api.js';
-import { S, $, on, showMsg, setStatus, save, loadScenario, loadScenarioList, writeHash, markUnavailable } from './state.js';
+import { sendJSON, postForm, download } from './api.js';
+import { S, $, h, on, showMsg, setStatus, save, loadScenario, loadScenarioList, writeHash, markUnavailable, nameOf } from './state.js';
 import { idFromTitle } from './naming.js';
 
 export const id = 'exports';
 
-async function runExport(format) {
+async function runExport(format, chart) {
 	showMsg('export-msg', '');
 	const kind = $('export-kind').value;
 	if (format === 'scenario') {
@@ -34,8 +34,9 @@ async function runExport(format) {
 	const apiKind = { repartition: 'allocate', comparaison: 'compare', notification: 'reconcile' }[kind];
 	// the note, the same as `p304 note` (POST /api/note), in Word, LibreOffice or HTML
 	const note = { docx: 'docx', odt: 'odt', note: 'html' }[format];
-	const address = note ? `/api/note?format=${note}&kind=${apiKind}` : `/api/export?format=${format}&kind=${apiKind}`;
-	setStatus(note ? 'Préparation de la note (graphiques compris, quelques secondes)…' : 'Préparation du fichier…');
+	let address = note ? `/api/note?format=${note}&kind=${apiKind}` : `/api/export?format=${format}&kind=${apiKind}`;
+	if (chart) address += `&chart=${chart.chart}${chart.code ? `&code=${encodeURIComponent(chart.code)}` : ''}`;
+	setStatus(note ? 'Préparation de la note (graphiques compris, quelques secondes)…' : chart ? 'Préparation du graphique…' : 'Préparation du fichier…');
 	try {
 		const { blob, name } = await download(address, body);
 		save(blob, name || `${kind}.${format}`);
@@ -46,6 +47,25 @@ async function runExport(format) {
 	}
 }
 
+/* « Graphiques »: one button per chart of what « Contenu exporté » names
+ * (issue 21: the map, the bars and, for a comparison, the waterfall of the
+ * participant chosen in « 4. Comparer »), each its own file. */
+function chartsOf(kind) {
+	if (kind === 'comparaison') {
+		const code = $('wf-code').value || S.selected;
+		const list = [{ chart: 'map', label: 'Carte des variations' }, { chart: 'compare', label: 'Plus fortes hausses et baisses' }];
+		if (code) list.push({ chart: 'waterfall', code, label: `Décomposition de l'écart : ${nameOf(code) || code}` });
+		return list;
+	}
+	if (kind === 'notification') return [{ chart: 'map', label: 'Carte des montants notifiés' }, { chart: 'reconcile', label: 'Pré-notifié, besoin et notifié' }];
+	return [{ chart: 'map', label: 'Carte des montants' }, { chart: 'bars', label: 'Montant de chaque participant (barres)' }];
+}
+
+function renderChartButtons() {
+	$('chart-buttons').replaceChildren(...chartsOf($('export-kind').value).map((c, i) => h('li', {},
+		h('button', { type: 'button', class: `fr-btn ${i ? 'fr-btn--secondary ' : ''}fr-icon-download-line`, 'data-export': 'chart', 'data-chart': c.chart,
+			onclick: () => runExport('chart', c) }, c.label))));
+}
 
 async function saveScenario(ev) {
 	ev.preventDefault();
@@ -56,8 +76,19 @@ async function saveScenario(ev) {
 	const sc = structuredClone(S.sc);
 	sc.id = id;
 	if ($('save-title').value.trim()) sc.title = $('save-title').value.trim();
+	// the needs file of the notification computed here is saved with the
+	// scenario, and the notification's choices in it: reopened, the round
+	// gives its notification back without reloading the file (issue 21)
+	const nf = S.needsForm;
+	if (nf) sc.reconciliation = structuredClone(nf.sc.reconciliation);
 	try {
-		await sendJSON('PUT', `/api/scenarios/${encodeURIComponent(id)}`, sc);
+		if (nf) {
+			const form = new FormData();
+			form.append('scenario', new Blob([JSON.stringify(sc, null, 2)], { type: 'application/json' }), 'scenario.json');
+			form.append('needs', nf.file, nf.file.name);
+			if (nf.caps) form.append('caps', nf.caps, nf.caps.name);
+			await postForm(`/api/scenarios/${encodeURIComponent(id)}`, form, undefined, 'PUT');
+		} else await sendJSON('PUT', `/api/scenarios/${encodeURIComponent(id)}`, sc);
 	} catch (err) {
 		showMsg('save-msg', err.message);
 		return;
@@ -81,7 +112,7 @@ async function saveScenario(ev) {
 	// the confirmation comes last: never beside a banner still saying
 	// « modifié » while the list reloads (a slow machine showed both)
 	const ok = $('save-ok');
-	ok.textContent = `Scénario « ${sc.title} » enregistré dans l'espace de travail sous l'identifiant « ${id} ».`;
+	ok.textContent = `Scénario « ${sc.title} » enregistré dans l'espace de travail sous l'identifiant « ${id} »${nf ? `, avec le fichier des besoins « ${nf.file.name} » : en le rouvrant, la notification est recalculée sans recharger le fichier` : ''}.`;
 	ok.hidden = false;
 }
 
@@ -101,4 +132,9 @@ export function init() {
 	on('result', fillSaveForm);
 	on('show', (name) => { if (name === 'exports') fillSaveForm(); });
 	for (const b of document.querySelectorAll('[data-export]')) b.addEventListener('click', () => runExport(b.dataset.export));
+	$('export-kind').addEventListener('change', renderChartButtons);
+	on('compare', renderChartButtons);
+	on('select', renderChartButtons);
+	on('show', (name) => { if (name === 'exports') renderChartButtons(); });
+	renderChartButtons();
 }

@@ -2,7 +2,7 @@
 // ceiling, table, participants), its local checks, and the debounced
 // POST /api/allocate whose result every other step draws ('result' event).
 
-import { ApiError, sendJSON } from './api.js';
+import { ApiError, sendJSON, getFile } from './api.js';
 import { formatEuros, formatNumber, parseEuros, parsePct, inputEuros, inputPct, NBSP } from './format.js';
 import {
 	S, $, h, on, emit, showMsg, setStatus, debounce, codingNote, columnLabel, writeHash, loadScenario, showGlobal,
@@ -394,7 +394,33 @@ export async function startFrom(id, hashParams) {
 		markChanged();
 		writeHash();
 		await runAllocate();
+		await restoreNeeds(id, sc);
 	} else setStatus('Calcul suspendu : corrigez le champ signalé.');
+}
+
+/* A round saved with its needs file (issue 21) reopens with them: the file
+ * is put back in « 5. Besoins et notification » with the choices saved in
+ * the scenario, and the notification is computed again from it. */
+async function restoreNeeds(id, sc) {
+	const entry = S.scenarios.find((s) => s.id === id && s.origin === 'saved');
+	if (!entry || !entry.needs) return;
+	const path = `/api/scenarios/${encodeURIComponent(id)}?part=`;
+	let needs, caps = null;
+	try {
+		needs = await getFile(path + 'needs', `besoins-${id}.csv`);
+		if (entry.caps) caps = await getFile(path + 'caps', `plafonds-${id}.csv`);
+	} catch (err) {
+		showMsg('needs-msg', `Le fichier des besoins enregistré avec « ${sc.title || id} » ne se relit pas : ${err.message}`);
+		return;
+	}
+	const put = (input, file) => { const dt = new DataTransfer(); if (file) dt.items.add(file); $(input).files = dt.files; };
+	put('caps-file', caps);
+	const pol = sc.reconciliation || {};
+	$('available').value = pol.available_eur && pol.available_eur !== sc.envelope_eur ? formatEuros(pol.available_eur) : '';
+	$('deadline').value = pol.deadline || '';
+	put('needs-file', needs);
+	// step 5 computes the notification when a file is chosen
+	$('needs-file').dispatchEvent(new Event('change'));
 }
 
 function applyEdits(sc, p) {

@@ -1,10 +1,10 @@
 // Step 7, « Sensibilité »: POST /api/sweep, the tornado and each amount's
 // spread.
 
-import { sendJSON } from './api.js';
+import { sendJSON, download } from './api.js';
 import { formatEuros, formatNumber, formatPct, parseEuros, parsePct } from './format.js';
 import { drawBars, drawBands } from './svg.js';
-import { S, $, h, showMsg, setStatus, factorLabel } from './state.js';
+import { S, $, h, showMsg, setStatus, factorLabel, save } from './state.js';
 
 export const id = 'sensibilite';
 
@@ -36,6 +36,8 @@ async function runSweep(ev) {
 	$('sweep-run').disabled = true;
 	try {
 		S.sweep = await sendJSON('POST', '/api/sweep', body);
+		// the exports redo this very sweep: same variants, same seed
+		S.sweepBody = { ...body, seed: S.sweep.seed };
 	} catch (err) {
 		showMsg('sweep-msg', err.message);
 		setStatus('Le balayage a été refusé.');
@@ -59,7 +61,9 @@ function renderSweep() {
 			` : chaque pondération bouge d'au plus ±${formatNumber(o.weight_points, null)} points (ramenées à 100 %), chaque donnée d'au plus ±${formatNumber(o.data_pct, null)} %`,
 			bounds.length ? ', ' + bounds.join(', ') : '', `. ${s.infeasible ? s.infeasible + ' variantes infaisables écartées.' : ''}`,
 			h('details', { class: 'fr-text--xs' }, h('summary', { text: 'détails' }), `Tirage reproductible : graine ${s.seed} (le même nombre de variantes redonne les mêmes résultats).`)),
+		exportButtons(),
 		h('h3', { class: 'fr-h5', text: 'Ce qui fait le plus bouger les montants (tornade)' }),
+		h('p', { class: 'fr-text--sm', id: 'tornado-words', text: tornadoWords(o) }),
 		drawBars(s.tornado.map((t) => ({ label: factorLabel(t.factor), value: t.spread_eur })), 'Tornade : écart moyen des montants par facteur'),
 		h('h3', { class: 'fr-h5 fr-mt-2w', text: 'Étendue de chaque montant' }),
 		h('p', { class: 'fr-text--sm', text: 'Trait : minimum – maximum ; boîte : 5e – 95e centile ; barre : médiane ; point : scénario.' }),
@@ -72,6 +76,43 @@ function renderSweep() {
 				h('td', { class: 'p304-num', text: formatPct(x.at_floor_pct, 1) }), h('td', { class: 'p304-num', text: formatPct(x.at_ceiling_pct, 1) })))))));
 }
 
+/* What a bar of the tornado means, in one sentence (issue 21: no jargon
+ * outside « détails »). */
+function tornadoWords(o) {
+	const moves = [];
+	if (o.weight_points) moves.push(`une pondération bouge de ±${formatNumber(o.weight_points, null)} points`);
+	if (o.data_pct) moves.push(`une donnée de ±${formatNumber(o.data_pct, null)} %`);
+	return `Chaque barre se lit ainsi : quand seul ce facteur varie (${moves.join(', ') || 'plancher ou plafond tirés'}), le montant d'un département se déplace en moyenne dans une fourchette de cette largeur, de son montant bas à son montant haut (9 variantes sur 10 y tombent).`;
+}
+
+const EXPORTS = [
+	{ format: 'xlsx', label: 'Classeur Excel (.xlsx)' },
+	{ format: 'csv', label: 'Tableau CSV' },
+	{ format: 'chart', chart: 'tornado', label: 'Tornade (.png)' },
+	{ format: 'chart', chart: 'sweep', label: 'Étendue des montants (.png)' },
+];
+
+function exportButtons() {
+	return h('div', { class: 'fr-mt-2w' },
+		h('ul', { class: 'fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left', id: 'sweep-exports' },
+			EXPORTS.map((x, i) => h('li', {}, h('button', { type: 'button', class: `fr-btn ${i ? 'fr-btn--secondary ' : ''}fr-icon-download-line`,
+				'data-sweep-export': x.chart || x.format, onclick: () => exportSweep(x) }, x.label)))),
+		h('p', { class: 'fr-error-text', id: 'sweep-export-msg', hidden: true }));
+}
+
+async function exportSweep(x) {
+	showMsg('sweep-export-msg', '');
+	setStatus('Préparation du fichier (le balayage est refait à l\'identique)…');
+	const address = `/api/export?format=${x.format}&kind=sweep${x.chart ? `&chart=${x.chart}` : ''}`;
+	try {
+		const { blob, name } = await download(address, S.sweepBody);
+		save(blob, name || `sensibilite.${x.format === 'chart' ? 'png' : x.format}`);
+		setStatus(`Fichier prêt : ${name}.`);
+	} catch (err) {
+		showMsg('sweep-export-msg', err.message);
+		setStatus('L\'export a été refusé.');
+	}
+}
 
 export function init() {
 	$('sweep-form').addEventListener('submit', runSweep);
