@@ -972,6 +972,15 @@ check("GET /api/ledger/view?format=xlsx == the vue.xlsx of p304 ledger view -o",
       p_.returncode == 0 and st == 200 and data == read(os.path.join(vdir, "vue.xlsx")) and
       "spreadsheetml" in h.get("content-type", "") and "vue.xlsx" in
       h.get("content-disposition", ""), (p_.stderr[:200], st, data[:100]))
+# the evolution chart of the view, as `ledger view --chart` draws it
+st, h, data = req("GET", "/api/ledger/view?stage=delegated&years=2022:2024&format=png&codes=49,59")
+check("GET /api/ledger/view?format=png&codes=49,59: the evolution chart (PNG)",
+      st == 200 and data[:8] == b"\x89PNG\r\n\x1a\n" and h.get("content-type") == "image/png" and
+      "evolution.png" in h.get("content-disposition", ""), (st, data[:80]))
+for bad in ("codes=", "codes=59,,62", "codes=59;62", "codes=" + ",".join(["59"] * 13), "codes=../x"):
+    st, h, data = req("GET", "/api/ledger/view?stage=delegated&years=2022:2024&format=png&" + bad)
+    check("GET /api/ledger/view?format=png&%s: 400 codes" % bad,
+          (st == 400 and b'"codes"' in data) or (bad == "codes=" and st == 200), (st, data[:200]))
 # ILLUSTRATIF: a table imported with that comment marks the views and caps
 # it feeds, and only those (the page labels them)
 st0, _, d0 = req("GET", "/api/ledger/view?stage=delegated&years=2022:2024")

@@ -88,4 +88,17 @@ xlsx2csv -n Comparaison "$work/c/comparaison.xlsx" | awk -F, '$1 == "62" { print
 rel=$(xlsx2csv -n Notification "$work/r/notification.xlsx" | awk -F, '$1 == "RELIQUAT" { print $8 }')
 relc=$(tr -d '"\r' <"$work/r/notification.csv" | awk -F';' '$1 == "RELIQUAT" { print $8 }')
 [ -n "$rel" ] && [ "$rel" = "$relc" ] || fail "notification.xlsx RELIQUAT is '$rel', the CSV says '$relc'"
+# every silent participant named, however many (a 1 000-byte buffer cut the
+# list at « 33 Gironde (a... »: the fresh-eyes officer, 2026-12-06)
+printf 'code;besoin_eur\n59;1000000\n' >"$work/one.csv"
+"$P304" reconcile "$ROOT/inputs/scenarios/2025-national.json" --needs "$work/one.csv" -o "$work/r1" -q 2>/dev/null ||
+	fail "reconcile with one answer"
+for got in "$(xlsx2csv -n Notification "$work/r1/notification.xlsx" | grep 'Sans réponse')" \
+	   "$(grep 'Sans réponse' "$work/r1/notification.csv")"; do
+	case "$got" in
+	*"974 La Réunion (absent du fichier)"*) ;;
+	*) fail "the list of who did not answer is cut: ...${got#"${got%????????????????????????????????????????}"}" ;;
+	esac
+	case "$got" in *"..."*) fail "the list of who did not answer ends in '...'" ;; esac
+done
 echo "ok   xlsx workbooks (3 written by default, read back with xlsx2csv: sheets, amounts and totals equal the CSV; numbers, formats, French statuses, order, RELIQUAT)"

@@ -329,7 +329,11 @@ typedef struct p304_notification {
 /* The participants without an answer (late = 0) or with a late one (late =
  * 1), as "44 Loire-Atlantique, 59 Nord (absent du fichier)" — "absent du
  * fichier" when the needs file has no line for it — into buf (empty when
- * none); returns how many. For the summary, the CSV, the workbook. */
+ * none); returns how many. For the summary, the CSV, the workbook. A list
+ * longer than size ends in "..."; P304_MISSING_TEXT_MAX holds every
+ * participant of a round (101 × at most 160 bytes), so that the files name
+ * them all (a workbook cut the 93 silent départements at « 33 Gironde (a... »). */
+#define P304_MISSING_TEXT_MAX 16384
 size_t p304_notification_missing_text(const p304_notification *nt, int late,
 				      char *buf, size_t size);
 p304_code p304_write_notification_json(const p304_notification *nt, FILE *fp,

@@ -234,12 +234,12 @@ p304_code p304_write_notification_csv(const p304_notification *nt, FILE *fp,
 	bad |= wu_row(fp, f, 1);
 	/* who did not answer, by name (« sans réponse : 44 Loire-Atlantique ») */
 	for (int late = 0; late <= 1; late++) {
-		char list[1000];
+		char list[P304_MISSING_TEXT_MAX], mline[P304_MISSING_TEXT_MAX + 32];
 
 		if (p304_notification_missing_text(nt, late, list, sizeof(list)) == 0)
 			continue;
-		snprintf(line, sizeof(line), "%s : %s", late ? "Hors délai" : "Sans réponse", list);
-		f[0] = line;
+		snprintf(mline, sizeof(mline), "%s : %s", late ? "Hors délai" : "Sans réponse", list);
+		f[0] = mline;
 		bad |= wu_row(fp, f, 1);
 	}
 	for (size_t k = 0; k < res->scenario->ncriteria; k++) {

@@ -413,7 +413,8 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 	static const char *const missing[] = { "renonce aux crédits", "garde le montant pré-notifié" };
 	static const char *const surplus[] = { "restent en reliquat", "redistribués selon les critères",
 		"redistribués aux besoins non couverts" };
-	char tmp[64], buf[64][512], fbuf[32][512], mbuf[2][1100];
+	char tmp[64], buf[64][512], fbuf[32][512];
+	char mbuf[2][P304_MISSING_TEXT_MAX + 32], list[P304_MISSING_TEXT_MAX];
 	struct param prm[96];
 	size_t np, nf;
 	const char **foot;
@@ -440,8 +441,6 @@ p304_code p304_write_xlsx_notification(const p304_notification *nt, FILE *fp, p3
 		size_t nl = 0;
 
 		for (int late = 0; late <= 1; late++) {
-			char list[1000];
-
 			if (p304_notification_missing_text(nt, late, list, sizeof(list)) == 0)
 				continue;
 			snprintf(mbuf[late], sizeof(mbuf[late]), "%s : %s",

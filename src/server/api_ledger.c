@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <p304/chart.h>
 #include <p304/ledger.h>
 
 #include "gettext.h"
@@ -374,6 +375,62 @@ static p304_code view_file(const p304_ledger_view *v, const struct api_ledger *a
 	return P304_OK;
 }
 
+/* The codes of ?codes=59,62 (at most 12, as the chart draws): 0, or -1
+ * after a 400 naming the key. buf keeps the texts list points into. */
+static int chart_codes(const struct srv_request *rq, struct srv_reply *rp, char *buf, size_t size,
+		       const char **list, size_t *n)
+{
+	const char *s = query(rq, "codes");
+
+	*n = 0;
+	if (!s || !*s)
+		return 0;
+	if (strlen(s) >= size)
+		goto bad;
+	strcpy(buf, s);
+	for (char *tok = buf, *comma; tok; tok = comma) {
+		size_t len = strspn(tok, "0123456789ABab");
+
+		if ((comma = strchr(tok, ',')))
+			*comma++ = '\0';
+		if (*n == 12 || len == 0 || len > 3 || tok[len] != '\0')
+			goto bad; /* an empty code too: "59,,62" */
+		list[(*n)++] = tok;
+	}
+	return 0;
+bad:
+	bad_query(rp, "codes", _("codes: expected at most 12 codes of collectivités separated by commas, "
+				 "such as 59,62,2A"));
+	return -1;
+}
+
+/* The view's evolution chart (p304 ledger view --chart's evolution.png):
+ * the codes asked for, or the 12 largest of the last year, by name. */
+static p304_code view_png(const p304_ledger_view *v, const struct api_ledger *al,
+			  const char *const *codes, size_t ncodes, struct srv_reply *rp, p304_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	p304_code rc;
+
+	if (!fp)
+		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	rc = p304_chart_ledger_evolution(v, al->ref, codes, ncodes, fp, err);
+	if (fclose(fp) != 0 && rc == P304_OK)
+		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
+	if (rc != P304_OK) {
+		free(buf);
+		return rc;
+	}
+	rp->status = 200;
+	rp->body = buf;
+	rp->len = len;
+	rp->type = "image/png";
+	rp->filename = strdup("evolution.png");
+	return P304_OK;
+}
+
 static void json_string(FILE *fp, const char *s)
 {
 	fputc('"', fp);
@@ -455,7 +512,9 @@ static p304_ledger_view *empty_view(int stage, int minus, int y0, int y1)
 void api_ledger_view(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
 	struct api_ledger *al = api_ledger_of(api);
-	const char *fmt = query(rq, "format");
+	const char *fmt = query(rq, "format"), *codes[12];
+	char codes_buf[128];
+	size_t ncodes = 0;
 	p304_ledger_view *v = NULL;
 	p304_ledger *lg;
 	p304_error err;
@@ -466,10 +525,12 @@ void api_ledger_view(struct srv_api *api, const struct srv_request *rq, struct s
 	if ((stage = need_stage(rq, rp, "stage", -1)) < 0 ||
 	    (minus = need_stage(rq, rp, "minus", stage)) < 0 || need_years(rq, rp, &y0, &y1))
 		return;
-	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") && strcmp(fmt, "xlsx")) {
-		bad_query(rp, "format", _("format: expected json, csv or xlsx"));
+	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") && strcmp(fmt, "xlsx") && strcmp(fmt, "png")) {
+		bad_query(rp, "format", _("format: expected json, csv, xlsx or png"));
 		return;
 	}
+	if (chart_codes(rq, rp, codes_buf, sizeof(codes_buf), codes, &ncodes) < 0)
+		return;
 	if ((have = reader_take(al, &lg, rp)) < 0)
 		return;
 	p304_error_clear(&err);
@@ -487,8 +548,9 @@ void api_ledger_view(struct srv_api *api, const struct srv_request *rq, struct s
 		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
 		return;
 	}
-	if ((fmt && strcmp(fmt, "json") ? view_file(v, al, strcmp(fmt, "xlsx") == 0, rp, &err)
-					: view_json(v, al, rp, &err, illustrative)) != P304_OK)
+	if ((fmt && !strcmp(fmt, "png") ? view_png(v, al, codes, ncodes, rp, &err)
+	     : fmt && strcmp(fmt, "json") ? view_file(v, al, strcmp(fmt, "xlsx") == 0, rp, &err)
+					  : view_json(v, al, rp, &err, illustrative)) != P304_OK)
 		api_reply_p304(rp, &err);
 	p304_ledger_view_free(v);
 }

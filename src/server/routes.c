@@ -27,7 +27,7 @@ const struct api_route api_routes[] = {
 	  { "plan", "scenario", NULL }, 0 },
 	{ "POST", "/api/note", api_note, { "format", "kind", "year", NULL },
 	  { "scenario", "needs", "caps", NULL }, 1 },
-	{ "GET", "/api/ledger/view", api_ledger_view, { "stage", "minus", "years", "format", NULL },
+	{ "GET", "/api/ledger/view", api_ledger_view, { "stage", "minus", "years", "format", "codes", NULL },
 	  { NULL }, 0 },
 	{ "GET", "/api/ledger/history/{id}", api_ledger_history, { "year", NULL }, { NULL }, 0 },
 	{ "GET", "/api/ledger/caps", api_ledger_caps, { "year", NULL }, { NULL }, 0 },

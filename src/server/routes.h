@@ -13,7 +13,7 @@
 
 #include "server/server.h"
 
-#define API_MAX_QUERY 4
+#define API_MAX_QUERY SRV_MAX_QUERY
 
 typedef void api_handler(struct srv_api *api, const struct srv_request *rq,
 			 struct srv_reply *rp);

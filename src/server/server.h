@@ -5,6 +5,9 @@
 #ifndef P304_SERVER_H
 #define P304_SERVER_H
 
+/* The query keys a route may accept (routes.c's table). */
+#define SRV_MAX_QUERY 5
+
 #include <stddef.h>
 
 #include <p304/workflow.h>
@@ -77,7 +80,7 @@ struct srv_request {
 	const char *method, *url;
 	const struct api_route *route;
 	const char *id;        /* the address after a route's "{id}", or NULL */
-	const char *query[4];  /* values of the route's query keys, in its order, or NULL */
+	const char *query[SRV_MAX_QUERY]; /* values of the route's query keys, in its order, or NULL */
 	const char *body;      /* NUL-terminated */
 	size_t len;
 	int multipart;

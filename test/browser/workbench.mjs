@@ -693,6 +693,9 @@ test('10-campagne', async ({ page, url }) => {
 	assert(/écart délégué − consommé 2025/.test(csv) && /"49";"Maine-et-Loire";"335000"/.test(csv), 'the CSV download is the view: ' + csv.slice(0, 200));
 	const xlsx = await page.evaluate(async (u) => { const r = await fetch(u); return [r.headers.get('Content-Disposition'), new TextDecoder().decode((await r.arrayBuffer()).slice(0, 2))]; }, await page.getAttribute('#camp-dl-xlsx', 'href'));
 	assert(/vue\.xlsx/.test(xlsx[0]) && xlsx[1] === 'PK', 'the workbook download: ' + xlsx.join(' '));
+	// the evolution chart (gnuplot, names not codes), as p304 ledger view --chart
+	const png = await page.evaluate(async (u) => { const r = await fetch(u); return [r.status, r.headers.get('Content-Type'), Array.from(new Uint8Array((await r.arrayBuffer()).slice(0, 4)))]; }, await page.getAttribute('#camp-dl-png', 'href'));
+	assert(png[0] === 200 && png[1] === 'image/png' && png[2].join(',') === '137,80,78,71', 'the chart download: ' + png.join(' '));
 
 	// 2026: caps and avenant (reduce the unconsumed, 50 %), against the CLI
 	await page.selectOption('#camp-rule', 'reduce-unconsumed');

@@ -221,6 +221,10 @@ function renderView() {
 	const q = { stage: v.stage, minus: v.minus || '', years: `${years[0]}:${years[years.length - 1]}` };
 	$('camp-dl-csv').href = `/api/ledger/view?${query({ ...q, format: 'csv' })}`;
 	$('camp-dl-xlsx').href = `/api/ledger/view?${query({ ...q, format: 'xlsx' })}`;
+	// the evolution of the département chosen in the fiche, if it has
+	// amounts here, else of the 12 largest (the chart's own choice)
+	const chosen = S.selected && rows.some((r) => r.code === S.selected) ? { codes: S.selected } : {};
+	$('camp-dl-png').href = `/api/ledger/view?${query({ ...q, format: 'png', ...chosen })}`;
 	$('camp-downloads').hidden = false;
 }
 
