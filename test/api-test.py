@@ -332,6 +332,7 @@ check("POST /api/export sweep tornado is a PNG (or 503 without gnuplot)",
 # -- the note (issue 21): the very note of p304 note, in Word ---------------
 import io
 import zipfile
+import difflib
 
 
 def docx_text(data):
@@ -1077,6 +1078,42 @@ check("the ledger's refusals: status, message and field (%d requests), the ledge
 st, h, data = req("POST", "/api/ledger/import?stage=delegated&year=2024", D23,
                   {"Origin": "http://evil.example"})
 check("POST /api/ledger/import from another site: 403", st == 403, data[:200])
+
+# the note cites the ledger's history as `p304 note --ledger` does: 2025-national
+# (campaign year 2025 from its id: 2023 delegated and consumed above) and
+# year=2024 (2022 and 2023)
+def history_part(md):
+    """The note's history paragraph (page 2) and its last annex, or ''."""
+    text = md.decode("utf-8")
+    para = [l for l in text.split("\n") if l.startswith("**Exécution des années précédentes.**")]
+    m = re.search(r"^## Annexe \d+ — Exécution des années précédentes", text, re.M)
+    annex = text[m.start():] if m else ""
+    return "\n".join(para) + annex
+
+
+today = time.strftime("%Y-%m-%d")
+for q, year in (("", []), ("&year=2024", ["--year", "2024"])):
+    st, h, data = req("POST", "/api/note?format=md&kind=allocate" + q, read(nat))
+    rc, out, err = cli("note", nat, "--ledger", LEDGER, "--date", today, *year)
+    md = read(os.path.join(out, "note.md")) if rc == 0 else b""
+    part = history_part(data) if st == 200 else ""
+    check("POST /api/note%s with the server's ledger == p304 note --ledger%s (history paragraph "
+          "and its annex)" % (q, " " + " ".join(year) if year else ""),
+          st == 200 and rc == 0 and part and part == history_part(md) and
+          "En 2023, 5" in part and ("2022" in part) == bool(year) and
+          "fichier campagne.sqlite" in part, (st, data[:200], err[:300]))
+    # but the scenario's file name: the page sends the scenario, not its file
+    normal = [re.sub(rb"\(fichier [^)]*\.json\)", b"(fichier)", x) for x in (data, md)]
+    check("POST /api/note%s: the whole note equals the CLI's (but the scenario's file name)" % q,
+          normal[0] == normal[1],
+          [l for l in difflib.unified_diff(normal[1].decode().split("\n"),
+                                           normal[0].decode().split("\n"), lineterm="", n=0)][:8])
+st, h, data = req("POST", "/api/note?format=md&kind=allocate&year=20x4", read(nat))
+check("POST /api/note?year=20x4: 400 on 'year'", st == 400 and err_of(data).get("field") == "year",
+      data[:200])
+st, h, data = req("POST", "/api/note?format=md&kind=allocate&year=2019", read(nat))
+check("POST /api/note?year=2019 (nothing delegated in 2017 and 2018): the note without history",
+      st == 200 and "Exécution des années".encode() not in data and "— Exécution".encode() not in data, data[:200])
 
 # -- issue 19: a French server: the 4xx bodies, the workspace's limits ---------
 import importlib.util

@@ -193,6 +193,7 @@ if native; then
 	check sh "$ROOT/test/deps-check.sh" "$ROOT"
 	check sh "$ROOT/test/progress-check.sh" "$P304" "$ROOT"
 	check sh "$ROOT/test/note-check.sh" "$P304" "$ROOT"
+	check sh "$ROOT/test/note-history-check.sh" "$P304" "$ROOT"
 	check sh "$ROOT/test/fiches-check.sh" "$P304" "$ROOT"
 	check sh "$ROOT/test/xlsx-check.sh" "$P304" "$ROOT"
 	check sh "$ROOT/test/injection-check.sh" "$P304" "$ROOT"

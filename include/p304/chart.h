@@ -72,6 +72,8 @@ p304_code p304_chart_render(const p304_chart_request *req, p304_error *err);
 
 #include <p304/io.h>
 
+struct p304_ledger_digest;
+
 typedef struct p304_note {
 	const p304_result *alloc;          /* required */
 	const p304_comparison *cmp;        /* optional: --compare */
@@ -82,6 +84,12 @@ typedef struct p304_note {
 	long date;       /* yyyymmdd written at the top of the note */
 	int for_pandoc;  /* Markdown for pandoc (.docx): page breaks as raw
 			  * Word XML; images are the .png beside each .svg */
+	/* optional (--ledger): the campaign's history and the note's year N;
+	 * the years N − 2 and N − 1 that have delegated or consumed amounts
+	 * are cited (page 2 and an annex). NULL, or no such year: the note
+	 * is exactly the one without a ledger. */
+	const struct p304_ledger_digest *hist;
+	int hist_year;
 } p304_note;
 
 /* note.html: self-contained (SVG and CSS inline), prints on A4. */
@@ -110,6 +118,8 @@ typedef struct p304_note_request {
 	long date;                     /* yyyymmdd of the note */
 	const char *tiles_path;        /* inputs/reference/tuiles.csv (contours beside it) */
 	unsigned what;                 /* P304_NOTE_* */
+	const struct p304_ledger_digest *hist; /* optional: as p304_note */
+	int hist_year;
 } p304_note_request;
 
 typedef struct p304_note_file {

@@ -535,6 +535,9 @@ typedef struct p304_fiches {
 	p304_source_text *src;        /* owned: res->scenario->ncriteria entries */
 	p304_fiche *f;                /* one per participant, in code order */
 	size_t n;
+	/* not owned, or NULL: the campaign's history (--ledger), each sheet
+	 * shows its years × stages (include/p304/ledger.h) */
+	const struct p304_ledger_digest *hist;
 } p304_fiches;
 
 

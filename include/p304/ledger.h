@@ -250,4 +250,71 @@ p304_code p304_write_ledger_view_xlsx(const p304_ledger_view *v, const p304_refe
 p304_code p304_write_ledger_history_xlsx(p304_ledger *lg, const p304_reference *ref,
 					 FILE *fp, p304_error *err);
 
+/* ------------------------------------------------------------------ */
+/* The history, in memory, for the documents                            */
+/* ------------------------------------------------------------------ */
+
+/* One current amount of a collectivité × year × stage. */
+typedef struct p304_ledger_cell {
+	int64_t amount_eur;   /* P304_LEDGER_NONE = no entry */
+	int file;             /* index in the digest's files, -1 = none */
+	int illustrative;     /* its batch's comment or file name says
+			       * ILLUSTRATIF (any case) */
+} p304_ledger_cell;
+
+/*
+ * The current amounts of every stage of years [year0, year0 + nyears − 1],
+ * by collectivité, with the file each came from (issue 22: the note and the
+ * département sheets cite the history). A plain value: src/chart writes it
+ * and never opens the ledger (docs/ARCHITECTURE.md, layers). Free with
+ * p304_ledger_digest_free.
+ */
+typedef struct p304_ledger_digest {
+	char ledger[256];     /* the ledger's file name, without its folder */
+	char at[32];          /* time of the latest entry shown, UTC
+			       * "2026-12-06T17:09:42Z"; "" when none */
+	int year0, nyears;
+	size_t nrows;
+	char (*codes)[16];    /* in code order */
+	p304_ledger_cell *cell; /* nrows × nyears × P304_NSTAGES */
+	char **files;         /* origin files, without their folder */
+	size_t nfiles;
+	int illustrative;     /* at least one cell is */
+} p304_ledger_digest;
+
+/* Reads the digest of [year0, year1] (year0 = year1 = 0: every year the
+ * ledger has; none: nyears = 0). */
+p304_code p304_ledger_digest_make(p304_ledger *lg, int year0, int year1,
+				  p304_ledger_digest **out, p304_error *err);
+void p304_ledger_digest_free(p304_ledger_digest *d);
+/* The row of `code`, or -1. */
+long p304_ledger_digest_row(const p304_ledger_digest *d, const char *code);
+/* The cell of row × year × stage; NULL when the year is outside. */
+const p304_ledger_cell *p304_ledger_digest_cell(const p304_ledger_digest *d, size_t row,
+						int year, p304_stage stage);
+
+/* A year's national totals (pure: from the digest only). */
+typedef struct p304_ledger_year_totals {
+	int64_t total[P304_NSTAGES];  /* sum of the amounts present */
+	size_t count[P304_NSTAGES];   /* collectivités with an amount */
+	/* the consumption rate's terms: collectivités with both a delegated
+	 * and a consumed amount (a report came) */
+	int64_t delegated_reported, consumed_reported;
+	size_t n_reported;
+	size_t n_under;               /* of those, consumed < delegated */
+	size_t n_no_report;           /* delegated (> 0), no consumed amount */
+	size_t n_funded;              /* delegated more than 0 € */
+	int illustrative;             /* one of the year's cells is */
+} p304_ledger_year_totals;
+
+void p304_ledger_year_totals_of(const p304_ledger_digest *d, int year,
+				p304_ledger_year_totals *t);
+/* 1 when the year has a delegated or consumed amount: the execution the
+ * documents speak of. */
+int p304_ledger_year_executed(const p304_ledger_digest *d, int year);
+/* The campaign year a scenario speaks of: the first year 1990 .. 2099
+ * standing alone (no digit before or after) in its id, else in its title
+ * ("2020-vague1" -> 2020, "P304 2025 – national" -> 2025); 0 when none. */
+int p304_campaign_year(const char *id, const char *title);
+
 #endif /* P304_LEDGER_H */

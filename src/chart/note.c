@@ -8,6 +8,7 @@
  * .odt by pandoc). Every text taken from a file is escaped for the format.
  */
 #include <p304/chart.h>
+#include <p304/ledger.h>
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -224,11 +225,14 @@ static void d_strong(const struct doc *d, const char *text)
 	d_raw(d, d->md ? "**" : "</strong>");
 }
 
-/* Tables: `align` holds one letter per column, 'l' or 'r' (numbers). */
-static void d_table_begin(const struct doc *d, const char *cls, const char *align,
-			  const char *const *head)
+/* Tables: `align` holds one letter per column, 'l' or 'r' (numbers);
+ * `width` (or NULL) the relative widths of the columns in Word, as pandoc
+ * reads them from the dashes of a long pipe table. */
+static void d_table_begin_w(const struct doc *d, const char *cls, const char *align,
+			    const char *const *head, const int *width)
 {
 	size_t n = strlen(align);
+	int sum = 0, scale;
 
 	if (d->md) {
 		for (size_t i = 0; i < n; i++) {
@@ -241,9 +245,13 @@ static void d_table_begin(const struct doc *d, const char *cls, const char *alig
 		 * fraction of 72 once a line is longer than that (the separator
 		 * always is): 70 in all, the name column twice the others, so
 		 * that the table takes the page's width and « 600 000 € » does
-		 * not wrap in Word as it did in equal columns (issue 21) */
+		 * not wrap in Word as it did in equal columns (issue 21); or the
+		 * widths asked for, scaled up to at least 80 in all */
+		for (size_t i = 0; width && i < n; i++)
+			sum += width[i];
+		scale = sum && sum < 80 ? (80 + sum - 1) / sum : 1;
 		for (size_t i = 0; i < n; i++) {
-			int w = (int)(70 * (i == 0 ? 2 : 1) / (n + 1));
+			int w = width ? width[i] * scale : (int)(70 * (i == 0 ? 2 : 1) / (n + 1));
 
 			d_raw(d, "|");
 			if (align[i] != 'r')
@@ -264,6 +272,12 @@ static void d_table_begin(const struct doc *d, const char *cls, const char *alig
 		}
 		fputs("</tr></thead><tbody>\n", d->fp);
 	}
+}
+
+static void d_table_begin(const struct doc *d, const char *cls, const char *align,
+			  const char *const *head)
+{
+	d_table_begin_w(d, cls, align, head, NULL);
 }
 
 /* One row; `total` = a bold totals row. Empty cells are written "—" in
@@ -1090,6 +1104,234 @@ static void method(const struct doc *d, const p304_note *n, const p304_source_te
 	d_list_end(d);
 }
 
+/* ------------------------------------------------------------------ */
+/* The campaign's history (--ledger, issue 22)                          */
+/* ------------------------------------------------------------------ */
+
+/* The years the note cites: N − 2 and N − 1 when they have delegated or
+ * consumed amounts (oldest first); their count. */
+static int hist_years(const p304_note *n, int year[2])
+{
+	int k = 0;
+
+	for (int y = n->hist_year - 2; n->hist && y < n->hist_year; y++)
+		if (p304_ledger_year_executed(n->hist, y))
+			year[k++] = y;
+	return k;
+}
+
+/* 1 when one amount of the years cited is ILLUSTRATIF. */
+static int hist_illustrative(const p304_note *n, const int *year, int ny)
+{
+	p304_ledger_year_totals t;
+	int any = 0;
+
+	for (int k = 0; k < ny; k++) {
+		p304_ledger_year_totals_of(n->hist, year[k], &t);
+		any |= t.illustrative;
+	}
+	return any;
+}
+
+/* 85.26 -> "85,3 %"; "—" when there is nothing to divide by. */
+static const char *rate_fr(char *buf, size_t size, int64_t part, int64_t whole)
+{
+	char *dot;
+
+	if (whole <= 0)
+		return snprintf(buf, size, "—"), buf;
+	snprintf(buf, size, "%.1f" NNBSP "%%", (double)part * 100.0 / (double)whole);
+	if ((dot = strchr(buf, '.')))
+		*dot = ',';
+	return buf;
+}
+
+/* « registre de campagne, fichier X, enregistré le 6 décembre 2026 ». */
+static void hist_source(const struct doc *d, const p304_ledger_digest *h, int illustrative)
+{
+	char day[64];
+	int y, m, dd;
+	long ymd = sscanf(h->at, "%4d-%2d-%2d", &y, &m, &dd) == 3 ? (long)y * 10000 + m * 100 + dd : -1;
+
+	d_textf(d, "Source : registre de campagne, fichier %s", h->ledger);
+	if (ymd > 0)
+		d_textf(d, ", enregistré le %s", p304_date_fr(ymd, day, sizeof(day)));
+	d_text(d, ".");
+	if (illustrative)
+		d_text(d, " « Illustratif » : montants inventés pour l'exemple (commentaire "
+		       "ILLUSTRATIF au registre), pas des montants réels.");
+}
+
+/* The cited years' national totals, pre-notified to consumed, one column
+ * per year (annex 4): narrow enough for Word's page. */
+static void history_totals(const struct doc *d, const p304_note *n, const int *year, int ny)
+{
+	static const char *const label[] = { "Pré-notifié", "Notifié", "Délégué", "Consommé" };
+	static const p304_stage stage[] = { P304_STAGE_PRENOTIFIED, P304_STAGE_NOTIFIED,
+					    P304_STAGE_DELEGATED, P304_STAGE_CONSUMED };
+	static const int width[] = { 34, 20, 20 };
+	p304_ledger_year_totals t[2];
+	char head_y[2][48], cell[2][64];
+	const char *head[3], *row[3], *align = ny == 2 ? "lrr" : "lr";
+
+	head[0] = "";
+	for (int k = 0; k < ny; k++) {
+		p304_ledger_year_totals_of(n->hist, year[k], &t[k]);
+		snprintf(head_y[k], sizeof(head_y[k]), "%d%s", year[k], t[k].illustrative ? " (illustratif)" : "");
+		head[k + 1] = head_y[k];
+	}
+	d_table_begin_w(d, "notif", align, head, width);
+	for (size_t s = 0; s < 4; s++) {
+		row[0] = label[s];
+		for (int k = 0; k < ny; k++)
+			row[k + 1] = t[k].count[stage[s]] ? eur(cell[k], sizeof(cell[k]), t[k].total[stage[s]]) : "—";
+		d_table_row(d, align, row, 0);
+	}
+	row[0] = "Taux de consommation";
+	for (int k = 0; k < ny; k++)
+		row[k + 1] = rate_fr(cell[k], sizeof(cell[k]), t[k].consumed_reported, t[k].delegated_reported);
+	d_table_row(d, align, row, 0);
+	row[0] = "Collectivités en sous-consommation";
+	for (int k = 0; k < ny; k++) {
+		if (t[k].n_reported)
+			snprintf(cell[k], sizeof(cell[k]), "%zu sur %zu", t[k].n_under, t[k].n_reported);
+		else
+			snprintf(cell[k], sizeof(cell[k]), "—");
+		row[k + 1] = cell[k];
+	}
+	d_table_row(d, align, row, 0);
+	d_table_end(d);
+	d_para_begin(d, "small");
+	d_text(d, "Taux : consommé rapporté au délégué des collectivités qui ont transmis leur rapport "
+	       "d'exécution ; sous-consommation : consommé inférieur au délégué, parmi elles.");
+	d_para_end(d);
+}
+
+/* Page 2: what was delegated and consumed in N − 1 (and N − 2), in one
+ * short paragraph below the regions (page 2 stays on its page with the
+ * sources box); the table is in annex 4. */
+static void history(const struct doc *d, const p304_note *n, int annex)
+{
+	p304_ledger_year_totals t;
+	int year[2], ny = hist_years(n, year);
+	char a[64], b[64], c[64], r[32], w[64], v[64];
+
+	if (!ny)
+		return;
+	d_para_begin(d, "small");
+	d_strong(d, "Exécution des années précédentes.");
+	for (int k = ny - 1; k >= 0; k--) {
+		p304_ledger_year_totals_of(n->hist, year[k], &t);
+		if (k < ny - 1) {
+			d_textf(d, " En %d%s : %s délégués", year[k], t.illustrative ? " (illustratif)" : "",
+				eur(a, sizeof(a), t.total[P304_STAGE_DELEGATED]));
+			if (t.n_reported)
+				d_textf(d, " ; %s consommés sur %s (%s ; %zu rapport%s d'exécution reçu%s "
+					"sur %zu).", eur(b, sizeof(b), t.consumed_reported),
+					eur(c, sizeof(c), t.delegated_reported),
+					rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported),
+					t.n_reported, t.n_reported > 1 ? "s" : "", t.n_reported > 1 ? "s" : "",
+					t.n_reported + t.n_no_report);
+			else
+				d_text(d, " ; aucun rapport d'exécution n'est enregistré.");
+			continue;
+		}
+		d_textf(d, " En %d%s, %s ont été délégués à %s", year[k],
+			t.illustrative ? " (montants illustratifs)" : "",
+			eur(a, sizeof(a), t.total[P304_STAGE_DELEGATED]),
+			count_coll(w, sizeof(w), t.n_funded));
+		if (t.n_reported > 1)
+			d_textf(d, " ; les rapports d'exécution de %zu d'entre elles déclarent %s consommés "
+				"sur les %s qui leur ont été délégués (%s) ; %s.", t.n_reported,
+				eur(b, sizeof(b), t.consumed_reported), eur(c, sizeof(c), t.delegated_reported),
+				rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported),
+				count_verb(v, sizeof(v), t.n_under, "a consommé moins que sa délégation",
+					   "ont consommé moins que leur délégation"));
+		else if (t.n_reported)
+			d_textf(d, " ; le seul rapport d'exécution reçu déclare %s consommés sur les %s "
+				"délégués à cette collectivité (%s).",
+				eur(b, sizeof(b), t.consumed_reported), eur(c, sizeof(c), t.delegated_reported),
+				rate_fr(r, sizeof(r), t.consumed_reported, t.delegated_reported));
+		else
+			d_text(d, " ; aucun rapport d'exécution n'est enregistré.");
+	}
+	d_text(d, " ");
+	hist_source(d, n->hist, hist_illustrative(n, year, ny));
+	d_textf(d, " Détail : annexe %d.", annex);
+	d_para_end(d);
+}
+
+/* Annex 4: delegated, consumed and rate of every collectivité of the
+ * ledger in the years cited (their totals are page 2's). */
+static void history_annex(const struct doc *d, const p304_note *n, int number)
+{
+	const p304_ledger_digest *h = n->hist;
+	p304_ledger_year_totals t[2];
+	int year[2], ny = hist_years(n, year);
+	static const int width[] = { 5, 18, 14, 14, 8, 14, 14, 8 };
+	char align[16], hb[6][48], c[6][64], title[128];
+	const char *head[8], *row[8];
+	size_t nh = 0;
+
+	if (!ny)
+		return;
+	snprintf(title, sizeof(title), "Annexe %d — Exécution des années précédentes (registre de "
+		 "campagne)", number);
+	d_heading(d, 2, NULL, title);
+	d_para_begin(d, "small");
+	hist_source(d, h, hist_illustrative(n, year, ny));
+	d_para_end(d);
+	history_totals(d, n, year, ny);
+	d_heading(d, 3, NULL, "Par collectivité");
+	d_para_begin(d, "small");
+	d_text(d, "« — » : aucun montant enregistré ; taux : consommé rapporté au délégué.");
+	d_para_end(d);
+	head[nh++] = "code";
+	head[nh++] = "collectivité";
+	for (int k = 0; k < ny; k++) {
+		p304_ledger_year_totals_of(h, year[k], &t[k]);
+		snprintf(hb[3 * k], sizeof(hb[0]), "délégué %d", year[k]);
+		snprintf(hb[3 * k + 1], sizeof(hb[0]), "consommé %d", year[k]);
+		snprintf(hb[3 * k + 2], sizeof(hb[0]), "taux %d", year[k]);
+		for (int j = 0; j < 3; j++)
+			head[nh++] = hb[3 * k + j];
+	}
+	memset(align, 'r', nh);
+	align[0] = align[1] = 'l';
+	align[nh] = '\0';
+	d_table_begin_w(d, "full", align, head, width);
+	for (size_t r = 0; r < h->nrows; r++) {
+		const p304_authority *a = p304_reference_find(n->alloc->reference, h->codes[r]);
+		int any = 0;
+
+		row[0] = h->codes[r];
+		row[1] = a ? a->name : "";
+		for (int k = 0; k < ny; k++) {
+			const p304_ledger_cell *dl = p304_ledger_digest_cell(h, r, year[k], P304_STAGE_DELEGATED);
+			const p304_ledger_cell *cs = p304_ledger_digest_cell(h, r, year[k], P304_STAGE_CONSUMED);
+			int hd = dl->amount_eur != P304_LEDGER_NONE, hc = cs->amount_eur != P304_LEDGER_NONE;
+
+			any |= hd || hc;
+			row[2 + 3 * k] = hd ? eur(c[3 * k], sizeof(c[0]), dl->amount_eur) : "—";
+			row[3 + 3 * k] = hc ? eur(c[3 * k + 1], sizeof(c[0]), cs->amount_eur) : "—";
+			row[4 + 3 * k] = hd && hc ? rate_fr(c[3 * k + 2], sizeof(c[0]), cs->amount_eur,
+							  dl->amount_eur) : "—";
+		}
+		if (any)
+			d_table_row(d, align, row, 0);
+	}
+	row[0] = "";
+	row[1] = "Total";
+	for (int k = 0; k < ny; k++) {
+		row[2 + 3 * k] = eur(c[3 * k], sizeof(c[0]), t[k].total[P304_STAGE_DELEGATED]);
+		row[3 + 3 * k] = eur(c[3 * k + 1], sizeof(c[0]), t[k].total[P304_STAGE_CONSUMED]);
+		row[4 + 3 * k] = rate_fr(c[3 * k + 2], sizeof(c[0]), t[k].consumed_reported,
+					 t[k].delegated_reported);
+	}
+	d_table_row(d, align, row, 1);
+	d_table_end(d);
+}
+
 static const char CSS[] =
 	"body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:10pt;line-height:1.3;color:#222;"
 	"max-width:19cm;margin:1cm auto}"
@@ -1128,6 +1370,9 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 	const p304_scenario *sc = res->scenario;
 	p304_source_text *src = NULL;
 	char date[64], e[64], w[64];
+	/* the number of the last annex, « Sources et méthode »: the
+	 * campaign's history (--ledger) comes after it */
+	int annexes = 2 + 2 * (n->nt != NULL) + (n->svg_bars || n->svg_compare || n->svg_reconcile);
 
 	/* without a readable sources file the note still comes out, with the
 	 * column names and "source non renseignée" */
@@ -1189,6 +1434,7 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 	 * go to the annex (issue 21: two pages, then the annex) */
 	if (!n->nt)
 		regional(d, n, NULL);
+	history(d, n, annexes + 1);
 	sources_box(d, n, src);
 	d_section(d, "annex");
 	annex_table(d, n);
@@ -1205,7 +1451,8 @@ static p304_code write_note(const p304_note *n, struct doc *d, p304_error *err)
 		d_figure(d, "chart", n->svg_reconcile,
 			 "Montant pré-notifié, besoin exprimé et montant notifié.");
 	}
-	method(d, n, src, 2 + 2 * (n->nt != NULL) + (n->svg_bars || n->svg_compare || n->svg_reconcile));
+	method(d, n, src, annexes);
+	history_annex(d, n, annexes + 1);
 	if (!d->md)
 		d_raw(d, "</section>\n</body></html>\n");
 	p304_sources_free(src, sc->ncriteria);
@@ -1275,6 +1522,98 @@ static const char *pct_fr(char *buf, size_t size, double v, int decimals)
 	if ((dot = strchr(buf, '.')))
 		*dot = ',';
 	return buf;
+}
+
+/* Cell k (= year index × stages + stage) of row r. */
+static const p304_ledger_cell *fiche_cell(const p304_ledger_digest *h, long r, size_t k)
+{
+	return p304_ledger_digest_cell(h, (size_t)r, h->year0 + (int)(k / P304_NSTAGES),
+				       (p304_stage)(k % P304_NSTAGES));
+}
+
+/* The sheet's history (p304 fiches --ledger): years × stages of its
+ * current amounts in the campaign ledger, then the file each came from. */
+static void fiche_history(const struct doc *d, const p304_fiches *fs, const char *code)
+{
+	const p304_ledger_digest *h = fs->hist;
+	long r = p304_ledger_digest_row(h, code);
+	const char *head[P304_NSTAGES + 1], *row[P304_NSTAGES + 1];
+	char align[P304_NSTAGES + 2], y[48], c[P304_NSTAGES][64];
+	static const int width[P304_NSTAGES + 1] = { 14, 14, 14, 14, 14, 14, 14 };
+	p304_stage stage[P304_NSTAGES];
+	size_t nst = 0;
+	int illus = 0;
+
+	d_heading(d, 2, NULL, "Historique de la campagne");
+	if (r < 0) {
+		d_para_begin(d, NULL);
+		d_textf(d, "Aucun montant pour cette collectivité au registre de campagne (fichier %s).",
+			h->ledger);
+		d_para_end(d);
+		return;
+	}
+	/* the stages this collectivité has an amount of, in the cycle's order:
+	 * a narrow table for Word's page */
+	head[0] = "année";
+	for (int s = 0; s < P304_NSTAGES; s++)
+		for (int yr = h->year0; yr < h->year0 + h->nyears; yr++)
+			if (p304_ledger_digest_cell(h, (size_t)r, yr, (p304_stage)s)->amount_eur != P304_LEDGER_NONE) {
+				stage[nst] = (p304_stage)s;
+				head[++nst] = p304_stage_label_fr((p304_stage)s);
+				break;
+			}
+	memset(align, 'r', sizeof(align));
+	align[0] = 'l';
+	align[nst + 1] = '\0';
+	d_table_begin_w(d, "history", align, head, width);
+	for (int yr = h->year0; yr < h->year0 + h->nyears; yr++) {
+		int any = 0, yillus = 0;
+
+		for (size_t k = 0; k < nst; k++) {
+			const p304_ledger_cell *cl = p304_ledger_digest_cell(h, (size_t)r, yr, stage[k]);
+
+			any |= cl->amount_eur != P304_LEDGER_NONE;
+			yillus |= cl->illustrative;
+			row[k + 1] = cl->amount_eur != P304_LEDGER_NONE ? eur(c[k], sizeof(c[k]), cl->amount_eur) : "—";
+		}
+		if (!any)
+			continue;
+		snprintf(y, sizeof(y), "%d%s", yr, yillus ? " (illustratif)" : "");
+		illus |= yillus;
+		row[0] = y;
+		d_table_row(d, align, row, 0);
+	}
+	d_table_end(d);
+	d_para_begin(d, "small");
+	d_text(d, "Origine :");
+	/* each file once, in the order of its first amount (years, then
+	 * stages), with every amount it gave */
+	for (size_t k = 0, n = (size_t)h->nyears * P304_NSTAGES, nused = 0; k < n; k++) {
+		const p304_ledger_cell *ck = fiche_cell(h, r, k);
+		size_t w = 0, j;
+
+		if (ck->amount_eur == P304_LEDGER_NONE)
+			continue;
+		for (j = 0; j < k; j++)
+			if (fiche_cell(h, r, j)->amount_eur != P304_LEDGER_NONE &&
+			    fiche_cell(h, r, j)->file == ck->file)
+				break;
+		if (j < k || ck->file < 0)
+			continue;
+		d_textf(d, "%s %s (", nused++ ? " ;" : "", h->files[ck->file]);
+		for (j = k; j < n; j++) {
+			const p304_ledger_cell *cj = fiche_cell(h, r, j);
+
+			if (cj->amount_eur == P304_LEDGER_NONE || cj->file != ck->file)
+				continue;
+			d_textf(d, "%s%s %d", w++ ? ", " : "", p304_stage_label_fr((p304_stage)(j % P304_NSTAGES)),
+				h->year0 + (int)(j / P304_NSTAGES));
+		}
+		d_text(d, ")");
+	}
+	d_text(d, ". ");
+	hist_source(d, h, illus);
+	d_para_end(d);
 }
 
 static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
@@ -1413,6 +1752,8 @@ static void fiche_body(const struct doc *d, const p304_fiches *fs, size_t i)
 			}
 		}
 	}
+	if (fs->hist)
+		fiche_history(d, fs, f->row->code);
 	d_para_begin(d, "small");
 	d_textf(d, "Calcul par p304 %s ; sources et méthode : voir la note du scénario.", P304_VERSION);
 	d_para_end(d);

@@ -253,7 +253,8 @@ p304_code p304_note_make(const p304_note_request *rq, p304_note_files *out, p304
 			 out, err);
 	if (rc != P304_OK)
 		goto out;
-	note = (p304_note){ rq->alloc, rq->cmp, rq->nt, svg[0], svg[1], svg[2], svg[3], rq->date, 0 };
+	note = (p304_note){ rq->alloc, rq->cmp, rq->nt, svg[0], svg[1], svg[2], svg[3], rq->date, 0,
+			     rq->hist, rq->hist_year };
 	if ((rq->what & (P304_NOTE_DOCX | P304_NOTE_ODT)) &&
 	    (rc = office(&s, rq, &note, &have_docx, &have_odt, out, err)) != P304_OK)
 		goto out;

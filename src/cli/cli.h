@@ -169,5 +169,11 @@ p304_code cli_ledger_reconcile(const char *scenario, const char *needs, const ch
 /* The avenant of `year` + 1 from the ledger's delegated and consumed. */
 int cli_ledger_avenant(const char *ledger, int year, p304_avenant_rule rule, int rate_bp,
 		       p304_avenant_result **av);
+/* The history of [year0, year1] (0, 0: every year) for the note and the
+ * sheets, and the ledger as an input of the manifest (role "ledger", its
+ * SHA-256 once closed). Free *d with p304_ledger_digest_free. */
+struct p304_ledger_digest;
+int cli_ledger_digest(const char *ledger, int year0, int year1, struct p304_ledger_digest **d,
+		      p304_input_file *input);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <p304/chart.h>
+#include <p304/ledger.h>
 
 #include "cli.h"
 #include "format/fileutil.h"
@@ -61,7 +62,9 @@ static p304_code w_manifest(const void *c, FILE *fp, p304_error *e)
 
 int cmd_fiches(int argc, char **argv)
 {
-	const char *path = NULL, *other = NULL, *outdir = NULL, **margv = NULL;
+	const char *path = NULL, *other = NULL, *outdir = NULL, **margv = NULL, *ledger = NULL;
+	p304_ledger_digest *hist = NULL;
+	p304_input_file ledger_in = { 0 };
 	char *defdir = NULL, mdp[PATH_MAX], docx[PATH_MAX];
 	p304_scratch scratch = { 0 };
 	p304_fiches *fs = NULL;
@@ -77,9 +80,12 @@ int cmd_fiches(int argc, char **argv)
 		const struct cli_option opts[] = {
 			{ "--compare", _("a scenario"), &other, NULL, N_("REFERENCE.json"),
 			  N_("the scenario (or result) the changes are measured from") },
+			{ "--ledger", _("a file"), &ledger, NULL, N_("LEDGER"),
+			  N_("the campaign ledger: each sheet shows its history (years x stages) and the "
+			     "file each amount came from") },
 			{ "-o|--output", _("a directory"), &outdir, NULL, N_("DIR"),
 			  N_("output folder (default: outputs/fiches-<id>/)") },
-				{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
+			{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
 			CLI_OPT_END
 		};
 		size_t nop;
@@ -96,7 +102,11 @@ int cmd_fiches(int argc, char **argv)
 		goto out;
 	}
 	cli_print_warnings(fs->res);
-	inputs = calloc(fs->res->ninputs + (fs->cmp ? fs->cmp->ninputs : 0) + 1, sizeof(*inputs));
+	if (ledger && (code = cli_ledger_digest(ledger, 0, 0, &hist, &ledger_in)) >= 0)
+		goto out;
+	code = EXIT_INTERNAL;
+	fs->hist = hist;
+	inputs = calloc(fs->res->ninputs + (fs->cmp ? fs->cmp->ninputs : 0) + 2, sizeof(*inputs));
 	ones = calloc(fs->n ? fs->n : 1, sizeof(*ones));
 	files = calloc(fs->n + 5, sizeof(*files));
 	if (!inputs || !ones || !files)
@@ -106,6 +116,8 @@ int cmd_fiches(int argc, char **argv)
 	for (size_t i = 0; fs->cmp && i < fs->cmp->ninputs; i++)
 		if (!strncmp(fs->cmp->inputs[i].role, "A:", 2))
 			inputs[ninputs++] = fs->cmp->inputs[i];
+	if (ledger)
+		inputs[ninputs++] = ledger_in;
 	/* every sheet in one .docx (one pandoc run, a page each) */
 	if (p304_scratch_open(&scratch, "fiches") != 0) {
 		fprintf(stderr, _("p304: cannot create a scratch folder\n"));
@@ -175,5 +187,6 @@ out:
 	free(ones);
 	free(files);
 	p304_fiches_free(fs);
+	p304_ledger_digest_free(hist);
 	return code;
 }

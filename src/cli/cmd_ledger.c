@@ -638,3 +638,32 @@ int cli_ledger_avenant(const char *ledger, int year, p304_avenant_rule rule, int
 		rc = p304_sha256_file(ledger, (*av)->inputs[0].sha256, &err);
 	return rc == P304_OK ? -1 : cli_fail(&err);
 }
+
+int cli_ledger_digest(const char *ledger, int year0, int year1, p304_ledger_digest **d,
+		      p304_input_file *input)
+{
+	p304_ledger *lg;
+	p304_error err;
+	p304_code rc;
+	int code;
+
+	*d = NULL;
+	if ((code = open_existing(ledger, &lg)) >= 0)
+		return code;
+	p304_error_clear(&err);
+	rc = p304_ledger_digest_make(lg, year0, year1, d, &err);
+	p304_ledger_close(lg);
+	/* the SHA-256 of the ledger once closed (its WAL merged), as
+	 * cli_ledger_avenant records it */
+	if (rc == P304_OK) {
+		input->role = "ledger";
+		input->path = (char *)ledger;
+		rc = p304_sha256_file(ledger, input->sha256, &err);
+	}
+	if (rc != P304_OK) {
+		p304_ledger_digest_free(*d);
+		*d = NULL;
+		return cli_fail(&err);
+	}
+	return -1;
+}

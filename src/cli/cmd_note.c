@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <p304/chart.h>
+#include <p304/ledger.h>
 
 #include "cli.h"
 #include "gettext.h"
@@ -72,10 +73,11 @@ static long note_date(const char *opt)
 
 /* The inputs of every part, for the manifest (malloc'd, caller frees). */
 static p304_input_file *note_inputs(const p304_result *res, const p304_comparison *cmp,
-				    const p304_notification *nt, size_t *n)
+				    const p304_notification *nt, const p304_input_file *ledger,
+				    size_t *n)
 {
 	p304_input_file *in = calloc(res->ninputs + (cmp ? cmp->ninputs : 0) +
-				     (nt ? nt->alloc->ninputs : 0) + 1, sizeof(*in));
+				     (nt ? nt->alloc->ninputs : 0) + 2, sizeof(*in));
 
 	*n = 0;
 	if (!in)
@@ -88,6 +90,8 @@ static p304_input_file *note_inputs(const p304_result *res, const p304_compariso
 	for (size_t i = 0; nt && i < nt->alloc->ninputs; i++)
 		if (!strcmp(nt->alloc->inputs[i].role, "needs"))
 			in[(*n)++] = nt->alloc->inputs[i];
+	if (ledger)
+		in[(*n)++] = *ledger;
 	return in;
 }
 
@@ -115,7 +119,10 @@ static const char **recorded_argv(const char **margv, const char *date_opt, long
 int cmd_note(int argc, char **argv)
 {
 	const char *scenario = NULL, *other = NULL, *needs = NULL, *outdir = NULL, **margv = NULL;
-	const char *date_opt = NULL, **rec_argv = NULL;
+	const char *date_opt = NULL, **rec_argv = NULL, *ledger = NULL, *year_text = NULL;
+	p304_ledger_digest *hist = NULL;
+	p304_input_file ledger_in = { 0 };
+	int year = 0;
 	char *defdir = NULL, tiles[PATH_MAX], datebuf[48];
 	p304_result *res = NULL;
 	p304_comparison *cmp = NULL;
@@ -136,9 +143,15 @@ int cmd_note(int argc, char **argv)
 			  N_("the needs expressed, for the notification") },
 			{ "--date", _("a date"), &date_opt, NULL, N_("DATE"),
 			  N_("the date of the note (default: today; 2026-12-01)") },
+			{ "--ledger", _("a file"), &ledger, NULL, N_("LEDGER"),
+			  N_("the campaign ledger: page 2 cites what was delegated and consumed in "
+			     "N-1 (and N-2), the last annex each authority's") },
+			{ "--year", _("a year"), &year_text, NULL, N_("N"),
+			  N_("the campaign year N (default: the year in the scenario's id or title, "
+			     "else the note's date)") },
 			{ "-o|--output", _("a directory"), &outdir, NULL, N_("DIR"),
 			  N_("output folder (default: outputs/note-<id>/)") },
-				{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
+			{ "-q|--quiet", NULL, NULL, &quiet, NULL, N_("print nothing on stdout") },
 			{ "--no-allocation-warnings", NULL, NULL, &no_alloc_warnings, NULL,
 			  N_("do not repeat the allocation's warnings (imputed values, exclusions) "
 			     "already shown by p304 allocate") },
@@ -156,6 +169,11 @@ int cmd_note(int argc, char **argv)
 	if ((date = note_date(date_opt)) <= 0)
 		return cli_usage_error("note", _("--date '%s' is not a date, expected 2026-12-01 or 01/12/2026"),
 				       date_opt);
+	if (year_text && !ledger)
+		return cli_usage_error("note", _("--year goes with --ledger"));
+	if (year_text && (code = cli_ledger_year("note", year_text, &year)) >= 0)
+		return code;
+	code = EXIT_INTERNAL;
 	/* The comparison reads from OTHER (the reference, side A) to SCENARIO
 	 * (side B), as `p304 compare OTHER SCENARIO` does. */
 	if (p304_run_allocation(scenario, &(p304_alloc_options){ .default_reference = cli_default_reference() }, &res, &err) != P304_OK ||
@@ -166,13 +184,19 @@ int cmd_note(int argc, char **argv)
 	}
 	if (!no_alloc_warnings)
 		cli_print_warnings(res);
-	if (!(inputs = note_inputs(res, cmp, nt, &ninputs)))
+	/* the campaign year: --year, else the scenario's, else the note's */
+	if (ledger && !year && !(year = p304_campaign_year(res->scenario->id, res->scenario->title)))
+		year = (int)(date / 10000);
+	if (ledger && (code = cli_ledger_digest(ledger, year - 2, year - 1, &hist, &ledger_in)) >= 0)
+		goto out;
+	code = EXIT_INTERNAL;
+	if (!(inputs = note_inputs(res, cmp, nt, ledger ? &ledger_in : NULL, &ninputs)))
 		goto out;
 	cli_tiles_path(tiles, sizeof(tiles));
 	{
 		p304_note_request rq = { res, cmp, nt, date, tiles,
 			P304_NOTE_HTML | P304_NOTE_MD | P304_NOTE_DOCX | P304_NOTE_ODT |
-			P304_NOTE_CHARTS | P304_NOTE_PNG };
+			P304_NOTE_CHARTS | P304_NOTE_PNG, hist, year };
 
 		if (p304_note_make(&rq, &nf, &err) != P304_OK) {
 			code = cli_fail(&err);
@@ -225,6 +249,7 @@ out:
 	free(defdir);
 	free(inputs);
 	p304_note_files_free(&nf);
+	p304_ledger_digest_free(hist);
 	p304_result_free(res);
 	p304_comparison_free(cmp);
 	p304_notification_free(nt);

@@ -133,6 +133,25 @@ static void reader_give(struct api_ledger *al, p304_ledger *lg)
 	p304_ledger_close(lg);
 }
 
+int api_ledger_digest(struct api_ledger *al, int year0, int year1, p304_ledger_digest **d,
+		      struct srv_reply *rp)
+{
+	p304_ledger *lg;
+	p304_error err;
+	int have;
+
+	*d = NULL;
+	if (!al || (have = reader_take(al, &lg, rp)) <= 0)
+		return al ? have : 0;
+	p304_error_clear(&err);
+	if (p304_ledger_digest_make(lg, year0, year1, d, &err) != P304_OK) {
+		api_reply_p304(rp, &err);
+		have = -1;
+	}
+	reader_give(al, lg);
+	return have;
+}
+
 /* mkdir -p of the ledger's folder (the workspace may not exist yet). */
 static void make_parent(const char *path)
 {

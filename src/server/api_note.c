@@ -4,6 +4,9 @@
  * `p304 note` uses (p304_note_make): the same two pages and annex, the
  * charts as images in .docx and .odt (issue 21: the note officers finish
  * in Word). The body is the one /api/export takes for the same kind.
+ * With the server's campaign ledger holding delegated or consumed amounts
+ * of year N − 1 or N − 2, the note cites them as `p304 note --ledger` does
+ * (issue 22); `year` = N, default the scenario's campaign year.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include <time.h>
 
 #include <p304/chart.h>
+#include <p304/ledger.h>
 
 #include "gettext.h"
 #include "server/api_priv.h"
@@ -83,11 +87,41 @@ static void reply_file(struct srv_reply *rp, p304_note_files *nf, const struct n
 		  : _("the note could not be made"), NULL, 0, NULL);
 }
 
+/* `year` of the query: 0 when absent, -1 (and rp the 400) when not a year. */
+static int query_year(const char *s, struct srv_reply *rp)
+{
+	char *end;
+	long y;
+
+	if (!s)
+		return 0;
+	y = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || y < 1900 || y > 2999) {
+		api_error(rp, 400, "bad_request", _("year: expected a year such as 2025 (year=2025)"),
+			  NULL, 0, "year");
+		return -1;
+	}
+	return (int)y;
+}
+
+/* The campaign's history for the note of `year` (0: the scenario's, else
+ * the note's date): 0 and *hist (NULL without a ledger), -1 refused. */
+static int note_history(struct srv_api *api, const p304_result *res, int year, long date,
+			p304_ledger_digest **hist, int *year_out, struct srv_reply *rp)
+{
+	if (!year && !(year = p304_campaign_year(res->scenario->id, res->scenario->title)))
+		year = (int)(date / 10000);
+	*year_out = year;
+	return api_ledger_digest(api_ledger_of(api), year - 2, year - 1, hist, rp) < 0 ? -1 : 0;
+}
+
 void api_note(struct srv_api *api, const struct srv_request *rq, struct srv_reply *rp)
 {
-	/* the route's query keys, in its order (routes.c): format, kind */
+	/* the route's query keys, in its order (routes.c): format, kind, year */
 	const char *fmt = rq->query[0] ? rq->query[0] : "docx";
 	const char *kind = rq->query[1] ? rq->query[1] : "allocate";
+	int year;
+	p304_ledger_digest *hist = NULL;
 	const struct note_format *f = NULL;
 	p304_result *res = NULL;
 	p304_comparison *cmp = NULL;
@@ -103,10 +137,15 @@ void api_note(struct srv_api *api, const struct srv_request *rq, struct srv_repl
 			  "format");
 		return;
 	}
+	if ((year = query_year(rq->query[2], rp)) < 0)
+		return;
 	if (note_inputs(api, rq, rp, kind, &res, &cmp, &nt)) {
 		p304_note_request nrq = { nt ? nt->alloc : res, cmp, nt, today(), api_tiles(api),
-					  f->what };
+					  f->what, NULL, 0 };
 
+		if (note_history(api, nrq.alloc, year, nrq.date, &hist, &nrq.hist_year, rp) < 0)
+			goto out;
+		nrq.hist = hist;
 		if (p304_note_make(&nrq, &nf, &err) != P304_OK) {
 			err.file[0] = '\0';   /* scratch names mean nothing to the officer */
 			api_reply_p304_error(rp, &err);
@@ -114,6 +153,8 @@ void api_note(struct srv_api *api, const struct srv_request *rq, struct srv_repl
 			reply_file(rp, &nf, f, nrq.alloc->scenario->id, kind);
 		}
 	}
+out:
+	p304_ledger_digest_free(hist);
 	p304_note_files_free(&nf);
 	p304_result_free(res);
 	p304_comparison_free(cmp);

@@ -25,7 +25,7 @@ const struct api_route api_routes[] = {
 	  { "scenario", "needs", "caps", NULL }, 1 },
 	{ "POST", "/api/check-plan", api_check_plan, { "framework", NULL },
 	  { "plan", "scenario", NULL }, 0 },
-	{ "POST", "/api/note", api_note, { "format", "kind", NULL },
+	{ "POST", "/api/note", api_note, { "format", "kind", "year", NULL },
 	  { "scenario", "needs", "caps", NULL }, 1 },
 	{ "GET", "/api/ledger/view", api_ledger_view, { "stage", "minus", "years", "format", "codes", NULL },
 	  { NULL }, 0 },

@@ -100,6 +100,12 @@ p304_code api_ledger_open(const char *path, const char *reference, struct api_le
 			  p304_error *err);
 void api_ledger_free(struct api_ledger *al);
 struct api_ledger *api_ledger_of(struct srv_api *api);
+/* The ledger's history of [year0, year1] for the note (api_note.c): 1 and
+ * *d (free with p304_ledger_digest_free), 0 when the ledger does not exist
+ * yet, -1 and rp the refusal. */
+struct p304_ledger_digest;
+int api_ledger_digest(struct api_ledger *al, int year0, int year1,
+		      struct p304_ledger_digest **d, struct srv_reply *rp);
 /* A workflow error as the other routes answer it (file, line, field). */
 void api_reply_p304(struct srv_reply *rp, const p304_error *err);
 /* Runs /api/allocate's workflow (reconcile = 0: body or part "scenario")

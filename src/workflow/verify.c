@@ -51,7 +51,7 @@ static const struct replay replays[] = {
 	{ "sweep", { "--samples", "--seed", "--threads", "--weights", "--data", "--floor",
 		     "--ceiling" }, { NULL } },
 	{ "avenant", { "--consumed", "--rule", "--rate", "--ledger", "--year" }, { "--record" } },
-	{ "note", { "--compare", "--needs", "--date" }, { "--no-allocation-warnings" } },
+	{ "note", { "--compare", "--needs", "--date", "--ledger", "--year" }, { "--no-allocation-warnings" } },
 };
 
 /* A manifest is data from outside: it cannot make verify run for minutes.

@@ -535,6 +535,126 @@ static void test_import_refusals(void **state)
 	p304_reference_free(ref);
 }
 
+/* The digest the note and the sheets read (issue 22): current amounts
+ * after a correction, the origin file without its folders (a result set by
+ * its folder), ILLUSTRATIF from the batch's comment, the latest time; the
+ * year's totals, consumption rate terms and under-consumers. */
+static void test_digest(void **state)
+{
+	p304_ledger *lg;
+	p304_ledger_digest *d;
+	p304_ledger_year_totals t;
+	p304_ledger_outcome o;
+	p304_error err;
+	p304_ledger_source del = { .kind = "import", .file = "in/delegue-2024.csv", .sha256 = "01",
+				   .set_key = "d" };
+	p304_ledger_source con = { .kind = "import", .file = "/x/consomme-2024.csv", .sha256 = "02",
+				   .set_key = "c", .comment = "ILLUSTRATIF" };
+	/* marked by its file name only, in lower case: still ILLUSTRATIF */
+	p304_ledger_source cor = { .kind = "import", .file = "correction-illustratif.csv",
+				   .sha256 = "03", .set_key = "k" };
+	p304_ledger_source set = { .kind = "record", .file = "out/2024-x/repartition.json",
+				   .sha256 = "04", .set_key = "s" };
+	p304_ledger_item a[4] = { item("49", 2024, P304_STAGE_DELEGATED, 1835000, 2),
+				  item("59", 2024, P304_STAGE_DELEGATED, 3200000, 3),
+				  item("62", 2024, P304_STAGE_DELEGATED, 1100000, 4),
+				  /* not funded: expects no report */
+				  item("01", 2024, P304_STAGE_DELEGATED, 0, 5) };
+	p304_ledger_item c[2] = { item("49", 2024, P304_STAGE_CONSUMED, 1500000, 2),
+				  item("59", 2024, P304_STAGE_CONSUMED, 3200000, 3) };
+	p304_ledger_item k = item("49", 2024, P304_STAGE_CONSUMED, 1600000, 2);
+	p304_ledger_item pre = item("49", 2025, P304_STAGE_PRENOTIFIED, 1700000, 1);
+	const p304_ledger_cell *cl;
+	long r;
+
+	(void)state;
+	setenv("SOURCE_DATE_EPOCH", "1764950400", 1);
+	assert_int_equal(p304_ledger_open(fresh("d.sqlite"), 1, &lg, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &del, a, 4, &o, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &con, c, 2, &o, &err), P304_OK);
+	setenv("SOURCE_DATE_EPOCH", "1765036800", 1);
+	assert_int_equal(p304_ledger_append(lg, &cor, &k, 1, &o, &err), P304_OK);
+	assert_int_equal(p304_ledger_append(lg, &set, &pre, 1, &o, &err), P304_OK);
+	unsetenv("SOURCE_DATE_EPOCH");
+
+	/* years 2023..2024: 2025's pre-notification left out */
+	assert_int_equal(p304_ledger_digest_make(lg, 2023, 2024, &d, &err), P304_OK);
+	assert_string_equal(d->ledger, "d.sqlite");
+	assert_int_equal(d->year0, 2023);
+	assert_int_equal(d->nyears, 2);
+	assert_int_equal(d->nrows, 4);
+	assert_string_equal(d->at, "2025-12-06T16:00:00Z");
+	assert_true(d->illustrative);
+	assert_int_equal(r = p304_ledger_digest_row(d, "49"), 1);
+	assert_int_equal(p304_ledger_digest_row(d, "02"), -1);
+	cl = p304_ledger_digest_cell(d, (size_t)r, 2024, P304_STAGE_CONSUMED);
+	assert_int_equal(cl->amount_eur, 1600000);   /* the correction */
+	assert_string_equal(d->files[cl->file], "correction-illustratif.csv");
+	assert_true(cl->illustrative);
+	cl = p304_ledger_digest_cell(d, (size_t)r, 2024, P304_STAGE_DELEGATED);
+	assert_false(cl->illustrative);
+	cl = p304_ledger_digest_cell(d, 2, 2024, P304_STAGE_CONSUMED);
+	assert_string_equal(d->files[cl->file], "consomme-2024.csv");
+	assert_true(cl->illustrative);
+	cl = p304_ledger_digest_cell(d, (size_t)r, 2024, P304_STAGE_DELEGATED);
+	assert_string_equal(d->files[cl->file], "delegue-2024.csv");
+	assert_int_equal(p304_ledger_digest_cell(d, (size_t)r, 2023, P304_STAGE_DELEGATED)->amount_eur,
+			 P304_LEDGER_NONE);
+	assert_null(p304_ledger_digest_cell(d, (size_t)r, 2025, P304_STAGE_DELEGATED));
+
+	p304_ledger_year_totals_of(d, 2024, &t);
+	assert_int_equal(t.total[P304_STAGE_DELEGATED], 6135000);
+	assert_int_equal(t.count[P304_STAGE_DELEGATED], 4);
+	assert_int_equal(t.n_funded, 3);
+	assert_int_equal(t.total[P304_STAGE_CONSUMED], 4800000);
+	assert_int_equal(t.delegated_reported, 5035000);   /* 62 sent no report */
+	assert_int_equal(t.consumed_reported, 4800000);
+	assert_int_equal(t.n_reported, 2);
+	assert_int_equal(t.n_under, 1);                     /* 49: 1.6 M of 1.835 M */
+	assert_int_equal(t.n_no_report, 1);
+	assert_true(t.illustrative);
+	assert_true(p304_ledger_year_executed(d, 2024));
+	assert_false(p304_ledger_year_executed(d, 2023));
+	p304_ledger_digest_free(d);
+
+	/* every year: 2024 and 2025; the set named by its folder */
+	assert_int_equal(p304_ledger_digest_make(lg, 0, 0, &d, &err), P304_OK);
+	assert_int_equal(d->year0, 2024);
+	assert_int_equal(d->nyears, 2);
+	cl = p304_ledger_digest_cell(d, 1, 2025, P304_STAGE_PRENOTIFIED);
+	assert_int_equal(cl->amount_eur, 1700000);
+	assert_string_equal(d->files[cl->file], "2024-x/repartition.json");
+	assert_false(p304_ledger_year_executed(d, 2025));
+	p304_ledger_digest_free(d);
+	p304_ledger_close(lg);
+
+	/* an empty ledger: no row, no year */
+	assert_int_equal(p304_ledger_open(fresh("e.sqlite"), 1, &lg, &err), P304_OK);
+	assert_int_equal(p304_ledger_digest_make(lg, 0, 0, &d, &err), P304_OK);
+	assert_int_equal(d->nrows, 0);
+	assert_int_equal(d->nyears, 0);
+	assert_false(p304_ledger_year_executed(d, 2024));
+	p304_ledger_digest_free(d);
+	p304_ledger_close(lg);
+}
+
+/* The campaign year of a scenario: its id first, then its title. */
+static void test_campaign_year(void **state)
+{
+	(void)state;
+	assert_int_equal(p304_campaign_year("2020-vague1", NULL), 2020);
+	assert_int_equal(p304_campaign_year("2025-avec-bornes-2020", "x"), 2025);
+	assert_int_equal(p304_campaign_year("fir-2020", NULL), 2020);
+	assert_int_equal(p304_campaign_year("essai", "P304 2024 – national"), 2024);
+	assert_int_equal(p304_campaign_year("n", "Cas de test"), 0);
+	/* not a year: more digits, or outside 1990 .. 2099 */
+	assert_int_equal(p304_campaign_year("v12025", "20250"), 0);
+	assert_int_equal(p304_campaign_year("1800-x", "3000"), 0);
+	assert_int_equal(p304_campaign_year("id-1234-2023", NULL), 2023);
+	assert_int_equal(p304_campaign_year(NULL, NULL), 0);
+	assert_int_equal(p304_campaign_year("202", "2"), 0);
+}
+
 /* A ledger opened to be created exists only from its first write: a refused
  * first import leaves no file, and no one has to delete one afterwards (the
  * command line deleted the file its refused import had created, with the
@@ -587,6 +707,8 @@ int main(void)
 		cmocka_unit_test(test_import_refusals),
 		cmocka_unit_test(test_created_by_first_write),
 		cmocka_unit_test(test_property_rules),
+		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_campaign_year),
 	};
 
 	return cmocka_run_group_tests_name("ledger", tests, setup, teardown);
