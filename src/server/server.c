@@ -723,15 +723,16 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *connection, con
 /*
  * glibc gives a new thread a malloc arena of its own, up to 8 per core, and
  * keeps each arena's freed pages: with a thread per connection the server's
- * resident memory climbed 4 MiB over 50 000 requests (the load test; valgrind
- * saw no leak); with two arenas still 2.3 MiB over 38 000 on a fast machine
- * (fresh Debian .ci/run, 2026-12-06); with one it stays flat. Set before the
- * first thread starts.
+ * resident memory climbed 4 MiB over 50 000 requests before levelling off
+ * (the load test; valgrind saw no leak). Two arenas keep it to about 1 to
+ * 2.3 MiB; one keeps it flat but serialises every allocation: 16
+ * connections then fell from ~3 000 to ~560 requests/s (serve-bench,
+ * 2026-12-06). Set before the first thread starts.
  */
 static void limit_malloc_arenas(void)
 {
 #ifdef M_ARENA_MAX
-	mallopt(M_ARENA_MAX, 1);
+	mallopt(M_ARENA_MAX, 2);
 #endif
 }
 
