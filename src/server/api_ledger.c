@@ -346,11 +346,19 @@ static cJSON *outcome_json(const p304_ledger_outcome *o, int year)
 /* GET /api/ledger/view                                                 */
 /* ------------------------------------------------------------------ */
 
-/* The view as a download: CSV (`p304 ledger view`'s stdout) or workbook
- * (its vue.xlsx), written by src/ledger as the command line writes them. */
-static p304_code view_file(const p304_ledger_view *v, const struct api_ledger *al, int xlsx,
-			   struct srv_reply *rp, p304_error *err)
+/* A download of the view: the CSV p304 ledger view prints, the vue.xlsx
+ * of -o, or the evolution chart of --chart (the codes asked for, or the 12
+ * largest of the last year, by name), each written by the function the
+ * command line calls. */
+enum view_kind { VIEW_CSV, VIEW_XLSX, VIEW_PNG };
+
+static p304_code view_download(const p304_ledger_view *v, const struct api_ledger *al,
+			       enum view_kind kind, const char *const *codes, size_t ncodes,
+			       struct srv_reply *rp, p304_error *err)
 {
+	static const char *const types[] = { "text/csv; charset=utf-8",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "image/png" };
+	static const char *const names[] = { "vue.csv", "vue.xlsx", "evolution.png" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
@@ -358,8 +366,9 @@ static p304_code view_file(const p304_ledger_view *v, const struct api_ledger *a
 
 	if (!fp)
 		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	rc = xlsx ? p304_write_ledger_view_xlsx(v, al->ref, fp, err)
-		  : p304_write_ledger_view_csv(v, al->ref, fp, err);
+	rc = kind == VIEW_CSV ? p304_write_ledger_view_csv(v, al->ref, fp, err)
+	   : kind == VIEW_XLSX ? p304_write_ledger_view_xlsx(v, al->ref, fp, err)
+			       : p304_chart_ledger_evolution(v, al->ref, codes, ncodes, fp, err);
 	if (fclose(fp) != 0 && rc == P304_OK)
 		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
 	if (rc != P304_OK) {
@@ -369,9 +378,8 @@ static p304_code view_file(const p304_ledger_view *v, const struct api_ledger *a
 	rp->status = 200;
 	rp->body = buf;
 	rp->len = len;
-	rp->type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-			: "text/csv; charset=utf-8";
-	rp->filename = strdup(xlsx ? "vue.xlsx" : "vue.csv");
+	rp->type = types[kind];
+	rp->filename = strdup(names[kind]);
 	return P304_OK;
 }
 
@@ -402,33 +410,6 @@ bad:
 	bad_query(rp, "codes", _("codes: expected at most 12 codes of collectivités separated by commas, "
 				 "such as 59,62,2A"));
 	return -1;
-}
-
-/* The view's evolution chart (p304 ledger view --chart's evolution.png):
- * the codes asked for, or the 12 largest of the last year, by name. */
-static p304_code view_png(const p304_ledger_view *v, const struct api_ledger *al,
-			  const char *const *codes, size_t ncodes, struct srv_reply *rp, p304_error *err)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-	p304_code rc;
-
-	if (!fp)
-		return p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	rc = p304_chart_ledger_evolution(v, al->ref, codes, ncodes, fp, err);
-	if (fclose(fp) != 0 && rc == P304_OK)
-		rc = p304_error_set(err, P304_ERR_NOMEM, NULL, 0, "out of memory");
-	if (rc != P304_OK) {
-		free(buf);
-		return rc;
-	}
-	rp->status = 200;
-	rp->body = buf;
-	rp->len = len;
-	rp->type = "image/png";
-	rp->filename = strdup("evolution.png");
-	return P304_OK;
 }
 
 static void json_string(FILE *fp, const char *s)
@@ -548,9 +529,10 @@ void api_ledger_view(struct srv_api *api, const struct srv_request *rq, struct s
 		api_error(rp, 500, "internal", "out of memory", NULL, 0, NULL);
 		return;
 	}
-	if ((fmt && !strcmp(fmt, "png") ? view_png(v, al, codes, ncodes, rp, &err)
-	     : fmt && strcmp(fmt, "json") ? view_file(v, al, strcmp(fmt, "xlsx") == 0, rp, &err)
-					  : view_json(v, al, rp, &err, illustrative)) != P304_OK)
+	if ((fmt && strcmp(fmt, "json")
+	     ? view_download(v, al, !strcmp(fmt, "csv") ? VIEW_CSV : !strcmp(fmt, "xlsx") ? VIEW_XLSX : VIEW_PNG,
+			     codes, ncodes, rp, &err)
+	     : view_json(v, al, rp, &err, illustrative)) != P304_OK)
 		api_reply_p304(rp, &err);
 	p304_ledger_view_free(v);
 }
